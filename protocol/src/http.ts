@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { AgentRoleSchema, AgentSchema } from './domain.js';
+
+export const LoginRequestSchema = z.object({
+  email: z.string().trim().toLowerCase().email('Enter an email address like ana@example.com.'),
+  password: z.string().min(1, 'Enter your password.'),
+});
+export type LoginRequest = z.input<typeof LoginRequestSchema>;
+
+export const LoginResponseSchema = z.object({
+  token: z.string().min(1),
+  agent: AgentSchema,
+});
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+/** What the server tells a signed-out client about itself. */
+export const ServerInfoSchema = z.object({
+  name: z.literal('parley'),
+  version: z.string(),
+  protocolVersion: z.number().int().positive(),
+  /** Present when the server runs with demo data: accounts anyone may sign in as. */
+  demoAccounts: z
+    .array(z.object({ email: z.string(), password: z.string(), name: z.string(), role: AgentRoleSchema }))
+    .optional(),
+});
+export type ServerInfo = z.infer<typeof ServerInfoSchema>;
+
+export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+/** The session cookie a browser client is signed in with (HttpOnly, so scripts never see it). */
+export const SESSION_COOKIE = 'parley_session';

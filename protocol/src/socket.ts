@@ -1,0 +1,22 @@
+import type { Hello, Welcome } from './handshake.js';
+import type { Failure, Result } from './errors.js';
+import type { LiveBatch, PullPage, PullRequest } from './sync.js';
+
+/** Events a client emits; each request carries an acknowledgement callback. */
+export type ClientToServerEvents = {
+  hello: (hello: Hello, ack: (result: Welcome | Failure) => void) => void;
+  'sync:pull': (request: PullRequest, ack: (result: Result<PullPage>) => void) => void;
+};
+
+/** Events the server pushes. */
+export type ServerToClientEvents = {
+  'sync:changes': (batch: LiveBatch) => void;
+};
+
+export type SocketData = {
+  agentId: string;
+  helloDone: boolean;
+};
+
+/** The name of the socket.io handshake field that carries the session token. */
+export const SOCKET_AUTH_TOKEN = 'token';

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { AgentSchema, ContactSchema, ConversationSchema, MessageSchema } from './domain.js';
+
+/**
+ * One change as the server sends it: the latest state of one entity, stamped with the
+ * global sequence number (`data.seq`) of the change that produced it. Applying a change
+ * is idempotent: a client keeps whichever version has the higher `seq`.
+ */
+export const ChangeSchema = z.discriminatedUnion('entity', [
+  z.object({ entity: z.literal('agent'), data: AgentSchema }),
+  z.object({ entity: z.literal('contact'), data: ContactSchema }),
+  z.object({ entity: z.literal('conversation'), data: ConversationSchema }),
+  z.object({ entity: z.literal('message'), data: MessageSchema }),
+]);
+export type Change = z.infer<typeof ChangeSchema>;
+export type ChangeEntity = Change['entity'];
+
+export const PullRequestSchema = z.object({
+  /** The highest `seq` the client has applied; 0 for a new install. */
+  cursor: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(1000).default(500),
+});
+export type PullRequest = z.input<typeof PullRequestSchema>;
+
+export const PullPageSchema = z.object({
+  changes: z.array(ChangeSchema),
+  /** The cursor to send next: the `seq` of the last change in this page. */
+  cursor: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+  /** The highest `seq` the server has stamped, so a client can show its progress. */
+  head: z.number().int().nonnegative(),
+});
+export type PullPage = z.infer<typeof PullPageSchema>;
+
+/**
+ * A batch of changes pushed live, as committed together. `after` is the server's `seq`
+ * before this batch: a client whose cursor is lower has missed something and pulls.
+ */
+export const LiveBatchSchema = z.object({
+  after: z.number().int().nonnegative(),
+  changes: z.array(ChangeSchema).min(1),
+});
+export type LiveBatch = z.infer<typeof LiveBatchSchema>;
+
+export function changeSeq(change: Change): number {
+  return change.data.seq;
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+/** Every environment variable the server reads. The README documents each one. */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PARLEY_DATA_DIR: z.string().min(1).default(path.resolve(process.cwd(), 'data')),
+  PARLEY_WEB_DIR: z.string().min(1).default(path.resolve(here, '../../renderer/dist')),
+  PARLEY_PUBLIC_URL: z.string().url().optional(),
+  META_APP_SECRET: z.string().min(1).optional(),
+  META_VERIFY_TOKEN: z.string().min(1).optional(),
+  PARLEY_DEMO: flag,
+  PARLEY_SIMULATOR_INTERVAL_MS: z.coerce.number().int().min(100).default(6000),
+  PARLEY_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  PARLEY_WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  webDir: string;
+  /** The URL this server is reached at, for the simulator and logs. */
+  publicUrl: string | undefined;
+  meta: { appSecret: string | undefined; verifyToken: string | undefined };
+  demo: boolean;
+  simulatorIntervalMs: number;
+  sessionDays: number;
+  webhookBodyLimit: number;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Parley cannot start: some environment variables are invalid.\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.PARLEY_DATA_DIR),
+    webDir: path.resolve(e.PARLEY_WEB_DIR),
+    publicUrl: e.PARLEY_PUBLIC_URL,
+    meta: { appSecret: e.META_APP_SECRET, verifyToken: e.META_VERIFY_TOKEN },
+    demo: e.PARLEY_DEMO,
+    simulatorIntervalMs: e.PARLEY_SIMULATOR_INTERVAL_MS,
+    sessionDays: e.PARLEY_SESSION_DAYS,
+    webhookBodyLimit: e.PARLEY_WEBHOOK_BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

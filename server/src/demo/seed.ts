@@ -1,0 +1,22 @@
+import type { AgentRole } from '@parley/protocol';
+import type { Accounts } from '../auth/accounts.js';
+
+/** The accounts a demo server starts with. Never created outside demo mode. */
+export const DEMO_PASSWORD = 'parley-demo';
+
+export const DEMO_ACCOUNTS: readonly { email: string; name: string; role: AgentRole }[] = [
+  { email: 'ana@parley.demo', name: 'Ana Lima', role: 'agent' },
+  { email: 'ben@parley.demo', name: 'Ben Okafor', role: 'agent' },
+  { email: 'chloe@parley.demo', name: 'Chloé Martin', role: 'agent' },
+  { email: 'sam@parley.demo', name: 'Sam Reyes', role: 'supervisor' },
+];
+
+export async function seedDemoAccounts(accounts: Accounts): Promise<number> {
+  let created = 0;
+  for (const account of DEMO_ACCOUNTS) {
+    if (await accounts.hasAgent(account.email)) continue;
+    await accounts.createAgent({ ...account, password: DEMO_PASSWORD });
+    created += 1;
+  }
+  return created;
+}

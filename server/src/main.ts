@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from './config.js';
+import { startServer } from './server.js';
+
+/** `npm run server`: the Parley server on its own, configured by environment variables. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  server.app.log.info({ url: server.url, dataDir: config.dataDir, demo: config.demo }, 'Parley server ready');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Parley server failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { PROTOCOL_VERSION, type ServerInfo } from '@parley/protocol';
+import { Accounts } from './auth/accounts.js';
+import type { ServerConfig } from './config.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts } from './demo/seed.js';
+import { authRoutes } from './http/auth.js';
+import { webRoutes } from './http/web.js';
+import { webhookRoutes } from './http/webhooks.js';
+import { startRealtime, type Realtime } from './realtime/sockets.js';
+import { Simulator } from './simulator/simulator.js';
+import { openDatabase } from './store/database.js';
+import { Store } from './store/store.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  store: Store;
+  accounts: Accounts;
+  realtime: Realtime;
+  simulator: Simulator | null;
+  close(): Promise<void>;
+};
+
+/** Builds and starts the whole server on one port: HTTP routes, webhooks and socket.io. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Tokens and signatures never reach the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-hub-signature-256"]'],
+    },
+    // Webhook bodies have their own, configurable limit; everything else is small.
+    bodyLimit: 64 * 1024,
+  });
+
+  const db = await openDatabase(config.dataDir);
+  const store = new Store(db);
+  const accounts = new Accounts(store, config.sessionDays);
+
+  // In demo mode the simulator signs its webhooks with a secret made for this run.
+  const appSecret = config.meta.appSecret ?? (config.demo ? randomBytes(24).toString('hex') : undefined);
+  if (appSecret === undefined) {
+    app.log.warn('META_APP_SECRET is not set: webhooks will answer 503 until it is');
+  }
+
+  if (config.demo) {
+    const created = await seedDemoAccounts(accounts);
+    if (created > 0) app.log.info({ created }, 'demo accounts created');
+  }
+
+  await app.register(fastifyCookie);
+  app.get('/healthz', async () => {
+    await store.head();
+    return { status: 'ok' };
+  });
+  app.get('/api/info', (): ServerInfo => {
+    const info: ServerInfo = { name: 'parley', version: SERVER_VERSION, protocolVersion: PROTOCOL_VERSION };
+    if (config.demo) {
+      info.demoAccounts = DEMO_ACCOUNTS.map((account) => ({ ...account, password: DEMO_PASSWORD }));
+    }
+    return info;
+  });
+  await app.register(authRoutes, {
+    accounts,
+    sessionDays: config.sessionDays,
+    secureCookies: config.publicUrl?.startsWith('https:') ?? false,
+  });
+  await app.register(webhookRoutes, {
+    store,
+    appSecret,
+    verifyToken: config.meta.verifyToken,
+    bodyLimit: config.webhookBodyLimit,
+  });
+  await webRoutes(app, config.webDir);
+
+  const realtime = startRealtime(app.server, { store, accounts, log: app.log });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let simulator: Simulator | null = null;
+  if (config.demo && appSecret !== undefined) {
+    simulator = new Simulator({ baseUrl: url, appSecret, intervalMs: config.simulatorIntervalMs, log: app.log });
+    simulator.start();
+  }
+
+  return {
+    url,
+    port,
+    app,
+    store,
+    accounts,
+    realtime,
+    simulator,
+    close: async () => {
+      simulator?.dispose();
+      await realtime.close();
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
