@@ -20,3 +20,6 @@ export function failure(code: ErrorCode, message: string): Failure {
 }
 
 export const FailureSchema = z.object({ ok: z.literal(false), code: ErrorCodeSchema, message: z.string() });
+
+/** The `data` of a socket.io connection error raised by the server's auth middleware. */
+export const ConnectErrorDataSchema = z.object({ code: ErrorCodeSchema });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentSchema } from './domain.js';
+import { FailureSchema } from './errors.js';
 
 /**
  * The version of the socket protocol. Bump it on any change a client of the previous
@@ -27,3 +28,6 @@ export function protocolMismatchMessage(clientVersion: number, serverVersion: nu
     ? `This app is older than the Parley server (protocol ${clientVersion}, server ${serverVersion}). Update the app to keep working.`
     : `This app is newer than the Parley server (protocol ${clientVersion}, server ${serverVersion}). Ask your administrator to update the server.`;
 }
+
+export const HelloReplySchema = z.union([WelcomeSchema, FailureSchema]);
+export type HelloReply = z.infer<typeof HelloReplySchema>;

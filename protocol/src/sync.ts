@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentSchema, ContactSchema, ConversationSchema, MessageSchema } from './domain.js';
+import { FailureSchema } from './errors.js';
 
 /**
  * One change as the server sends it: the latest state of one entity, stamped with the
@@ -45,3 +46,6 @@ export type LiveBatch = z.infer<typeof LiveBatchSchema>;
 export function changeSeq(change: Change): number {
   return change.data.seq;
 }
+
+export const PullReplySchema = z.union([PullPageSchema.extend({ ok: z.literal(true) }), FailureSchema]);
+export type PullReply = z.infer<typeof PullReplySchema>;

@@ -1,0 +1,46 @@
+import { DESKTOP_API_KEY, DesktopInfoSchema, type DesktopApi } from '@parley/protocol';
+
+/**
+ * What the app needs from its host. Inside Electron it goes through the preload's typed
+ * bridge; in a plain browser the same features fall back to web APIs, which is what lets
+ * the whole app run, and be tested, in any browser.
+ */
+export type Desktop = {
+  kind: 'electron' | 'browser';
+  serverUrl: string;
+  /** The stored session token, or null when the session lives in a browser cookie. */
+  getToken(): Promise<string | null>;
+  setToken(token: string): Promise<void>;
+  clearToken(): Promise<void>;
+};
+
+function bridge(): DesktopApi | undefined {
+  const candidate: unknown = (window as unknown as Record<string, unknown>)[DESKTOP_API_KEY];
+  if (typeof candidate === 'object' && candidate !== null && 'invoke' in candidate) return candidate as DesktopApi;
+  return undefined;
+}
+
+export async function connectDesktop(): Promise<Desktop> {
+  const api = bridge();
+  if (api === undefined) {
+    return {
+      kind: 'browser',
+      serverUrl: window.location.origin,
+      // The server keeps a browser's session in an HttpOnly cookie scripts cannot read.
+      getToken: () => Promise.resolve(null),
+      setToken: () => Promise.resolve(),
+      clearToken: () => Promise.resolve(),
+    };
+  }
+  const info = DesktopInfoSchema.parse(await api.invoke('app:getInfo'));
+  const serverUrl = info.serverUrl;
+  return {
+    kind: 'electron',
+    serverUrl,
+    getToken: () => api.invoke('session:getToken', serverUrl),
+    setToken: async (token) => {
+      await api.invoke('session:setToken', serverUrl, token);
+    },
+    clearToken: () => api.invoke('session:clearToken', serverUrl),
+  };
+}

@@ -1,0 +1,28 @@
+import CssBaseline from '@mui/material/CssBaseline';
+import { ThemeProvider } from '@mui/material/styles';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App.js';
+import { locale } from './app/i18n.js';
+import { theme } from './app/theme.js';
+
+document.documentElement.lang = locale;
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('The page has no #root element.');
+createRoot(root).render(
+  <StrictMode>
+    <ThemeProvider theme={theme}>
+      <CssBaseline enableColorScheme />
+      <App />
+    </ThemeProvider>
+  </StrictMode>,
+);
+
+// In a browser, keep the app's own files so a reload works offline. The desktop app
+// loads them from disk (app://) and needs no service worker.
+if (import.meta.env.PROD && 'serviceWorker' in navigator && window.location.protocol.startsWith('http')) {
+  void navigator.serviceWorker.register('./sw.js').catch((error: unknown) => {
+    console.warn('Parley: offline reloads are unavailable (service worker failed)', error);
+  });
+}

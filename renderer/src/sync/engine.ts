@@ -1,0 +1,222 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  ConnectErrorDataSchema,
+  HelloReplySchema,
+  LiveBatchSchema,
+  PROTOCOL_VERSION,
+  PullReplySchema,
+  SOCKET_AUTH_TOKEN,
+  type ClientToServerEvents,
+  type LiveBatch,
+  type ServerToClientEvents,
+} from '@parley/protocol';
+import { readMeta, type ParleyDb } from '../data/db.js';
+import { applyChanges } from './apply.js';
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'catchingUp'; applied: number; head: number }
+  | { kind: 'online' }
+  | { kind: 'offline' }
+  /** The server refused us for a reason retrying will not fix (protocol, session). */
+  | { kind: 'error'; code: string; message: string };
+
+export type SyncEngineOptions = {
+  db: ParleyDb;
+  serverUrl: string;
+  /** The desktop app's session token; a browser is signed in by its HttpOnly cookie instead. */
+  token: string | null;
+  clientName: string;
+  pageSize?: number;
+  requestTimeoutMs?: number;
+  /** Called when the server says the session is no longer valid. */
+  onSignedOut?: (message: string) => void;
+  /** Called with anything invalid the server sent, for logs and reports. */
+  onInvalidPayload?: (what: string, detail: string) => void;
+};
+
+type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * Keeps the local database in step with the server: on every connect it says hello,
+ * pulls every change after its cursor in pages, then applies live batches, pulling again
+ * whenever a batch shows it has missed something. The cursor only moves in the same
+ * transaction as the changes it covers.
+ */
+export class SyncEngine {
+  private socket: ParleySocket | null = null;
+  private state: ConnectionState = { kind: 'connecting' };
+  private readonly listeners = new Set<() => void>();
+  private pulling: Promise<void> | null = null;
+  private pullAgain = false;
+  private ready = false;
+  /** Live batches that arrived while a pull was running; applied after it, in order. */
+  private queue: LiveBatch[] = [];
+  private readonly pageSize: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.pageSize = options.pageSize ?? 500;
+    this.timeoutMs = options.requestTimeoutMs ?? 15_000;
+  }
+
+  getState = (): ConnectionState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  start(): void {
+    if (this.socket !== null) return;
+    const auth: Record<string, string> = {};
+    if (this.options.token !== null) auth[SOCKET_AUTH_TOKEN] = this.options.token;
+    const socket: ParleySocket = io(this.options.serverUrl, {
+      auth,
+      withCredentials: true,
+      transports: ['websocket'],
+      // Backoff with jitter, so a server coming back is not hit by every client at once.
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+    });
+    this.socket = socket;
+
+    socket.on('connect', () => {
+      this.ready = false;
+      this.setState({ kind: 'connecting' });
+      void this.handshake(socket);
+    });
+    socket.on('disconnect', () => {
+      this.ready = false;
+      if (this.state.kind !== 'error') this.setState({ kind: 'offline' });
+    });
+    socket.on('connect_error', (error: Error & { data?: unknown }) => {
+      const data = ConnectErrorDataSchema.safeParse(error.data);
+      if (data.success && data.data.code === 'unauthorized') {
+        socket.disconnect();
+        this.setState({ kind: 'error', code: 'unauthorized', message: error.message });
+        this.options.onSignedOut?.(error.message);
+        return;
+      }
+      if (this.state.kind !== 'error') this.setState({ kind: 'offline' });
+    });
+    socket.on('sync:changes', (payload) => {
+      const batch = LiveBatchSchema.safeParse(payload);
+      if (!batch.success) {
+        this.options.onInvalidPayload?.('sync:changes', batch.error.message);
+        return;
+      }
+      this.queue.push(batch.data);
+      if (this.ready) void this.drainLive();
+    });
+  }
+
+  stop(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.ready = false;
+    this.setState({ kind: 'offline' });
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener();
+  }
+
+  private async handshake(socket: ParleySocket): Promise<void> {
+    try {
+      const reply: unknown = await socket
+        .timeout(this.timeoutMs)
+        .emitWithAck('hello', { protocolVersion: PROTOCOL_VERSION, client: this.options.clientName });
+      const welcome = HelloReplySchema.safeParse(reply);
+      if (!welcome.success) {
+        this.options.onInvalidPayload?.('hello', welcome.error.message);
+        socket.disconnect();
+        this.setState({ kind: 'error', code: 'bad_request', message: 'The server answered in a way this app does not understand.' });
+        return;
+      }
+      if (!welcome.data.ok) {
+        // Retrying cannot fix a refused hello (another protocol version, a deleted account).
+        socket.disconnect();
+        this.setState({ kind: 'error', code: welcome.data.code, message: welcome.data.message });
+        return;
+      }
+      await this.pull();
+      this.ready = true;
+      await this.drainLive();
+      if (socket.connected) this.setState({ kind: 'online' });
+    } catch {
+      // A timeout or a dropped socket: socket.io reconnects and we start over from the cursor.
+      if (socket.connected) socket.disconnect().connect();
+    }
+  }
+
+  /** Pulls until caught up. Concurrent calls share one run, followed by one more if asked. */
+  private pull(): Promise<void> {
+    if (this.pulling !== null) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    this.pulling = (async () => {
+      try {
+        do {
+          this.pullAgain = false;
+          await this.pullPages();
+        } while (this.pullAgain);
+      } finally {
+        this.pulling = null;
+      }
+    })();
+    return this.pulling;
+  }
+
+  private async pullPages(): Promise<void> {
+    const socket = this.socket;
+    if (socket === null) return;
+    let cursor = (await readMeta(this.options.db, 'cursor')) ?? 0;
+    const start = cursor;
+    for (;;) {
+      const reply: unknown = await socket.timeout(this.timeoutMs).emitWithAck('sync:pull', { cursor, limit: this.pageSize });
+      const page = PullReplySchema.safeParse(reply);
+      if (!page.success) {
+        this.options.onInvalidPayload?.('sync:pull', page.error.message);
+        throw new Error('The server sent a page of changes this app does not understand.');
+      }
+      if (!page.data.ok) throw new Error(page.data.message);
+      await applyChanges(this.options.db, page.data.changes, page.data.cursor);
+      cursor = page.data.cursor;
+      if (!page.data.hasMore) return;
+      this.setState({ kind: 'catchingUp', applied: cursor - start, head: page.data.head - start });
+    }
+  }
+
+  private draining = false;
+
+  private async drainLive(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.shift();
+        if (batch === undefined) break;
+        const cursor = (await readMeta(this.options.db, 'cursor')) ?? 0;
+        const last = Math.max(...batch.changes.map((change) => change.data.seq));
+        if (last <= cursor) continue;
+        if (batch.after > cursor) {
+          // A gap: something was committed that we have not seen. The pull covers this
+          // batch too, so drop what is queued.
+          this.queue = [];
+          await this.pull();
+          continue;
+        }
+        await applyChanges(this.options.db, batch.changes, last);
+      }
+    } catch (error) {
+      this.options.onInvalidPayload?.('sync', error instanceof Error ? error.message : String(error));
+    } finally {
+      this.draining = false;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  WEBHOOK_PATHS,
+  loadConfig,
+  signPayload,
+  startServer,
+  type RunningServer,
+  type ServerConfig,
+} from '@parley/server/testing';
+
+export const APP_SECRET = 'test-app-secret';
+export const VERIFY_TOKEN = 'test-verify-token';
+export const AGENT = { email: 'agent@example.com', name: 'Alex Agent', password: 'correct horse battery' };
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type TestServer = RunningServer & { dataDir: string; cleanup(): Promise<void> };
+
+/** A real Parley server on 127.0.0.1, on a free port, with its own data folder. */
+export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  const config: ServerConfig = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    webDir: path.join(repoRoot, 'renderer/dist'),
+    meta: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+    demo: false,
+    logLevel: 'warn',
+    ...overrides,
+  };
+  const server = await startServer(config);
+  let closed = false;
+  return {
+    ...server,
+    dataDir,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await server.close();
+    },
+    cleanup: async () => {
+      if (!closed) {
+        closed = true;
+        await server.close();
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Posts a webhook body exactly as Meta would: the signature covers the bytes sent. */
+export async function postWebhook(
+  baseUrl: string,
+  channel: keyof typeof WEBHOOK_PATHS,
+  body: object | string,
+  options: { secret?: string; signature?: string | null } = {},
+): Promise<Response> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signature = options.signature === undefined ? signPayload(raw, options.secret ?? APP_SECRET) : options.signature;
+  if (signature !== null) headers['x-hub-signature-256'] = signature;
+  return fetch(new URL(WEBHOOK_PATHS[channel], baseUrl), { method: 'POST', headers, body: raw });
+}
