@@ -61,10 +61,7 @@ export type NavigationEvent = { readonly url: string; preventDefault(): void };
  * Listener for `will-navigate`: the page may move between its own routes; a link to the
  * web opens in the system browser instead of replacing the app.
  */
-export function guardNavigation(
-  appOrigin: string,
-  openExternal: OpenExternal,
-): (event: NavigationEvent) => void {
+export function guardNavigation(appOrigin: string, openExternal: OpenExternal): (event: NavigationEvent) => void {
   return (event) => {
     const decision = navigationDecision(event.url, appOrigin);
     if (decision === 'allow') return;
@@ -88,10 +85,6 @@ export function guardWindowOpen(
 }
 
 /** Notifications are the only web permission the inbox needs, and only for its own pages. */
-export function permissionDecision(
-  permission: string,
-  requestingUrl: string,
-  appOrigin: string,
-): boolean {
+export function permissionDecision(permission: string, requestingUrl: string, appOrigin: string): boolean {
   return permission === 'notifications' && originOf(requestingUrl) === appOrigin;
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { DesktopChannel } from './desktop-channels.js';
+
+export { DESKTOP_API_KEY, DESKTOP_CHANNELS, isDesktopChannel, type DesktopChannel } from './desktop-channels.js';
 
 /**
  * The desktop API: one map from `domain:verb` IPC channel to its argument schema and
@@ -10,9 +13,7 @@ export const desktopChannels = {
   'session:getToken': z.tuple([z.string().url()]),
   'session:setToken': z.tuple([z.string().url(), z.string().min(1).max(4096)]),
   'session:clearToken': z.tuple([z.string().url()]),
-} as const;
-
-export type DesktopChannel = keyof typeof desktopChannels;
+} as const satisfies Record<DesktopChannel, z.ZodTuple>;
 
 export const DesktopInfoSchema = z.object({
   platform: z.string(),
@@ -37,9 +38,3 @@ export type DesktopArgs<C extends DesktopChannel> = z.infer<(typeof desktopChann
 export type DesktopApi = {
   invoke<C extends DesktopChannel>(channel: C, ...args: DesktopArgs<C>): Promise<DesktopResults[C]>;
 };
-
-export const DESKTOP_API_KEY = 'parleyDesktop';
-
-export function isDesktopChannel(value: unknown): value is DesktopChannel {
-  return typeof value === 'string' && Object.hasOwn(desktopChannels, value);
-}

@@ -1,0 +1,28 @@
+import type { DesktopInfo } from '@parley/protocol';
+import type { DesktopHandlers } from './ipc.js';
+import type { TokenStore } from './token-store.js';
+
+export type DesktopHandlerDeps = {
+  platform: string;
+  appVersion: string;
+  serverUrl: string;
+  tokens: Pick<TokenStore, 'get' | 'set' | 'clear' | 'isSecure'>;
+};
+
+/** What each desktop channel does. Arguments arrive already validated by `ipc.ts`. */
+export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
+  return {
+    'app:getInfo': (): DesktopInfo => ({
+      platform: deps.platform,
+      appVersion: deps.appVersion,
+      serverUrl: deps.serverUrl,
+      secureStorage: deps.tokens.isSecure(),
+    }),
+    'session:getToken': (serverUrl) => deps.tokens.get(serverUrl),
+    'session:setToken': (serverUrl, token) => deps.tokens.set(serverUrl, token),
+    'session:clearToken': async (serverUrl) => {
+      await deps.tokens.clear(serverUrl);
+      return undefined;
+    },
+  };
+}

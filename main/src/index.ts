@@ -1,0 +1,134 @@
+/**
+ * The composition root of the main process: reads the configuration, builds the services
+ * with their dependencies, starts them once Electron is ready and disposes of them on quit.
+ * Nothing else in main/ touches Electron's singletons at import time.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { app, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
+import { contentSecurityPolicy } from '@parley/protocol';
+import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
+import { AppProtocol } from './app-protocol.js';
+import { loadConfig, type ShellConfig } from './config.js';
+import { createDesktopHandlers } from './handlers.js';
+import { DesktopIpc } from './ipc.js';
+import { TokenStore } from './token-store.js';
+import { applyPermissionPolicy, createMainWindow } from './window.js';
+
+type Services = {
+  appProtocol: AppProtocol;
+  tokens: TokenStore;
+  ipc: DesktopIpc;
+};
+
+async function startServices(config: ShellConfig): Promise<Services> {
+  const appPath = app.getAppPath();
+  const appProtocol = new AppProtocol(protocol, {
+    rootDir: path.join(appPath, 'renderer', 'dist'),
+    contentSecurityPolicy: contentSecurityPolicy([config.serverOrigin]),
+    readFile: (filePath) => readFile(filePath),
+  });
+  const tokens = new TokenStore({
+    cipher: safeStorage,
+    filePath: path.join(app.getPath('userData'), 'session-tokens.json'),
+    onWarning: (message, error) => console.warn(message, error ?? ''),
+  });
+  const ipc = new DesktopIpc(
+    ipcMain,
+    APP_ORIGIN,
+    createDesktopHandlers({
+      platform: process.platform,
+      appVersion: app.getVersion(),
+      serverUrl: config.serverUrl,
+      tokens,
+    }),
+  );
+
+  appProtocol.start();
+  await tokens.start();
+  ipc.start();
+  if (!tokens.isSecure()) {
+    console.warn('No OS keychain available: session tokens are kept for this run only.');
+  }
+  return { appProtocol, tokens, ipc };
+}
+
+function main(): void {
+  // A second copy would fight the first over the token file and the tray.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  let config: ShellConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    app.exit(1);
+    return;
+  }
+
+  // Both must happen before `ready`, so they run synchronously at module evaluation: in an
+  // ESM entry point anything after an `await` may run after `ready` has fired.
+  app.enableSandbox();
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+
+  const preloadPath = path.join(app.getAppPath(), 'preload', 'dist', 'preload.cjs');
+  let mainWindow: BrowserWindow | null = null;
+  let services: Services | null = null;
+
+  const openMainWindow = (): void => {
+    if (mainWindow !== null && !mainWindow.isDestroyed()) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+      return;
+    }
+    mainWindow = createMainWindow({ preloadPath, entryUrl: APP_ENTRY_URL, appOrigin: APP_ORIGIN });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  };
+
+  // Before the services are up there is nothing to show; the ready handler opens the window.
+  app.on('second-instance', () => {
+    if (services !== null) openMainWindow();
+  });
+
+  app.on('window-all-closed', () => {
+    // macOS apps stay in the dock with no window open.
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('activate', () => {
+    if (services !== null) openMainWindow();
+  });
+
+  let disposing = false;
+  app.on('will-quit', (event) => {
+    if (services === null || disposing) return;
+    // Hold the quit until the last token write is on disk.
+    event.preventDefault();
+    disposing = true;
+    const running = services;
+    services = null;
+    running.ipc.dispose();
+    running.appProtocol.dispose();
+    void running.tokens.dispose().finally(() => app.quit());
+  });
+
+  app
+    .whenReady()
+    .then(async () => {
+      applyPermissionPolicy(session.defaultSession, APP_ORIGIN);
+      services = await startServices(config);
+      openMainWindow();
+    })
+    .catch((error: unknown) => {
+      console.error('Parley failed to start', error);
+      app.exit(1);
+    });
+}
+
+main();

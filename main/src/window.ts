@@ -1,0 +1,68 @@
+/**
+ * The one factory for Parley windows. The decisions live in `window-policy.ts`; this file
+ * only hands them to Electron.
+ */
+import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
+import {
+  guardNavigation,
+  guardWindowOpen,
+  permissionDecision,
+  secureWebPreferences,
+  type OpenExternal,
+} from './window-policy.js';
+
+export type MainWindowOptions = {
+  /** Absolute path of `preload/dist/preload.cjs`. */
+  preloadPath: string;
+  /** The page to load, e.g. `app://parley/index.html`. */
+  entryUrl: string;
+  appOrigin: string;
+  onLoadError?: (error: unknown) => void;
+};
+
+function openInSystem(url: string): void {
+  shell.openExternal(url).catch((error: unknown) => {
+    console.error(`Could not open ${url} outside the app`, error);
+  });
+}
+
+/** Navigation, popups and `<webview>`: the same rules for every web contents we create. */
+export function hardenWebContents(
+  contents: WebContents,
+  appOrigin: string,
+  openExternal: OpenExternal = openInSystem,
+): void {
+  contents.on('will-navigate', guardNavigation(appOrigin, openExternal));
+  contents.setWindowOpenHandler(guardWindowOpen(appOrigin, openExternal));
+  // webviewTag is already off; this also stops one being attached by any other route.
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const window = new BrowserWindow({
+    title: 'Parley',
+    width: 1280,
+    height: 800,
+    minWidth: 720,
+    minHeight: 480,
+    // Shown once painted, so the agent never sees a blank white frame.
+    show: false,
+    webPreferences: secureWebPreferences(options.preloadPath),
+  });
+  hardenWebContents(window.webContents, options.appOrigin);
+  window.once('ready-to-show', () => window.show());
+  window.loadURL(options.entryUrl).catch((error: unknown) => {
+    (options.onLoadError ?? console.error)(error);
+  });
+  return window;
+}
+
+/** Every permission request and check is refused, except notifications from our pages. */
+export function applyPermissionPolicy(session: Session, appOrigin: string): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(permissionDecision(permission, details.requestingUrl, appOrigin));
+  });
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    permissionDecision(permission, requestingOrigin, appOrigin),
+  );
+}
