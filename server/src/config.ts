@@ -21,7 +21,11 @@ const EnvSchema = z.object({
   PARLEY_DEMO: flag,
   PARLEY_SIMULATOR_INTERVAL_MS: z.coerce.number().int().min(100).default(6000),
   PARLEY_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  PARLEY_WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  PARLEY_WEBHOOK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -36,7 +36,11 @@ test('a signed WhatsApp webhook reaches the conversation list and the thread', a
   await signIn(page);
   await expect(page.getByTestId('inbox-empty')).toBeVisible();
 
-  const response = await postWebhook(server.url, 'whatsapp', whatsappMessage('wamid.E2E1', 'Olá! Is my order on its way? 📦'));
+  const response = await postWebhook(
+    server.url,
+    'whatsapp',
+    whatsappMessage('wamid.E2E1', 'Olá! Is my order on its way? 📦'),
+  );
   expect(response.status).toBe(200);
 
   const item = page.getByTestId('conversation-item');
@@ -57,8 +61,16 @@ test('a signed WhatsApp webhook reaches the conversation list and the thread', a
 
 test('with the server stopped, a reload shows the cached inbox and says it is offline', async ({ page }) => {
   await signIn(page);
-  await postWebhook(server.url, 'whatsapp', whatsappMessage('wamid.OFF1', 'First question', 'Oliver Bennett', '447700900123'));
-  await postWebhook(server.url, 'whatsapp', whatsappMessage('wamid.OFF2', 'Bonjour !', 'Camille Durand', '33612345678'));
+  await postWebhook(
+    server.url,
+    'whatsapp',
+    whatsappMessage('wamid.OFF1', 'First question', 'Oliver Bennett', '447700900123'),
+  );
+  await postWebhook(
+    server.url,
+    'whatsapp',
+    whatsappMessage('wamid.OFF2', 'Bonjour !', 'Camille Durand', '33612345678'),
+  );
   await expect(page.getByTestId('conversation-item')).toHaveCount(2);
   // The app's files must be cached before the server goes away.
   await page.evaluate(async () => {

@@ -62,7 +62,8 @@ export async function postWebhook(
 ): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const signature = options.signature === undefined ? signPayload(raw, options.secret ?? APP_SECRET) : options.signature;
+  const signature =
+    options.signature === undefined ? signPayload(raw, options.secret ?? APP_SECRET) : options.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return fetch(new URL(WEBHOOK_PATHS[channel], baseUrl), { method: 'POST', headers, body: raw });
 }

@@ -56,7 +56,11 @@ export function InboxScreen({
       </AppBar>
       <ConnectionBanner state={state} />
       <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
-        <Paper square elevation={0} sx={{ width: 360, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider' }}>
+        <Paper
+          square
+          elevation={0}
+          sx={{ width: 360, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider' }}
+        >
           <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
             {t('inbox.title')}
           </Typography>

@@ -37,10 +37,7 @@ export function useSyncEngine(
     };
   }, [db, desktop, onSignedOut]);
 
-  const state = useSyncExternalStore(
-    engine?.subscribe ?? noopSubscribe,
-    engine?.getState ?? (() => offline),
-  );
+  const state = useSyncExternalStore(engine?.subscribe ?? noopSubscribe, engine?.getState ?? (() => offline));
   return { db, engine, state };
 }
 

@@ -9,7 +9,13 @@ import { channelColor } from '../app/theme.js';
 
 const icons = { whatsapp: WhatsAppIcon, messenger: FacebookIcon, instagram: InstagramIcon } as const;
 
-export function ChannelBadge({ channel, fontSize = 'small' }: { channel: Channel; fontSize?: SvgIconProps['fontSize'] }): JSX.Element {
+export function ChannelBadge({
+  channel,
+  fontSize = 'small',
+}: {
+  channel: Channel;
+  fontSize?: SvgIconProps['fontSize'];
+}): JSX.Element {
   const Icon = icons[channel];
   return <Icon titleAccess={t(`channel.${channel}`)} fontSize={fontSize} sx={{ color: channelColor[channel] }} />;
 }

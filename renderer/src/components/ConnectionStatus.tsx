@@ -11,8 +11,15 @@ import { shortTime, t } from '../app/i18n.js';
 import type { ConnectionState } from '../sync/engine.js';
 
 /** The status line: always visible, so an agent knows whether what they see is live. */
-export function ConnectionStatus({ state, lastSyncedAt }: { state: ConnectionState; lastSyncedAt: number | undefined }): JSX.Element {
-  const synced = lastSyncedAt === undefined ? t('status.neverSynced') : t('status.lastSync', { time: shortTime(lastSyncedAt) });
+export function ConnectionStatus({
+  state,
+  lastSyncedAt,
+}: {
+  state: ConnectionState;
+  lastSyncedAt: number | undefined;
+}): JSX.Element {
+  const synced =
+    lastSyncedAt === undefined ? t('status.neverSynced') : t('status.lastSync', { time: shortTime(lastSyncedAt) });
   const label =
     state.kind === 'online'
       ? t('status.online')
@@ -24,7 +31,13 @@ export function ConnectionStatus({ state, lastSyncedAt }: { state: ConnectionSta
             ? t('status.error')
             : t('status.offlineShort');
   const Icon =
-    state.kind === 'online' ? CloudDoneOutlinedIcon : state.kind === 'offline' ? CloudOffOutlinedIcon : state.kind === 'error' ? ErrorOutlineIcon : SyncIcon;
+    state.kind === 'online'
+      ? CloudDoneOutlinedIcon
+      : state.kind === 'offline'
+        ? CloudOffOutlinedIcon
+        : state.kind === 'error'
+          ? ErrorOutlineIcon
+          : SyncIcon;
   return (
     <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }} data-testid="connection-status" data-state={state.kind}>
       <Icon fontSize="small" />

@@ -17,11 +17,19 @@ export type ConversationListItemProps = {
 };
 
 function initials(name: string): string {
-  const parts = name.replace(/[^\p{L}\p{N} ]/gu, '').trim().split(/\s+/);
+  const parts = name
+    .replace(/[^\p{L}\p{N} ]/gu, '')
+    .trim()
+    .split(/\s+/);
   return ((parts[0]?.[0] ?? '') + (parts[1]?.[0] ?? '')).toUpperCase() || '?';
 }
 
-export function ConversationListItem({ conversation, contactName, selected, onSelect }: ConversationListItemProps): JSX.Element {
+export function ConversationListItem({
+  conversation,
+  contactName,
+  selected,
+  onSelect,
+}: ConversationListItemProps): JSX.Element {
   const unread = conversation.unreadCount;
   return (
     <ListItemButton

@@ -36,7 +36,11 @@ export function ThreadView({ db, conversationId }: { db: ParleyDb; conversationI
           </Typography>
           <Typography variant="caption" color="text.secondary" noWrap>
             {t(`channel.${conversation.channel}`)}
-            {contact?.phone !== null && contact?.phone !== undefined ? ` · +${contact.phone}` : identity === undefined ? '' : ` · ${identity.externalId}`}
+            {contact?.phone !== null && contact?.phone !== undefined
+              ? ` · +${contact.phone}`
+              : identity === undefined
+                ? ''
+                : ` · ${identity.externalId}`}
           </Typography>
         </Box>
       </Box>
@@ -47,7 +51,9 @@ export function ThreadView({ db, conversationId }: { db: ParleyDb; conversationI
             {t('thread.noMessages')}
           </Typography>
         )}
-        {messages?.map((message) => <MessageBubble key={message.id} message={message} />)}
+        {messages?.map((message) => (
+          <MessageBubble key={message.id} message={message} />
+        ))}
         <div ref={end} />
       </Box>
     </Box>

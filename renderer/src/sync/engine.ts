@@ -134,7 +134,11 @@ export class SyncEngine {
       if (!welcome.success) {
         this.options.onInvalidPayload?.('hello', welcome.error.message);
         socket.disconnect();
-        this.setState({ kind: 'error', code: 'bad_request', message: 'The server answered in a way this app does not understand.' });
+        this.setState({
+          kind: 'error',
+          code: 'bad_request',
+          message: 'The server answered in a way this app does not understand.',
+        });
         return;
       }
       if (!welcome.data.ok) {
@@ -178,7 +182,9 @@ export class SyncEngine {
     let cursor = (await readMeta(this.options.db, 'cursor')) ?? 0;
     const start = cursor;
     for (;;) {
-      const reply: unknown = await socket.timeout(this.timeoutMs).emitWithAck('sync:pull', { cursor, limit: this.pageSize });
+      const reply: unknown = await socket
+        .timeout(this.timeoutMs)
+        .emitWithAck('sync:pull', { cursor, limit: this.pageSize });
       const page = PullReplySchema.safeParse(reply);
       if (!page.success) {
         this.options.onInvalidPayload?.('sync:pull', page.error.message);

@@ -67,7 +67,12 @@ export class Accounts {
     const now = Date.now();
     await this.store.db
       .insertInto('sessions')
-      .values({ token_hash: tokenHash(token), agent_id: row.id, created_at: now, expires_at: now + this.sessionDays * DAY_MS })
+      .values({
+        token_hash: tokenHash(token),
+        agent_id: row.id,
+        created_at: now,
+        expires_at: now + this.sessionDays * DAY_MS,
+      })
       .execute();
     return { token, agent: agentFromRow(row) };
   }

@@ -10,7 +10,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return request.cookies[SESSION_COOKIE];
 }
 
-export async function authRoutes(app: FastifyInstance, options: AuthOptions): Promise<void> {
+export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () => void): void {
   app.post('/api/auth/login', async (request, reply) => {
     const input = LoginRequestSchema.safeParse(request.body);
     if (!input.success) {
@@ -19,7 +19,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthOptions): Pr
     }
     const session = await options.accounts.login(input.data.email, input.data.password);
     if (session === null) {
-      return reply.code(401).send({ code: 'unauthorized', message: 'That email and password do not match an account.' });
+      return reply
+        .code(401)
+        .send({ code: 'unauthorized', message: 'That email and password do not match an account.' });
     }
     // Browsers keep the session in an HttpOnly cookie that page scripts cannot read; the
     // desktop app keeps the returned token in the operating system's keychain.
@@ -47,4 +49,5 @@ export async function authRoutes(app: FastifyInstance, options: AuthOptions): Pr
     if (agent === null) return reply.code(401).send({ code: 'unauthorized', message: 'Sign in to continue.' });
     return reply.send({ agent });
   });
+  done();
 }

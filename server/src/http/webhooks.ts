@@ -33,7 +33,7 @@ function notConfigured(reply: FastifyReply, variable: string): FastifyReply {
   });
 }
 
-export async function webhookRoutes(app: FastifyInstance, options: WebhookOptions): Promise<void> {
+export function webhookRoutes(app: FastifyInstance, options: WebhookOptions, done: () => void): void {
   // Signatures are computed over the exact bytes Meta sent, so the body stays a Buffer
   // here and is parsed only after it is verified.
   app.removeAllContentTypeParsers();
@@ -46,13 +46,18 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookOption
     app.get(url, (request, reply) => verifyHandshake(request, reply, options));
     app.post(url, { bodyLimit: options.bodyLimit }, (request, reply) => receive(request, reply, parser, options));
   }
+  done();
 }
 
 function verifyHandshake(request: FastifyRequest, reply: FastifyReply, options: WebhookOptions): FastifyReply {
   if (options.verifyToken === undefined) return notConfigured(reply, 'META_VERIFY_TOKEN');
   const query = VerifyQuerySchema.safeParse(request.query);
   const q = query.success ? query.data : {};
-  if (q['hub.mode'] !== 'subscribe' || q['hub.verify_token'] !== options.verifyToken || q['hub.challenge'] === undefined) {
+  if (
+    q['hub.mode'] !== 'subscribe' ||
+    q['hub.verify_token'] !== options.verifyToken ||
+    q['hub.challenge'] === undefined
+  ) {
     request.log.warn({ mode: q['hub.mode'] }, 'webhook verification refused: wrong mode or verify token');
     return reply.code(403).type('text/plain').send('Verification failed: the verify token does not match.');
   }
@@ -73,7 +78,10 @@ async function receive(
   }
   const signature = request.headers['x-hub-signature-256'];
   if (!verifySignature(raw, typeof signature === 'string' ? signature : undefined, options.appSecret)) {
-    request.log.warn({ channel: parser.channel, bytes: raw.length }, 'webhook refused: bad or missing X-Hub-Signature-256');
+    request.log.warn(
+      { channel: parser.channel, bytes: raw.length },
+      'webhook refused: bad or missing X-Hub-Signature-256',
+    );
     return reply.code(401).send({ code: 'unauthorized', message: 'The X-Hub-Signature-256 signature does not match.' });
   }
 
@@ -86,7 +94,10 @@ async function receive(
   }
   const objectField = z.looseObject({ object: z.string() }).safeParse(body);
   if (objectField.success && objectField.data.object !== parser.object) {
-    request.log.warn({ channel: parser.channel, object: objectField.data.object }, 'webhook for another object: acknowledged, nothing stored');
+    request.log.warn(
+      { channel: parser.channel, object: objectField.data.object },
+      'webhook for another object: acknowledged, nothing stored',
+    );
     return reply.code(200).send('EVENT_RECEIVED');
   }
 
@@ -97,7 +108,9 @@ async function receive(
     const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
     const where = issue === undefined ? '' : ` at ${issue.path.join('.') || 'the top level'}: ${issue.message}`;
     request.log.warn({ channel: parser.channel, issue }, 'webhook refused: unexpected shape');
-    return reply.code(400).send({ code: 'bad_request', message: `The webhook body does not have the expected shape${where}.` });
+    return reply
+      .code(400)
+      .send({ code: 'bad_request', message: `The webhook body does not have the expected shape${where}.` });
   }
 
   for (const skipped of parsed.skipped) {

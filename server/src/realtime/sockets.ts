@@ -79,7 +79,10 @@ export function startRealtime(
         return;
       }
       if (hello.data.protocolVersion !== PROTOCOL_VERSION) {
-        deps.log.info({ client: hello.data.client, version: hello.data.protocolVersion }, 'client refused: protocol mismatch');
+        deps.log.info(
+          { client: hello.data.client, version: hello.data.protocolVersion },
+          'client refused: protocol mismatch',
+        );
         ack(failure('protocol_mismatch', protocolMismatchMessage(hello.data.protocolVersion, PROTOCOL_VERSION)));
         // Let the acknowledgement reach the client before the socket closes.
         setTimeout(() => socket.disconnect(true), 100);

@@ -8,7 +8,11 @@ import { messagingTextWebhook, whatsappTextWebhook } from './payloads.js';
 type Customer = { channel: Channel; id: string; name: string };
 
 /** Demo business accounts: one WhatsApp number, one Facebook Page, one Instagram account. */
-export const DEMO_BUSINESS = { whatsapp: '100000000000001', messenger: '200000000000002', instagram: '300000000000003' };
+export const DEMO_BUSINESS = {
+  whatsapp: '100000000000001',
+  messenger: '200000000000002',
+  instagram: '300000000000003',
+};
 
 const CUSTOMERS: readonly Customer[] = [
   { channel: 'whatsapp', id: '5511987650001', name: 'Mariana Souza' },
@@ -91,7 +95,10 @@ export class Simulator {
     try {
       const response = await fetch(new URL(WEBHOOK_PATHS[customer.channel], this.options.baseUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signPayload(raw, this.options.appSecret) },
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': signPayload(raw, this.options.appSecret),
+        },
         body: raw,
       });
       if (!response.ok) this.options.log.warn({ status: response.status }, 'simulator: webhook refused');

@@ -52,11 +52,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('contact_identities_pk', ['channel', 'external_id'])
         .execute();
-      await db.schema
-        .createIndex('contact_identities_contact')
-        .on('contact_identities')
-        .column('contact_id')
-        .execute();
+      await db.schema.createIndex('contact_identities_contact').on('contact_identities').column('contact_id').execute();
 
       await db.schema
         .createTable('conversations')

@@ -40,12 +40,10 @@ export function contactFromRow(
     name: row.name,
     avatarUrl: row.avatar_url,
     phone: row.phone,
-    identities: identities.map(
-      (identity): ContactIdentity => ({
-        channel: ChannelSchema.parse(identity.channel),
-        externalId: identity.external_id,
-      }),
-    ),
+    identities: identities.map((identity): ContactIdentity => ({
+      channel: ChannelSchema.parse(identity.channel),
+      externalId: identity.external_id,
+    })),
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };

@@ -280,7 +280,8 @@ async function upsertContact(trx: Trx, changes: ChangeSet, message: InboundMessa
 
 function fallbackName(message: InboundMessage): string {
   if (message.customerPhone !== null) return `+${message.customerPhone.replace(/^\+/, '')}`;
-  const label = message.channel === 'messenger' ? 'Messenger' : message.channel === 'instagram' ? 'Instagram' : 'WhatsApp';
+  const label =
+    message.channel === 'messenger' ? 'Messenger' : message.channel === 'instagram' ? 'Instagram' : 'WhatsApp';
   return `${label} customer ${message.customerId.slice(-4)}`;
 }
 

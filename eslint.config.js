@@ -1,0 +1,153 @@
+// @ts-check
+import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Folders are runtimes; these zones are the import rules of ARCHITECTURE.md, checked by a tool. */
+const zones = [
+  {
+    target: './protocol',
+    from: ['./server', './renderer', './main', './preload', './test', './scripts'],
+    message: 'protocol/ imports nothing of ours: it runs everywhere.',
+  },
+  {
+    target: './renderer',
+    from: ['./server', './main', './preload'],
+    message: 'renderer/ never imports server/, main/ or preload/.',
+  },
+  {
+    target: './server',
+    from: ['./renderer', './main', './preload'],
+    message: 'server/ never imports renderer/, main/ or preload/.',
+  },
+  {
+    target: ['./main', './preload'],
+    from: ['./renderer', './server'],
+    message: 'main/ and preload/ never import renderer/ or server/.',
+  },
+];
+
+/** The same rules for imports by package name, which a path zone cannot see. */
+function forbidPackages(/** @type {string[]} */ names, /** @type {string} */ message) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: names.flatMap((name) => [name, `${name}/*`]), message }] },
+    ],
+  };
+}
+
+const focusedOrSkipped = [
+  {
+    selector: "MemberExpression[object.name=/^(it|test|describe|suite)$/][property.name='only']",
+    message: '.only would silently skip the rest of the suite.',
+  },
+  {
+    selector:
+      "CallExpression[callee.object.name=/^(it|test|describe|suite)$/][callee.property.name='skip'][arguments.length<2]",
+    message: 'A skipped test needs a condition and a printed reason: test.skip(condition, "why").',
+  },
+  {
+    selector: "CallExpression[callee.object.name=/^(it|describe|suite)$/][callee.property.name='skip']",
+    message:
+      'Do not skip tests; fix them, or skip with test.skip(condition, "why") where the environment lacks something.',
+  },
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.tsbuild/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench-results/**',
+      'release/**',
+      '.parley-demo/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          // Tool configs belong to no runtime; they are checked against tsconfig.tools.json.
+          allowDefaultProject: ['*.config.ts', 'renderer/vite.config.ts'],
+          defaultProject: 'tsconfig.tools.json',
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          alwaysTryTypes: true,
+          project: ['**/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      'no-restricted-syntax': ['error', ...focusedOrSkipped],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['protocol/**'],
+    rules: forbidPackages(
+      ['@parley/server', '@parley/renderer', '@parley/main', '@parley/preload'],
+      'protocol/ imports nothing of ours.',
+    ),
+  },
+  {
+    files: ['renderer/**'],
+    rules: forbidPackages(
+      ['@parley/server', '@parley/main', '@parley/preload'],
+      'renderer/ never imports server/, main/ or preload/.',
+    ),
+  },
+  {
+    files: ['server/**'],
+    rules: forbidPackages(
+      ['@parley/renderer', '@parley/main', '@parley/preload'],
+      'server/ never imports renderer/, main/ or preload/.',
+    ),
+  },
+  {
+    files: ['main/**', 'preload/**'],
+    rules: forbidPackages(
+      ['@parley/renderer', '@parley/server'],
+      'main/ and preload/ never import renderer/ or server/.',
+    ),
+  },
+  {
+    files: ['renderer/src/**/*.{ts,tsx}', 'renderer/test/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    ...reactHooks.configs.flat['recommended-latest'],
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.node,
+    },
+  },
+  {
+    files: ['renderer/service-worker.js'],
+    languageOptions: { globals: { ...globals.serviceworker, __VERSION__: 'readonly', __PRECACHE__: 'readonly' } },
+  },
+);

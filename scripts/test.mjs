@@ -1,0 +1,69 @@
+// `npm test`: every check, in the order that fails fastest. Exits non-zero when any fails,
+// and ends with one line counting the tests that ran.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const chromium = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+if (!fs.existsSync(chromium)) {
+  console.error(
+    `The end-to-end tests need Chromium at ${chromium}.\n` +
+      'Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set PARLEY_CHROMIUM to its path.',
+  );
+  process.exit(1);
+}
+
+const steps = [
+  ['type check', 'npx', ['tsc', '-b']],
+  ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
+  ['format', 'npx', ['prettier', '--check', '.']],
+  ['build the preload and the renderer', 'npm', ['run', '--silent', 'build:preload']],
+  ['', 'npx', ['vite', 'build', 'renderer', '--logLevel', 'warn']],
+  [
+    'unit and integration tests',
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
+  ],
+  ['end-to-end tests', 'npx', ['playwright', 'test']],
+];
+
+fs.rmSync('test-results', { recursive: true, force: true });
+const started = Date.now();
+for (const [title, command, args] of steps) {
+  if (title !== '') console.log(`\n▶ ${title}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '1' } });
+  if (result.status !== 0) {
+    console.error(`\n✖ ${title || command} failed.`);
+    summarize();
+    process.exit(result.status ?? 1);
+  }
+}
+console.log(`\n✔ every check passed in ${Math.round((Date.now() - started) / 1000)} s.`);
+summarize();
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** One closing line over both runners: vitest's and Playwright's JSON reports. */
+function summarize() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const vitest = readJson('test-results/vitest.json');
+  if (vitest !== null) {
+    passed += vitest.numPassedTests;
+    failed += vitest.numFailedTests;
+    skipped += vitest.numPendingTests + vitest.numTodoTests;
+  }
+  const playwright = readJson('test-results/playwright.json');
+  if (playwright !== null) {
+    passed += playwright.stats.expected + playwright.stats.flaky;
+    failed += playwright.stats.unexpected;
+    skipped += playwright.stats.skipped;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+}
