@@ -50,6 +50,7 @@ export class SyncEngine {
   private pulling: Promise<void> | null = null;
   private pullAgain = false;
   private ready = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Live batches that arrived while a pull was running; applied after it, in order. */
   private queue: LiveBatch[] = [];
   private readonly pageSize: number;
@@ -113,6 +114,7 @@ export class SyncEngine {
   }
 
   stop(): void {
+    clearTimeout(this.retryTimer);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
@@ -152,8 +154,13 @@ export class SyncEngine {
       await this.drainLive();
       if (socket.connected) this.setState({ kind: 'online' });
     } catch {
-      // A timeout or a dropped socket: socket.io reconnects and we start over from the cursor.
-      if (socket.connected) socket.disconnect().connect();
+      // A timeout, a refused pull or a dropped socket. Start again from the cursor after a
+      // jittered pause; socket.io's own backoff covers the case where the socket dropped.
+      if (socket.connected) {
+        socket.disconnect();
+        this.setState({ kind: 'offline' });
+        this.retryTimer = setTimeout(() => socket.connect(), 1000 + Math.random() * 4000);
+      }
     }
   }
 

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { newId } from '../store/ids.js';
 import type { Agent, AgentRole } from '@parley/protocol';
 import { agentFromRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
@@ -19,7 +20,7 @@ export class Accounts {
 
   async createAgent(input: { email: string; name: string; role: AgentRole; password: string }): Promise<Agent> {
     const passwordHash = await hashPassword(input.password);
-    const id = randomUUID();
+    const id = newId();
     await this.store.write(async (trx, changes) => {
       await trx
         .insertInto('agents')

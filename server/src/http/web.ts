@@ -19,11 +19,11 @@ export async function webRoutes(app: FastifyInstance, webDir: string): Promise<b
     index: ['index.html'],
     wildcard: false,
     setHeaders(res, file): void {
-      res.header('Content-Security-Policy', csp);
-      res.header('X-Content-Type-Options', 'nosniff');
-      res.header('Referrer-Policy', 'no-referrer');
+      res.setHeader('Content-Security-Policy', csp);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
       const immutable = file.includes(`${path.sep}assets${path.sep}`);
-      res.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   // Client-side routes load the app shell.

@@ -25,6 +25,21 @@ const AGENTS_ROOM = 'agents';
 
 export type Realtime = { io: ParleyServer; close(): Promise<void> };
 
+/** The desktop app's pages are served from this origin by its own protocol handler. */
+const DESKTOP_ORIGIN = 'app://parley';
+
+/**
+ * Browsers send cookies with a WebSocket handshake whatever page opened it, and CORS does
+ * not apply to WebSockets; so the handshake's Origin is checked here. Allowed: the desktop
+ * app, pages this server served itself, and clients that send no Origin (not browsers).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (origin === DESKTOP_ORIGIN) return true;
+  if (host === undefined) return false;
+  return origin === `http://${host}` || origin === `https://${host}`;
+}
+
 function handshakeToken(socket: ParleySocket): string | undefined {
   const auth: unknown = socket.handshake.auth;
   if (typeof auth === 'object' && auth !== null && SOCKET_AUTH_TOKEN in auth) {
@@ -41,7 +56,12 @@ export function startRealtime(
 ): Realtime {
   const io: ParleyServer = new Server(httpServer, {
     // Same origin in the browser; the desktop app connects from app://parley.
-    cors: { origin: ['app://parley'], credentials: true },
+    cors: { origin: [DESKTOP_ORIGIN], credentials: true },
+    allowRequest: (request, callback) => {
+      const allowed = originAllowed(request.headers.origin, request.headers.host);
+      if (!allowed) deps.log.warn({ origin: request.headers.origin }, 'socket refused: foreign origin');
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
     // The socket carries no durable state: the outbox and the cursor do. Small frames.
     maxHttpBufferSize: 1024 * 1024,
     serveClient: false,

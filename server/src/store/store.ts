@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import { sql, type Transaction } from 'kysely';
 import type { Change, ChangeEntity, Channel, LiveBatch, PullPage } from '@parley/protocol';
 import type { Db } from './database.js';
@@ -180,7 +180,7 @@ async function storeInbound(trx: Trx, changes: ChangeSet, message: InboundMessag
     .where('contact_id', '=', contactId)
     .executeTakeFirst();
   if (conversation === undefined) {
-    const id = randomUUID();
+    const id = newId();
     conversation = {
       id,
       channel: message.channel,
@@ -216,7 +216,7 @@ async function storeInbound(trx: Trx, changes: ChangeSet, message: InboundMessag
     .where('id', '=', conversation.id)
     .execute();
 
-  const id = randomUUID();
+  const id = newId();
   await trx
     .insertInto('messages')
     .values({
@@ -259,7 +259,7 @@ async function upsertContact(trx: Trx, changes: ChangeSet, message: InboundMessa
     }
     return identity.id;
   }
-  const id = randomUUID();
+  const id = newId();
   await trx
     .insertInto('contacts')
     .values({
