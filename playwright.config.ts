@@ -19,6 +19,8 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  // Its own folder: Playwright empties outputDir at start, and vitest's report sits beside it.
+  outputDir: 'test-results/playwright-artifacts',
   use: {
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { AgentRoleSchema, AgentSchema } from './domain.js';
 
 export const LoginRequestSchema = z.object({
-  email: z.string().trim().toLowerCase().email('Enter an email address like ana@example.com.'),
-  password: z.string().min(1, 'Enter your password.'),
+  email: z
+    .string({ error: 'Enter your email address.' })
+    .trim()
+    .toLowerCase()
+    .email('Enter an email address like ana@example.com.'),
+  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.'),
 });
 export type LoginRequest = z.input<typeof LoginRequestSchema>;
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, type ServerInfo } from '@parley/protocol';
 import { Accounts } from './auth/accounts.js';
 import type { ServerConfig } from './config.js';
@@ -53,6 +53,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     if (created > 0) app.log.info({ created }, 'demo accounts created');
   }
 
+  // Every error a client sees has the same shape: { code, message }, in words.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply
+        .code(500)
+        .send({ code: 'internal', message: 'The server failed to handle this request. Try again.' });
+    }
+    const message =
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+        ? 'The request body is not valid JSON.'
+        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'The request body is too large.'
+          : error.message;
+    return reply.code(status).send({ code: status === 413 ? 'too_large' : 'bad_request', message });
+  });
   await app.register(fastifyCookie);
   app.get('/healthz', async () => {
     await store.head();
@@ -65,10 +82,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }
     return info;
   });
+  // Sockets start after the routes are registered; sign-out reaches them through this.
+  let endSession: (tokenHash: string) => void = () => undefined;
   await app.register(authRoutes, {
     accounts,
     sessionDays: config.sessionDays,
     secureCookies: config.publicUrl?.startsWith('https:') ?? false,
+    onSessionEnded: (hash) => endSession(hash),
   });
   await app.register(webhookRoutes, {
     store,
@@ -79,6 +99,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await webRoutes(app, config.webDir);
 
   const realtime = startRealtime(app.server, { store, accounts, log: app.log });
+  endSession = (hash) => realtime.endSession(hash);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

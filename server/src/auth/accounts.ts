@@ -8,7 +8,7 @@ import { hashPassword, verifyPassword } from './passwords.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Only a hash of a session token is stored, so a copy of the database opens no session. */
-function tokenHash(token: string): string {
+export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

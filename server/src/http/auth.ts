@@ -1,8 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LoginRequestSchema, SESSION_COOKIE, type LoginResponse } from '@parley/protocol';
-import type { Accounts } from '../auth/accounts.js';
+import { tokenHash, type Accounts } from '../auth/accounts.js';
 
-export type AuthOptions = { accounts: Accounts; sessionDays: number; secureCookies: boolean };
+export type AuthOptions = {
+  accounts: Accounts;
+  sessionDays: number;
+  secureCookies: boolean;
+  /** Called after a session is deleted, to close its live connections. */
+  onSessionEnded: (tokenHash: string) => void;
+};
 
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -38,7 +44,10 @@ export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () 
 
   app.post('/api/auth/logout', async (request, reply) => {
     const token = bearerToken(request);
-    if (token !== undefined) await options.accounts.logout(token);
+    if (token !== undefined) {
+      await options.accounts.logout(token);
+      options.onSessionEnded(tokenHash(token));
+    }
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

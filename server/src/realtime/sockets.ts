@@ -14,7 +14,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '@parley/protocol';
-import type { Accounts } from '../auth/accounts.js';
+import { tokenHash, type Accounts } from '../auth/accounts.js';
 import type { Store } from '../store/store.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -23,7 +23,17 @@ type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<ne
 /** Room of every signed-in agent; later issues narrow what each agent is sent. */
 const AGENTS_ROOM = 'agents';
 
-export type Realtime = { io: ParleyServer; close(): Promise<void> };
+/** Each socket also joins its session's room, so signing out can close exactly those. */
+function sessionRoom(hash: string): string {
+  return `session:${hash}`;
+}
+
+export type Realtime = {
+  io: ParleyServer;
+  /** Disconnects every socket opened with that session (after sign-out). */
+  endSession(tokenHash: string): void;
+  close(): Promise<void>;
+};
 
 /** The desktop app's pages are served from this origin by its own protocol handler. */
 const DESKTOP_ORIGIN = 'app://parley';
@@ -80,6 +90,7 @@ export function startRealtime(
           return;
         }
         socket.data.agentId = agent.id;
+        void socket.join(sessionRoom(tokenHash(token)));
         socket.data.helloDone = false;
         next();
       },
@@ -153,6 +164,9 @@ export function startRealtime(
 
   return {
     io,
+    endSession: (hash) => {
+      io.in(sessionRoom(hash)).disconnectSockets(true);
+    },
     close: async () => {
       unsubscribe();
       // Not io.close(): that also closes the HTTP server, which Fastify owns and closes.

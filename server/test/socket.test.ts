@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import {
+  ConnectErrorDataSchema,
+  FailureSchema,
+  PROTOCOL_VERSION,
+  SESSION_COOKIE,
+  WelcomeSchema,
+  type Agent,
+} from '@parley/protocol';
+import {
+  connectError,
+  connectSocket,
+  disconnected,
+  pullChanges,
+  sayHello,
+  signIn,
+  startTestServer,
+  type TestServer,
+} from './helpers.js';
+
+/** Newer clients, and an older one once there is an older version to be. */
+const OTHER_VERSIONS = [
+  PROTOCOL_VERSION + 1,
+  PROTOCOL_VERSION + 10,
+  ...(PROTOCOL_VERSION > 1 ? [PROTOCOL_VERSION - 1] : []),
+];
+
+let server: TestServer;
+let token: string;
+let agent: Agent;
+
+beforeEach(async () => {
+  server = await startTestServer();
+  ({ token, agent } = await signIn(server));
+});
+
+afterEach(async () => {
+  await server.cleanup();
+});
+
+describe('socket authentication', () => {
+  test('no token → connect_error with data.code "unauthorized"', async () => {
+    const error = await connectError(server);
+    expect(ConnectErrorDataSchema.parse(error.data).code).toBe('unauthorized');
+    expect(error.message.length).toBeGreaterThan(0);
+  });
+
+  test('a bad token → connect_error with data.code "unauthorized"', async () => {
+    const error = await connectError(server, { token: 'this-is-not-a-session' });
+    expect(ConnectErrorDataSchema.parse(error.data).code).toBe('unauthorized');
+  });
+
+  test('the session cookie is accepted in place of a token', async () => {
+    const socket = await connectSocket(server, { cookie: `${SESSION_COOKIE}=${token}` });
+    const welcome = WelcomeSchema.parse(await sayHello(socket));
+    expect(welcome.agent.id).toBe(agent.id);
+  });
+});
+
+describe('hello', () => {
+  test('the current protocol version → ok, the agent and the head', async () => {
+    const socket = await connectSocket(server, { token });
+    const reply = await sayHello(socket);
+    const welcome = WelcomeSchema.parse(reply);
+    expect(welcome.protocolVersion).toBe(PROTOCOL_VERSION);
+    expect(welcome.agent).toEqual(agent);
+    expect(welcome.head).toBe(await server.store.head());
+    expect(welcome.head).toBeGreaterThan(0);
+  });
+
+  test.each(OTHER_VERSIONS)(
+    'protocol version %i → protocol_mismatch naming both versions, then the socket is closed',
+    async (version) => {
+      const socket = await connectSocket(server, { token });
+      const closed = disconnected(socket);
+      const reply = await sayHello(socket, { protocolVersion: version, client: 'parley-desktop/9.9.9 (test)' });
+      const failure = FailureSchema.parse(reply);
+      expect(failure.code).toBe('protocol_mismatch');
+      expect(failure.message).toMatch(new RegExp(`\\b${version}\\b`));
+      expect(failure.message).toMatch(new RegExp(`\\b${PROTOCOL_VERSION}\\b`));
+      expect(await closed).toBe('io server disconnect');
+    },
+  );
+
+  test('a malformed hello → bad_request, and the socket stays usable', async () => {
+    const socket = await connectSocket(server, { token });
+    const reply = await sayHello(socket, { protocolVersion: 0, client: 'x' });
+    expect(FailureSchema.parse(reply).code).toBe('bad_request');
+    const welcome = await sayHello(socket);
+    expect(welcome.ok).toBe(true);
+  });
+});
+
+describe('sync:pull guards', () => {
+  test('before hello → handshake_required', async () => {
+    const socket = await connectSocket(server, { token });
+    const reply = await pullChanges(socket, { cursor: 0 });
+    const failure = FailureSchema.parse(reply);
+    expect(failure.code).toBe('handshake_required');
+  });
+
+  test.each([{ cursor: -1 }, { cursor: 1.5 }, { cursor: 0, limit: 0 }, { cursor: 0, limit: 5000 }])(
+    'a malformed pull %j → bad_request',
+    async (request) => {
+      const socket = await connectSocket(server, { token });
+      expect((await sayHello(socket)).ok).toBe(true);
+      const reply = await pullChanges(socket, request);
+      const failure = FailureSchema.parse(reply);
+      expect(failure.code).toBe('bad_request');
+      expect(failure.message).toMatch(/pull/i);
+      // The socket still answers a well-formed pull afterwards.
+      const page = await pullChanges(socket, { cursor: 0 });
+      expect(page.ok).toBe(true);
+    },
+  );
+});
