@@ -22,9 +22,16 @@ export const AgentSchema = z.object({
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
-/** One identity of a customer on one platform: a WhatsApp `wa_id`, a Messenger PSID or an Instagram IGSID. */
+/**
+ * One identity of a customer on one platform: a WhatsApp `wa_id` (phone) or business-scoped
+ * user id (BSUID), a Messenger PSID or an Instagram IGSID.
+ */
+export const IdentityKindSchema = z.enum(['wa_id', 'bsuid', 'psid', 'igsid']);
+export type IdentityKind = z.infer<typeof IdentityKindSchema>;
+
 export const ContactIdentitySchema = z.object({
   channel: ChannelSchema,
+  kind: IdentityKindSchema,
   externalId: z.string().min(1),
 });
 export type ContactIdentity = z.infer<typeof ContactIdentitySchema>;
@@ -32,9 +39,14 @@ export type ContactIdentity = z.infer<typeof ContactIdentitySchema>;
 export const ContactSchema = z.object({
   id: z.string().min(1),
   name: z.string(),
-  avatarUrl: z.string().nullable(),
+  /** The server's copy of the customer's picture (`/api/media/<id>`), or null. */
+  avatarMediaId: z.string().nullable(),
   phone: z.string().nullable(),
   identities: z.array(ContactIdentitySchema),
+  /** Set when this contact was merged into another: clients show that one instead. */
+  mergedInto: z.string().nullable(),
+  /** Other contacts that look like the same person (the same phone number): merge candidates. */
+  possibleDuplicates: z.array(z.string()),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });
@@ -46,7 +58,7 @@ export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 export const ConversationSchema = z.object({
   id: z.string().min(1),
   channel: ChannelSchema,
-  /** The business side of the thread: a WhatsApp phone number id, a Page id or an Instagram account id. */
+  /** The business side of the thread: the id of a ChannelAccount. */
   channelAccountId: z.string().min(1),
   contactId: z.string().min(1),
   status: ConversationStatusSchema,
@@ -57,6 +69,13 @@ export const ConversationSchema = z.object({
   lastMessagePreview: z.string(),
   /** When the customer last wrote; the messaging windows are measured from here. */
   lastInboundAt: TimestampSchema.nullable(),
+  /**
+   * The messaging window, as the server enforces it: free-form replies until
+   * `windowOpenUntil`; after that, on Messenger and Instagram, replies tagged HUMAN_AGENT
+   * until `humanAgentUntil`; after that, nothing but (on WhatsApp) a template.
+   */
+  windowOpenUntil: TimestampSchema.nullable(),
+  humanAgentUntil: TimestampSchema.nullable(),
   unreadCount: z.number().int().nonnegative(),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
@@ -67,14 +86,111 @@ export const MessageDirectionSchema = z.enum(['inbound', 'outbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
 
 /**
- * What a message is. A platform type Parley cannot show yet is kept as `unsupported`
- * (with the platform's raw payload on the server) rather than dropped.
+ * What a message is. A platform type Parley cannot show is kept as `unsupported` (with
+ * the platform's raw payload on the server) rather than dropped.
  */
-export const MessageKindSchema = z.enum(['text', 'note', 'unsupported']);
+export const MessageKindSchema = z.enum([
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'template',
+  'story_mention',
+  'share',
+  'system',
+  'order',
+  'note',
+  'unsupported',
+]);
 export type MessageKind = z.infer<typeof MessageKindSchema>;
 
 export const MessageStatusSchema = z.enum(['received', 'pending', 'sent', 'delivered', 'read', 'failed']);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+export const AttachmentKindSchema = z.enum(['image', 'audio', 'video', 'document', 'sticker', 'file']);
+export type AttachmentKind = z.infer<typeof AttachmentKindSchema>;
+
+/** A file in a message. Its bytes are served by the Parley server at `/api/media/<mediaId>`. */
+export const AttachmentSchema = z.object({
+  mediaId: z.string().min(1),
+  kind: AttachmentKindSchema,
+  mimeType: z.string().nullable(),
+  fileName: z.string().nullable(),
+  size: z.number().int().nonnegative().nullable(),
+  /** `pending` while the server copies it from the platform; `expired` when the platform no longer has it. */
+  status: z.enum(['pending', 'ready', 'failed', 'expired']),
+  hasThumbnail: z.boolean(),
+  /** A WhatsApp push-to-talk voice note. */
+  voice: z.boolean(),
+  animated: z.boolean(),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const LocationSchema = z.object({
+  latitude: z.number(),
+  longitude: z.number(),
+  name: z.string().nullable(),
+  address: z.string().nullable(),
+  url: z.string().nullable(),
+});
+export type Location = z.infer<typeof LocationSchema>;
+
+/** A contact card a customer shared (not the customer). */
+export const SharedContactSchema = z.object({
+  name: z.string(),
+  phones: z.array(z.object({ phone: z.string(), waId: z.string().nullable(), type: z.string().nullable() })),
+  emails: z.array(z.string()),
+  organization: z.string().nullable(),
+});
+export type SharedContact = z.infer<typeof SharedContactSchema>;
+
+/** The message this one quotes or answers. */
+export const ReplyRefSchema = z.object({
+  /** The platform id of the quoted message. */
+  externalId: z.string().nullable(),
+  /** Our id for it, when we have it. */
+  messageId: z.string().nullable(),
+  /** An Instagram story the customer replied to. */
+  storyUrl: z.string().nullable(),
+});
+export type ReplyRef = z.infer<typeof ReplyRefSchema>;
+
+/** A tap on a button or list row, a quick reply or a postback. */
+export const InteractiveReplySchema = z.object({
+  type: z.enum(['button_reply', 'list_reply', 'template_button', 'quick_reply', 'postback', 'flow_reply']),
+  id: z.string().nullable(),
+  title: z.string(),
+  description: z.string().nullable(),
+});
+export type InteractiveReply = z.infer<typeof InteractiveReplySchema>;
+
+export const ReactionSchema = z.object({
+  emoji: z.string().min(1),
+  from: z.enum(['customer', 'agent']),
+  agentId: z.string().nullable(),
+  at: TimestampSchema,
+});
+export type Reaction = z.infer<typeof ReactionSchema>;
+
+export const MessageErrorSchema = z.object({
+  /** The platform's code (e.g. WhatsApp 131047) or one of ours. */
+  code: z.string(),
+  /** Words an agent can act on. */
+  message: z.string(),
+});
+export type MessageError = z.infer<typeof MessageErrorSchema>;
+
+export const SentTemplateSchema = z.object({
+  name: z.string(),
+  language: z.string(),
+  parameters: z.array(z.string()),
+});
+export type SentTemplate = z.infer<typeof SentTemplateSchema>;
 
 export const MessageSchema = z.object({
   id: z.string().min(1),
@@ -85,10 +201,75 @@ export const MessageSchema = z.object({
   externalId: z.string().nullable(),
   direction: MessageDirectionSchema,
   kind: MessageKindSchema,
+  /** The text, or a media caption, or a system notice. */
   text: z.string().nullable(),
   authorAgentId: z.string().nullable(),
   status: MessageStatusSchema,
+  attachments: z.array(AttachmentSchema),
+  location: LocationSchema.nullable(),
+  sharedContacts: z.array(SharedContactSchema),
+  replyTo: ReplyRefSchema.nullable(),
+  interactive: InteractiveReplySchema.nullable(),
+  reactions: z.array(ReactionSchema),
+  forwarded: z.enum(['no', 'forwarded', 'frequently']),
+  template: SentTemplateSchema.nullable(),
+  /** Sent with the HUMAN_AGENT tag, outside Messenger's or Instagram's 24-hour window. */
+  humanAgentTag: z.boolean(),
+  error: MessageErrorSchema.nullable(),
+  editedAt: TimestampSchema.nullable(),
+  /** The customer unsent or deleted it. */
+  deletedAt: TimestampSchema.nullable(),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });
 export type Message = z.infer<typeof MessageSchema>;
+
+/** A business account on one platform, as agents see it: never its tokens or secrets. */
+export const ChannelAccountSchema = z.object({
+  id: z.string().min(1),
+  channel: ChannelSchema,
+  /** The platform's id: a WhatsApp phone number id, a Page id, an Instagram account id. */
+  externalId: z.string().min(1),
+  name: z.string(),
+  /** The WhatsApp number as customers see it. */
+  displayPhoneNumber: z.string().nullable(),
+  /** Messenger and Instagram: whether Meta approved HUMAN_AGENT replies up to 7 days. */
+  humanAgentEnabled: z.boolean(),
+  seq: z.number().int().nonnegative(),
+});
+export type ChannelAccount = z.infer<typeof ChannelAccountSchema>;
+
+export const TemplateComponentSchema = z.object({
+  type: z.enum(['HEADER', 'BODY', 'FOOTER', 'BUTTONS']),
+  format: z.string().nullable(),
+  text: z.string().nullable(),
+  /** How many {{n}} parameters this component takes. */
+  parameterCount: z.number().int().nonnegative(),
+  buttons: z.array(z.object({ type: z.string(), text: z.string() })),
+});
+export type TemplateComponent = z.infer<typeof TemplateComponentSchema>;
+
+/** An approved WhatsApp message template, synced from the account's message_templates. */
+export const TemplateSchema = z.object({
+  id: z.string().min(1),
+  channelAccountId: z.string().min(1),
+  name: z.string(),
+  language: z.string(),
+  category: z.string(),
+  status: z.string(),
+  components: z.array(TemplateComponentSchema),
+  seq: z.number().int().nonnegative(),
+});
+export type Template = z.infer<typeof TemplateSchema>;
+
+export type MessagingWindowState = 'open' | 'human_agent' | 'closed';
+
+/** The window a conversation is in at `now`; the server decides with the same function. */
+export function messagingWindowState(
+  conversation: Pick<Conversation, 'windowOpenUntil' | 'humanAgentUntil'>,
+  now: number,
+): MessagingWindowState {
+  if (conversation.windowOpenUntil !== null && now < conversation.windowOpenUntil) return 'open';
+  if (conversation.humanAgentUntil !== null && now < conversation.humanAgentUntil) return 'human_agent';
+  return 'closed';
+}

@@ -8,6 +8,17 @@ export const ErrorCodeSchema = z.enum([
   'protocol_mismatch',
   'handshake_required',
   'internal',
+  /** The messaging window is closed: on WhatsApp, send a template instead. */
+  'window_closed',
+  /** Messenger/Instagram past 24 hours: reply with the HUMAN_AGENT tag, if the account may. */
+  'human_agent_required',
+  /** The file is too large or of a type the platform does not accept. */
+  'media_invalid',
+  /** Another mutation already used this client id for something else. */
+  'conflict',
+  /** The platform refused the message for good (its code and words are in the message's error). */
+  'send_failed',
+  'too_large',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

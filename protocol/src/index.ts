@@ -1,5 +1,6 @@
 export * from './domain.js';
 export * from './sync.js';
+export * from './mutations.js';
 export * from './errors.js';
 export * from './handshake.js';
 export * from './socket.js';

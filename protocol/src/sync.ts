@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AgentSchema, ContactSchema, ConversationSchema, MessageSchema } from './domain.js';
+import {
+  AgentSchema,
+  ChannelAccountSchema,
+  ContactSchema,
+  ConversationSchema,
+  MessageSchema,
+  TemplateSchema,
+} from './domain.js';
 import { FailureSchema } from './errors.js';
 
 /**
@@ -12,6 +19,8 @@ export const ChangeSchema = z.discriminatedUnion('entity', [
   z.object({ entity: z.literal('contact'), data: ContactSchema }),
   z.object({ entity: z.literal('conversation'), data: ConversationSchema }),
   z.object({ entity: z.literal('message'), data: MessageSchema }),
+  z.object({ entity: z.literal('channelAccount'), data: ChannelAccountSchema }),
+  z.object({ entity: z.literal('template'), data: TemplateSchema }),
 ]);
 export type Change = z.infer<typeof ChangeSchema>;
 export type ChangeEntity = Change['entity'];

@@ -23,6 +23,8 @@ function conversation(seq: number, preview: string): Change {
     lastMessageAt: seq * 1000,
     lastMessagePreview: preview,
     lastInboundAt: seq * 1000,
+    windowOpenUntil: null,
+    humanAgentUntil: null,
     unreadCount: seq,
     createdAt: 0,
     seq,

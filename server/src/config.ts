@@ -26,6 +26,20 @@ const EnvSchema = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  PARLEY_GRAPH_API_URL: z.string().url().default('https://graph.facebook.com'),
+  PARLEY_GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'Use the form v21.0')
+    .default('v21.0'),
+  PARLEY_CHANNELS_FILE: z.string().min(1).optional(),
+  PARLEY_ADMIN_TOKEN: z.string().min(16, 'Use at least 16 characters').optional(),
+  PARLEY_MEDIA_DIR: z.string().min(1).optional(),
+  PARLEY_S3_ENDPOINT: z.string().url().optional(),
+  PARLEY_S3_BUCKET: z.string().min(1).optional(),
+  PARLEY_S3_REGION: z.string().min(1).default('us-east-1'),
+  PARLEY_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  PARLEY_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  PARLEY_S3_FORCE_PATH_STYLE: flag,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +56,23 @@ export type ServerConfig = {
   sessionDays: number;
   webhookBodyLimit: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Meta's Graph API; tests and the demo point this at a local fake. */
+  graph: { baseUrl: string; version: string };
+  /** A JSON file of channel accounts, loaded (and upserted) at start. */
+  channelsFile: string | undefined;
+  /** Bearer token for the admin API, for automation without an admin account. */
+  adminToken: string | undefined;
+  media: {
+    dir: string;
+    s3: {
+      endpoint: string | undefined;
+      bucket: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    } | null;
+  };
 };
 
 export class ConfigError extends Error {
@@ -71,5 +102,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sessionDays: e.PARLEY_SESSION_DAYS,
     webhookBodyLimit: e.PARLEY_WEBHOOK_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
+    graph: { baseUrl: e.PARLEY_GRAPH_API_URL.replace(/\/+$/, ''), version: e.PARLEY_GRAPH_API_VERSION },
+    channelsFile: e.PARLEY_CHANNELS_FILE === undefined ? undefined : path.resolve(e.PARLEY_CHANNELS_FILE),
+    adminToken: e.PARLEY_ADMIN_TOKEN,
+    media: {
+      dir: path.resolve(e.PARLEY_MEDIA_DIR ?? path.join(e.PARLEY_DATA_DIR, 'media')),
+      s3:
+        e.PARLEY_S3_BUCKET === undefined
+          ? null
+          : {
+              endpoint: e.PARLEY_S3_ENDPOINT,
+              bucket: e.PARLEY_S3_BUCKET,
+              region: e.PARLEY_S3_REGION,
+              accessKeyId: requireWith(e.PARLEY_S3_ACCESS_KEY_ID, 'PARLEY_S3_ACCESS_KEY_ID', 'PARLEY_S3_BUCKET'),
+              secretAccessKey: requireWith(
+                e.PARLEY_S3_SECRET_ACCESS_KEY,
+                'PARLEY_S3_SECRET_ACCESS_KEY',
+                'PARLEY_S3_BUCKET',
+              ),
+              forcePathStyle: e.PARLEY_S3_FORCE_PATH_STYLE,
+            },
+    },
   };
+}
+
+function requireWith(value: string | undefined, name: string, because: string): string {
+  if (value === undefined) throw new ConfigError(`Parley cannot start: ${name} is required when ${because} is set.`);
+  return value;
 }

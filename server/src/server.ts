@@ -4,7 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, type ServerInfo } from '@parley/protocol';
 import { Accounts } from './auth/accounts.js';
 import type { ServerConfig } from './config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts } from './demo/seed.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts, seedDemoChannels } from './demo/seed.js';
 import { authRoutes } from './http/auth.js';
 import { webRoutes } from './http/web.js';
 import { webhookRoutes } from './http/webhooks.js';
@@ -51,6 +51,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   if (config.demo) {
     const created = await seedDemoAccounts(accounts);
     if (created > 0) app.log.info({ created }, 'demo accounts created');
+    if (appSecret !== undefined) await seedDemoChannels(store, appSecret, config.meta.verifyToken ?? 'parley-demo');
   }
 
   // Every error a client sees has the same shape: { code, message }, in words.

@@ -7,3 +7,4 @@ export { messagingTextWebhook, whatsappTextWebhook } from './simulator/payloads.
 export { WEBHOOK_PATHS } from './http/webhooks.js';
 export { loadConfig, type ServerConfig } from './config.js';
 export { startServer, type RunningServer } from './server.js';
+export { upsertChannelAccount } from './store/accounts.js';

@@ -1,3 +1,4 @@
+import { upsertChannelAccount } from '../src/store/accounts.js';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,6 +64,20 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
   let server: RunningServer;
   try {
     server = await startServer(config);
+    for (const [channel, externalId] of [
+      ['whatsapp', WA_PHONE_NUMBER_ID],
+      ['messenger', PAGE_ID],
+      ['instagram', IG_ACCOUNT_ID],
+    ] as const) {
+      await upsertChannelAccount(server.store, {
+        channel,
+        externalId,
+        name: `Test ${channel}`,
+        accessToken: `test-token-${channel}`,
+        appSecret: APP_SECRET,
+        verifyToken: VERIFY_TOKEN,
+      });
+    }
   } catch (error) {
     if (overrides.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;

@@ -7,12 +7,19 @@ import {
   loadConfig,
   signPayload,
   startServer,
+  upsertChannelAccount,
   type RunningServer,
   type ServerConfig,
 } from '@parley/server/testing';
 
 export const APP_SECRET = 'test-app-secret';
 export const VERIFY_TOKEN = 'test-verify-token';
+/** The business accounts every test server knows, by channel: their platform ids. */
+export const TEST_ACCOUNTS = {
+  whatsapp: '100000000000001',
+  messenger: '200000000000002',
+  instagram: '300000000000003',
+};
 export const AGENT = { email: 'agent@example.com', name: 'Alex Agent', password: 'correct horse battery' };
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +41,16 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     ...overrides,
   };
   const server = await startServer(config);
+  for (const [channel, externalId] of Object.entries(TEST_ACCOUNTS) as [keyof typeof TEST_ACCOUNTS, string][]) {
+    await upsertChannelAccount(server.store, {
+      channel,
+      externalId,
+      name: `Test ${channel}`,
+      accessToken: `test-token-${channel}`,
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+    });
+  }
   let closed = false;
   return {
     ...server,

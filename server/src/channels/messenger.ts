@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Channel } from '@parley/protocol';
-import type { InboundMessage } from '../store/store.js';
-import type { ChannelParser, ParsedWebhook } from './types.js';
+import type { ChannelParser, InboundEvent, ParsedWebhook } from './types.js';
 
 const MessagingEventSchema = z.looseObject({
   sender: z.looseObject({ id: z.string().min(1) }),
@@ -37,7 +36,7 @@ function messagingParser(channel: Channel, object: string): ChannelParser {
     channel,
     object,
     parse(body: unknown): ParsedWebhook {
-      const result: ParsedWebhook = { messages: [], skipped: [] };
+      const result: ParsedWebhook = { events: [], skipped: [] };
       const envelope = EnvelopeSchema.parse(body);
       if (envelope.object !== object) {
         result.skipped.push({ reason: 'object not handled on this endpoint', detail: envelope.object });
@@ -60,19 +59,32 @@ function messagingParser(channel: Channel, object: string): ChannelParser {
             continue;
           }
           const isText = message.text !== undefined;
-          const inbound: InboundMessage = {
+          const inbound: InboundEvent = {
+            type: 'message',
             channel,
-            accountId: entry.id,
-            customerId: event.data.sender.id,
-            customerName: null,
-            customerPhone: null,
+            accountExternalId: entry.id,
+            direction: 'inbound',
+            customer: {
+              identities: [{ kind: channel === 'messenger' ? 'psid' : 'igsid', externalId: event.data.sender.id }],
+              name: null,
+              phone: null,
+            },
             externalId: message.mid,
             sentAt: event.data.timestamp,
-            kind: isText ? 'text' : 'unsupported',
-            text: message.text ?? null,
+            content: {
+              kind: isText ? 'text' : 'unsupported',
+              text: message.text ?? null,
+              attachments: [],
+              location: null,
+              sharedContacts: [],
+              replyTo: null,
+              interactive: null,
+              forwarded: 'no',
+            },
+            standby: false,
             raw,
           };
-          result.messages.push(inbound);
+          result.events.push(inbound);
         }
         if ((entry.standby?.length ?? 0) > 0) result.skipped.push({ reason: 'standby not handled yet' });
       }

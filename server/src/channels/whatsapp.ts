@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { InboundMessage } from '../store/store.js';
-import type { ChannelParser, ParsedWebhook } from './types.js';
+import type { ChannelParser, InboundEvent, MessageContent, ParsedWebhook } from './types.js';
 
 // Schemas accept unknown fields: Meta adds fields without notice, and an unknown field
 // must never cost us a customer's message.
@@ -38,7 +37,7 @@ export const whatsapp: ChannelParser = {
   channel: 'whatsapp',
   object: 'whatsapp_business_account',
   parse(body: unknown): ParsedWebhook {
-    const result: ParsedWebhook = { messages: [], skipped: [] };
+    const result: ParsedWebhook = { events: [], skipped: [] };
     const envelope = WhatsAppEnvelopeSchema.parse(body);
     for (const entry of envelope.entry) {
       for (const change of entry.changes ?? []) {
@@ -62,7 +61,7 @@ export const whatsapp: ChannelParser = {
             result.skipped.push({ reason: 'malformed message', detail: message.error.issues[0]?.message });
             continue;
           }
-          result.messages.push(normalize(message.data, value.data.metadata.phone_number_id, names, raw));
+          result.events.push(normalize(message.data, value.data.metadata.phone_number_id, names, raw));
         }
         if ((value.data.statuses?.length ?? 0) > 0) {
           result.skipped.push({ reason: 'statuses not handled yet', detail: `${value.data.statuses?.length}` });
@@ -78,19 +77,33 @@ function normalize(
   phoneNumberId: string,
   names: ReadonlyMap<string, string>,
   raw: unknown,
-): InboundMessage {
+): InboundEvent {
   const isText = message.type === 'text' && message.text !== undefined;
-  return {
-    channel: 'whatsapp',
-    accountId: phoneNumberId,
-    customerId: message.from,
-    customerName: names.get(message.from) ?? null,
-    // A wa_id is the customer's phone number in international form, without the '+'.
-    customerPhone: /^\d{6,15}$/.test(message.from) ? message.from : null,
-    externalId: message.id,
-    sentAt: Number(message.timestamp) * 1000,
+  const content: MessageContent = {
     kind: isText ? 'text' : 'unsupported',
     text: isText ? (message.text?.body ?? null) : null,
+    attachments: [],
+    location: null,
+    sharedContacts: [],
+    replyTo: null,
+    interactive: null,
+    forwarded: 'no',
+  };
+  return {
+    type: 'message',
+    channel: 'whatsapp',
+    accountExternalId: phoneNumberId,
+    direction: 'inbound',
+    customer: {
+      identities: [{ kind: 'wa_id', externalId: message.from }],
+      name: names.get(message.from) ?? null,
+      // A wa_id is the customer's phone number in international form, without the '+'.
+      phone: /^\d{6,15}$/.test(message.from) ? message.from : null,
+    },
+    externalId: message.id,
+    sentAt: Number(message.timestamp) * 1000,
+    content,
+    standby: false,
     raw,
   };
 }

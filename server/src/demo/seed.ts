@@ -1,5 +1,8 @@
 import type { AgentRole } from '@parley/protocol';
 import type { Accounts } from '../auth/accounts.js';
+import { DEMO_BUSINESS } from '../simulator/simulator.js';
+import { upsertChannelAccount } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
 
 /** The accounts a demo server starts with. Never created outside demo mode. */
 export const DEMO_PASSWORD = 'parley-demo';
@@ -19,4 +22,21 @@ export async function seedDemoAccounts(accounts: Accounts): Promise<number> {
     created += 1;
   }
   return created;
+}
+
+/** The demo brand's WhatsApp number, Facebook Page and Instagram account. */
+export async function seedDemoChannels(store: Store, appSecret: string, verifyToken: string): Promise<void> {
+  const names = { whatsapp: 'Acme Store (WhatsApp)', messenger: 'Acme Store', instagram: '@acmestore' } as const;
+  for (const channel of ['whatsapp', 'messenger', 'instagram'] as const) {
+    await upsertChannelAccount(store, {
+      channel,
+      externalId: DEMO_BUSINESS[channel],
+      name: names[channel],
+      displayPhoneNumber: channel === 'whatsapp' ? '+1 555 010 0001' : null,
+      accessToken: `demo-token-${channel}`,
+      appSecret,
+      verifyToken,
+      humanAgentEnabled: channel !== 'whatsapp',
+    });
+  }
 }

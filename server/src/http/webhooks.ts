@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { instagram, messenger } from '../channels/messenger.js';
 import { verifySignature } from '../channels/signature.js';
-import type { ChannelParser } from '../channels/types.js';
+import type { ChannelParser, InboundEvent } from '../channels/types.js';
+import { findChannelAccount, type ChannelAccountRow } from '../store/accounts.js';
+import { ingestEvents } from '../store/inbound.js';
 import { whatsapp } from '../channels/whatsapp.js';
 import type { Store } from '../store/store.js';
 
@@ -116,8 +118,28 @@ async function receive(
   for (const skipped of parsed.skipped) {
     request.log.info({ channel: parser.channel, ...skipped }, 'webhook event acknowledged without storing');
   }
+  // Events for accounts this server does not know are logged and acknowledged, not stored.
+  const known: (InboundEvent & { account: ChannelAccountRow })[] = [];
+  const accounts = new Map<string, ChannelAccountRow | undefined>();
+  for (const event of parsed.events) {
+    if (!accounts.has(event.accountExternalId)) {
+      accounts.set(
+        event.accountExternalId,
+        await findChannelAccount(options.store, parser.channel, event.accountExternalId),
+      );
+    }
+    const account = accounts.get(event.accountExternalId);
+    if (account === undefined) {
+      request.log.warn(
+        { channel: parser.channel, account: event.accountExternalId },
+        'webhook event for an unknown account: acknowledged, not stored',
+      );
+      continue;
+    }
+    known.push({ ...event, account });
+  }
   // Acknowledge only once stored: if the store fails, Meta's retry brings the event back.
-  const result = await options.store.ingestInbound(parsed.messages);
+  const result = await ingestEvents(options.store, known);
   request.log.info({ channel: parser.channel, ...result, skipped: parsed.skipped.length }, 'webhook stored');
   return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
 }

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { MessageSchema } from './domain.js';
+import type { Failure } from './errors.js';
+
+/**
+ * Everything an agent changes goes through one `mutate` request carrying a
+ * client-generated id. The server treats a repeated id as the same mutation and answers
+ * with the same result, so a client may resend after any failure without duplicating.
+ */
+const ClientIdSchema = z.string().min(8).max(64);
+
+export const MessageContentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string().trim().min(1).max(4096) }),
+  z.object({
+    kind: z.literal('media'),
+    /** From POST /api/media. */
+    mediaId: z.string().min(1),
+    caption: z.string().max(1024).nullable(),
+  }),
+  z.object({
+    kind: z.literal('template'),
+    templateId: z.string().min(1),
+    /** Values for the template's {{1}}, {{2}}…, in order across its components. */
+    parameters: z.array(z.string().max(1024)).max(30),
+  }),
+]);
+export type MessageContent = z.infer<typeof MessageContentSchema>;
+
+export const MutationSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message.send'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    content: MessageContentSchema,
+    replyToMessageId: z.string().min(1).nullable(),
+    /** Messenger/Instagram between 24 hours and 7 days: send with the HUMAN_AGENT tag. */
+    humanAgentTag: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('message.react'),
+    clientId: ClientIdSchema,
+    messageId: z.string().min(1),
+    /** An empty string removes the agent's reaction. */
+    emoji: z.string().max(16),
+  }),
+  z.object({
+    type: z.literal('conversation.markRead'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal('contact.merge'),
+    clientId: ClientIdSchema,
+    /** The contact that disappears into the other. */
+    sourceContactId: z.string().min(1),
+    targetContactId: z.string().min(1),
+  }),
+]);
+export type Mutation = z.infer<typeof MutationSchema>;
+export type MutationType = Mutation['type'];
+
+export const MutationSuccessSchema = z.object({
+  ok: z.literal(true),
+  /** The message the mutation created, for message.send. */
+  message: MessageSchema.optional(),
+});
+export type MutationSuccess = z.infer<typeof MutationSuccessSchema>;
+export type MutationResult = MutationSuccess | Failure;
+
+/** Typing indicators are not mutations: they are best effort and never queued. */
+export const TypingSchema = z.object({ conversationId: z.string().min(1) });
+export type Typing = z.infer<typeof TypingSchema>;
