@@ -10,6 +10,9 @@ import { webRoutes } from './http/web.js';
 import { webhookRoutes } from './http/webhooks.js';
 import { startRealtime, type Realtime } from './realtime/sockets.js';
 import { Simulator } from './simulator/simulator.js';
+import { loadChannelsFile } from './accounts/channels-file.js';
+import { MediaService } from './media/service.js';
+import { OutboundService } from './outbound/service.js';
 import { openDatabase } from './store/database.js';
 import { Store } from './store/store.js';
 
@@ -23,6 +26,8 @@ export type RunningServer = {
   accounts: Accounts;
   realtime: Realtime;
   simulator: Simulator | null;
+  media: MediaService;
+  outbound: OutboundService;
   close(): Promise<void>;
 };
 
@@ -97,14 +102,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     verifyToken: config.meta.verifyToken,
     bodyLimit: config.webhookBodyLimit,
   });
+  // [wiring:accounts] channel accounts from PARLEY_CHANNELS_FILE, and the admin API.
+  await loadChannelsFile(config.channelsFile, store, app.log);
+  // [wiring:media] copies of inbound media, uploads, and authenticated downloads.
+  const media = new MediaService({ store, config, log: app.log });
+  // [wiring:outbound] sends through the Graph API.
+  const outbound = new OutboundService({ store, media, config, log: app.log });
   await webRoutes(app, config.webDir);
 
-  const realtime = startRealtime(app.server, { store, accounts, log: app.log });
+  const realtime = startRealtime(app.server, { store, accounts, log: app.log, outbound });
   endSession = (hash) => realtime.endSession(hash);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  media.start();
+  outbound.start();
 
   let simulator: Simulator | null = null;
   if (config.demo && appSecret !== undefined) {
@@ -120,8 +134,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     accounts,
     realtime,
     simulator,
+    media,
+    outbound,
     close: async () => {
       simulator?.dispose();
+      await outbound.dispose();
+      await media.dispose();
       await realtime.close();
       await app.close();
       await db.destroy();

@@ -15,6 +15,7 @@ import {
   type SocketData,
 } from '@parley/protocol';
 import { tokenHash, type Accounts } from '../auth/accounts.js';
+import type { OutboundService } from '../outbound/service.js';
 import type { Store } from '../store/store.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -62,7 +63,7 @@ function handshakeToken(socket: ParleySocket): string | undefined {
 
 export function startRealtime(
   httpServer: HttpServer,
-  deps: { store: Store; accounts: Accounts; log: FastifyBaseLogger },
+  deps: { store: Store; accounts: Accounts; log: FastifyBaseLogger; outbound: OutboundService },
 ): Realtime {
   const io: ParleyServer = new Server(httpServer, {
     // Same origin in the browser; the desktop app connects from app://parley.
@@ -136,6 +137,8 @@ export function startRealtime(
         },
       );
     });
+
+    // [wiring:mutations] registerMutations(socket, deps) goes here.
 
     socket.on('sync:pull', (payload, ack) => {
       if (typeof ack !== 'function') return;
