@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Channel } from '@parley/protocol';
+import { upsertChannelAccount } from '../src/store/accounts.js';
 import {
+  APP_SECRET,
   IG_ACCOUNT_ID,
   PAGE_ID,
   WA_PHONE_NUMBER_ID,
@@ -9,9 +11,9 @@ import {
   messagingEvent,
   messagingText,
   messagingWebhook,
-  postWebhook,
   snapshot,
   startTestServer,
+  VERIFY_TOKEN,
   whatsappMessage,
   whatsappText,
   whatsappValue,
@@ -31,6 +33,29 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.cleanup();
 });
+
+/** Our id of the channel account with this platform id (conversations reference ours). */
+async function accountIdOf(channel: Channel, externalId: string): Promise<string> {
+  const row = await server.store.db
+    .selectFrom('channel_accounts')
+    .select('id')
+    .where('channel', '=', channel)
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function addWhatsAppNumber(phoneNumberId: string): Promise<string> {
+  const row = await upsertChannelAccount(server.store, {
+    channel: 'whatsapp',
+    externalId: phoneNumberId,
+    name: `Number ${phoneNumberId}`,
+    accessToken: 'test-token',
+    appSecret: APP_SECRET,
+    verifyToken: VERIFY_TOKEN,
+  });
+  return row.id;
+}
 
 /** The stored thread of one message, as the database holds it. */
 async function threadOf(externalId: string): Promise<{
@@ -133,7 +158,7 @@ describe('WhatsApp inbound', () => {
     expect(identities).toEqual([{ channel: 'whatsapp', external_id: '16505551234' }]);
     expect(conversation).toMatchObject({
       channel: 'whatsapp',
-      channel_account_id: WA_PHONE_NUMBER_ID,
+      channel_account_id: await accountIdOf('whatsapp', WA_PHONE_NUMBER_ID),
       status: 'open',
       last_message_at: T0 * 1000,
       last_inbound_at: T0 * 1000,
@@ -183,6 +208,8 @@ describe('WhatsApp inbound', () => {
   });
 
   test('one POST with several entries, changes and messages stores every message', async () => {
+    const secondNumber = await addWhatsAppNumber('200000000000002');
+    const thirdNumber = await addWhatsAppNumber('300000000000003');
     const body = whatsappWebhook([
       [
         {
@@ -235,12 +262,12 @@ describe('WhatsApp inbound', () => {
     // The same customer writing to another business number is another thread, same contact.
     expect(adaOtherNumber.contact.id).toBe(ada1.contact.id);
     expect(adaOtherNumber.conversation.id).not.toBe(ada1.conversation.id);
-    expect(adaOtherNumber.conversation.channel_account_id).toBe('200000000000002');
-    expect(cy.conversation.channel_account_id).toBe('300000000000003');
+    expect(adaOtherNumber.conversation.channel_account_id).toBe(secondNumber);
+    expect(cy.conversation.channel_account_id).toBe(thirdNumber);
     expect(cy.contact).toMatchObject({ name: 'Cy', phone: '16505550003' });
   });
 
-  test('a non-text message is stored as unsupported, not dropped', async () => {
+  test('an image and a location keep their content, media and quoted message', async () => {
     const image = {
       type: 'image',
       image: {
@@ -270,12 +297,50 @@ describe('WhatsApp inbound', () => {
       ]),
     );
     const { message, conversation } = await threadOf('wamid.IMAGE');
-    expect(message).toMatchObject({ kind: 'unsupported', text: null, direction: 'inbound', created_at: T0 * 1000 });
+    expect(message).toMatchObject({ kind: 'image', text: 'this one', direction: 'inbound', created_at: T0 * 1000 });
     expect(JSON.parse(message.raw ?? 'null')).toMatchObject({ type: 'image', image: { id: '2621233374848975' } });
+    const stored = await server.store.db
+      .selectFrom('messages')
+      .select(['attachments', 'reply_to'])
+      .where('id', '=', message.id)
+      .executeTakeFirstOrThrow();
+    const attachments = JSON.parse(stored.attachments) as { mediaId: string }[];
+    expect(attachments).toEqual([
+      {
+        mediaId: expect.any(String) as string,
+        kind: 'image',
+        mimeType: 'image/jpeg',
+        fileName: null,
+        size: null,
+        status: 'pending',
+        hasThumbnail: false,
+        voice: false,
+        animated: false,
+      },
+    ]);
+    const media = await server.store.db
+      .selectFrom('media')
+      .selectAll()
+      .where('id', '=', attachments[0]?.mediaId ?? '')
+      .executeTakeFirstOrThrow();
+    expect(media).toMatchObject({
+      status: 'pending',
+      source_kind: 'whatsapp_media_id',
+      source_ref: '2621233374848975',
+      sha256: '81d3bd8a8db4868c9520ed47186e8b7c5789e61ff79f7f834be6950b808a90d3',
+      kind: 'image',
+      channel_account_id: await accountIdOf('whatsapp', WA_PHONE_NUMBER_ID),
+    });
+    // The quoted message is not ours to know: its platform id is kept, our id is null.
+    expect(JSON.parse(stored.reply_to ?? 'null')).toEqual({
+      externalId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZC',
+      messageId: null,
+      storyUrl: null,
+    });
     const loc = await threadOf('wamid.LOC');
-    expect(loc.message.kind).toBe('unsupported');
+    expect(loc.message.kind).toBe('location');
     expect(conversation.unread_count).toBe(2);
-    expect(loc.conversation.last_message_preview).not.toBe('');
+    expect(loc.conversation.last_message_preview).toBe('📍 Paris');
   });
 });
 
@@ -362,7 +427,7 @@ describe.each([
       });
       expect(conversation).toMatchObject({
         channel,
-        channel_account_id: accountId,
+        channel_account_id: await accountIdOf(channel, accountId),
         status: 'open',
         last_message_at: ts,
         last_inbound_at: ts,
@@ -372,8 +437,7 @@ describe.each([
       expect(identities).toEqual([{ channel, external_id: customer }]);
     });
 
-    test('echoes, deliveries and reads are acknowledged and not stored', async () => {
-      const before = await snapshot(server);
+    test('an echo is stored as outbound without opening the window; delivery and read advance it', async () => {
       const body = messagingWebhook(object, [
         {
           id: accountId,
@@ -391,21 +455,47 @@ describe.each([
               timestampMs: ts + 1,
               event: { delivery: { mids: ['m_echo_1'], watermark: ts } },
             }),
-            messagingEvent({
-              sender: customer,
-              recipient: accountId,
-              timestampMs: ts + 2,
-              event: { read: { watermark: ts + 1 } },
-            }),
           ],
         },
       ]);
-      const response = await postWebhook(server, channel, body);
-      expect(response.status).toBe(200);
-      expect(await snapshot(server)).toEqual(before);
+      await deliver(server, channel, body);
+      const { message, conversation, identities } = await threadOf('m_echo_1');
+      expect(message).toMatchObject({ direction: 'outbound', status: 'delivered', text: 'We are on it' });
+      // The customer is the echo's recipient; the business's words open no window.
+      expect(identities).toEqual([{ channel, external_id: customer }]);
+      expect(conversation).toMatchObject({ last_inbound_at: null, unread_count: 0 });
+      const windows = await server.store.db
+        .selectFrom('conversations')
+        .select(['window_open_until', 'human_agent_until'])
+        .where('id', '=', conversation.id)
+        .executeTakeFirstOrThrow();
+      expect(windows).toEqual({ window_open_until: null, human_agent_until: null });
+
+      const before = await snapshot(server);
+      await deliver(
+        server,
+        channel,
+        messagingWebhook(object, [
+          {
+            id: accountId,
+            messaging: [
+              messagingEvent({
+                sender: customer,
+                recipient: accountId,
+                timestampMs: ts + 2,
+                event: { read: { watermark: ts + 1 } },
+              }),
+            ],
+          },
+        ]),
+      );
+      expect((await threadOf('m_echo_1')).message.status).toBe('read');
+      // A read moves one message's status: no new message, contact or conversation.
+      const after = await snapshot(server);
+      expect(after).toEqual({ ...before, head: before.head + 1 });
     });
 
-    test('in a mixed batch only the customer’s message is stored', async () => {
+    test('in a mixed batch the echo and the customer’s message are stored, the read only moves the echo', async () => {
       const body = messagingWebhook(object, [
         {
           id: accountId,
@@ -432,13 +522,17 @@ describe.each([
         },
       ]);
       await deliver(server, channel, body);
-      expect(await messageCount(server)).toBe(1);
+      expect(await messageCount(server)).toBe(2);
       const { message, conversation } = await threadOf('m_customer_2');
-      expect(message.text).toBe('my order is late');
-      expect(conversation.channel_account_id).toBe(accountId);
+      expect(message).toMatchObject({ text: 'my order is late', direction: 'inbound', status: 'received' });
+      expect(conversation.channel_account_id).toBe(await accountIdOf(channel, accountId));
+      expect(conversation).toMatchObject({ unread_count: 1, last_inbound_at: ts + 5 });
+      const echo = await threadOf('m_echo_2');
+      expect(echo.conversation.id).toBe(conversation.id);
+      expect(echo.message).toMatchObject({ direction: 'outbound', status: 'read' });
     });
 
-    test('an attachment-only message is stored as unsupported', async () => {
+    test('an attachment-only message is stored with its attachment, to be copied', async () => {
       const body = messagingWebhook(object, [
         {
           id: accountId,
@@ -458,8 +552,17 @@ describe.each([
         },
       ]);
       await deliver(server, channel, body);
-      const { message } = await threadOf(`m_${channel}_attachment`);
-      expect(message).toMatchObject({ kind: 'unsupported', text: null });
+      const { message, conversation } = await threadOf(`m_${channel}_attachment`);
+      expect(message).toMatchObject({ kind: 'image', text: null });
+      expect(conversation.last_message_preview).toBe('📷 Photo');
+      const media = await server.store.db.selectFrom('media').selectAll().execute();
+      expect(media).toHaveLength(1);
+      expect(media[0]).toMatchObject({
+        status: 'pending',
+        source_kind: 'url',
+        source_ref: 'https://scontent.xx.fbcdn.net/v/abc.jpg',
+        kind: 'image',
+      });
     });
   },
 );

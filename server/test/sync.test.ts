@@ -108,6 +108,10 @@ describe('sync:pull paging', () => {
     const db = server.store.db;
     const rows = [
       ...(await db.selectFrom('agents').select(['id', 'seq']).execute()).map((r) => ({ ...r, entity: 'agent' })),
+      ...(await db.selectFrom('channel_accounts').select(['id', 'seq']).execute()).map((r) => ({
+        ...r,
+        entity: 'channelAccount',
+      })),
       ...(await db.selectFrom('contacts').select(['id', 'seq']).execute()).map((r) => ({ ...r, entity: 'contact' })),
       ...(await db.selectFrom('conversations').select(['id', 'seq']).execute()).map((r) => ({
         ...r,
@@ -150,7 +154,18 @@ describe('sync:pull paging', () => {
     }
     const { socket } = await connectReady(server, token);
     const head = await server.store.head();
-    const first = await pull(socket, 0, 3);
+    // The test server's channel accounts come first; the agents are everything after them.
+    const accounts = await server.store.db.selectFrom('channel_accounts').select('seq').execute();
+    const afterAccounts = Math.max(...accounts.map((row) => Number(row.seq)));
+    expect(accounts).toHaveLength(3);
+    const fromStart = await pull(socket, 0, 3);
+    expect(fromStart.changes.map((change) => change.entity)).toEqual([
+      'channelAccount',
+      'channelAccount',
+      'channelAccount',
+    ]);
+    expect(fromStart).toMatchObject({ cursor: afterAccounts, hasMore: true });
+    const first = await pull(socket, fromStart.cursor, 3);
     expect(first.changes.map((change) => change.entity)).toEqual(['agent', 'agent', 'agent']);
     expect(first.hasMore).toBe(true);
     const second = await pull(socket, first.cursor, 3);

@@ -19,6 +19,11 @@ export type CustomerRef = {
   name: string | null;
   /** International digits, without '+'. */
   phone: string | null;
+  /**
+   * The payload says the customer's number changed (a WhatsApp `user_changed_number`
+   * notice): `phone` replaces the stored one instead of only filling a blank.
+   */
+  phoneChanged?: boolean;
 };
 
 /** Where an attachment's bytes are to be fetched from; the media service copies them. */
@@ -81,6 +86,8 @@ export type InboundEvent =
       watermark: number | null;
       /** Instagram `read.mid`, or Messenger `delivery.mids`. */
       externalIds: string[];
+      /** When the platform saw it (the event's timestamp, ms); orders it among the others. */
+      at?: number;
     })
   | (Base & {
       type: 'reaction';
