@@ -1,11 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { deleteChannelAccount } from '../src/accounts/service.js';
+import { upsertChannelAccount } from '../src/store/accounts.js';
 import {
   APP_SECRET,
+  IG_ACCOUNT_ID,
   PAGE_ID,
   VERIFY_TOKEN,
+  WA_PHONE_NUMBER_ID,
   deliver,
   messageCount,
+  messagesByExternalId,
   messagingText,
   postWebhook,
   sha1Signature,
@@ -22,12 +27,14 @@ import {
 
 const CHANNELS: readonly ChannelName[] = ['whatsapp', 'messenger', 'instagram'];
 const T0 = 1_749_416_383;
+/** Nothing in these tests may reach Meta: profile fetches go to a closed local port. */
+const LOCAL_GRAPH = { baseUrl: 'http://127.0.0.1:9', version: 'v21.0' };
 
 let server: TestServer;
 const extraServers: TestServer[] = [];
 
 beforeEach(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ graph: LOCAL_GRAPH });
 });
 
 afterEach(async () => {
@@ -35,10 +42,20 @@ afterEach(async () => {
   for (const extra of extraServers.splice(0)) await extra.cleanup();
 });
 
-async function startExtra(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const extra = await startTestServer(...args);
+async function startExtra(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const extra = await startTestServer({ graph: LOCAL_GRAPH, ...overrides });
   extraServers.push(extra);
   return extra;
+}
+
+/** Leaves a test server with accounts on `keep` only (none of them has a conversation yet). */
+async function keepAccountsOf(target: TestServer, keep: readonly ChannelName[]): Promise<void> {
+  const rows = await target.store.db.selectFrom('channel_accounts').select(['id', 'channel']).execute();
+  for (const row of rows) {
+    if (keep.includes(row.channel as ChannelName)) continue;
+    const result = await deleteChannelAccount(target.store, row.id);
+    expect(result.ok).toBe(true);
+  }
 }
 
 /** The digest alone, computed here so the test states what Meta sends. */
@@ -106,19 +123,29 @@ describe('webhook verification handshake (GET)', () => {
     });
   });
 
-  test('answers 503 naming META_VERIFY_TOKEN when it is not configured', async () => {
+  test('answers 503 naming META_VERIFY_TOKEN only on a channel with no account and no global token', async () => {
     const unconfigured = await startExtra({ meta: { appSecret: APP_SECRET, verifyToken: undefined } });
-    for (const channel of CHANNELS) {
+    await keepAccountsOf(unconfigured, ['whatsapp']);
+    for (const channel of ['messenger', 'instagram'] as const) {
       const response = await verifyWebhook(unconfigured, channel, {
         'hub.mode': 'subscribe',
-        'hub.verify_token': 'anything',
+        'hub.verify_token': VERIFY_TOKEN,
         'hub.challenge': '12345',
       });
       expect(response.status).toBe(503);
       const body = await errorBody(response);
       expect(body.code).toBe('not_configured');
       expect(body.message).toContain('META_VERIFY_TOKEN');
+      expect(body.message).toContain(channel);
     }
+    // The WhatsApp account's own verify token is enough without the global one.
+    const whatsapp = await verifyWebhook(unconfigured, 'whatsapp', {
+      'hub.mode': 'subscribe',
+      'hub.verify_token': VERIFY_TOKEN,
+      'hub.challenge': '12345',
+    });
+    expect(whatsapp.status).toBe(200);
+    expect(await whatsapp.text()).toBe('12345');
   });
 });
 
@@ -206,9 +233,10 @@ describe('webhook signature (X-Hub-Signature-256)', () => {
     expect(message.text).toBe('Ça marche 👍 merci');
   });
 
-  test('answers 503 naming META_APP_SECRET when it is not configured, and stores nothing', async () => {
+  test('answers 503 naming META_APP_SECRET only on a channel with no account and no global secret', async () => {
     const unconfigured = await startExtra({ meta: { appSecret: undefined, verifyToken: VERIFY_TOKEN } });
-    for (const channel of CHANNELS) {
+    await keepAccountsOf(unconfigured, ['whatsapp']);
+    for (const channel of ['messenger', 'instagram'] as const) {
       const response = await postWebhook(unconfigured, channel, sampleText());
       expect(response.status).toBe(503);
       const body = await errorBody(response);
@@ -216,6 +244,9 @@ describe('webhook signature (X-Hub-Signature-256)', () => {
       expect(body.message).toContain('META_APP_SECRET');
     }
     expect(await messageCount(unconfigured)).toBe(0);
+    // The WhatsApp account's own app secret verifies its webhooks without the global one.
+    await deliver(unconfigured, 'whatsapp', sampleText());
+    expect(await messageCount(unconfigured)).toBe(1);
   });
 });
 
@@ -389,5 +420,198 @@ describe('webhook bodies that are not what they should be', () => {
     const response = await postWebhook(server, 'whatsapp', raw);
     expect(response.status).toBe(200);
     expect(await messageCount(server)).toBe(1);
+  });
+});
+
+describe('per-account routing: several Meta apps post to the same URLs', () => {
+  /** Two more apps besides the test server's own: each signs with its own App Secret. */
+  const APP_B = { secret: 'app-b-secret-0123456789abcdef', verify: 'app-b-verify-token', phone: '201000000000001' };
+  const APP_C = {
+    secret: 'app-c-secret-fedcba9876543210',
+    verify: 'app-c-verify-token',
+    phone: '301000000000001',
+    page: '301000000000002',
+  };
+
+  beforeEach(async () => {
+    for (const [app, externalId, channel] of [
+      [APP_B, APP_B.phone, 'whatsapp'],
+      [APP_C, APP_C.phone, 'whatsapp'],
+      [APP_C, APP_C.page, 'messenger'],
+    ] as const) {
+      await upsertChannelAccount(server.store, {
+        channel,
+        externalId,
+        name: `${channel} ${externalId}`,
+        accessToken: `token-${externalId}`,
+        appSecret: app.secret,
+        verifyToken: app.verify,
+      });
+    }
+  });
+
+  function textTo(phoneNumberId: string, id: string): Record<string, unknown> {
+    return whatsappText({
+      from: '16505551234',
+      name: 'Sheena Nelson',
+      id,
+      text: 'hi',
+      timestampSeconds: T0,
+      phoneNumberId,
+    });
+  }
+
+  async function accountOfMessage(externalId: string): Promise<string> {
+    const row = await server.store.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .innerJoin('channel_accounts', 'channel_accounts.id', 'conversations.channel_account_id')
+      .select('channel_accounts.external_id')
+      .where('messages.external_id', '=', externalId)
+      .executeTakeFirstOrThrow();
+    return row.external_id;
+  }
+
+  test("each app's webhook is verified with its own secret and stored under its own account", async () => {
+    for (const [app, phone] of [
+      [APP_B, APP_B.phone],
+      [APP_C, APP_C.phone],
+      [{ secret: APP_SECRET }, WA_PHONE_NUMBER_ID],
+    ] as const) {
+      const response = await postWebhook(server, 'whatsapp', textTo(phone, `wamid.${phone}`), { secret: app.secret });
+      expect(response.status).toBe(200);
+      expect(await accountOfMessage(`wamid.${phone}`)).toBe(phone);
+    }
+  });
+
+  test("an event for another app's account is acknowledged and dropped, also under the global secret", async () => {
+    const before = await snapshot(server);
+    // Correctly signed by app C, but about app B's number: C's secret does not vouch for it.
+    const crossed = await postWebhook(server, 'whatsapp', textTo(APP_B.phone, 'wamid.CROSSED'), {
+      secret: APP_C.secret,
+    });
+    expect(crossed.status).toBe(200);
+    expect(await crossed.text()).toBe('EVENT_RECEIVED');
+    const global = await postWebhook(server, 'whatsapp', textTo(APP_B.phone, 'wamid.GLOBAL'), { secret: APP_SECRET });
+    expect(global.status).toBe(200);
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test('in one body, only the events of the accounts the signing app owns are stored', async () => {
+    const body = whatsappWebhook([
+      [
+        {
+          value: whatsappValue({
+            phoneNumberId: APP_B.phone,
+            contacts: [{ waId: '111', name: 'B customer' }],
+            messages: [whatsappMessage({ from: '111', id: 'wamid.MIX_B', timestampSeconds: T0, text: 'b' })],
+          }),
+        },
+      ],
+      [
+        {
+          value: whatsappValue({
+            phoneNumberId: APP_C.phone,
+            contacts: [{ waId: '222', name: 'C customer' }],
+            messages: [whatsappMessage({ from: '222', id: 'wamid.MIX_C', timestampSeconds: T0, text: 'c' })],
+          }),
+        },
+      ],
+    ]);
+    const response = await postWebhook(server, 'whatsapp', body, { secret: APP_B.secret });
+    expect(response.status).toBe(200);
+    expect(await messagesByExternalId(server, 'wamid.MIX_B')).toBe(1);
+    expect(await messagesByExternalId(server, 'wamid.MIX_C')).toBe(0);
+  });
+
+  test('a secret of no configured app → 401, nothing stored', async () => {
+    const before = await snapshot(server);
+    const response = await postWebhook(server, 'whatsapp', textTo(APP_B.phone, 'wamid.NOBODY'), {
+      secret: 'app-d-secret-nobody-knows',
+    });
+    expect(response.status).toBe(401);
+    expect((await errorBody(response)).code).toBe('unauthorized');
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test('an event for an unknown account → 200, nothing stored', async () => {
+    const before = await snapshot(server);
+    for (const secret of [APP_SECRET, APP_B.secret]) {
+      const response = await postWebhook(server, 'whatsapp', textTo('999000000000999', `wamid.UNKNOWN${secret}`), {
+        secret,
+      });
+      expect(response.status).toBe(200);
+    }
+    const page = await postWebhook(
+      server,
+      'messenger',
+      messagingText({
+        object: 'page',
+        accountId: '999000000000998',
+        senderId: '1254459154682919',
+        mid: 'm_UNKNOWN_PAGE',
+        text: 'hi',
+        timestampMs: T0 * 1000,
+      }),
+      { secret: APP_C.secret },
+    );
+    expect(page.status).toBe(200);
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test('Messenger and Instagram route on the Page or IG account id the same way', async () => {
+    const toPage = (mid: string): Record<string, unknown> =>
+      messagingText({
+        object: 'page',
+        accountId: APP_C.page,
+        senderId: '1254459154682919',
+        mid,
+        text: 'hi',
+        timestampMs: T0 * 1000,
+      });
+    await deliver(server, 'messenger', toPage('m_APP_C'));
+    expect(await messagesByExternalId(server, 'm_APP_C')).toBe(0);
+    const signed = await postWebhook(server, 'messenger', toPage('m_APP_C'), { secret: APP_C.secret });
+    expect(signed.status).toBe(200);
+    expect(await accountOfMessage('m_APP_C')).toBe(APP_C.page);
+
+    const toInstagram = messagingText({
+      object: 'instagram',
+      accountId: IG_ACCOUNT_ID,
+      senderId: '1254001234567890',
+      mid: 'm_IG_WRONG_APP',
+      text: 'hi',
+      timestampMs: T0 * 1000,
+    });
+    const wrongApp = await postWebhook(server, 'instagram', toInstagram, { secret: APP_C.secret });
+    // App C has no Instagram account, so its secret is not among Instagram's: refused outright.
+    expect(wrongApp.status).toBe(401);
+    await deliver(server, 'instagram', toInstagram);
+    expect(await accountOfMessage('m_IG_WRONG_APP')).toBe(IG_ACCOUNT_ID);
+  });
+
+  test("the handshake accepts any account's verify token on that account's channel, and no other", async () => {
+    const handshake = (channel: ChannelName, token: string): Promise<Response> =>
+      verifyWebhook(server, channel, { 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': 'c-123' });
+    for (const [channel, token] of [
+      ['whatsapp', APP_B.verify],
+      ['whatsapp', APP_C.verify],
+      ['messenger', APP_C.verify],
+      ['instagram', VERIFY_TOKEN],
+    ] as const) {
+      const response = await handshake(channel, token);
+      expect(response.status, `${channel} with ${token}`).toBe(200);
+      expect(await response.text()).toBe('c-123');
+    }
+    for (const [channel, token] of [
+      ['messenger', APP_B.verify],
+      ['instagram', APP_C.verify],
+      ['whatsapp', `${APP_B.verify}x`],
+      ['whatsapp', APP_B.verify.slice(0, -1)],
+    ] as const) {
+      const response = await handshake(channel, token);
+      expect(response.status, `${channel} with ${token}`).toBe(403);
+      expect(await response.text()).not.toContain('c-123');
+    }
   });
 });

@@ -1,15 +1,21 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Channel } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { instagram, messenger } from '../channels/messenger.js';
 import { verifySignature } from '../channels/signature.js';
 import type { ChannelParser, InboundEvent } from '../channels/types.js';
-import { findChannelAccount, type ChannelAccountRow } from '../store/accounts.js';
+import { listChannelAccounts, type ChannelAccountRow } from '../store/accounts.js';
 import { ingestEvents } from '../store/inbound.js';
 import { whatsapp } from '../channels/whatsapp.js';
 import type { Store } from '../store/store.js';
 
 export type WebhookOptions = {
   store: Store;
+  /**
+   * META_APP_SECRET and META_VERIFY_TOKEN: accepted on every channel besides each
+   * account's own, for a server whose accounts all sit in one Meta app.
+   */
   appSecret: string | undefined;
   verifyToken: string | undefined;
   bodyLimit: number;
@@ -28,11 +34,32 @@ const VerifyQuerySchema = z.object({
   'hub.challenge': z.string().optional(),
 });
 
-function notConfigured(reply: FastifyReply, variable: string): FastifyReply {
+function notConfigured(reply: FastifyReply, channel: Channel, variable: string): FastifyReply {
   return reply.code(503).send({
     code: 'not_configured',
-    message: `Webhooks are off: set ${variable} to the value from your Meta app's settings and restart the server.`,
+    message:
+      `Webhooks for ${channel} are off: no ${channel} account is configured and ${variable} is not set. ` +
+      'Add an account (PARLEY_CHANNELS_FILE or the admin API), or set ' +
+      `${variable} to the value from your Meta app's settings and restart the server.`,
   });
+}
+
+/**
+ * The request line of a webhook, for the access log, without its query string: the
+ * handshake carries the verify token there (`?hub.verify_token=…`).
+ */
+function requestWithoutQuery(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.split('?', 1)[0],
+    host: request.host,
+    remoteAddress: request.ip,
+  };
+}
+
+/** Equal-length digests, so comparing a guess takes the same time however close it is. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }
 
 export function webhookRoutes(app: FastifyInstance, options: WebhookOptions, done: () => void): void {
@@ -45,26 +72,57 @@ export function webhookRoutes(app: FastifyInstance, options: WebhookOptions, don
 
   for (const parser of [whatsapp, messenger, instagram]) {
     const url = WEBHOOK_PATHS[parser.channel];
-    app.get(url, (request, reply) => verifyHandshake(request, reply, options));
-    app.post(url, { bodyLimit: options.bodyLimit }, (request, reply) => receive(request, reply, parser, options));
+    const logSerializers = { req: requestWithoutQuery };
+    app.get(url, { logSerializers }, (request, reply) => verifyHandshake(request, reply, parser.channel, options));
+    app.post(url, { bodyLimit: options.bodyLimit, logSerializers }, (request, reply) =>
+      receive(request, reply, parser, options),
+    );
   }
   done();
 }
 
-function verifyHandshake(request: FastifyRequest, reply: FastifyReply, options: WebhookOptions): FastifyReply {
-  if (options.verifyToken === undefined) return notConfigured(reply, 'META_VERIFY_TOKEN');
+/**
+ * Meta's subscription handshake. Each account has its own verify token (and the global one
+ * is accepted too): the token typed into a Meta app's settings matches any of them.
+ */
+async function verifyHandshake(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  channel: Channel,
+  options: WebhookOptions,
+): Promise<FastifyReply> {
+  const accounts = await listChannelAccounts(options.store, channel);
+  const tokens = new Set(accounts.map((account) => account.verify_token));
+  if (options.verifyToken !== undefined) tokens.add(options.verifyToken);
+  if (tokens.size === 0) return notConfigured(reply, channel, 'META_VERIFY_TOKEN');
   const query = VerifyQuerySchema.safeParse(request.query);
   const q = query.success ? query.data : {};
-  if (
-    q['hub.mode'] !== 'subscribe' ||
-    q['hub.verify_token'] !== options.verifyToken ||
-    q['hub.challenge'] === undefined
-  ) {
-    request.log.warn({ mode: q['hub.mode'] }, 'webhook verification refused: wrong mode or verify token');
+  const given = q['hub.verify_token'];
+  let matches = false;
+  if (given !== undefined) {
+    // Every token is compared, so the time taken says nothing about which one (or how much) matched.
+    const givenDigest = digest(given);
+    for (const token of tokens) matches = timingSafeEqual(givenDigest, digest(token)) || matches;
+  }
+  if (q['hub.mode'] !== 'subscribe' || !matches || q['hub.challenge'] === undefined) {
+    request.log.warn({ channel, mode: q['hub.mode'] }, 'webhook verification refused: wrong mode or verify token');
     return reply.code(403).type('text/plain').send('Verification failed: the verify token does not match.');
   }
   // Echo the challenge exactly: plain text, no JSON, no newline.
   return reply.code(200).type('text/plain').send(q['hub.challenge']);
+}
+
+/**
+ * The App Secret, among those configured for the channel, that signed these bytes; null when
+ * none did. Several Meta apps may post to the same URL, each signing with its own secret.
+ */
+function signingSecret(raw: Buffer, header: string | undefined, secrets: ReadonlySet<string>): string | null {
+  let found: string | null = null;
+  // No early exit: every secret costs the same HMAC whether or not an earlier one matched.
+  for (const secret of secrets) {
+    if (verifySignature(raw, header, secret) && found === null) found = secret;
+  }
+  return found;
 }
 
 async function receive(
@@ -73,13 +131,17 @@ async function receive(
   parser: ChannelParser,
   options: WebhookOptions,
 ): Promise<FastifyReply> {
-  if (options.appSecret === undefined) return notConfigured(reply, 'META_APP_SECRET');
+  const accounts = await listChannelAccounts(options.store, parser.channel);
+  const secrets = new Set(accounts.map((account) => account.app_secret));
+  if (options.appSecret !== undefined) secrets.add(options.appSecret);
+  if (secrets.size === 0) return notConfigured(reply, parser.channel, 'META_APP_SECRET');
   const raw = request.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) {
     return reply.code(400).send({ code: 'bad_request', message: 'The webhook body is empty.' });
   }
   const signature = request.headers['x-hub-signature-256'];
-  if (!verifySignature(raw, typeof signature === 'string' ? signature : undefined, options.appSecret)) {
+  const secret = signingSecret(raw, typeof signature === 'string' ? signature : undefined, secrets);
+  if (secret === null) {
     request.log.warn(
       { channel: parser.channel, bytes: raw.length },
       'webhook refused: bad or missing X-Hub-Signature-256',
@@ -119,20 +181,23 @@ async function receive(
     request.log.info({ channel: parser.channel, ...skipped }, 'webhook event acknowledged without storing');
   }
   // Events for accounts this server does not know are logged and acknowledged, not stored.
+  // So are events for an account of another Meta app: the secret that signed this body
+  // vouches only for the accounts configured with it.
+  const byExternalId = new Map(accounts.map((account) => [account.external_id, account]));
   const known: (InboundEvent & { account: ChannelAccountRow })[] = [];
-  const accounts = new Map<string, ChannelAccountRow | undefined>();
   for (const event of parsed.events) {
-    if (!accounts.has(event.accountExternalId)) {
-      accounts.set(
-        event.accountExternalId,
-        await findChannelAccount(options.store, parser.channel, event.accountExternalId),
-      );
-    }
-    const account = accounts.get(event.accountExternalId);
+    const account = byExternalId.get(event.accountExternalId);
     if (account === undefined) {
       request.log.warn(
-        { channel: parser.channel, account: event.accountExternalId },
+        { channel: parser.channel, account: event.accountExternalId, event: event.type },
         'webhook event for an unknown account: acknowledged, not stored',
+      );
+      continue;
+    }
+    if (account.app_secret !== secret) {
+      request.log.warn(
+        { channel: parser.channel, account: event.accountExternalId, event: event.type },
+        "webhook event for an account of another Meta app (signed with another app's secret): dropped",
       );
       continue;
     }

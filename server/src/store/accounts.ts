@@ -29,7 +29,7 @@ export async function upsertChannelAccount(store: Store, input: ChannelAccountIn
       .where('external_id', '=', input.externalId)
       .executeTakeFirst();
     const id = existing?.id ?? newId();
-    const row: ChannelAccountRow = {
+    const fields = {
       id,
       channel: input.channel,
       external_id: input.externalId,
@@ -42,12 +42,22 @@ export async function upsertChannelAccount(store: Store, input: ChannelAccountIn
       throughput_per_second: input.throughputPerSecond ?? 80,
       human_agent_enabled: input.humanAgentEnabled === true ? 1 : 0,
       created_at: existing?.created_at ?? Date.now(),
-      seq: await changes.nextSeq('channelAccount', id),
     };
+    // Loading the same channels file at every start must not make every client re-pull
+    // every account: an unchanged account keeps its seq (and stays out of the live batch).
+    if (existing !== undefined && sameAccount(existing, fields)) return existing;
+    const row: ChannelAccountRow = { ...fields, seq: await changes.nextSeq('channelAccount', id) };
     if (existing === undefined) await trx.insertInto('channel_accounts').values(row).execute();
     else await trx.updateTable('channel_accounts').set(row).where('id', '=', id).execute();
     return row;
   });
+}
+
+function sameAccount(existing: ChannelAccountRow, next: Omit<ChannelAccountRow, 'seq'>): boolean {
+  return (Object.keys(next) as (keyof typeof next)[]).every((key) =>
+    // SQLite hands integers back as numbers and text as strings; compare like for like.
+    typeof next[key] === 'number' ? Number(existing[key]) === next[key] : existing[key] === next[key],
+  );
 }
 
 export async function findChannelAccount(
