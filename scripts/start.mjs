@@ -2,6 +2,7 @@
 // the desktop app, or the same app in the default browser when Electron's binary is not
 // installed (or with `npm run web`). Ctrl+C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -57,17 +58,70 @@ if (!wantWeb && electron === null) {
 }
 
 const dataDir = process.env.PARLEY_DATA_DIR ?? path.join(root, '.parley-demo');
-const server = spawn(process.execPath, [path.join(root, 'server/dist/main.js')], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { PARLEY_DEMO: '1', ...process.env, PORT: port, PARLEY_DATA_DIR: dataDir },
-});
-const children = [server];
+const children = [];
 const stop = () => {
   for (const child of children) child.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+// The demo accounts send through a fake Graph API on this machine (test/fake-graph), which
+// answers as Meta does and posts signed status webhooks back, so replies go out with no
+// Meta account. Both sides sign with the same app secret, made up for this run. Setting
+// PARLEY_GRAPH_API_URL yourself skips the fake.
+const appSecret = process.env.META_APP_SECRET ?? randomBytes(24).toString('hex');
+let graphUrl = process.env.PARLEY_GRAPH_API_URL;
+if (graphUrl === undefined) {
+  console.log('▶ starting the fake Graph API');
+  const fakeGraph = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'test/fake-graph/main.ts'), '--port', process.env.FAKE_GRAPH_PORT ?? '0'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PARLEY_URL: serverUrl, META_APP_SECRET: appSecret },
+    },
+  );
+  children.push(fakeGraph);
+  graphUrl = await new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error('the fake Graph API did not start within 30 s')), 30_000);
+    fakeGraph.stdout.setEncoding('utf8');
+    const listen = (chunk) => {
+      buffered += chunk;
+      const match = /FAKE_GRAPH_URL=(\S+)/.exec(buffered);
+      if (match === null) return;
+      clearTimeout(timer);
+      fakeGraph.stdout.off('data', listen);
+      resolve(match[1]);
+    };
+    fakeGraph.stdout.on('data', listen);
+    fakeGraph.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the fake Graph API exited (${code})`));
+    });
+  }).catch((error) => {
+    console.error(`${error.message}: stopping.`);
+    stop();
+    process.exit(1);
+  });
+  // Keep draining its output (FAKE_GRAPH_VERBOSE=1 logs every call).
+  fakeGraph.stdout.on('data', (chunk) => process.stdout.write(chunk));
+}
+
+const server = spawn(process.execPath, [path.join(root, 'server/dist/main.js')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    PARLEY_DEMO: '1',
+    ...process.env,
+    PORT: port,
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_GRAPH_API_URL: graphUrl,
+    META_APP_SECRET: appSecret,
+  },
+});
+children.push(server);
 server.on('exit', (code) => {
   stop();
   process.exit(code ?? 0);

@@ -33,6 +33,8 @@ export async function seedDemoChannels(store: Store, appSecret: string, verifyTo
       externalId: DEMO_BUSINESS[channel],
       name: names[channel],
       displayPhoneNumber: channel === 'whatsapp' ? '+1 555 010 0001' : null,
+      // The fake Graph API (test/fake-graph) serves this business account's templates.
+      wabaId: channel === 'whatsapp' ? 'WABA_DEMO' : null,
       accessToken: `demo-token-${channel}`,
       appSecret,
       verifyToken,

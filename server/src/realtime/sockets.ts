@@ -17,6 +17,7 @@ import {
 import { tokenHash, type Accounts } from '../auth/accounts.js';
 import type { OutboundService } from '../outbound/service.js';
 import type { Store } from '../store/store.js';
+import { registerMutations } from './mutations.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -138,7 +139,8 @@ export function startRealtime(
       );
     });
 
-    // [wiring:mutations] registerMutations(socket, deps) goes here.
+    // [wiring:mutations] mutate (idempotent by client id) and typing.
+    registerMutations(socket, deps);
 
     socket.on('sync:pull', (payload, ack) => {
       if (typeof ack !== 'function') return;
