@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['{protocol,server,main,renderer}/test/**/*.test.ts', 'test/integration/**/*.test.ts'],
     environment: 'node',
+    // Nothing a test starts may reach beyond 127.0.0.1.
+    setupFiles: ['test/support/loopback-only.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration tests each start their own server on a free port.

@@ -11,7 +11,10 @@ import { webhookRoutes } from './http/webhooks.js';
 import { startRealtime, type Realtime } from './realtime/sockets.js';
 import { Simulator } from './simulator/simulator.js';
 import { loadChannelsFile } from './accounts/channels-file.js';
+import { adminRoutes } from './http/admin.js';
+import { ProfileRefresher, profileFetchEnabled } from './contacts/profiles.js';
 import { MediaService } from './media/service.js';
+import { mediaRoutes } from './media/routes.js';
 import { OutboundService } from './outbound/service.js';
 import { openDatabase } from './store/database.js';
 import { Store } from './store/store.js';
@@ -28,6 +31,7 @@ export type RunningServer = {
   simulator: Simulator | null;
   media: MediaService;
   outbound: OutboundService;
+  profiles: ProfileRefresher;
   close(): Promise<void>;
 };
 
@@ -37,10 +41,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     logger: {
       level: config.logLevel,
       // Tokens and signatures never reach the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-hub-signature-256"]'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-hub-signature-256"]',
+        // Channel account secrets, should an object carrying them ever be logged.
+        '*.accessToken',
+        '*.appSecret',
+        '*.verifyToken',
+        '*.access_token',
+        '*.app_secret',
+        '*.verify_token',
+      ],
     },
     // Webhook bodies have their own, configurable limit; everything else is small.
     bodyLimit: 64 * 1024,
+    // Closing the server ends every connection, including keep-alive ones mid-response.
+    forceCloseConnections: true,
   });
 
   const db = await openDatabase(config.dataDir);
@@ -50,7 +67,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // In demo mode the simulator signs its webhooks with a secret made for this run.
   const appSecret = config.meta.appSecret ?? (config.demo ? randomBytes(24).toString('hex') : undefined);
   if (appSecret === undefined) {
-    app.log.warn('META_APP_SECRET is not set: webhooks will answer 503 until it is');
+    app.log.info("META_APP_SECRET is not set: webhooks are verified with each channel account's own app secret");
   }
 
   if (config.demo) {
@@ -103,9 +120,26 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     bodyLimit: config.webhookBodyLimit,
   });
   // [wiring:accounts] channel accounts from PARLEY_CHANNELS_FILE, and the admin API.
-  await loadChannelsFile(config.channelsFile, store, app.log);
+  try {
+    await loadChannelsFile(config.channelsFile, store, app.log);
+  } catch (error) {
+    // An invalid channels file stops the start (its error names each bad field): close
+    // what is already open so the process can exit cleanly.
+    await app.close();
+    await db.destroy();
+    throw error;
+  }
+  await app.register(adminRoutes, { store, accounts, adminToken: config.adminToken });
+  // Messenger and Instagram names and pictures, fetched in the background.
+  const profiles = new ProfileRefresher({
+    store,
+    graph: config.graph,
+    log: app.log,
+    copyAvatar: (accountId, url) => media.copyAvatar(accountId, url),
+  });
   // [wiring:media] copies of inbound media, uploads, and authenticated downloads.
   const media = new MediaService({ store, config, log: app.log });
+  await app.register(mediaRoutes, { media, accounts });
   // [wiring:outbound] sends through the Graph API.
   const outbound = new OutboundService({ store, media, config, log: app.log });
   await webRoutes(app, config.webDir);
@@ -119,6 +153,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   media.start();
   outbound.start();
+  if (profileFetchEnabled(config)) profiles.start();
 
   let simulator: Simulator | null = null;
   if (config.demo && appSecret !== undefined) {
@@ -136,8 +171,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     simulator,
     media,
     outbound,
+    profiles,
     close: async () => {
       simulator?.dispose();
+      await profiles.dispose();
       await outbound.dispose();
       await media.dispose();
       await realtime.close();

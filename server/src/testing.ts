@@ -8,3 +8,5 @@ export { WEBHOOK_PATHS } from './http/webhooks.js';
 export { loadConfig, type ServerConfig } from './config.js';
 export { startServer, type RunningServer } from './server.js';
 export { upsertChannelAccount } from './store/accounts.js';
+export { checkMediaForChannel, MAX_MEDIA_BYTES } from './media/limits.js';
+export { USER_AGENT as MEDIA_USER_AGENT } from './media/fetcher.js';

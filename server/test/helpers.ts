@@ -57,6 +57,9 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     // No web build: these tests are about the API, the webhooks and the socket.
     webDir: path.join(dataDir, 'no-web-build'),
     meta: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+    // A closed local port: no test reaches Meta (vitest's setup also refuses any other host).
+    graph: { baseUrl: 'http://127.0.0.1:9', version: 'v21.0' },
+    media: { dir: path.join(dataDir, 'media'), s3: null },
     demo: false,
     logLevel: process.env.PARLEY_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
     ...overrides,

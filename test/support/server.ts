@@ -1,3 +1,4 @@
+import { UNREACHABLE_GRAPH } from './loopback-only.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     dataDir,
     webDir: path.join(repoRoot, 'renderer/dist'),
     meta: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+    graph: UNREACHABLE_GRAPH,
+    media: { dir: path.join(dataDir, 'media'), s3: null },
     demo: false,
     logLevel: 'warn',
     ...overrides,
