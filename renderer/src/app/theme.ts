@@ -1,6 +1,29 @@
 import { createTheme, type Theme } from '@mui/material/styles';
 import type { Channel } from '@parley/protocol';
 
+/** The thread's own colours: bubbles, quotes and the "read" ticks. */
+export type ThreadPalette = {
+  inbound: string;
+  outbound: string;
+  note: string;
+  quote: string;
+  quoteBar: string;
+  readTick: string;
+  highlight: string;
+};
+
+declare module '@mui/material/styles' {
+  // Module augmentation merges only interfaces, so these two cannot be `type`s.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface Palette {
+    thread: ThreadPalette;
+  }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface PaletteOptions {
+    thread?: ThreadPalette;
+  }
+}
+
 /** The one theme. Colours live here and nowhere else; light and dark follow the system. */
 export const theme: Theme = createTheme({
   cssVariables: { colorSchemeSelector: 'media' },
@@ -10,6 +33,15 @@ export const theme: Theme = createTheme({
         primary: { main: '#3949ab' },
         secondary: { main: '#00897b' },
         background: { default: '#f4f5fa', paper: '#ffffff' },
+        thread: {
+          inbound: '#ffffff',
+          outbound: '#dfe4fb',
+          note: '#fff4d6',
+          quote: 'rgba(57, 73, 171, 0.07)',
+          quoteBar: '#3949ab',
+          readTick: '#1e88e5',
+          highlight: 'rgba(255, 193, 7, 0.35)',
+        },
       },
     },
     dark: {
@@ -17,6 +49,15 @@ export const theme: Theme = createTheme({
         primary: { main: '#9fa8da' },
         secondary: { main: '#4db6ac' },
         background: { default: '#12131a', paper: '#1c1d26' },
+        thread: {
+          inbound: '#252733',
+          outbound: '#2e3770',
+          note: '#4a3f1d',
+          quote: 'rgba(159, 168, 218, 0.12)',
+          quoteBar: '#9fa8da',
+          readTick: '#64b5f6',
+          highlight: 'rgba(255, 213, 79, 0.25)',
+        },
       },
     },
   },

@@ -12,6 +12,8 @@ import { ChannelBadge } from './ChannelBadge.js';
 export type ConversationListItemProps = {
   conversation: Conversation;
   contactName: string;
+  /** What the last message says, in the agent's language. */
+  preview: string;
   selected: boolean;
   onSelect: (id: string) => void;
 };
@@ -27,6 +29,7 @@ function initials(name: string): string {
 export function ConversationListItem({
   conversation,
   contactName,
+  preview,
   selected,
   onSelect,
 }: ConversationListItemProps): JSX.Element {
@@ -69,7 +72,7 @@ export function ConversationListItem({
             sx={{ flex: 1 }}
             data-testid="conversation-preview"
           >
-            {conversation.lastMessagePreview}
+            {preview}
           </Typography>
           {unread > 0 && (
             <Box

@@ -1,28 +1,33 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { Agent, Contact, Conversation, Message } from '@parley/protocol';
+import type { Agent, ChannelAccount, Contact, Conversation, Message, Template } from '@parley/protocol';
 
 export type MetaRow = { key: 'cursor'; value: number } | { key: 'lastSyncedAt'; value: number };
 
 /**
  * The local cache of one signed-in agent on one server. Views read only from here; only
- * the sync engine writes to it. Versions are append-only.
+ * the sync engine writes to it. Versions are append-only (version 1 has not shipped yet,
+ * which is why it still changes in place).
  */
 export class ParleyDb extends Dexie {
   conversations!: EntityTable<Conversation, 'id'>;
   messages!: EntityTable<Message, 'id'>;
   contacts!: EntityTable<Contact, 'id'>;
   agents!: EntityTable<Agent, 'id'>;
+  channelAccounts!: EntityTable<ChannelAccount, 'id'>;
+  templates!: EntityTable<Template, 'id'>;
   meta!: EntityTable<MetaRow, 'key'>;
 
   constructor(name: string) {
     super(name);
     this.version(1).stores({
       // Indexes follow the views' queries: the inbox sorts by lastMessageAt within a status,
-      // a thread reads its messages in time order.
+      // a thread reads its messages in time order, a quote finds its message by platform id.
       conversations: 'id, lastMessageAt, [status+lastMessageAt], assigneeId, contactId',
-      messages: 'id, [conversationId+createdAt], &clientId',
-      contacts: 'id',
+      messages: 'id, [conversationId+createdAt], &clientId, externalId',
+      contacts: 'id, mergedInto',
       agents: 'id',
+      channelAccounts: 'id, channel',
+      templates: 'id, channelAccountId',
       meta: 'key',
     });
   }

@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { Contact, Conversation, Message } from '@parley/protocol';
+import type { ChannelAccount, Contact, Conversation, Message, Template } from '@parley/protocol';
 import type { ParleyDb } from './db.js';
 
 /** Every view reads through these hooks, never from the network. */
@@ -13,12 +13,23 @@ export function useConversation(db: ParleyDb, id: string | null): Conversation |
   return useLiveQuery(() => (id === null ? undefined : db.conversations.get(id)), [db, id]);
 }
 
+/** Every cached contact, merged ones included, so a view can resolve `mergedInto` itself. */
 export function useContacts(db: ParleyDb): Map<string, Contact> | undefined {
   return useLiveQuery(async () => new Map((await db.contacts.toArray()).map((contact) => [contact.id, contact])), [db]);
 }
 
+/** The contact to show for `id`: a merged contact is shown as the one it was merged into. */
 export function useContact(db: ParleyDb, id: string | undefined): Contact | undefined {
-  return useLiveQuery(() => (id === undefined ? undefined : db.contacts.get(id)), [db, id]);
+  return useLiveQuery(async () => {
+    if (id === undefined) return undefined;
+    let contact = await db.contacts.get(id);
+    for (let hop = 0; hop < 8 && contact !== undefined && contact.mergedInto !== null; hop += 1) {
+      const target = await db.contacts.get(contact.mergedInto);
+      if (target === undefined) break;
+      contact = target;
+    }
+    return contact;
+  }, [db, id]);
 }
 
 export function useMessages(db: ParleyDb, conversationId: string | null): Message[] | undefined {
@@ -31,6 +42,23 @@ export function useMessages(db: ParleyDb, conversationId: string | null): Messag
             .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey])
             .toArray(),
     [db, conversationId],
+  );
+}
+
+export function useChannelAccount(db: ParleyDb, id: string | undefined): ChannelAccount | undefined {
+  return useLiveQuery(() => (id === undefined ? undefined : db.channelAccounts.get(id)), [db, id]);
+}
+
+/** The account's templates, approved or not, sorted by name (a sent template may since have been paused). */
+export function useTemplates(db: ParleyDb, channelAccountId: string | undefined): Template[] | undefined {
+  return useLiveQuery(
+    async () =>
+      channelAccountId === undefined
+        ? []
+        : (await db.templates.where('channelAccountId').equals(channelAccountId).toArray()).sort(
+            (a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language),
+          ),
+    [db, channelAccountId],
   );
 }
 

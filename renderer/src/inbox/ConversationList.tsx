@@ -4,6 +4,8 @@ import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
 import { t } from '../app/i18n.js';
 import { ConversationListItem } from '../components/ConversationListItem.js';
+import { conversationPreview } from '../conversation/messageView.js';
+import { resolveContact } from '../data/contacts.js';
 import type { ParleyDb } from '../data/db.js';
 import { useContacts, useConversations } from '../data/hooks.js';
 
@@ -32,7 +34,8 @@ export function ConversationList({
         <ConversationListItem
           key={conversation.id}
           conversation={conversation}
-          contactName={contacts.get(conversation.contactId)?.name ?? ''}
+          contactName={resolveContact(contacts, conversation.contactId)?.name ?? ''}
+          preview={conversationPreview(conversation.lastMessagePreview)}
           selected={conversation.id === selectedId}
           onSelect={onSelect}
         />

@@ -1,8 +1,75 @@
 import type { EntityTable, IDType } from 'dexie';
-import type { Agent, Change, Contact, Conversation, Message } from '@parley/protocol';
+import type { Agent, ChannelAccount, Change, Contact, Conversation, Message, Template } from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
 
 type Versioned = { id: string; seq: number };
+
+type Sorted = {
+  agents: Agent[];
+  contacts: Contact[];
+  conversations: Conversation[];
+  messages: Message[];
+  channelAccounts: ChannelAccount[];
+  templates: Template[];
+};
+
+function sortChanges(changes: readonly Change[]): Sorted {
+  const sorted: Sorted = {
+    agents: [],
+    contacts: [],
+    conversations: [],
+    messages: [],
+    channelAccounts: [],
+    templates: [],
+  };
+  for (const change of changes) {
+    switch (change.entity) {
+      case 'agent':
+        sorted.agents.push(change.data);
+        break;
+      case 'contact':
+        sorted.contacts.push(change.data);
+        break;
+      case 'conversation':
+        sorted.conversations.push(change.data);
+        break;
+      case 'message':
+        sorted.messages.push(change.data);
+        break;
+      case 'channelAccount':
+        sorted.channelAccounts.push(change.data);
+        break;
+      case 'template':
+        sorted.templates.push(change.data);
+        break;
+    }
+  }
+  return sorted;
+}
+
+function entityTables(
+  db: ParleyDb,
+): [
+  ParleyDb['agents'],
+  ParleyDb['contacts'],
+  ParleyDb['conversations'],
+  ParleyDb['messages'],
+  ParleyDb['channelAccounts'],
+  ParleyDb['templates'],
+] {
+  return [db.agents, db.contacts, db.conversations, db.messages, db.channelAccounts, db.templates];
+}
+
+async function putAll(db: ParleyDb, sorted: Sorted): Promise<void> {
+  await Promise.all([
+    putNewer(db.agents, sorted.agents),
+    putNewer(db.contacts, sorted.contacts),
+    putNewer(db.conversations, sorted.conversations),
+    putNewer(db.messages, sorted.messages),
+    putNewer(db.channelAccounts, sorted.channelAccounts),
+    putNewer(db.templates, sorted.templates),
+  ]);
+}
 
 /**
  * Applies changes and the new cursor in one transaction. Idempotent: a row is replaced
@@ -10,37 +77,25 @@ type Versioned = { id: string; seq: number };
  * never move data backwards.
  */
 export async function applyChanges(db: ParleyDb, changes: readonly Change[], cursor: number): Promise<void> {
-  const agents: Agent[] = [];
-  const contacts: Contact[] = [];
-  const conversations: Conversation[] = [];
-  const messages: Message[] = [];
-  for (const change of changes) {
-    switch (change.entity) {
-      case 'agent':
-        agents.push(change.data);
-        break;
-      case 'contact':
-        contacts.push(change.data);
-        break;
-      case 'conversation':
-        conversations.push(change.data);
-        break;
-      case 'message':
-        messages.push(change.data);
-        break;
-    }
-  }
-
-  await db.transaction('rw', [db.agents, db.contacts, db.conversations, db.messages, db.meta], async () => {
-    await Promise.all([
-      putNewer(db.agents, agents),
-      putNewer(db.contacts, contacts),
-      putNewer(db.conversations, conversations),
-      putNewer(db.messages, messages),
-    ]);
+  const sorted = sortChanges(changes);
+  await db.transaction('rw', [...entityTables(db), db.meta], async () => {
+    await putAll(db, sorted);
     const current = (await db.meta.get('cursor'))?.value ?? 0;
     if (cursor > current) await db.meta.put({ key: 'cursor', value: cursor });
     await db.meta.put({ key: 'lastSyncedAt', value: Date.now() });
+  });
+}
+
+/**
+ * Stores entities a request answered with (the message a send created) without moving the
+ * cursor: the same versions arrive again through the change feed, and the seq rule keeps
+ * whichever is newer.
+ */
+export async function applyEntities(db: ParleyDb, changes: readonly Change[]): Promise<void> {
+  if (changes.length === 0) return;
+  const sorted = sortChanges(changes);
+  await db.transaction('rw', entityTables(db), async () => {
+    await putAll(db, sorted);
   });
 }
 

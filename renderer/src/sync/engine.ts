@@ -1,17 +1,26 @@
 import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
 import {
   ConnectErrorDataSchema,
+  FailureSchema,
   HelloReplySchema,
   LiveBatchSchema,
+  MutationSchema,
+  MutationSuccessSchema,
   PROTOCOL_VERSION,
   PullReplySchema,
   SOCKET_AUTH_TOKEN,
+  failure,
   type ClientToServerEvents,
   type LiveBatch,
+  type Mutation,
+  type MutationResult,
   type ServerToClientEvents,
 } from '@parley/protocol';
+import { t } from '../app/i18n.js';
 import { readMeta, type ParleyDb } from '../data/db.js';
-import { applyChanges } from './apply.js';
+import { applyChanges, applyEntities } from './apply.js';
+import { TypingThrottle } from './typing.js';
 
 export type ConnectionState =
   | { kind: 'connecting' }
@@ -37,6 +46,8 @@ export type SyncEngineOptions = {
 
 type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const MutationReplySchema = z.union([MutationSuccessSchema, FailureSchema]);
+
 /**
  * Keeps the local database in step with the server: on every connect it says hello,
  * pulls every change after its cursor in pages, then applies live batches, pulling again
@@ -55,6 +66,7 @@ export class SyncEngine {
   private queue: LiveBatch[] = [];
   private readonly pageSize: number;
   private readonly timeoutMs: number;
+  private readonly typingThrottle = new TypingThrottle();
 
   constructor(private readonly options: SyncEngineOptions) {
     this.pageSize = options.pageSize ?? 500;
@@ -120,6 +132,47 @@ export class SyncEngine {
     this.socket = null;
     this.ready = false;
     this.setState({ kind: 'offline' });
+  }
+
+  /**
+   * Sends one mutation and waits for the server's answer, validated. Offline, it fails at
+   * once with words to show: nothing is queued yet (the durable outbox is a later step),
+   * so the caller keeps what the agent typed.
+   */
+  async mutate(mutation: Mutation): Promise<MutationResult> {
+    const valid = MutationSchema.safeParse(mutation);
+    if (!valid.success) {
+      return failure('bad_request', t('mutation.invalid', { detail: valid.error.issues[0]?.message ?? '' }));
+    }
+    const socket = this.socket;
+    if (socket === null || !socket.connected || !this.ready) return failure('internal', t('mutation.offline'));
+    let reply: unknown;
+    try {
+      reply = await socket.timeout(this.timeoutMs).emitWithAck('mutate', valid.data);
+    } catch {
+      return failure('internal', t('mutation.timeout'));
+    }
+    const result = MutationReplySchema.safeParse(reply);
+    if (!result.success) {
+      this.options.onInvalidPayload?.('mutate', result.error.message);
+      return failure('internal', t('mutation.badReply'));
+    }
+    if (result.data.ok && result.data.message !== undefined) {
+      // Show the stored message at once; the change feed brings the same version again.
+      await applyEntities(this.options.db, [{ entity: 'message', data: result.data.message }]).catch((error: unknown) =>
+        this.options.onInvalidPayload?.('mutate', error instanceof Error ? error.message : String(error)),
+      );
+      if (mutation.type === 'message.send') this.typingThrottle.reset(mutation.conversationId);
+    }
+    return result.data;
+  }
+
+  /** Tells the customer the agent is typing: throttled, best effort, dropped when offline. */
+  typing(conversationId: string): void {
+    const socket = this.socket;
+    if (socket === null || !socket.connected || !this.ready) return;
+    if (!this.typingThrottle.take(conversationId)) return;
+    socket.emit('typing', { conversationId });
   }
 
   private setState(state: ConnectionState): void {

@@ -1,0 +1,34 @@
+/**
+ * Typing indicators are best effort: one event per conversation at most every
+ * `intervalMs` while the agent types. WhatsApp shows one for 25 seconds, Messenger until
+ * the next message, so a few seconds between events is plenty.
+ */
+export class TypingThrottle {
+  private readonly lastSent = new Map<string, number>();
+
+  constructor(
+    private readonly intervalMs = 4000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether an event for this conversation should go out now; records it if so. */
+  take(conversationId: string): boolean {
+    const now = this.now();
+    const last = this.lastSent.get(conversationId);
+    if (last !== undefined && now - last < this.intervalMs) return false;
+    this.lastSent.set(conversationId, now);
+    return true;
+  }
+
+  /** After a message is sent, the next keystroke may signal typing again at once. */
+  reset(conversationId: string): void {
+    this.lastSent.delete(conversationId);
+  }
+}
+
+/** A mutation's client id: random, and within the protocol's 8–64 characters. */
+export function newClientId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,59 @@
+import type { Conversation, Message } from '@parley/protocol';
+
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+
+export function conversationAt(
+  channel: Conversation['channel'],
+  lastInboundAt: number | null,
+  overrides: Partial<Conversation> = {},
+): Conversation {
+  return {
+    id: 'c1',
+    channel,
+    channelAccountId: 'a1',
+    contactId: 'k1',
+    status: 'open',
+    assigneeId: null,
+    teamId: null,
+    labels: [],
+    lastMessageAt: lastInboundAt ?? 0,
+    lastMessagePreview: '',
+    lastInboundAt,
+    windowOpenUntil: lastInboundAt === null ? null : lastInboundAt + DAY,
+    humanAgentUntil: lastInboundAt === null || channel === 'whatsapp' ? null : lastInboundAt + 7 * DAY,
+    unreadCount: 0,
+    createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
+
+export function message(overrides: Partial<Message> = {}): Message {
+  return {
+    id: 'm1',
+    conversationId: 'c1',
+    clientId: null,
+    externalId: null,
+    direction: 'inbound',
+    kind: 'text',
+    text: null,
+    authorAgentId: null,
+    status: 'received',
+    attachments: [],
+    location: null,
+    sharedContacts: [],
+    replyTo: null,
+    interactive: null,
+    reactions: [],
+    forwarded: 'no',
+    template: null,
+    humanAgentTag: false,
+    error: null,
+    editedAt: null,
+    deletedAt: null,
+    createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
