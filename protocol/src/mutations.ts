@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MessageSchema } from './domain.js';
+import { ConversationStatusSchema, MessageSchema } from './domain.js';
 import type { Failure } from './errors.js';
 
 /**
@@ -47,6 +47,33 @@ export const MutationSchema = z.discriminatedUnion('type', [
     type: z.literal('conversation.markRead'),
     clientId: ClientIdSchema,
     conversationId: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal('message.note'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    /** A private note: seen by agents only, never sent to the customer. */
+    text: z.string().trim().min(1).max(8000),
+  }),
+  z.object({
+    type: z.literal('conversation.assign'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    /** null: back to the unassigned queue. */
+    assigneeId: z.string().min(1).nullable(),
+  }),
+  z.object({
+    type: z.literal('conversation.setStatus'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    status: ConversationStatusSchema,
+  }),
+  z.object({
+    type: z.literal('conversation.label'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    label: z.string().trim().min(1).max(50),
+    action: z.enum(['add', 'remove']),
   }),
   z.object({
     type: z.literal('contact.merge'),

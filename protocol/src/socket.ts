@@ -1,12 +1,13 @@
 import type { Hello, Welcome } from './handshake.js';
 import type { Failure, Result } from './errors.js';
-import type { LiveBatch, PullPage, PullRequest } from './sync.js';
+import type { HistoryPage, HistoryRequest, LiveBatch, PullPage, PullRequest } from './sync.js';
 import type { Mutation, MutationResult, Typing } from './mutations.js';
 
 /** Events a client emits; each request carries an acknowledgement callback. */
 export type ClientToServerEvents = {
   hello: (hello: Hello, ack: (result: Welcome | Failure) => void) => void;
   'sync:pull': (request: PullRequest, ack: (result: Result<PullPage>) => void) => void;
+  'history:fetch': (request: HistoryRequest, ack: (result: Result<HistoryPage>) => void) => void;
   mutate: (mutation: Mutation, ack: (result: MutationResult) => void) => void;
   typing: (typing: Typing) => void;
 };

@@ -29,6 +29,17 @@ export const PullRequestSchema = z.object({
   /** The highest `seq` the client has applied; 0 for a new install. */
   cursor: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(1000).default(500),
+  /**
+   * Set on every page of a new install's first sync: the server then sends every open
+   * conversation, closed ones only from the last `closedDays`, and only the last
+   * `messagesPerConversation` messages of each. Older history comes with `history:fetch`.
+   */
+  bootstrap: z
+    .object({
+      messagesPerConversation: z.number().int().min(1).max(1000).default(50),
+      closedDays: z.number().int().min(0).max(3650).default(30),
+    })
+    .optional(),
 });
 export type PullRequest = z.input<typeof PullRequestSchema>;
 
@@ -58,3 +69,20 @@ export function changeSeq(change: Change): number {
 
 export const PullReplySchema = z.union([PullPageSchema.extend({ ok: z.literal(true) }), FailureSchema]);
 export type PullReply = z.infer<typeof PullReplySchema>;
+
+export const HistoryRequestSchema = z.object({
+  conversationId: z.string().min(1),
+  /** Messages created strictly before this time (ms), newest first. */
+  before: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type HistoryRequest = z.input<typeof HistoryRequestSchema>;
+
+export const HistoryPageSchema = z.object({
+  messages: z.array(MessageSchema),
+  hasMore: z.boolean(),
+});
+export type HistoryPage = z.infer<typeof HistoryPageSchema>;
+
+export const HistoryReplySchema = z.union([HistoryPageSchema.extend({ ok: z.literal(true) }), FailureSchema]);
+export type HistoryReply = z.infer<typeof HistoryReplySchema>;

@@ -15,6 +15,7 @@ import {
 } from '@parley/protocol';
 import { z } from 'zod';
 import { mergeContactsIn } from '../contacts/merge.js';
+import { runConversationMutation } from '../conversations/commands.js';
 import type { MutationRecorder } from '../outbound/commands.js';
 import type { OutboundService } from '../outbound/service.js';
 import { messageFromRow, MESSAGE_COLUMNS } from '../store/rows.js';
@@ -141,6 +142,11 @@ export async function runMutation(deps: MutationDeps, agentId: string, payload: 
       return deps.outbound.react(agentId, mutation, recorder);
     case 'conversation.markRead':
       return deps.outbound.markRead(agentId, mutation, recorder);
+    case 'message.note':
+    case 'conversation.assign':
+    case 'conversation.setStatus':
+    case 'conversation.label':
+      return runConversationMutation(deps.store, agentId, mutation, recorder);
     case 'contact.merge':
       return deps.store.write(async (trx, changes) => {
         const prior = await recorder.prior(trx);

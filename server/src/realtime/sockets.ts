@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Server, type Socket } from 'socket.io';
 import {
   HelloSchema,
+  HistoryRequestSchema,
   PROTOCOL_VERSION,
   PullRequestSchema,
   SESSION_COOKIE,
@@ -142,6 +143,26 @@ export function startRealtime(
     // [wiring:mutations] mutate (idempotent by client id) and typing.
     registerMutations(socket, deps);
 
+    socket.on('history:fetch', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!socket.data.helloDone) {
+        ack(failure('handshake_required', 'Say hello before fetching history.'));
+        return;
+      }
+      const request = HistoryRequestSchema.safeParse(payload);
+      if (!request.success) {
+        ack(failure('bad_request', `The history request is malformed: ${request.error.issues[0]?.message ?? ''}`));
+        return;
+      }
+      deps.store.history(request.data).then(
+        (page) => ack({ ok: true, ...page }),
+        (error: unknown) => {
+          deps.log.error({ err: error }, 'history fetch failed');
+          ack(failure('internal', 'The server could not read older messages. Try again.'));
+        },
+      );
+    });
+
     socket.on('sync:pull', (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!socket.data.helloDone) {
@@ -153,7 +174,7 @@ export function startRealtime(
         ack(failure('bad_request', `The pull request is malformed: ${request.error.issues[0]?.message ?? ''}`));
         return;
       }
-      deps.store.pull(request.data.cursor, request.data.limit).then(
+      deps.store.pull(request.data.cursor, request.data.limit, request.data.bootstrap).then(
         (page) => ack({ ok: true, ...page }),
         (error: unknown) => {
           deps.log.error({ err: error }, 'pull failed');
