@@ -63,6 +63,7 @@ const server = await startServer({
   port,
   host: '127.0.0.1',
   dataDir,
+  media: { dir: path.join(dataDir, 'media'), s3: null },
   webDir: path.join(root, 'renderer/dist'),
   demo: true,
   simulatorIntervalMs: 100,
