@@ -44,15 +44,19 @@ const LINES = [
 export class Simulator {
   private timer: NodeJS.Timeout | undefined;
   private turn = 0;
+  private running = false;
 
   constructor(
     private readonly options: { baseUrl: string; appSecret: string; intervalMs: number; log: FastifyBaseLogger },
   ) {}
 
   start(): void {
-    if (this.timer !== undefined) return;
+    if (this.running) return;
+    this.running = true;
     const tick = (): void => {
       void this.sendOne().finally(() => {
+        // Disposed while that message was on its way: schedule nothing more.
+        if (!this.running) return;
         // A little jitter so the demo feels like people, not a metronome.
         const delay = this.options.intervalMs * (0.5 + Math.random());
         this.timer = setTimeout(tick, delay);
@@ -62,6 +66,7 @@ export class Simulator {
   }
 
   dispose(): void {
+    this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
