@@ -2,7 +2,7 @@ import { failure, type Mutation, type MutationResult } from '@parley/protocol';
 import { z } from 'zod';
 import type { MutationRecorder } from '../outbound/commands.js';
 import { newId } from '../store/ids.js';
-import { MESSAGE_COLUMNS, messageFromRow } from '../store/rows.js';
+import { MESSAGE_COLUMNS, messageFromRow, newMessageRow } from '../store/rows.js';
 import type { ChangeSet, Store, Trx } from '../store/store.js';
 
 type ConversationMutation = Extract<
@@ -67,35 +67,23 @@ async function apply(
       const now = Date.now();
       await trx
         .insertInto('messages')
-        .values({
-          id,
-          conversation_id: conversation.id,
-          channel: conversation.channel,
-          client_id: mutation.clientId,
-          external_id: null,
-          direction: 'outbound',
-          kind: 'note',
-          text: mutation.text,
-          author_agent_id: agentId,
-          // A note is never sent anywhere: stored is all it will ever be.
-          status: 'sent',
-          attachments: '[]',
-          location: null,
-          shared_contacts: '[]',
-          reply_to: null,
-          interactive: null,
-          reactions: '[]',
-          forwarded: 'no',
-          template: null,
-          human_agent_tag: 0,
-          error: null,
-          edited_at: null,
-          deleted_at: null,
-          created_at: now,
-          received_at: now,
-          raw: null,
-          seq: await changes.nextSeq('message', id),
-        })
+        .values(
+          newMessageRow({
+            id,
+            conversation_id: conversation.id,
+            channel: conversation.channel,
+            client_id: mutation.clientId,
+            direction: 'outbound',
+            kind: 'note',
+            text: mutation.text,
+            author_agent_id: agentId,
+            // A note is never sent anywhere: stored is all it will ever be.
+            status: 'sent',
+            created_at: now,
+            received_at: now,
+            seq: await changes.nextSeq('message', id),
+          }),
+        )
         .execute();
       const row = await trx
         .selectFrom('messages')

@@ -15,7 +15,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { MediaService } from '../media/service.js';
 import { newId } from '../store/ids.js';
-import { messageFromRow } from '../store/rows.js';
+import { messageFromRow, newMessageRow } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
 import type { ChangeSet, Store, Trx } from '../store/store.js';
 import { type JobPayload, type MessagingTypeSchema, type SendContent, type SendJob } from './payloads.js';
@@ -46,7 +46,6 @@ export type MarkReadMutation = Extract<Mutation, { type: 'conversation.markRead'
 
 type ConversationRow = Selectable<Database['conversations']>;
 type AccountRow = Selectable<Database['channel_accounts']>;
-type MessageInsert = Database['messages'];
 
 const PREVIEW_LENGTH = 140;
 
@@ -319,34 +318,24 @@ async function decideSend(
 
   const kind = messageKindOf(jobContent);
   const id = newId();
-  const row: MessageInsert = {
+  const row = newMessageRow({
     id,
     conversation_id: conversation.id,
     channel,
     client_id: mutation.clientId,
-    external_id: null,
     direction: 'outbound',
     kind,
     text,
     author_agent_id: input.agentId,
     status: 'pending',
     attachments: JSON.stringify(attachments),
-    location: null,
-    shared_contacts: '[]',
     reply_to: replyTo === null ? null : JSON.stringify(replyTo),
-    interactive: null,
-    reactions: '[]',
-    forwarded: 'no',
     template: template === null ? null : JSON.stringify(template),
     human_agent_tag: messagingType === 'HUMAN_AGENT' ? 1 : 0,
-    error: null,
-    edited_at: null,
-    deleted_at: null,
     created_at: now,
     received_at: now,
-    raw: null,
     seq: await changes.nextSeq('message', id),
-  };
+  });
   await trx.insertInto('messages').values(row).execute();
 
   const job: SendJob = {

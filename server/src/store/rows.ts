@@ -179,3 +179,37 @@ export function templateFromRow(row: Selectable<Database['templates']>): Templat
     seq: Number(row.seq),
   };
 }
+
+export type MessageInsert = Database['messages'];
+
+type MessageIdentity = Pick<
+  MessageInsert,
+  'id' | 'conversation_id' | 'channel' | 'direction' | 'kind' | 'status' | 'created_at' | 'received_at' | 'seq'
+>;
+
+/**
+ * A new message row: what every message has, plus the columns a writer sets. The JSON
+ * columns default to "nothing" in the shapes rows.ts parses back.
+ */
+export function newMessageRow(fields: MessageIdentity & Partial<MessageInsert>): MessageInsert {
+  return {
+    client_id: null,
+    external_id: null,
+    text: null,
+    author_agent_id: null,
+    attachments: '[]',
+    location: null,
+    shared_contacts: '[]',
+    reply_to: null,
+    interactive: null,
+    reactions: '[]',
+    forwarded: 'no',
+    template: null,
+    human_agent_tag: 0,
+    error: null,
+    edited_at: null,
+    deleted_at: null,
+    raw: null,
+    ...fields,
+  };
+}
