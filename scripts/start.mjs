@@ -41,7 +41,10 @@ run('npm', ['run', '--silent', 'build:preload'], 'bundling the preload');
 run('npx', ['vite', 'build', 'renderer', '--logLevel', 'warn'], 'building the app');
 
 let electron = wantWeb ? null : electronBinary();
-if (!wantWeb && electron === null) {
+const skipDownload = ['1', 'true'].includes(process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ?? '');
+if (!wantWeb && electron === null && skipDownload) {
+  console.log('Electron is not installed and ELECTRON_SKIP_BINARY_DOWNLOAD is set: opening the app in your browser.');
+} else if (!wantWeb && electron === null) {
   // Electron's download is not part of `npm install` (package.json denies its install
   // script), so a machine that cannot reach its release host still installs cleanly.
   console.log('▶ fetching the Electron binary (once)');
