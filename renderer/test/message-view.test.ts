@@ -30,6 +30,12 @@ describe('statusTick', () => {
     expect(statusTick({ direction: 'outbound', status: 'received' })).toBe('none');
     expect(statusTick({ direction: 'inbound', status: 'read' })).toBe('none');
   });
+
+  it('says a pending reply is queued while offline and sending while online', () => {
+    expect(statusTick({ direction: 'outbound', status: 'pending' }, false)).toBe('queued');
+    expect(statusTick({ direction: 'outbound', status: 'pending' }, true)).toBe('pending');
+    expect(statusTick({ direction: 'outbound', status: 'sent' }, false)).toBe('sent');
+  });
 });
 
 describe('messagePreview', () => {

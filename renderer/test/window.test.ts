@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composerMode, windowBanner } from '../src/conversation/window.js';
+import type { OutboxRow } from '../src/data/db.js';
+import { composerMode, windowBanner, windowRefusalOf } from '../src/conversation/window.js';
 import { DAY, HOUR, conversationAt } from './fixtures.js';
 
 const NOW = Date.UTC(2026, 5, 9, 12, 0, 0);
@@ -68,5 +69,37 @@ describe('windowBanner', () => {
       text: 'Can’t message until the customer writes again',
     });
     expect(windowBanner({ kind: 'read_only', reason: 'no_human_agent' }, NOW, 'fr').text).toContain('agent humain');
+  });
+});
+
+describe('windowRefusalOf', () => {
+  function refusedReply(createdAt: number, code: 'window_closed' | 'forbidden'): OutboxRow {
+    return {
+      clientId: `client-${createdAt}`,
+      lane: 'c1',
+      conversationId: 'c1',
+      order: createdAt,
+      createdAt,
+      mutation: {
+        type: 'message.send',
+        clientId: `client-${createdAt}`,
+        conversationId: 'c1',
+        content: { kind: 'text', text: 'hi' },
+        replyToMessageId: null,
+        humanAgentTag: false,
+      },
+      state: 'failed',
+      attempts: 1,
+      nextAttemptAt: 0,
+      lastError: { code, message: 'words' },
+      rollback: { kind: 'none' },
+    };
+  }
+
+  it('holds a queued reply’s window refusal until the customer writes again', () => {
+    expect(windowRefusalOf([refusedReply(NOW, 'window_closed')], NOW - DAY)).toBe('window_closed');
+    expect(windowRefusalOf([refusedReply(NOW, 'window_closed')], NOW + 1)).toBeNull();
+    expect(windowRefusalOf([refusedReply(NOW, 'forbidden')], NOW - DAY)).toBeNull();
+    expect(windowRefusalOf([], null)).toBeNull();
   });
 });

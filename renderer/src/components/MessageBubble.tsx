@@ -34,6 +34,8 @@ export type MessageBubbleProps = {
   /** The quoted message, shown above the bubble. */
   quote: ReactNode;
   highlighted: boolean;
+  /** Whether the socket is up: a pending reply is 'Sending' online and 'Queued' offline. */
+  online: boolean;
   onReply: () => void;
   /** An emoji, or '' to remove the business's reaction. */
   onReact: (emoji: string) => void;
@@ -151,10 +153,10 @@ function Content({ message, templateText, attachments }: MessageBubbleProps): JS
 }
 
 export function MessageBubble(props: MessageBubbleProps): JSX.Element {
-  const { message, quote, highlighted, onReply, onReact } = props;
+  const { message, quote, highlighted, online, onReply, onReact } = props;
   const outbound = message.direction === 'outbound';
   const deleted = message.deletedAt !== null;
-  const tick = statusTick(message);
+  const tick = statusTick(message, online);
   const actions = deleted ? null : (
     <MessageActions ownReaction={ownReaction(message.reactions)} onReply={onReply} onReact={onReact} />
   );

@@ -2,11 +2,15 @@ import AccessTimeIcon from '@mui/icons-material/AccessTime';
 import DoneIcon from '@mui/icons-material/Done';
 import DoneAllIcon from '@mui/icons-material/DoneAll';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
+import Box from '@mui/material/Box';
 import type { JSX } from 'react';
 import { t } from '../app/i18n.js';
 import type { StatusTick } from '../conversation/messageView.js';
 
-/** The tick of an outgoing message: a clock, ✓, ✓✓, ✓✓ in colour once read, ⚠ when it failed. */
+/**
+ * The tick of an outgoing message: a clock and 'Queued' while it waits offline, a clock
+ * while sending, ✓, ✓✓, ✓✓ in colour once read, ⚠ when it failed.
+ */
 export function MessageStatus({ tick }: { tick: StatusTick }): JSX.Element | null {
   if (tick === 'none') return null;
   const label = t(`message.status.${tick}`);
@@ -17,6 +21,18 @@ export function MessageStatus({ tick }: { tick: StatusTick }): JSX.Element | nul
     'data-status': tick,
   } as const;
   switch (tick) {
+    case 'queued':
+      return (
+        <Box
+          component="span"
+          data-testid="message-status"
+          data-status="queued"
+          sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.25 }}
+        >
+          <AccessTimeIcon fontSize="inherit" titleAccess={label} sx={{ fontSize: 15, opacity: 0.7 }} />
+          {label}
+        </Box>
+      );
     case 'pending':
       return <AccessTimeIcon {...common} sx={{ fontSize: 15, opacity: 0.7 }} />;
     case 'sent':

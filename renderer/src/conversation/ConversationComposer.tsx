@@ -7,15 +7,14 @@ import { TemplatePicker } from '../components/TemplatePicker.js';
 import { WindowBanner } from '../components/WindowBanner.js';
 import { useMediaSource } from '../media/source.js';
 import { uploadMedia, type UploadedMedia } from '../media/upload.js';
+import type { OutboxRow, ParleyDb } from '../data/db.js';
+import { enqueue } from '../sync/outbox.js';
 import { newClientId } from '../sync/typing.js';
 import type { ThreadActions } from './actions.js';
 import { isApproved } from './templates.js';
-import { composerMode, isWindowRefusal, windowBanner, type WindowRefusal } from './window.js';
+import { composerMode, windowBanner, windowRefusalOf } from './window.js';
 
 type AttachmentState = { fileName: string; size: number; uploading: boolean; media: UploadedMedia | null };
-
-/** A refusal holds until the customer writes again, which moves `lastInboundAt`. */
-type Refusal = { code: WindowRefusal; lastInboundAt: number | null };
 
 /**
  * The bottom of a thread: the window banner and what the window allows — the reply box,
@@ -23,6 +22,8 @@ type Refusal = { code: WindowRefusal; lastInboundAt: number | null };
  * because of the window, its words are shown and the composer moves to what is allowed.
  */
 export function ConversationComposer({
+  db,
+  outbox,
   conversation,
   account,
   templates,
@@ -31,6 +32,9 @@ export function ConversationComposer({
   replyTo,
   onReplyDone,
 }: {
+  db: ParleyDb;
+  /** This conversation's outbox rows: a refused reply moves the composer to what is allowed. */
+  outbox: readonly OutboxRow[];
   conversation: Conversation;
   account: ChannelAccount | undefined;
   templates: readonly Template[] | undefined;
@@ -44,15 +48,11 @@ export function ConversationComposer({
   const [attachment, setAttachment] = useState<AttachmentState | null>(null);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [chosenTemplateId, setChosenTemplateId] = useState<string | null>(null);
   const [parameters, setParameters] = useState<Record<string, string[]>>({});
   const upload = useRef<AbortController | null>(null);
-  // After a send that may not have reached the server (offline, timeout), sending the same
-  // thing again reuses its client id, so the server can never store the reply twice.
-  const retry = useRef<{ clientId: string; fingerprint: string } | null>(null);
 
-  const activeRefusal = refusal !== null && refusal.lastInboundAt === conversation.lastInboundAt ? refusal.code : null;
+  const activeRefusal = windowRefusalOf(outbox, conversation.lastInboundAt);
   const mode = composerMode(conversation, account, now, activeRefusal);
   const banner = windowBanner(mode, now);
   const approved = (templates ?? []).filter(isApproved);
@@ -60,25 +60,30 @@ export function ConversationComposer({
     approved.find((template) => template.id === chosenTemplateId)?.id ?? approved[0]?.id ?? null;
   const templateParameters = selectedTemplateId === null ? [] : (parameters[selectedTemplateId] ?? []);
 
+  /**
+   * Writes the reply to the outbox with its optimistic message; the sync engine sends it
+   * when online (the same client id on every resend, so it is stored once). A refusal
+   * comes back on the outbox row and is shown in the thread.
+   */
   async function send(content: MessageContent, humanAgentTag: boolean, quote: string | null): Promise<boolean> {
     setSending(true);
     setError(null);
-    const fingerprint = JSON.stringify([conversation.id, content, humanAgentTag, quote]);
-    const clientId = retry.current?.fingerprint === fingerprint ? retry.current.clientId : newClientId();
-    const result = await actions.mutate({
-      type: 'message.send',
-      clientId,
-      conversationId: conversation.id,
-      content,
-      replyToMessageId: quote,
-      humanAgentTag,
-    });
-    setSending(false);
-    retry.current = !result.ok && result.code === 'internal' ? { clientId, fingerprint } : null;
-    if (result.ok) return true;
-    setError(result.message);
-    if (isWindowRefusal(result.code)) setRefusal({ code: result.code, lastInboundAt: conversation.lastInboundAt });
-    return false;
+    try {
+      await enqueue(db, {
+        type: 'message.send',
+        clientId: newClientId(),
+        conversationId: conversation.id,
+        content,
+        replyToMessageId: quote,
+        humanAgentTag,
+      });
+      return true;
+    } catch (failure: unknown) {
+      setError(t('outbox.notSaved', { detail: failure instanceof Error ? failure.message : String(failure) }));
+      return false;
+    } finally {
+      setSending(false);
+    }
   }
 
   function sendReply(): void {

@@ -11,7 +11,11 @@ import { QuotedMessage } from '../components/QuotedMessage.js';
 import { SystemNotice } from '../components/SystemNotice.js';
 import { mergeCandidates, resolveContact } from '../data/contacts.js';
 import type { ParleyDb } from '../data/db.js';
-import { useChannelAccount, useContacts, useMessages, useTemplates } from '../data/hooks.js';
+import { useChannelAccount, useContacts, useHistory, useMessages, useOutbox, useTemplates } from '../data/hooks.js';
+import { OutboxFailure } from '../components/OutboxFailure.js';
+import type { OutboxRow } from '../data/db.js';
+import { requestHistory } from '../sync/history.js';
+import { discardOutbox, enqueue, retryOutbox } from '../sync/outbox.js';
 import { newClientId } from '../sync/typing.js';
 import type { ThreadActions } from './actions.js';
 import { ContactMerge } from './ContactMerge.js';
@@ -22,6 +26,22 @@ import { filledTemplateText } from './templates.js';
 import { useNow } from './useNow.js';
 
 const HIGHLIGHT_MS = 1600;
+
+/** A refused change, or one the server has not taken yet after errors: the agent decides. */
+function needsAttention(row: OutboxRow): boolean {
+  return row.state === 'failed' || (row.lastError !== null && row.attempts > 0);
+}
+
+function outboxSummary(row: OutboxRow): string {
+  const mutation = row.mutation;
+  if (mutation.type === 'message.note') return mutation.text;
+  if (mutation.type === 'message.send') {
+    const content = mutation.content;
+    if (content.kind === 'text') return content.text;
+    if (content.kind === 'media' && content.caption !== null) return content.caption;
+  }
+  return t('outbox.change');
+}
 
 /** One open conversation: its header, its messages in time order, and the composer. */
 export function ConversationThread({
@@ -39,6 +59,8 @@ export function ConversationThread({
   const messages = useMessages(db, conversation.id);
   const account = useChannelAccount(db, conversation.channelAccountId);
   const templates = useTemplates(db, conversation.channelAccountId);
+  const outbox = useOutbox(db, conversation.id);
+  const history = useHistory(db, conversation.id);
   const now = useNow();
   const [replyToId, setReplyToId] = useState<string | null>(null);
   const [highlightedId, setHighlightedId] = useState<string | null>(null);
@@ -85,18 +107,18 @@ export function ConversationThread({
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
   // Opening a conversation with unread messages marks them read; so does a message arriving
-  // while it is open. Once per last message, and again when the connection comes back.
+  // while it is open. Once per last message; the outbox sends it when online.
   useEffect(() => {
-    if (conversation.unreadCount === 0 || !online) return;
+    if (conversation.unreadCount === 0) return;
     const key = `${conversation.id}:${conversation.lastMessageAt}`;
     if (markedRead.current === key) return;
     markedRead.current = key;
-    void actions
-      .mutate({ type: 'conversation.markRead', clientId: newClientId(), conversationId: conversation.id })
-      .then((result) => {
-        if (!result.ok && markedRead.current === key) markedRead.current = null;
-      });
-  }, [actions, online, conversation.id, conversation.unreadCount, conversation.lastMessageAt]);
+    void enqueue(db, { type: 'conversation.markRead', clientId: newClientId(), conversationId: conversation.id }).catch(
+      () => {
+        if (markedRead.current === key) markedRead.current = null;
+      },
+    );
+  }, [db, conversation.id, conversation.unreadCount, conversation.lastMessageAt]);
 
   function quoted(message: Message): Message | undefined {
     const ref = message.replyTo;
@@ -121,11 +143,10 @@ export function ConversationThread({
 
   function react(message: Message, emoji: string): void {
     setActionError(null);
-    void actions
-      .mutate({ type: 'message.react', clientId: newClientId(), messageId: message.id, emoji })
-      .then((result) => {
-        if (!result.ok) setActionError(result.message);
-      });
+    void enqueue(db, { type: 'message.react', clientId: newClientId(), messageId: message.id, emoji }).catch(
+      (error: unknown) =>
+        setActionError(t('outbox.notSaved', { detail: error instanceof Error ? error.message : String(error) })),
+    );
   }
 
   function quoteOf(message: Message): ReactNode {
@@ -182,6 +203,10 @@ export function ConversationThread({
         onScroll={(event) => {
           const element = event.currentTarget;
           atEnd.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
+          // At the top, ask for older messages while the server may have more.
+          if (element.scrollTop < 48 && (history?.hasMore ?? true) && (history?.requestedAt ?? null) === null) {
+            void requestHistory(db, conversation.id);
+          }
         }}
       >
         <Box sx={{ py: 1 }}>
@@ -200,6 +225,7 @@ export function ConversationThread({
                 templateText={templateTextOf(message)}
                 quote={quoteOf(message)}
                 highlighted={highlightedId === message.id}
+                online={online}
                 attachments={
                   message.deletedAt === null
                     ? message.attachments.map((attachment) => (
@@ -226,7 +252,20 @@ export function ConversationThread({
           {actionError}
         </Alert>
       )}
+      {(outbox ?? []).filter(needsAttention).map((row) => (
+        <OutboxFailure
+          key={row.clientId}
+          summary={outboxSummary(row)}
+          reason={row.lastError?.message ?? ''}
+          code={row.lastError?.code ?? ''}
+          failed={row.state === 'failed'}
+          onRetry={() => void retryOutbox(db, row.clientId, newClientId())}
+          onDiscard={() => void discardOutbox(db, row.clientId)}
+        />
+      ))}
       <ConversationComposer
+        db={db}
+        outbox={outbox ?? []}
         conversation={conversation}
         account={account}
         templates={templates}

@@ -2,12 +2,14 @@ import type { Attachment, Location, Message, MessageKind } from '@parley/protoco
 import { t, type Locale, type MessageKey } from '../app/i18n.js';
 
 /** The tick under an outgoing message; customers' messages have none. */
-export type StatusTick = 'none' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+export type StatusTick = 'none' | 'queued' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
-export function statusTick(message: Pick<Message, 'direction' | 'status'>): StatusTick {
+/** A pending message is 'queued' while offline (it waits in the outbox), 'pending' (sending) online. */
+export function statusTick(message: Pick<Message, 'direction' | 'status'>, online = true): StatusTick {
   if (message.direction === 'inbound') return 'none';
   switch (message.status) {
     case 'pending':
+      return online ? 'pending' : 'queued';
     case 'sent':
     case 'delivered':
     case 'read':

@@ -1,5 +1,6 @@
 import { messagingWindowState, type ChannelAccount, type Conversation, type ErrorCode } from '@parley/protocol';
 import { dateTime, duration, t, type Locale } from '../app/i18n.js';
+import type { OutboxRow } from '../data/db.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const HUMAN_AGENT_SPAN_MS = 7 * 24 * HOUR_MS;
@@ -77,4 +78,18 @@ export function windowBanner(mode: ComposerMode, now: number, lang?: Locale, tim
         text: t(mode.reason === 'closed' ? 'window.closed' : 'window.noHumanAgent', {}, lang),
       };
   }
+}
+
+/**
+ * The window refusal the server gave the latest queued reply, if the customer has not
+ * written since (which moves `lastInboundAt` and may reopen the window).
+ */
+export function windowRefusalOf(outbox: readonly OutboxRow[], lastInboundAt: number | null): WindowRefusal | null {
+  for (const row of [...outbox].reverse()) {
+    if (row.state !== 'failed' || row.mutation.type !== 'message.send' || row.lastError === null) continue;
+    const code = row.lastError.code;
+    if (!isWindowRefusal(code)) continue;
+    return row.createdAt >= (lastInboundAt ?? 0) ? code : null;
+  }
+  return null;
 }

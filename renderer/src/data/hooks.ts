@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { ChannelAccount, Contact, Conversation, Message, Template } from '@parley/protocol';
-import type { ParleyDb } from './db.js';
+import type { HistoryRow, OutboxRow, ParleyDb } from './db.js';
 
 /** Every view reads through these hooks, never from the network. */
 
@@ -64,4 +64,18 @@ export function useTemplates(db: ParleyDb, channelAccountId: string | undefined)
 
 export function useLastSyncedAt(db: ParleyDb): number | undefined {
   return useLiveQuery(async () => (await db.meta.get('lastSyncedAt'))?.value, [db]);
+}
+
+/** The outbox rows of one conversation, in the order they were made. */
+export function useOutbox(db: ParleyDb, conversationId: string): OutboxRow[] | undefined {
+  return useLiveQuery(
+    async () =>
+      (await db.outbox.where('conversationId').equals(conversationId).toArray()).sort((a, b) => a.order - b.order),
+    [db, conversationId],
+  );
+}
+
+/** What is known of a conversation's older history (undefined until asked once). */
+export function useHistory(db: ParleyDb, conversationId: string): HistoryRow | undefined {
+  return useLiveQuery(() => db.history.get(conversationId), [db, conversationId]);
 }

@@ -65,7 +65,7 @@ async function putAll(db: ParleyDb, sorted: Sorted): Promise<void> {
     putNewer(db.agents, sorted.agents),
     putNewer(db.contacts, sorted.contacts),
     putNewer(db.conversations, sorted.conversations),
-    putNewer(db.messages, sorted.messages),
+    putMessages(db, sorted.messages),
     putNewer(db.channelAccounts, sorted.channelAccounts),
     putNewer(db.templates, sorted.templates),
   ]);
@@ -97,6 +97,23 @@ export async function applyEntities(db: ParleyDb, changes: readonly Change[]): P
   await db.transaction('rw', entityTables(db), async () => {
     await putAll(db, sorted);
   });
+}
+
+/**
+ * Stores messages by the seq rule, first dropping the optimistic copy of any of them (same
+ * clientId, the local id): the server's version replaces it, and the unique clientId index
+ * would refuse both. Runs inside the caller's transaction, which must cover `messages`.
+ */
+export async function putMessages(db: ParleyDb, messages: readonly Message[]): Promise<void> {
+  if (messages.length === 0) return;
+  const clientIds = messages.flatMap((message) => (message.clientId === null ? [] : [message.clientId]));
+  if (clientIds.length > 0) {
+    const ids = new Set(messages.map((message) => message.id));
+    const optimistic = await db.messages.where('clientId').anyOf(clientIds).toArray();
+    const stale = optimistic.filter((message) => !ids.has(message.id)).map((message) => message.id);
+    if (stale.length > 0) await db.messages.bulkDelete(stale);
+  }
+  await putNewer(db.messages, messages);
 }
 
 async function putNewer<T extends Versioned>(table: EntityTable<T, 'id'>, rows: readonly T[]): Promise<void> {

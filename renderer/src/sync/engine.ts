@@ -1,9 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
+import { liveQuery, type Subscription } from 'dexie';
 import { z } from 'zod';
 import {
   ConnectErrorDataSchema,
   FailureSchema,
   HelloReplySchema,
+  HistoryReplySchema,
   LiveBatchSchema,
   MutationSchema,
   MutationSuccessSchema,
@@ -20,6 +22,7 @@ import {
 import { t } from '../app/i18n.js';
 import { readMeta, type ParleyDb } from '../data/db.js';
 import { applyChanges, applyEntities } from './apply.js';
+import { drainOutbox } from './outbox.js';
 import { TypingThrottle } from './typing.js';
 
 export type ConnectionState =
@@ -46,6 +49,16 @@ export type SyncEngineOptions = {
 
 type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/**
+ * The bounds of a new install's first sync, sent on every page of it: every open
+ * conversation, closed ones of the last 30 days, the last 50 messages of each. Older
+ * messages come with `history:fetch` when the agent scrolls back.
+ */
+export const BOOTSTRAP_BOUNDS = { messagesPerConversation: 50, closedDays: 30 } as const;
+export const HISTORY_PAGE_SIZE = 50;
+
+export type HistoryResult = { ok: true; added: number; hasMore: boolean } | { ok: false; message: string };
+
 const MutationReplySchema = z.union([MutationSuccessSchema, FailureSchema]);
 
 /**
@@ -67,6 +80,12 @@ export class SyncEngine {
   private readonly pageSize: number;
   private readonly timeoutMs: number;
   private readonly typingThrottle = new TypingThrottle();
+  private outboxWatch: Subscription | null = null;
+  private historyWatch: Subscription | null = null;
+  private readonly historyInFlight = new Set<string>();
+  private outboxTimer: ReturnType<typeof setTimeout> | undefined;
+  private outboxRunning = false;
+  private outboxAgain = false;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.pageSize = options.pageSize ?? 500;
@@ -94,6 +113,21 @@ export class SyncEngine {
       randomizationFactor: 0.5,
     });
     this.socket = socket;
+    // Any write to the outbox, from this tab or another, wakes the drainer.
+    this.outboxWatch = liveQuery(() => this.options.db.outbox.where('state').equals('queued').count()).subscribe({
+      next: () => this.drainOutbox(),
+      error: (error: unknown) =>
+        this.options.onInvalidPayload?.('outbox', error instanceof Error ? error.message : String(error)),
+    });
+
+    // A thread scrolled to its top asks for older history through the database.
+    this.historyWatch = liveQuery(() =>
+      this.options.db.history.filter((row) => row.requestedAt !== null).toArray(),
+    ).subscribe({
+      next: () => this.answerHistoryRequests(),
+      error: (error: unknown) =>
+        this.options.onInvalidPayload?.('history', error instanceof Error ? error.message : String(error)),
+    });
 
     socket.on('connect', () => {
       this.ready = false;
@@ -127,6 +161,11 @@ export class SyncEngine {
 
   stop(): void {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.outboxTimer);
+    this.outboxWatch?.unsubscribe();
+    this.outboxWatch = null;
+    this.historyWatch?.unsubscribe();
+    this.historyWatch = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
@@ -136,8 +175,8 @@ export class SyncEngine {
 
   /**
    * Sends one mutation and waits for the server's answer, validated. Offline, it fails at
-   * once with words to show: nothing is queued yet (the durable outbox is a later step),
-   * so the caller keeps what the agent typed.
+   * once with words to show and queues nothing: this is the request the outbox drainer
+   * uses; views write to the outbox with `enqueue` instead.
    */
   async mutate(mutation: Mutation): Promise<MutationResult> {
     const valid = MutationSchema.safeParse(mutation);
@@ -175,6 +214,111 @@ export class SyncEngine {
     socket.emit('typing', { conversationId });
   }
 
+  /**
+   * Fetches messages older than the oldest cached one and stores them without moving the
+   * cursor (the seq rule keeps the newer of two versions). Remembers whether the server
+   * has more, for the thread to know when to stop asking.
+   */
+  async fetchHistory(conversationId: string): Promise<HistoryResult> {
+    const socket = this.socket;
+    if (socket === null || !socket.connected || !this.ready) return { ok: false, message: t('mutation.offline') };
+    const db = this.options.db;
+    const oldest = await db.messages
+      .where('[conversationId+createdAt]')
+      .between([conversationId, -Infinity], [conversationId, Infinity])
+      .first();
+    let reply: unknown;
+    try {
+      reply = await socket.timeout(this.timeoutMs).emitWithAck('history:fetch', {
+        conversationId,
+        before: oldest?.createdAt ?? Date.now(),
+        limit: HISTORY_PAGE_SIZE,
+      });
+    } catch {
+      return { ok: false, message: t('mutation.timeout') };
+    }
+    const page = HistoryReplySchema.safeParse(reply);
+    if (!page.success) {
+      this.options.onInvalidPayload?.('history:fetch', page.error.message);
+      return { ok: false, message: t('mutation.badReply') };
+    }
+    if (!page.data.ok) return { ok: false, message: page.data.message };
+    const { messages, hasMore } = page.data;
+    await applyEntities(
+      db,
+      messages.map((data) => ({ entity: 'message' as const, data })),
+    );
+    await db.history.put({ conversationId, hasMore, requestedAt: null });
+    return { ok: true, added: messages.length, hasMore };
+  }
+
+  /** Fetches the pages of older history views asked for, one request per conversation. */
+  private answerHistoryRequests(): void {
+    if (!this.ready) return;
+    const db = this.options.db;
+    void db.history
+      .filter((row) => row.requestedAt !== null)
+      .toArray()
+      .then((rows) =>
+        Promise.all(
+          rows
+            .filter((row) => !this.historyInFlight.has(row.conversationId))
+            .map(async (row) => {
+              this.historyInFlight.add(row.conversationId);
+              try {
+                const result = await this.fetchHistory(row.conversationId);
+                // Offline or refused: drop the request; scrolling up again asks again.
+                if (!result.ok) await db.history.update(row.conversationId, { requestedAt: null });
+              } finally {
+                this.historyInFlight.delete(row.conversationId);
+              }
+            }),
+        ),
+      )
+      .catch((error: unknown) =>
+        this.options.onInvalidPayload?.('history', error instanceof Error ? error.message : String(error)),
+      );
+  }
+
+  /**
+   * Drains the outbox while online. One run at a time in this tab, and one tab at a time
+   * through a Web Lock on the database's name, so two windows never send the same rows at
+   * once. Where Web Locks do not exist (Node), it drains without one.
+   */
+  private drainOutbox(): void {
+    if (!this.ready || this.socket === null) return;
+    if (this.outboxRunning) {
+      this.outboxAgain = true;
+      return;
+    }
+    this.outboxRunning = true;
+    clearTimeout(this.outboxTimer);
+    const run = async (): Promise<number | null> => {
+      let wakeAt: number | null;
+      do {
+        this.outboxAgain = false;
+        wakeAt = await drainOutbox(this.options.db, (mutation) => this.mutate(mutation));
+      } while (this.outboxAgain && this.ready);
+      return wakeAt;
+    };
+    const locks = typeof navigator === 'undefined' ? undefined : (navigator as Partial<Navigator>).locks;
+    const locked =
+      locks === undefined ? run() : locks.request(`parley-outbox:${this.options.db.name}`, run).then((wake) => wake);
+    locked
+      .then((wakeAt) => {
+        if (wakeAt !== null && this.socket !== null) {
+          this.outboxTimer = setTimeout(() => this.drainOutbox(), Math.max(0, wakeAt - Date.now()));
+        }
+      })
+      .catch((error: unknown) =>
+        this.options.onInvalidPayload?.('outbox', error instanceof Error ? error.message : String(error)),
+      )
+      .finally(() => {
+        this.outboxRunning = false;
+        if (this.outboxAgain) this.drainOutbox();
+      });
+  }
+
   private setState(state: ConnectionState): void {
     this.state = state;
     for (const listener of this.listeners) listener();
@@ -206,6 +350,10 @@ export class SyncEngine {
       this.ready = true;
       await this.drainLive();
       if (socket.connected) this.setState({ kind: 'online' });
+      // Back online: what waited out a backoff because we were offline may go at once.
+      await this.options.db.outbox.where('state').equals('queued').modify({ nextAttemptAt: 0 });
+      this.drainOutbox();
+      this.answerHistoryRequests();
     } catch {
       // A timeout, a refused pull or a dropped socket. Start again from the cursor after a
       // jittered pause; socket.io's own backoff covers the case where the socket dropped.
@@ -241,10 +389,12 @@ export class SyncEngine {
     if (socket === null) return;
     let cursor = (await readMeta(this.options.db, 'cursor')) ?? 0;
     const start = cursor;
+    // A new install asks for a bounded first sync, on every page until caught up.
+    const bootstrap = start === 0 ? BOOTSTRAP_BOUNDS : undefined;
     for (;;) {
       const reply: unknown = await socket
         .timeout(this.timeoutMs)
-        .emitWithAck('sync:pull', { cursor, limit: this.pageSize });
+        .emitWithAck('sync:pull', { cursor, limit: this.pageSize, ...(bootstrap === undefined ? {} : { bootstrap }) });
       const page = PullReplySchema.safeParse(reply);
       if (!page.success) {
         this.options.onInvalidPayload?.('sync:pull', page.error.message);

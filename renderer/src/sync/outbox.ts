@@ -1,0 +1,306 @@
+import type { ErrorCode, Message, Mutation, MutationResult } from '@parley/protocol';
+import type { OutboxRollback, OutboxRow, ParleyDb } from '../data/db.js';
+import { putMessages } from './apply.js';
+
+/** Sends one mutation and answers with the server's result (the engine's `mutate`). */
+export type SendMutation = (mutation: Mutation) => Promise<MutationResult>;
+
+/** The id of the optimistic copy of a message: local, replaced by the server's own id. */
+export function optimisticMessageId(clientId: string): string {
+  return `local:${clientId}`;
+}
+
+/**
+ * Answers the server records for a client id: resending the same id gets the same refusal
+ * again, so these fail the row. Anything else (`internal`: offline, a timeout, a reply we
+ * could not read; a session or protocol problem) may change on retry and keeps it queued.
+ */
+const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'window_closed',
+  'human_agent_required',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'media_invalid',
+  'bad_request',
+  'too_large',
+  'send_failed',
+]);
+
+export type Decision = { kind: 'done' } | { kind: 'failed' } | { kind: 'retry'; delayMs: number };
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 60_000;
+
+/** 1 s, 2 s, 4 s… up to a minute, with jitter so clients coming back do not retry in step. */
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exponential * (0.5 + random() * 0.5));
+}
+
+/** What to do with a row after the server's answer to its `attempts`-th try. */
+export function decide(result: MutationResult, attempts: number, random: () => number = Math.random): Decision {
+  if (result.ok) return { kind: 'done' };
+  if (REFUSALS.has(result.code)) return { kind: 'failed' };
+  return { kind: 'retry', delayMs: backoffMs(attempts, random) };
+}
+
+function laneOf(mutation: Mutation, message: Message | undefined): { lane: string; conversationId: string | null } {
+  switch (mutation.type) {
+    case 'contact.merge':
+      return { lane: `contact:${mutation.sourceContactId}`, conversationId: null };
+    case 'message.react': {
+      const conversationId = message?.conversationId ?? null;
+      return { lane: conversationId ?? `message:${mutation.messageId}`, conversationId };
+    }
+    default:
+      return { lane: mutation.conversationId, conversationId: mutation.conversationId };
+  }
+}
+
+function optimisticMessage(mutation: Mutation, agentId: string | null, now: number): Message | null {
+  if (mutation.type !== 'message.send' && mutation.type !== 'message.note') return null;
+  const base: Message = {
+    id: optimisticMessageId(mutation.clientId),
+    conversationId: mutation.conversationId,
+    clientId: mutation.clientId,
+    externalId: null,
+    direction: 'outbound',
+    kind: 'note',
+    text: null,
+    authorAgentId: agentId,
+    status: 'pending',
+    attachments: [],
+    location: null,
+    sharedContacts: [],
+    replyTo: null,
+    interactive: null,
+    reactions: [],
+    forwarded: 'no',
+    template: null,
+    humanAgentTag: false,
+    error: null,
+    editedAt: null,
+    deletedAt: null,
+    createdAt: now,
+    // Any version from the server wins over this one.
+    seq: 0,
+  };
+  if (mutation.type === 'message.note') return { ...base, text: mutation.text };
+  const content = mutation.content;
+  const kind = content.kind === 'text' ? 'text' : content.kind === 'template' ? 'template' : 'document';
+  const text = content.kind === 'text' ? content.text : content.kind === 'media' ? content.caption : null;
+  return { ...base, kind, text, humanAgentTag: mutation.humanAgentTag };
+}
+
+export type EnqueueOptions = { agentId?: string | null; now?: number };
+
+/**
+ * Writes a mutation to the outbox and applies its optimistic effect, in one transaction:
+ * a crash leaves both or neither. The drainer sends it when the socket is online.
+ */
+export async function enqueue(db: ParleyDb, mutation: Mutation, options: EnqueueOptions = {}): Promise<OutboxRow> {
+  const now = options.now ?? Date.now();
+  return db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+    const reacted = mutation.type === 'message.react' ? await db.messages.get(mutation.messageId) : undefined;
+    const { lane, conversationId } = laneOf(mutation, reacted);
+    const last = await db.outbox.orderBy('order').last();
+    let rollback: OutboxRollback = { kind: 'none' };
+
+    const message = optimisticMessage(mutation, options.agentId ?? null, now);
+    if (message !== null) {
+      await db.messages.put(message);
+      rollback = { kind: 'removeMessage', messageId: message.id };
+    } else if (mutation.type === 'message.react' && reacted !== undefined) {
+      rollback = { kind: 'message', messageId: reacted.id, seq: reacted.seq, reactions: reacted.reactions };
+      const others = reacted.reactions.filter((reaction) => reaction.from !== 'agent');
+      const reactions =
+        mutation.emoji === ''
+          ? others
+          : [...others, { emoji: mutation.emoji, from: 'agent' as const, agentId: options.agentId ?? null, at: now }];
+      await db.messages.update(reacted.id, { reactions });
+    } else if (conversationId !== null && mutation.type !== 'message.react' && mutation.type !== 'contact.merge') {
+      const conversation = await db.conversations.get(conversationId);
+      if (conversation !== undefined) {
+        const seq = conversation.seq;
+        switch (mutation.type) {
+          case 'conversation.markRead':
+            rollback = { kind: 'conversation', conversationId, seq, fields: { unreadCount: conversation.unreadCount } };
+            await db.conversations.update(conversationId, { unreadCount: 0 });
+            break;
+          case 'conversation.assign':
+            rollback = { kind: 'conversation', conversationId, seq, fields: { assigneeId: conversation.assigneeId } };
+            await db.conversations.update(conversationId, { assigneeId: mutation.assigneeId });
+            break;
+          case 'conversation.setStatus':
+            rollback = { kind: 'conversation', conversationId, seq, fields: { status: conversation.status } };
+            await db.conversations.update(conversationId, { status: mutation.status });
+            break;
+          case 'conversation.label': {
+            rollback = { kind: 'conversation', conversationId, seq, fields: { labels: conversation.labels } };
+            const others = conversation.labels.filter((label) => label !== mutation.label);
+            await db.conversations.update(conversationId, {
+              labels: mutation.action === 'add' ? [...others, mutation.label] : others,
+            });
+            break;
+          }
+        }
+      }
+    }
+
+    const row: OutboxRow = {
+      clientId: mutation.clientId,
+      lane,
+      conversationId,
+      order: (last?.order ?? 0) + 1,
+      createdAt: now,
+      mutation,
+      state: 'queued',
+      attempts: 0,
+      nextAttemptAt: 0,
+      lastError: null,
+      rollback,
+    };
+    await db.outbox.add(row);
+    return row;
+  });
+}
+
+/**
+ * Puts back what the optimistic effect changed. A conversation or message the server has
+ * changed since (a higher seq) already shows the truth and is left alone.
+ */
+async function rollBack(db: ParleyDb, rollback: OutboxRollback): Promise<void> {
+  switch (rollback.kind) {
+    case 'none':
+      return;
+    case 'removeMessage': {
+      const message = await db.messages.get(rollback.messageId);
+      if (message !== undefined && message.seq === 0) await db.messages.delete(rollback.messageId);
+      return;
+    }
+    case 'message': {
+      const message = await db.messages.get(rollback.messageId);
+      if (message !== undefined && message.seq === rollback.seq) {
+        await db.messages.update(rollback.messageId, { reactions: rollback.reactions });
+      }
+      return;
+    }
+    case 'conversation': {
+      const conversation = await db.conversations.get(rollback.conversationId);
+      if (conversation !== undefined && conversation.seq === rollback.seq) {
+        await db.conversations.update(rollback.conversationId, rollback.fields);
+      }
+      return;
+    }
+  }
+}
+
+/** Records the server's answer to one send of `row`. Returns when to try it again, if ever. */
+export async function settle(
+  db: ParleyDb,
+  row: OutboxRow,
+  result: MutationResult,
+  now: number = Date.now(),
+  random: () => number = Math.random,
+): Promise<Decision> {
+  const attempts = row.attempts + 1;
+  const decision = decide(result, attempts, random);
+  await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+    // Discarded while it was in flight: nothing left to settle.
+    if ((await db.outbox.get(row.clientId)) === undefined) return;
+    if (result.ok) {
+      await db.outbox.delete(row.clientId);
+      if (result.message !== undefined) await putMessages(db, [result.message]);
+      return;
+    }
+    const lastError = { code: result.code, message: result.message };
+    if (decision.kind === 'failed') {
+      await rollBack(db, row.rollback);
+      await db.outbox.update(row.clientId, { state: 'failed', attempts, lastError });
+    } else {
+      const delayMs = decision.kind === 'retry' ? decision.delayMs : 0;
+      await db.outbox.update(row.clientId, { state: 'queued', attempts, lastError, nextAttemptAt: now + delayMs });
+    }
+  });
+  return decision;
+}
+
+/** The rows to send next: the first unfinished row of each lane, in creation order. */
+export async function laneHeads(db: ParleyDb): Promise<OutboxRow[]> {
+  const pending = (await db.outbox.orderBy('order').toArray()).filter((row) => row.state !== 'failed');
+  const heads = new Map<string, OutboxRow>();
+  for (const row of pending) if (!heads.has(row.lane)) heads.set(row.lane, row);
+  return [...heads.values()];
+}
+
+/**
+ * Sends what is due: lanes in parallel, each lane one row at a time in order, stopping a
+ * lane at a row that must wait for its backoff. A row left 'sending' by a crash is sent
+ * again with the same client id, which the server answers without repeating it.
+ * Returns when the earliest waiting row is due, or null when nothing waits.
+ */
+export async function drainOutbox(
+  db: ParleyDb,
+  send: SendMutation,
+  now: () => number = Date.now,
+  random: () => number = Math.random,
+): Promise<number | null> {
+  let wakeAt: number | null = null;
+  const lanes = await laneHeads(db);
+  await Promise.all(
+    lanes.map(async (first) => {
+      let row: OutboxRow | undefined = first;
+      while (row !== undefined) {
+        if (row.nextAttemptAt > now()) {
+          wakeAt = wakeAt === null ? row.nextAttemptAt : Math.min(wakeAt, row.nextAttemptAt);
+          return;
+        }
+        await db.outbox.update(row.clientId, { state: 'sending' });
+        const result = await send(row.mutation);
+        const decision = await settle(db, row, result, now(), random);
+        if (decision.kind === 'retry') {
+          const due = now() + decision.delayMs;
+          wakeAt = wakeAt === null ? due : Math.min(wakeAt, due);
+          return;
+        }
+        const lane: string = row.lane;
+        const order: number = row.order;
+        row = (await db.outbox.where('[lane+order]').between([lane, order], [lane, Infinity], false).toArray()).find(
+          (next) => next.state !== 'failed',
+        );
+      }
+    }),
+  );
+  return wakeAt;
+}
+
+/**
+ * Sends a failed row again. After a refusal the server has recorded its answer for that
+ * client id and would only repeat it, so the retry is a new mutation with a new client id
+ * (re-applying its optimistic effect). A row still queued (offline, a timeout: the server
+ * may never have recorded it) keeps its id and is only made due now, so it can never be
+ * stored twice.
+ */
+export async function retryOutbox(db: ParleyDb, clientId: string, newClientId: string): Promise<void> {
+  await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+    const row = await db.outbox.get(clientId);
+    if (row === undefined) return;
+    if (row.state !== 'failed') {
+      await db.outbox.update(clientId, { nextAttemptAt: 0 });
+      return;
+    }
+    await db.outbox.delete(clientId);
+    await enqueue(db, { ...row.mutation, clientId: newClientId });
+  });
+}
+
+/** Drops a row for good, undoing its optimistic effect if it still shows. */
+export async function discardOutbox(db: ParleyDb, clientId: string): Promise<void> {
+  await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+    const row = await db.outbox.get(clientId);
+    if (row === undefined) return;
+    if (row.state !== 'failed') await rollBack(db, row.rollback);
+    await db.outbox.delete(clientId);
+  });
+}

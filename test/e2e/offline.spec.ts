@@ -1,0 +1,80 @@
+import { expect, test, type Page } from '@playwright/test';
+import { loadConfig, whatsappTextWebhook } from '@parley/server/testing';
+import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
+import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * The durable outbox in a real browser: a reply written while the server is down says it
+ * is queued, survives a reload, and goes out once when the server is back.
+ */
+
+let graph: FakeGraph;
+let server: TestServer;
+
+test.beforeEach(async () => {
+  graph = await startFakeGraph();
+  server = await startTestServer({ graph: { baseUrl: graph.url, version: loadConfig({}).graph.version } });
+  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+});
+
+test.afterEach(async () => {
+  await server.cleanup();
+  await graph.close();
+});
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(server.url);
+  await page.getByLabel('Email').fill(AGENT.email);
+  await page.getByLabel('Password').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+}
+
+test('a reply written while the server is down is queued, then goes out once', async ({ page }) => {
+  await signIn(page);
+  const response = await postWebhook(
+    server.url,
+    'whatsapp',
+    whatsappTextWebhook({
+      phoneNumberId: TEST_ACCOUNTS.whatsapp,
+      from: '447700900123',
+      name: 'Oliver Bennett',
+      id: 'wamid.Q1',
+      text: 'Is my order on its way?',
+      timestampSeconds: Math.floor(Date.now() / 1000),
+    }),
+  );
+  expect(response.status).toBe(200);
+  await page.getByTestId('conversation-item').filter({ hasText: 'Oliver Bennett' }).click();
+  await expect(page.getByTestId('message-text')).toHaveText(['Is my order on its way?']);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  const { dataDir, url } = server;
+  await server.close();
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+
+  await page.getByTestId('composer-input').fill('Yes, it ships today.');
+  await page.getByTestId('composer-input').press('Enter');
+  const reply = page.getByTestId('message').filter({ hasText: 'Yes, it ships today.' });
+  await expect(reply.getByTestId('message-status')).toHaveAttribute('data-status', 'queued');
+  await expect(reply.getByTestId('message-status')).toContainText('Queued');
+
+  // The same server, on the same port and data folder, comes back.
+  server = await startTestServer({
+    dataDir,
+    port: Number(new URL(url).port),
+    graph: { baseUrl: graph.url, version: loadConfig({}).graph.version },
+  });
+  await page.reload();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await page.getByTestId('conversation-item').filter({ hasText: 'Oliver Bennett' }).click();
+  await expect(reply.getByTestId('message-status')).toHaveAttribute('data-status', /sent|delivered|read/);
+  const sends = graph
+    .callsTo({ method: 'POST', path: `/${TEST_ACCOUNTS.whatsapp}/messages` })
+    .filter((call) => (call.body as { type?: string }).type === 'text');
+  expect(sends).toHaveLength(1);
+  await expect(page.getByTestId('message')).toHaveCount(2);
+});
