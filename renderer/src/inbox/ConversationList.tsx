@@ -1,15 +1,19 @@
 import Box from '@mui/material/Box';
+import LinearProgress from '@mui/material/LinearProgress';
 import List from '@mui/material/List';
 import Typography from '@mui/material/Typography';
-import type { JSX } from 'react';
+import { useEffect, useRef, useState, type JSX } from 'react';
 import { t } from '../app/i18n.js';
 import { ConversationListItem } from '../components/ConversationListItem.js';
+import { SearchField } from '../components/SearchField.js';
+import { SearchResults } from '../components/SearchResults.js';
 import { conversationPreview } from '../conversation/messageView.js';
 import { resolveContact } from '../data/contacts.js';
 import type { ParleyDb } from '../data/db.js';
 import { useContacts, useConversations } from '../data/hooks.js';
+import { useSearch } from '../search/useSearch.js';
 
-export function ConversationList({
+function Conversations({
   db,
   selectedId,
   onSelect,
@@ -41,5 +45,50 @@ export function ConversationList({
         />
       ))}
     </List>
+  );
+}
+
+/** The inbox list with its search: while a query is typed, grouped results replace the list. */
+export function ConversationList({
+  db,
+  selectedId,
+  onSelect,
+}: {
+  db: ParleyDb;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+}): JSX.Element {
+  const [query, setQuery] = useState('');
+  const groups = useSearch(db, query);
+  const searchInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const focusSearch = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      }
+    };
+    window.addEventListener('keydown', focusSearch);
+    return () => window.removeEventListener('keydown', focusSearch);
+  }, []);
+
+  const searching = query.trim() !== '';
+  return (
+    <Box>
+      <Box sx={{ px: 1.5, pb: 1 }}>
+        <SearchField value={query} onChange={setQuery} inputRef={searchInput} />
+      </Box>
+      {searching ? (
+        groups === undefined ? (
+          <LinearProgress aria-label={t('search.searching')} />
+        ) : (
+          <SearchResults groups={groups} onOpen={(conversationId) => onSelect(conversationId)} />
+        )
+      ) : (
+        <Conversations db={db} selectedId={selectedId} onSelect={onSelect} />
+      )}
+    </Box>
   );
 }

@@ -1,0 +1,83 @@
+import { expect, test, type Page } from '@playwright/test';
+import { whatsappTextWebhook } from '@parley/server/testing';
+import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+
+test.beforeEach(async () => {
+  server = await startTestServer();
+  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+});
+
+test.afterEach(async () => {
+  await server.cleanup();
+});
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(server.url);
+  await page.getByLabel('Email').fill(AGENT.email);
+  await page.getByLabel('Password').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+}
+
+async function customerWrites(id: string, text: string, name: string, from: string): Promise<void> {
+  const response = await postWebhook(
+    server.url,
+    'whatsapp',
+    whatsappTextWebhook({
+      phoneNumberId: '100000000000001',
+      from,
+      name,
+      id,
+      text,
+      timestampSeconds: Math.floor(Date.now() / 1000),
+    }),
+  );
+  expect(response.status).toBe(200);
+}
+
+test('with the server stopped, search finds cached messages grouped by conversation', async ({ page }) => {
+  await signIn(page);
+  await customerWrites('wamid.S1', 'Where is my order #4821?', 'Oliver Bennett', '447700900123');
+  await customerWrites('wamid.S2', 'The order arrived damaged', 'Oliver Bennett', '447700900123');
+  await customerWrites('wamid.S3', 'Où est ma commande ? Order 77', 'Élodie Durand', '33612345678');
+  await customerWrites('wamid.S4', 'Thanks for the help', 'Camille Martin', '33698765432');
+  await expect(page.getByTestId('conversation-item')).toHaveCount(3);
+
+  await server.close();
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+
+  // Ctrl+K focuses the search; the last word matches as a prefix.
+  await page.keyboard.press('Control+k');
+  await expect(page.getByTestId('search-input')).toBeFocused();
+  await page.keyboard.type('ord');
+  const groups = page.getByTestId('search-group');
+  await expect(groups).toHaveCount(2);
+  // The messages arrive within one second, so the groups' order is not asserted.
+  await expect
+    .poll(async () => (await page.getByTestId('search-group-name').allTextContents()).sort())
+    .toEqual(['Oliver Bennett', 'Élodie Durand']);
+  await expect(groups.filter({ hasText: 'Oliver Bennett' }).getByTestId('search-hit')).toHaveCount(2);
+  await expect(groups.filter({ hasText: 'Élodie Durand' }).locator('mark')).toHaveText(['Ord']);
+
+  // Accents fold, and contact names match too.
+  await page.getByTestId('search-input').fill('elodie');
+  await expect(page.getByTestId('search-group-name')).toHaveText(['Élodie Durand']);
+  await page.getByTestId('search-input').fill('ou est');
+  await expect(page.getByTestId('search-hit')).toHaveCount(1);
+
+  await page.getByTestId('search-input').fill('order arr');
+  await expect(page.getByTestId('search-hit')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/search-light.png' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'test-results/search-dark.png' });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await page.getByTestId('search-hit').click();
+  await expect(page.getByTestId('thread-title')).toHaveText('Oliver Bennett');
+
+  // Esc clears the query and brings the conversation list back.
+  await page.getByTestId('search-input').press('Escape');
+  await expect(page.getByTestId('conversation-item')).toHaveCount(3);
+});
