@@ -1,4 +1,4 @@
-import type { Attachment, Location, Message, MessageKind } from '@parley/protocol';
+import { MessageKindSchema, type Attachment, type Location, type Message, type MessageKind } from '@parley/protocol';
 import { t, type Locale, type MessageKey } from '../app/i18n.js';
 
 /** The tick under an outgoing message; customers' messages have none. */
@@ -71,24 +71,7 @@ export function messagePreview(message: Message, lang?: Locale): string {
 }
 
 const KIND_PLACEHOLDER = /^\[([a-z_]+)\]$/;
-const KINDS: ReadonlySet<string> = new Set<MessageKind>([
-  'text',
-  'image',
-  'audio',
-  'video',
-  'document',
-  'sticker',
-  'location',
-  'contacts',
-  'interactive',
-  'template',
-  'story_mention',
-  'share',
-  'system',
-  'order',
-  'note',
-  'unsupported',
-]);
+const KINDS: ReadonlySet<string> = new Set<string>(MessageKindSchema.options);
 
 /** The server previews a message without text as `[image]`; say it in the agent's language. */
 export function conversationPreview(preview: string, lang?: Locale): string {
