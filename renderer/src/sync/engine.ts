@@ -134,9 +134,17 @@ export class SyncEngine {
       this.setState({ kind: 'connecting' });
       void this.handshake(socket);
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       this.ready = false;
-      if (this.state.kind !== 'error') this.setState({ kind: 'offline' });
+      if (this.state.kind === 'error') return;
+      this.setState({ kind: 'offline' });
+      // socket.io does not reconnect by itself when the server closed the socket (a server
+      // draining its connections, or a sign-out elsewhere). Try again after a pause: an ended
+      // session is then refused by the handshake, and reported as such.
+      if (reason === 'io server disconnect') {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
+      }
     });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       const data = ConnectErrorDataSchema.safeParse(error.data);
