@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
-import { SyncEngine, type ConnectionState } from '../../renderer/src/sync/engine.js';
+import { SyncEngine } from '../../renderer/src/sync/engine.js';
+import { untilState as until } from '../support/engine.js';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 
 /** Catching up after an absence, and a first sync interrupted halfway. */
@@ -41,26 +42,6 @@ function startEngine(db: ParleyDb, pageSize?: number): SyncEngine {
   engines.push(engine);
   engine.start();
   return engine;
-}
-
-function until(engine: SyncEngine, predicate: (state: ConnectionState) => boolean, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (predicate(engine.getState())) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`state is ${JSON.stringify(engine.getState())}`));
-    }, timeoutMs);
-    const unsubscribe = engine.subscribe(() => {
-      if (predicate(engine.getState())) {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      }
-    });
-  });
 }
 
 /** `count` customer messages spread over `customers` WhatsApp customers, a few in flight at once. */

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Mutation } from '@parley/protocol';
 import { loadConfig, whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
-import { SyncEngine, type ConnectionState } from '../../renderer/src/sync/engine.js';
+import { SyncEngine } from '../../renderer/src/sync/engine.js';
+import { untilState as until } from '../support/engine.js';
 import { requestHistory } from '../../renderer/src/sync/history.js';
 import { enqueue, optimisticMessageId } from '../../renderer/src/sync/outbox.js';
 import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
@@ -49,22 +50,6 @@ function startEngine(db: ParleyDb): SyncEngine {
   engines.push(engine);
   engine.start();
   return engine;
-}
-
-function until(engine: SyncEngine, predicate: (state: ConnectionState) => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (predicate(engine.getState())) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => reject(new Error(`state is ${JSON.stringify(engine.getState())}`)), 10_000);
-    const unsubscribe = engine.subscribe(() => {
-      if (!predicate(engine.getState())) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    });
-  });
 }
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
-import { SyncEngine, type ConnectionState } from '../../renderer/src/sync/engine.js';
+import { SyncEngine } from '../../renderer/src/sync/engine.js';
+import { untilState as until } from '../support/engine.js';
 import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -37,26 +38,6 @@ function startEngine(db: ParleyDb, options: Partial<ConstructorParameters<typeof
   engines.push(engine);
   engine.start();
   return engine;
-}
-
-function until(engine: SyncEngine, predicate: (state: ConnectionState) => boolean, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (predicate(engine.getState())) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`state is still ${JSON.stringify(engine.getState())}`));
-    }, timeoutMs);
-    const unsubscribe = engine.subscribe(() => {
-      if (predicate(engine.getState())) {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      }
-    });
-  });
 }
 
 async function poll<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
