@@ -1,4 +1,4 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type {
   Agent,
   ChannelAccount,
@@ -9,8 +9,20 @@ import type {
   Mutation,
   Template,
 } from '@parley/protocol';
+import { optimisticMessage } from './optimistic.js';
 
-export type MetaRow = { key: 'cursor'; value: number } | { key: 'lastSyncedAt'; value: number };
+/**
+ * Small facts about the cache itself. `bootstrapped`: when the bounded first sync finished
+ * (until then every pull asks for its bounds again, so an interrupted one resumes bounded).
+ * `resynced`: the schema version whose upgrade emptied the cache to download it again.
+ * `evicted`: the last time the quota forced old messages out, and how many went.
+ */
+export type MetaRow =
+  | { key: 'cursor'; value: number }
+  | { key: 'lastSyncedAt'; value: number }
+  | { key: 'bootstrapped'; value: number }
+  | { key: 'resynced'; value: number }
+  | { key: 'evicted'; value: number; count: number };
 
 export type OutboxState = 'queued' | 'sending' | 'failed';
 
@@ -52,10 +64,70 @@ export type OutboxRow = {
  */
 export type HistoryRow = { conversationId: string; hasMore: boolean; requestedAt: number | null };
 
+/** The tables that mirror the server: emptied when a schema upgrade cannot migrate them. */
+export const SYNCED_TABLES = [
+  'conversations',
+  'messages',
+  'contacts',
+  'agents',
+  'channelAccounts',
+  'templates',
+  'history',
+] as const;
+
+/**
+ * One step of the local schema. `migrate` rewrites the data in place, inside the upgrade
+ * transaction; `resync` is the way out when a change cannot be migrated: the synced
+ * tables are emptied and downloaded again, and the outbox (what the agent wrote and
+ * nothing else has) is kept. Either way nothing the agent wrote is lost.
+ */
+export type SchemaVersion = {
+  version: number;
+  stores: Record<string, string | null>;
+  upgrade: { kind: 'none' } | { kind: 'migrate'; run: (tx: Transaction) => Promise<void> } | { kind: 'resync' };
+};
+
+/**
+ * Every schema this app has shipped, oldest first. Append only: a shipped version is never
+ * edited, since devices in the field hold data in its shape.
+ */
+export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
+  {
+    version: 1,
+    stores: {
+      // Indexes follow the views' queries: the inbox sorts by lastMessageAt within a status,
+      // a thread reads its messages in time order, a quote finds its message by platform id.
+      conversations: 'id, lastMessageAt, [status+lastMessageAt], assigneeId, contactId',
+      messages: 'id, [conversationId+createdAt], &clientId, externalId',
+      contacts: 'id, mergedInto',
+      agents: 'id',
+      channelAccounts: 'id, channel',
+      templates: 'id, channelAccountId',
+      meta: 'key',
+      outbox: 'clientId, order, [lane+order], conversationId, state',
+      history: 'conversationId',
+    },
+    upgrade: { kind: 'none' },
+  },
+  {
+    // Messages by age, so that running out of quota evicts the oldest first. A cache made
+    // by version 1 with a cursor finished its first sync (version 1 kept no such mark).
+    version: 2,
+    stores: { messages: 'id, [conversationId+createdAt], &clientId, externalId, createdAt' },
+    upgrade: {
+      kind: 'migrate',
+      run: async (tx: Transaction): Promise<void> => {
+        const meta = tx.table<MetaRow, string>('meta');
+        const cursor = await meta.get('cursor');
+        if (cursor !== undefined && cursor.value > 0) await meta.put({ key: 'bootstrapped', value: Date.now() });
+      },
+    },
+  },
+];
+
 /**
  * The local cache of one signed-in agent on one server. Views read only from here; only
- * the sync engine writes to it. Versions are append-only (version 1 has not shipped yet,
- * which is why it still changes in place).
+ * the sync engine writes to it.
  */
 export class ParleyDb extends Dexie {
   conversations!: EntityTable<Conversation, 'id'>;
@@ -68,24 +140,38 @@ export class ParleyDb extends Dexie {
   outbox!: EntityTable<OutboxRow, 'clientId'>;
   history!: EntityTable<HistoryRow, 'conversationId'>;
 
-  constructor(name: string) {
+  /** `versions` is for tests of future upgrades; the app always uses SCHEMA_VERSIONS. */
+  constructor(name: string, versions: readonly SchemaVersion[] = SCHEMA_VERSIONS) {
     // The outbox holds what the agent wrote and nothing else has: ask Chromium to flush
     // each commit to disk before reporting it, not just to the OS cache.
     super(name, { chromeTransactionDurability: 'strict' });
-    this.version(1).stores({
-      // Indexes follow the views' queries: the inbox sorts by lastMessageAt within a status,
-      // a thread reads its messages in time order, a quote finds its message by platform id.
-      conversations: 'id, lastMessageAt, [status+lastMessageAt], assigneeId, contactId',
-      messages: 'id, [conversationId+createdAt], &clientId, externalId',
-      contacts: 'id, mergedInto',
-      agents: 'id',
-      channelAccounts: 'id, channel',
-      templates: 'id, channelAccountId',
-      meta: 'key',
-      outbox: 'clientId, order, [lane+order], conversationId, state',
-      history: 'conversationId',
-    });
+    for (const step of versions) {
+      const version = this.version(step.version).stores(step.stores);
+      const upgrade = step.upgrade;
+      if (upgrade.kind === 'migrate') version.upgrade((tx) => upgrade.run(tx));
+      if (upgrade.kind === 'resync') version.upgrade((tx) => resyncInUpgrade(tx, step.version));
+    }
   }
+}
+
+/** Empties the synced tables and the cursor, keeps the outbox, and leaves a mark to say so. */
+async function resyncInUpgrade(tx: Transaction, version: number): Promise<void> {
+  for (const table of SYNCED_TABLES) await tx.table(table).clear();
+  const meta = tx.table<MetaRow, string>('meta');
+  await meta.bulkDelete(['cursor', 'bootstrapped', 'lastSyncedAt']);
+  await meta.put({ key: 'resynced', value: version });
+  // The optimistic copies of queued messages were in `messages`: put them back.
+  const outbox = await tx.table<OutboxRow, string>('outbox').toArray();
+  const messages = outbox.flatMap((row) => optimisticCopy(row));
+  if (messages.length > 0) await tx.table<Message, string>('messages').bulkPut(messages);
+}
+
+/** The optimistic message of a queued send or note, rebuilt from its outbox row. */
+export function optimisticCopy(row: OutboxRow): Message[] {
+  // A refused row already had its optimistic message taken away; the thread shows the row.
+  if (row.state === 'failed') return [];
+  const message = optimisticMessage(row.mutation, null, row.createdAt);
+  return message === null ? [] : [message];
 }
 
 /** One database per server and agent, so two accounts on one machine never mix. */
