@@ -1,14 +1,13 @@
 import type { ErrorCode, Message, Mutation, MutationResult } from '@parley/protocol';
 import type { OutboxRollback, OutboxRow, ParleyDb } from '../data/db.js';
+import { optimisticMessage } from '../data/optimistic.js';
+import { withQuotaRecovery } from '../data/quota.js';
 import { putMessages } from './apply.js';
 
 /** Sends one mutation and answers with the server's result (the engine's `mutate`). */
 export type SendMutation = (mutation: Mutation) => Promise<MutationResult>;
 
-/** The id of the optimistic copy of a message: local, replaced by the server's own id. */
-export function optimisticMessageId(clientId: string): string {
-  return `local:${clientId}`;
-}
+export { optimisticMessageId } from '../data/optimistic.js';
 
 /**
  * Answers the server records for a client id: resending the same id gets the same refusal
@@ -58,41 +57,6 @@ function laneOf(mutation: Mutation, message: Message | undefined): { lane: strin
   }
 }
 
-function optimisticMessage(mutation: Mutation, agentId: string | null, now: number): Message | null {
-  if (mutation.type !== 'message.send' && mutation.type !== 'message.note') return null;
-  const base: Message = {
-    id: optimisticMessageId(mutation.clientId),
-    conversationId: mutation.conversationId,
-    clientId: mutation.clientId,
-    externalId: null,
-    direction: 'outbound',
-    kind: 'note',
-    text: null,
-    authorAgentId: agentId,
-    status: 'pending',
-    attachments: [],
-    location: null,
-    sharedContacts: [],
-    replyTo: null,
-    interactive: null,
-    reactions: [],
-    forwarded: 'no',
-    template: null,
-    humanAgentTag: false,
-    error: null,
-    editedAt: null,
-    deletedAt: null,
-    createdAt: now,
-    // Any version from the server wins over this one.
-    seq: 0,
-  };
-  if (mutation.type === 'message.note') return { ...base, text: mutation.text };
-  const content = mutation.content;
-  const kind = content.kind === 'text' ? 'text' : content.kind === 'template' ? 'template' : 'document';
-  const text = content.kind === 'text' ? content.text : content.kind === 'media' ? content.caption : null;
-  return { ...base, kind, text, humanAgentTag: mutation.humanAgentTag };
-}
-
 export type EnqueueOptions = { agentId?: string | null; now?: number };
 
 /**
@@ -100,6 +64,12 @@ export type EnqueueOptions = { agentId?: string | null; now?: number };
  * a crash leaves both or neither. The drainer sends it when the socket is online.
  */
 export async function enqueue(db: ParleyDb, mutation: Mutation, options: EnqueueOptions = {}): Promise<OutboxRow> {
+  // Out of space, old cached messages make room: what the agent wrote must be kept.
+  return withQuotaRecovery(db, () => enqueueIn(db, mutation, options));
+}
+
+/** `enqueue` without the quota retry, for callers already inside a transaction. */
+async function enqueueIn(db: ParleyDb, mutation: Mutation, options: EnqueueOptions): Promise<OutboxRow> {
   const now = options.now ?? Date.now();
   return db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
     const reacted = mutation.type === 'message.react' ? await db.messages.get(mutation.messageId) : undefined;
@@ -291,7 +261,7 @@ export async function retryOutbox(db: ParleyDb, clientId: string, newClientId: s
       return;
     }
     await db.outbox.delete(clientId);
-    await enqueue(db, { ...row.mutation, clientId: newClientId });
+    await enqueueIn(db, { ...row.mutation, clientId: newClientId }, {});
   });
 }
 

@@ -1,0 +1,77 @@
+import Dexie from 'dexie';
+import type { MetaRow, ParleyDb } from './db.js';
+
+/** How much of the cached history one eviction frees: a quarter, and never fewer than this. */
+const EVICT_FRACTION = 0.25;
+const EVICT_MIN = 200;
+const MAX_EVICTIONS = 3;
+
+/** Whether IndexedDB refused a write because the origin is out of storage. */
+export function isQuotaError(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause !== null && cause !== undefined && depth < 4; depth += 1) {
+    if (cause instanceof Dexie.QuotaExceededError) return true;
+    if (typeof cause !== 'object') return false;
+    const { name, inner } = cause as { name?: unknown; inner?: unknown };
+    if (name === 'QuotaExceededError') return true;
+    cause = inner;
+  }
+  return false;
+}
+
+/**
+ * Deletes the oldest cached messages, never one the outbox still needs (an optimistic copy,
+ * or a message a queued change refers to), and marks their conversations as having older
+ * history on the server, so scrolling back fetches it again. Records how many went, for the
+ * app to say so. Returns that number.
+ */
+export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()): Promise<number> {
+  return db.transaction('rw', [db.messages, db.outbox, db.history, db.meta], async () => {
+    const total = await db.messages.count();
+    const wanted = Math.max(EVICT_MIN, Math.ceil(total * EVICT_FRACTION));
+    const pinned = new Set<string>();
+    for (const row of await db.outbox.toArray()) {
+      const mutation = row.mutation;
+      if (mutation.type === 'message.react') pinned.add(mutation.messageId);
+      if (mutation.type === 'message.send' && mutation.replyToMessageId !== null) {
+        pinned.add(mutation.replyToMessageId);
+      }
+    }
+    const victims: { id: string; conversationId: string }[] = [];
+    await db.messages
+      .orderBy('createdAt')
+      .until(() => victims.length >= wanted)
+      .each((message) => {
+        // seq 0 is an optimistic copy: the only copy of what the agent wrote.
+        if (message.seq === 0 || pinned.has(message.id)) return;
+        victims.push({ id: message.id, conversationId: message.conversationId });
+      });
+    if (victims.length === 0) return 0;
+    await db.messages.bulkDelete(victims.map((victim) => victim.id));
+    const conversations = [...new Set(victims.map((victim) => victim.conversationId))];
+    await db.history.bulkPut(
+      conversations.map((conversationId) => ({ conversationId, hasMore: true, requestedAt: null })),
+    );
+    const previous = await db.meta.get('evicted');
+    const count = victims.length + (previous?.key === 'evicted' ? previous.count : 0);
+    const mark: MetaRow = { key: 'evicted', value: now, count };
+    await db.meta.put(mark);
+    return victims.length;
+  });
+}
+
+/**
+ * Runs a write; when the browser says the quota is exceeded, evicts the oldest messages and
+ * runs it again, a few times at most. The outbox is never evicted, so a reply the agent
+ * wrote is written as soon as there is room for it.
+ */
+export async function withQuotaRecovery<T>(db: ParleyDb, write: () => Promise<T>): Promise<T> {
+  for (let evictions = 0; ; evictions += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isQuotaError(error) || evictions >= MAX_EVICTIONS) throw error;
+      const freed = await evictOldestMessages(db);
+      if (freed === 0) throw error;
+    }
+  }
+}
