@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
-import { SyncEngine } from '../../renderer/src/sync/engine.js';
+import { SyncEngine, type Arrivals, type BootstrapBounds } from '../../renderer/src/sync/engine.js';
 import { untilState as until } from '../support/engine.js';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 
@@ -31,21 +31,17 @@ function newDb(): ParleyDb {
   return new ParleyDb(`catch-up-${dbCount}`);
 }
 
-function startEngine(db: ParleyDb, pageSize?: number): SyncEngine {
-  const engine = new SyncEngine({
-    db,
-    serverUrl: server.url,
-    token,
-    clientName: 'test',
-    ...(pageSize === undefined ? {} : { pageSize }),
-  });
+type EngineSetup = { pageSize?: number; bootstrap?: BootstrapBounds; onArrivals?: (arrivals: Arrivals) => void };
+
+function startEngine(db: ParleyDb, setup: EngineSetup = {}): SyncEngine {
+  const engine = new SyncEngine({ db, serverUrl: server.url, token, clientName: 'test', ...setup });
   engines.push(engine);
   engine.start();
   return engine;
 }
 
 /** `count` customer messages spread over `customers` WhatsApp customers, a few in flight at once. */
-async function customersWrite(customers: number, count: number, prefix: string): Promise<void> {
+async function customersWrite(customers: number, count: number, prefix: string, phone = '4477009'): Promise<void> {
   const start = Math.floor(Date.now() / 1000) - count;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -56,7 +52,7 @@ async function customersWrite(customers: number, count: number, prefix: string):
         'whatsapp',
         whatsappTextWebhook({
           phoneNumberId: TEST_ACCOUNTS.whatsapp,
-          from: `4477009${String(customer).padStart(5, '0')}`,
+          from: `${phone}${String(customer).padStart(5, '0')}`,
           name: `Customer ${customer}`,
           id: `wamid.${prefix}${i}`,
           text: `${prefix} message ${i}`,
@@ -72,16 +68,28 @@ async function customersWrite(customers: number, count: number, prefix: string):
 describe('catching up', () => {
   it('brings 1,000 messages missed across 200 conversations, with the right unread counts', async () => {
     const db = newDb();
-    const first = startEngine(db);
+    await customersWrite(3, 3, 'BEFORE', '3361234');
+    const arrivals: Arrivals[] = [];
+    const first = startEngine(db, { onArrivals: (batch) => arrivals.push(batch) });
     await until(first, (state) => state.kind === 'online');
     first.stop();
+    // What a first sync brings is the cache being filled, not news.
+    expect(arrivals).toEqual([]);
 
     await customersWrite(200, 1000, 'AWAY');
-    const again = startEngine(db);
+    const again = startEngine(db, { onArrivals: (batch) => arrivals.push(batch) });
     await until(again, (state) => state.kind === 'online');
 
-    expect(await db.messages.count()).toBe(1000);
-    const conversations = await db.conversations.toArray();
+    // One report for the whole absence, which the app sums up in one line.
+    expect(arrivals).toHaveLength(1);
+    expect(arrivals[0]?.during).toBe('catchUp');
+    expect(arrivals[0]?.messages).toHaveLength(1000);
+    expect(new Set(arrivals[0]?.messages.map((message) => message.conversationId)).size).toBe(200);
+
+    expect(await db.messages.count()).toBe(1003);
+    const conversations = (await db.conversations.toArray()).filter((conversation) =>
+      conversation.lastMessagePreview.startsWith('AWAY'),
+    );
     expect(conversations).toHaveLength(200);
     expect(conversations.every((conversation) => conversation.unreadCount === 5)).toBe(true);
     expect(await readMeta(db, 'cursor')).toBe(await server.store.head());
@@ -90,7 +98,7 @@ describe('catching up', () => {
   it('resumes a first sync dropped halfway, with no gap and no duplicate', async () => {
     await customersWrite(30, 300, 'BOOT');
     const db = newDb();
-    const engine = startEngine(db, 20);
+    const engine = startEngine(db, { pageSize: 20 });
     // The moment the first page is stored and more remain, the server drops every socket.
     let dropped = false;
     engine.subscribe(() => {
@@ -105,6 +113,31 @@ describe('catching up', () => {
     const messages = await db.messages.toArray();
     expect(messages).toHaveLength(300);
     expect(new Set(messages.map((message) => message.externalId)).size).toBe(300);
+    expect(await readMeta(db, 'cursor')).toBe(await server.store.head());
+  });
+
+  it('keeps a first sync bounded when it resumes after a drop', async () => {
+    await customersWrite(10, 100, 'BOUND');
+    const db = newDb();
+    const engine = startEngine(db, { pageSize: 5, bootstrap: { messagesPerConversation: 3, closedDays: 30 } });
+    let dropped = false;
+    engine.subscribe(() => {
+      if (!dropped && engine.getState().kind === 'catchingUp') {
+        dropped = true;
+        server.realtime.io.disconnectSockets(true);
+      }
+    });
+    await until(engine, (state) => dropped && state.kind === 'online');
+
+    expect(dropped).toBe(true);
+    expect(await db.conversations.count()).toBe(10);
+    const perConversation = new Map<string, number>();
+    for (const message of await db.messages.toArray()) {
+      perConversation.set(message.conversationId, (perConversation.get(message.conversationId) ?? 0) + 1);
+    }
+    // The last three of each conversation's ten, before and after the drop alike.
+    expect([...perConversation.values()]).toEqual(Array.from({ length: 10 }, () => 3));
+    expect(await readMeta(db, 'bootstrapped')).toBeGreaterThan(0);
     expect(await readMeta(db, 'cursor')).toBe(await server.store.head());
   });
 });

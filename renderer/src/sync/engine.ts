@@ -14,19 +14,24 @@ import {
   SOCKET_AUTH_TOKEN,
   failure,
   type ClientToServerEvents,
+  type Change,
   type LiveBatch,
+  type Message,
   type Mutation,
   type MutationResult,
   type ServerToClientEvents,
 } from '@parley/protocol';
 import { t } from '../app/i18n.js';
 import { readMeta, type ParleyDb } from '../data/db.js';
+import { withQuotaRecovery } from '../data/quota.js';
 import { applyChanges, applyEntities } from './apply.js';
 import { drainOutbox } from './outbox.js';
 import { TypingThrottle } from './typing.js';
 
 export type ConnectionState =
   | { kind: 'connecting' }
+  /** Lost the connection and trying again (`attempt` counts the tries since). */
+  | { kind: 'reconnecting'; attempt: number }
   | { kind: 'catchingUp'; applied: number; head: number }
   | { kind: 'online' }
   | { kind: 'offline' }
@@ -40,12 +45,23 @@ export type SyncEngineOptions = {
   token: string | null;
   clientName: string;
   pageSize?: number;
+  /** The bounds of a new install's first sync; BOOTSTRAP_BOUNDS unless a test narrows them. */
+  bootstrap?: BootstrapBounds;
   requestTimeoutMs?: number;
   /** Called when the server says the session is no longer valid. */
   onSignedOut?: (message: string) => void;
   /** Called with anything invalid the server sent, for logs and reports. */
   onInvalidPayload?: (what: string, detail: string) => void;
+  /** Called with the customers' messages this device had not seen, once they are stored. */
+  onArrivals?: (arrivals: Arrivals) => void;
 };
+
+/**
+ * Customer messages new to this device: pushed live one batch at a time, or found by a
+ * catch-up pull after an absence (which a view sums up instead of announcing each). The
+ * first sync of a new install reports none: nothing in it is news.
+ */
+export type Arrivals = { during: 'live' | 'catchUp'; messages: Message[] };
 
 type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -54,7 +70,8 @@ type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  * conversation, closed ones of the last 30 days, the last 50 messages of each. Older
  * messages come with `history:fetch` when the agent scrolls back.
  */
-export const BOOTSTRAP_BOUNDS = { messagesPerConversation: 50, closedDays: 30 } as const;
+export type BootstrapBounds = { messagesPerConversation: number; closedDays: number };
+export const BOOTSTRAP_BOUNDS: BootstrapBounds = { messagesPerConversation: 50, closedDays: 30 };
 export const HISTORY_PAGE_SIZE = 50;
 
 export type HistoryResult = { ok: true; added: number; hasMore: boolean } | { ok: false; message: string };
@@ -146,6 +163,13 @@ export class SyncEngine {
         this.retryTimer = setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
       }
     });
+    // socket.io's manager retries with backoff and jitter; say so while it does.
+    socket.io.on('reconnect_attempt', (attempt) => {
+      if (this.state.kind !== 'error') this.setState({ kind: 'reconnecting', attempt });
+    });
+    socket.io.on('reconnect_error', () => {
+      if (this.state.kind !== 'error') this.setState({ kind: 'offline' });
+    });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       const data = ConnectErrorDataSchema.safeParse(error.data);
       if (data.success && data.data.code === 'unauthorized') {
@@ -206,7 +230,8 @@ export class SyncEngine {
     }
     if (result.data.ok && result.data.message !== undefined) {
       // Show the stored message at once; the change feed brings the same version again.
-      await applyEntities(this.options.db, [{ entity: 'message', data: result.data.message }]).catch((error: unknown) =>
+      const stored = [{ entity: 'message' as const, data: result.data.message }];
+      await withQuotaRecovery(this.options.db, () => applyEntities(this.options.db, stored)).catch((error: unknown) =>
         this.options.onInvalidPayload?.('mutate', error instanceof Error ? error.message : String(error)),
       );
       if (mutation.type === 'message.send') this.typingThrottle.reset(mutation.conversationId);
@@ -252,10 +277,8 @@ export class SyncEngine {
     }
     if (!page.data.ok) return { ok: false, message: page.data.message };
     const { messages, hasMore } = page.data;
-    await applyEntities(
-      db,
-      messages.map((data) => ({ entity: 'message' as const, data })),
-    );
+    const older = messages.map((data) => ({ entity: 'message' as const, data }));
+    await withQuotaRecovery(db, () => applyEntities(db, older));
     await db.history.put({ conversationId, hasMore, requestedAt: null });
     return { ok: true, added: messages.length, hasMore };
   }
@@ -395,10 +418,14 @@ export class SyncEngine {
   private async pullPages(): Promise<void> {
     const socket = this.socket;
     if (socket === null) return;
-    let cursor = (await readMeta(this.options.db, 'cursor')) ?? 0;
+    const db = this.options.db;
+    let cursor = (await readMeta(db, 'cursor')) ?? 0;
     const start = cursor;
-    // A new install asks for a bounded first sync, on every page until caught up.
-    const bootstrap = start === 0 ? BOOTSTRAP_BOUNDS : undefined;
+    // Until a new install's bounded first sync has finished, every page asks for its
+    // bounds, so one interrupted halfway resumes bounded rather than pulling everything.
+    const bootstrap =
+      (await readMeta(db, 'bootstrapped')) === undefined ? (this.options.bootstrap ?? BOOTSTRAP_BOUNDS) : undefined;
+    const arrived: Message[] = [];
     for (;;) {
       const reply: unknown = await socket
         .timeout(this.timeoutMs)
@@ -409,11 +436,26 @@ export class SyncEngine {
         throw new Error('The server sent a page of changes this app does not understand.');
       }
       if (!page.data.ok) throw new Error(page.data.message);
-      await applyChanges(this.options.db, page.data.changes, page.data.cursor);
-      cursor = page.data.cursor;
-      if (!page.data.hasMore) return;
-      this.setState({ kind: 'catchingUp', applied: cursor - start, head: page.data.head - start });
+      const { changes, cursor: next, hasMore, head } = page.data;
+      if (bootstrap === undefined && this.options.onArrivals !== undefined)
+        arrived.push(...(await this.unseen(changes)));
+      await withQuotaRecovery(db, () => applyChanges(db, changes, next));
+      cursor = next;
+      if (!hasMore) break;
+      this.setState({ kind: 'catchingUp', applied: cursor - start, head: head - start });
     }
+    if (bootstrap !== undefined) await db.meta.put({ key: 'bootstrapped', value: Date.now() });
+    if (arrived.length > 0) this.options.onArrivals?.({ during: 'catchUp', messages: dedupe(arrived) });
+  }
+
+  /** The customers' messages among `changes` that are not stored here yet. */
+  private async unseen(changes: readonly Change[]): Promise<Message[]> {
+    const inbound = changes.flatMap((change) =>
+      change.entity === 'message' && change.data.direction === 'inbound' ? [change.data] : [],
+    );
+    if (inbound.length === 0) return [];
+    const stored = await this.options.db.messages.bulkGet(inbound.map((message) => message.id));
+    return inbound.filter((_, index) => stored[index] === undefined);
   }
 
   private draining = false;
@@ -435,7 +477,9 @@ export class SyncEngine {
           await this.pull();
           continue;
         }
-        await applyChanges(this.options.db, batch.changes, last);
+        const arrived = this.options.onArrivals === undefined ? [] : await this.unseen(batch.changes);
+        await withQuotaRecovery(this.options.db, () => applyChanges(this.options.db, batch.changes, last));
+        if (arrived.length > 0) this.options.onArrivals?.({ during: 'live', messages: arrived });
       }
     } catch (error) {
       this.options.onInvalidPayload?.('sync', error instanceof Error ? error.message : String(error));
@@ -443,4 +487,9 @@ export class SyncEngine {
       this.draining = false;
     }
   }
+}
+
+/** One entry per message id, keeping the last version seen (a pull may carry one twice). */
+function dedupe(messages: readonly Message[]): Message[] {
+  return [...new Map(messages.map((message) => [message.id, message])).values()];
 }
