@@ -3,20 +3,26 @@ import AppBar from '@mui/material/AppBar';
 import Avatar from '@mui/material/Avatar';
 import Box from '@mui/material/Box';
 import IconButton from '@mui/material/IconButton';
+import Alert from '@mui/material/Alert';
+import CircularProgress from '@mui/material/CircularProgress';
 import Paper from '@mui/material/Paper';
+import Snackbar from '@mui/material/Snackbar';
 import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { failure, type Agent } from '@parley/protocol';
-import { useMemo, useState, type JSX } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from '../components/ConnectionStatus.js';
 import type { ThreadActions } from '../conversation/actions.js';
 import { ThreadView } from '../conversation/ThreadView.js';
-import { useLastSyncedAt } from '../data/hooks.js';
+import { useEviction, useLastSyncedAt } from '../data/hooks.js';
+import type { LocalDataNotice } from '../data/open.js';
+import type { Arrivals, ConnectionState, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../desktop/desktop.js';
 import { ConversationList } from '../inbox/ConversationList.js';
 import { MediaSourceContext, type MediaSource } from '../media/source.js';
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
+import { summaryText, useAnnouncements, type Summary } from './useAnnouncements.js';
 import { useSyncEngine } from './useSyncEngine.js';
 import type { ParleyDb } from '../data/db.js';
 
@@ -31,9 +37,81 @@ export function InboxScreen({
   onSignOut: (db: ParleyDb) => void;
   onSignedOut: (message: string) => void;
 }): JSX.Element {
-  const { db, engine, state } = useSyncEngine(desktop, agent, onSignedOut);
-  const lastSyncedAt = useLastSyncedAt(db);
+  // The engine is made before the announcer that reads its database: forward through a ref.
+  const arrivalsRef = useRef<(arrivals: Arrivals) => void>(() => undefined);
+  const forwardArrivals = useCallback((arrivals: Arrivals) => arrivalsRef.current(arrivals), []);
+  const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, forwardArrivals);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const db = data.kind === 'open' ? data.db : null;
+  const { onArrivals, summary, dismissSummary } = useAnnouncements(db, desktop, agent, selectedId, setSelectedId);
+  useEffect(() => {
+    arrivalsRef.current = onArrivals;
+  }, [onArrivals]);
+
+  if (data.kind === 'opening') {
+    return (
+      <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center' }}>
+        <CircularProgress aria-label={t('status.connecting')} />
+      </Box>
+    );
+  }
+  if (data.kind === 'unavailable') {
+    return (
+      <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center', p: 4 }}>
+        <Alert severity="error" data-testid="storage-unavailable">
+          {t('data.unavailable', { detail: data.message })}
+        </Alert>
+      </Box>
+    );
+  }
+  return (
+    <Inbox
+      db={data.db}
+      notice={data.notice}
+      desktop={desktop}
+      agent={agent}
+      engine={engine}
+      state={state}
+      selectedId={selectedId}
+      onSelect={setSelectedId}
+      summary={summary}
+      onDismissSummary={dismissSummary}
+      onSignOut={onSignOut}
+    />
+  );
+}
+
+function Inbox({
+  db,
+  notice,
+  desktop,
+  agent,
+  engine,
+  state,
+  selectedId,
+  onSelect,
+  summary,
+  onDismissSummary,
+  onSignOut,
+}: {
+  db: ParleyDb;
+  notice: LocalDataNotice | null;
+  desktop: Desktop;
+  agent: Agent;
+  engine: SyncEngine | null;
+  state: ConnectionState;
+  selectedId: string | null;
+  onSelect: (conversationId: string) => void;
+  summary: Summary | null;
+  onDismissSummary: () => void;
+  onSignOut: (db: ParleyDb) => void;
+}): JSX.Element {
+  const lastSyncedAt = useLastSyncedAt(db);
+  const eviction = useEviction(db);
+  const [dismissed, setDismissed] = useState<{ notice: boolean; evictedAt: number | null }>({
+    notice: false,
+    evictedAt: null,
+  });
   const mediaSource = useMemo<MediaSource>(
     () => ({ serverUrl: desktop.serverUrl, getToken: () => desktop.getToken() }),
     [desktop],
@@ -46,6 +124,7 @@ export function InboxScreen({
     }),
     [engine],
   );
+  const showEviction = eviction !== undefined && dismissed.evictedAt !== eviction.at;
 
   return (
     <MediaSourceContext value={mediaSource}>
@@ -73,6 +152,29 @@ export function InboxScreen({
           </Toolbar>
         </AppBar>
         <ConnectionBanner state={state} />
+        {notice !== null && !dismissed.notice ? (
+          <Alert
+            severity={notice.kind === 'rebuilt' && notice.lostOutbox !== 0 ? 'warning' : 'info'}
+            square
+            role="status"
+            data-testid="local-data-notice"
+            data-kind={notice.kind}
+            onClose={() => setDismissed((previous) => ({ ...previous, notice: true }))}
+          >
+            {localDataText(notice)}
+          </Alert>
+        ) : null}
+        {showEviction ? (
+          <Alert
+            severity="info"
+            square
+            role="status"
+            data-testid="eviction-notice"
+            onClose={() => setDismissed((previous) => ({ ...previous, evictedAt: eviction.at }))}
+          >
+            {tn('data.evicted', eviction.count)}
+          </Alert>
+        ) : null}
         <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
           <Paper
             square
@@ -82,11 +184,33 @@ export function InboxScreen({
             <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
               {t('inbox.title')}
             </Typography>
-            <ConversationList db={db} selectedId={selectedId} onSelect={setSelectedId} />
+            <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} />
           </Paper>
           <ThreadView db={db} conversationId={selectedId} actions={actions} online={state.kind === 'online'} />
         </Box>
       </Box>
+      <Snackbar
+        open={summary !== null}
+        onClose={(_, reason) => {
+          if (reason !== 'clickaway') onDismissSummary();
+        }}
+        autoHideDuration={12_000}
+        anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}
+      >
+        <Alert severity="info" variant="filled" onClose={onDismissSummary} data-testid="arrivals-summary" role="status">
+          {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary)}`}
+        </Alert>
+      </Snackbar>
     </MediaSourceContext>
   );
+}
+
+/** The notice about the cache, in words: what happened and what became of the outbox. */
+function localDataText(notice: LocalDataNotice): string {
+  if (notice.kind === 'resynced') return t('data.resynced');
+  const parts = [t('data.rebuilt')];
+  if (notice.keptOutbox > 0) parts.push(tn('data.outboxKept', notice.keptOutbox));
+  if (notice.lostOutbox === 'unknown') parts.push(t('data.outboxUnknown'));
+  else if (notice.lostOutbox > 0) parts.push(tn('data.outboxLost', notice.lostOutbox));
+  return parts.join(' ');
 }

@@ -23,6 +23,30 @@ const en = {
   'status.error': 'Cannot sync',
   'status.lastSync': 'Last synced {time}',
   'status.neverSynced': 'Not synced yet',
+  'status.reconnecting': 'Reconnecting…',
+  'status.catchingUpProgress': 'Catching up {percent}%',
+  'count.newMessages.one': '{count} new message',
+  'count.newMessages.other': '{count} new messages',
+  'count.conversations.one': '{count} conversation',
+  'count.conversations.other': '{count} conversations',
+  'arrivals.summary': '{messages} in {conversations}',
+  'arrivals.summaryTitle': 'While you were away',
+  'arrivals.newMessage': 'New message from {name}',
+  'data.unavailable':
+    'Parley cannot keep a copy of your inbox on this device ({detail}). Check that this browser allows site data, then reload.',
+  'data.resynced':
+    'Parley was updated and had to rebuild the copy of your inbox on this device. It is downloading your conversations again; changes waiting to be sent were kept.',
+  'data.rebuilt':
+    'The copy of your inbox saved on this device could not be opened, so Parley is downloading it again from the server.',
+  'data.outboxKept.one': '{count} change waiting to be sent was kept.',
+  'data.outboxKept.other': '{count} changes waiting to be sent were kept.',
+  'data.outboxLost.one': '{count} change waiting to be sent could not be read and is lost.',
+  'data.outboxLost.other': '{count} changes waiting to be sent could not be read and are lost.',
+  'data.outboxUnknown': 'Changes that were waiting to be sent could not be read.',
+  'data.evicted.one':
+    'This device is short of storage, so Parley removed its oldest cached message. It is still on the server and loads again when you scroll back.',
+  'data.evicted.other':
+    'This device is short of storage, so Parley removed its {count} oldest cached messages. They are still on the server and load again when you scroll back.',
   'inbox.title': 'Conversations',
   'inbox.empty': 'No conversations yet. New customer messages appear here.',
   'inbox.unread': '{count} unread',
@@ -188,6 +212,30 @@ const fr: Record<MessageKey, string> = {
   'status.error': 'Synchronisation impossible',
   'status.lastSync': 'Dernière synchronisation {time}',
   'status.neverSynced': 'Pas encore synchronisé',
+  'status.reconnecting': 'Reconnexion…',
+  'status.catchingUpProgress': 'Rattrapage {percent} %',
+  'count.newMessages.one': '{count} nouveau message',
+  'count.newMessages.other': '{count} nouveaux messages',
+  'count.conversations.one': '{count} conversation',
+  'count.conversations.other': '{count} conversations',
+  'arrivals.summary': '{messages} dans {conversations}',
+  'arrivals.summaryTitle': 'Pendant votre absence',
+  'arrivals.newMessage': 'Nouveau message de {name}',
+  'data.unavailable':
+    'Parley ne peut pas garder de copie de votre boîte sur cet appareil ({detail}). Vérifiez que ce navigateur autorise les données de site, puis rechargez.',
+  'data.resynced':
+    'Parley a été mis à jour et a dû reconstruire la copie de votre boîte sur cet appareil. Il télécharge à nouveau vos conversations ; les modifications en attente d’envoi ont été conservées.',
+  'data.rebuilt':
+    'La copie de votre boîte enregistrée sur cet appareil n’a pas pu être ouverte : Parley la télécharge à nouveau depuis le serveur.',
+  'data.outboxKept.one': '{count} modification en attente d’envoi a été conservée.',
+  'data.outboxKept.other': '{count} modifications en attente d’envoi ont été conservées.',
+  'data.outboxLost.one': '{count} modification en attente d’envoi n’a pas pu être lue et est perdue.',
+  'data.outboxLost.other': '{count} modifications en attente d’envoi n’ont pas pu être lues et sont perdues.',
+  'data.outboxUnknown': 'Les modifications en attente d’envoi n’ont pas pu être lues.',
+  'data.evicted.one':
+    'Cet appareil manque d’espace : Parley a retiré son plus ancien message en cache. Il reste sur le serveur et revient quand vous remontez le fil.',
+  'data.evicted.other':
+    'Cet appareil manque d’espace : Parley a retiré ses {count} plus anciens messages en cache. Ils restent sur le serveur et reviennent quand vous remontez le fil.',
   'inbox.title': 'Conversations',
   'inbox.empty': 'Aucune conversation pour l’instant. Les nouveaux messages des clients apparaissent ici.',
   'inbox.unread': '{count} non lus',
@@ -348,6 +396,23 @@ export function t(key: MessageKey, values: Record<string, string | number> = {},
     const value = values[name];
     return value === undefined ? match : String(value);
   });
+}
+
+/** Keys that come in plural forms: `base.one`, `base.other`. */
+type PluralBase = {
+  [K in MessageKey]: K extends `${infer Base}.one` ? (`${Base}.other` extends MessageKey ? Base : never) : never;
+}[MessageKey];
+
+/** A count in words, in the form Intl.PluralRules picks for the language ("1 new message"). */
+export function tn(
+  base: PluralBase,
+  count: number,
+  values: Record<string, string | number> = {},
+  lang: Locale = locale,
+): string {
+  const form = new Intl.PluralRules(lang).select(count) === 'one' ? 'one' : 'other';
+  const formatted = new Intl.NumberFormat(lang).format(count);
+  return t(`${base}.${form}`, { ...values, count: formatted }, lang);
 }
 
 const timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });

@@ -20,16 +20,7 @@ export function ConnectionStatus({
 }): JSX.Element {
   const synced =
     lastSyncedAt === undefined ? t('status.neverSynced') : t('status.lastSync', { time: shortTime(lastSyncedAt) });
-  const label =
-    state.kind === 'online'
-      ? t('status.online')
-      : state.kind === 'catchingUp'
-        ? t('status.catchingUp')
-        : state.kind === 'connecting'
-          ? t('status.connecting')
-          : state.kind === 'error'
-            ? t('status.error')
-            : t('status.offlineShort');
+  const label = statusLabel(state);
   const Icon =
     state.kind === 'online'
       ? CloudDoneOutlinedIcon
@@ -51,9 +42,30 @@ export function ConnectionStatus({
   );
 }
 
+function catchUpPercent(state: { applied: number; head: number }): number {
+  return state.head > 0 ? Math.min(100, Math.round((100 * state.applied) / state.head)) : 0;
+}
+
+function statusLabel(state: ConnectionState): string {
+  switch (state.kind) {
+    case 'online':
+      return t('status.online');
+    case 'catchingUp':
+      return t('status.catchingUpProgress', { percent: catchUpPercent(state) });
+    case 'connecting':
+      return t('status.connecting');
+    case 'reconnecting':
+      return t('status.reconnecting');
+    case 'error':
+      return t('status.error');
+    case 'offline':
+      return t('status.offlineShort');
+  }
+}
+
 /** The banner under the app bar when what is shown is not live. */
 export function ConnectionBanner({ state }: { state: ConnectionState }): JSX.Element | null {
-  if (state.kind === 'offline') {
+  if (state.kind === 'offline' || state.kind === 'reconnecting') {
     return (
       <Alert severity="warning" icon={<CloudOffOutlinedIcon />} square data-testid="offline-banner" role="status">
         {t('status.offline')}
@@ -68,8 +80,14 @@ export function ConnectionBanner({ state }: { state: ConnectionState }): JSX.Ele
     );
   }
   if (state.kind === 'catchingUp') {
-    const progress = state.head > 0 ? Math.min(100, (100 * state.applied) / state.head) : 0;
-    return <LinearProgress variant="determinate" value={progress} aria-label={t('status.catchingUp')} />;
+    return (
+      <LinearProgress
+        variant="determinate"
+        value={catchUpPercent(state)}
+        aria-label={t('status.catchingUp')}
+        data-testid="catch-up-progress"
+      />
+    );
   }
   return null;
 }

@@ -79,3 +79,11 @@ export function useOutbox(db: ParleyDb, conversationId: string): OutboxRow[] | u
 export function useHistory(db: ParleyDb, conversationId: string): HistoryRow | undefined {
   return useLiveQuery(() => db.history.get(conversationId), [db, conversationId]);
 }
+
+/** The last time the quota forced old messages out of the cache, and how many in all. */
+export function useEviction(db: ParleyDb): { at: number; count: number } | undefined {
+  return useLiveQuery(async () => {
+    const row = await db.meta.get('evicted');
+    return row?.key === 'evicted' ? { at: row.value, count: row.count } : undefined;
+  }, [db]);
+}

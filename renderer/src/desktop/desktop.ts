@@ -12,7 +12,31 @@ export type Desktop = {
   getToken(): Promise<string | null>;
   setToken(token: string): Promise<void>;
   clearToken(): Promise<void>;
+  /** A system notification; clicking it brings the app forward and runs `onClick`. */
+  notify(notification: DesktopNotification): void;
+  /** Asks once for permission to notify; call it from a user's gesture (signing in). */
+  requestNotifications(): void;
 };
+
+export type DesktopNotification = { title: string; body: string; tag: string; onClick: () => void };
+
+/**
+ * Notifications go through the web API in both hosts: Electron shows them natively and its
+ * permission handler allows exactly this one permission.
+ */
+function notify({ title, body, tag, onClick }: DesktopNotification): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  const shown = new Notification(title, { body, tag });
+  shown.onclick = () => {
+    window.focus();
+    onClick();
+  };
+}
+
+function requestNotifications(): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+  void Notification.requestPermission().catch(() => undefined);
+}
 
 function bridge(): DesktopApi | undefined {
   const candidate: unknown = (window as unknown as Record<string, unknown>)[DESKTOP_API_KEY];
@@ -30,6 +54,8 @@ export async function connectDesktop(): Promise<Desktop> {
       getToken: () => Promise.resolve(null),
       setToken: () => Promise.resolve(),
       clearToken: () => Promise.resolve(),
+      notify,
+      requestNotifications,
     };
   }
   const info = DesktopInfoSchema.parse(await api.invoke('app:getInfo'));
@@ -42,5 +68,7 @@ export async function connectDesktop(): Promise<Desktop> {
       await api.invoke('session:setToken', serverUrl, token);
     },
     clearToken: () => api.invoke('session:clearToken', serverUrl),
+    notify,
+    requestNotifications,
   };
 }

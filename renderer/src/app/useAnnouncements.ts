@@ -1,0 +1,76 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Agent } from '@parley/protocol';
+import { messagePreview } from '../conversation/messageView.js';
+import type { ParleyDb } from '../data/db.js';
+import type { Desktop } from '../desktop/desktop.js';
+import type { Arrivals } from '../sync/engine.js';
+import { t, tn } from './i18n.js';
+import { announcementFor } from './notifications.js';
+
+export type Summary = { messages: number; conversations: number };
+
+/** "14 new messages in 6 conversations". */
+export function summaryText(summary: Summary): string {
+  return t('arrivals.summary', {
+    messages: tn('count.newMessages', summary.messages),
+    conversations: tn('count.conversations', summary.conversations),
+  });
+}
+
+/**
+ * Tells the agent about customers' messages: one system notification each while they work,
+ * unless they are looking at that very conversation, and after an absence one summary, in
+ * the app and as a single notification, instead of a flood.
+ */
+export function useAnnouncements(
+  db: ParleyDb | null,
+  desktop: Desktop,
+  agent: Agent,
+  selectedId: string | null,
+  select: (conversationId: string) => void,
+): { onArrivals: (arrivals: Arrivals) => void; summary: Summary | null; dismissSummary: () => void } {
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const selectedRef = useRef(selectedId);
+  useEffect(() => {
+    selectedRef.current = selectedId;
+  }, [selectedId]);
+
+  const onArrivals = useCallback(
+    (arrivals: Arrivals) => {
+      if (db === null) return;
+      void (async () => {
+        const plan = await announcementFor(db, agent.id, arrivals);
+        const watching = typeof document !== 'undefined' && document.hasFocus();
+        if (plan.kind === 'summary') {
+          setSummary({ messages: plan.messages, conversations: plan.conversations });
+          if (!watching) {
+            desktop.notify({
+              title: t('arrivals.summaryTitle'),
+              body: summaryText(plan),
+              tag: 'parley:summary',
+              onClick: () => undefined,
+            });
+          }
+          return;
+        }
+        if (plan.kind !== 'each') return;
+        for (const message of plan.messages) {
+          if (watching && selectedRef.current === message.conversationId) continue;
+          const conversation = await db.conversations.get(message.conversationId);
+          const contact = conversation === undefined ? undefined : await db.contacts.get(conversation.contactId);
+          desktop.notify({
+            title: t('arrivals.newMessage', { name: contact?.name ?? '' }),
+            body: messagePreview(message),
+            // One notification a conversation: a newer message replaces the older one.
+            tag: `parley:${message.conversationId}`,
+            onClick: () => select(message.conversationId),
+          });
+        }
+      })().catch((error: unknown) => console.error('Parley: could not announce new messages', error));
+    },
+    [db, desktop, agent.id, select],
+  );
+
+  const dismissSummary = useCallback(() => setSummary(null), []);
+  return { onArrivals, summary, dismissSummary };
+}
