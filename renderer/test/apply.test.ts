@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Change, Conversation } from '@parley/protocol';
+import type { Change, Conversation, Message } from '@parley/protocol';
 import { ParleyDb, readMeta } from '../src/data/db.js';
 import { applyChanges, applyEntities } from '../src/sync/apply.js';
 import { message } from './fixtures.js';
@@ -105,5 +105,118 @@ describe('applyChanges', () => {
     await applyChanges(db, [{ entity: 'message', data: message({ id: 'm9', status: 'sent', seq: 11 }) }], 11);
     await applyEntities(db, [{ entity: 'message', data: message({ id: 'm9', status: 'pending', seq: 10 }) }]);
     expect(await db.messages.get('m9')).toMatchObject({ status: 'sent' });
+  });
+});
+
+function messageChange(index: number, seq: number, overrides: Partial<Message> = {}): Change {
+  return {
+    entity: 'message',
+    data: message({ id: `m${String(index).padStart(5, '0')}`, seq, text: `v${seq}`, ...overrides }),
+  };
+}
+
+/** More changes than one burst of puts, so rows land in several bursts of one transaction. */
+const MANY = 1_234;
+
+describe('applyChanges, fast paths', () => {
+  it('stores a first sync (empty table) whole, in several bursts, and moves the cursor', async () => {
+    const db = freshDb();
+    const changes = Array.from({ length: MANY }, (_, i) => messageChange(i, i + 1));
+    await applyChanges(db, changes, MANY);
+    expect(await db.messages.count()).toBe(MANY);
+    expect(await db.messages.get('m01233')).toMatchObject({ seq: MANY, text: `v${MANY}` });
+    expect(await readMeta(db, 'cursor')).toBe(MANY);
+  });
+
+  it('is idempotent on a large replay, and never moves a row back when an older batch comes after', async () => {
+    const db = freshDb();
+    const newer = Array.from({ length: MANY }, (_, i) => messageChange(i, 5_000 + i));
+    const older = Array.from({ length: MANY }, (_, i) => messageChange(i, 1 + i));
+    await applyChanges(db, newer, 6_000);
+    const before = await db.messages.toArray();
+    await applyChanges(db, newer, 6_000);
+    expect(await db.messages.toArray()).toEqual(before);
+    await applyChanges(db, older, 2_000);
+    expect(await db.messages.toArray()).toEqual(before);
+    expect(await readMeta(db, 'cursor')).toBe(6_000);
+  });
+
+  it('keeps the seq rule where stored rows interleave with the batch (a key range too full to read)', async () => {
+    const db = freshDb();
+    // Every even index stored at seq 100; the batch spans them all, with odd (new) ids,
+    // older and newer versions of stored ones, and duplicates of its own.
+    await applyChanges(
+      db,
+      Array.from({ length: 1_000 }, (_, i) => messageChange(2 * i, 100)),
+      100,
+    );
+    const batch: Change[] = [];
+    for (let i = 0; i < 2_000; i += 7) {
+      batch.push(messageChange(i, i % 2 === 1 ? 200 : i % 3 === 0 ? 50 : 150));
+    }
+    batch.push(messageChange(7, 300), messageChange(7, 250));
+    await applyChanges(db, batch, 300);
+    expect(await db.messages.get('m00007')).toMatchObject({ seq: 300 });
+    for (let i = 0; i < 2_000; i += 7) {
+      const stored = await db.messages.get(`m${String(i).padStart(5, '0')}`);
+      const expected = i === 7 ? 300 : i % 2 === 1 ? 200 : i % 3 === 0 ? 100 : 150;
+      expect(stored?.seq, `m${i}`).toBe(expected);
+    }
+    expect(await db.messages.count()).toBe(1_000 + Math.ceil(2_000 / 14));
+  });
+
+  it('replaces optimistic copies with the server versions of the same clientId, in any burst', async () => {
+    const db = freshDb();
+    // Copies as the outbox makes them: the local id, the clientId of the send.
+    const clientIds = ['c-0001', 'c-0002', 'c-0003'];
+    await applyEntities(
+      db,
+      clientIds.map((clientId) => ({
+        entity: 'message',
+        data: message({ id: `local:${clientId}`, clientId, status: 'pending', seq: 0 }),
+      })),
+    );
+    // The server versions come in one large page: the first, one in the middle, the last.
+    const changes = Array.from({ length: MANY }, (_, i) => messageChange(i, i + 1));
+    const positions = [0, 700, MANY - 1];
+    positions.forEach((position, n) => {
+      changes[position] = messageChange(position, position + 1, { clientId: clientIds[n] ?? null, status: 'sent' });
+    });
+    await applyChanges(db, changes, MANY);
+    expect(await db.messages.count()).toBe(MANY);
+    for (const [n, position] of positions.entries()) {
+      expect(await db.messages.get(`local:${clientIds[n]}`)).toBeUndefined();
+      expect(
+        await db.messages
+          .where('clientId')
+          .equals(clientIds[n] ?? '')
+          .toArray(),
+      ).toMatchObject([{ id: `m${String(position).padStart(5, '0')}`, status: 'sent' }]);
+    }
+    expect(await readMeta(db, 'cursor')).toBe(MANY);
+  });
+
+  it('replaces an optimistic copy with a request’s answer, and a replay of it changes nothing', async () => {
+    const db = freshDb();
+    await applyEntities(db, [
+      { entity: 'message', data: message({ id: 'local:c-9', clientId: 'c-9', status: 'pending', seq: 0 }) },
+    ]);
+    const sent: Change = { entity: 'message', data: message({ id: 'm9', clientId: 'c-9', status: 'sent', seq: 12 }) };
+    await applyEntities(db, [sent]);
+    await applyChanges(db, [sent], 12);
+    await applyChanges(db, [{ ...sent, data: { ...sent.data, status: 'pending', seq: 11 } }], 12);
+    expect(await db.messages.toArray()).toMatchObject([{ id: 'm9', clientId: 'c-9', status: 'sent', seq: 12 }]);
+  });
+
+  it('stores nothing and keeps the cursor when a page cannot be stored whole', async () => {
+    const db = freshDb();
+    await applyChanges(db, [messageChange(1, 1)], 1);
+    // Two different messages with one clientId: the unique index refuses the second.
+    const changes = Array.from({ length: MANY }, (_, i) => messageChange(i + 10, i + 10));
+    changes[3] = messageChange(13, 13, { clientId: 'twice' });
+    changes[900] = messageChange(910, 910, { clientId: 'twice' });
+    await expect(applyChanges(db, changes, 2_000)).rejects.toThrow();
+    expect(await db.messages.count()).toBe(1);
+    expect(await readMeta(db, 'cursor')).toBe(1);
   });
 });
