@@ -20,12 +20,14 @@ export function isQuotaError(error: unknown): boolean {
 
 /**
  * Deletes the oldest cached messages, never one the outbox still needs (an optimistic copy,
- * or a message a queued change refers to), and marks their conversations as having older
- * history on the server, so scrolling back fetches it again. Records how many went, for the
- * app to say so. Returns that number.
+ * or a message a queued change refers to), and forgets what was known of their
+ * conversations' older history, so scrolling back asks the server again. Records how many
+ * went, for the app to say so. Returns that number.
  */
 export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()): Promise<number> {
-  return db.transaction('rw', [db.messages, db.outbox, db.history, db.meta], async () => {
+  // Only deletes in this transaction: Chromium aborts any transaction that writes while the
+  // origin is over its quota, but lets one that only deletes through, and frees its room.
+  const evicted = await db.transaction('rw', [db.messages, db.outbox, db.history], async () => {
     const total = await db.messages.count();
     const wanted = Math.max(EVICT_MIN, Math.ceil(total * EVICT_FRACTION));
     const pinned = new Set<string>();
@@ -47,16 +49,23 @@ export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()
       });
     if (victims.length === 0) return 0;
     await db.messages.bulkDelete(victims.map((victim) => victim.id));
-    const conversations = [...new Set(victims.map((victim) => victim.conversationId))];
-    await db.history.bulkPut(
-      conversations.map((conversationId) => ({ conversationId, hasMore: true, requestedAt: null })),
-    );
-    const previous = await db.meta.get('evicted');
-    const count = victims.length + (previous?.key === 'evicted' ? previous.count : 0);
-    const mark: MetaRow = { key: 'evicted', value: now, count };
-    await db.meta.put(mark);
+    // No row means "there may be more": the thread asks when scrolled to its top.
+    await db.history.bulkDelete([...new Set(victims.map((victim) => victim.conversationId))]);
     return victims.length;
   });
+  if (evicted === 0) return 0;
+  try {
+    await db.transaction('rw', db.meta, async () => {
+      const previous = await db.meta.get('evicted');
+      const count = evicted + (previous?.key === 'evicted' ? previous.count : 0);
+      const mark: MetaRow = { key: 'evicted', value: now, count };
+      await db.meta.put(mark);
+    });
+  } catch (error) {
+    // Still no room even for the mark: the room made is what matters; the next eviction says so.
+    if (!isQuotaError(error)) throw error;
+  }
+  return evicted;
 }
 
 /**
