@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { expect, test } from '@playwright/test';
+import { whatsappTextWebhook } from '@parley/server/testing';
+import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * A device short of storage, for real: Chromium is told this origin may use only a little,
+ * and the cache has to make room for what keeps arriving and for what the agent writes.
+ */
+
+let server: TestServer;
+
+test.beforeEach(async () => {
+  server = await startTestServer();
+  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+});
+
+test.afterEach(async () => {
+  await server.cleanup();
+});
+
+/** Text that does not compress, so what the cache stores is as large as it looks. */
+function filler(): string {
+  return randomBytes(1500).toString('base64');
+}
+
+async function customersWrite(from: number, count: number): Promise<void> {
+  const start = Math.floor(Date.now() / 1000) - 10_000;
+  let next = from;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < from + count; i = next++) {
+      const response = await postWebhook(
+        server.url,
+        'whatsapp',
+        whatsappTextWebhook({
+          phoneNumberId: TEST_ACCOUNTS.whatsapp,
+          from: `44770090${String(i % 20).padStart(4, '0')}`,
+          name: `Customer ${i % 20}`,
+          id: `wamid.QUOTA.${i}`,
+          text: `#${i} ${filler()}`,
+          timestampSeconds: start + i,
+        }),
+      );
+      expect(response.status).toBe(200);
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+}
+
+test('out of storage, the oldest cached messages make room and the agent is told', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(server.url);
+  const cdp = await page.context().newCDPSession(page);
+  // Room for a few thousand of these messages in IndexedDB, not for all that will come.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 4 * 1024 * 1024 });
+  await page.getByLabel('Email').fill(AGENT.email);
+  await page.getByLabel('Password').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+
+  await customersWrite(0, 3000);
+  await expect(page.getByTestId('eviction-notice')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('eviction-notice')).toContainText('oldest cached messages');
+  await page.screenshot({ path: 'test-results/quota-eviction.png' });
+
+  const cached = (): Promise<{ count: number; newest: boolean; oldest: boolean }> =>
+    page.evaluate(async () => {
+      const names = (await indexedDB.databases()).map((info) => info.name ?? '');
+      const name = names.find((candidate) => candidate.startsWith('parley:'));
+      if (name === undefined) throw new Error('no Parley database');
+      return new Promise<{ count: number; newest: boolean; oldest: boolean }>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error ?? new Error('open failed'));
+        open.onsuccess = () => {
+          const messages = open.result.transaction('messages').objectStore('messages');
+          const all = messages.getAll();
+          all.onsuccess = () => {
+            const texts = (all.result as { text: string | null }[]).map((message) => message.text ?? '');
+            open.result.close();
+            resolve({
+              count: texts.length,
+              newest: texts.some((text) => text.startsWith('#2999 ')),
+              oldest: texts.some((text) => text.startsWith('#0 ')),
+            });
+          };
+        };
+      });
+    });
+  // Everything that arrived last reaches the device; the oldest went to make room.
+  await expect.poll(async () => (await cached()).newest, { timeout: 30_000 }).toBe(true);
+  const stored = await cached();
+  expect(stored.oldest).toBe(false);
+  expect(stored.count).toBeLessThan(3000);
+
+  // The agent can still write: the reply is stored and sent.
+  await page.getByTestId('conversation-item').first().click();
+  await page.getByTestId('composer-input').fill('Sorry for the wait, it is on its way.');
+  await page.getByTestId('composer-input').press('Enter');
+  await expect(page.getByTestId('message').filter({ hasText: 'Sorry for the wait' })).toBeVisible();
+});
