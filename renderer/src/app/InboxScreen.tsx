@@ -186,7 +186,13 @@ function Inbox({
             </Typography>
             <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} />
           </Paper>
-          <ThreadView db={db} conversationId={selectedId} actions={actions} online={state.kind === 'online'} />
+          <ThreadView
+            db={db}
+            conversationId={selectedId}
+            actions={actions}
+            online={state.kind === 'online'}
+            agentId={agent.id}
+          />
         </Box>
       </Box>
       <Snackbar

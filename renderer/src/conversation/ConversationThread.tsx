@@ -2,16 +2,25 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
 import Typography from '@mui/material/Typography';
-import type { Conversation, Message } from '@parley/protocol';
+import type { Conversation, Message, Mutation } from '@parley/protocol';
 import { useEffect, useMemo, useRef, useState, type JSX, type ReactNode } from 'react';
 import { t } from '../app/i18n.js';
 import { ChannelBadge } from '../components/ChannelBadge.js';
+import { ConversationControls } from '../components/ConversationControls.js';
 import { MessageBubble } from '../components/MessageBubble.js';
 import { QuotedMessage } from '../components/QuotedMessage.js';
 import { SystemNotice } from '../components/SystemNotice.js';
 import { mergeCandidates, resolveContact } from '../data/contacts.js';
 import type { ParleyDb } from '../data/db.js';
-import { useChannelAccount, useContacts, useHistory, useMessages, useOutbox, useTemplates } from '../data/hooks.js';
+import {
+  useAgents,
+  useChannelAccount,
+  useContacts,
+  useHistory,
+  useMessages,
+  useOutbox,
+  useTemplates,
+} from '../data/hooks.js';
 import { OutboxFailure } from '../components/OutboxFailure.js';
 import type { OutboxRow } from '../data/db.js';
 import { requestHistory } from '../sync/history.js';
@@ -49,13 +58,16 @@ export function ConversationThread({
   conversation,
   actions,
   online,
+  agentId,
 }: {
   db: ParleyDb;
   conversation: Conversation;
   actions: ThreadActions;
   online: boolean;
+  agentId: string;
 }): JSX.Element {
   const contacts = useContacts(db);
+  const agents = useAgents(db);
   const messages = useMessages(db, conversation.id);
   const account = useChannelAccount(db, conversation.channelAccountId);
   const templates = useTemplates(db, conversation.channelAccountId);
@@ -149,6 +161,14 @@ export function ConversationThread({
     );
   }
 
+  /** Assignment, status and labels go through the outbox, like a reply: offline too. */
+  function change(mutation: Mutation): void {
+    setActionError(null);
+    void enqueue(db, mutation).catch((error: unknown) =>
+      setActionError(t('outbox.notSaved', { detail: error instanceof Error ? error.message : String(error) })),
+    );
+  }
+
   function quoteOf(message: Message): ReactNode {
     const ref = message.replyTo;
     // A reply to an Instagram story has no message to quote: the bubble says so itself.
@@ -194,6 +214,37 @@ export function ConversationThread({
         </Box>
         {contact !== undefined && <ContactMerge contact={contact} candidates={candidates} actions={actions} />}
       </Box>
+      <ConversationControls
+        status={conversation.status}
+        assigneeId={conversation.assigneeId}
+        agents={agents ?? []}
+        myId={agentId}
+        labels={conversation.labels}
+        onAssign={(assigneeId) =>
+          change({ type: 'conversation.assign', clientId: newClientId(), conversationId: conversation.id, assigneeId })
+        }
+        onStatus={(status) =>
+          change({ type: 'conversation.setStatus', clientId: newClientId(), conversationId: conversation.id, status })
+        }
+        onAddLabel={(label) =>
+          change({
+            type: 'conversation.label',
+            clientId: newClientId(),
+            conversationId: conversation.id,
+            label,
+            action: 'add',
+          })
+        }
+        onRemoveLabel={(label) =>
+          change({
+            type: 'conversation.label',
+            clientId: newClientId(),
+            conversationId: conversation.id,
+            label,
+            action: 'remove',
+          })
+        }
+      />
       <Divider />
       <Box
         ref={log}

@@ -12,11 +12,14 @@ export function ThreadView({
   conversationId,
   actions,
   online,
+  agentId,
 }: {
   db: ParleyDb;
   conversationId: string | null;
   actions: ThreadActions;
   online: boolean;
+  /** The signed-in agent. */
+  agentId: string;
 }): JSX.Element {
   const conversation = useConversation(db, conversationId);
   if (conversationId === null || conversation === undefined) {
@@ -28,6 +31,13 @@ export function ThreadView({
   }
   // Keyed, so a draft, a quote or a refusal never carries over to another conversation.
   return (
-    <ConversationThread key={conversation.id} db={db} conversation={conversation} actions={actions} online={online} />
+    <ConversationThread
+      key={conversation.id}
+      db={db}
+      conversation={conversation}
+      actions={actions}
+      online={online}
+      agentId={agentId}
+    />
   );
 }

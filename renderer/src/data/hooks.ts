@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { ChannelAccount, Contact, Conversation, Message, Template } from '@parley/protocol';
+import type { Agent, ChannelAccount, Contact, Conversation, Message, Template } from '@parley/protocol';
 import type { HistoryRow, OutboxRow, ParleyDb } from './db.js';
 
 /** Every view reads through these hooks, never from the network. */
@@ -86,4 +86,9 @@ export function useEviction(db: ParleyDb): { at: number; count: number } | undef
     const row = await db.meta.get('evicted');
     return row?.key === 'evicted' ? { at: row.value, count: row.count } : undefined;
   }, [db]);
+}
+
+/** Every agent this device knows, by name: whom a conversation can be assigned to. */
+export function useAgents(db: ParleyDb): Agent[] | undefined {
+  return useLiveQuery(async () => (await db.agents.toArray()).sort((a, b) => a.name.localeCompare(b.name)), [db]);
 }
