@@ -76,6 +76,10 @@ test('with the server stopped, search finds cached messages grouped by conversat
 
   await page.getByTestId('search-hit').click();
   await expect(page.getByTestId('thread-title')).toHaveText('Oliver Bennett');
+  // The thread opens at the message found, highlighted for a moment.
+  const found = page.getByTestId('message').filter({ hasText: 'The order arrived damaged' });
+  await expect(found).toHaveAttribute('data-highlighted', 'true');
+  await expect(found).toBeInViewport();
 
   // Esc clears the query and brings the conversation list back.
   await page.getByTestId('search-input').press('Escape');

@@ -108,6 +108,7 @@ function Inbox({
 }): JSX.Element {
   const lastSyncedAt = useLastSyncedAt(db);
   const eviction = useEviction(db);
+  const [focus, setFocus] = useState<{ messageId: string } | null>(null);
   const [dismissed, setDismissed] = useState<{ notice: boolean; evictedAt: number | null }>({
     notice: false,
     evictedAt: null,
@@ -184,7 +185,18 @@ function Inbox({
             <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
               {t('inbox.title')}
             </Typography>
-            <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} />
+            <ConversationList
+              db={db}
+              selectedId={selectedId}
+              onSelect={(conversationId) => {
+                setFocus(null);
+                onSelect(conversationId);
+              }}
+              onOpenResult={(conversationId, messageId) => {
+                setFocus(messageId === null ? null : { messageId });
+                onSelect(conversationId);
+              }}
+            />
           </Paper>
           <ThreadView
             db={db}
@@ -192,6 +204,7 @@ function Inbox({
             actions={actions}
             online={state.kind === 'online'}
             agentId={agent.id}
+            focus={focus}
           />
         </Box>
       </Box>

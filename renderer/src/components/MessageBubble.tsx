@@ -164,6 +164,7 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
     <Box
       data-testid="message"
       data-message-id={message.id}
+      data-highlighted={highlighted}
       data-direction={message.direction}
       data-kind={message.kind}
       sx={{

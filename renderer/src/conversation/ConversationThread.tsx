@@ -59,12 +59,15 @@ export function ConversationThread({
   actions,
   online,
   agentId,
+  focus,
 }: {
   db: ParleyDb;
   conversation: Conversation;
   actions: ThreadActions;
   online: boolean;
   agentId: string;
+  /** A message to bring into view once it is shown (a search result): a new object asks again. */
+  focus: { messageId: string } | null;
 }): JSX.Element {
   const contacts = useContacts(db);
   const agents = useAgents(db);
@@ -117,6 +120,16 @@ export function ConversationThread({
   }, []);
 
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
+
+  // A search result opens its conversation at the message it found, highlighted.
+  const focused = useRef<{ messageId: string } | null>(null);
+  const focusShown = focus !== null && index.byId.has(focus.messageId);
+  useEffect(() => {
+    if (focus === null || !focusShown || focused.current === focus) return;
+    focused.current = focus;
+    atEnd.current = false;
+    scrollTo(focus.messageId);
+  });
 
   // Opening a conversation with unread messages marks them read; so does a message arriving
   // while it is open. Once per last message; the outbox sends it when online.

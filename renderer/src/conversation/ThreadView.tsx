@@ -13,6 +13,7 @@ export function ThreadView({
   actions,
   online,
   agentId,
+  focus,
 }: {
   db: ParleyDb;
   conversationId: string | null;
@@ -20,6 +21,7 @@ export function ThreadView({
   online: boolean;
   /** The signed-in agent. */
   agentId: string;
+  focus: { messageId: string } | null;
 }): JSX.Element {
   const conversation = useConversation(db, conversationId);
   if (conversationId === null || conversation === undefined) {
@@ -38,6 +40,7 @@ export function ThreadView({
       actions={actions}
       online={online}
       agentId={agentId}
+      focus={focus}
     />
   );
 }

@@ -53,10 +53,13 @@ export function ConversationList({
   db,
   selectedId,
   onSelect,
+  onOpenResult,
 }: {
   db: ParleyDb;
   selectedId: string | null;
   onSelect: (id: string) => void;
+  /** A search result: its conversation, and the message found in it (null for a contact). */
+  onOpenResult: (conversationId: string, messageId: string | null) => void;
 }): JSX.Element {
   const [query, setQuery] = useState('');
   const groups = useSearch(db, query);
@@ -84,7 +87,7 @@ export function ConversationList({
         groups === undefined ? (
           <LinearProgress aria-label={t('search.searching')} />
         ) : (
-          <SearchResults groups={groups} onOpen={(conversationId) => onSelect(conversationId)} />
+          <SearchResults groups={groups} onOpen={onOpenResult} />
         )
       ) : (
         <Conversations db={db} selectedId={selectedId} onSelect={onSelect} />
