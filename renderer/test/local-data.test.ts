@@ -183,6 +183,27 @@ describe('a cache that cannot be opened', () => {
     db.close();
   });
 
+  it('opened twice at once (two windows), is rebuilt once and keeps its outbox', async () => {
+    const name = newName();
+    const old = new ParleyDb(name);
+    await enqueue(old, reply('reply-0001', 'first'));
+    await enqueue(old, reply('reply-0002', 'second'));
+    old.close();
+
+    const [one, two] = await withCorruptOpen(name, () =>
+      Promise.all([openLocalDatabase(name), openLocalDatabase(name)]),
+    );
+    // The first rebuilt it; the second found it rebuilt.
+    expect(one.notice).toMatchObject({ kind: 'rebuilt', keptOutbox: 2 });
+    expect(two.notice).toBeNull();
+    expect((await two.db.outbox.orderBy('order').toArray()).map((row) => row.clientId)).toEqual([
+      'reply-0001',
+      'reply-0002',
+    ]);
+    one.db.close();
+    two.db.close();
+  });
+
   it('counts the outbox rows it could not read as lost, and keeps the others', async () => {
     const name = newName();
     const old = new ParleyDb(name);

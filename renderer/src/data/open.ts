@@ -30,42 +30,78 @@ const SalvagedRowSchema = z.object({
 
 type Salvage = { rows: OutboxRow[]; lost: number | 'unknown' };
 
+/** Tries before concluding a store cannot be opened: a lock held a moment elsewhere is not damage. */
+const OPEN_ATTEMPTS = 3;
+
 /**
- * Opens the agent's cache. When it cannot be opened (a store corrupted on disk, one left by
- * a newer version of the app, an upgrade that failed), it is deleted and made anew, to be
- * filled from the server; the outbox is read out of the old store first and put back.
+ * Opens the agent's cache. When it cannot be opened (a store corrupted on disk, an upgrade
+ * that failed), it is deleted and made anew, to be filled from the server; the outbox is
+ * read out of the old store first and put back.
  */
 export async function openLocalDatabase(
   name: string,
   versions: readonly SchemaVersion[] = SCHEMA_VERSIONS,
 ): Promise<OpenedDatabase> {
-  const db = new ParleyDb(name, versions);
-  try {
-    await db.open();
-    // Dexie opens a store a newer app left at a higher version as it is; that is fine while
-    // every table this app reads is in it, and a store it cannot work with otherwise.
-    const present = db.backendDB().objectStoreNames;
-    const missing = declaredTables(versions).filter((table) => !present.contains(table));
-    if (missing.length > 0) throw new Error(`The local store has no ${missing.join(', ')} table.`);
-  } catch (error) {
-    // Without IndexedDB at all there is nothing to rebuild; say so rather than loop.
-    if (error instanceof Dexie.MissingAPIError) throw error;
-    db.close();
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const salvage = await salvageOutbox(name);
-    await Dexie.delete(name);
-    const fresh = new ParleyDb(name, versions);
-    await fresh.open();
-    await restoreOutbox(fresh, salvage.rows);
-    return {
-      db: fresh,
-      notice: { kind: 'rebuilt', keptOutbox: salvage.rows.length, lostOutbox: salvage.lost, detail },
-    };
+  // One opener at a time per store, across tabs and windows: two rebuilding the same damaged
+  // store at once could delete the outbox the other had just put back. The second one in
+  // then finds the rebuilt store and simply opens it.
+  const locks = typeof navigator === 'undefined' ? undefined : (navigator as Partial<Navigator>).locks;
+  const open = (): Promise<OpenedDatabase> => openOrRebuild(name, versions);
+  const previous = openings.get(name) ?? Promise.resolve();
+  const opening = previous.then(async (): Promise<OpenedDatabase> => {
+    if (locks === undefined) return open();
+    const opened: OpenedDatabase = await locks.request(`parley-open:${name}`, open);
+    return opened;
+  });
+  const settled = opening.catch(() => undefined);
+  openings.set(name, settled);
+  void settled.then(() => {
+    if (openings.get(name) === settled) openings.delete(name);
+  });
+  return opening;
+}
+
+/** Opens under way in this page, by store: the Web Lock covers other tabs, this covers this one. */
+const openings = new Map<string, Promise<unknown>>();
+
+async function openOrRebuild(name: string, versions: readonly SchemaVersion[]): Promise<OpenedDatabase> {
+  let failure: unknown;
+  for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt += 1) {
+    const db = new ParleyDb(name, versions);
+    try {
+      await db.open();
+      // Dexie opens a store a newer app left at a higher version as it is (adding what it
+      // lacks); check all the same that every table this app reads is there.
+      const present = db.backendDB().objectStoreNames;
+      const missing = declaredTables(versions).filter((table) => !present.contains(table));
+      if (missing.length > 0) throw new Error(`The local store has no ${missing.join(', ')} table.`);
+      return { db, notice: await takeResyncNotice(db) };
+    } catch (error) {
+      db.close();
+      // Without IndexedDB at all there is nothing to rebuild; say so rather than loop.
+      if (error instanceof Dexie.MissingAPIError) throw error;
+      failure = error;
+      if (attempt < OPEN_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
   }
+  const detail = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+  const salvage = await salvageOutbox(name);
+  await Dexie.delete(name);
+  const fresh = new ParleyDb(name, versions);
+  await fresh.open();
+  await restoreOutbox(fresh, salvage.rows);
+  return {
+    db: fresh,
+    notice: { kind: 'rebuilt', keptOutbox: salvage.rows.length, lostOutbox: salvage.lost, detail },
+  };
+}
+
+/** The mark an upgrade that could not migrate left: said once. */
+async function takeResyncNotice(db: ParleyDb): Promise<LocalDataNotice | null> {
   const resynced = await db.meta.get('resynced');
-  if (resynced === undefined) return { db, notice: null };
+  if (resynced === undefined) return null;
   await db.meta.delete('resynced');
-  return { db, notice: { kind: 'resynced' } };
+  return { kind: 'resynced' };
 }
 
 /** The tables the schema ends up with: each declared, and not deleted by a later version. */
