@@ -114,14 +114,15 @@ describe('quota', () => {
 
   it('never evicts the outbox, an optimistic message, or a message a queued change refers to', async () => {
     const db = dbWithRoomFor(400);
-    await db.conversations.put(conversationAt('whatsapp', 1));
+    await db.conversations.bulkPut([conversationAt('whatsapp', 1), conversationAt('whatsapp', 1, { id: 'c2' })]);
     await applyChanges(
       db,
-      Array.from({ length: 398 }, (_, i) => inbound(i)),
+      Array.from({ length: 398 }, (_, i) => inbound(i, i < 200 ? 'c1' : 'c2')),
       398,
     );
-    // The oldest message is the one a queued reaction is about.
-    await enqueue(db, { type: 'message.react', clientId: 'reaction-0001', messageId: 'm0', emoji: '👍' });
+    // A queued reaction is about m150: it stays, and so does all of c1 after it, or
+    // scrolling back could never fill the hole (history loads before the oldest cached).
+    await enqueue(db, { type: 'message.react', clientId: 'reaction-0001', messageId: 'm150', emoji: '👍' });
     await enqueue(db, reply('reply-0001'));
 
     // Full: the next reply needs room, and gets it.
@@ -134,11 +135,34 @@ describe('quota', () => {
       'reply-0002',
       'reply-0003',
     ]);
-    expect(await db.messages.get('m0')).toBeDefined();
-    expect(await db.messages.get('m1')).toBeUndefined();
+    expect(await db.messages.get('m149')).toBeUndefined();
+    expect(await db.messages.get('m150')).toBeDefined();
+    expect(await db.messages.get('m151')).toBeDefined();
+    expect(await db.messages.get('m199')).toBeDefined();
+    // The rest of the room came from c2, oldest first.
+    expect(await db.messages.get('m200')).toBeUndefined();
+    expect(await db.messages.get('m397')).toBeDefined();
     for (const clientId of ['reply-0001', 'reply-0002', 'reply-0003']) {
       expect((await db.messages.get(optimisticMessageId(clientId)))?.status).toBe('pending');
     }
+  });
+
+  it('leaves every conversation its newest messages, however old they are', async () => {
+    const db = dbWithRoomFor(10_000);
+    // A quiet conversation, all of it older than a busy one.
+    const quiet = Array.from({ length: 30 }, (_, i) => inbound(i, 'quiet'));
+    const busy = Array.from({ length: 400 }, (_, i) => inbound(100 + i, 'busy'));
+    await applyChanges(db, [...quiet, ...busy], 500);
+
+    expect(await evictOldestMessages(db)).toBe(200);
+    const left = await db.messages
+      .where('[conversationId+createdAt]')
+      .between(['quiet', 0], ['quiet', Infinity])
+      .toArray();
+    expect(left.map((message) => message.id)).toEqual(Array.from({ length: 20 }, (_, i) => `m${10 + i}`));
+    expect(await db.messages.where('[conversationId+createdAt]').between(['busy', 0], ['busy', Infinity]).count()).toBe(
+      400 - 190,
+    );
   });
 
   it('gives up, and says the quota is the reason, when nothing is left to evict', async () => {

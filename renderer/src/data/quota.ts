@@ -5,24 +5,32 @@ import type { MetaRow, ParleyDb } from './db.js';
 const EVICT_FRACTION = 0.25;
 const EVICT_MIN = 200;
 const MAX_EVICTIONS = 3;
+/** Every conversation keeps at least its newest messages, so no thread is ever emptied. */
+const KEEP_PER_CONVERSATION = 20;
+/** Evictions closer together than this are told as one. */
+const EPISODE_MS = 60 * 60 * 1000;
 
 /** Whether IndexedDB refused a write because the origin is out of storage. */
 export function isQuotaError(error: unknown): boolean {
   for (let cause: unknown = error, depth = 0; cause !== null && cause !== undefined && depth < 4; depth += 1) {
     if (cause instanceof Dexie.QuotaExceededError) return true;
     if (typeof cause !== 'object') return false;
-    const { name, inner } = cause as { name?: unknown; inner?: unknown };
+    const { name, inner, failures } = cause as { name?: unknown; inner?: unknown; failures?: unknown };
     if (name === 'QuotaExceededError') return true;
+    // A bulk write reports each refused row in `failures` (Dexie's BulkError), not `inner`.
+    if (Array.isArray(failures) && failures.some((failure) => isQuotaError(failure))) return true;
     cause = inner;
   }
   return false;
 }
 
 /**
- * Deletes the oldest cached messages, never one the outbox still needs (an optimistic copy,
- * or a message a queued change refers to), and forgets what was known of their
- * conversations' older history, so scrolling back asks the server again. Records how many
- * went, for the app to say so. Returns that number.
+ * Deletes the oldest cached messages, and forgets what was known of their conversations'
+ * older history, so scrolling back asks the server again. What stays in each conversation
+ * is always its newest messages, without a hole: history fills in before the oldest one
+ * cached. So a conversation keeps its newest KEEP_PER_CONVERSATION messages, and nothing
+ * from the outbox's own (an optimistic copy, a message a queued change refers to) onwards.
+ * Records how many went, for the app to say so. Returns that number.
  */
 export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()): Promise<number> {
   // Only deletes in this transaction: Chromium aborts any transaction that writes while the
@@ -38,14 +46,28 @@ export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()
         pinned.add(mutation.replyToMessageId);
       }
     }
+    const left = new Map<string, number>();
+    for (const key of await db.messages.orderBy('[conversationId+createdAt]').keys()) {
+      const conversationId: unknown = Array.isArray(key) ? key[0] : undefined;
+      if (typeof conversationId === 'string') left.set(conversationId, (left.get(conversationId) ?? 0) + 1);
+    }
+    // Once a conversation reaches what must stay, everything newer in it stays too.
+    const kept = new Set<string>();
     const victims: { id: string; conversationId: string }[] = [];
     await db.messages
       .orderBy('createdAt')
       .until(() => victims.length >= wanted)
       .each((message) => {
+        const conversationId = message.conversationId;
+        if (kept.has(conversationId)) return;
+        const remaining = left.get(conversationId) ?? 0;
         // seq 0 is an optimistic copy: the only copy of what the agent wrote.
-        if (message.seq === 0 || pinned.has(message.id)) return;
-        victims.push({ id: message.id, conversationId: message.conversationId });
+        if (message.seq === 0 || pinned.has(message.id) || remaining <= KEEP_PER_CONVERSATION) {
+          kept.add(conversationId);
+          return;
+        }
+        left.set(conversationId, remaining - 1);
+        victims.push({ id: message.id, conversationId });
       });
     if (victims.length === 0) return 0;
     await db.messages.bulkDelete(victims.map((victim) => victim.id));
@@ -57,7 +79,8 @@ export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()
   try {
     await db.transaction('rw', db.meta, async () => {
       const previous = await db.meta.get('evicted');
-      const count = evicted + (previous?.key === 'evicted' ? previous.count : 0);
+      const recent = previous?.key === 'evicted' && now - previous.value < EPISODE_MS;
+      const count = evicted + (recent ? previous.count : 0);
       const mark: MetaRow = { key: 'evicted', value: now, count };
       await db.meta.put(mark);
     });

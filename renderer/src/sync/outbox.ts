@@ -176,6 +176,19 @@ export async function settle(
 ): Promise<Decision> {
   const attempts = row.attempts + 1;
   const decision = decide(result, attempts, random);
+  // The server has answered: record it even when out of room, or it would be asked again.
+  await withQuotaRecovery(db, () => settleIn(db, row, result, decision, attempts, now));
+  return decision;
+}
+
+async function settleIn(
+  db: ParleyDb,
+  row: OutboxRow,
+  result: MutationResult,
+  decision: Decision,
+  attempts: number,
+  now: number,
+): Promise<void> {
   await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
     // Discarded while it was in flight: nothing left to settle.
     if ((await db.outbox.get(row.clientId)) === undefined) return;
@@ -193,7 +206,6 @@ export async function settle(
       await db.outbox.update(row.clientId, { state: 'queued', attempts, lastError, nextAttemptAt: now + delayMs });
     }
   });
-  return decision;
 }
 
 /** The rows to send next: the first unfinished row of each lane, in creation order. */
@@ -226,7 +238,8 @@ export async function drainOutbox(
           wakeAt = wakeAt === null ? row.nextAttemptAt : Math.min(wakeAt, row.nextAttemptAt);
           return;
         }
-        await db.outbox.update(row.clientId, { state: 'sending' });
+        const sending = row.clientId;
+        await withQuotaRecovery(db, () => db.outbox.update(sending, { state: 'sending' }));
         const result = await send(row.mutation);
         const decision = await settle(db, row, result, now(), random);
         if (decision.kind === 'retry') {
