@@ -90,6 +90,7 @@ export class SyncEngine {
   private readonly listeners = new Set<() => void>();
   private pulling: Promise<void> | null = null;
   private pullAgain = false;
+  private nextPullDuring: Arrivals['during'] = 'catchUp';
   private ready = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Live batches that arrived while a pull was running; applied after it, in order. */
@@ -163,12 +164,12 @@ export class SyncEngine {
         this.retryTimer = setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
       }
     });
-    // socket.io's manager retries with backoff and jitter; say so while it does.
+    // socket.io's manager retries with backoff and jitter: reconnecting from the first try
+    // until one succeeds, unless the device itself says it has no network.
     socket.io.on('reconnect_attempt', (attempt) => {
-      if (this.state.kind !== 'error') this.setState({ kind: 'reconnecting', attempt });
-    });
-    socket.io.on('reconnect_error', () => {
-      if (this.state.kind !== 'error') this.setState({ kind: 'offline' });
+      if (this.state.kind === 'error') return;
+      const deviceOffline = typeof navigator !== 'undefined' && navigator.onLine === false;
+      this.setState(deviceOffline ? { kind: 'offline' } : { kind: 'reconnecting', attempt });
     });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       const data = ConnectErrorDataSchema.safeParse(error.data);
@@ -178,7 +179,7 @@ export class SyncEngine {
         this.options.onSignedOut?.(error.message);
         return;
       }
-      if (this.state.kind !== 'error') this.setState({ kind: 'offline' });
+      if (this.state.kind !== 'error' && this.state.kind !== 'reconnecting') this.setState({ kind: 'offline' });
     });
     socket.on('sync:changes', (payload) => {
       const batch = LiveBatchSchema.safeParse(payload);
@@ -382,7 +383,8 @@ export class SyncEngine {
       await this.drainLive();
       if (socket.connected) this.setState({ kind: 'online' });
       // Back online: what waited out a backoff because we were offline may go at once.
-      await this.options.db.outbox.where('state').equals('queued').modify({ nextAttemptAt: 0 });
+      const db = this.options.db;
+      await withQuotaRecovery(db, () => db.outbox.where('state').equals('queued').modify({ nextAttemptAt: 0 }));
       this.drainOutbox();
       this.answerHistoryRequests();
     } catch {
@@ -396,8 +398,13 @@ export class SyncEngine {
     }
   }
 
-  /** Pulls until caught up. Concurrent calls share one run, followed by one more if asked. */
-  private pull(): Promise<void> {
+  /**
+   * Pulls until caught up. Concurrent calls share one run, followed by one more if asked.
+   * `during` says how to report what it brings: a connect catches up after an absence, a
+   * gap in the live feed is still live.
+   */
+  private pull(during: Arrivals['during'] = 'catchUp'): Promise<void> {
+    this.nextPullDuring = this.pulling !== null && this.nextPullDuring === 'catchUp' ? 'catchUp' : during;
     if (this.pulling !== null) {
       this.pullAgain = true;
       return this.pulling;
@@ -406,7 +413,7 @@ export class SyncEngine {
       try {
         do {
           this.pullAgain = false;
-          await this.pullPages();
+          await this.pullPages(this.nextPullDuring);
         } while (this.pullAgain);
       } finally {
         this.pulling = null;
@@ -415,47 +422,78 @@ export class SyncEngine {
     return this.pulling;
   }
 
-  private async pullPages(): Promise<void> {
+  private async pullPages(during: Arrivals['during']): Promise<void> {
     const socket = this.socket;
     if (socket === null) return;
     const db = this.options.db;
     let cursor = (await readMeta(db, 'cursor')) ?? 0;
+    const lastSynced = (await readMeta(db, 'lastSyncedAt')) ?? 0;
     const start = cursor;
     // Until a new install's bounded first sync has finished, every page asks for its
     // bounds, so one interrupted halfway resumes bounded rather than pulling everything.
     const bootstrap =
       (await readMeta(db, 'bootstrapped')) === undefined ? (this.options.bootstrap ?? BOOTSTRAP_BOUNDS) : undefined;
     const arrived: Message[] = [];
-    for (;;) {
-      const reply: unknown = await socket
-        .timeout(this.timeoutMs)
-        .emitWithAck('sync:pull', { cursor, limit: this.pageSize, ...(bootstrap === undefined ? {} : { bootstrap }) });
-      const page = PullReplySchema.safeParse(reply);
-      if (!page.success) {
-        this.options.onInvalidPayload?.('sync:pull', page.error.message);
-        throw new Error('The server sent a page of changes this app does not understand.');
+    try {
+      for (;;) {
+        const reply: unknown = await socket.timeout(this.timeoutMs).emitWithAck('sync:pull', {
+          cursor,
+          limit: this.pageSize,
+          ...(bootstrap === undefined ? {} : { bootstrap }),
+        });
+        const page = PullReplySchema.safeParse(reply);
+        if (!page.success) {
+          this.options.onInvalidPayload?.('sync:pull', page.error.message);
+          throw new Error('The server sent a page of changes this app does not understand.');
+        }
+        if (!page.data.ok) throw new Error(page.data.message);
+        const { changes, cursor: next, hasMore, head } = page.data;
+        const news = bootstrap === undefined ? await this.unseen(changes, lastSynced) : [];
+        await withQuotaRecovery(db, () => applyChanges(db, changes, next));
+        arrived.push(...news);
+        cursor = next;
+        if (!hasMore) break;
+        this.setState({ kind: 'catchingUp', applied: cursor - start, head: head - start });
       }
-      if (!page.data.ok) throw new Error(page.data.message);
-      const { changes, cursor: next, hasMore, head } = page.data;
-      if (bootstrap === undefined && this.options.onArrivals !== undefined)
-        arrived.push(...(await this.unseen(changes)));
-      await withQuotaRecovery(db, () => applyChanges(db, changes, next));
-      cursor = next;
-      if (!hasMore) break;
-      this.setState({ kind: 'catchingUp', applied: cursor - start, head: head - start });
+      if (bootstrap !== undefined) {
+        await withQuotaRecovery(db, () => db.meta.put({ key: 'bootstrapped', value: Date.now() }));
+      }
+    } finally {
+      // What was stored is reported even when a later page failed: a retry will not see it as new.
+      if (arrived.length > 0) this.options.onArrivals?.({ during, messages: dedupe(arrived) });
     }
-    if (bootstrap !== undefined) await db.meta.put({ key: 'bootstrapped', value: Date.now() });
-    if (arrived.length > 0) this.options.onArrivals?.({ during: 'catchUp', messages: dedupe(arrived) });
   }
 
-  /** The customers' messages among `changes` that are not stored here yet. */
-  private async unseen(changes: readonly Change[]): Promise<Message[]> {
+  /**
+   * The customers' messages among `changes` that are news: not stored here, and either
+   * written since this device last synced, or newer than anything it knew of their
+   * conversation (a platform may deliver a message hours late, after an outage). An old
+   * message that comes again with a new seq (a contact merge, a reaction, one older than
+   * what the first sync brought) is not news.
+   */
+  private async unseen(changes: readonly Change[], lastSynced: number): Promise<Message[]> {
+    if (this.options.onArrivals === undefined) return [];
     const inbound = changes.flatMap((change) =>
       change.entity === 'message' && change.data.direction === 'inbound' ? [change.data] : [],
     );
     if (inbound.length === 0) return [];
-    const stored = await this.options.db.messages.bulkGet(inbound.map((message) => message.id));
-    return inbound.filter((_, index) => stored[index] === undefined);
+    const db = this.options.db;
+    const conversationIds = [...new Set(inbound.map((message) => message.conversationId))];
+    const [stored, conversations] = await Promise.all([
+      db.messages.bulkGet(inbound.map((message) => message.id)),
+      db.conversations.bulkGet(conversationIds),
+    ]);
+    const known = new Map<string, number>();
+    conversationIds.forEach((id, index) => {
+      const conversation = conversations[index];
+      if (conversation !== undefined) known.set(id, conversation.lastInboundAt ?? 0);
+    });
+    const since = lastSynced - ARRIVAL_CLOCK_SKEW_MS;
+    return inbound.filter((message, index) => {
+      if (stored[index] !== undefined) return false;
+      const lastKnown = known.get(message.conversationId);
+      return lastKnown === undefined || message.createdAt > lastKnown || message.createdAt >= since;
+    });
   }
 
   private draining = false;
@@ -474,7 +512,9 @@ export class SyncEngine {
           // A gap: something was committed that we have not seen. The pull covers this
           // batch too, so drop what is queued.
           this.queue = [];
-          await this.pull();
+          await this.pull('live');
+          // A long gap shows as catching up; once filled, the feed is live again.
+          if (this.socket?.connected === true && this.ready) this.setState({ kind: 'online' });
           continue;
         }
         // The batches queued behind it that follow on without a gap go in the same
@@ -486,7 +526,7 @@ export class SyncEngine {
           changes.push(...next.changes);
           last = Math.max(last, lastSeq(next));
         }
-        const arrived = this.options.onArrivals === undefined ? [] : await this.unseen(changes);
+        const arrived = await this.unseen(changes, (await readMeta(this.options.db, 'lastSyncedAt')) ?? 0);
         await withQuotaRecovery(this.options.db, () => applyChanges(this.options.db, changes, last));
         if (arrived.length > 0) this.options.onArrivals?.({ during: 'live', messages: dedupe(arrived) });
       }
@@ -497,6 +537,12 @@ export class SyncEngine {
     }
   }
 }
+
+/**
+ * How much older than the last sync a message may claim to be and still count as news:
+ * platforms stamp messages with their own clocks, and deliver some a little late.
+ */
+const ARRIVAL_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /** At most this many live changes are applied in one transaction. */
 const LIVE_COALESCE_MAX = 2000;
