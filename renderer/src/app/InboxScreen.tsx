@@ -42,8 +42,18 @@ export function InboxScreen({
   const forwardArrivals = useCallback((arrivals: Arrivals) => arrivalsRef.current(arrivals), []);
   const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, forwardArrivals);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  // A message to bring into view in the selected conversation: a search result's.
+  const [focus, setFocus] = useState<{ messageId: string } | null>(null);
+  const select = useCallback((conversationId: string) => {
+    setFocus(null);
+    setSelectedId(conversationId);
+  }, []);
+  const openResult = useCallback((conversationId: string, messageId: string | null) => {
+    setFocus(messageId === null ? null : { messageId });
+    setSelectedId(conversationId);
+  }, []);
   const db = data.kind === 'open' ? data.db : null;
-  const { onArrivals, summary, dismissSummary } = useAnnouncements(db, desktop, agent, selectedId, setSelectedId);
+  const { onArrivals, summary, dismissSummary } = useAnnouncements(db, desktop, agent, selectedId, select);
   useEffect(() => {
     arrivalsRef.current = onArrivals;
   }, [onArrivals]);
@@ -73,7 +83,9 @@ export function InboxScreen({
       engine={engine}
       state={state}
       selectedId={selectedId}
-      onSelect={setSelectedId}
+      focus={focus}
+      onSelect={select}
+      onOpenResult={openResult}
       summary={summary}
       onDismissSummary={dismissSummary}
       onSignOut={onSignOut}
@@ -89,7 +101,9 @@ function Inbox({
   engine,
   state,
   selectedId,
+  focus,
   onSelect,
+  onOpenResult,
   summary,
   onDismissSummary,
   onSignOut,
@@ -101,14 +115,17 @@ function Inbox({
   engine: SyncEngine | null;
   state: ConnectionState;
   selectedId: string | null;
+  focus: { messageId: string } | null;
   onSelect: (conversationId: string) => void;
+  onOpenResult: (conversationId: string, messageId: string | null) => void;
   summary: Summary | null;
   onDismissSummary: () => void;
   onSignOut: (db: ParleyDb) => void;
 }): JSX.Element {
   const lastSyncedAt = useLastSyncedAt(db);
   const eviction = useEviction(db);
-  const [focus, setFocus] = useState<{ messageId: string } | null>(null);
+  // Evictions are told in the session they happen in, not on every start after.
+  const [openedAt] = useState(() => Date.now());
   const [dismissed, setDismissed] = useState<{ notice: boolean; evictedAt: number | null }>({
     notice: false,
     evictedAt: null,
@@ -125,7 +142,7 @@ function Inbox({
     }),
     [engine],
   );
-  const showEviction = eviction !== undefined && dismissed.evictedAt !== eviction.at;
+  const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
 
   return (
     <MediaSourceContext value={mediaSource}>
@@ -185,18 +202,7 @@ function Inbox({
             <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
               {t('inbox.title')}
             </Typography>
-            <ConversationList
-              db={db}
-              selectedId={selectedId}
-              onSelect={(conversationId) => {
-                setFocus(null);
-                onSelect(conversationId);
-              }}
-              onOpenResult={(conversationId, messageId) => {
-                setFocus(messageId === null ? null : { messageId });
-                onSelect(conversationId);
-              }}
-            />
+            <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} onOpenResult={onOpenResult} />
           </Paper>
           <ThreadView
             db={db}

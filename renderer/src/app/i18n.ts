@@ -32,6 +32,7 @@ const en = {
   'arrivals.summary': '{messages} in {conversations}',
   'arrivals.summaryTitle': 'While you were away',
   'arrivals.newMessage': 'New message from {name}',
+  'arrivals.newMessageUnnamed': 'New message from a customer',
   'data.unavailable':
     'Parley cannot keep a copy of your inbox on this device ({detail}). Check that this browser allows site data, then reload.',
   'data.resynced':
@@ -234,6 +235,7 @@ const fr: Record<MessageKey, string> = {
   'arrivals.summary': '{messages} dans {conversations}',
   'arrivals.summaryTitle': 'Pendant votre absence',
   'arrivals.newMessage': 'Nouveau message de {name}',
+  'arrivals.newMessageUnnamed': 'Nouveau message d’un client',
   'data.unavailable':
     'Parley ne peut pas garder de copie de votre boîte sur cet appareil ({detail}). Vérifiez que ce navigateur autorise les données de site, puis rechargez.',
   'data.resynced':

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Agent } from '@parley/protocol';
+import type { Agent, Contact } from '@parley/protocol';
 import { messagePreview } from '../conversation/messageView.js';
 import type { ParleyDb } from '../data/db.js';
 import type { Desktop } from '../desktop/desktop.js';
@@ -57,9 +57,10 @@ export function useAnnouncements(
         for (const message of plan.messages) {
           if (watching && selectedRef.current === message.conversationId) continue;
           const conversation = await db.conversations.get(message.conversationId);
-          const contact = conversation === undefined ? undefined : await db.contacts.get(conversation.contactId);
+          const contact = await shownContact(db, conversation?.contactId);
+          const name = contact?.name.trim() ?? '';
           desktop.notify({
-            title: t('arrivals.newMessage', { name: contact?.name ?? '' }),
+            title: name === '' ? t('arrivals.newMessageUnnamed') : t('arrivals.newMessage', { name }),
             body: messagePreview(message),
             // One notification a conversation: a newer message replaces the older one.
             tag: `parley:${message.conversationId}`,
@@ -73,4 +74,15 @@ export function useAnnouncements(
 
   const dismissSummary = useCallback(() => setSummary(null), []);
   return { onArrivals, summary, dismissSummary };
+}
+
+/** The contact a conversation shows: a merged one is shown as the contact it was merged into. */
+async function shownContact(db: ParleyDb, id: string | undefined): Promise<Contact | undefined> {
+  let contact = id === undefined ? undefined : await db.contacts.get(id);
+  for (let hop = 0; hop < 8 && contact !== undefined && contact.mergedInto !== null; hop += 1) {
+    const target = await db.contacts.get(contact.mergedInto);
+    if (target === undefined) break;
+    contact = target;
+  }
+  return contact;
 }
