@@ -165,6 +165,24 @@ describe('applyChanges, fast paths', () => {
     expect(await db.messages.count()).toBe(1_000 + Math.ceil(2_000 / 14));
   });
 
+  it('keeps the seq rule for a few old ids among many new ones (the range split until they are apart)', async () => {
+    const db = freshDb();
+    await applyChanges(
+      db,
+      Array.from({ length: 1_000 }, (_, i) => messageChange(i, 100)),
+      100,
+    );
+    // A later page: 400 new messages, and updates to 10 old ones, older and newer than stored.
+    const batch = Array.from({ length: 400 }, (_, i) => messageChange(2_000 + i, 200));
+    for (let i = 0; i < 1_000; i += 100) batch.push(messageChange(i, i % 200 === 0 ? 50 : 150));
+    await applyChanges(db, batch, 200);
+    expect(await db.messages.count()).toBe(1_400);
+    for (let i = 0; i < 1_000; i += 100) {
+      expect((await db.messages.get(`m${String(i).padStart(5, '0')}`))?.seq, `m${i}`).toBe(i % 200 === 0 ? 100 : 150);
+    }
+    expect(await db.messages.get('m02399')).toMatchObject({ seq: 200 });
+  });
+
   it('replaces optimistic copies with the server versions of the same clientId, in any burst', async () => {
     const db = freshDb();
     // Copies as the outbox makes them: the local id, the clientId of the send.

@@ -181,7 +181,8 @@ async function putNewer<T extends Versioned>(table: EntityTable<T, 'id'>, rows: 
  * Ids of `rows` the table may already hold, found by reading keys only (one request) over
  * the range the rows' ids span, instead of one read per row: on a first sync, or for ids
  * that grow with time as server ids do, that range holds nothing yet. Where it holds many
- * other rows the range is split; ranges too small to split return all their ids, to be read.
+ * other rows the range is split, to isolate a few old ids among new ones; ranges too small
+ * or too crowded to split return all their ids, to be read as before.
  */
 async function storedIds<T extends Versioned>(
   table: EntityTable<T, 'id'>,
@@ -208,13 +209,20 @@ async function storedIdsSorted<T extends Versioned>(
 ): Promise<string[]> {
   if (ids.length <= SPLIT_MIN) return [...ids];
   const half = Math.ceil(ids.length / 2);
-  const parts = await Promise.all(
-    [ids.slice(0, half), ids.slice(half)].map(async (part) => {
-      const found = await keysInRange(table, part[0] ?? '', part[part.length - 1] ?? '', part.length);
-      return found === null ? storedIdsSorted(table, part, wanted) : found.filter((id) => wanted.has(id));
+  const parts = [ids.slice(0, half), ids.slice(half)];
+  const found = await Promise.all(
+    parts.map((part) => keysInRange(table, part[0] ?? '', part[part.length - 1] ?? '', part.length)),
+  );
+  // Both halves crowded: the rows are spread among stored ones, where splitting on would
+  // read more keys than there are rows. Read the rows instead.
+  if (found.every((keys) => keys === null)) return [...ids];
+  const resolved = await Promise.all(
+    parts.map(async (part, index) => {
+      const keys = found[index] ?? null;
+      return keys === null ? storedIdsSorted(table, part, wanted) : keys.filter((id) => wanted.has(id));
     }),
   );
-  return parts.flat();
+  return resolved.flat();
 }
 
 /**
@@ -239,6 +247,7 @@ async function keysInRange<T extends Versioned>(
  */
 async function putInBursts<T extends Versioned>(table: EntityTable<T, 'id'>, rows: readonly T[]): Promise<T[]> {
   const refused: T[] = [];
+  if (rows.length === 0) return refused;
   const burst = (start: number): Promise<void> => {
     const done = table.bulkPut(rows.slice(start, start + PUT_CHUNK)).then(
       () => undefined,
