@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 /**
  * Coming back after a long absence: one summary of what arrived, not a notification for
@@ -57,11 +58,7 @@ async function customerWrites(index: number, text: string): Promise<void> {
 
 test('after an absence, one summary instead of a flood; then each new message on its own', async ({ context }) => {
   const first = await context.newPage();
-  await first.goto(server.url);
-  await first.getByLabel('Email').fill(AGENT.email);
-  await first.getByLabel('Password').fill(AGENT.password);
-  await first.getByRole('button', { name: 'Sign in' }).click();
-  await expect(first.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await signIn(first, server.url);
   await customerWrites(0, 'Hello before the break');
   await expect(first.getByTestId('conversation-item')).toHaveCount(1);
   // The agent closes the app for the night.

@@ -12,6 +12,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 /**
  * The agent's half of the channels: every kind of message a customer can send is shown as
@@ -41,14 +42,6 @@ test.afterEach(async () => {
   await server.cleanup();
   await graph.close();
 });
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-}
 
 function seconds(ms: number): string {
   return String(Math.floor(ms / 1000));
@@ -134,7 +127,7 @@ async function openConversation(page: Page, name: string): Promise<void> {
 }
 
 test('every kind of WhatsApp message is shown as what it is', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   const picture = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#3949ab' } })
     .png()
     .toBuffer();
@@ -231,7 +224,7 @@ test('every kind of WhatsApp message is shown as what it is', async ({ page }) =
 });
 
 test('a picture whose copy has not finished or failed says so in words', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   // A media id the Graph API does not know: the copy cannot succeed.
   await post(
     'whatsapp',
@@ -252,7 +245,7 @@ test('a picture whose copy has not finished or failed says so in words', async (
 });
 
 test('Instagram story replies, story mentions, reactions and unsends', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   const customer = '1254001234567890';
   await post(
     'instagram',
@@ -309,7 +302,7 @@ test('WhatsApp 24 hours after the customer wrote: the closed banner, then a temp
     verifyToken: VERIFY_TOKEN,
   });
   await server.outbound.syncTemplates();
-  await signIn(page);
+  await signIn(page, server.url);
   await post(
     'whatsapp',
     whatsapp([
@@ -359,7 +352,7 @@ test('Messenger three days after the customer wrote: replies go out as a human a
     verifyToken: VERIFY_TOKEN,
     humanAgentEnabled: true,
   });
-  await signIn(page);
+  await signIn(page, server.url);
   const wroteAt = Date.now() - 3 * DAY;
   await post(
     'messenger',
@@ -384,7 +377,7 @@ test('Messenger three days after the customer wrote: replies go out as a human a
 });
 
 test('an open WhatsApp window: countdown, quote, reaction and a reply that reaches sent', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   await post(
     'whatsapp',
     whatsapp([
@@ -433,7 +426,7 @@ test('an open WhatsApp window: countdown, quote, reaction and a reply that reach
 });
 
 test('files: an accepted picture goes out, a refused file is explained in words', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   await post('whatsapp', whatsapp([{ id: 'wamid.F1', type: 'text', text: { body: 'Can you send a photo?' } }]));
   await openConversation(page, CUSTOMER.name);
 
@@ -460,7 +453,7 @@ test('files: an accepted picture goes out, a refused file is explained in words'
 });
 
 test('a reply Meta refuses shows the platform’s words and code on the message', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   await post('whatsapp', whatsapp([{ id: 'wamid.R1', type: 'text', text: { body: 'Hello?' } }]));
   await openConversation(page, CUSTOMER.name);
   // Opening the thread sends a read receipt, and typing sends a typing indicator, to the
@@ -486,7 +479,7 @@ test('a reply Meta refuses shows the platform’s words and code on the message'
 });
 
 test('a customer who changed number shows the notice, and the duplicate is merged after asking', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   const oldNumber = { name: 'Ana Silva', waId: '351911111111' };
   const newNumber = { name: 'Ana S.', waId: '351922222222' };
   await post('whatsapp', whatsapp([{ id: 'wamid.OLDNUM', type: 'text', text: { body: 'Hi, it is Ana' } }], oldNumber));

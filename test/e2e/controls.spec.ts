@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 /**
  * Assignment, status and labels are outbox mutations like a reply: they show at once,
@@ -27,11 +28,7 @@ async function serverSide(): Promise<{ assignee: string | null; status: string; 
 }
 
 async function openConversation(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await signIn(page, server.url);
   const response = await postWebhook(
     server.url,
     'whatsapp',

@@ -1,6 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 let server: TestServer;
 
@@ -12,14 +13,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await server.cleanup();
 });
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-}
 
 function whatsappMessage(id: string, text: string, name = 'Mariana Souza', from = '5511987650001'): object {
   return whatsappTextWebhook({
@@ -33,7 +26,7 @@ function whatsappMessage(id: string, text: string, name = 'Mariana Souza', from 
 }
 
 test('a signed WhatsApp webhook reaches the conversation list and the thread', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   await expect(page.getByTestId('inbox-empty')).toBeVisible();
 
   const response = await postWebhook(
@@ -60,7 +53,7 @@ test('a signed WhatsApp webhook reaches the conversation list and the thread', a
 });
 
 test('with the server stopped, a reload shows the cached inbox and says it is offline', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   await postWebhook(
     server.url,
     'whatsapp',

@@ -1,7 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { loadConfig, whatsappTextWebhook } from '@parley/server/testing';
 import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 /**
  * The durable outbox in a real browser: a reply written while the server is down says it
@@ -22,16 +23,8 @@ test.afterEach(async () => {
   await graph.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-}
-
 test('a reply written while the server is down is queued, then goes out once', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   const response = await postWebhook(
     server.url,
     'whatsapp',

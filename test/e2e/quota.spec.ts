@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 /**
  * A device short of storage, for real: Chromium is told this origin may use only a little,
@@ -49,14 +50,10 @@ async function customersWrite(from: number, count: number): Promise<void> {
 
 test('out of storage, the oldest cached messages make room and the agent is told', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto(server.url);
   const cdp = await page.context().newCDPSession(page);
   // Room for a few thousand of these messages in IndexedDB, not for all that will come.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 4 * 1024 * 1024 });
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await signIn(page, server.url);
 
   await customersWrite(0, 3000);
   await expect(page.getByTestId('eviction-notice')).toBeVisible({ timeout: 60_000 });

@@ -1,6 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 let server: TestServer;
 
@@ -12,14 +13,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await server.cleanup();
 });
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-}
 
 async function customerWrites(id: string, text: string, name: string, from: string): Promise<void> {
   const response = await postWebhook(
@@ -38,7 +31,7 @@ async function customerWrites(id: string, text: string, name: string, from: stri
 }
 
 test('with the server stopped, search finds cached messages grouped by conversation', async ({ page }) => {
-  await signIn(page);
+  await signIn(page, server.url);
   await customerWrites('wamid.S1', 'Where is my order #4821?', 'Oliver Bennett', '447700900123');
   await customerWrites('wamid.S2', 'The order arrived damaged', 'Oliver Bennett', '447700900123');
   await customerWrites('wamid.S3', 'Où est ma commande ? Order 77', 'Élodie Durand', '33612345678');

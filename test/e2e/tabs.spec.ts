@@ -3,6 +3,7 @@ import { MutationSchema, type Mutation } from '@parley/protocol';
 import { loadConfig, whatsappTextWebhook } from '@parley/server/testing';
 import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
 
 /**
  * Two tabs on one database: what one queues, the other shows at once, and when the server
@@ -131,11 +132,7 @@ async function openThread(page: Page): Promise<void> {
 test('two tabs stay consistent, and a reply queued in one goes out once', async ({ page, context }) => {
   const sent: SentMutation[] = [];
   recordMutations('first', page, sent);
-  await page.goto(server.url);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  await signIn(page, server.url);
   const response = await postWebhook(
     server.url,
     'whatsapp',
