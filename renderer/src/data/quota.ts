@@ -26,11 +26,11 @@ export function isQuotaError(error: unknown): boolean {
 
 /**
  * Deletes the oldest cached messages, and forgets what was known of their conversations'
- * older history, so scrolling back asks the server again. What stays in each conversation
- * is always its newest messages, without a hole: history fills in before the oldest one
- * cached. So a conversation keeps its newest KEEP_PER_CONVERSATION messages, and nothing
- * from the outbox's own (an optimistic copy, a message a queued change refers to) onwards.
- * Records how many went, for the app to say so. Returns that number.
+ * older history, so scrolling back asks the server again. What stays of a conversation is
+ * always its newest messages, without a hole, since history fills in only before the
+ * oldest one cached: at least its newest KEEP_PER_CONVERSATION, and everything from the
+ * first message the outbox needs (an optimistic copy, a message a queued change refers
+ * to) onwards. Records how many went, for the app to say so. Returns that number.
  */
 export async function evictOldestMessages(db: ParleyDb, now: number = Date.now()): Promise<number> {
   // Only deletes in this transaction: Chromium aborts any transaction that writes while the
