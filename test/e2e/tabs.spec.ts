@@ -210,3 +210,66 @@ test('two tabs stay consistent, and a reply queued in one goes out once', async 
   expect(whileDraining.pending).toHaveLength(1);
   expect(whileDraining.held[0]).not.toBe(whileDraining.pending[0]);
 });
+
+test('signing out in one tab deletes the data under the other, which shows the sign-in screen', async ({
+  page,
+  context,
+}) => {
+  await signIn(page, server.url);
+  const second = await context.newPage();
+  await second.goto(server.url);
+  await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  // The session ended for both tabs, and the data of both went with it.
+  await expect(second.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  const left = await page.evaluate(async () =>
+    (await indexedDB.databases()).flatMap((info) => (info.name?.startsWith('parley:') === true ? [info.name] : [])),
+  );
+  expect(left).toEqual([]);
+});
+
+test('a tab whose database another window upgrades starts again on the new one, and stays live', async ({
+  page,
+  context,
+}) => {
+  await signIn(page, server.url);
+  const second = await context.newPage();
+  await second.goto(server.url);
+  await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+
+  // A newer version of the app, in another window, upgrades the store under both tabs.
+  await page.evaluate(async () => {
+    const info = (await indexedDB.databases()).find((candidate) => candidate.name?.startsWith('parley:') === true);
+    if (info?.name === undefined || info.version === undefined) throw new Error('no Parley database');
+    const { name, version } = info;
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(name, version + 10);
+      request.onupgradeneeded = () => request.result.createObjectStore('addedByANewerVersion');
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error ?? new Error('upgrade failed'));
+    });
+  });
+
+  // Both tabs let go of the old connection, started again, and still receive what arrives.
+  await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
+  const response = await postWebhook(
+    server.url,
+    'whatsapp',
+    whatsappTextWebhook({
+      phoneNumberId: TEST_ACCOUNTS.whatsapp,
+      from: '447700900555',
+      name: 'Nadia Rahman',
+      id: 'wamid.TABS-UPGRADE',
+      text: 'Hello after the upgrade',
+      timestampSeconds: Math.floor(Date.now() / 1000),
+    }),
+  );
+  expect(response.status).toBe(200);
+  await expect(second.getByTestId('conversation-item').filter({ hasText: 'Nadia Rahman' })).toBeVisible();
+  await expect(page.getByTestId('conversation-item').filter({ hasText: 'Nadia Rahman' })).toBeVisible();
+});

@@ -41,6 +41,13 @@ export function useSyncEngine(
           return;
         }
         opened = db;
+        // Another window signed out (deleting this database) or rebuilt or upgraded it:
+        // what this one holds is gone or stale, so start again from what is there now.
+        db.on('versionchange', () => {
+          db.close();
+          window.location.reload();
+          return false;
+        });
         setData({ kind: 'open', db, notice });
       },
       (error: unknown) => {
