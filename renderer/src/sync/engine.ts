@@ -434,13 +434,20 @@ export class SyncEngine {
     const bootstrap =
       (await readMeta(db, 'bootstrapped')) === undefined ? (this.options.bootstrap ?? BOOTSTRAP_BOUNDS) : undefined;
     const arrived: Message[] = [];
+    const request = (from: number): Promise<unknown> => {
+      const reply = socket.timeout(this.timeoutMs).emitWithAck('sync:pull', {
+        cursor: from,
+        limit: this.pageSize,
+        ...(bootstrap === undefined ? {} : { bootstrap }),
+      });
+      // Awaited in its turn; a page asked for ahead of a failure is simply dropped.
+      reply.catch(() => undefined);
+      return reply;
+    };
+    let pending = request(cursor);
     try {
       for (;;) {
-        const reply: unknown = await socket.timeout(this.timeoutMs).emitWithAck('sync:pull', {
-          cursor,
-          limit: this.pageSize,
-          ...(bootstrap === undefined ? {} : { bootstrap }),
-        });
+        const reply: unknown = await pending;
         const page = PullReplySchema.safeParse(reply);
         if (!page.success) {
           this.options.onInvalidPayload?.('sync:pull', page.error.message);
@@ -448,6 +455,9 @@ export class SyncEngine {
         }
         if (!page.data.ok) throw new Error(page.data.message);
         const { changes, cursor: next, hasMore, head } = page.data;
+        // Ask for the next page while this one is written, so the network and IndexedDB
+        // work at once; pages are still applied in order, each with its cursor.
+        if (hasMore) pending = request(next);
         const news = bootstrap === undefined ? await this.unseen(changes, lastSynced) : [];
         await withQuotaRecovery(db, () => applyChanges(db, changes, next));
         arrived.push(...news);
