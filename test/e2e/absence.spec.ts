@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { whatsappTextWebhook } from '@parley/server/testing';
-import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
 /**
@@ -40,32 +39,26 @@ function notifications(page: Page): Promise<{ title: string; body: string }[]> {
   );
 }
 
-async function customerWrites(index: number, text: string): Promise<void> {
-  const response = await postWebhook(
-    server.url,
-    'whatsapp',
-    whatsappTextWebhook({
-      phoneNumberId: TEST_ACCOUNTS.whatsapp,
-      from: `4477009001${String(index).padStart(2, '0')}`,
-      name: `Customer ${index}`,
-      id: `wamid.AWAY.${index}.${text.length}.${Date.now()}`,
-      text,
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }),
-  );
-  expect(response.status).toBe(200);
+/** Customer `index` of a few writes `text`. */
+async function customerNumberWrites(index: number, text: string): Promise<void> {
+  await customerWrites(server.url, {
+    from: `4477009001${String(index).padStart(2, '0')}`,
+    name: `Customer ${index}`,
+    id: `wamid.AWAY.${index}.${text.length}.${Date.now()}`,
+    text,
+  });
 }
 
 test('after an absence, one summary instead of a flood; then each new message on its own', async ({ context }) => {
   const first = await context.newPage();
   await signIn(first, server.url);
-  await customerWrites(0, 'Hello before the break');
+  await customerNumberWrites(0, 'Hello before the break');
   await expect(first.getByTestId('conversation-item')).toHaveCount(1);
   // The agent closes the app for the night.
   await first.close();
 
   // 14 messages in 6 conversations arrive while nobody is looking.
-  for (let i = 0; i < 14; i += 1) await customerWrites(i % 6, `Message ${i} while away`);
+  for (let i = 0; i < 14; i += 1) await customerNumberWrites(i % 6, `Message ${i} while away`);
 
   const page = await context.newPage();
   await page.goto(server.url);
@@ -81,7 +74,7 @@ test('after an absence, one summary instead of a flood; then each new message on
   if (!focused) expect(afterAbsence[0]?.body).toBe('14 new messages in 6 conversations');
 
   // Back at work: a message in a conversation that is not open is announced by itself.
-  await customerWrites(3, 'Are you there?');
+  await customerNumberWrites(3, 'Are you there?');
   await expect.poll(async () => (await notifications(page)).length).toBe(afterAbsence.length + 1);
   expect((await notifications(page)).at(-1)).toEqual({ title: 'New message from Customer 3', body: 'Are you there?' });
 });

@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { whatsappTextWebhook } from '@parley/server/testing';
-import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
 /**
@@ -29,19 +28,12 @@ async function serverSide(): Promise<{ assignee: string | null; status: string; 
 
 async function openConversation(page: Page): Promise<void> {
   await signIn(page, server.url);
-  const response = await postWebhook(
-    server.url,
-    'whatsapp',
-    whatsappTextWebhook({
-      phoneNumberId: TEST_ACCOUNTS.whatsapp,
-      from: '447700900123',
-      name: 'Oliver Bennett',
-      id: 'wamid.CTRL1',
-      text: 'Where is my parcel?',
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }),
-  );
-  expect(response.status).toBe(200);
+  await customerWrites(server.url, {
+    from: '447700900123',
+    name: 'Oliver Bennett',
+    id: 'wamid.CTRL1',
+    text: 'Where is my parcel?',
+  });
   await page.getByTestId('conversation-item').filter({ hasText: 'Oliver Bennett' }).click();
 }
 

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { loadConfig, whatsappTextWebhook } from '@parley/server/testing';
+import { loadConfig } from '@parley/server/testing';
 import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
-import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, TEST_ACCOUNTS, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
 /**
@@ -25,19 +25,12 @@ test.afterEach(async () => {
 
 test('a reply written while the server is down is queued, then goes out once', async ({ page }) => {
   await signIn(page, server.url);
-  const response = await postWebhook(
-    server.url,
-    'whatsapp',
-    whatsappTextWebhook({
-      phoneNumberId: TEST_ACCOUNTS.whatsapp,
-      from: '447700900123',
-      name: 'Oliver Bennett',
-      id: 'wamid.Q1',
-      text: 'Is my order on its way?',
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }),
-  );
-  expect(response.status).toBe(200);
+  await customerWrites(server.url, {
+    from: '447700900123',
+    name: 'Oliver Bennett',
+    id: 'wamid.Q1',
+    text: 'Is my order on its way?',
+  });
   await page.getByTestId('conversation-item').filter({ hasText: 'Oliver Bennett' }).click();
   await expect(page.getByTestId('message-text')).toHaveText(['Is my order on its way?']);
   await page.evaluate(async () => {

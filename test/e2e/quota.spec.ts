@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { whatsappTextWebhook } from '@parley/server/testing';
-import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
 /**
@@ -30,19 +29,13 @@ async function customersWrite(from: number, count: number): Promise<void> {
   let next = from;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < from + count; i = next++) {
-      const response = await postWebhook(
-        server.url,
-        'whatsapp',
-        whatsappTextWebhook({
-          phoneNumberId: TEST_ACCOUNTS.whatsapp,
-          from: `44770090${String(i % 20).padStart(4, '0')}`,
-          name: `Customer ${i % 20}`,
-          id: `wamid.QUOTA.${i}`,
-          text: `#${i} ${filler()}`,
-          timestampSeconds: start + i,
-        }),
-      );
-      expect(response.status).toBe(200);
+      await customerWrites(server.url, {
+        from: `44770090${String(i % 20).padStart(4, '0')}`,
+        name: `Customer ${i % 20}`,
+        id: `wamid.QUOTA.${i}`,
+        text: `#${i} ${filler()}`,
+        timestampSeconds: start + i,
+      });
     }
   };
   await Promise.all(Array.from({ length: 6 }, worker));

@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { whatsappTextWebhook } from '@parley/server/testing';
-import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
 let server: TestServer;
@@ -14,28 +13,32 @@ test.afterEach(async () => {
   await server.cleanup();
 });
 
-async function customerWrites(id: string, text: string, name: string, from: string): Promise<void> {
-  const response = await postWebhook(
-    server.url,
-    'whatsapp',
-    whatsappTextWebhook({
-      phoneNumberId: '100000000000001',
-      from,
-      name,
-      id,
-      text,
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }),
-  );
-  expect(response.status).toBe(200);
-}
-
 test('with the server stopped, search finds cached messages grouped by conversation', async ({ page }) => {
   await signIn(page, server.url);
-  await customerWrites('wamid.S1', 'Where is my order #4821?', 'Oliver Bennett', '447700900123');
-  await customerWrites('wamid.S2', 'The order arrived damaged', 'Oliver Bennett', '447700900123');
-  await customerWrites('wamid.S3', 'Où est ma commande ? Order 77', 'Élodie Durand', '33612345678');
-  await customerWrites('wamid.S4', 'Thanks for the help', 'Camille Martin', '33698765432');
+  await customerWrites(server.url, {
+    id: 'wamid.S1',
+    text: 'Where is my order #4821?',
+    name: 'Oliver Bennett',
+    from: '447700900123',
+  });
+  await customerWrites(server.url, {
+    id: 'wamid.S2',
+    text: 'The order arrived damaged',
+    name: 'Oliver Bennett',
+    from: '447700900123',
+  });
+  await customerWrites(server.url, {
+    id: 'wamid.S3',
+    text: 'Où est ma commande ? Order 77',
+    name: 'Élodie Durand',
+    from: '33612345678',
+  });
+  await customerWrites(server.url, {
+    id: 'wamid.S4',
+    text: 'Thanks for the help',
+    name: 'Camille Martin',
+    from: '33698765432',
+  });
   await expect(page.getByTestId('conversation-item')).toHaveCount(3);
 
   await server.close();

@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { MutationSchema, type Mutation } from '@parley/protocol';
-import { loadConfig, whatsappTextWebhook } from '@parley/server/testing';
+import { loadConfig } from '@parley/server/testing';
 import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
-import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, TEST_ACCOUNTS, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
 /**
@@ -133,19 +133,12 @@ test('two tabs stay consistent, and a reply queued in one goes out once', async 
   const sent: SentMutation[] = [];
   recordMutations('first', page, sent);
   await signIn(page, server.url);
-  const response = await postWebhook(
-    server.url,
-    'whatsapp',
-    whatsappTextWebhook({
-      phoneNumberId: TEST_ACCOUNTS.whatsapp,
-      from: '447700900123',
-      name: 'Oliver Bennett',
-      id: 'wamid.TABS1',
-      text: 'Is my order on its way?',
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }),
-  );
-  expect(response.status).toBe(200);
+  await customerWrites(server.url, {
+    from: '447700900123',
+    name: 'Oliver Bennett',
+    id: 'wamid.TABS1',
+    text: 'Is my order on its way?',
+  });
   await openThread(page);
   const second = await context.newPage();
   recordMutations('second', second, sent);
@@ -257,19 +250,12 @@ test('a tab whose database another window upgrades starts again on the new one, 
 
   // Both tabs let go of the old connection, started again, and still receive what arrives.
   await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-  const response = await postWebhook(
-    server.url,
-    'whatsapp',
-    whatsappTextWebhook({
-      phoneNumberId: TEST_ACCOUNTS.whatsapp,
-      from: '447700900555',
-      name: 'Nadia Rahman',
-      id: 'wamid.TABS-UPGRADE',
-      text: 'Hello after the upgrade',
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }),
-  );
-  expect(response.status).toBe(200);
+  await customerWrites(server.url, {
+    from: '447700900555',
+    name: 'Nadia Rahman',
+    id: 'wamid.TABS-UPGRADE',
+    text: 'Hello after the upgrade',
+  });
   await expect(second.getByTestId('conversation-item').filter({ hasText: 'Nadia Rahman' })).toBeVisible();
   await expect(page.getByTestId('conversation-item').filter({ hasText: 'Nadia Rahman' })).toBeVisible();
 });

@@ -1,10 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
 import { SyncEngine, type Arrivals, type BootstrapBounds } from '../../renderer/src/sync/engine.js';
 import { untilState as until } from '../support/engine.js';
-import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
+import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 
 /** Catching up after an absence, and a first sync interrupted halfway. */
 
@@ -47,22 +46,32 @@ async function customersWrite(customers: number, count: number, prefix: string, 
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
       const customer = i % customers;
-      const response = await postWebhook(
-        server.url,
-        'whatsapp',
-        whatsappTextWebhook({
-          phoneNumberId: TEST_ACCOUNTS.whatsapp,
-          from: `${phone}${String(customer).padStart(5, '0')}`,
-          name: `Customer ${customer}`,
-          id: `wamid.${prefix}${i}`,
-          text: `${prefix} message ${i}`,
-          timestampSeconds: start + i,
-        }),
-      );
-      if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+      await customerWrites(server.url, {
+        from: `${phone}${String(customer).padStart(5, '0')}`,
+        name: `Customer ${customer}`,
+        id: `wamid.${prefix}${i}`,
+        text: `${prefix} message ${i}`,
+        timestampSeconds: start + i,
+      });
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/**
+ * The moment the first page of a pull is stored and more remain, the server drops every
+ * socket; resolves once the engine is back online after it.
+ */
+async function dropOnFirstPage(engine: SyncEngine): Promise<void> {
+  let dropped = false;
+  engine.subscribe(() => {
+    if (!dropped && engine.getState().kind === 'catchingUp') {
+      dropped = true;
+      server.realtime.io.disconnectSockets(true);
+    }
+  });
+  await until(engine, (state) => dropped && state.kind === 'online');
+  expect(dropped).toBe(true);
 }
 
 describe('catching up', () => {
@@ -99,17 +108,7 @@ describe('catching up', () => {
     await customersWrite(30, 300, 'BOOT');
     const db = newDb();
     const engine = startEngine(db, { pageSize: 20 });
-    // The moment the first page is stored and more remain, the server drops every socket.
-    let dropped = false;
-    engine.subscribe(() => {
-      if (!dropped && engine.getState().kind === 'catchingUp') {
-        dropped = true;
-        server.realtime.io.disconnectSockets(true);
-      }
-    });
-    await until(engine, (state) => dropped && state.kind === 'online');
-
-    expect(dropped).toBe(true);
+    await dropOnFirstPage(engine);
     const messages = await db.messages.toArray();
     expect(messages).toHaveLength(300);
     expect(new Set(messages.map((message) => message.externalId)).size).toBe(300);
@@ -120,16 +119,7 @@ describe('catching up', () => {
     await customersWrite(10, 100, 'BOUND');
     const db = newDb();
     const engine = startEngine(db, { pageSize: 5, bootstrap: { messagesPerConversation: 3, closedDays: 30 } });
-    let dropped = false;
-    engine.subscribe(() => {
-      if (!dropped && engine.getState().kind === 'catchingUp') {
-        dropped = true;
-        server.realtime.io.disconnectSockets(true);
-      }
-    });
-    await until(engine, (state) => dropped && state.kind === 'online');
-
-    expect(dropped).toBe(true);
+    await dropOnFirstPage(engine);
     expect(await db.conversations.count()).toBe(10);
     const perConversation = new Map<string, number>();
     for (const message of await db.messages.toArray()) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   WEBHOOK_PATHS,
   loadConfig,
+  whatsappTextWebhook,
   signPayload,
   startServer,
   upsertChannelAccount,
@@ -86,4 +87,24 @@ export async function postWebhook(
     options.signature === undefined ? signPayload(raw, options.secret ?? APP_SECRET) : options.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return fetch(new URL(WEBHOOK_PATHS[channel], baseUrl), { method: 'POST', headers, body: raw });
+}
+
+/**
+ * A customer writes to the test WhatsApp number: a signed text webhook, which the server
+ * must acknowledge. `timestampSeconds` is the platform's stamp, now unless given.
+ */
+export async function customerWrites(
+  serverUrl: string,
+  message: { from: string; name: string; id: string; text: string; timestampSeconds?: number },
+): Promise<void> {
+  const response = await postWebhook(
+    serverUrl,
+    'whatsapp',
+    whatsappTextWebhook({
+      phoneNumberId: TEST_ACCOUNTS.whatsapp,
+      timestampSeconds: Math.floor(Date.now() / 1000),
+      ...message,
+    }),
+  );
+  if (response.status !== 200) throw new Error(`the webhook for ${message.id} was answered ${response.status}`);
 }
