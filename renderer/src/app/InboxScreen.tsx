@@ -11,13 +11,13 @@ import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { failure, type Agent } from '@parley/protocol';
-import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
+import { useCallback, useMemo, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from '../components/ConnectionStatus.js';
 import type { ThreadActions } from '../conversation/actions.js';
 import { ThreadView } from '../conversation/ThreadView.js';
 import { useEviction, useLastSyncedAt } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
-import type { Arrivals, ConnectionState, SyncEngine } from '../sync/engine.js';
+import type { ConnectionState, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../desktop/desktop.js';
 import { ConversationList } from '../inbox/ConversationList.js';
 import { MediaSourceContext, type MediaSource } from '../media/source.js';
@@ -37,10 +37,6 @@ export function InboxScreen({
   onSignOut: (db: ParleyDb) => void;
   onSignedOut: (message: string) => void;
 }): JSX.Element {
-  // The engine is made before the announcer that reads its database: forward through a ref.
-  const arrivalsRef = useRef<(arrivals: Arrivals) => void>(() => undefined);
-  const forwardArrivals = useCallback((arrivals: Arrivals) => arrivalsRef.current(arrivals), []);
-  const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, forwardArrivals);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   // A message to bring into view in the selected conversation: a search result's.
   const [focus, setFocus] = useState<{ messageId: string } | null>(null);
@@ -52,11 +48,8 @@ export function InboxScreen({
     setFocus(messageId === null ? null : { messageId });
     setSelectedId(conversationId);
   }, []);
-  const db = data.kind === 'open' ? data.db : null;
-  const { onArrivals, summary, dismissSummary } = useAnnouncements(db, desktop, agent, selectedId, select);
-  useEffect(() => {
-    arrivalsRef.current = onArrivals;
-  }, [onArrivals]);
+  const { onArrivals, summary, dismissSummary } = useAnnouncements(desktop, agent, selectedId, select);
+  const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, onArrivals);
 
   if (data.kind === 'opening') {
     return (

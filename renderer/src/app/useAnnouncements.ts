@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Agent, Contact } from '@parley/protocol';
+import { useCallback, useState } from 'react';
+import type { Agent } from '@parley/protocol';
 import { messagePreview } from '../conversation/messageView.js';
+import { resolveContactIn } from '../data/contacts.js';
 import type { ParleyDb } from '../data/db.js';
 import type { Desktop } from '../desktop/desktop.js';
 import type { Arrivals } from '../sync/engine.js';
@@ -23,21 +24,15 @@ export function summaryText(summary: Summary): string {
  * the app and as a single notification, instead of a flood.
  */
 export function useAnnouncements(
-  db: ParleyDb | null,
   desktop: Desktop,
   agent: Agent,
   selectedId: string | null,
   select: (conversationId: string) => void,
-): { onArrivals: (arrivals: Arrivals) => void; summary: Summary | null; dismissSummary: () => void } {
+): { onArrivals: (db: ParleyDb, arrivals: Arrivals) => void; summary: Summary | null; dismissSummary: () => void } {
   const [summary, setSummary] = useState<Summary | null>(null);
-  const selectedRef = useRef(selectedId);
-  useEffect(() => {
-    selectedRef.current = selectedId;
-  }, [selectedId]);
 
   const onArrivals = useCallback(
-    (arrivals: Arrivals) => {
-      if (db === null) return;
+    (db: ParleyDb, arrivals: Arrivals) => {
       void (async () => {
         const plan = await announcementFor(db, agent.id, arrivals);
         const watching = typeof document !== 'undefined' && document.hasFocus();
@@ -55,9 +50,9 @@ export function useAnnouncements(
         }
         if (plan.kind !== 'each') return;
         for (const message of plan.messages) {
-          if (watching && selectedRef.current === message.conversationId) continue;
+          if (watching && selectedId === message.conversationId) continue;
           const conversation = await db.conversations.get(message.conversationId);
-          const contact = await shownContact(db, conversation?.contactId);
+          const contact = await resolveContactIn(db, conversation?.contactId);
           const name = contact?.name.trim() ?? '';
           desktop.notify({
             title: name === '' ? t('arrivals.newMessageUnnamed') : t('arrivals.newMessage', { name }),
@@ -69,20 +64,9 @@ export function useAnnouncements(
         }
       })().catch((error: unknown) => console.error('Parley: could not announce new messages', error));
     },
-    [db, desktop, agent.id, select],
+    [desktop, agent.id, selectedId, select],
   );
 
   const dismissSummary = useCallback(() => setSummary(null), []);
   return { onArrivals, summary, dismissSummary };
-}
-
-/** The contact a conversation shows: a merged one is shown as the contact it was merged into. */
-async function shownContact(db: ParleyDb, id: string | undefined): Promise<Contact | undefined> {
-  let contact = id === undefined ? undefined : await db.contacts.get(id);
-  for (let hop = 0; hop < 8 && contact !== undefined && contact.mergedInto !== null; hop += 1) {
-    const target = await db.contacts.get(contact.mergedInto);
-    if (target === undefined) break;
-    contact = target;
-  }
-  return contact;
 }

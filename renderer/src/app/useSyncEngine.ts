@@ -21,7 +21,8 @@ export function useSyncEngine(
   desktop: Desktop,
   agent: Agent,
   onSignedOut: (message: string) => void,
-  onArrivals: (arrivals: Arrivals) => void,
+  /** Told of customers' new messages, with the database they were stored in. */
+  onArrivals: (db: ParleyDb, arrivals: Arrivals) => void,
 ): { data: LocalData; engine: SyncEngine | null; state: ConnectionState } {
   const [data, setData] = useState<LocalData>({ kind: 'opening' });
   const [engine, setEngine] = useState<SyncEngine | null>(null);
@@ -75,7 +76,7 @@ export function useSyncEngine(
         clientName: `parley-${desktop.kind}/0.1.0`,
         onSignedOut,
         onInvalidPayload: (what, detail) => console.error(`Parley: invalid ${what} from the server`, detail),
-        onArrivals: (arrivals) => arrivalsRef.current(arrivals),
+        onArrivals: (arrivals) => arrivalsRef.current(db, arrivals),
       });
       started.start();
       setEngine(started);

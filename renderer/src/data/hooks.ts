@@ -18,20 +18,6 @@ export function useContacts(db: ParleyDb): Map<string, Contact> | undefined {
   return useLiveQuery(async () => new Map((await db.contacts.toArray()).map((contact) => [contact.id, contact])), [db]);
 }
 
-/** The contact to show for `id`: a merged contact is shown as the one it was merged into. */
-export function useContact(db: ParleyDb, id: string | undefined): Contact | undefined {
-  return useLiveQuery(async () => {
-    if (id === undefined) return undefined;
-    let contact = await db.contacts.get(id);
-    for (let hop = 0; hop < 8 && contact !== undefined && contact.mergedInto !== null; hop += 1) {
-      const target = await db.contacts.get(contact.mergedInto);
-      if (target === undefined) break;
-      contact = target;
-    }
-    return contact;
-  }, [db, id]);
-}
-
 export function useMessages(db: ParleyDb, conversationId: string | null): Message[] | undefined {
   return useLiveQuery(
     () =>
