@@ -183,3 +183,17 @@ export async function readMeta<K extends MetaRow['key']>(db: ParleyDb, key: K): 
   const row = await db.meta.get(key);
   return row?.value;
 }
+
+/** Several meta values in one read; a key not stored is absent from the result. */
+export async function readMetas<K extends MetaRow['key']>(
+  db: ParleyDb,
+  keys: readonly K[],
+): Promise<Partial<Record<K, number>>> {
+  const rows = await db.meta.bulkGet([...keys]);
+  const values: Partial<Record<K, number>> = {};
+  keys.forEach((key, index) => {
+    const row = rows[index];
+    if (row !== undefined) values[key] = row.value;
+  });
+  return values;
+}

@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import { ErrorCodeSchema, MutationSchema } from '@parley/protocol';
 import { z } from 'zod';
+import { exclusively } from './locks.js';
 import { optimisticMessageId } from './optimistic.js';
 import { ParleyDb, SCHEMA_VERSIONS, optimisticCopy, type OutboxRow, type SchemaVersion } from './db.js';
 
@@ -45,36 +46,17 @@ export async function openLocalDatabase(
   // One opener at a time per store, across tabs and windows: two rebuilding the same damaged
   // store at once could delete the outbox the other had just put back. The second one in
   // then finds the rebuilt store and simply opens it.
-  const locks = typeof navigator === 'undefined' ? undefined : (navigator as Partial<Navigator>).locks;
-  const open = (): Promise<OpenedDatabase> => openOrRebuild(name, versions);
-  const previous = openings.get(name) ?? Promise.resolve();
-  const opening = previous.then(async (): Promise<OpenedDatabase> => {
-    if (locks === undefined) return open();
-    const opened: OpenedDatabase = await locks.request(`parley-open:${name}`, open);
-    return opened;
-  });
-  const settled = opening.catch(() => undefined);
-  openings.set(name, settled);
-  void settled.then(() => {
-    if (openings.get(name) === settled) openings.delete(name);
-  });
-  return opening;
+  return exclusively(`parley-open:${name}`, () => openOrRebuild(name, versions));
 }
-
-/** Opens under way in this page, by store: the Web Lock covers other tabs, this covers this one. */
-const openings = new Map<string, Promise<unknown>>();
 
 async function openOrRebuild(name: string, versions: readonly SchemaVersion[]): Promise<OpenedDatabase> {
   let failure: unknown;
   for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt += 1) {
     const db = new ParleyDb(name, versions);
     try {
+      // Dexie opens a store a newer app left at a higher version as it is, adding any table
+      // it lacks: only damage, or an upgrade that fails, ends up below.
       await db.open();
-      // Dexie opens a store a newer app left at a higher version as it is (adding what it
-      // lacks); check all the same that every table this app reads is there.
-      const present = db.backendDB().objectStoreNames;
-      const missing = declaredTables(versions).filter((table) => !present.contains(table));
-      if (missing.length > 0) throw new Error(`The local store has no ${missing.join(', ')} table.`);
       return { db, notice: await takeResyncNotice(db) };
     } catch (error) {
       db.close();
@@ -102,18 +84,6 @@ async function takeResyncNotice(db: ParleyDb): Promise<LocalDataNotice | null> {
   if (resynced === undefined) return null;
   await db.meta.delete('resynced');
   return { kind: 'resynced' };
-}
-
-/** The tables the schema ends up with: each declared, and not deleted by a later version. */
-function declaredTables(versions: readonly SchemaVersion[]): string[] {
-  const tables = new Set<string>();
-  for (const step of versions) {
-    for (const [table, indexes] of Object.entries(step.stores)) {
-      if (indexes === null) tables.delete(table);
-      else tables.add(table);
-    }
-  }
-  return [...tables];
 }
 
 /** Reads the outbox with raw IndexedDB, at whatever version the store is, row by row. */

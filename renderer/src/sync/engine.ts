@@ -22,7 +22,8 @@ import {
   type ServerToClientEvents,
 } from '@parley/protocol';
 import { t } from '../app/i18n.js';
-import { readMeta, type ParleyDb } from '../data/db.js';
+import { readMetas, type ParleyDb } from '../data/db.js';
+import { exclusively } from '../data/locks.js';
 import { withQuotaRecovery } from '../data/quota.js';
 import { applyChanges, applyEntities } from './apply.js';
 import { drainOutbox } from './outbox.js';
@@ -315,7 +316,7 @@ export class SyncEngine {
   /**
    * Drains the outbox while online. One run at a time in this tab, and one tab at a time
    * through a Web Lock on the database's name, so two windows never send the same rows at
-   * once. Where Web Locks do not exist (Node), it drains without one.
+   * once (`exclusively`).
    */
   private drainOutbox(): void {
     if (!this.ready || this.socket === null) return;
@@ -333,10 +334,7 @@ export class SyncEngine {
       } while (this.outboxAgain && this.ready);
       return wakeAt;
     };
-    const locks = typeof navigator === 'undefined' ? undefined : (navigator as Partial<Navigator>).locks;
-    const locked =
-      locks === undefined ? run() : locks.request(`parley-outbox:${this.options.db.name}`, run).then((wake) => wake);
-    locked
+    exclusively(`parley-outbox:${this.options.db.name}`, run)
       .then((wakeAt) => {
         if (wakeAt !== null && this.socket !== null) {
           this.outboxTimer = setTimeout(() => this.drainOutbox(), Math.max(0, wakeAt - Date.now()));
@@ -426,13 +424,13 @@ export class SyncEngine {
     const socket = this.socket;
     if (socket === null) return;
     const db = this.options.db;
-    let cursor = (await readMeta(db, 'cursor')) ?? 0;
-    const lastSynced = (await readMeta(db, 'lastSyncedAt')) ?? 0;
+    const meta = await readMetas(db, ['cursor', 'lastSyncedAt', 'bootstrapped']);
+    let cursor = meta.cursor ?? 0;
+    const lastSynced = meta.lastSyncedAt ?? 0;
     const start = cursor;
     // Until a new install's bounded first sync has finished, every page asks for its
     // bounds, so one interrupted halfway resumes bounded rather than pulling everything.
-    const bootstrap =
-      (await readMeta(db, 'bootstrapped')) === undefined ? (this.options.bootstrap ?? BOOTSTRAP_BOUNDS) : undefined;
+    const bootstrap = meta.bootstrapped === undefined ? (this.options.bootstrap ?? BOOTSTRAP_BOUNDS) : undefined;
     const arrived: Message[] = [];
     const request = (from: number): Promise<unknown> => {
       const reply = socket.timeout(this.timeoutMs).emitWithAck('sync:pull', {
@@ -515,7 +513,8 @@ export class SyncEngine {
       while (this.queue.length > 0) {
         const batch = this.queue.shift();
         if (batch === undefined) break;
-        const cursor = (await readMeta(this.options.db, 'cursor')) ?? 0;
+        const meta = await readMetas(this.options.db, ['cursor', 'lastSyncedAt']);
+        const cursor = meta.cursor ?? 0;
         let last = lastSeq(batch);
         if (last <= cursor) continue;
         if (batch.after > cursor) {
@@ -536,7 +535,7 @@ export class SyncEngine {
           changes.push(...next.changes);
           last = Math.max(last, lastSeq(next));
         }
-        const arrived = await this.unseen(changes, (await readMeta(this.options.db, 'lastSyncedAt')) ?? 0);
+        const arrived = await this.unseen(changes, meta.lastSyncedAt ?? 0);
         await withQuotaRecovery(this.options.db, () => applyChanges(this.options.db, changes, last));
         if (arrived.length > 0) this.options.onArrivals?.({ during: 'live', messages: dedupe(arrived) });
       }
