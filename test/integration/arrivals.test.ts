@@ -3,11 +3,11 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Server, type Socket } from 'socket.io';
-import { PROTOCOL_VERSION, type Change, type LiveBatch, type PullPage } from '@parley/protocol';
+import type { Change, LiveBatch, PullPage } from '@parley/protocol';
 import { ParleyDb } from '../../renderer/src/data/db.js';
 import { SyncEngine, type Arrivals, type ConnectionState } from '../../renderer/src/sync/engine.js';
 import { conversationAt, message } from '../../renderer/test/fixtures.js';
-import { untilState as until } from '../support/engine.js';
+import { answerHello, untilState as until } from '../support/engine.js';
 
 /**
  * What the engine reports as news, against a scripted server: only messages written since
@@ -30,14 +30,7 @@ beforeEach(async () => {
   http = createServer();
   io = new Server(http);
   io.on('connection', (socket) => {
-    socket.on('hello', (_hello: unknown, ack: (reply: unknown) => void) => {
-      ack({
-        ok: true,
-        protocolVersion: PROTOCOL_VERSION,
-        agent: { id: 'a1', email: 'a@example.com', name: 'A', role: 'agent', presence: 'online', seq: 1 },
-        head: 1,
-      });
-    });
+    answerHello(socket);
     socket.on('sync:pull', (request: { cursor: number }, ack: (reply: unknown) => void) => {
       const page = script.pull(request.cursor, socket);
       if (page === 'drop') {

@@ -3,11 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Server } from 'socket.io';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROTOCOL_VERSION } from '@parley/protocol';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
 import { SyncEngine } from '../../renderer/src/sync/engine.js';
-import { untilState as until } from '../support/engine.js';
+import { answerHello, untilState as until } from '../support/engine.js';
 import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -170,14 +169,7 @@ describe('sync engine against a server that sends invalid payloads', () => {
     const http = createServer();
     fake = new Server(http);
     fake.on('connection', (socket) => {
-      socket.on('hello', (_hello: unknown, ack: (reply: unknown) => void) => {
-        ack({
-          ok: true,
-          protocolVersion: PROTOCOL_VERSION,
-          agent: { id: 'a1', email: 'a@example.com', name: 'A', role: 'agent', presence: 'online', seq: 1 },
-          head: 1,
-        });
-      });
+      answerHello(socket);
       socket.on('sync:pull', (_request: unknown, ack: (reply: unknown) => void) => {
         ack({ ok: true, changes: [], cursor: 1, hasMore: false, head: 1 });
         // Then garbage: wrong types, unknown entity, a message without its conversation id.

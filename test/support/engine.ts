@@ -1,4 +1,18 @@
+import type { Socket } from 'socket.io';
+import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { ConnectionState, SyncEngine } from '../../renderer/src/sync/engine.js';
+
+/** A scripted server's answer to `hello`: welcome, as a server of this protocol version. */
+export function answerHello(socket: Socket): void {
+  socket.on('hello', (_hello: unknown, ack: (reply: unknown) => void) => {
+    ack({
+      ok: true,
+      protocolVersion: PROTOCOL_VERSION,
+      agent: { id: 'a1', email: 'a@example.com', name: 'A', role: 'agent', presence: 'online', seq: 1 },
+      head: 1,
+    });
+  });
+}
 
 /** Resolves once the engine's connection state satisfies `predicate`; fails with the last state. */
 export function untilState(
