@@ -55,33 +55,6 @@ export type Contact = z.infer<typeof ContactSchema>;
 export const ConversationStatusSchema = z.enum(['open', 'pending', 'resolved']);
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
-export const ConversationSchema = z.object({
-  id: z.string().min(1),
-  channel: ChannelSchema,
-  /** The business side of the thread: the id of a ChannelAccount. */
-  channelAccountId: z.string().min(1),
-  contactId: z.string().min(1),
-  status: ConversationStatusSchema,
-  assigneeId: z.string().nullable(),
-  teamId: z.string().nullable(),
-  labels: z.array(z.string()),
-  lastMessageAt: TimestampSchema,
-  lastMessagePreview: z.string(),
-  /** When the customer last wrote; the messaging windows are measured from here. */
-  lastInboundAt: TimestampSchema.nullable(),
-  /**
-   * The messaging window, as the server enforces it: free-form replies until
-   * `windowOpenUntil`; after that, on Messenger and Instagram, replies tagged HUMAN_AGENT
-   * until `humanAgentUntil`; after that, nothing but (on WhatsApp) a template.
-   */
-  windowOpenUntil: TimestampSchema.nullable(),
-  humanAgentUntil: TimestampSchema.nullable(),
-  unreadCount: z.number().int().nonnegative(),
-  createdAt: TimestampSchema,
-  seq: z.number().int().nonnegative(),
-});
-export type Conversation = z.infer<typeof ConversationSchema>;
-
 export const MessageDirectionSchema = z.enum(['inbound', 'outbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
 
@@ -108,6 +81,54 @@ export const MessageKindSchema = z.enum([
   'unsupported',
 ]);
 export type MessageKind = z.infer<typeof MessageKindSchema>;
+
+/**
+ * What the inbox shows of a conversation's last message, as data: the renderer words it in
+ * the agent's language ("📷 Photo", "🎤 Voice message", a file's name…).
+ */
+export const MessagePreviewSchema = z.object({
+  kind: MessageKindSchema,
+  direction: MessageDirectionSchema,
+  /** The text or caption, on one line and cut to 140 characters; null when there is none. */
+  text: z.string().nullable(),
+  /** What names the content when the text does not: a file's name, a place, a shared contact. */
+  name: z.string().nullable(),
+  /** An audio message recorded as a voice note. */
+  voice: z.boolean(),
+  /** How many attachments or shared contacts the message carries. */
+  count: z.number().int().nonnegative(),
+});
+export type MessagePreview = z.infer<typeof MessagePreviewSchema>;
+
+export const ConversationSchema = z.object({
+  id: z.string().min(1),
+  channel: ChannelSchema,
+  /** The business side of the thread: the id of a ChannelAccount. */
+  channelAccountId: z.string().min(1),
+  contactId: z.string().min(1),
+  status: ConversationStatusSchema,
+  assigneeId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  labels: z.array(z.string()),
+  lastMessageAt: TimestampSchema,
+  /** @deprecated Transitional words; `preview` replaces it. */
+  lastMessagePreview: z.string(),
+  /** The last message, as data the renderer words. Optional only while the server moves to it. */
+  preview: MessagePreviewSchema.optional(),
+  /** When the customer last wrote; the messaging windows are measured from here. */
+  lastInboundAt: TimestampSchema.nullable(),
+  /**
+   * The messaging window, as the server enforces it: free-form replies until
+   * `windowOpenUntil`; after that, on Messenger and Instagram, replies tagged HUMAN_AGENT
+   * until `humanAgentUntil`; after that, nothing but (on WhatsApp) a template.
+   */
+  windowOpenUntil: TimestampSchema.nullable(),
+  humanAgentUntil: TimestampSchema.nullable(),
+  unreadCount: z.number().int().nonnegative(),
+  createdAt: TimestampSchema,
+  seq: z.number().int().nonnegative(),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
 
 export const MessageStatusSchema = z.enum(['received', 'pending', 'sent', 'delivered', 'read', 'failed']);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
@@ -180,7 +201,15 @@ export type Reaction = z.infer<typeof ReactionSchema>;
 export const MessageErrorSchema = z.object({
   /** The platform's code (e.g. WhatsApp 131047) or one of ours. */
   code: z.string(),
-  /** Words an agent can act on. */
+  /**
+   * Why, as the renderer words it: 'platform_refused' (with the platform's code in `code`),
+   * 'malformed_by_platform', 'permission_missing', 'attempts_exhausted' (params.attempts),
+   * 'unknown_delivery' (params.cause), or, for errors stored before reasons existed, absent.
+   */
+  reason: z.string().optional(),
+  /** Values to word it with: the channel, counts, Meta's own details. */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  /** @deprecated Words stored before the renderer owned them; kept for old messages only. */
   message: z.string(),
 });
 export type MessageError = z.infer<typeof MessageErrorSchema>;

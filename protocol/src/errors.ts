@@ -16,21 +16,109 @@ export const ErrorCodeSchema = z.enum([
   'media_invalid',
   /** Another mutation already used this client id for something else. */
   'conflict',
-  /** The platform refused the message for good (its code and words are in the message's error). */
+  /** The platform refused the message for good (its code is in the message's error). */
   'send_failed',
   'too_large',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
-export type Failure = { ok: false; code: ErrorCode; message: string };
+/**
+ * Why, more precisely than the code: the renderer words a failure from its reason and
+ * params (the server sends no words a user reads). Integrators switch on `code`; `reason`
+ * only ever refines it. A reason this client does not know yet is read as no reason.
+ */
+export const FailureReasonSchema = z.enum([
+  // Things that are not there (any more).
+  'conversation_missing',
+  'channel_account_missing',
+  'agent_missing',
+  'account_missing',
+  'message_missing',
+  'reply_target_missing',
+  'template_missing',
+  'contact_missing',
+  // Permission.
+  'not_assignee',
+  'supervisor_only',
+  // Malformed requests; params.request names which ('hello', 'mutation', 'pull', 'history', …), params.path the field.
+  'malformed',
+  'hello_required',
+  'client_id_reused',
+  // Messaging windows and platform rules.
+  'window_template_only',
+  'window_closed_until_customer_writes',
+  'human_agent_not_approved',
+  'human_agent_tag_required',
+  'reaction_window_closed',
+  'text_too_long',
+  'text_too_many_bytes',
+  'no_recipient',
+  'templates_whatsapp_only',
+  'template_not_sendable',
+  'template_parameter_count',
+  'template_header_link',
+  'caption_unsupported',
+  'media_refused',
+  'media_unreadable',
+  'reaction_on_failed_message',
+  // Contacts.
+  'merge_self',
+  'merge_source_merged',
+  'merge_target_merged',
+  // Channel accounts (admin API).
+  'channel_account_exists',
+  'channel_account_invalid',
+  'channel_account_in_use',
+  // Sign-in.
+  'bad_credentials',
+  'email_invalid',
+  'password_missing',
+  // The server failed; the request may be tried again.
+  'server_error',
+]);
+export type FailureReason = z.infer<typeof FailureReasonSchema>;
+
+/** Values the words of a failure are built from: names, counts, limits, channels. */
+export const FailureParamsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type FailureParams = z.infer<typeof FailureParamsSchema>;
+
+export type Failure = {
+  ok: false;
+  code: ErrorCode;
+  reason?: FailureReason;
+  params?: FailureParams;
+  /** @deprecated Transitional: words are the renderer's; this goes once every sender stops setting it. */
+  message?: string;
+};
 /** What every request over the socket answers: a result, never a thrown string. */
 export type Result<T extends object = Record<never, never>> = ({ ok: true } & T) | Failure;
 
+/** @deprecated Transitional form with words; use `refusal`. */
 export function failure(code: ErrorCode, message: string): Failure {
   return { ok: false, code, message };
 }
 
-export const FailureSchema = z.object({ ok: z.literal(false), code: ErrorCodeSchema, message: z.string() });
+/** A failure in codes: the code, the precise reason and the values the renderer words it with. */
+export function refusal(code: ErrorCode, reason?: FailureReason, params?: FailureParams): Failure {
+  return {
+    ok: false,
+    code,
+    ...(reason === undefined ? {} : { reason }),
+    ...(params === undefined ? {} : { params }),
+  };
+}
+
+export const FailureSchema = z.object({
+  ok: z.literal(false),
+  code: ErrorCodeSchema,
+  reason: FailureReasonSchema.optional().catch(undefined),
+  params: FailureParamsSchema.optional(),
+  message: z.string().optional(),
+});
 
 /** The `data` of a socket.io connection error raised by the server's auth middleware. */
-export const ConnectErrorDataSchema = z.object({ code: ErrorCodeSchema });
+export const ConnectErrorDataSchema = z.object({
+  code: ErrorCodeSchema,
+  reason: FailureReasonSchema.optional().catch(undefined),
+  params: FailureParamsSchema.optional(),
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentRoleSchema, AgentSchema } from './domain.js';
+import { FailureParamsSchema, FailureReasonSchema } from './errors.js';
 
 export const LoginRequestSchema = z.object({
   email: z
@@ -29,7 +30,14 @@ export const ServerInfoSchema = z.object({
 });
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;
 
-export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
+/** An HTTP error body: a code, an optional precise reason and the values to word it with. */
+export const ApiErrorSchema = z.object({
+  code: z.string(),
+  reason: FailureReasonSchema.optional().catch(undefined),
+  params: FailureParamsSchema.optional(),
+  /** @deprecated Transitional: words are the renderer's. */
+  message: z.string().optional(),
+});
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 /** The session cookie a browser client is signed in with (HttpOnly, so scripts never see it). */

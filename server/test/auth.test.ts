@@ -71,7 +71,7 @@ describe('POST /api/auth/login', () => {
     const b = ApiErrorSchema.parse(await unknownEmail.json());
     expect(a).toEqual(b);
     expect(a.code).toBe('unauthorized');
-    expect(a.message.length).toBeGreaterThan(0);
+    expect((a.message ?? '').length).toBeGreaterThan(0);
   });
 
   test.each([
@@ -103,7 +103,7 @@ describe('POST /api/auth/login', () => {
     const response = await login(server, null, { raw: '{"email": "agent@example.com", ' });
     expect(response.status).toBe(400);
     const error = ApiErrorSchema.parse(await response.json());
-    expect(error.message.length).toBeGreaterThan(0);
+    expect((error.message ?? '').length).toBeGreaterThan(0);
   });
 });
 

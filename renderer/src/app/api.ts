@@ -28,7 +28,7 @@ async function request(serverUrl: string, path: string, init: RequestInit = {}):
     const error = ApiErrorSchema.safeParse(body);
     throw new ApiError(
       error.success ? error.data.code : 'internal',
-      error.success ? error.data.message : `The server answered ${response.status}.`,
+      error.success ? (error.data.message ?? '') : `The server answered ${response.status}.`,
     );
   }
   return body;

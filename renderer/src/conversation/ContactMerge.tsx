@@ -40,7 +40,7 @@ export function ContactMerge({
       .then((result) => {
         setBusy(false);
         if (result.ok) setTarget(null);
-        else setError(t('contact.mergeFailed', { reason: result.message }));
+        else setError(t('contact.mergeFailed', { reason: result.message ?? '' }));
       });
   }
 

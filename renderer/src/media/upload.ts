@@ -45,7 +45,7 @@ export async function uploadMedia(
   if (!response.ok) {
     const refusal = ApiErrorSchema.safeParse(body);
     return refusal.success
-      ? { ok: false, code: refusal.data.code, message: refusal.data.message }
+      ? { ok: false, code: refusal.data.code, message: refusal.data.message ?? '' }
       : { ok: false, code: 'internal', message: t('composer.uploadFailed', { status: response.status }) };
   }
   const media = UploadedMediaSchema.safeParse(body);

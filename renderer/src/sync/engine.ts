@@ -277,7 +277,7 @@ export class SyncEngine {
       this.options.onInvalidPayload?.('history:fetch', page.error.message);
       return { ok: false, message: t('mutation.badReply') };
     }
-    if (!page.data.ok) return { ok: false, message: page.data.message };
+    if (!page.data.ok) return { ok: false, message: page.data.message ?? '' };
     const { messages, hasMore } = page.data;
     const older = messages.map((data) => ({ entity: 'message' as const, data }));
     await withQuotaRecovery(db, () => applyEntities(db, older));
@@ -373,7 +373,7 @@ export class SyncEngine {
       if (!welcome.data.ok) {
         // Retrying cannot fix a refused hello (another protocol version, a deleted account).
         socket.disconnect();
-        this.setState({ kind: 'error', code: welcome.data.code, message: welcome.data.message });
+        this.setState({ kind: 'error', code: welcome.data.code, message: welcome.data.message ?? '' });
         return;
       }
       await this.pull();
