@@ -2,9 +2,9 @@ import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/App.js';
+import { App } from './shell/App.js';
 import { locale } from './common/i18n/index.js';
-import { theme } from './app/theme.js';
+import { theme } from './common/theme.js';
 
 document.documentElement.lang = locale;
 

@@ -16,7 +16,7 @@ const TARGET_P95_MS = 50;
 const here = path.dirname(new URL(import.meta.url).pathname);
 const site = await serveBundles({
   'search-page': path.join(here, 'pages/search-page.ts'),
-  'search-worker': path.resolve(here, '../../renderer/src/search/search.worker.ts'),
+  'search-worker': path.resolve(here, '../../renderer/src/features/search/search.worker.ts'),
 });
 const browser = await launchChromium();
 try {

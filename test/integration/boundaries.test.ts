@@ -31,9 +31,9 @@ describe('lint boundaries', () => {
       "import { startServer } from '../../server/src/server.js';\nexport const x = startServer;\n",
     ],
     ['renderer/src/probe.ts', "import { startServer } from '@parley/server';\nexport const x = startServer;\n"],
-    ['server/src/probe.ts', "import { App } from '../../renderer/src/app/App.js';\nexport const x = App;\n"],
+    ['server/src/probe.ts', "import { App } from '../../renderer/src/shell/App.js';\nexport const x = App;\n"],
     ['main/src/probe.ts', "import { loadConfig } from '../../server/src/config.js';\nexport const x = loadConfig;\n"],
-    ['preload/src/probe.ts', "import { App } from '../../renderer/src/app/App.js';\nexport const x = App;\n"],
+    ['preload/src/probe.ts', "import { App } from '../../renderer/src/shell/App.js';\nexport const x = App;\n"],
     [
       'protocol/src/probe.ts',
       "import { loadConfig } from '../../server/src/config.js';\nexport const x = loadConfig;\n",

@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { ErrorCodeSchema, MutationSchema } from '@parley/protocol';
 import { z } from 'zod';
-import { exclusively } from './locks.js';
+import { exclusively } from '../common/locks.js';
 import { optimisticMessageId } from './optimistic.js';
 import { ParleyDb, SCHEMA_VERSIONS, optimisticCopy, type OutboxRow, type SchemaVersion } from './db.js';
 

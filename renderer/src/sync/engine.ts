@@ -23,7 +23,7 @@ import {
 } from '@parley/protocol';
 import { t } from '../common/i18n/index.js';
 import { readMetas, type ParleyDb } from '../data/db.js';
-import { exclusively } from '../data/locks.js';
+import { exclusively } from '../common/locks.js';
 import { withQuotaRecovery } from '../data/quota.js';
 import { applyChanges, applyEntities } from './apply.js';
 import { drainOutbox } from './outbox.js';

@@ -1,6 +1,6 @@
 import { ParleyDb } from '../../../renderer/src/data/db.js';
-import type { SearchRequest, SearchResponse } from '../../../renderer/src/search/protocol.js';
-import { fold, parseQuery } from '../../../renderer/src/search/searchIndex.js';
+import type { SearchRequest, SearchResponse } from '../../../renderer/src/features/search/protocol.js';
+import { fold, parseQuery } from '../../../renderer/src/features/search/searchIndex.js';
 import { TYPED_QUERIES, makeCorpus } from './corpus.js';
 
 export type SearchBenchResult = {

@@ -1,0 +1,47 @@
+import type { Contact } from '@parley/protocol';
+import type { ParleyDb } from '../data/db.js';
+
+/** Merges can chain (A into B, later B into C); a cycle would be a server bug, so stop. */
+const MAX_MERGE_HOPS = 8;
+
+/**
+ * The contact to show for `id`: a contact merged into another is shown as that one. When
+ * the target is not cached yet, the merged contact itself is the best there is.
+ */
+export function resolveContact(
+  contacts: ReadonlyMap<string, Contact>,
+  id: string | null | undefined,
+): Contact | undefined {
+  if (id === null || id === undefined) return undefined;
+  let contact = contacts.get(id);
+  for (let hop = 0; contact?.mergedInto !== null && contact !== undefined && hop < MAX_MERGE_HOPS; hop += 1) {
+    const target = contacts.get(contact.mergedInto);
+    if (target === undefined) break;
+    contact = target;
+  }
+  return contact;
+}
+
+/** `resolveContact` read from the cache one hop at a time, for code that has no map of every contact. */
+export async function resolveContactIn(db: ParleyDb, id: string | null | undefined): Promise<Contact | undefined> {
+  if (id === null || id === undefined) return undefined;
+  let contact = await db.contacts.get(id);
+  for (let hop = 0; contact?.mergedInto !== null && contact !== undefined && hop < MAX_MERGE_HOPS; hop += 1) {
+    const target = await db.contacts.get(contact.mergedInto);
+    if (target === undefined) break;
+    contact = target;
+  }
+  return contact;
+}
+
+/** The duplicates worth proposing: cached, not merged away, and not the contact itself. */
+export function mergeCandidates(contacts: ReadonlyMap<string, Contact>, contact: Contact): Contact[] {
+  const candidates = new Map<string, Contact>();
+  for (const id of contact.possibleDuplicates) {
+    const candidate = resolveContact(contacts, id);
+    if (candidate !== undefined && candidate.id !== contact.id && candidate.mergedInto === null) {
+      candidates.set(candidate.id, candidate);
+    }
+  }
+  return [...candidates.values()];
+}

@@ -1,0 +1,46 @@
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import type { JSX } from 'react';
+import { t } from '../../common/i18n/index.js';
+import type { ParleyDb } from '../../data/db.js';
+import { useConversation } from '../../data/hooks.js';
+import type { ThreadActions } from '../../domain/actions.js';
+import { ConversationThread } from './thread/ConversationThread.js';
+
+export function ThreadView({
+  db,
+  conversationId,
+  actions,
+  online,
+  agentId,
+  focus,
+}: {
+  db: ParleyDb;
+  conversationId: string | null;
+  actions: ThreadActions;
+  online: boolean;
+  /** The signed-in agent. */
+  agentId: string;
+  focus: { messageId: string } | null;
+}): JSX.Element {
+  const conversation = useConversation(db, conversationId);
+  if (conversationId === null || conversation === undefined) {
+    return (
+      <Box sx={{ flex: 1, display: 'grid', placeItems: 'center' }}>
+        <Typography color="text.secondary">{t('thread.empty')}</Typography>
+      </Box>
+    );
+  }
+  // Keyed, so a draft, a quote or a refusal never carries over to another conversation.
+  return (
+    <ConversationThread
+      key={conversation.id}
+      db={db}
+      conversation={conversation}
+      actions={actions}
+      online={online}
+      agentId={agentId}
+      focus={focus}
+    />
+  );
+}

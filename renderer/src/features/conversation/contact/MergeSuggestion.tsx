@@ -1,0 +1,38 @@
+import CallMergeIcon from '@mui/icons-material/CallMerge';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Typography from '@mui/material/Typography';
+import type { JSX } from 'react';
+import { t } from '../../../common/i18n/index.js';
+
+/** "Possible duplicate of <name> — Merge", in the thread's header. */
+export function MergeSuggestion({
+  duplicateName,
+  onMerge,
+}: {
+  duplicateName: string;
+  onMerge: () => void;
+}): JSX.Element {
+  return (
+    <Box
+      data-testid="merge-suggestion"
+      sx={{
+        display: 'flex',
+        alignItems: 'center',
+        gap: 1,
+        pl: 1.5,
+        pr: 0.5,
+        py: 0.25,
+        borderRadius: 4,
+        bgcolor: 'action.hover',
+      }}
+    >
+      <Typography variant="body2" color="text.secondary" noWrap>
+        {t('contact.duplicate', { name: duplicateName })}
+      </Typography>
+      <Button size="small" startIcon={<CallMergeIcon />} onClick={onMerge}>
+        {t('contact.merge')}
+      </Button>
+    </Box>
+  );
+}

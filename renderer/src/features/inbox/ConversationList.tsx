@@ -1,0 +1,97 @@
+import Box from '@mui/material/Box';
+import LinearProgress from '@mui/material/LinearProgress';
+import List from '@mui/material/List';
+import Typography from '@mui/material/Typography';
+import { useEffect, useRef, useState, type JSX } from 'react';
+import { t } from '../../common/i18n/index.js';
+import { ConversationListItem } from './ConversationListItem.js';
+import { SearchField } from '../../common/ui/SearchField.js';
+import { SearchResults } from '../search/SearchResults.js';
+import { conversationPreview } from '../../domain/messageView.js';
+import { resolveContact } from '../../domain/contacts.js';
+import type { ParleyDb } from '../../data/db.js';
+import { useContacts, useConversations } from '../../data/hooks.js';
+import { useSearch } from '../search/useSearch.js';
+
+function Conversations({
+  db,
+  selectedId,
+  onSelect,
+}: {
+  db: ParleyDb;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+}): JSX.Element {
+  const conversations = useConversations(db);
+  const contacts = useContacts(db);
+  if (conversations === undefined || contacts === undefined) return <Box />;
+  if (conversations.length === 0) {
+    return (
+      <Typography color="text.secondary" sx={{ p: 3 }} data-testid="inbox-empty">
+        {t('inbox.empty')}
+      </Typography>
+    );
+  }
+  return (
+    <List disablePadding aria-label={t('inbox.title')} data-testid="conversation-list">
+      {conversations.map((conversation) => (
+        <ConversationListItem
+          key={conversation.id}
+          conversation={conversation}
+          contactName={resolveContact(contacts, conversation.contactId)?.name ?? ''}
+          preview={conversationPreview(conversation.lastMessagePreview)}
+          selected={conversation.id === selectedId}
+          onSelect={onSelect}
+        />
+      ))}
+    </List>
+  );
+}
+
+/** The inbox list with its search: while a query is typed, grouped results replace the list. */
+export function ConversationList({
+  db,
+  selectedId,
+  onSelect,
+  onOpenResult,
+}: {
+  db: ParleyDb;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  /** A search result: its conversation, and the message found in it (null for a contact). */
+  onOpenResult: (conversationId: string, messageId: string | null) => void;
+}): JSX.Element {
+  const [query, setQuery] = useState('');
+  const groups = useSearch(db, query);
+  const searchInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const focusSearch = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      }
+    };
+    window.addEventListener('keydown', focusSearch);
+    return () => window.removeEventListener('keydown', focusSearch);
+  }, []);
+
+  const searching = query.trim() !== '';
+  return (
+    <Box>
+      <Box sx={{ px: 1.5, pb: 1 }}>
+        <SearchField value={query} onChange={setQuery} inputRef={searchInput} />
+      </Box>
+      {searching ? (
+        groups === undefined ? (
+          <LinearProgress aria-label={t('search.searching')} />
+        ) : (
+          <SearchResults groups={groups} onOpen={onOpenResult} />
+        )
+      ) : (
+        <Conversations db={db} selectedId={selectedId} onSelect={onSelect} />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,93 @@
+import CircularProgress from '@mui/material/CircularProgress';
+import Box from '@mui/material/Box';
+import type { Agent, LoginResponse } from '@parley/protocol';
+import { useCallback, useEffect, useState, type JSX } from 'react';
+import type { ParleyDb } from '../data/db.js';
+import { connectDesktop, type Desktop } from '../platform/desktop.js';
+import { logout } from '../platform/api.js';
+import { InboxScreen } from './InboxScreen.js';
+import { LoginScreen } from '../features/auth/LoginScreen.js';
+import { clearSession, loadSession, saveSession } from '../platform/session.js';
+
+type Phase =
+  | { kind: 'starting' }
+  | { kind: 'signedOut'; desktop: Desktop; notice: string | null }
+  | { kind: 'signedIn'; desktop: Desktop; agent: Agent };
+
+export function App(): JSX.Element {
+  const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+
+  useEffect(() => {
+    void (async () => {
+      const desktop = await connectDesktop();
+      // The inbox opens from the cache at once, whether or not the server answers.
+      const agent = await loadSession(desktop.serverUrl);
+      setPhase(agent === null ? { kind: 'signedOut', desktop, notice: null } : { kind: 'signedIn', desktop, agent });
+    })();
+  }, []);
+
+  const signedIn = useCallback(
+    (desktop: Desktop) =>
+      async ({ token, agent }: LoginResponse): Promise<void> => {
+        // Still inside the gesture that signed in: the one moment a browser lets us ask.
+        desktop.requestNotifications();
+        await desktop.setToken(token);
+        await saveSession(desktop.serverUrl, agent);
+        setPhase({ kind: 'signedIn', desktop, agent });
+      },
+    [],
+  );
+
+  const signedOut = useCallback(
+    (desktop: Desktop) =>
+      (notice: string): void => {
+        // The session ended on the server: ask to sign in again, but keep the local cache
+        // and anything waiting to be sent.
+        void clearSession(desktop.serverUrl).then(() => setPhase({ kind: 'signedOut', desktop, notice }));
+      },
+    [],
+  );
+
+  const signOut = useCallback(
+    (desktop: Desktop) =>
+      (db: ParleyDb): void => {
+        void (async () => {
+          const token = await desktop.getToken();
+          await logout(desktop.serverUrl, token).catch(() => undefined);
+          await desktop.clearToken();
+          db.close();
+          // Signing out deletes this agent's local data from the device.
+          await db.delete();
+          await clearSession(desktop.serverUrl);
+          setPhase({ kind: 'signedOut', desktop, notice: null });
+        })();
+      },
+    [],
+  );
+
+  if (phase.kind === 'starting') {
+    return (
+      <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center' }}>
+        <CircularProgress />
+      </Box>
+    );
+  }
+  if (phase.kind === 'signedOut') {
+    return (
+      <LoginScreen
+        serverUrl={phase.desktop.serverUrl}
+        notice={phase.notice}
+        onSignedIn={(session) => void signedIn(phase.desktop)(session)}
+      />
+    );
+  }
+  return (
+    <InboxScreen
+      key={phase.agent.id}
+      desktop={phase.desktop}
+      agent={phase.agent}
+      onSignOut={signOut(phase.desktop)}
+      onSignedOut={signedOut(phase.desktop)}
+    />
+  );
+}

@@ -1,0 +1,234 @@
+import LogoutIcon from '@mui/icons-material/Logout';
+import AppBar from '@mui/material/AppBar';
+import Avatar from '@mui/material/Avatar';
+import Box from '@mui/material/Box';
+import IconButton from '@mui/material/IconButton';
+import Alert from '@mui/material/Alert';
+import CircularProgress from '@mui/material/CircularProgress';
+import Paper from '@mui/material/Paper';
+import Snackbar from '@mui/material/Snackbar';
+import Toolbar from '@mui/material/Toolbar';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { failure, type Agent } from '@parley/protocol';
+import { useCallback, useMemo, useState, type JSX } from 'react';
+import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
+import type { ThreadActions } from '../domain/actions.js';
+import { ThreadView } from '../features/conversation/ThreadView.js';
+import { useEviction, useLastSyncedAt } from '../data/hooks.js';
+import type { LocalDataNotice } from '../data/open.js';
+import type { ConnectionState, SyncEngine } from '../sync/engine.js';
+import type { Desktop } from '../platform/desktop.js';
+import { ConversationList } from '../features/inbox/ConversationList.js';
+import { MediaSourceContext, type MediaSource } from '../platform/media.js';
+import { t, tn } from '../common/i18n/index.js';
+import { summaryText, useAnnouncements, type Summary } from '../features/notifications/useAnnouncements.js';
+import { useSyncEngine } from './useSyncEngine.js';
+import type { ParleyDb } from '../data/db.js';
+
+export function InboxScreen({
+  desktop,
+  agent,
+  onSignOut,
+  onSignedOut,
+}: {
+  desktop: Desktop;
+  agent: Agent;
+  onSignOut: (db: ParleyDb) => void;
+  onSignedOut: (message: string) => void;
+}): JSX.Element {
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // A message to bring into view in the selected conversation: a search result's.
+  const [focus, setFocus] = useState<{ messageId: string } | null>(null);
+  const select = useCallback((conversationId: string) => {
+    setFocus(null);
+    setSelectedId(conversationId);
+  }, []);
+  const openResult = useCallback((conversationId: string, messageId: string | null) => {
+    setFocus(messageId === null ? null : { messageId });
+    setSelectedId(conversationId);
+  }, []);
+  const { onArrivals, summary, dismissSummary } = useAnnouncements(desktop, agent, selectedId, select);
+  const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, onArrivals);
+
+  if (data.kind === 'opening') {
+    return (
+      <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center' }}>
+        <CircularProgress aria-label={t('status.connecting')} />
+      </Box>
+    );
+  }
+  if (data.kind === 'unavailable') {
+    return (
+      <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center', p: 4 }}>
+        <Alert severity="error" data-testid="storage-unavailable">
+          {t('data.unavailable', { detail: data.message })}
+        </Alert>
+      </Box>
+    );
+  }
+  return (
+    <Inbox
+      db={data.db}
+      notice={data.notice}
+      desktop={desktop}
+      agent={agent}
+      engine={engine}
+      state={state}
+      selectedId={selectedId}
+      focus={focus}
+      onSelect={select}
+      onOpenResult={openResult}
+      summary={summary}
+      onDismissSummary={dismissSummary}
+      onSignOut={onSignOut}
+    />
+  );
+}
+
+function Inbox({
+  db,
+  notice,
+  desktop,
+  agent,
+  engine,
+  state,
+  selectedId,
+  focus,
+  onSelect,
+  onOpenResult,
+  summary,
+  onDismissSummary,
+  onSignOut,
+}: {
+  db: ParleyDb;
+  notice: LocalDataNotice | null;
+  desktop: Desktop;
+  agent: Agent;
+  engine: SyncEngine | null;
+  state: ConnectionState;
+  selectedId: string | null;
+  focus: { messageId: string } | null;
+  onSelect: (conversationId: string) => void;
+  onOpenResult: (conversationId: string, messageId: string | null) => void;
+  summary: Summary | null;
+  onDismissSummary: () => void;
+  onSignOut: (db: ParleyDb) => void;
+}): JSX.Element {
+  const lastSyncedAt = useLastSyncedAt(db);
+  const eviction = useEviction(db);
+  // Evictions are told in the session they happen in, not on every start after.
+  const [openedAt] = useState(() => Date.now());
+  const [dismissed, setDismissed] = useState<{ notice: boolean; evictedAt: number | null }>({
+    notice: false,
+    evictedAt: null,
+  });
+  const mediaSource = useMemo<MediaSource>(
+    () => ({ serverUrl: desktop.serverUrl, getToken: () => desktop.getToken() }),
+    [desktop],
+  );
+  const actions = useMemo<ThreadActions>(
+    () => ({
+      mutate: (mutation) =>
+        engine === null ? Promise.resolve(failure('internal', t('mutation.offline'))) : engine.mutate(mutation),
+      typing: (conversationId) => engine?.typing(conversationId),
+    }),
+    [engine],
+  );
+  const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
+
+  return (
+    <MediaSourceContext value={mediaSource}>
+      <Box sx={{ height: '100vh', display: 'flex', flexDirection: 'column', bgcolor: 'background.default' }}>
+        <AppBar position="static" elevation={0}>
+          <Toolbar variant="dense" sx={{ gap: 2 }}>
+            <Typography variant="h6" sx={{ fontWeight: 700 }}>
+              {t('app.name')}
+            </Typography>
+            <Box sx={{ flex: 1 }} />
+            <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
+            <Tooltip title={`${agent.name} · ${t(`role.${agent.role}`)}`}>
+              <Avatar
+                sx={{ width: 30, height: 30, fontSize: 14, bgcolor: 'secondary.main' }}
+                data-testid="agent-avatar"
+              >
+                {agent.name.slice(0, 1)}
+              </Avatar>
+            </Tooltip>
+            <Tooltip title={t('menu.signOut')}>
+              <IconButton color="inherit" onClick={() => onSignOut(db)} aria-label={t('menu.signOut')}>
+                <LogoutIcon />
+              </IconButton>
+            </Tooltip>
+          </Toolbar>
+        </AppBar>
+        <ConnectionBanner state={state} />
+        {notice !== null && !dismissed.notice ? (
+          <Alert
+            severity={notice.kind === 'rebuilt' && notice.lostOutbox !== 0 ? 'warning' : 'info'}
+            square
+            role="status"
+            data-testid="local-data-notice"
+            data-kind={notice.kind}
+            onClose={() => setDismissed((previous) => ({ ...previous, notice: true }))}
+          >
+            {localDataText(notice)}
+          </Alert>
+        ) : null}
+        {showEviction ? (
+          <Alert
+            severity="info"
+            square
+            role="status"
+            data-testid="eviction-notice"
+            onClose={() => setDismissed((previous) => ({ ...previous, evictedAt: eviction.at }))}
+          >
+            {tn('data.evicted', eviction.count)}
+          </Alert>
+        ) : null}
+        <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
+          <Paper
+            square
+            elevation={0}
+            sx={{ width: 360, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider' }}
+          >
+            <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
+              {t('inbox.title')}
+            </Typography>
+            <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} onOpenResult={onOpenResult} />
+          </Paper>
+          <ThreadView
+            db={db}
+            conversationId={selectedId}
+            actions={actions}
+            online={state.kind === 'online'}
+            agentId={agent.id}
+            focus={focus}
+          />
+        </Box>
+      </Box>
+      <Snackbar
+        open={summary !== null}
+        onClose={(_, reason) => {
+          if (reason !== 'clickaway') onDismissSummary();
+        }}
+        autoHideDuration={12_000}
+        anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}
+      >
+        <Alert severity="info" variant="filled" onClose={onDismissSummary} data-testid="arrivals-summary" role="status">
+          {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary)}`}
+        </Alert>
+      </Snackbar>
+    </MediaSourceContext>
+  );
+}
+
+/** The notice about the cache, in words: what happened and what became of the outbox. */
+function localDataText(notice: LocalDataNotice): string {
+  if (notice.kind === 'resynced') return t('data.resynced');
+  const parts = [t('data.rebuilt')];
+  if (notice.keptOutbox > 0) parts.push(tn('data.outboxKept', notice.keptOutbox));
+  if (notice.lostOutbox === 'unknown') parts.push(t('data.outboxUnknown'));
+  else if (notice.lostOutbox > 0) parts.push(tn('data.outboxLost', notice.lostOutbox));
+  return parts.join(' ');
+}

@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { Agent } from '@parley/protocol';
+import { databaseName, type ParleyDb } from '../data/db.js';
+import { openLocalDatabase, type LocalDataNotice } from '../data/open.js';
+import type { Desktop } from '../platform/desktop.js';
+import { SyncEngine, type Arrivals, type ConnectionState } from '../sync/engine.js';
+
+const connecting: ConnectionState = { kind: 'connecting' };
+
+export type LocalData =
+  | { kind: 'opening' }
+  | { kind: 'open'; db: ParleyDb; notice: LocalDataNotice | null }
+  /** IndexedDB itself is missing or refused us: nothing can be cached on this device. */
+  | { kind: 'unavailable'; message: string };
+
+/**
+ * Opens the agent's local database (rebuilding it if it cannot be opened) and runs the sync
+ * engine for as long as the inbox is shown.
+ */
+export function useSyncEngine(
+  desktop: Desktop,
+  agent: Agent,
+  onSignedOut: (message: string) => void,
+  /** Told of customers' new messages, with the database they were stored in. */
+  onArrivals: (db: ParleyDb, arrivals: Arrivals) => void,
+): { data: LocalData; engine: SyncEngine | null; state: ConnectionState } {
+  const [data, setData] = useState<LocalData>({ kind: 'opening' });
+  const [engine, setEngine] = useState<SyncEngine | null>(null);
+  // The engine lives longer than one render's callback: it calls the latest one.
+  const arrivalsRef = useRef(onArrivals);
+  useEffect(() => {
+    arrivalsRef.current = onArrivals;
+  }, [onArrivals]);
+
+  useEffect(() => {
+    let disposed = false;
+    let opened: ParleyDb | null = null;
+    openLocalDatabase(databaseName(desktop.serverUrl, agent.id)).then(
+      ({ db, notice }) => {
+        if (disposed) {
+          db.close();
+          return;
+        }
+        opened = db;
+        // Another window signed out (deleting this database) or rebuilt or upgraded it:
+        // what this one holds is gone or stale, so start again from what is there now.
+        db.on('versionchange', () => {
+          db.close();
+          window.location.reload();
+          return false;
+        });
+        setData({ kind: 'open', db, notice });
+      },
+      (error: unknown) => {
+        if (!disposed)
+          setData({ kind: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+      },
+    );
+    return () => {
+      disposed = true;
+      opened?.close();
+    };
+  }, [desktop, agent.id]);
+
+  const db = data.kind === 'open' ? data.db : null;
+  useEffect(() => {
+    if (db === null) return;
+    let disposed = false;
+    let started: SyncEngine | null = null;
+    void desktop.getToken().then((token) => {
+      if (disposed) return;
+      started = new SyncEngine({
+        db,
+        serverUrl: desktop.serverUrl,
+        token,
+        clientName: `parley-${desktop.kind}/0.1.0`,
+        onSignedOut,
+        onInvalidPayload: (what, detail) => console.error(`Parley: invalid ${what} from the server`, detail),
+        onArrivals: (arrivals) => arrivalsRef.current(db, arrivals),
+      });
+      started.start();
+      setEngine(started);
+    });
+    return () => {
+      disposed = true;
+      started?.stop();
+      setEngine(null);
+    };
+  }, [db, desktop, onSignedOut]);
+
+  const state = useSyncExternalStore(engine?.subscribe ?? noopSubscribe, engine?.getState ?? (() => connecting));
+  return { data, engine, state };
+}
+
+function noopSubscribe(): () => void {
+  return () => undefined;
+}

@@ -1,0 +1,145 @@
+import type { Contact, Conversation, Message } from '@parley/protocol';
+import { describe, expect, it } from 'vitest';
+import { SearchIndex, fold, highlight, parseQuery } from '../../src/features/search/searchIndex.js';
+
+function contact(id: string, name: string, overrides: Partial<Contact> = {}): Contact {
+  return {
+    id,
+    name,
+    avatarMediaId: null,
+    phone: null,
+    identities: [],
+    mergedInto: null,
+    possibleDuplicates: [],
+    createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
+
+function conversation(id: string, contactId: string, overrides: Partial<Conversation> = {}): Conversation {
+  return {
+    id,
+    channel: 'whatsapp',
+    channelAccountId: 'acc',
+    contactId,
+    status: 'open',
+    assigneeId: null,
+    teamId: null,
+    labels: [],
+    lastMessageAt: 0,
+    lastMessagePreview: '',
+    lastInboundAt: null,
+    windowOpenUntil: null,
+    humanAgentUntil: null,
+    unreadCount: 0,
+    createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
+
+let seq = 0;
+function message(id: string, conversationId: string, text: string, overrides: Partial<Message> = {}): Message {
+  seq += 1;
+  return {
+    id,
+    conversationId,
+    clientId: null,
+    externalId: null,
+    direction: 'inbound',
+    kind: 'text',
+    text,
+    authorAgentId: null,
+    status: 'delivered',
+    attachments: [],
+    location: null,
+    sharedContacts: [],
+    replyTo: null,
+    interactive: null,
+    reactions: [],
+    forwarded: 'no',
+    template: null,
+    humanAgentTag: false,
+    error: null,
+    editedAt: null,
+    deletedAt: null,
+    createdAt: seq,
+    seq,
+    ...overrides,
+  };
+}
+
+function sample(): SearchIndex {
+  const index = new SearchIndex();
+  index.putContact(contact('k1', 'Élodie Martin'));
+  index.putContact(contact('k2', 'Oliver Bennett'));
+  index.putConversation(conversation('c1', 'k1'));
+  index.putConversation(conversation('c2', 'k2', { channel: 'messenger' }));
+  index.putMessage(message('m1', 'c1', 'Où est ma commande ?'));
+  index.putMessage(message('m2', 'c1', 'La commande #4821 est arrivée'));
+  index.putMessage(message('m3', 'c2', 'Is my order coming today?'));
+  index.putMessage(message('m4', 'c2', 'Customer asked for a refund', { kind: 'note', direction: 'outbound' }));
+  return index;
+}
+
+describe('search index', () => {
+  it('folds case and accents', () => {
+    expect(fold('ÉLODIE où')).toBe('elodie ou');
+    expect(parseQuery('Où est  COMM')).toEqual({ exact: ['ou', 'est'], prefix: 'comm' });
+  });
+
+  it('matches the last word as a prefix and the others exactly', () => {
+    const index = sample();
+    expect(index.search('co').map((group) => group.conversationId)).toEqual(['c2', 'c1']);
+    // "comm" is only a prefix when it is the last word typed.
+    expect(index.search('comm est')).toEqual([]);
+    expect(index.search('commande est')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m2', 'm1']);
+  });
+
+  it('groups hits by conversation, newest first, with the channel and contact name', () => {
+    const groups = sample().search('commande');
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ conversationId: 'c1', channel: 'whatsapp', contactName: 'Élodie Martin' });
+    expect(groups[0]?.hits.map((hit) => hit.messageId)).toEqual(['m2', 'm1']);
+  });
+
+  it('finds accented words from unaccented queries and the other way round', () => {
+    const index = sample();
+    expect(index.search('arrivee')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m2']);
+    expect(index.search('OÙ')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m1']);
+  });
+
+  it('includes notes and contact names', () => {
+    const index = sample();
+    const notes = index.search('refu');
+    expect(notes[0]?.hits).toMatchObject([{ messageId: 'm4', kind: 'note' }]);
+    const named = index.search('elod');
+    expect(named).toMatchObject([{ conversationId: 'c1', contactMatch: true, hits: [] }]);
+    expect(index.search('oliver ben')).toMatchObject([{ conversationId: 'c2', contactMatch: true }]);
+  });
+
+  it('re-indexes edited messages and drops deleted ones', () => {
+    const index = sample();
+    index.putMessage(message('m3', 'c2', 'Where is my parcel?'));
+    expect(index.search('order')).toEqual([]);
+    expect(index.search('parc')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m3']);
+    index.putMessage(message('m3', 'c2', 'Where is my parcel?', { deletedAt: 5 }));
+    expect(index.search('parc')).toEqual([]);
+    expect(index.size).toBe(3);
+  });
+
+  it('highlights the matching part of each word in a short snippet', () => {
+    expect(highlight('La commande est arrivée', ['la'], 'arr')).toEqual([
+      { text: 'La', match: true },
+      { text: ' commande est ', match: false },
+      { text: 'arr', match: true },
+      { text: 'ivée', match: false },
+    ]);
+    const long = `${'word '.repeat(40)}needle ${'tail '.repeat(40)}`;
+    const parts = highlight(long, [], 'need');
+    expect(parts[0]).toEqual({ text: '…', match: false });
+    expect(parts.filter((part) => part.match)).toEqual([{ text: 'need', match: true }]);
+    expect(parts.at(-1)).toEqual({ text: '…', match: false });
+  });
+});
