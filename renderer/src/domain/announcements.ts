@@ -1,6 +1,7 @@
 import type { Conversation, Message } from '@parley/protocol';
-import type { ParleyDb } from '../data/db.js';
-import type { Arrivals } from '../sync/engine.js';
+
+/** How messages came: pushed live, or found by a catch-up pull after an absence. */
+export type ArrivalKind = 'live' | 'catchUp';
 
 /** A catch-up that found this many messages or more is told as one summary. */
 export const SUMMARY_FROM = 2;
@@ -26,7 +27,7 @@ export function concernsAgent(conversation: Conversation | undefined, agentId: s
  * catch-up after an absence gives one summary instead of a flood; live messages are told
  * one by one.
  */
-export function planAnnouncement(during: Arrivals['during'], messages: readonly Message[]): Announcement {
+export function planAnnouncement(during: ArrivalKind, messages: readonly Message[]): Announcement {
   if (messages.length === 0) return { kind: 'none' };
   if (during === 'catchUp' && messages.length >= SUMMARY_FROM) {
     return {
@@ -36,18 +37,4 @@ export function planAnnouncement(during: Arrivals['during'], messages: readonly 
     };
   }
   return { kind: 'each', messages: [...messages] };
-}
-
-/** Reads what the plan needs from the cache (the arrivals are stored by now) and plans. */
-export async function announcementFor(db: ParleyDb, agentId: string, arrivals: Arrivals): Promise<Announcement> {
-  const ids = [...new Set(arrivals.messages.map((message) => message.conversationId))];
-  const conversations = new Map(
-    (await db.conversations.bulkGet(ids)).flatMap((conversation) =>
-      conversation === undefined ? [] : [[conversation.id, conversation] as const],
-    ),
-  );
-  const relevant = arrivals.messages.filter((message) =>
-    concernsAgent(conversations.get(message.conversationId), agentId),
-  );
-  return planAnnouncement(arrivals.during, relevant);
 }

@@ -1,8 +1,7 @@
 import type { Contact } from '@parley/protocol';
-import type { ParleyDb } from '../data/db.js';
 
 /** Merges can chain (A into B, later B into C); a cycle would be a server bug, so stop. */
-const MAX_MERGE_HOPS = 8;
+export const MAX_MERGE_HOPS = 8;
 
 /**
  * The contact to show for `id`: a contact merged into another is shown as that one. When
@@ -16,18 +15,6 @@ export function resolveContact(
   let contact = contacts.get(id);
   for (let hop = 0; contact?.mergedInto !== null && contact !== undefined && hop < MAX_MERGE_HOPS; hop += 1) {
     const target = contacts.get(contact.mergedInto);
-    if (target === undefined) break;
-    contact = target;
-  }
-  return contact;
-}
-
-/** `resolveContact` read from the cache one hop at a time, for code that has no map of every contact. */
-export async function resolveContactIn(db: ParleyDb, id: string | null | undefined): Promise<Contact | undefined> {
-  if (id === null || id === undefined) return undefined;
-  let contact = await db.contacts.get(id);
-  for (let hop = 0; contact?.mergedInto !== null && contact !== undefined && hop < MAX_MERGE_HOPS; hop += 1) {
-    const target = await db.contacts.get(contact.mergedInto);
     if (target === undefined) break;
     contact = target;
   }

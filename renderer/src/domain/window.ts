@@ -1,6 +1,5 @@
 import { messagingWindowState, type ChannelAccount, type Conversation, type ErrorCode } from '@parley/protocol';
 import { dateTime, duration, t, type Locale } from '../common/i18n/index.js';
-import type { OutboxRow } from '../data/db.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const HUMAN_AGENT_SPAN_MS = 7 * 24 * HOUR_MS;
@@ -80,11 +79,19 @@ export function windowBanner(mode: ComposerMode, now: number, lang?: Locale, tim
   }
 }
 
+/** What the rule reads of a queued mutation (the outbox rows of data/ have these fields). */
+export type QueuedMutation = {
+  state: string;
+  createdAt: number;
+  mutation: { type: string };
+  lastError: { code: ErrorCode } | null;
+};
+
 /**
  * The window refusal the server gave the latest queued reply, if the customer has not
  * written since (which moves `lastInboundAt` and may reopen the window).
  */
-export function windowRefusalOf(outbox: readonly OutboxRow[], lastInboundAt: number | null): WindowRefusal | null {
+export function windowRefusalOf(outbox: readonly QueuedMutation[], lastInboundAt: number | null): WindowRefusal | null {
   for (const row of [...outbox].reverse()) {
     if (row.state !== 'failed' || row.mutation.type !== 'message.send' || row.lastError === null) continue;
     const code = row.lastError.code;

@@ -6,7 +6,7 @@ import type { ParleyDb } from '../data/db.js';
 import { connectDesktop, type Desktop } from '../platform/desktop.js';
 import { logout } from '../platform/api.js';
 import { InboxScreen } from './InboxScreen.js';
-import { LoginScreen } from '../features/auth/LoginScreen.js';
+import { LoginScreen } from '../features/auth/index.js';
 import { clearSession, loadSession, saveSession } from '../platform/session.js';
 
 type Phase =

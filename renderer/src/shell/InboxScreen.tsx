@@ -14,15 +14,15 @@ import { failure, type Agent } from '@parley/protocol';
 import { useCallback, useMemo, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
-import { ThreadView } from '../features/conversation/ThreadView.js';
+import { ThreadView } from '../features/conversation/index.js';
 import { useEviction, useLastSyncedAt } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
 import type { ConnectionState, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../platform/desktop.js';
-import { ConversationList } from '../features/inbox/ConversationList.js';
+import { ConversationList } from '../features/inbox/index.js';
 import { MediaSourceContext, type MediaSource } from '../platform/media.js';
 import { t, tn } from '../common/i18n/index.js';
-import { summaryText, useAnnouncements, type Summary } from '../features/notifications/useAnnouncements.js';
+import { summaryText, useAnnouncements, type Summary } from '../features/notifications/index.js';
 import { useSyncEngine } from './useSyncEngine.js';
 import type { ParleyDb } from '../data/db.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TypingThrottle, newClientId } from '../../src/sync/typing.js';
+import { newClientId } from '../../src/common/clientId.js';
+import { TypingThrottle } from '../../src/sync/typing.js';
 
 describe('TypingThrottle', () => {
   it('lets one typing event through per conversation per interval', () => {

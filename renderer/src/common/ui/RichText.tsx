@@ -1,7 +1,7 @@
 import Link from '@mui/material/Link';
 import Typography, { type TypographyProps } from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { linkify } from '../../domain/messageView.js';
+import { linkify } from '../linkify.js';
 
 /** A message's text, with its http(s) addresses as links that open outside the app. */
 export function RichText({

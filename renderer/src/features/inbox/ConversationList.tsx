@@ -6,12 +6,11 @@ import { useEffect, useRef, useState, type JSX } from 'react';
 import { t } from '../../common/i18n/index.js';
 import { ConversationListItem } from './ConversationListItem.js';
 import { SearchField } from '../../common/ui/SearchField.js';
-import { SearchResults } from '../search/SearchResults.js';
+import { SearchResults, useSearch } from '../search/index.js';
 import { conversationPreview } from '../../domain/messageView.js';
 import { resolveContact } from '../../domain/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useContacts, useConversations } from '../../data/hooks.js';
-import { useSearch } from '../search/useSearch.js';
 
 function Conversations({
   db,

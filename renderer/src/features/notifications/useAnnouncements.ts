@@ -1,12 +1,12 @@
 import { useCallback, useState } from 'react';
 import type { Agent } from '@parley/protocol';
 import { messagePreview } from '../../domain/messageView.js';
-import { resolveContactIn } from '../../domain/contacts.js';
+import { resolveContactIn } from '../../data/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { Desktop } from '../../platform/desktop.js';
 import type { Arrivals } from '../../sync/engine.js';
 import { t, tn } from '../../common/i18n/index.js';
-import { announcementFor } from '../../domain/announcements.js';
+import { announcementFor } from './announcementFor.js';
 
 export type Summary = { messages: number; conversations: number };
 

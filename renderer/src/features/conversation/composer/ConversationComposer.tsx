@@ -9,7 +9,7 @@ import { useMediaSource } from '../../../platform/media.js';
 import { uploadMedia, type UploadedMedia } from '../../../platform/upload.js';
 import type { OutboxRow, ParleyDb } from '../../../data/db.js';
 import { enqueue } from '../../../sync/outbox.js';
-import { newClientId } from '../../../sync/typing.js';
+import { newClientId } from '../../../common/clientId.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { isApproved } from '../../../domain/templates.js';
 import { composerMode, windowBanner, windowRefusalOf } from '../../../domain/window.js';

@@ -4,7 +4,7 @@ import { useState, type JSX } from 'react';
 import { t } from '../../../common/i18n/index.js';
 import { ConfirmDialog } from '../../../common/ui/ConfirmDialog.js';
 import { MergeSuggestion } from './MergeSuggestion.js';
-import { newClientId } from '../../../sync/typing.js';
+import { newClientId } from '../../../common/clientId.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 
 /**

@@ -25,7 +25,7 @@ import { OutboxFailure } from '../messages/OutboxFailure.js';
 import type { OutboxRow } from '../../../data/db.js';
 import { requestHistory } from '../../../sync/history.js';
 import { discardOutbox, enqueue, retryOutbox } from '../../../sync/outbox.js';
-import { newClientId } from '../../../sync/typing.js';
+import { newClientId } from '../../../common/clientId.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { ContactMerge } from '../contact/ContactMerge.js';
 import { ConversationComposer } from '../composer/ConversationComposer.js';

@@ -1,0 +1,2 @@
+/** Signing in: the login screen. */
+export { LoginScreen } from './LoginScreen.js';

@@ -1,0 +1,2 @@
+/** Telling the agent what arrived: notifications, and a summary after an absence. */
+export { summaryText, useAnnouncements, type Summary } from './useAnnouncements.js';

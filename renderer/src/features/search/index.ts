@@ -1,0 +1,3 @@
+/** Searching the cached messages in a worker, and showing what it found. */
+export { SearchResults } from './SearchResults.js';
+export { useSearch } from './useSearch.js';
