@@ -30,6 +30,58 @@ const zones = [
   },
 ];
 
+/**
+ * The renderer's layers, one way down: shell → features → sync → data, platform → domain
+ * → common (→ protocol). data/ (the cache) and platform/ (the desktop, HTTP, the session)
+ * stand side by side and import neither each other nor anything above them.
+ */
+const rendererSrc = './renderer/src';
+const rendererFeatures = ['auth', 'conversation', 'inbox', 'notifications', 'search'];
+const rendererLayers = [
+  {
+    target: `${rendererSrc}/common`,
+    from: ['domain', 'platform', 'data', 'sync', 'features', 'shell'].map((layer) => `${rendererSrc}/${layer}`),
+    message: 'common/ is the ground of the renderer: it imports nothing of ours but protocol/.',
+  },
+  {
+    target: `${rendererSrc}/domain`,
+    from: ['platform', 'data', 'sync', 'features', 'shell'].map((layer) => `${rendererSrc}/${layer}`),
+    message: 'domain/ holds pure rules: it imports only common/ (no React state, no Dexie, no network).',
+  },
+  {
+    target: `${rendererSrc}/platform`,
+    from: ['data', 'sync', 'features', 'shell'].map((layer) => `${rendererSrc}/${layer}`),
+    message: 'platform/ imports only domain/ and common/; it never reaches the cache or anything above.',
+  },
+  {
+    target: `${rendererSrc}/data`,
+    from: ['platform', 'sync', 'features', 'shell'].map((layer) => `${rendererSrc}/${layer}`),
+    message: 'data/ imports only domain/ and common/; it never reaches the platform or anything above.',
+  },
+  {
+    target: `${rendererSrc}/sync`,
+    from: ['features', 'shell'].map((layer) => `${rendererSrc}/${layer}`),
+    message: 'sync/ never imports features/ or shell/: views depend on the engine, not the reverse.',
+  },
+  {
+    target: `${rendererSrc}/features`,
+    from: `${rendererSrc}/shell`,
+    message: 'features/ never imports shell/: the frame composes the features.',
+  },
+  {
+    target: `${rendererSrc}/shell`,
+    from: `${rendererSrc}/features/**`,
+    except: ['**/renderer/src/features/*/index.ts'],
+    message: 'The shell reaches a feature only through its index.ts.',
+  },
+  ...rendererFeatures.map((feature) => ({
+    target: `${rendererSrc}/features/${feature}`,
+    from: `${rendererSrc}/features/**`,
+    except: [`**/renderer/src/features/${feature}/**`, '**/renderer/src/features/*/index.ts'],
+    message: 'A feature reaches another feature only through its index.ts.',
+  })),
+];
+
 /** The same rules for imports by package name, which a path zone cannot see. */
 function forbidPackages(/** @type {string[]} */ names, /** @type {string} */ message) {
   return {
@@ -94,7 +146,7 @@ export default tseslint.config(
       ],
     },
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones }],
+      'import-x/no-restricted-paths': ['error', { zones: [...zones, ...rendererLayers] }],
       'no-restricted-syntax': ['error', ...focusedOrSkipped],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/consistent-type-definitions': ['error', 'type'],

@@ -56,3 +56,67 @@ describe('lint boundaries', () => {
     expect(await ruleIds('server/test/probe.test.ts', skipped)).toContain('no-restricted-syntax');
   });
 });
+
+describe('renderer layers', () => {
+  const importAll = (from: string): string => `import * as target from '${from}';\nexport const x = target;\n`;
+  const src = path.join(root, 'renderer/src');
+
+  it.each([
+    ['renderer/src/common/probe.ts', '../domain/messageView.js'],
+    ['renderer/src/common/ui/probe.ts', '../../features/conversation/index.js'],
+    ['renderer/src/domain/probe.ts', '../data/db.js'],
+    ['renderer/src/domain/probe.ts', '../platform/desktop.js'],
+    ['renderer/src/platform/probe.ts', '../data/db.js'],
+    ['renderer/src/platform/probe.ts', '../sync/engine.js'],
+    ['renderer/src/data/probe.ts', '../platform/session.js'],
+    ['renderer/src/data/probe.ts', '../sync/outbox.js'],
+    ['renderer/src/sync/probe.ts', '../features/notifications/index.js'],
+    ['renderer/src/sync/probe.ts', '../shell/useSyncEngine.js'],
+    ['renderer/src/features/auth/probe.ts', '../../shell/App.js'],
+    ['renderer/src/features/inbox/probe.ts', '../search/useSearch.js'],
+    ['renderer/src/features/conversation/thread/probe.ts', '../../inbox/ConversationList.js'],
+    ['renderer/src/shell/probe.ts', '../features/conversation/ThreadView.js'],
+  ])('%s may not import %s', async (file, from) => {
+    expect(await ruleIds(file, importAll(from))).toContain('import-x/no-restricted-paths');
+  });
+
+  it('allows imports down the layers, and a feature through its index.ts', async () => {
+    expect(await ruleIds('renderer/src/features/inbox/probe.ts', importAll('../search/index.js'))).toEqual([]);
+    expect(await ruleIds('renderer/src/features/inbox/probe.ts', importAll('../../sync/engine.js'))).toEqual([]);
+    expect(await ruleIds('renderer/src/sync/probe.ts', importAll('../data/db.js'))).toEqual([]);
+    expect(await ruleIds('renderer/src/domain/probe.ts', importAll('../common/i18n/index.js'))).toEqual([]);
+  });
+
+  it('has no circle between its folders', () => {
+    /** A folder is a layer, or one feature. */
+    const unitOf = (file: string): string => {
+      const [first = '', second = ''] = path.relative(src, file).split(path.sep);
+      return first === 'features' ? `features/${second}` : first;
+    };
+    const edges = new Map<string, Set<string>>();
+    const walk = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) return walk(full);
+        return /\.tsx?$/.test(entry.name) ? [full] : [];
+      });
+    for (const file of walk(src)) {
+      const from = unitOf(file);
+      for (const match of fs.readFileSync(file, 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)) {
+        const to = unitOf(path.resolve(path.dirname(file), match[1] ?? ''));
+        if (to !== from && !to.includes('.')) edges.set(from, (edges.get(from) ?? new Set()).add(to));
+      }
+    }
+    const circles: string[] = [];
+    const visit = (unit: string, trail: string[]): void => {
+      if (trail.includes(unit)) {
+        circles.push([...trail.slice(trail.indexOf(unit)), unit].join(' → '));
+        return;
+      }
+      for (const next of edges.get(unit) ?? []) visit(next, [...trail, unit]);
+    };
+    for (const unit of edges.keys()) visit(unit, []);
+    expect(edges.size).toBeGreaterThan(5);
+    expect(circles).toEqual([]);
+  });
+});
