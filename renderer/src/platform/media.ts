@@ -1,13 +1,11 @@
 import { createContext, useContext } from 'react';
+import { send, ServerUnreachable, type ServerAccess } from './http.js';
 
 /**
  * Where media bytes come from and how to prove who asks: a browser is signed in by its
  * HttpOnly cookie, the desktop app by its Bearer token.
  */
-export type MediaSource = {
-  serverUrl: string;
-  getToken: () => Promise<string | null>;
-};
+export type MediaSource = ServerAccess & { getToken: () => Promise<string | null> };
 
 export const MediaSourceContext = createContext<MediaSource | null>(null);
 
@@ -30,11 +28,6 @@ export function mediaPath(mediaId: string, thumbnail: boolean): string {
   return `/api/media/${encodeURIComponent(mediaId)}${thumbnail ? '?thumbnail=1' : ''}`;
 }
 
-export async function authHeaders(source: MediaSource): Promise<Record<string, string>> {
-  const token = await source.getToken();
-  return token === null ? {} : { authorization: `Bearer ${token}` };
-}
-
 export function failureForStatus(status: number): MediaFailure {
   if (status === 404) return 'not_found';
   if (status === 410) return 'expired';
@@ -51,14 +44,10 @@ export async function fetchMedia(
 ): Promise<Blob> {
   let response: Response;
   try {
-    response = await fetch(new URL(mediaPath(mediaId, options.thumbnail === true), source.serverUrl), {
-      credentials: 'include',
-      headers: await authHeaders(source),
-      signal: options.signal,
-    });
+    response = await send(source, mediaPath(mediaId, options.thumbnail === true), { signal: options.signal });
   } catch (error) {
-    if (options.signal?.aborted === true) throw error;
-    throw new MediaFetchError('unreachable');
+    if (error instanceof ServerUnreachable) throw new MediaFetchError('unreachable');
+    throw error;
   }
   if (response.status !== 200 && response.status !== 206) throw new MediaFetchError(failureForStatus(response.status));
   return response.blob();

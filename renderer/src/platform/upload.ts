@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ApiErrorSchema, AttachmentKindSchema } from '@parley/protocol';
+import { AttachmentKindSchema } from '@parley/protocol';
 import { t } from '../common/i18n/index.js';
-import { authHeaders, type MediaSource } from './media.js';
+import { readJson, refusalOf, send, ServerUnreachable } from './http.js';
+import type { MediaSource } from './media.js';
 
 export const UploadedMediaSchema = z.object({
   mediaId: z.string().min(1),
@@ -30,22 +31,16 @@ export async function uploadMedia(
   form.append('file', file, file.name);
   let response: Response;
   try {
-    response = await fetch(new URL('/api/media', source.serverUrl), {
-      method: 'POST',
-      body: form,
-      credentials: 'include',
-      headers: await authHeaders(source),
-      signal,
-    });
+    response = await send(source, '/api/media', { method: 'POST', body: form, signal });
   } catch (error) {
-    if (signal?.aborted === true) throw error;
+    if (!(error instanceof ServerUnreachable)) throw error;
     return { ok: false, code: 'unreachable', message: t('composer.uploadUnreachable') };
   }
-  const body: unknown = await response.json().catch(() => null);
+  const body = await readJson(response);
   if (!response.ok) {
-    const refusal = ApiErrorSchema.safeParse(body);
-    return refusal.success
-      ? { ok: false, code: refusal.data.code, message: refusal.data.message ?? '' }
+    const refusal = refusalOf(body);
+    return refusal !== null
+      ? { ok: false, ...refusal }
       : { ok: false, code: 'internal', message: t('composer.uploadFailed', { status: response.status }) };
   }
   const media = UploadedMediaSchema.safeParse(body);
