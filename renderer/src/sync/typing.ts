@@ -1,3 +1,5 @@
+import type { SyncLink } from './link.js';
+
 /**
  * Typing indicators are best effort: one event per conversation at most every
  * `intervalMs` while the agent types. WhatsApp shows one for 25 seconds, Messenger until
@@ -24,4 +26,12 @@ export class TypingThrottle {
   reset(conversationId: string): void {
     this.lastSent.delete(conversationId);
   }
+}
+
+/** Tells the customer the agent is typing: throttled, best effort, dropped when offline. */
+export function sendTyping(link: SyncLink, throttle: TypingThrottle, conversationId: string): void {
+  const socket = link.socket();
+  if (socket === null || !socket.connected || !link.ready()) return;
+  if (!throttle.take(conversationId)) return;
+  socket.emit('typing', { conversationId });
 }

@@ -1,0 +1,71 @@
+import type { LiveBatch } from '@parley/protocol';
+import { readMetas } from '../data/db.js';
+import { withQuotaRecovery } from '../data/quota.js';
+import { applyChanges } from './apply.js';
+import { dedupe, lastSeq, unseen } from './arrivals.js';
+import type { SyncLink } from './link.js';
+import type { Puller } from './pull.js';
+
+/** At most this many live changes are applied in one transaction. */
+const LIVE_COALESCE_MAX = 2000;
+
+/**
+ * The live feed: batches the server pushes, applied in order once the engine is ready,
+ * and a pull instead whenever a batch shows something was missed.
+ */
+export class LiveFeed {
+  /** Live batches that arrived while a pull was running; applied after it, in order. */
+  private queue: LiveBatch[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly link: SyncLink,
+    private readonly puller: Puller,
+  ) {}
+
+  push(batch: LiveBatch): void {
+    this.queue.push(batch);
+    if (this.link.ready()) void this.drain();
+  }
+
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const { db, options } = this.link;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.shift();
+        if (batch === undefined) break;
+        const meta = await readMetas(db, ['cursor', 'lastSyncedAt']);
+        const cursor = meta.cursor ?? 0;
+        let last = lastSeq(batch);
+        if (last <= cursor) continue;
+        if (batch.after > cursor) {
+          // A gap: something was committed that we have not seen. The pull covers this
+          // batch too, so drop what is queued.
+          this.queue = [];
+          await this.puller.pull('live');
+          // A long gap shows as catching up; once filled, the feed is live again.
+          if (this.link.socket()?.connected === true && this.link.ready()) this.link.setState({ kind: 'online' });
+          continue;
+        }
+        // The batches queued behind it that follow on without a gap go in the same
+        // transaction: a burst costs one commit, and one flush to disk, instead of one each.
+        const changes = [...batch.changes];
+        for (let next = this.queue[0]; next !== undefined && changes.length < LIVE_COALESCE_MAX; next = this.queue[0]) {
+          if (next.after > last) break;
+          this.queue.shift();
+          changes.push(...next.changes);
+          last = Math.max(last, lastSeq(next));
+        }
+        const arrived = await unseen(this.link, changes, meta.lastSyncedAt ?? 0);
+        await withQuotaRecovery(db, () => applyChanges(db, changes, last));
+        if (arrived.length > 0) options.onArrivals?.({ during: 'live', messages: dedupe(arrived) });
+      }
+    } catch (error) {
+      this.link.report('sync', error);
+    } finally {
+      this.draining = false;
+    }
+  }
+}
