@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Agent } from '@parley/protocol';
+import { describeError } from '../common/errors.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
 import { openLocalDatabase, type LocalDataNotice } from '../data/open.js';
 import type { Desktop } from '../platform/desktop.js';
@@ -52,8 +53,7 @@ export function useSyncEngine(
         setData({ kind: 'open', db, notice });
       },
       (error: unknown) => {
-        if (!disposed)
-          setData({ kind: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+        if (!disposed) setData({ kind: 'unavailable', message: describeError(error) });
       },
     );
     return () => {

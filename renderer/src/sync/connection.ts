@@ -8,13 +8,8 @@ import {
   type LiveBatch,
 } from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
-import {
-  describeError,
-  type ConnectionState,
-  type ParleySocket,
-  type SyncEngineOptions,
-  type SyncLink,
-} from './link.js';
+import { describeError } from '../common/errors.js';
+import { type ConnectionState, type ParleySocket, type SyncEngineOptions, type SyncLink } from './link.js';
 
 /** What the other jobs do at each step of a connection. */
 export type ConnectionSteps = {

@@ -63,7 +63,3 @@ export type SyncLink = {
   /** Hands an error to `onInvalidPayload`, for logs and reports. */
   report(what: string, error: unknown): void;
 };
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

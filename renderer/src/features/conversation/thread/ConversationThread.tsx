@@ -3,6 +3,7 @@ import Divider from '@mui/material/Divider';
 import type { Conversation, Message, Mutation } from '@parley/protocol';
 import { useState, type JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
+import { describeError } from '../../../common/errors.js';
 import { t } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
 import type { ParleyDb } from '../../../data/db.js';
@@ -65,7 +66,7 @@ export function ConversationThread({
   function change(mutation: Mutation): void {
     setActionError(null);
     void enqueue(db, mutation).catch((error: unknown) =>
-      setActionError(t('outbox.notSaved', { detail: error instanceof Error ? error.message : String(error) })),
+      setActionError(t('outbox.notSaved', { detail: describeError(error) })),
     );
   }
 
