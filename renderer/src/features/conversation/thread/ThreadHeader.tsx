@@ -5,7 +5,7 @@ import type { JSX } from 'react';
 import { t } from '../../../common/i18n/index.js';
 import { ChannelBadge } from '../../../common/ui/ChannelBadge.js';
 import type { ThreadActions } from '../../../domain/actions.js';
-import { ContactMerge } from '../contact/ContactMerge.js';
+import { ContactMerge } from '../../contacts/index.js';
 
 /** Who the conversation is with, on which channel and account, and duplicates to merge. */
 export function ThreadHeader({

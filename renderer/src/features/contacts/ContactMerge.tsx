@@ -1,11 +1,11 @@
 import Box from '@mui/material/Box';
 import type { Contact } from '@parley/protocol';
 import { useState, type JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
-import { ConfirmDialog } from '../../../common/ui/ConfirmDialog.js';
+import { t } from '../../common/i18n/index.js';
+import { ConfirmDialog } from '../../common/ui/ConfirmDialog.js';
 import { MergeSuggestion } from './MergeSuggestion.js';
-import { newClientId } from '../../../common/clientId.js';
-import type { ThreadActions } from '../../../domain/actions.js';
+import { newClientId } from '../../common/clientId.js';
+import type { ThreadActions } from '../../domain/actions.js';
 
 /**
  * Offers to merge the conversation's contact into a contact that looks like the same

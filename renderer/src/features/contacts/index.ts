@@ -1,0 +1,2 @@
+/** Contacts: proposing and merging duplicates of the same customer. */
+export { ContactMerge } from './ContactMerge.js';
