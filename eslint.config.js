@@ -36,7 +36,7 @@ const zones = [
  * stand side by side and import neither each other nor anything above them.
  */
 const rendererSrc = './renderer/src';
-const rendererFeatures = ['auth', 'conversation', 'inbox', 'notifications', 'search'];
+const rendererFeatures = ['auth', 'contacts', 'conversation', 'inbox', 'notifications', 'search'];
 const rendererLayers = [
   {
     target: `${rendererSrc}/common`,

@@ -87,6 +87,27 @@ describe('renderer layers', () => {
     expect(await ruleIds('renderer/src/domain/probe.ts', importAll('../common/i18n/index.js'))).toEqual([]);
   });
 
+  it('keeps every feature folder behind its index.ts', async () => {
+    const features = fs
+      .readdirSync(path.join(src, 'features'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(features.length).toBeGreaterThan(1);
+    for (const [position, feature] of features.entries()) {
+      expect(fs.existsSync(path.join(src, 'features', feature, 'index.ts')), `${feature}/index.ts`).toBe(true);
+      // Another feature's insides are refused here: the feature is in the lint rule's list.
+      const other = features[(position + 1) % features.length] ?? '';
+      const inside = fs
+        .readdirSync(path.join(src, 'features', other))
+        .find((name) => /^(?!index\.ts$).*\.tsx?$/.test(name));
+      const ids = await ruleIds(
+        `renderer/src/features/${feature}/probe.ts`,
+        importAll(`../${other}/${inside ?? ''}`.replace(/\.tsx?$/, '.js')),
+      );
+      expect(ids, feature).toContain('import-x/no-restricted-paths');
+    }
+  });
+
   it('has no circle between its folders', () => {
     /** A folder is a layer, or one feature. */
     const unitOf = (file: string): string => {
