@@ -3,7 +3,7 @@ import { ThemeProvider } from '@mui/material/styles';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
-import { locale } from './app/i18n.js';
+import { locale } from './common/i18n/index.js';
 import { theme } from './app/theme.js';
 
 document.documentElement.lang = locale;

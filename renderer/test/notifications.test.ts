@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { t, tn } from '../src/app/i18n.js';
+import { t, tn } from '../src/common/i18n/index.js';
 import { concernsAgent, planAnnouncement } from '../src/app/notifications.js';
 import { summaryText } from '../src/app/useAnnouncements.js';
 import { conversationAt, message } from './fixtures.js';

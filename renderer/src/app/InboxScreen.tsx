@@ -21,7 +21,7 @@ import type { ConnectionState, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../desktop/desktop.js';
 import { ConversationList } from '../inbox/ConversationList.js';
 import { MediaSourceContext, type MediaSource } from '../media/source.js';
-import { t, tn } from './i18n.js';
+import { t, tn } from '../common/i18n/index.js';
 import { summaryText, useAnnouncements, type Summary } from './useAnnouncements.js';
 import { useSyncEngine } from './useSyncEngine.js';
 import type { ParleyDb } from '../data/db.js';

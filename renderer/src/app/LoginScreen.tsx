@@ -11,7 +11,7 @@ import Typography from '@mui/material/Typography';
 import type { LoginResponse, ServerInfo } from '@parley/protocol';
 import { useEffect, useState, type FormEvent, type JSX } from 'react';
 import { ApiError, fetchServerInfo, login } from './api.js';
-import { t } from './i18n.js';
+import { t } from '../common/i18n/index.js';
 
 export function LoginScreen({
   serverUrl,

@@ -5,7 +5,7 @@ import { resolveContactIn } from '../data/contacts.js';
 import type { ParleyDb } from '../data/db.js';
 import type { Desktop } from '../desktop/desktop.js';
 import type { Arrivals } from '../sync/engine.js';
-import { t, tn } from './i18n.js';
+import { t, tn } from '../common/i18n/index.js';
 import { announcementFor } from './notifications.js';
 
 export type Summary = { messages: number; conversations: number };

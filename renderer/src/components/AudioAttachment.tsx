@@ -3,7 +3,7 @@ import MicIcon from '@mui/icons-material/Mic';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 
 /** An audio file or a WhatsApp voice note, labelled as such, with the browser's player. */
 export function AudioAttachment({ url, voice }: { url: string; voice: boolean }): JSX.Element {

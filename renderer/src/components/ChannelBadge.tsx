@@ -4,7 +4,7 @@ import WhatsAppIcon from '@mui/icons-material/WhatsApp';
 import type { SvgIconProps } from '@mui/material/SvgIcon';
 import type { Channel } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { channelColor } from '../app/theme.js';
 
 const icons = { whatsapp: WhatsAppIcon, messenger: FacebookIcon, instagram: InstagramIcon } as const;

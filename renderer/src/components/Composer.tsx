@@ -12,7 +12,7 @@ import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useRef, type ChangeEvent, type JSX, type KeyboardEvent } from 'react';
-import { fileSize, t } from '../app/i18n.js';
+import { fileSize, t } from '../common/i18n/index.js';
 
 export type ComposerAttachment = { fileName: string; size: number; uploading: boolean };
 export type ComposerQuote = { author: string; preview: string };

@@ -6,7 +6,7 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 
 /** Asks before something that cannot be undone from the app. */
 export function ConfirmDialog({

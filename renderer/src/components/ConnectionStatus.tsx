@@ -7,7 +7,7 @@ import Box from '@mui/material/Box';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { shortTime, t } from '../app/i18n.js';
+import { shortTime, t } from '../common/i18n/index.js';
 import type { ConnectionState } from '../sync/engine.js';
 
 /** The status line: always visible, so an agent knows whether what they see is live. */

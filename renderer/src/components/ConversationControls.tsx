@@ -11,7 +11,7 @@ import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import type { ConversationStatus } from '@parley/protocol';
 import { useState, type JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 
 const STATUSES: readonly ConversationStatus[] = ['open', 'pending', 'resolved'];
 

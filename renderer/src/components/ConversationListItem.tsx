@@ -6,7 +6,7 @@ import ListItemButton from '@mui/material/ListItemButton';
 import Typography from '@mui/material/Typography';
 import type { Conversation } from '@parley/protocol';
 import type { JSX } from 'react';
-import { shortTime, t } from '../app/i18n.js';
+import { shortTime, t } from '../common/i18n/index.js';
 import { ChannelBadge } from './ChannelBadge.js';
 
 export type ConversationListItemProps = {

@@ -6,7 +6,7 @@ import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { fileSize, t } from '../app/i18n.js';
+import { fileSize, t } from '../common/i18n/index.js';
 
 /** A document: its name, size and type, and a button that saves it. */
 export function DocumentAttachment({

@@ -5,7 +5,7 @@ import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
 import type { Location } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { mapUrl } from '../conversation/messageView.js';
 
 /** A place a customer shared: its name and address, and a link that opens a map. */

@@ -6,7 +6,7 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t, type MessageKey } from '../app/i18n.js';
+import { t, type MessageKey } from '../common/i18n/index.js';
 import type { MediaFailure } from '../media/source.js';
 
 /** Every state of a file other than "here it is", in words. */

@@ -16,7 +16,7 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { Message } from '@parley/protocol';
 import type { JSX, ReactNode } from 'react';
-import { messageTime, t } from '../app/i18n.js';
+import { messageTime, t } from '../common/i18n/index.js';
 import { groupReactions, ownReaction, statusTick } from '../conversation/messageView.js';
 import { LocationCard } from './LocationCard.js';
 import { MessageActions } from './MessageActions.js';

@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import ButtonBase from '@mui/material/ButtonBase';
 import Tooltip from '@mui/material/Tooltip';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import type { ReactionGroup } from '../conversation/messageView.js';
 
 /** The reactions under a bubble. The business's own can be clicked away. */

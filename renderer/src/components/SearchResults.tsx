@@ -3,7 +3,7 @@ import List from '@mui/material/List';
 import ListItemButton from '@mui/material/ListItemButton';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { shortTime, t } from '../app/i18n.js';
+import { shortTime, t } from '../common/i18n/index.js';
 import type { SearchGroup, SnippetPart } from '../search/searchIndex.js';
 import { ChannelBadge } from './ChannelBadge.js';
 

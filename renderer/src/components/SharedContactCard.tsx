@@ -4,7 +4,7 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { SharedContact } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 
 /** A contact card the customer shared (someone else's details, not theirs). */
 export function SharedContactCard({ contact }: { contact: SharedContact }): JSX.Element {

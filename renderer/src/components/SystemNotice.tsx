@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { Message } from '@parley/protocol';
 import type { JSX } from 'react';
-import { messageTime, t } from '../app/i18n.js';
+import { messageTime, t } from '../common/i18n/index.js';
 
 /** A platform notice in the thread (a customer changed their number…): centred and quiet. */
 export function SystemNotice({ message }: { message: Message }): JSX.Element {

@@ -9,7 +9,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { Template } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { allParametersFilled, fillTemplate, templateParameters } from '../conversation/templates.js';
 
 /**

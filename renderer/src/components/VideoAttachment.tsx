@@ -4,7 +4,7 @@ import ButtonBase from '@mui/material/ButtonBase';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { fileSize, t } from '../app/i18n.js';
+import { fileSize, t } from '../common/i18n/index.js';
 
 /**
  * A video: a poster with a play button first, so a thread does not download every video

@@ -1,7 +1,7 @@
 import Box from '@mui/material/Box';
 import type { Contact } from '@parley/protocol';
 import { useState, type JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { MergeSuggestion } from '../components/MergeSuggestion.js';
 import { newClientId } from '../sync/typing.js';

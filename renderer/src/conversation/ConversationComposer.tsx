@@ -1,7 +1,7 @@
 import Alert from '@mui/material/Alert';
 import type { ChannelAccount, Conversation, MessageContent, Template } from '@parley/protocol';
 import { useRef, useState, type JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { Composer, type ComposerQuote } from '../components/Composer.js';
 import { TemplatePicker } from '../components/TemplatePicker.js';
 import { WindowBanner } from '../components/WindowBanner.js';

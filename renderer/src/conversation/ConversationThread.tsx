@@ -4,7 +4,7 @@ import Divider from '@mui/material/Divider';
 import Typography from '@mui/material/Typography';
 import type { Conversation, Message, Mutation } from '@parley/protocol';
 import { useEffect, useMemo, useRef, useState, type JSX, type ReactNode } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { ChannelBadge } from '../components/ChannelBadge.js';
 import { ConversationControls } from '../components/ConversationControls.js';
 import { MessageBubble } from '../components/MessageBubble.js';

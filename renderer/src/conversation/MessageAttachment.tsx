@@ -6,7 +6,7 @@ import { ImageAttachment } from '../components/ImageAttachment.js';
 import { ImageViewer } from '../components/ImageViewer.js';
 import { MediaNotice } from '../components/MediaNotice.js';
 import { VideoAttachment } from '../components/VideoAttachment.js';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { downloadMedia, MediaFetchError, useMediaSource } from '../media/source.js';
 import { useMediaUrl, type MediaUrlState } from '../media/useMediaUrl.js';
 

@@ -1,7 +1,7 @@
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import type { ParleyDb } from '../data/db.js';
 import { useConversation } from '../data/hooks.js';
 import type { ThreadActions } from './actions.js';

@@ -1,5 +1,5 @@
 import { MessageKindSchema, type Attachment, type Location, type Message, type MessageKind } from '@parley/protocol';
-import { t, type Locale, type MessageKey } from '../app/i18n.js';
+import { t, type Locale, type MessageKey } from '../common/i18n/index.js';
 
 /** The tick under an outgoing message; customers' messages have none. */
 export type StatusTick = 'none' | 'queued' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';

@@ -1,5 +1,5 @@
 import { messagingWindowState, type ChannelAccount, type Conversation, type ErrorCode } from '@parley/protocol';
-import { dateTime, duration, t, type Locale } from '../app/i18n.js';
+import { dateTime, duration, t, type Locale } from '../common/i18n/index.js';
 import type { OutboxRow } from '../data/db.js';
 
 const HOUR_MS = 60 * 60 * 1000;

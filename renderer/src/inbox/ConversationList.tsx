@@ -3,7 +3,7 @@ import LinearProgress from '@mui/material/LinearProgress';
 import List from '@mui/material/List';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, useState, type JSX } from 'react';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { ConversationListItem } from '../components/ConversationListItem.js';
 import { SearchField } from '../components/SearchField.js';
 import { SearchResults } from '../components/SearchResults.js';

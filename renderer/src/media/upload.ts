@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema, AttachmentKindSchema } from '@parley/protocol';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { authHeaders, type MediaSource } from './source.js';
 
 export const UploadedMediaSchema = z.object({

@@ -21,7 +21,7 @@ import {
   type MutationResult,
   type ServerToClientEvents,
 } from '@parley/protocol';
-import { t } from '../app/i18n.js';
+import { t } from '../common/i18n/index.js';
 import { readMetas, type ParleyDb } from '../data/db.js';
 import { exclusively } from '../data/locks.js';
 import { withQuotaRecovery } from '../data/quota.js';
