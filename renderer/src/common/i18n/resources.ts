@@ -122,3 +122,14 @@ export const featureFiles = { en: enFiles, fr: frFiles } as const satisfies Reco
   string,
   Record<string, Record<string, string>>
 >;
+
+/** Types react-i18next's `useTranslation().t` with the same keys, for code that calls it directly. */
+declare module 'i18next' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- a module augmentation merges only into an interface
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: English };
+    keySeparator: false;
+    nsSeparator: false;
+  }
+}
