@@ -33,8 +33,9 @@ describe('previewText', () => {
     expect(previewText(preview({ kind: 'template', text: 'Your order shipped' }), 'en')).toBe('Your order shipped');
     expect(previewText(preview({ kind: 'unsupported' }), 'en')).toBe('Unsupported message');
     expect(previewText(preview({ kind: 'interactive', text: 'Track my order' }), 'en')).toBe('Track my order');
-    expect(previewText(preview({ kind: 'note' }), 'en')).toBe('[note]');
-    expect(previewText(preview({ kind: 'text', text: '   ' }), 'en')).toBe('[text]');
+    // The server wrote "[note]", which the inbox showed as the kind's name.
+    expect(previewText(preview({ kind: 'note' }), 'en')).toBe('Internal note');
+    expect(previewText(preview({ kind: 'text', text: '   ' }), 'en')).toBe('Message');
   });
 
   it('reads in French', () => {
@@ -50,6 +51,7 @@ describe('previewText', () => {
     expect(previewText(preview({ kind: 'share' }), 'fr')).toBe('🔗 A partagé une publication');
     expect(previewText(preview({ kind: 'template' }), 'fr')).toBe('📋 Modèle');
     expect(previewText(preview({ kind: 'unsupported' }), 'fr')).toBe('Message non pris en charge');
+    expect(previewText(preview({ kind: 'system' }), 'fr')).toBe('Avis');
     // The customer's own words are never translated.
     expect(previewText(preview({ kind: 'text', text: 'Hello there' }), 'fr')).toBe('Hello there');
     expect(previewText(preview({ kind: 'image', text: 'Look', count: 1 }), 'fr')).toBe('📷 Look');

@@ -1,7 +1,7 @@
 /**
  * The one line the inbox shows for a conversation's last message, from the preview the
- * server stores as data (MessagePreviewSchema). In English it reads exactly as the
- * server's `previewOf` wrote it before previews became data.
+ * server stores as data (MessagePreviewSchema). In English it reads exactly as the inbox
+ * showed the server's `previewOf` line before previews became data.
  */
 import type { MessagePreview } from '@parley/protocol';
 import { currentLocale, t, type Locale } from './index.js';
@@ -57,7 +57,7 @@ export function previewText(preview: PreviewLike, lang: Locale = currentLocale()
     case 'interactive':
     case 'system':
     case 'note':
-      // As the server has always written it; an empty text message is rare enough to keep its kind.
-      return text === null ? `[${preview.kind}]` : cutPreview(text);
+      // The server wrote "[note]" here; the inbox has always shown it as the kind's name.
+      return text === null ? t(`preview.${preview.kind}`, {}, lang) : cutPreview(text);
   }
 }
