@@ -1,0 +1,135 @@
+/**
+ * The dictionaries, one JSON file per feature and language, in i18next's JSON format
+ * ({{name}} placeholders, plural forms as `key_one`, `key_other`, and `key_many` where the
+ * language has it). A translator works on `locales/<language>/<feature>.json`.
+ *
+ * Keys stay flat and dotted ('inbox.title'): i18next runs with `keySeparator: false`, so a
+ * key reads the same in the JSON, in code and in a search. Every feature file joins one
+ * namespace; a key lives in exactly one file (checked by test/i18n-resources.test.ts).
+ *
+ * English is the reference: the types below fail the build when a French file lacks a key
+ * English has, or has one English does not.
+ */
+import enApp from './locales/en/app.json';
+import enAuth from './locales/en/auth.json';
+import enComposer from './locales/en/composer.json';
+import enConversation from './locales/en/conversation.json';
+import enData from './locales/en/data.json';
+import enFailures from './locales/en/failures.json';
+import enInbox from './locales/en/inbox.json';
+import enPreviews from './locales/en/previews.json';
+import enSearch from './locales/en/search.json';
+import enSync from './locales/en/sync.json';
+import frApp from './locales/fr/app.json';
+import frAuth from './locales/fr/auth.json';
+import frComposer from './locales/fr/composer.json';
+import frConversation from './locales/fr/conversation.json';
+import frData from './locales/fr/data.json';
+import frFailures from './locales/fr/failures.json';
+import frInbox from './locales/fr/inbox.json';
+import frPreviews from './locales/fr/previews.json';
+import frSearch from './locales/fr/search.json';
+import frSync from './locales/fr/sync.json';
+
+const enFiles = {
+  app: enApp,
+  auth: enAuth,
+  composer: enComposer,
+  conversation: enConversation,
+  data: enData,
+  failures: enFailures,
+  inbox: enInbox,
+  previews: enPreviews,
+  search: enSearch,
+  sync: enSync,
+};
+
+const frFiles = {
+  app: frApp,
+  auth: frAuth,
+  composer: frComposer,
+  conversation: frConversation,
+  data: frData,
+  failures: frFailures,
+  inbox: frInbox,
+  previews: frPreviews,
+  search: frSearch,
+  sync: frSync,
+} satisfies Record<keyof typeof enFiles, Record<string, string>>;
+
+/** What a key is without its plural form: 'data.evicted_one' → 'data.evicted'. */
+type Stem<K> = K extends `${infer Base}_zero`
+  ? Base
+  : K extends `${infer Base}_one`
+    ? Base
+    : K extends `${infer Base}_two`
+      ? Base
+      : K extends `${infer Base}_few`
+        ? Base
+        : K extends `${infer Base}_many`
+          ? Base
+          : K extends `${infer Base}_other`
+            ? Base
+            : K;
+
+/** `true` when both have the same keys (plural forms aside, since languages have different ones). */
+type SameKeys<Reference, Translation> = [
+  Exclude<Stem<keyof Reference>, Stem<keyof Translation>>,
+  Exclude<Stem<keyof Translation>, Stem<keyof Reference>>,
+] extends [never, never]
+  ? true
+  : {
+      missing: Exclude<Stem<keyof Reference>, Stem<keyof Translation>>;
+      extra: Exclude<Stem<keyof Translation>, Stem<keyof Reference>>;
+    };
+
+type FilesMatch = { [File in keyof typeof enFiles]: SameKeys<(typeof enFiles)[File], (typeof frFiles)[File]> };
+
+/**
+ * Fails to compile, naming the file and the keys, when a French file is missing a key
+ * English has or has an extra one.
+ */
+const frenchMatchesEnglish: FilesMatch = {
+  app: true,
+  auth: true,
+  composer: true,
+  conversation: true,
+  data: true,
+  failures: true,
+  inbox: true,
+  previews: true,
+  search: true,
+  sync: true,
+};
+void frenchMatchesEnglish;
+
+type UnionToIntersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void
+  ? I
+  : never;
+
+/** Every English key, from every feature file. */
+export type English = UnionToIntersection<(typeof enFiles)[keyof typeof enFiles]>;
+
+function merge(files: Record<string, Record<string, string>>): Record<string, string> {
+  return Object.assign({}, ...Object.values(files)) as Record<string, string>;
+}
+
+export const en = merge(enFiles) as English;
+export const fr = merge(frFiles);
+
+/** The feature files as they are, for the checks that keys are not repeated across files. */
+export const featureFiles = { en: enFiles, fr: frFiles } as const satisfies Record<
+  string,
+  Record<string, Record<string, string>>
+>;
+
+/** Types react-i18next's `useTranslation().t` with the same keys, for code that calls it directly. */
+declare module 'i18next' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- a module augmentation merges only into an interface
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: English };
+    keySeparator: false;
+    nsSeparator: false;
+  }
+}
