@@ -6,7 +6,12 @@ import { TYPED_QUERIES, makeCorpus } from './corpus.js';
 export type SearchBenchResult = {
   messages: number;
   seedMs: number;
+  /** From opening the worker to the first answer, asked at once. */
   firstQueryMs: number;
+  /** Whether that answer covered the whole cache. */
+  firstComplete: boolean;
+  /** From opening the worker to the whole cache indexed. */
+  indexedMs: number;
   app: number[];
   floor: number[];
   groupsFound: number;
@@ -32,7 +37,7 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
       const id = nextId;
       nextId += 1;
       const listener = (event: MessageEvent<SearchResponse>): void => {
-        if (event.data.id !== id) return;
+        if (!('id' in event.data) || event.data.id !== id) return;
         worker.removeEventListener('message', listener);
         resolve(event.data);
       };
@@ -40,12 +45,19 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
       const request: SearchRequest = { type: 'query', id, query };
       worker.postMessage(request);
     });
+  const indexed = new Promise<number>((resolve) =>
+    worker.addEventListener('message', (event: MessageEvent<SearchResponse>) => {
+      if (event.data.type === 'indexed') resolve(performance.now());
+    }),
+  );
+  // The agent searches as soon as the app opens: the worst case for the first answer.
   const open: SearchRequest = { type: 'open', dbName };
+  const openedAt = performance.now();
   worker.postMessage(open);
-
-  const firstStarted = performance.now();
-  await ask('warm');
-  const firstQueryMs = performance.now() - firstStarted;
+  const first = await ask('order');
+  const firstQueryMs = performance.now() - openedAt;
+  const firstComplete = first.type === 'result' && first.complete;
+  const indexedMs = (await indexed) - openedAt;
 
   const app: number[] = [];
   let groupsFound = 0;
@@ -69,7 +81,7 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
   }
   worker.terminate();
   db.close();
-  return { messages: messageCount, seedMs, firstQueryMs, app, floor, groupsFound };
+  return { messages: messageCount, seedMs, firstQueryMs, firstComplete, indexedMs, app, floor, groupsFound };
 }
 
 declare global {
