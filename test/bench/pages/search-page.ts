@@ -1,7 +1,30 @@
 import { ParleyDb } from '../../../renderer/src/data/db.js';
+import { MiniSearchIndex } from '../../../renderer/src/search/miniSearchIndex.js';
 import type { SearchRequest, SearchResponse } from '../../../renderer/src/search/protocol.js';
-import { fold, parseQuery } from '../../../renderer/src/search/searchIndex.js';
-import { TYPED_QUERIES, makeCorpus } from './corpus.js';
+import { SearchIndex, fold, parseQuery, type BaseSearchIndex } from '../../../renderer/src/search/searchIndex.js';
+import type { Message } from '@parley/protocol';
+import { wrap } from 'comlink';
+import { TYPED_QUERIES, makeCorpus, type Corpus } from './corpus.js';
+
+/** One index implementation, measured on the page over the same IndexedDB cache. */
+export type IndexRun = {
+  name: string;
+  /** Reading every page of messages from IndexedDB and indexing it. */
+  buildMs: number;
+  /** buildMs plus the first query: what the first search waits for after opening. */
+  firstResultMs: number;
+  queries: { all: number[]; prefix: number[]; accented: number[]; multiWord: number[] };
+  /** Per message: an edit (remove and re-add) and a delete, over 2,000 messages each. */
+  editUs: number;
+  removeUs: number;
+  /** The first query after the deletes (lazy clean-ups show here). */
+  queryAfterRemoveMs: number;
+  /** JS heap held by the built index, after a full collection. */
+  heapBytes: number;
+  groupsFound: number;
+};
+
+export type TransportRun = { name: string; latencies: number[] };
 
 export type SearchBenchResult = {
   messages: number;
@@ -15,7 +38,125 @@ export type SearchBenchResult = {
   app: number[];
   floor: number[];
   groupsFound: number;
+  /** Reading the messages from IndexedDB in the same pages, indexing nothing. */
+  readOnlyMs: number;
+  indexes: IndexRun[];
+  transports: TransportRun[];
 };
+
+declare global {
+  /** Collects garbage and returns the page's used JS heap (exposed by the bench through CDP). */
+  var benchHeap: () => Promise<number>;
+}
+
+const PAGE = 10_000;
+
+/** Pages through the messages as the search worker does; `each` gets every page. */
+async function readPages(db: ParleyDb, each: (page: Message[]) => void): Promise<void> {
+  let last: string | null = null;
+  for (;;) {
+    const page: Message[] = await (last === null ? db.messages.orderBy('id') : db.messages.where('id').above(last))
+      .limit(PAGE)
+      .toArray();
+    each(page);
+    const tail = page.at(-1);
+    if (tail === undefined || page.length < PAGE) break;
+    last = tail.id;
+  }
+}
+
+async function measureIndex(
+  name: string,
+  create: () => BaseSearchIndex,
+  db: ParleyDb,
+  corpus: Corpus,
+): Promise<IndexRun> {
+  const heapBefore = await globalThis.benchHeap();
+  const started = performance.now();
+  const index = create();
+  const [contacts, conversations] = await Promise.all([db.contacts.toArray(), db.conversations.toArray()]);
+  for (const contact of contacts) index.putContact(contact);
+  for (const conversation of conversations) index.putConversation(conversation);
+  await readPages(db, (page) => {
+    for (const message of page) index.putMessage(message);
+  });
+  const buildMs = performance.now() - started;
+  index.search('warm');
+  const firstResultMs = performance.now() - started;
+  const heapBytes = (await globalThis.benchHeap()) - heapBefore;
+
+  const queries: IndexRun['queries'] = { all: [], prefix: [], accented: [], multiWord: [] };
+  let groupsFound = 0;
+  for (const query of TYPED_QUERIES) {
+    const queryStarted = performance.now();
+    groupsFound += index.search(query).length;
+    const took = performance.now() - queryStarted;
+    queries.all.push(took);
+    if (query.includes(' ')) queries.multiWord.push(took);
+    else queries.prefix.push(took);
+    if (fold(query) !== query.toLowerCase()) queries.accented.push(took);
+  }
+
+  // Edits and deletes arrive from sync one message at a time.
+  const edited = corpus.messages.slice(0, 2_000);
+  const editStarted = performance.now();
+  for (const message of edited) index.putMessage({ ...message, text: `${message.text ?? ''} edited` });
+  const editUs = ((performance.now() - editStarted) * 1000) / edited.length;
+  const removed = corpus.messages.slice(2_000, 4_000);
+  const removeStarted = performance.now();
+  for (const message of removed) index.removeMessage(message.id);
+  const removeUs = ((performance.now() - removeStarted) * 1000) / removed.length;
+  const afterStarted = performance.now();
+  index.search('order');
+  const queryAfterRemoveMs = performance.now() - afterStarted;
+  return { name, buildMs, firstResultMs, queries, editUs, removeUs, queryAfterRemoveMs, heapBytes, groupsFound };
+}
+
+/** Round trips of each query's answer through the hand-written protocol and through Comlink. */
+async function measureTransports(): Promise<TransportRun[]> {
+  const start = async (name: string): Promise<Worker> => {
+    const started = new Worker('./transport-worker.js', { type: 'module', name });
+    await new Promise<void>((resolve) =>
+      started.addEventListener('message', (event: MessageEvent<unknown>) => {
+        if (event.data === 'ready') resolve();
+      }),
+    );
+    return started;
+  };
+  const worker = await start('hand-written');
+  const comlinkWorker = await start('comlink');
+  const remote = wrap<{ search(query: string): Promise<unknown> }>(comlinkWorker);
+  let nextId = 1;
+  const handWritten = (query: string): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = nextId;
+      nextId += 1;
+      const listener = (event: MessageEvent<SearchResponse>): void => {
+        if (!('id' in event.data) || event.data.id !== id) return;
+        worker.removeEventListener('message', listener);
+        resolve(event.data);
+      };
+      worker.addEventListener('message', listener);
+      const request: SearchRequest = { type: 'query', id, query };
+      worker.postMessage(request);
+    });
+  const runs: TransportRun[] = [
+    { name: 'hand-written', latencies: [] },
+    { name: 'comlink', latencies: [] },
+  ];
+  for (let round = 0; round < 4; round += 1) {
+    for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
+      for (const query of TYPED_QUERIES) {
+        const started = performance.now();
+        await (run.name === 'comlink' ? remote.search(query) : handWritten(query));
+        run.latencies.push(performance.now() - started);
+      }
+    }
+  }
+  worker.terminate();
+  comlinkWorker.terminate();
+  return runs;
+}
 
 async function run(messageCount: number, conversationCount: number): Promise<SearchBenchResult> {
   const dbName = 'parley-bench-search';
@@ -67,6 +208,7 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
     app.push(performance.now() - started);
     if (response.type === 'result') groupsFound += response.groups.length;
   }
+  worker.terminate();
 
   // The floor: a linear scan of the same texts, already folded and in memory, on the page.
   const texts = corpus.messages.map((message) => fold(message.text ?? ''));
@@ -79,9 +221,40 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
     for (const text of texts) if (needles.every((needle) => text.includes(needle))) found += 1;
     floor.push(performance.now() - started + (found < 0 ? 1 : 0));
   }
-  worker.terminate();
+
+  // The indexes side by side on the page, in rotated order, two rounds each.
+  const readStarted = performance.now();
+  let read = 0;
+  await readPages(db, (page) => {
+    read += page.length;
+  });
+  const readOnlyMs = performance.now() - readStarted + (read < 0 ? 1 : 0);
+  const indexes: IndexRun[] = [];
+  const makers = [
+    { name: 'hand-written', create: () => new SearchIndex() },
+    { name: 'minisearch', create: () => new MiniSearchIndex() },
+  ];
+  for (let round = 0; round < 2; round += 1) {
+    for (const maker of round % 2 === 0 ? makers : [...makers].reverse()) {
+      indexes.push(await measureIndex(maker.name, maker.create, db, corpus));
+    }
+  }
   db.close();
-  return { messages: messageCount, seedMs, firstQueryMs, firstComplete, indexedMs, app, floor, groupsFound };
+
+  const transports = await measureTransports();
+  return {
+    messages: messageCount,
+    seedMs,
+    firstQueryMs,
+    firstComplete,
+    indexedMs,
+    app,
+    floor,
+    groupsFound,
+    readOnlyMs,
+    indexes,
+    transports,
+  };
 }
 
 declare global {
