@@ -1,7 +1,6 @@
 import type { Contact, Conversation, Message } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
-import { MiniSearchIndex } from '../src/search/miniSearchIndex.js';
-import { SearchIndex, fold, highlight, parseQuery, type BaseSearchIndex } from '../src/search/searchIndex.js';
+import { SearchIndex, fold, highlight, parseQuery } from '../src/search/searchIndex.js';
 
 function contact(id: string, name: string, overrides: Partial<Contact> = {}): Contact {
   return {
@@ -71,8 +70,8 @@ function message(id: string, conversationId: string, text: string, overrides: Pa
   };
 }
 
-function sample(Index: new () => BaseSearchIndex): BaseSearchIndex {
-  const index = new Index();
+function sample(): SearchIndex {
+  const index = new SearchIndex();
   index.putContact(contact('k1', 'Élodie Martin'));
   index.putContact(contact('k2', 'Oliver Bennett'));
   index.putConversation(conversation('c1', 'k1'));
@@ -84,20 +83,14 @@ function sample(Index: new () => BaseSearchIndex): BaseSearchIndex {
   return index;
 }
 
-describe('query words', () => {
+describe('search index', () => {
   it('folds case and accents', () => {
     expect(fold('ÉLODIE où')).toBe('elodie ou');
     expect(parseQuery('Où est  COMM')).toEqual({ exact: ['ou', 'est'], prefix: 'comm' });
   });
-});
 
-// Both indexes must give the same answers: the hand-written one and the one on MiniSearch.
-describe.each([
-  { name: 'SearchIndex', Index: SearchIndex },
-  { name: 'MiniSearchIndex', Index: MiniSearchIndex },
-])('search index ($name)', ({ Index }) => {
   it('matches the last word as a prefix and the others exactly', () => {
-    const index = sample(Index);
+    const index = sample();
     expect(index.search('co').map((group) => group.conversationId)).toEqual(['c2', 'c1']);
     // "comm" is only a prefix when it is the last word typed.
     expect(index.search('comm est')).toEqual([]);
@@ -105,20 +98,20 @@ describe.each([
   });
 
   it('groups hits by conversation, newest first, with the channel and contact name', () => {
-    const groups = sample(Index).search('commande');
+    const groups = sample().search('commande');
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ conversationId: 'c1', channel: 'whatsapp', contactName: 'Élodie Martin' });
     expect(groups[0]?.hits.map((hit) => hit.messageId)).toEqual(['m2', 'm1']);
   });
 
   it('finds accented words from unaccented queries and the other way round', () => {
-    const index = sample(Index);
+    const index = sample();
     expect(index.search('arrivee')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m2']);
     expect(index.search('OÙ')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m1']);
   });
 
   it('includes notes and contact names', () => {
-    const index = sample(Index);
+    const index = sample();
     const notes = index.search('refu');
     expect(notes[0]?.hits).toMatchObject([{ messageId: 'm4', kind: 'note' }]);
     const named = index.search('elod');
@@ -127,7 +120,7 @@ describe.each([
   });
 
   it('re-indexes edited messages and drops deleted ones', () => {
-    const index = sample(Index);
+    const index = sample();
     index.putMessage(message('m3', 'c2', 'Where is my parcel?'));
     expect(index.search('order')).toEqual([]);
     expect(index.search('parc')[0]?.hits.map((hit) => hit.messageId)).toEqual(['m3']);
@@ -135,9 +128,7 @@ describe.each([
     expect(index.search('parc')).toEqual([]);
     expect(index.size).toBe(3);
   });
-});
 
-describe('snippets', () => {
   it('highlights the matching part of each word in a short snippet', () => {
     expect(highlight('La commande est arrivée', ['la'], 'arr')).toEqual([
       { text: 'La', match: true },

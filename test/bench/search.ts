@@ -4,9 +4,8 @@
  * characters), after the index is built, and how soon the first answer comes after opening.
  * The floor is a linear scan of the same texts, already folded and in memory, on the page.
  *
- * In the same run, the hand-written index and the one on MiniSearch are built from the same
- * IndexedDB cache and queried side by side (first result after opening, query latency,
- * edits and deletes, heap), and the worker's hand-written protocol is timed against Comlink.
+ * Then the index alone on the page, built from the same cache as a whole: the build against
+ * reading IndexedDB alone, query latency by kind, edits, deletes and the heap it holds.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +21,6 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const site = await serveBundles({
   'search-page': path.join(here, 'pages/search-page.ts'),
   'search-worker': path.resolve(here, '../../renderer/src/search/search.worker.ts'),
-  'transport-worker': path.join(here, 'pages/transport-worker.ts'),
 });
 const browser = await launchChromium();
 try {
@@ -86,11 +84,9 @@ try {
     };
   });
   printTable(
-    `Index on the page, same cache (read from IndexedDB alone: ${result.readOnlyMs.toFixed(0)} ms, the floor of a build)`,
+    `The index built on the page from the same cache (read from IndexedDB alone: ${result.readOnlyMs.toFixed(0)} ms, the floor of a build)`,
     indexes,
   );
-  const transports = result.transports.map((run) => ({ transport: run.name, ...summarize(run.latencies) }));
-  printTable('Worker round trip of precomputed answers (transport only)', transports);
   const load = { before: loadBefore, after: loadAfter };
   console.log(
     `load average before ${loadBefore.map((n) => n.toFixed(2)).join(' ')} · after ${loadAfter.map((n) => n.toFixed(2)).join(' ')} (${os.cpus().length} cores)`,
@@ -110,7 +106,6 @@ try {
     pass,
     readOnlyMs: result.readOnlyMs,
     indexes,
-    transports,
     load,
   });
   console.log(`wrote ${file}`);

@@ -28,16 +28,12 @@ export type SearchGroup = {
 
 export type SearchOptions = { maxGroups?: number; maxHitsPerGroup?: number };
 
-/** What the index keeps of a message: enough to group, sort and cut a snippet. */
-export type IndexedMessage = {
+type IndexedMessage = {
   id: string;
   conversationId: string;
   text: string;
   kind: 'message' | 'note';
   createdAt: number;
-};
-
-type PostedMessage = IndexedMessage & {
   terms: string[];
   /** The query that last visited it, so a message with two matching words counts once. */
   visited: number;
@@ -116,12 +112,11 @@ export function highlight(text: string, exact: readonly string[], prefix: string
   return parts;
 }
 
-/**
- * What every index does besides matching words: contacts and conversations, the sync
- * cursors, grouping by conversation, contact-name matches and snippets. The subclasses
- * differ only in how they find the messages that match a query.
- */
-export abstract class BaseSearchIndex {
+export class SearchIndex {
+  private readonly messages = new Map<string, IndexedMessage>();
+  private readonly postings = new Map<string, Set<IndexedMessage>>();
+  private generation = 0;
+  private sortedTerms: string[] | null = null;
   private readonly contacts = new Map<string, Contact>();
   private readonly conversations = new Map<string, Conversation>();
   /** The highest seq seen per table, so a refresh reads only what changed. */
@@ -129,17 +124,9 @@ export abstract class BaseSearchIndex {
   lastConversationSeq = 0;
   lastContactSeq = 0;
 
-  abstract get size(): number;
-
-  /** Indexes a message that is not in the index. */
-  protected abstract add(message: IndexedMessage): void;
-  abstract removeMessage(id: string): void;
-  /** Calls `visit` once for every message matching the query. */
-  protected abstract forEachMatch(
-    exact: readonly string[],
-    prefix: string,
-    visit: (message: IndexedMessage) => void,
-  ): void;
+  get size(): number {
+    return this.messages.size;
+  }
 
   putContact(contact: Contact): void {
     this.contacts.set(contact.id, contact);
@@ -156,13 +143,73 @@ export abstract class BaseSearchIndex {
     this.removeMessage(message.id);
     const text = message.text;
     if (text === null || text.trim() === '' || message.deletedAt !== null || message.kind === 'system') return;
-    this.add({
+    const terms = [...new Set(tokenize(text))];
+    const indexed: IndexedMessage = {
       id: message.id,
       conversationId: message.conversationId,
       text,
       kind: message.kind === 'note' ? 'note' : 'message',
       createdAt: message.createdAt,
-    });
+      terms,
+      visited: 0,
+    };
+    this.messages.set(message.id, indexed);
+    for (const term of terms) {
+      let posting = this.postings.get(term);
+      if (posting === undefined) {
+        posting = new Set();
+        this.postings.set(term, posting);
+        this.sortedTerms = null;
+      }
+      posting.add(indexed);
+    }
+  }
+
+  removeMessage(id: string): void {
+    const existing = this.messages.get(id);
+    if (existing === undefined) return;
+    this.messages.delete(id);
+    for (const term of existing.terms) {
+      const posting = this.postings.get(term);
+      posting?.delete(existing);
+      if (posting?.size === 0) {
+        this.postings.delete(term);
+        this.sortedTerms = null;
+      }
+    }
+  }
+
+  private terms(): string[] {
+    this.sortedTerms ??= [...this.postings.keys()].sort();
+    return this.sortedTerms;
+  }
+
+  /** Calls `visit` once for every message matching the query. */
+  private forEachMatch(exact: readonly string[], prefix: string, visit: (message: IndexedMessage) => void): void {
+    this.generation += 1;
+    const generation = this.generation;
+    if (exact.length > 0) {
+      // Walk the rarest whole word's messages and check the rest on each message.
+      const sets = exact.map((word) => this.postings.get(word)).sort((a, b) => (a?.size ?? 0) - (b?.size ?? 0));
+      const [rarest, ...others] = sets;
+      if (rarest === undefined || others.some((set) => set === undefined)) return;
+      for (const message of rarest) {
+        if (!others.every((set) => set?.has(message))) continue;
+        if (!message.terms.some((term) => term.startsWith(prefix))) continue;
+        visit(message);
+      }
+      return;
+    }
+    const terms = this.terms();
+    for (let i = lowerBound(terms, prefix); i < terms.length; i += 1) {
+      const term = terms[i] ?? '';
+      if (!term.startsWith(prefix)) break;
+      for (const message of this.postings.get(term) ?? []) {
+        if (message.visited === generation) continue;
+        message.visited = generation;
+        visit(message);
+      }
+    }
   }
 
   private readonly nameWordsCache = new Map<string, string[]>();
@@ -251,81 +298,5 @@ export abstract class BaseSearchIndex {
       }));
     }
     return shown;
-  }
-}
-
-/**
- * The hand-written inverted index: a set of messages per folded word, and the words
- * sorted once per change of vocabulary for prefix lookups.
- */
-export class SearchIndex extends BaseSearchIndex {
-  private readonly messages = new Map<string, PostedMessage>();
-  private readonly postings = new Map<string, Set<PostedMessage>>();
-  private generation = 0;
-  private sortedTerms: string[] | null = null;
-
-  get size(): number {
-    return this.messages.size;
-  }
-
-  protected add(message: IndexedMessage): void {
-    const terms = [...new Set(tokenize(message.text))];
-    const indexed: PostedMessage = { ...message, terms, visited: 0 };
-    this.messages.set(message.id, indexed);
-    for (const term of terms) {
-      let posting = this.postings.get(term);
-      if (posting === undefined) {
-        posting = new Set();
-        this.postings.set(term, posting);
-        this.sortedTerms = null;
-      }
-      posting.add(indexed);
-    }
-  }
-
-  removeMessage(id: string): void {
-    const existing = this.messages.get(id);
-    if (existing === undefined) return;
-    this.messages.delete(id);
-    for (const term of existing.terms) {
-      const posting = this.postings.get(term);
-      posting?.delete(existing);
-      if (posting?.size === 0) {
-        this.postings.delete(term);
-        this.sortedTerms = null;
-      }
-    }
-  }
-
-  private terms(): string[] {
-    this.sortedTerms ??= [...this.postings.keys()].sort();
-    return this.sortedTerms;
-  }
-
-  protected forEachMatch(exact: readonly string[], prefix: string, visit: (message: IndexedMessage) => void): void {
-    this.generation += 1;
-    const generation = this.generation;
-    if (exact.length > 0) {
-      // Walk the rarest whole word's messages and check the rest on each message.
-      const sets = exact.map((word) => this.postings.get(word)).sort((a, b) => (a?.size ?? 0) - (b?.size ?? 0));
-      const [rarest, ...others] = sets;
-      if (rarest === undefined || others.some((set) => set === undefined)) return;
-      for (const message of rarest) {
-        if (!others.every((set) => set?.has(message))) continue;
-        if (!message.terms.some((term) => term.startsWith(prefix))) continue;
-        visit(message);
-      }
-      return;
-    }
-    const terms = this.terms();
-    for (let i = lowerBound(terms, prefix); i < terms.length; i += 1) {
-      const term = terms[i] ?? '';
-      if (!term.startsWith(prefix)) break;
-      for (const message of this.postings.get(term) ?? []) {
-        if (message.visited === generation) continue;
-        message.visited = generation;
-        visit(message);
-      }
-    }
   }
 }

@@ -1,17 +1,15 @@
 import { ParleyDb } from '../../../renderer/src/data/db.js';
-import { MiniSearchIndex } from '../../../renderer/src/search/miniSearchIndex.js';
 import type { SearchRequest, SearchResponse } from '../../../renderer/src/search/protocol.js';
-import { SearchIndex, fold, parseQuery, type BaseSearchIndex } from '../../../renderer/src/search/searchIndex.js';
+import { SearchIndex, fold, parseQuery } from '../../../renderer/src/search/searchIndex.js';
 import type { Message } from '@parley/protocol';
-import { wrap } from 'comlink';
 import { TYPED_QUERIES, makeCorpus, type Corpus } from './corpus.js';
 
-/** One index implementation, measured on the page over the same IndexedDB cache. */
+/** The index measured on the page, built from the same IndexedDB cache as the worker reads. */
 export type IndexRun = {
   name: string;
   /** Reading every page of messages from IndexedDB and indexing it. */
   buildMs: number;
-  /** buildMs plus the first query: what the first search waits for after opening. */
+  /** buildMs plus the first query: what the first search waited for when it built the whole index. */
   firstResultMs: number;
   queries: { all: number[]; prefix: number[]; accented: number[]; multiWord: number[] };
   /** Per message: an edit (remove and re-add) and a delete, over 2,000 messages each. */
@@ -23,8 +21,6 @@ export type IndexRun = {
   heapBytes: number;
   groupsFound: number;
 };
-
-export type TransportRun = { name: string; latencies: number[] };
 
 export type SearchBenchResult = {
   messages: number;
@@ -41,7 +37,6 @@ export type SearchBenchResult = {
   /** Reading the messages from IndexedDB in the same pages, indexing nothing. */
   readOnlyMs: number;
   indexes: IndexRun[];
-  transports: TransportRun[];
 };
 
 declare global {
@@ -51,7 +46,10 @@ declare global {
 
 const PAGE = 10_000;
 
-/** Pages through the messages as the search worker does; `each` gets every page. */
+/**
+ * Pages through the messages by primary key, as the search worker did when the first query
+ * waited for the whole index: the build that first search used to wait for.
+ */
 async function readPages(db: ParleyDb, each: (page: Message[]) => void): Promise<void> {
   let last: string | null = null;
   for (;;) {
@@ -65,12 +63,7 @@ async function readPages(db: ParleyDb, each: (page: Message[]) => void): Promise
   }
 }
 
-async function measureIndex(
-  name: string,
-  create: () => BaseSearchIndex,
-  db: ParleyDb,
-  corpus: Corpus,
-): Promise<IndexRun> {
+async function measureIndex(name: string, create: () => SearchIndex, db: ParleyDb, corpus: Corpus): Promise<IndexRun> {
   const heapBefore = await globalThis.benchHeap();
   const started = performance.now();
   const index = create();
@@ -110,52 +103,6 @@ async function measureIndex(
   index.search('order');
   const queryAfterRemoveMs = performance.now() - afterStarted;
   return { name, buildMs, firstResultMs, queries, editUs, removeUs, queryAfterRemoveMs, heapBytes, groupsFound };
-}
-
-/** Round trips of each query's answer through the hand-written protocol and through Comlink. */
-async function measureTransports(): Promise<TransportRun[]> {
-  const start = async (name: string): Promise<Worker> => {
-    const started = new Worker('./transport-worker.js', { type: 'module', name });
-    await new Promise<void>((resolve) =>
-      started.addEventListener('message', (event: MessageEvent<unknown>) => {
-        if (event.data === 'ready') resolve();
-      }),
-    );
-    return started;
-  };
-  const worker = await start('hand-written');
-  const comlinkWorker = await start('comlink');
-  const remote = wrap<{ search(query: string): Promise<unknown> }>(comlinkWorker);
-  let nextId = 1;
-  const handWritten = (query: string): Promise<unknown> =>
-    new Promise((resolve) => {
-      const id = nextId;
-      nextId += 1;
-      const listener = (event: MessageEvent<SearchResponse>): void => {
-        if (!('id' in event.data) || event.data.id !== id) return;
-        worker.removeEventListener('message', listener);
-        resolve(event.data);
-      };
-      worker.addEventListener('message', listener);
-      const request: SearchRequest = { type: 'query', id, query };
-      worker.postMessage(request);
-    });
-  const runs: TransportRun[] = [
-    { name: 'hand-written', latencies: [] },
-    { name: 'comlink', latencies: [] },
-  ];
-  for (let round = 0; round < 4; round += 1) {
-    for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
-      for (const query of TYPED_QUERIES) {
-        const started = performance.now();
-        await (run.name === 'comlink' ? remote.search(query) : handWritten(query));
-        run.latencies.push(performance.now() - started);
-      }
-    }
-  }
-  worker.terminate();
-  comlinkWorker.terminate();
-  return runs;
 }
 
 async function run(messageCount: number, conversationCount: number): Promise<SearchBenchResult> {
@@ -222,7 +169,7 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
     floor.push(performance.now() - started + (found < 0 ? 1 : 0));
   }
 
-  // The indexes side by side on the page, in rotated order, two rounds each.
+  // The index alone on the page, twice: its build, queries, edits, deletes and heap.
   const readStarted = performance.now();
   let read = 0;
   await readPages(db, (page) => {
@@ -230,18 +177,10 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
   });
   const readOnlyMs = performance.now() - readStarted + (read < 0 ? 1 : 0);
   const indexes: IndexRun[] = [];
-  const makers = [
-    { name: 'hand-written', create: () => new SearchIndex() },
-    { name: 'minisearch', create: () => new MiniSearchIndex() },
-  ];
   for (let round = 0; round < 2; round += 1) {
-    for (const maker of round % 2 === 0 ? makers : [...makers].reverse()) {
-      indexes.push(await measureIndex(maker.name, maker.create, db, corpus));
-    }
+    indexes.push(await measureIndex('search index', () => new SearchIndex(), db, corpus));
   }
   db.close();
-
-  const transports = await measureTransports();
   return {
     messages: messageCount,
     seedMs,
@@ -253,7 +192,6 @@ async function run(messageCount: number, conversationCount: number): Promise<Sea
     groupsFound,
     readOnlyMs,
     indexes,
-    transports,
   };
 }
 
