@@ -4,9 +4,9 @@
  * changed. Typing never waits on the page's main thread and never on the network.
  */
 import Dexie from 'dexie';
-import type { Message } from '@parley/protocol';
 import { ParleyDb } from '../data/db.js';
 import { SearchRequestSchema, type SearchResponse } from './protocol.js';
+import { readNewestFirst } from './readNewestFirst.js';
 import { SearchIndex } from './searchIndex.js';
 
 /** Small enough that a query waits at most one page's read, large enough to read fast. */
@@ -22,38 +22,20 @@ function post(response: SearchResponse): void {
   self.postMessage(response);
 }
 
-/**
- * Reads every message newest first, a page at a time, so a query during the build finds
- * the recent conversations an agent looks for most. Pages end below the last page's time;
- * the messages sharing that last time are read together so none is skipped.
- */
+/** Indexes the cache newest first, so a query during the build finds the recent conversations agents look for most. */
 async function build(cache: ParleyDb): Promise<void> {
   const started = performance.now();
   const [contacts, conversations] = await Promise.all([cache.contacts.toArray(), cache.conversations.toArray()]);
   if (cache !== db) return;
   for (const contact of contacts) index.putContact(contact);
   for (const conversation of conversations) index.putConversation(conversation);
-  let below: number | null = null;
-  for (;;) {
-    const page: Message[] = await (
-      below === null ? cache.messages.orderBy('createdAt') : cache.messages.where('createdAt').below(below)
-    )
-      .reverse()
-      .limit(PAGE)
-      .toArray();
-    if (cache !== db) return;
-    const last = page.at(-1);
-    if (last === undefined) break;
-    if (page.length < PAGE) {
-      for (const message of page) index.putMessage(message);
-      break;
-    }
-    below = last.createdAt;
-    for (const message of page) if (message.createdAt > below) index.putMessage(message);
-    const tied = await cache.messages.where('createdAt').equals(below).toArray();
-    if (cache !== db) return;
-    for (const message of tied) index.putMessage(message);
-  }
+  await readNewestFirst(cache, PAGE, (messages) => {
+    // A newer open replaced this cache: stop reading it.
+    if (cache !== db) return false;
+    for (const message of messages) index.putMessage(message);
+    return true;
+  });
+  if (cache !== db) return;
   built = true;
   post({ type: 'indexed', messages: index.size, tookMs: performance.now() - started });
 }
