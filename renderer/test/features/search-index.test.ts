@@ -1,5 +1,8 @@
+import 'fake-indexeddb/auto';
 import type { Contact, Conversation, Message } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
+import { ParleyDb } from '../../src/data/db.js';
+import { readNewestFirst } from '../../src/features/search/readNewestFirst.js';
 import { SearchIndex, fold, highlight, parseQuery } from '../../src/features/search/searchIndex.js';
 
 function contact(id: string, name: string, overrides: Partial<Contact> = {}): Contact {
@@ -141,5 +144,34 @@ describe('search index', () => {
     expect(parts[0]).toEqual({ text: '…', match: false });
     expect(parts.filter((part) => part.match)).toEqual([{ text: 'need', match: true }]);
     expect(parts.at(-1)).toEqual({ text: '…', match: false });
+  });
+});
+
+describe('reading the cache for the index', () => {
+  it('reads every message once, newest first, even when a page ends among equal times', async () => {
+    const db = new ParleyDb('search-read-newest-first');
+    // Seven messages per millisecond, so most pages of ten end inside a run of equal times.
+    const stored = Array.from({ length: 103 }, (_, i) =>
+      message(`r${String(i).padStart(3, '0')}`, 'c1', `text ${i}`, { createdAt: Math.floor(i / 7) }),
+    );
+    await db.messages.bulkPut(stored);
+    const pages: Message[][] = [];
+    await readNewestFirst(db, 10, (page) => {
+      pages.push(page);
+      return true;
+    });
+    const read = pages.flat();
+    expect(read.map((m) => m.id).sort()).toEqual(stored.map((m) => m.id).sort());
+    const times = read.map((m) => m.createdAt);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    let calls = 0;
+    await readNewestFirst(db, 10, () => {
+      calls += 1;
+      return false;
+    });
+    expect(calls).toBe(1);
+    db.close();
+    await ParleyDb.delete('search-read-newest-first');
   });
 });

@@ -9,14 +9,20 @@ export class SearchClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(dbName: string) {
+  /** `onIndexed` runs once the whole cache is indexed: answers before it may miss older messages. */
+  constructor(dbName: string, onIndexed: () => void = () => undefined) {
     this.worker = new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module', name: 'search' });
     this.worker.addEventListener('message', (event: MessageEvent<SearchResponse>) => {
       const response = event.data;
+      if (response.type === 'indexed') {
+        onIndexed();
+        return;
+      }
       const pending = this.pending.get(response.id);
       if (pending === undefined) return;
       this.pending.delete(response.id);
       if (response.type === 'result') pending.resolve(response.groups);
+      else if (response.type === 'superseded') pending.reject(new Error('A newer search replaced this one.'));
       else pending.reject(new Error(response.message));
     });
     this.post({ type: 'open', dbName });

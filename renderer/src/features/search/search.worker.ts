@@ -1,37 +1,43 @@
 /**
- * The offline search: builds its index from the local cache on the first query, then
- * reads only what changed since, so typing never waits on the page's main thread and
- * never on the network.
+ * The offline search: starts indexing the local cache as soon as it is opened, newest
+ * messages first, and answers queries on what is indexed so far; then reads only what
+ * changed. Typing never waits on the page's main thread and never on the network.
  */
 import Dexie from 'dexie';
-import type { Message } from '@parley/protocol';
 import { ParleyDb } from '../../data/db.js';
 import { SearchRequestSchema, type SearchResponse } from './protocol.js';
+import { readNewestFirst } from './readNewestFirst.js';
 import { SearchIndex } from './searchIndex.js';
 
+/** Small enough that a query waits at most one page's read, large enough to read fast. */
+const PAGE = 5_000;
+
 let db: ParleyDb | null = null;
-const index = new SearchIndex();
+let index = new SearchIndex();
 let built = false;
+let buildError: Error | null = null;
 let dirty = false;
 
+function post(response: SearchResponse): void {
+  self.postMessage(response);
+}
+
+/** Indexes the cache newest first, so a query during the build finds the recent conversations agents look for most. */
 async function build(cache: ParleyDb): Promise<void> {
+  const started = performance.now();
   const [contacts, conversations] = await Promise.all([cache.contacts.toArray(), cache.conversations.toArray()]);
+  if (cache !== db) return;
   for (const contact of contacts) index.putContact(contact);
   for (const conversation of conversations) index.putConversation(conversation);
-  // Page through messages by primary key so a large cache never sits in memory twice.
-  let last: string | null = null;
-  for (;;) {
-    const page: Message[] = await (
-      last === null ? cache.messages.orderBy('id') : cache.messages.where('id').above(last)
-    )
-      .limit(10_000)
-      .toArray();
-    for (const message of page) index.putMessage(message);
-    const tail = page.at(-1);
-    if (tail === undefined || page.length < 10_000) break;
-    last = tail.id;
-  }
+  await readNewestFirst(cache, PAGE, (messages) => {
+    // A newer open replaced this cache: stop reading it.
+    if (cache !== db) return false;
+    for (const message of messages) index.putMessage(message);
+    return true;
+  });
+  if (cache !== db) return;
   built = true;
+  post({ type: 'indexed', messages: index.size, tookMs: performance.now() - started });
 }
 
 /**
@@ -60,26 +66,24 @@ async function refresh(cache: ParleyDb): Promise<void> {
 }
 
 let queue: Promise<void> = Promise.resolve();
+let latestQuery = 0;
 
-function answer(id: number, query: string): Promise<void> {
-  return (async () => {
-    const started = performance.now();
-    try {
-      if (db === null) throw new Error('The search worker has no database yet.');
-      if (!built) await build(db);
-      else if (dirty) await refresh(db);
-      const response: SearchResponse = {
-        type: 'result',
-        id,
-        groups: index.search(query),
-        tookMs: performance.now() - started,
-      };
-      self.postMessage(response);
-    } catch (error) {
-      const response: SearchResponse = { type: 'error', id, message: String(error) };
-      self.postMessage(response);
-    }
-  })();
+async function answer(id: number, query: string): Promise<void> {
+  // While typing, only the last keystroke's query is worth an answer.
+  if (id < latestQuery) {
+    post({ type: 'superseded', id });
+    return;
+  }
+  const started = performance.now();
+  try {
+    if (db === null) throw new Error('The search worker has no database yet.');
+    if (buildError !== null) throw buildError;
+    // Changes read during the build are in it; a refresh waits until it is done.
+    if (built && dirty) await refresh(db);
+    post({ type: 'result', id, groups: index.search(query), complete: built, tookMs: performance.now() - started });
+  } catch (error) {
+    post({ type: 'error', id, message: String(error) });
+  }
 }
 
 self.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -87,16 +91,25 @@ self.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!parsed.success) return;
   const request = parsed.data;
   switch (request.type) {
-    case 'open':
+    case 'open': {
       db?.close();
-      db = new ParleyDb(request.dbName);
+      const cache = new ParleyDb(request.dbName);
+      db = cache;
+      index = new SearchIndex();
       built = false;
+      buildError = null;
+      dirty = false;
+      build(cache).catch((error: unknown) => {
+        if (cache === db) buildError = error instanceof Error ? error : new Error(String(error));
+      });
       break;
+    }
     case 'changed':
       dirty = true;
       break;
     case 'query':
-      // One query at a time, in order: the index is not read while it is being updated.
+      latestQuery = Math.max(latestQuery, request.id);
+      // One query at a time, in order: the index is not read while a refresh updates it.
       queue = queue.then(() => answer(request.id, request.query));
       break;
   }

@@ -112,6 +112,15 @@ export function highlight(text: string, exact: readonly string[], prefix: string
   return parts;
 }
 
+/** Adds `message` to `newest` (newest first, at most `max`) if it is among the newest. */
+function keepNewest(newest: IndexedMessage[], message: IndexedMessage, max: number): void {
+  let at = newest.length;
+  while (at > 0 && (newest[at - 1]?.createdAt ?? 0) < message.createdAt) at -= 1;
+  if (at >= max) return;
+  newest.splice(at, 0, message);
+  if (newest.length > max) newest.pop();
+}
+
 export class SearchIndex {
   private readonly messages = new Map<string, IndexedMessage>();
   private readonly postings = new Map<string, Set<IndexedMessage>>();
@@ -238,65 +247,50 @@ export class SearchIndex {
   search(query: string, { maxGroups = 50, maxHitsPerGroup = 3 }: SearchOptions = {}): SearchGroup[] {
     const { exact, prefix } = parseQuery(query);
     if (prefix === null) return [];
-    const groups = new Map<string, SearchGroup>();
-    const groupFor = (conversation: Conversation): SearchGroup => {
-      let group = groups.get(conversation.id);
-      if (group === undefined) {
-        group = {
-          conversationId: conversation.id,
-          channel: conversation.channel,
-          contactName: this.contactName(conversation),
-          contactMatch: false,
-          hits: [],
-          latestAt: 0,
-        };
-        groups.set(conversation.id, group);
-      }
-      return group;
-    };
 
-    // Keep only each group's newest few hits while scanning: a two-letter prefix can match
-    // most of the cache, and sorting all of it would cost more than the rest of the query.
+    // Keep only each conversation's newest few hits while scanning: a two-letter prefix can
+    // match most of the cache, and sorting all of it would cost more than the rest of the query.
     const top = new Map<string, IndexedMessage[]>();
     this.forEachMatch(exact, prefix, (message) => {
       let newest = top.get(message.conversationId);
       if (newest === undefined) {
-        const conversation = this.conversations.get(message.conversationId);
-        if (conversation === undefined) return;
-        groupFor(conversation);
+        if (!this.conversations.has(message.conversationId)) return;
         newest = [];
         top.set(message.conversationId, newest);
       }
-      if (newest.length < maxHitsPerGroup || message.createdAt > (newest.at(-1)?.createdAt ?? 0)) {
-        newest.push(message);
-        newest.sort((a, b) => b.createdAt - a.createdAt);
-        if (newest.length > maxHitsPerGroup) newest.pop();
-      }
+      keepNewest(newest, message, maxHitsPerGroup);
     });
-    for (const [conversationId, newest] of top) {
-      const group = groups.get(conversationId);
-      if (group !== undefined) group.latestAt = newest[0]?.createdAt ?? 0;
-    }
+    const latest = new Map<string, number>();
+    for (const [conversationId, newest] of top) latest.set(conversationId, newest[0]?.createdAt ?? 0);
 
+    const named = new Set<string>();
     for (const conversation of this.conversations.values()) {
       const words = this.nameWords(conversation);
-      const named = exact.every((word) => words.includes(word)) && words.some((word) => word.startsWith(prefix));
-      if (!named) continue;
-      const group = groupFor(conversation);
-      group.contactMatch = true;
-      group.latestAt = Math.max(group.latestAt, conversation.lastMessageAt);
+      if (!exact.every((word) => words.includes(word)) || !words.some((word) => word.startsWith(prefix))) continue;
+      named.add(conversation.id);
+      latest.set(conversation.id, Math.max(latest.get(conversation.id) ?? 0, conversation.lastMessageAt));
     }
 
-    const shown = [...groups.values()].sort((a, b) => b.latestAt - a.latestAt).slice(0, maxGroups);
-    // Snippets only for what is shown.
-    for (const group of shown) {
-      group.hits = (top.get(group.conversationId) ?? []).map((message) => ({
-        messageId: message.id,
-        kind: message.kind,
-        createdAt: message.createdAt,
-        snippet: highlight(message.text, exact, prefix),
-      }));
+    // A team's cache matches thousands of conversations: groups and snippets only for what is shown.
+    const shown = [...latest].sort((a, b) => b[1] - a[1]).slice(0, maxGroups);
+    const groups: SearchGroup[] = [];
+    for (const [conversationId, latestAt] of shown) {
+      const conversation = this.conversations.get(conversationId);
+      if (conversation === undefined) continue;
+      groups.push({
+        conversationId,
+        channel: conversation.channel,
+        contactName: this.contactName(conversation),
+        contactMatch: named.has(conversationId),
+        hits: (top.get(conversationId) ?? []).map((message) => ({
+          messageId: message.id,
+          kind: message.kind,
+          createdAt: message.createdAt,
+          snippet: highlight(message.text, exact, prefix),
+        })),
+        latestAt,
+      });
     }
-    return shown;
+    return groups;
   }
 }
