@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Channel } from '@parley/protocol';
-import { upsertChannelAccount } from '../src/store/accounts.js';
+import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
 import {
   APP_SECRET,
   IG_ACCOUNT_ID,

@@ -1,8 +1,8 @@
 import type { Contact, Conversation, LiveBatch } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { touchDuplicatesOf } from '../src/contacts/duplicates.js';
-import { mergeContacts } from '../src/contacts/merge.js';
-import { newId } from '../src/store/ids.js';
+import { touchDuplicatesOf } from '../src/modules/contacts/duplicates.js';
+import { mergeContacts } from '../src/modules/contacts/merge.js';
+import { newId } from '../src/platform/ids.js';
 import {
   PAGE_ID,
   connectReady,

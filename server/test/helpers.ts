@@ -1,4 +1,4 @@
-import { upsertChannelAccount } from '../src/store/accounts.js';
+import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,9 +17,9 @@ import {
   type ServerToClientEvents,
 } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { signPayload } from '../src/channels/signature.js';
+import { signPayload } from '../src/modules/channels/signature.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
-import { WEBHOOK_PATHS } from '../src/http/webhooks.js';
+import { WEBHOOK_PATHS } from '../src/transport/http/webhooks.js';
 import { startServer, type RunningServer } from '../src/server.js';
 
 /**

@@ -2,7 +2,7 @@ import { SESSION_COOKIE } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { login, AGENT, signIn, startTestServer, type TestServer } from './helpers.js';
 import { fakeFile, getMedia, makePng, mediaConfig, SIGNATURES, upload } from './media-fixtures.js';
-import { newId } from '../src/store/ids.js';
+import { newId } from '../src/platform/ids.js';
 
 /** GET /api/media/:id: who may read, and how the bytes are served (types, caching, ranges). */
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { checkMediaForChannel } from '../src/media/limits.js';
-import { parseRange } from '../src/media/routes.js';
-import { resolveMimeType, sniffMimeType } from '../src/media/sniff.js';
-import { sha256Matches } from '../src/media/fetcher.js';
+import { checkMediaForChannel } from '../src/modules/media/limits.js';
+import { parseRange } from '../src/transport/http/media.js';
+import { resolveMimeType, sniffMimeType } from '../src/modules/media/sniff.js';
+import { sha256Matches } from '../src/modules/media/fetcher.js';
 import { fakeFile, SIGNATURES, sha256Hex } from './media-fixtures.js';
 
 /** The pure rules under the media endpoints: platform limits, type sniffing, byte ranges. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Message, MutationResult } from '@parley/protocol';
-import { newId } from '../src/store/ids.js';
+import { newId } from '../src/platform/ids.js';
 import {
   MESSAGES_PATH,
   clientId,
@@ -264,7 +264,7 @@ describe('one call per client id', () => {
     await fake.waitForCalls({ path: MESSAGES_PATH.whatsapp }, 1);
     first.server.outbound.tune({ shutdownGraceMs: 0 });
     await first.close();
-    const stuck = await import('../src/store/database.js').then(async ({ openDatabase }) => {
+    const stuck = await import('../src/platform/database.js').then(async ({ openDatabase }) => {
       const db = await openDatabase(dataDir);
       try {
         return await db.selectFrom('outbound_jobs').select('state').execute();

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { deleteChannelAccount } from '../src/accounts/service.js';
-import { upsertChannelAccount } from '../src/store/accounts.js';
+import { deleteChannelAccount } from '../src/modules/channelAccounts/admin.js';
+import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
 import {
   APP_SECRET,
   IG_ACCOUNT_ID,

@@ -1,8 +1,8 @@
 import type { AgentRole } from '@parley/protocol';
-import type { Accounts } from '../auth/accounts.js';
-import { DEMO_BUSINESS } from '../simulator/simulator.js';
-import { upsertChannelAccount } from '../store/accounts.js';
-import type { Store } from '../store/store.js';
+import type { Accounts } from '../modules/agents/agents.js';
+import { DEMO_BUSINESS } from './simulator.js';
+import { upsertChannelAccount } from '../modules/channelAccounts/records.js';
+import type { Store } from '../platform/store.js';
 
 /** The accounts a demo server starts with. Never created outside demo mode. */
 export const DEMO_PASSWORD = 'parley-demo';
