@@ -43,6 +43,7 @@ export const FailureReasonSchema = z.enum([
   // Malformed requests; params.request names which ('hello', 'mutation', 'pull', 'history', …), params.path the field.
   'malformed',
   'hello_required',
+  'protocol_version_unsupported',
   'client_id_reused',
   // Messaging windows and platform rules.
   'window_template_only',
@@ -69,8 +70,11 @@ export const FailureReasonSchema = z.enum([
   'channel_account_exists',
   'channel_account_invalid',
   'channel_account_in_use',
-  // Sign-in.
+  // Sign-in and sessions.
   'bad_credentials',
+  'session_missing',
+  'session_ended',
+  'admin_only',
   'email_invalid',
   'password_missing',
   // The server failed; the request may be tried again.

@@ -2,20 +2,20 @@ import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, type ServerInfo } from '@parley/protocol';
-import { Accounts } from './modules/agents/agents.js';
+import { Agents } from './modules/agents/index.js';
 import type { ServerConfig } from './config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts, seedDemoChannels } from './demo/seed.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAgents, seedDemoChannels } from './demo/seed.js';
 import { authRoutes } from './transport/http/auth.js';
 import { webRoutes } from './transport/http/web.js';
 import { webhookRoutes } from './transport/http/webhooks.js';
 import { startRealtime, type Realtime } from './transport/socket/sockets.js';
 import { Simulator } from './demo/simulator.js';
-import { loadChannelsFile } from './modules/channelAccounts/channels-file.js';
+import { loadChannelsFile } from './modules/channelAccounts/index.js';
 import { adminRoutes } from './transport/http/admin.js';
-import { ProfileRefresher, profileFetchEnabled } from './modules/contacts/profiles.js';
-import { MediaService } from './modules/media/media.js';
+import { ProfileRefresher, profileFetchEnabled } from './modules/contacts/index.js';
+import { MediaService } from './modules/media/index.js';
 import { mediaRoutes } from './transport/http/media.js';
-import { OutboundService } from './modules/outbound/outbound.js';
+import { OutboundService } from './modules/outbound/index.js';
 import { openDatabase } from './platform/database.js';
 import { Store } from './platform/store.js';
 
@@ -26,7 +26,7 @@ export type RunningServer = {
   port: number;
   app: FastifyInstance;
   store: Store;
-  accounts: Accounts;
+  agents: Agents;
   realtime: Realtime;
   simulator: Simulator | null;
   media: MediaService;
@@ -62,7 +62,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const db = await openDatabase(config.dataDir);
   const store = new Store(db);
-  const accounts = new Accounts(store, config.sessionDays);
+  const agents = new Agents(store, config.sessionDays);
 
   // In demo mode the simulator signs its webhooks with a secret made for this run.
   const appSecret = config.meta.appSecret ?? (config.demo ? randomBytes(24).toString('hex') : undefined);
@@ -71,7 +71,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 
   if (config.demo) {
-    const created = await seedDemoAccounts(accounts);
+    const created = await seedDemoAgents(agents);
     if (created > 0) app.log.info({ created }, 'demo accounts created');
     if (appSecret !== undefined) await seedDemoChannels(store, appSecret, config.meta.verifyToken ?? 'parley-demo');
   }
@@ -108,7 +108,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // Sockets start after the routes are registered; sign-out reaches them through this.
   let endSession: (tokenHash: string) => void = () => undefined;
   await app.register(authRoutes, {
-    accounts,
+    agents,
     sessionDays: config.sessionDays,
     secureCookies: config.publicUrl?.startsWith('https:') ?? false,
     onSessionEnded: (hash) => endSession(hash),
@@ -129,7 +129,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await db.destroy();
     throw error;
   }
-  await app.register(adminRoutes, { store, accounts, adminToken: config.adminToken });
+  await app.register(adminRoutes, { store, agents, adminToken: config.adminToken });
   // Messenger and Instagram names and pictures, fetched in the background.
   const profiles = new ProfileRefresher({
     store,
@@ -139,12 +139,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   // [wiring:media] copies of inbound media, uploads, and authenticated downloads.
   const media = new MediaService({ store, config, log: app.log });
-  await app.register(mediaRoutes, { media, accounts });
+  await app.register(mediaRoutes, { media, agents });
   // [wiring:outbound] sends through the Graph API.
   const outbound = new OutboundService({ store, media, config, log: app.log });
   await webRoutes(app, config.webDir);
 
-  const realtime = startRealtime(app.server, { store, accounts, log: app.log, outbound });
+  const realtime = startRealtime(app.server, { store, agents, log: app.log, outbound });
   endSession = (hash) => realtime.endSession(hash);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -166,7 +166,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port,
     app,
     store,
-    accounts,
+    agents,
     realtime,
     simulator,
     media,

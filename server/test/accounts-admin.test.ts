@@ -54,7 +54,7 @@ afterEach(async () => {
 });
 
 async function signInAdmin(): Promise<{ token: string; cookie: string }> {
-  await server.accounts.createAgent({ ...ADMIN, role: 'admin' });
+  await server.agents.createAgent({ ...ADMIN, role: 'admin' });
   const response = await login(server, { email: ADMIN.email, password: ADMIN.password });
   expect(response.status).toBe(200);
   const { token } = (await response.json()) as { token: string };
@@ -137,7 +137,7 @@ describe('admin API authorization', () => {
 
   test('refuses agents and supervisors (403); accepts an admin by bearer token or cookie, and the admin token', async () => {
     const agent = await signIn(server);
-    await server.accounts.createAgent({
+    await server.agents.createAgent({
       email: 'sup@example.com',
       name: 'Sam Supervisor',
       role: 'supervisor',

@@ -15,7 +15,7 @@ let server: TestServer;
 
 beforeEach(async () => {
   server = await startTestServer();
-  await server.accounts.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
+  await server.agents.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
 });
 
 afterEach(async () => {

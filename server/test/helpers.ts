@@ -172,7 +172,7 @@ export async function login(
 
 /** Creates the test agent and signs in over HTTP, as the apps do. */
 export async function signIn(server: TestServer): Promise<{ token: string; agent: Agent }> {
-  await server.accounts.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
+  await server.agents.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
   const response = await login(server, { email: AGENT.email, password: AGENT.password });
   if (response.status !== 200) throw new Error(`Login answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as { token: string; agent: Agent };

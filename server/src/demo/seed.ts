@@ -1,7 +1,7 @@
 import type { AgentRole } from '@parley/protocol';
-import type { Accounts } from '../modules/agents/agents.js';
+import type { Agents } from '../modules/agents/index.js';
 import { DEMO_BUSINESS } from './simulator.js';
-import { upsertChannelAccount } from '../modules/channelAccounts/records.js';
+import { upsertChannelAccount } from '../modules/channelAccounts/index.js';
 import type { Store } from '../platform/store.js';
 
 /** The accounts a demo server starts with. Never created outside demo mode. */
@@ -14,11 +14,11 @@ export const DEMO_ACCOUNTS: readonly { email: string; name: string; role: AgentR
   { email: 'sam@parley.demo', name: 'Sam Reyes', role: 'supervisor' },
 ];
 
-export async function seedDemoAccounts(accounts: Accounts): Promise<number> {
+export async function seedDemoAgents(agents: Agents): Promise<number> {
   let created = 0;
   for (const account of DEMO_ACCOUNTS) {
-    if (await accounts.hasAgent(account.email)) continue;
-    await accounts.createAgent({ ...account, password: DEMO_PASSWORD });
+    if (await agents.hasAgent(account.email)) continue;
+    await agents.createAgent({ ...account, password: DEMO_PASSWORD });
     created += 1;
   }
   return created;

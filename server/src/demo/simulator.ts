@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import { signPayload } from '../modules/channels/signature.js';
+import { signPayload } from '../modules/channels/index.js';
 import { WEBHOOK_PATHS } from '../transport/http/webhooks.js';
 import { messagingTextWebhook, whatsappTextWebhook } from './payloads.js';
 

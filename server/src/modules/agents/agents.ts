@@ -12,7 +12,7 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export class Accounts {
+export class Agents {
   constructor(
     private readonly store: Store,
     private readonly sessionDays: number,

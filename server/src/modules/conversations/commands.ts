@@ -1,7 +1,7 @@
-import { failure, type Mutation, type MutationResult } from '@parley/protocol';
+import { refusal, type Mutation, type MutationResult } from '@parley/protocol';
 import { z } from 'zod';
-import type { MutationRecorder } from '../outbound/commands.js';
 import { newId } from '../../platform/ids.js';
+import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { MESSAGE_COLUMNS, messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 
@@ -20,15 +20,10 @@ export async function runConversationMutation(
   store: Store,
   agentId: string,
   mutation: ConversationMutation,
-  recorder: MutationRecorder,
+  gate: MutationGate,
 ): Promise<MutationResult> {
   return store.write(async (trx, changes) => {
-    const prior = await recorder.prior(trx);
-    if (prior !== null) return prior;
-    const result = await apply(trx, changes, agentId, mutation);
-    // A refusal is recorded too: the same change sent again gets the same answer.
-    await recorder.record(trx, result);
-    return result;
+    return throughGate(trx, gate, () => apply(trx, changes, agentId, mutation));
   });
 }
 
@@ -43,23 +38,8 @@ async function apply(
     .selectAll()
     .where('id', '=', mutation.conversationId)
     .executeTakeFirst();
-  if (conversation === undefined) return failure('not_found', 'This conversation no longer exists.');
-  const agent = await trx.selectFrom('agents').select(['id', 'role']).where('id', '=', agentId).executeTakeFirst();
-  if (agent === undefined) return failure('unauthorized', 'Your account no longer exists.');
-  const supervises = agent.role === 'supervisor' || agent.role === 'admin';
-
-  // An agent works on unassigned conversations and their own; a supervisor on any.
-  if (!supervises && conversation.assignee_id !== null && conversation.assignee_id !== agentId) {
-    const owner = await trx
-      .selectFrom('agents')
-      .select('name')
-      .where('id', '=', conversation.assignee_id)
-      .executeTakeFirst();
-    return failure(
-      'forbidden',
-      `${owner?.name ?? 'Another agent'} has this conversation. Ask a supervisor to reassign it to you.`,
-    );
-  }
+  // Who may make the change was checked by the gate (modules/mutations/permissions.ts).
+  if (conversation === undefined) return refusal('not_found', 'conversation_missing');
 
   switch (mutation.type) {
     case 'message.note': {
@@ -94,15 +74,12 @@ async function apply(
     }
     case 'conversation.assign': {
       if (mutation.assigneeId !== null) {
-        if (!supervises && mutation.assigneeId !== agentId) {
-          return failure('forbidden', 'Only a supervisor can give a conversation to someone else.');
-        }
         const assignee = await trx
           .selectFrom('agents')
           .select('id')
           .where('id', '=', mutation.assigneeId)
           .executeTakeFirst();
-        if (assignee === undefined) return failure('not_found', 'That agent no longer exists.');
+        if (assignee === undefined) return refusal('not_found', 'agent_missing');
       }
       if (conversation.assignee_id !== mutation.assigneeId) {
         await trx

@@ -8,10 +8,10 @@ import {
   type Reaction,
 } from '@parley/protocol';
 import { z } from 'zod';
-import type { CustomerRef, InboundAttachment, InboundEvent, MessageContent } from '../channels/types.js';
-import { touchDuplicatesOf } from '../contacts/duplicates.js';
+import type { CustomerRef, InboundAttachment, InboundEvent, MessageContent } from '../channels/index.js';
+import { touchDuplicatesOf } from '../contacts/index.js';
 import { newId } from '../../platform/ids.js';
-import type { ChannelAccountRow } from '../channelAccounts/records.js';
+import type { ChannelAccountRow } from '../channelAccounts/index.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 

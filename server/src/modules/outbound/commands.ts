@@ -13,8 +13,9 @@ import {
 } from '@parley/protocol';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import type { MediaService } from '../media/media.js';
+import type { MediaService } from '../media/index.js';
 import { newId } from '../../platform/ids.js';
+import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
@@ -32,13 +33,6 @@ import {
  * made, and if so writes it together with its durable job and its recorded answer. No call
  * to Meta happens here; the worker makes it once the transaction has committed.
  */
-
-/** How the mutation log (owned by the socket layer) takes part in a mutation's transaction. */
-export type MutationRecorder = {
-  /** The answer already recorded for this client id, read inside the write (a concurrent twin won). */
-  prior(trx: Trx): Promise<MutationResult | null>;
-  record(trx: Trx, result: MutationResult): Promise<void>;
-};
 
 export type SendMutation = Extract<Mutation, { type: 'message.send' }>;
 export type ReactMutation = Extract<Mutation, { type: 'message.react' }>;
@@ -171,16 +165,12 @@ export async function applySend(
     mutation: SendMutation;
     /** The file, checked; null for text and templates; a Failure to refuse with. */
     media: PreparedMedia | Failure | null;
-    recorder: MutationRecorder;
+    gate: MutationGate;
     now: number;
   },
 ): Promise<MutationResult> {
   return store.write(async (trx, changes) => {
-    const prior = await input.recorder.prior(trx);
-    if (prior !== null) return prior;
-    const result = await decideSend(trx, changes, input);
-    await input.recorder.record(trx, result);
-    return result;
+    return throughGate(trx, input.gate, () => decideSend(trx, changes, input));
   });
 }
 
@@ -366,14 +356,10 @@ async function decideSend(
 
 export async function applyReact(
   store: Store,
-  input: { agentId: string; mutation: ReactMutation; recorder: MutationRecorder; now: number },
+  input: { agentId: string; mutation: ReactMutation; gate: MutationGate; now: number },
 ): Promise<MutationResult> {
   return store.write(async (trx, changes) => {
-    const prior = await input.recorder.prior(trx);
-    if (prior !== null) return prior;
-    const result = await decideReact(trx, changes, input);
-    await input.recorder.record(trx, result);
-    return result;
+    return throughGate(trx, input.gate, () => decideReact(trx, changes, input));
   });
 }
 
@@ -432,14 +418,10 @@ async function decideReact(
 
 export async function applyMarkRead(
   store: Store,
-  input: { agentId: string; mutation: MarkReadMutation; recorder: MutationRecorder; now: number },
+  input: { agentId: string; mutation: MarkReadMutation; gate: MutationGate; now: number },
 ): Promise<MutationResult> {
   return store.write(async (trx, changes) => {
-    const prior = await input.recorder.prior(trx);
-    if (prior !== null) return prior;
-    const result = await decideMarkRead(trx, changes, input);
-    await input.recorder.record(trx, result);
-    return result;
+    return throughGate(trx, input.gate, () => decideMarkRead(trx, changes, input));
   });
 }
 

@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { ServerConfig } from '../../platform/config.js';
-import type { MediaService } from '../media/media.js';
+import type { MutationGate } from '../../platform/mutation-gate.js';
+import type { MediaService } from '../media/index.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import {
@@ -13,7 +14,6 @@ import {
   prepareMedia,
   typingTarget,
   type MarkReadMutation,
-  type MutationRecorder,
   type PreparedMedia,
   type ReactMutation,
   type SendMutation,
@@ -170,7 +170,7 @@ export class OutboundService {
   // -------------------------------------------------------------------------------------
   // Mutations (called by the socket layer, which owns the mutation log)
 
-  async send(agentId: string, mutation: SendMutation, recorder: MutationRecorder): Promise<MutationResult> {
+  async send(agentId: string, mutation: SendMutation, gate: MutationGate): Promise<MutationResult> {
     let media: PreparedMedia | Failure | null = null;
     if (mutation.content.kind === 'media') {
       // Reading and checking the file is I/O: done before the write transaction.
@@ -184,19 +184,19 @@ export class OutboundService {
         media = await prepareMedia(this.deps.media, mutation.content.mediaId, channel);
       }
     }
-    const result = await applySend(this.deps.store, { agentId, mutation, media, recorder, now: Date.now() });
+    const result = await applySend(this.deps.store, { agentId, mutation, media, gate, now: Date.now() });
     if (result.ok) this.kick();
     return result;
   }
 
-  async react(agentId: string, mutation: ReactMutation, recorder: MutationRecorder): Promise<MutationResult> {
-    const result = await applyReact(this.deps.store, { agentId, mutation, recorder, now: Date.now() });
+  async react(agentId: string, mutation: ReactMutation, gate: MutationGate): Promise<MutationResult> {
+    const result = await applyReact(this.deps.store, { agentId, mutation, gate, now: Date.now() });
     if (result.ok) this.kick();
     return result;
   }
 
-  async markRead(agentId: string, mutation: MarkReadMutation, recorder: MutationRecorder): Promise<MutationResult> {
-    const result = await applyMarkRead(this.deps.store, { agentId, mutation, recorder, now: Date.now() });
+  async markRead(agentId: string, mutation: MarkReadMutation, gate: MutationGate): Promise<MutationResult> {
+    const result = await applyMarkRead(this.deps.store, { agentId, mutation, gate, now: Date.now() });
     if (result.ok) this.kick();
     return result;
   }

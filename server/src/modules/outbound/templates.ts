@@ -1,6 +1,6 @@
 import { TemplateComponentSchema, failure, type Failure, type TemplateComponent } from '@parley/protocol';
 import { z } from 'zod';
-import type { ChannelAccountRow } from '../channelAccounts/records.js';
+import type { ChannelAccountRow } from '../channelAccounts/index.js';
 import { newId } from '../../platform/ids.js';
 import type { Store } from '../../platform/store.js';
 import type { GraphClient } from './graph.js';

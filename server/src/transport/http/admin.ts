@@ -8,19 +8,19 @@ import {
   deleteChannelAccount,
   listAccountsForAdmin,
   updateChannelAccount,
-} from '../../modules/channelAccounts/admin.js';
+} from '../../modules/channelAccounts/index.js';
 import {
   CreateChannelAccountSchema,
   UpdateChannelAccountSchema,
   describeIssues,
-} from '../../modules/channelAccounts/schema.js';
-import type { Accounts } from '../../modules/agents/agents.js';
+} from '../../modules/channelAccounts/index.js';
+import type { Agents } from '../../modules/agents/index.js';
 import type { Store } from '../../platform/store.js';
 import { bearerToken } from './auth.js';
 
 export type AdminOptions = {
   store: Store;
-  accounts: Accounts;
+  agents: Agents;
   /** PARLEY_ADMIN_TOKEN: automation may use it instead of an admin's session. */
   adminToken: string | undefined;
 };
@@ -127,7 +127,7 @@ async function authenticate(
   const token = bearerToken(request);
   if (token === undefined || token === '') return 'unauthorized';
   if (options.adminToken !== undefined && sameSecret(token, options.adminToken)) return { kind: 'token' };
-  const agent = await options.accounts.agentForToken(token);
+  const agent = await options.agents.agentForToken(token);
   if (agent === null) return 'unauthorized';
   if (agent.role !== 'admin') return 'forbidden';
   return { kind: 'agent', agentId: agent.id };

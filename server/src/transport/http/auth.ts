@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LoginRequestSchema, SESSION_COOKIE, type LoginResponse } from '@parley/protocol';
-import { tokenHash, type Accounts } from '../../modules/agents/agents.js';
+import { tokenHash, type Agents } from '../../modules/agents/index.js';
 
 export type AuthOptions = {
-  accounts: Accounts;
+  agents: Agents;
   sessionDays: number;
   secureCookies: boolean;
   /** Called after a session is deleted, to close its live connections. */
@@ -23,7 +23,7 @@ export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () 
       const message = input.error.issues[0]?.message ?? 'Enter your email and password.';
       return reply.code(400).send({ code: 'bad_request', message });
     }
-    const session = await options.accounts.login(input.data.email, input.data.password);
+    const session = await options.agents.login(input.data.email, input.data.password);
     if (session === null) {
       return reply
         .code(401)
@@ -45,7 +45,7 @@ export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () 
   app.post('/api/auth/logout', async (request, reply) => {
     const token = bearerToken(request);
     if (token !== undefined) {
-      await options.accounts.logout(token);
+      await options.agents.logout(token);
       options.onSessionEnded(tokenHash(token));
     }
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -54,7 +54,7 @@ export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () 
 
   app.get('/api/auth/me', async (request, reply) => {
     const token = bearerToken(request);
-    const agent = token === undefined ? null : await options.accounts.agentForToken(token);
+    const agent = token === undefined ? null : await options.agents.agentForToken(token);
     if (agent === null) return reply.code(401).send({ code: 'unauthorized', message: 'Sign in to continue.' });
     return reply.send({ agent });
   });

@@ -3,15 +3,15 @@ import { AttachmentKindSchema, ChannelSchema, type Agent, type Channel } from '@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Accounts } from '../../modules/agents/agents.js';
+import type { Agents } from '../../modules/agents/index.js';
 import { bearerToken } from './auth.js';
-import type { ReceivedFile } from '../../modules/media/fetcher.js';
-import { baseMimeType, CHANNEL_NAMES, MAX_MEDIA_BYTES } from '../../modules/media/limits.js';
-import { MediaRefusedError, type MediaService, type MediaUpload } from '../../modules/media/media.js';
-import type { ByteRange } from '../../modules/media/storage.js';
-import { THUMBNAIL_MIME_TYPE } from '../../modules/media/thumbnails.js';
+import type { ReceivedFile } from '../../modules/media/index.js';
+import { baseMimeType, CHANNEL_NAMES, MAX_MEDIA_BYTES } from '../../modules/media/index.js';
+import { MediaRefusedError, type MediaService, type MediaUpload } from '../../modules/media/index.js';
+import type { ByteRange } from '../../modules/media/index.js';
+import { THUMBNAIL_MIME_TYPE } from '../../modules/media/index.js';
 
-export type MediaRoutesOptions = { media: MediaService; accounts: Accounts };
+export type MediaRoutesOptions = { media: MediaService; agents: Agents };
 
 /** The desktop app's pages come from this origin; it fetches files with its Bearer token. */
 const DESKTOP_ORIGIN = 'app://parley';
@@ -109,7 +109,7 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
  * attachment. Registered as one encapsulated plugin, so multipart parsing exists only here.
  */
 export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOptions): Promise<void> {
-  const { media, accounts } = options;
+  const { media, agents } = options;
   await app.register(fastifyMultipart, {
     // One byte more than Parley accepts, so our own meter sees the overflow and says so.
     limits: { fileSize: MAX_MEDIA_BYTES + 1, files: 1, fields: 8, fieldSize: 1024, parts: 10 },
@@ -117,7 +117,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
 
   const signedIn = async (request: FastifyRequest): Promise<Agent | null> => {
     const token = bearerToken(request);
-    return token === undefined ? null : accounts.agentForToken(token);
+    return token === undefined ? null : agents.agentForToken(token);
   };
 
   // The desktop app runs on its own origin and sends the token in a header: let it read.

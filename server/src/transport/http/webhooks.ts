@@ -2,12 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Channel } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { instagram, messenger } from '../../modules/channels/messenger.js';
-import { verifySignature } from '../../modules/channels/signature.js';
-import type { ChannelParser, InboundEvent } from '../../modules/channels/types.js';
-import { listChannelAccounts, type ChannelAccountRow } from '../../modules/channelAccounts/records.js';
-import { ingestEvents } from '../../modules/inbound/ingest.js';
-import { whatsapp } from '../../modules/channels/whatsapp.js';
+import { instagram, messenger } from '../../modules/channels/index.js';
+import { verifySignature } from '../../modules/channels/index.js';
+import type { ChannelParser, InboundEvent } from '../../modules/channels/index.js';
+import { listChannelAccounts, type ChannelAccountRow } from '../../modules/channelAccounts/index.js';
+import { ingestEvents } from '../../modules/inbound/index.js';
+import { whatsapp } from '../../modules/channels/index.js';
 import type { Store } from '../../platform/store.js';
 
 export type WebhookOptions = {

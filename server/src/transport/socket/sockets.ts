@@ -9,15 +9,18 @@ import {
   PullRequestSchema,
   SESSION_COOKIE,
   SOCKET_AUTH_TOKEN,
-  failure,
-  protocolMismatchMessage,
+  refusal,
+  type ErrorCode,
+  type Failure,
+  type FailureReason,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
 } from '@parley/protocol';
-import { tokenHash, type Accounts } from '../../modules/agents/agents.js';
-import type { OutboundService } from '../../modules/outbound/outbound.js';
+import { tokenHash, type Agents } from '../../modules/agents/index.js';
+import type { OutboundService } from '../../modules/outbound/index.js';
 import type { Store } from '../../platform/store.js';
+import { history, pull } from '../../modules/sync/index.js';
 import { registerMutations } from './mutations.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -63,9 +66,19 @@ function handshakeToken(socket: ParleySocket): string | undefined {
   return cookie === undefined ? undefined : fastifyCookie.parse(cookie)[SESSION_COOKIE];
 }
 
+/** A malformed request: which one (params.request) and the field at fault (params.path). */
+function malformed(request: string, error: { issues: readonly { path: readonly PropertyKey[] }[] }): Failure {
+  return refusal('bad_request', 'malformed', { request, path: error.issues[0]?.path.map(String).join('.') ?? '' });
+}
+
+/** socket.io needs an Error; its message is the code, and `data` carries what the renderer words. */
+function connectError(code: ErrorCode, reason: FailureReason): Error {
+  return Object.assign(new Error(code), { data: { code, reason } });
+}
+
 export function startRealtime(
   httpServer: HttpServer,
-  deps: { store: Store; accounts: Accounts; log: FastifyBaseLogger; outbound: OutboundService },
+  deps: { store: Store; agents: Agents; log: FastifyBaseLogger; outbound: OutboundService },
 ): Realtime {
   const io: ParleyServer = new Server(httpServer, {
     // Same origin in the browser; the desktop app connects from app://parley.
@@ -83,13 +96,13 @@ export function startRealtime(
   io.use((socket, next) => {
     const token = handshakeToken(socket);
     if (token === undefined) {
-      next(Object.assign(new Error('Sign in to continue.'), { data: { code: 'unauthorized' } }));
+      next(connectError('unauthorized', 'session_missing'));
       return;
     }
-    deps.accounts.agentForToken(token).then(
+    deps.agents.agentForToken(token).then(
       (agent) => {
         if (agent === null) {
-          next(Object.assign(new Error('Your session has ended. Sign in again.'), { data: { code: 'unauthorized' } }));
+          next(connectError('unauthorized', 'session_ended'));
           return;
         }
         socket.data.agentId = agent.id;
@@ -99,7 +112,7 @@ export function startRealtime(
       },
       (error: unknown) => {
         deps.log.error({ err: error }, 'socket authentication failed');
-        next(Object.assign(new Error('The server could not check your session.'), { data: { code: 'internal' } }));
+        next(connectError('internal', 'server_error'));
       },
     );
   });
@@ -109,7 +122,7 @@ export function startRealtime(
       if (typeof ack !== 'function') return;
       const hello = HelloSchema.safeParse(payload);
       if (!hello.success) {
-        ack(failure('bad_request', 'The hello message is malformed.'));
+        ack(malformed('hello', hello.error));
         return;
       }
       if (hello.data.protocolVersion !== PROTOCOL_VERSION) {
@@ -117,15 +130,20 @@ export function startRealtime(
           { client: hello.data.client, version: hello.data.protocolVersion },
           'client refused: protocol mismatch',
         );
-        ack(failure('protocol_mismatch', protocolMismatchMessage(hello.data.protocolVersion, PROTOCOL_VERSION)));
+        ack(
+          refusal('protocol_mismatch', 'protocol_version_unsupported', {
+            clientVersion: hello.data.protocolVersion,
+            serverVersion: PROTOCOL_VERSION,
+          }),
+        );
         // Let the acknowledgement reach the client before the socket closes.
         setTimeout(() => socket.disconnect(true), 100);
         return;
       }
-      void Promise.all([deps.accounts.agentById(socket.data.agentId), deps.store.head()]).then(
+      void Promise.all([deps.agents.agentById(socket.data.agentId), deps.store.head()]).then(
         ([agent, head]) => {
           if (agent === null) {
-            ack(failure('unauthorized', 'Your account no longer exists.'));
+            ack(refusal('unauthorized', 'agent_missing'));
             socket.disconnect(true);
             return;
           }
@@ -135,7 +153,7 @@ export function startRealtime(
         },
         (error: unknown) => {
           deps.log.error({ err: error }, 'hello failed');
-          ack(failure('internal', 'The server could not start your session.'));
+          ack(refusal('internal', 'server_error'));
         },
       );
     });
@@ -146,19 +164,19 @@ export function startRealtime(
     socket.on('history:fetch', (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!socket.data.helloDone) {
-        ack(failure('handshake_required', 'Say hello before fetching history.'));
+        ack(refusal('handshake_required', 'hello_required'));
         return;
       }
       const request = HistoryRequestSchema.safeParse(payload);
       if (!request.success) {
-        ack(failure('bad_request', `The history request is malformed: ${request.error.issues[0]?.message ?? ''}`));
+        ack(malformed('history', request.error));
         return;
       }
-      deps.store.history(request.data).then(
+      history(deps.store, request.data).then(
         (page) => ack({ ok: true, ...page }),
         (error: unknown) => {
           deps.log.error({ err: error }, 'history fetch failed');
-          ack(failure('internal', 'The server could not read older messages. Try again.'));
+          ack(refusal('internal', 'server_error'));
         },
       );
     });
@@ -166,19 +184,19 @@ export function startRealtime(
     socket.on('sync:pull', (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!socket.data.helloDone) {
-        ack(failure('handshake_required', 'Say hello before pulling changes.'));
+        ack(refusal('handshake_required', 'hello_required'));
         return;
       }
       const request = PullRequestSchema.safeParse(payload);
       if (!request.success) {
-        ack(failure('bad_request', `The pull request is malformed: ${request.error.issues[0]?.message ?? ''}`));
+        ack(malformed('pull', request.error));
         return;
       }
-      deps.store.pull(request.data.cursor, request.data.limit, request.data.bootstrap).then(
+      pull(deps.store, request.data.cursor, request.data.limit, request.data.bootstrap).then(
         (page) => ack({ ok: true, ...page }),
         (error: unknown) => {
           deps.log.error({ err: error }, 'pull failed');
-          ack(failure('internal', 'The server could not read changes. Try again.'));
+          ack(refusal('internal', 'server_error'));
         },
       );
     });
