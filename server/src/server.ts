@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { PROTOCOL_VERSION, type ServerInfo } from '@parley/protocol';
+import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
 import type { ServerConfig } from './config.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAgents, seedDemoChannels } from './demo/seed.js';
@@ -20,6 +20,12 @@ import { openDatabase } from './platform/database.js';
 import { Store } from './platform/store.js';
 
 export const SERVER_VERSION = '0.1.0';
+
+/** An HTTP error body: the refusal without its `ok`. */
+function refusalBody(...args: Parameters<typeof refusal>): Omit<ReturnType<typeof refusal>, 'ok'> {
+  const { ok: _ok, ...body } = refusal(...args);
+  return body;
+}
 
 export type RunningServer = {
   url: string;
@@ -76,22 +82,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     if (appSecret !== undefined) await seedDemoChannels(store, appSecret, config.meta.verifyToken ?? 'parley-demo');
   }
 
-  // Every error a client sees has the same shape: { code, message }, in words.
+  // Every error a client sees has the same shape: { code, reason, params }, never words.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(500)
-        .send({ code: 'internal', message: 'The server failed to handle this request. Try again.' });
+      return reply.code(500).send(refusalBody('internal', 'server_error'));
     }
-    const message =
-      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-        ? 'The request body is not valid JSON.'
-        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? 'The request body is too large.'
-          : error.message;
-    return reply.code(status).send({ code: status === 413 ? 'too_large' : 'bad_request', message });
+    request.log.info({ err: error }, 'request refused');
+    if (status === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(status).send(refusalBody('too_large', 'body_too_large'));
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.code(status).send(refusalBody('bad_request', 'body_not_json'));
+    }
+    return reply
+      .code(status)
+      .send(refusalBody('bad_request', 'malformed', { request: 'http', fastifyCode: error.code }));
   });
   await app.register(fastifyCookie);
   app.get('/healthz', async () => {

@@ -1,4 +1,4 @@
-import { ChannelSchema, failure, type Channel, type Failure } from '@parley/protocol';
+import { ChannelSchema, refusal, type Channel, type Failure } from '@parley/protocol';
 import { newId } from '../../platform/ids.js';
 import type { ChannelAccountRow } from './records.js';
 import type { Store } from '../../platform/store.js';
@@ -96,7 +96,7 @@ export async function accountForAdmin(store: Store, id: string): Promise<AdminCh
 }
 
 function notFound(id: string): Failure {
-  return failure('not_found', `There is no channel account with id ${id}.`);
+  return refusal('not_found', 'channel_account_missing', { id });
 }
 
 /** Adds an account; an existing (channel, externalId) is a conflict, changed with PATCH instead. */
@@ -110,11 +110,12 @@ export async function createChannelAccount(store: Store, entry: ChannelAccountEn
       .where('external_id', '=', input.externalId)
       .executeTakeFirst();
     if (existing !== undefined) {
-      return failure(
-        'conflict',
-        `A ${input.channel} account with externalId ${input.externalId} already exists (id ${existing.id}): ` +
-          `change it with PATCH /api/admin/channels/${existing.id}.`,
-      );
+      // Changed with PATCH /api/admin/channels/:existingId instead.
+      return refusal('conflict', 'channel_account_exists', {
+        channel: input.channel,
+        externalId: input.externalId,
+        existingId: existing.id,
+      });
     }
     const id = newId();
     const row: ChannelAccountRow = {
@@ -151,8 +152,10 @@ export async function updateChannelAccount(
     const channel = ChannelSchema.parse(row.channel);
     const issues = channelFieldIssues(channel, patch);
     if (issues.length > 0) {
-      const lines = issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`);
-      return failure('bad_request', `The change is invalid for a ${channel} account: ${lines.join('; ')}.`);
+      return refusal('bad_request', 'channel_account_invalid', {
+        channel,
+        fields: [...new Set(issues.map((issue) => fieldPath(issue.path)))].join(', '),
+      });
     }
     const next: ChannelAccountRow = {
       ...row,
@@ -197,12 +200,8 @@ export async function deleteChannelAccount(store: Store, id: string): Promise<{ 
     const counts = await conversationCounts(trx, [id]);
     const conversations = counts.get(id) ?? 0;
     if (conversations > 0) {
-      return failure(
-        'conflict',
-        `"${row.name}" has ${conversations} conversation${conversations === 1 ? '' : 's'}, so it cannot be deleted: ` +
-          'deleting it would cut those conversations off from their account. Its settings can still be changed ' +
-          'with PATCH, and an account that receives no more webhooks costs nothing.',
-      );
+      // Deleting it would cut its conversations off; its settings can still be changed with PATCH.
+      return refusal('conflict', 'channel_account_in_use', { name: row.name, conversations });
     }
     await trx.deleteFrom('templates').where('channel_account_id', '=', id).execute();
     await trx.deleteFrom('channel_accounts').where('id', '=', id).execute();

@@ -1,4 +1,4 @@
-import { failure, type Failure } from '@parley/protocol';
+import { refusal, type Failure } from '@parley/protocol';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../platform/schema.js';
@@ -35,22 +35,19 @@ export async function mergeContactsIn(
   targetContactId: string,
 ): Promise<MergeResult> {
   if (sourceContactId === targetContactId) {
-    return failure('bad_request', 'A contact cannot be merged into itself: pick two different contacts.');
+    return refusal('bad_request', 'merge_self');
   }
   const [source, target] = await Promise.all([
     trx.selectFrom('contacts').selectAll().where('id', '=', sourceContactId).executeTakeFirst(),
     trx.selectFrom('contacts').selectAll().where('id', '=', targetContactId).executeTakeFirst(),
   ]);
-  if (source === undefined) return failure('not_found', 'The contact to merge no longer exists.');
-  if (target === undefined) return failure('not_found', 'The contact to merge into no longer exists.');
+  if (source === undefined) return refusal('not_found', 'contact_missing', { role: 'source' });
+  if (target === undefined) return refusal('not_found', 'contact_missing', { role: 'target' });
   if (source.merged_into !== null) {
-    return failure('conflict', `${source.name} was already merged into another contact.`);
+    return refusal('conflict', 'merge_source_merged', { name: source.name });
   }
   if (target.merged_into !== null) {
-    return failure(
-      'conflict',
-      `${target.name} was itself merged into another contact: merge into that contact instead.`,
-    );
+    return refusal('conflict', 'merge_target_merged', { name: target.name });
   }
 
   await trx

@@ -1,4 +1,4 @@
-import type { AttachmentKind, Channel } from '@parley/protocol';
+import type { AttachmentKind, Channel, FailureParams, FailureReason } from '@parley/protocol';
 
 /**
  * What each platform accepts when the business sends a file, from CHANNELS.md §5. Checked
@@ -99,14 +99,6 @@ export const MEDIA_LIMITS: Record<Channel, ChannelRules> = {
   },
 };
 
-const NOUNS: Record<keyof ChannelRules, { one: string; many: string }> = {
-  image: { one: 'an image', many: 'images' },
-  audio: { one: 'an audio file', many: 'audio files' },
-  video: { one: 'a video', many: 'videos' },
-  document: { one: 'a document', many: 'documents' },
-  sticker: { one: 'a sticker', many: 'stickers' },
-};
-
 /** Names browsers and phones use for the same format, mapped to the one the rules list. */
 const ALIASES: Record<string, string> = {
   'image/jpg': 'image/jpeg',
@@ -162,11 +154,6 @@ function trimDecimal(value: number): string {
   return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
 }
 
-function joinLabels(labels: readonly string[]): string {
-  if (labels.length <= 1) return labels.join('');
-  return `${labels.slice(0, -1).join(', ')} or ${labels.at(-1) ?? ''}`;
-}
-
 export type MediaToCheck = {
   kind: AttachmentKind;
   mimeType: string | null;
@@ -175,46 +162,50 @@ export type MediaToCheck = {
   animated?: boolean;
 };
 
+/** Why a file is refused, as a reason and the values to word it with (names, limits, sizes). */
+export type MediaRefusal = { reason: FailureReason; params: FailureParams };
+
 /**
- * Whether `channel` accepts this file: null when it does, otherwise why not, in words an
- * agent can act on, naming the limit.
+ * Whether `channel` accepts this file: null when it does, otherwise why not, naming the
+ * limit. Reasons: 'media_kind_unsupported' (params.channel, params.kind),
+ * 'media_empty', 'media_type_unknown' (params.channel), 'media_kind_mismatch'
+ * (params.mimeType, params.kind), 'media_format_unsupported' (params.channel, params.kind,
+ * params.mimeType, params.formats: the accepted labels joined by ', '),
+ * 'media_codec_unsupported' (params.channel, params.codecs), 'media_too_large'
+ * (params.channel, params.kind, params.maxBytes, params.size, params.animated).
  */
-export function checkMediaForChannel(channel: Channel, media: MediaToCheck): string | null {
-  const platform = CHANNEL_NAMES[channel];
+export function checkMediaForChannel(channel: Channel, media: MediaToCheck): MediaRefusal | null {
   const category = media.kind === 'file' ? 'document' : media.kind;
   const rule = MEDIA_LIMITS[channel][category];
-  const noun = NOUNS[category];
-  if (rule === undefined) {
-    return category === 'sticker'
-      ? `${platform} does not take stickers; send it as an image instead.`
-      : `${platform} does not take ${noun.many}.`;
-  }
-  if (media.size <= 0) return 'This file is empty.';
+  if (rule === undefined) return { reason: 'media_kind_unsupported', params: { channel, kind: category } };
+  if (media.size <= 0) return { reason: 'media_empty', params: {} };
   if (media.mimeType === null || media.mimeType.trim() === '') {
-    return `Parley could not tell what type of file this is, so it cannot be sent to ${platform}.`;
+    return { reason: 'media_type_unknown', params: { channel } };
   }
   const base = baseMimeType(media.mimeType);
   const family = category === 'document' ? null : category === 'sticker' ? 'image' : category;
   if (family !== null && !base.startsWith(`${family}/`)) {
-    return `This file (${base}) is not ${noun.one}.`;
+    return { reason: 'media_kind_mismatch', params: { mimeType: base, kind: category } };
   }
   if (rule.formats !== null) {
     const allowed = rule.formats.some((format) => format.mimeType === base);
     if (!allowed) {
-      return `${platform} takes ${noun.many} as ${joinLabels(rule.formats.map((f) => f.label))} only; this file is ${base}.`;
+      return {
+        reason: 'media_format_unsupported',
+        params: { channel, kind: category, mimeType: base, formats: rule.formats.map((f) => f.label).join(', ') },
+      };
     }
     if (channel === 'whatsapp' && base === 'audio/ogg') {
       const codecs = mimeCodecs(media.mimeType);
       if (codecs !== null && codecs !== 'opus') {
-        return `WhatsApp takes Ogg audio only when it is encoded with Opus; this file is ${codecs}.`;
+        return { reason: 'media_codec_unsupported', params: { channel, codecs } };
       }
     }
   }
   const animated = media.animated === true && rule.animatedMaxBytes !== undefined;
   const maxBytes = animated ? (rule.animatedMaxBytes ?? rule.maxBytes) : rule.maxBytes;
   if (media.size > maxBytes) {
-    const what = category === 'sticker' ? (animated ? 'animated stickers' : 'static stickers') : noun.many;
-    return `${platform} takes ${what} up to ${formatBytes(maxBytes)}; this one is ${formatBytes(media.size)}.`;
+    return { reason: 'media_too_large', params: { channel, kind: category, maxBytes, size: media.size, animated } };
   }
   return null;
 }

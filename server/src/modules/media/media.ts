@@ -22,6 +22,7 @@ import {
   baseMimeType,
   CHANNEL_NAMES,
   checkMediaForChannel,
+  type MediaRefusal,
   formatBytes,
   MAX_MEDIA_BYTES,
 } from './limits.js';
@@ -48,15 +49,15 @@ export type MediaUpload = {
   fileName: string | null;
 };
 
-/** An agent's file that Parley refuses, with why in words (answered as `media_invalid`). */
+/** An agent's file that Parley refuses, with why as a reason and params (answered as `media_invalid`). */
 export class MediaRefusedError extends Error {
   override readonly name = 'MediaRefusedError';
   constructor(
-    message: string,
+    readonly refusal: MediaRefusal,
     /** 413 when the file is past what Parley accepts at all, else 400. */
     readonly statusCode: 400 | 413 = 400,
   ) {
-    super(message);
+    super(refusal.reason);
   }
 }
 
@@ -484,8 +485,7 @@ export class MediaService {
       source,
       this.storage.scratchDir,
       MAX_MEDIA_BYTES,
-      () =>
-        new MediaRefusedError(`The file is larger than ${formatBytes(MAX_MEDIA_BYTES)}, the most Parley accepts.`, 413),
+      () => new MediaRefusedError({ reason: 'media_too_large', params: { maxBytes: MAX_MEDIA_BYTES } }, 413),
     );
   }
 
@@ -507,7 +507,7 @@ export class MediaService {
 
   /**
    * Checks a received upload against the destination's limits and keeps it. Takes the
-   * scratch file: it is stored or deleted. Throws MediaRefusedError with the words.
+   * scratch file: it is stored or deleted. Throws MediaRefusedError with the reason.
    */
   async acceptUpload(input: {
     file: ReceivedFile;
@@ -523,9 +523,7 @@ export class MediaService {
       const sniffed = sniffMimeType(file.head);
       const mimeType = resolveMimeType({ sniffed, declared: input.declaredMimeType, fileName });
       if (mimeType === null) {
-        throw new MediaRefusedError(
-          `Parley could not tell what type of file this is, so it cannot be sent to ${CHANNEL_NAMES[input.channel]}.`,
-        );
+        throw new MediaRefusedError({ reason: 'media_type_unknown', params: { channel: input.channel } });
       }
       // WhatsApp takes WebP only as a sticker, so that is what a WebP is there.
       const kind =
@@ -571,18 +569,19 @@ export class MediaService {
   }
 
   /**
-   * The bytes of a stored file, for a send to `channel`. Throws an Error whose message
-   * says, in words, why it cannot be sent (not ready, gone, or past the channel's limits).
+   * The bytes of a stored file, for a send to `channel`. Throws a MediaRefusedError saying
+   * why it cannot be sent (not ready, gone, or past the channel's limits).
    */
   async readForSend(mediaId: string, channel: Channel): Promise<MediaForSend> {
     const row = await this.find(mediaId);
-    if (row === null) throw new Error('This file is not on the Parley server; attach it again.');
-    if (row.status === 'pending') throw new Error('This file is still being copied; try again in a moment.');
+    if (row === null) throw new MediaRefusedError({ reason: 'media_missing', params: {} });
+    if (row.status === 'pending') throw new MediaRefusedError({ reason: 'media_pending', params: {} });
     if (row.status !== 'ready' || row.storage_key === null || row.size === null) {
-      throw new Error(`This file is not available${row.error === null ? '' : `: ${row.error}`}`);
+      throw new MediaRefusedError({ reason: 'media_unavailable', params: { status: row.status } });
     }
     const kind = AttachmentSchema.shape.kind.safeParse(row.kind);
-    if (!kind.success) throw new Error('This file is of a kind Parley cannot send.');
+    if (!kind.success)
+      throw new MediaRefusedError({ reason: 'media_kind_unsupported', params: { channel, kind: row.kind } });
     const bytes = await this.storage.readAll(row.storage_key);
     const mimeType = row.mime_type ?? 'application/octet-stream';
     const refusal = checkMediaForChannel(channel, {
@@ -591,7 +590,7 @@ export class MediaService {
       size: bytes.length,
       animated: sniffMimeType(bytes.subarray(0, SNIFF_BYTES))?.animated ?? false,
     });
-    if (refusal !== null) throw new Error(refusal);
+    if (refusal !== null) throw new MediaRefusedError(refusal);
     return { bytes, mimeType, fileName: row.file_name, kind: kind.data, size: bytes.length };
   }
 

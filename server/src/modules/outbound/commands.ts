@@ -1,7 +1,7 @@
 import {
   ChannelSchema,
   ReactionSchema,
-  failure,
+  refusal,
   type Attachment,
   type AttachmentKind,
   type Channel,
@@ -13,14 +13,14 @@ import {
 } from '@parley/protocol';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import type { MediaService } from '../media/index.js';
+import { MediaRefusedError, type MediaService } from '../media/index.js';
 import { newId } from '../../platform/ids.js';
 import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import { type JobPayload, type MessagingTypeSchema, type SendContent, type SendJob } from './payloads.js';
-import { CHANNEL_NAMES, actionWindowDecision, hasLink, sendWindowDecision, textLimitFailure } from './policy.js';
+import { actionWindowDecision, hasLink, sendWindowDecision, textLimitFailure } from './policy.js';
 import {
   SENDABLE_TEMPLATE_STATUS,
   StoredTemplateComponentSchema,
@@ -60,14 +60,14 @@ async function loadThread(
     .selectAll()
     .where('id', '=', conversationId)
     .executeTakeFirst();
-  if (conversation === undefined) return failure('not_found', 'This conversation does not exist (any more).');
+  if (conversation === undefined) return refusal('not_found', 'conversation_missing');
   const account = await trx
     .selectFrom('channel_accounts')
     .selectAll()
     .where('id', '=', conversation.channel_account_id)
     .executeTakeFirst();
   if (account === undefined) {
-    return failure('not_found', 'The business account of this conversation has been removed.');
+    return refusal('not_found', 'channel_account_missing');
   }
   return { conversation, account, channel: ChannelSchema.parse(conversation.channel) };
 }
@@ -93,12 +93,7 @@ async function recipientFor(trx: Trx, contactId: string, channel: Channel): Prom
 }
 
 function noRecipient(channel: Channel): Failure {
-  return failure(
-    'bad_request',
-    channel === 'whatsapp'
-      ? 'Parley has no WhatsApp number for this customer (they may use a username without a number), so it cannot write to them.'
-      : `Parley has no ${CHANNEL_NAMES[channel]} id for this customer, so it cannot write to them.`,
-  );
+  return refusal('bad_request', 'no_recipient', { channel });
 }
 
 async function insertJob(
@@ -146,9 +141,10 @@ export async function prepareMedia(
     const file = await media.readForSend(mediaId, channel);
     return { mediaId, kind: file.kind, mimeType: file.mimeType, fileName: file.fileName, size: file.size };
   } catch (error) {
-    // The media service words its refusals for agents (size, type, not found).
-    const words = error instanceof Error && error.message !== '' ? error.message.slice(0, 300) : 'unknown reason';
-    return failure('media_invalid', `This file cannot be sent to ${CHANNEL_NAMES[channel]}: ${words}`);
+    // The media service says why (size, type, not found); anything else is a file it could not read.
+    if (error instanceof MediaRefusedError)
+      return refusal('media_invalid', error.refusal.reason, { ...error.refusal.params, channel });
+    return refusal('media_invalid', 'media_unreadable', { channel });
   }
 }
 
@@ -187,7 +183,7 @@ async function decideSend(
   const isTemplate = content.kind === 'template';
 
   if (isTemplate && channel !== 'whatsapp') {
-    return failure('bad_request', `${CHANNEL_NAMES[channel]} has no message templates; templates are WhatsApp only.`);
+    return refusal('bad_request', 'templates_whatsapp_only', { channel });
   }
   const humanAgentEnabled = Number(account.human_agent_enabled) === 1;
   const window = sendWindowDecision({
@@ -218,21 +214,15 @@ async function decideSend(
     }
     case 'media': {
       const media = input.media;
-      if (media === null) return failure('media_invalid', 'This file could not be read.');
+      if (media === null) return refusal('media_invalid', 'media_unreadable', { channel });
       if ('ok' in media) return media;
       const caption = content.caption === null || content.caption.trim() === '' ? null : content.caption;
       if (caption !== null) {
         if (channel !== 'whatsapp') {
-          return failure(
-            'bad_request',
-            `${CHANNEL_NAMES[channel]} shows no caption under a file: send the text as its own message.`,
-          );
+          return refusal('bad_request', 'caption_unsupported', { channel, kind: media.kind });
         }
         if (media.kind === 'audio' || media.kind === 'sticker') {
-          return failure(
-            'bad_request',
-            `WhatsApp shows no caption under ${media.kind === 'audio' ? 'audio' : 'a sticker'}: send the text as its own message.`,
-          );
+          return refusal('bad_request', 'caption_unsupported', { channel, kind: media.kind });
         }
         const tooLong = textLimitFailure(channel, caption, 'caption');
         if (tooLong !== null) return tooLong;
@@ -273,12 +263,9 @@ async function decideSend(
         .where('id', '=', content.templateId)
         .where('channel_account_id', '=', account.id)
         .executeTakeFirst();
-      if (row === undefined) return failure('not_found', 'This template is not available for this WhatsApp number.');
+      if (row === undefined) return refusal('not_found', 'template_missing');
       if (row.status !== SENDABLE_TEMPLATE_STATUS) {
-        return failure(
-          'bad_request',
-          `The template "${row.name}" is ${row.status.toLowerCase()}: only templates Meta approved can be sent.`,
-        );
+        return refusal('bad_request', 'template_not_sendable', { name: row.name, status: row.status });
       }
       const components = z.array(StoredTemplateComponentSchema).parse(JSON.parse(row.components));
       const built: BuiltTemplate | Failure = buildTemplateComponents(components, content.parameters);
@@ -301,8 +288,7 @@ async function decideSend(
       .where('id', '=', mutation.replyToMessageId)
       .where('conversation_id', '=', conversation.id)
       .executeTakeFirst();
-    if (quoted === undefined)
-      return failure('not_found', 'The message you are replying to is not in this conversation.');
+    if (quoted === undefined) return refusal('not_found', 'reply_target_missing');
     replyTo = { externalId: quoted.external_id, messageId: quoted.id, storyUrl: null };
   }
 
@@ -374,12 +360,12 @@ async function decideReact(
     .select(['id', 'conversation_id', 'reactions', 'external_id', 'direction', 'status'])
     .where('id', '=', mutation.messageId)
     .executeTakeFirst();
-  if (message === undefined) return failure('not_found', 'This message does not exist (any more).');
+  if (message === undefined) return refusal('not_found', 'message_missing');
   const thread = await loadThread(trx, message.conversation_id);
   if ('ok' in thread) return thread;
   const { conversation, account, channel } = thread;
   if (message.status === 'failed') {
-    return failure('bad_request', 'This message was not delivered, so it cannot take a reaction.');
+    return refusal('bad_request', 'reaction_on_failed_message');
   }
   const refused = actionWindowDecision(
     channel,

@@ -1,4 +1,4 @@
-import { failure, messagingWindowState, type Channel, type Conversation, type Failure } from '@parley/protocol';
+import { refusal, messagingWindowState, type Channel, type Conversation, type Failure } from '@parley/protocol';
 
 /**
  * What the server refuses before any call to Meta: the messaging windows (CHANNELS.md §4)
@@ -32,33 +32,28 @@ export function sendWindowDecision(input: {
   const state = messagingWindowState(input.conversation, input.now);
   if (input.channel === 'whatsapp') {
     if (state === 'open' || input.isTemplate) return { ok: true, messagingType: 'RESPONSE' };
-    return failure(
-      'window_closed',
-      'More than 24 hours have passed since the customer last wrote: WhatsApp only takes an approved template now. The window reopens when the customer replies.',
-    );
+    return refusal('window_closed', 'window_template_only', { channel: input.channel, windowHours: 24 });
   }
-  const platform = CHANNEL_NAMES[input.channel];
   // The tag is only needed (and only used) once the standard window has closed.
   if (state === 'open') return { ok: true, messagingType: 'RESPONSE' };
   if (state === 'human_agent') {
     if (!input.humanAgentEnabled) {
-      return failure(
-        'human_agent_required',
-        `More than 24 hours have passed since the customer last wrote. ${platform} only takes replies tagged "human agent" now, and Meta has not approved this account for them.`,
-      );
+      return refusal('human_agent_required', 'human_agent_not_approved', { channel: input.channel, windowHours: 24 });
     }
     if (!input.humanAgentTag) {
-      return failure(
-        'human_agent_required',
-        `More than 24 hours have passed since the customer last wrote: reply as a human agent (up to 7 days after their last message).`,
-      );
+      return refusal('human_agent_required', 'human_agent_tag_required', {
+        channel: input.channel,
+        windowHours: 24,
+        humanAgentDays: 7,
+      });
     }
     return { ok: true, messagingType: 'HUMAN_AGENT' };
   }
-  return failure(
-    'window_closed',
-    `The customer last wrote more than ${input.humanAgentEnabled ? '7 days' : '24 hours'} ago: ${platform} takes no message until they write again.`,
-  );
+  return refusal('window_closed', 'window_closed_until_customer_writes', {
+    channel: input.channel,
+    // How long ago the customer last wrote, at least: 7 days with the human agent tag, 24 hours without.
+    windowHours: input.humanAgentEnabled ? 7 * 24 : 24,
+  });
 }
 
 /** Reactions and other non-message actions: only inside the standard window. */
@@ -68,10 +63,7 @@ export function actionWindowDecision(
   now: number,
 ): Failure | null {
   if (messagingWindowState(conversation, now) === 'open') return null;
-  return failure(
-    'window_closed',
-    `${CHANNEL_NAMES[channel]} takes reactions only within 24 hours of the customer's last message.`,
-  );
+  return refusal('window_closed', 'reaction_window_closed', { channel, windowHours: 24 });
 }
 
 /** CHANNELS.md §3: WhatsApp 4096 characters; Instagram 1000 bytes; Messenger 2000 characters [R]. */
@@ -91,10 +83,7 @@ export function textLimitFailure(channel: Channel, text: string, what: 'text' | 
   if (channel === 'instagram') {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes <= TEXT_LIMITS.instagramBytes) return null;
-    return failure(
-      'too_large',
-      `Instagram takes at most ${TEXT_LIMITS.instagramBytes} bytes of text (an emoji counts as 4, an accented letter as 2); this message has ${bytes}. Shorten it or split it in two.`,
-    );
+    return refusal('too_large', 'text_too_many_bytes', { channel, limit: TEXT_LIMITS.instagramBytes, bytes });
   }
   const limit =
     channel === 'whatsapp'
@@ -104,10 +93,7 @@ export function textLimitFailure(channel: Channel, text: string, what: 'text' | 
       : TEXT_LIMITS.messengerChars;
   const count = characters(text);
   if (count <= limit) return null;
-  return failure(
-    'too_large',
-    `${CHANNEL_NAMES[channel]} takes at most ${limit} characters${what === 'caption' ? ' in a caption' : ''}; this message has ${count}. Shorten it or split it in two.`,
-  );
+  return refusal('too_large', 'text_too_long', { channel, limit, count, caption: what === 'caption' });
 }
 
 /** WhatsApp shows a link preview only when asked to. */

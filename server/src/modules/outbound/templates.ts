@@ -1,4 +1,4 @@
-import { TemplateComponentSchema, failure, type Failure, type TemplateComponent } from '@parley/protocol';
+import { TemplateComponentSchema, refusal, type Failure, type TemplateComponent } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChannelAccountRow } from '../channelAccounts/index.js';
 import { newId } from '../../platform/ids.js';
@@ -235,10 +235,7 @@ export function buildTemplateComponents(
 ): BuiltTemplate | Failure {
   const expected = components.reduce((sum, component) => sum + component.parameterCount, 0);
   if (parameters.length !== expected) {
-    return failure(
-      'bad_request',
-      `This template takes ${expected} value${expected === 1 ? '' : 's'}; ${parameters.length} ${parameters.length === 1 ? 'was' : 'were'} given.`,
-    );
+    return refusal('bad_request', 'template_parameter_count', { expected, given: parameters.length });
   }
   const built: unknown[] = [];
   const lines: string[] = [];
@@ -261,10 +258,7 @@ export function buildTemplateComponents(
         if (MEDIA_FORMATS.has(format)) {
           const link = values[0] ?? '';
           if (!/^https:\/\/\S+$/i.test(link)) {
-            return failure(
-              'bad_request',
-              `This template's header is ${format.toLowerCase() === 'image' ? 'an image' : `a ${format.toLowerCase()}`}: its value must be an https:// link to the file.`,
-            );
+            return refusal('bad_request', 'template_header_link', { format: format.toLowerCase() });
           }
           const kind = format.toLowerCase();
           built.push({ type: 'header', parameters: [{ type: kind, [kind]: { link } }] });

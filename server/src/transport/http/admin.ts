@@ -16,6 +16,7 @@ import {
 } from '../../modules/channelAccounts/index.js';
 import type { Agents } from '../../modules/agents/index.js';
 import type { Store } from '../../platform/store.js';
+import { issuePaths, sendApiError } from './errors.js';
 import { bearerToken } from './auth.js';
 
 export type AdminOptions = {
@@ -57,13 +58,11 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions, done: (
   app.addHook('preHandler', async (request, reply) => {
     const admin = await authenticate(request, options);
     if (admin === 'unauthorized') {
-      return reply.code(401).send({
-        code: 'unauthorized',
-        message: 'Sign in as an admin, or send Authorization: Bearer <PARLEY_ADMIN_TOKEN>.',
-      });
+      // Sign in as an admin, or send Authorization: Bearer <PARLEY_ADMIN_TOKEN>.
+      return sendApiError(reply, 401, 'unauthorized', 'admin_only');
     }
     if (admin === 'forbidden') {
-      return reply.code(403).send({ code: 'forbidden', message: 'Only admins can manage channel accounts.' });
+      return sendApiError(reply, 403, 'forbidden', 'admin_only');
     }
     admins.set(request, admin);
     return undefined;
@@ -82,38 +81,35 @@ export function adminRoutes(app: FastifyInstance, options: AdminOptions, done: (
   app.get('/api/admin/channels/:id', async (request, reply) => {
     const params = ParamsSchema.safeParse(request.params);
     const account = params.success ? await accountForAdmin(options.store, params.data.id) : null;
-    if (account === null)
-      return reply.code(404).send({ code: 'not_found', message: 'There is no such channel account.' });
+    if (account === null) return sendApiError(reply, 404, 'not_found', 'channel_account_missing');
     return { account };
   });
 
   app.post('/api/admin/channels', async (request, reply) => {
     const body = CreateChannelAccountSchema.safeParse(request.body);
-    if (!body.success) return invalid(reply, 'The channel account is invalid', body.error);
+    if (!body.success) return invalid(reply, body.error);
     const result = await createChannelAccount(options.store, body.data);
-    if (!result.ok) return reply.code(statusOf(result)).send({ code: result.code, message: result.message });
+    if (!result.ok) return sendApiError(reply, statusOf(result), result.code, result.reason, result.params);
     audit(request, 'create', result.account.id);
     return reply.code(201).send({ account: result.account });
   });
 
   app.patch('/api/admin/channels/:id', async (request, reply) => {
     const params = ParamsSchema.safeParse(request.params);
-    if (!params.success)
-      return reply.code(404).send({ code: 'not_found', message: 'There is no such channel account.' });
+    if (!params.success) return sendApiError(reply, 404, 'not_found', 'channel_account_missing');
     const body = UpdateChannelAccountSchema.safeParse(request.body);
-    if (!body.success) return invalid(reply, 'The change is invalid', body.error);
+    if (!body.success) return invalid(reply, body.error);
     const result = await updateChannelAccount(options.store, params.data.id, body.data);
-    if (!result.ok) return reply.code(statusOf(result)).send({ code: result.code, message: result.message });
+    if (!result.ok) return sendApiError(reply, statusOf(result), result.code, result.reason, result.params);
     audit(request, 'update', result.account.id);
     return { account: result.account };
   });
 
   app.delete('/api/admin/channels/:id', async (request, reply) => {
     const params = ParamsSchema.safeParse(request.params);
-    if (!params.success)
-      return reply.code(404).send({ code: 'not_found', message: 'There is no such channel account.' });
+    if (!params.success) return sendApiError(reply, 404, 'not_found', 'channel_account_missing');
     const result = await deleteChannelAccount(options.store, params.data.id);
-    if (!result.ok) return reply.code(statusOf(result)).send({ code: result.code, message: result.message });
+    if (!result.ok) return sendApiError(reply, statusOf(result), result.code, result.reason, result.params);
     audit(request, 'delete', params.data.id);
     return reply.code(204).send();
   });
@@ -134,7 +130,12 @@ async function authenticate(
 }
 
 /** 400 naming each bad field; the messages describe the field, never echo its value. */
-function invalid(reply: FastifyReply, what: string, error: z.ZodError): FastifyReply {
-  const problems = describeIssues(error);
-  return reply.code(400).send({ code: 'bad_request', message: `${what}: ${problems.join('; ')}.`, problems });
+function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {
+  // `problems` is for whoever automates the admin API: one line per bad field.
+  return reply.code(400).send({
+    code: 'bad_request',
+    reason: 'channel_account_invalid',
+    params: { fields: issuePaths(error) },
+    problems: describeIssues(error),
+  });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LoginRequestSchema, SESSION_COOKIE, type LoginResponse } from '@parley/protocol';
+import { sendApiError } from './errors.js';
 import { tokenHash, type Agents } from '../../modules/agents/index.js';
 
 export type AuthOptions = {
@@ -20,14 +21,14 @@ export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () 
   app.post('/api/auth/login', async (request, reply) => {
     const input = LoginRequestSchema.safeParse(request.body);
     if (!input.success) {
-      const message = input.error.issues[0]?.message ?? 'Enter your email and password.';
-      return reply.code(400).send({ code: 'bad_request', message });
+      const field = input.error.issues[0]?.path[0];
+      return sendApiError(reply, 400, 'bad_request', field === 'password' ? 'password_missing' : 'email_invalid', {
+        field: typeof field === 'string' ? field : 'email',
+      });
     }
     const session = await options.agents.login(input.data.email, input.data.password);
     if (session === null) {
-      return reply
-        .code(401)
-        .send({ code: 'unauthorized', message: 'That email and password do not match an account.' });
+      return sendApiError(reply, 401, 'unauthorized', 'bad_credentials');
     }
     // Browsers keep the session in an HttpOnly cookie that page scripts cannot read; the
     // desktop app keeps the returned token in the operating system's keychain.
@@ -55,7 +56,7 @@ export function authRoutes(app: FastifyInstance, options: AuthOptions, done: () 
   app.get('/api/auth/me', async (request, reply) => {
     const token = bearerToken(request);
     const agent = token === undefined ? null : await options.agents.agentForToken(token);
-    if (agent === null) return reply.code(401).send({ code: 'unauthorized', message: 'Sign in to continue.' });
+    if (agent === null) return sendApiError(reply, 401, 'unauthorized', 'session_missing');
     return reply.send({ agent });
   });
   done();

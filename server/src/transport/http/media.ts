@@ -1,14 +1,22 @@
 import fastifyMultipart from '@fastify/multipart';
-import { AttachmentKindSchema, ChannelSchema, type Agent, type Channel } from '@parley/protocol';
+import {
+  AttachmentKindSchema,
+  ChannelSchema,
+  type Agent,
+  type Channel,
+  type FailureParams,
+  type FailureReason,
+} from '@parley/protocol';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Agents } from '../../modules/agents/index.js';
 import { bearerToken } from './auth.js';
 import type { ReceivedFile } from '../../modules/media/index.js';
-import { baseMimeType, CHANNEL_NAMES, MAX_MEDIA_BYTES } from '../../modules/media/index.js';
+import { baseMimeType, MAX_MEDIA_BYTES } from '../../modules/media/index.js';
 import { MediaRefusedError, type MediaService, type MediaUpload } from '../../modules/media/index.js';
 import type { ByteRange } from '../../modules/media/index.js';
+import { issuePaths } from './errors.js';
 import { THUMBNAIL_MIME_TYPE } from '../../modules/media/index.js';
 
 export type MediaRoutesOptions = { media: MediaService; agents: Agents };
@@ -26,7 +34,7 @@ const UploadFieldsSchema = z
     kind: AttachmentKindSchema.optional(),
   })
   .refine((fields) => fields.conversationId !== undefined || fields.channel !== undefined, {
-    message: 'Say where the file is going: a conversationId or a channel (whatsapp, messenger or instagram).',
+    message: 'conversationId or channel',
   });
 
 /** Types a browser may show in place; anything else is offered as a download. */
@@ -97,11 +105,20 @@ function endConnectionIfClosing(reply: FastifyReply): void {
   });
 }
 
-function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  // An answer in words is not the file: none of the file's headers may stay on it.
+function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  reason?: FailureReason,
+  params?: FailureParams,
+): FastifyReply {
+  // An error is not the file: none of the file's headers may stay on it.
   reply.removeHeader('etag');
   reply.removeHeader('content-disposition');
-  return reply.code(status).header('cache-control', 'no-store').send({ code, message });
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ code, ...(reason === undefined ? {} : { reason }), ...(params === undefined ? {} : { params }) });
 }
 
 /**
@@ -145,34 +162,23 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
   async function serveMedia(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const headOnly = request.method === 'HEAD';
     const agent = await signedIn(request);
-    if (agent === null) return sendError(reply, 401, 'unauthorized', 'Sign in to see this file.');
+    if (agent === null) return sendError(reply, 401, 'unauthorized', 'session_missing');
     const params = ParamsSchema.safeParse(request.params);
     const query = QuerySchema.safeParse(request.query);
     if (!params.success || !query.success) {
-      return sendError(reply, 400, 'bad_request', 'Ask for a file as /api/media/<id>, optionally with ?thumbnail=1.');
+      return sendError(reply, 400, 'bad_request', 'malformed', { request: 'media' });
     }
     const row = await media.find(params.data.id);
-    if (row === null) return sendError(reply, 404, 'not_found', 'There is no file with this id.');
+    if (row === null) return sendError(reply, 404, 'not_found', 'media_missing');
     if (row.status === 'pending') {
       void reply.header('retry-after', '2');
-      return sendError(
-        reply,
-        503,
-        'media_pending',
-        'This file is still being copied from the platform; it will be ready in a moment.',
-      );
+      return sendError(reply, 503, 'media_pending', 'media_pending');
     }
     if (row.status === 'expired') {
-      return sendError(
-        reply,
-        410,
-        'media_expired',
-        'This file expired on the platform before Parley could copy it, so it is not available.',
-      );
+      return sendError(reply, 410, 'media_expired', 'media_expired');
     }
     if (row.status !== 'ready' || row.storage_key === null || row.sha256 === null || row.size === null) {
-      const why = row.error === null ? '' : ` ${row.error}`;
-      return sendError(reply, 409, 'media_failed', `Parley could not copy this file.${why}`);
+      return sendError(reply, 409, 'media_failed', 'media_copy_failed');
     }
     const thumbnail = query.data.thumbnail === '1' || query.data.thumbnail === 'true';
     const etag = thumbnail ? `"${row.sha256}-t320"` : `"${row.sha256}"`;
@@ -187,7 +193,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
 
     if (thumbnail) {
-      if (row.thumbnail_key === null) return sendError(reply, 404, 'not_found', 'This file has no thumbnail.');
+      if (row.thumbnail_key === null) return sendError(reply, 404, 'not_found', 'thumbnail_missing');
       const bytes = await media.storage.readAll(row.thumbnail_key);
       void reply.header('content-type', THUMBNAIL_MIME_TYPE).header('content-disposition', 'inline');
       if (headOnly) return reply.header('content-length', String(bytes.length)).send();
@@ -207,7 +213,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
       ifRange !== undefined && ifRange !== etag ? { kind: 'all' as const } : parseRange(request.headers.range, size);
     if (range.kind === 'unsatisfiable') {
       void reply.header('content-range', `bytes */${size}`).header('content-type', 'application/json; charset=utf-8');
-      return sendError(reply, 416, 'bad_request', `That byte range is outside this file, which has ${size} bytes.`);
+      return sendError(reply, 416, 'bad_request', 'range_unsatisfiable', { size });
     }
     if (headOnly) {
       if (range.kind === 'range') {
@@ -219,7 +225,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     }
     const stream = await openStored(media, row.storage_key, range.kind === 'range' ? range.range : undefined);
     if (stream === null) {
-      return sendError(reply, 404, 'not_found', 'The stored copy of this file is missing; ask an administrator.');
+      return sendError(reply, 404, 'not_found', 'media_stored_copy_missing');
     }
     endConnectionIfClosing(reply);
     if (range.kind === 'range') {
@@ -235,9 +241,9 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
 
   app.post('/api/media', async (request, reply) => {
     const agent = await signedIn(request);
-    if (agent === null) return sendError(reply, 401, 'unauthorized', 'Sign in to attach files.');
+    if (agent === null) return sendError(reply, 401, 'unauthorized', 'session_missing');
     if (!request.isMultipart()) {
-      return sendError(reply, 400, 'bad_request', 'Send the file as multipart/form-data, in a field named "file".');
+      return sendError(reply, 400, 'bad_request', 'upload_malformed');
     }
     let file: ReceivedFile | null = null;
     let declaredMimeType: string | null = null;
@@ -260,22 +266,22 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     } catch (error) {
       if (file !== null) await media.discardScratch(file);
       if (error instanceof MediaRefusedError) {
-        return sendError(reply, error.statusCode, 'media_invalid', error.message);
+        return sendError(reply, error.statusCode, 'media_invalid', error.refusal.reason, error.refusal.params);
       }
       const code = (error as { code?: unknown }).code;
       if (code === 'FST_REQ_FILE_TOO_LARGE') {
-        return sendError(reply, 413, 'media_invalid', 'The file is larger than 100 MB, the most Parley accepts.');
+        return sendError(reply, 413, 'media_invalid', 'media_too_large', { maxBytes: MAX_MEDIA_BYTES });
       }
       if (typeof code === 'string' && code.startsWith('FST_')) {
-        return sendError(reply, 400, 'bad_request', 'Send one file, in a field named "file", and a few short fields.');
+        return sendError(reply, 400, 'bad_request', 'upload_malformed');
       }
       throw error;
     }
-    if (file === null) return sendError(reply, 400, 'bad_request', 'Add the file in a field named "file".');
+    if (file === null) return sendError(reply, 400, 'bad_request', 'upload_file_missing');
     const parsed = UploadFieldsSchema.safeParse(fields);
     if (!parsed.success) {
       await media.discardScratch(file);
-      return sendError(reply, 400, 'bad_request', parsed.error.issues[0]?.message ?? 'The upload fields are invalid.');
+      return sendError(reply, 400, 'bad_request', 'upload_destination_missing', { fields: issuePaths(parsed.error) });
     }
     let channel: Channel;
     let channelAccountId: string | null = null;
@@ -283,16 +289,14 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
       const conversation = await media.conversationChannel(parsed.data.conversationId);
       if (conversation === null) {
         await media.discardScratch(file);
-        return sendError(reply, 404, 'not_found', 'There is no conversation with this id.');
+        return sendError(reply, 404, 'not_found', 'conversation_missing');
       }
       if (parsed.data.channel !== undefined && parsed.data.channel !== conversation.channel) {
         await media.discardScratch(file);
-        return sendError(
-          reply,
-          400,
-          'bad_request',
-          `This conversation is on ${CHANNEL_NAMES[conversation.channel]}, not ${CHANNEL_NAMES[parsed.data.channel]}.`,
-        );
+        return sendError(reply, 400, 'bad_request', 'upload_channel_mismatch', {
+          channel: conversation.channel,
+          requested: parsed.data.channel,
+        });
       }
       channel = conversation.channel;
       channelAccountId = conversation.channelAccountId;
@@ -312,7 +316,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
       return reply.code(201).send(upload);
     } catch (error) {
       if (error instanceof MediaRefusedError) {
-        return sendError(reply, error.statusCode, 'media_invalid', error.message);
+        return sendError(reply, error.statusCode, 'media_invalid', error.refusal.reason, error.refusal.params);
       }
       throw error;
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { sendApiError } from './errors.js';
 import { contentSecurityPolicy } from '@parley/protocol';
 
 /**
@@ -32,7 +33,7 @@ export async function webRoutes(app: FastifyInstance, webDir: string): Promise<b
     if (wantsPage && !request.url.startsWith('/api/') && !request.url.startsWith('/webhooks/')) {
       return reply.header('Content-Security-Policy', csp).header('Cache-Control', 'no-cache').sendFile('index.html');
     }
-    return reply.code(404).send({ code: 'not_found', message: `Nothing at ${request.method} ${request.url}.` });
+    return sendApiError(reply, 404, 'not_found', 'route_missing', { method: request.method, url: request.url });
   });
   return true;
 }

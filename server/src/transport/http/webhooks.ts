@@ -8,6 +8,7 @@ import type { ChannelParser, InboundEvent } from '../../modules/channels/index.j
 import { listChannelAccounts, type ChannelAccountRow } from '../../modules/channelAccounts/index.js';
 import { ingestEvents } from '../../modules/inbound/index.js';
 import { whatsapp } from '../../modules/channels/index.js';
+import { sendApiError } from './errors.js';
 import type { Store } from '../../platform/store.js';
 
 export type WebhookOptions = {
@@ -35,13 +36,8 @@ const VerifyQuerySchema = z.object({
 });
 
 function notConfigured(reply: FastifyReply, channel: Channel, variable: string): FastifyReply {
-  return reply.code(503).send({
-    code: 'not_configured',
-    message:
-      `Webhooks for ${channel} are off: no ${channel} account is configured and ${variable} is not set. ` +
-      'Add an account (PARLEY_CHANNELS_FILE or the admin API), or set ' +
-      `${variable} to the value from your Meta app's settings and restart the server.`,
-  });
+  // For operators: no account of this channel is configured and `variable` is not set.
+  return sendApiError(reply, 503, 'not_configured', undefined, { channel, variable });
 }
 
 /**
@@ -137,7 +133,7 @@ async function receive(
   if (secrets.size === 0) return notConfigured(reply, parser.channel, 'META_APP_SECRET');
   const raw = request.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) {
-    return reply.code(400).send({ code: 'bad_request', message: 'The webhook body is empty.' });
+    return sendApiError(reply, 400, 'bad_request', 'webhook_empty');
   }
   const signature = request.headers['x-hub-signature-256'];
   const secret = signingSecret(raw, typeof signature === 'string' ? signature : undefined, secrets);
@@ -146,7 +142,7 @@ async function receive(
       { channel: parser.channel, bytes: raw.length },
       'webhook refused: bad or missing X-Hub-Signature-256',
     );
-    return reply.code(401).send({ code: 'unauthorized', message: 'The X-Hub-Signature-256 signature does not match.' });
+    return sendApiError(reply, 401, 'unauthorized', 'webhook_signature_mismatch');
   }
 
   let body: unknown;
@@ -154,7 +150,7 @@ async function receive(
     body = JSON.parse(raw.toString('utf8'));
   } catch {
     request.log.warn({ channel: parser.channel }, 'webhook refused: body is not JSON');
-    return reply.code(400).send({ code: 'bad_request', message: 'The webhook body is not valid JSON.' });
+    return sendApiError(reply, 400, 'bad_request', 'body_not_json');
   }
   const objectField = z.looseObject({ object: z.string() }).safeParse(body);
   if (objectField.success && objectField.data.object !== parser.object) {
@@ -170,11 +166,10 @@ async function receive(
     parsed = parser.parse(body);
   } catch (error) {
     const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
-    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || 'the top level'}: ${issue.message}`;
     request.log.warn({ channel: parser.channel, issue }, 'webhook refused: unexpected shape');
-    return reply
-      .code(400)
-      .send({ code: 'bad_request', message: `The webhook body does not have the expected shape${where}.` });
+    return sendApiError(reply, 400, 'bad_request', 'webhook_malformed', {
+      path: issue === undefined ? '' : issue.path.map(String).join('.'),
+    });
   }
 
   for (const skipped of parsed.skipped) {
