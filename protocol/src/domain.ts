@@ -97,6 +97,8 @@ export const MessagePreviewSchema = z.object({
   voice: z.boolean(),
   /** How many attachments or shared contacts the message carries. */
   count: z.number().int().nonnegative(),
+  /** The message was deleted (by the customer, on the platform). */
+  deleted: z.boolean().optional(),
 });
 export type MessagePreview = z.infer<typeof MessagePreviewSchema>;
 

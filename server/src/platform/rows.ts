@@ -1,5 +1,7 @@
 import type { Selectable } from 'kysely';
 import {
+  MessagePreviewSchema,
+  type MessagePreview,
   AgentRoleSchema,
   AttachmentSchema,
   ChannelSchema,
@@ -87,6 +89,13 @@ export function contactFromRow(
   };
 }
 
+/** The stored MessagePreview, if the conversation has a last message (and it parses). */
+function previewFromColumn(column: string | null): { preview?: MessagePreview } {
+  if (column === null) return {};
+  const parsed = MessagePreviewSchema.safeParse(JSON.parse(column));
+  return parsed.success ? { preview: parsed.data } : {};
+}
+
 export function conversationFromRow(row: Selectable<Database['conversations']>): Conversation {
   return {
     id: row.id,
@@ -99,6 +108,7 @@ export function conversationFromRow(row: Selectable<Database['conversations']>):
     labels: json(LabelsSchema, row.labels),
     lastMessageAt: Number(row.last_message_at),
     lastMessagePreview: row.last_message_preview,
+    ...previewFromColumn(row.preview),
     lastInboundAt: nullableNumber(row.last_inbound_at),
     windowOpenUntil: nullableNumber(row.window_open_until),
     humanAgentUntil: nullableNumber(row.human_agent_until),

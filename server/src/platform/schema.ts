@@ -61,7 +61,10 @@ export type Database = {
     team_id: string | null;
     labels: string;
     last_message_at: number;
+    /** @deprecated The text of the last message, or ''; `preview` is what it is. */
     last_message_preview: string;
+    /** The last message as a MessagePreview (JSON); null for a conversation without messages. */
+    preview: string | null;
     last_inbound_at: number | null;
     window_open_until: number | null;
     human_agent_until: number | null;

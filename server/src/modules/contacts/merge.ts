@@ -177,6 +177,7 @@ async function pourConversation(
       labels: JSON.stringify([...new Set([...labelsOf(into), ...labelsOf(from)])]),
       last_message_at: Math.max(Number(from.last_message_at), Number(into.last_message_at)),
       last_message_preview: fromIsLater ? from.last_message_preview : into.last_message_preview,
+      preview: fromIsLater ? from.preview : into.preview,
       // Both windows were computed from each thread's latest inbound message: the later one wins.
       last_inbound_at: maxOrNull(from.last_inbound_at, into.last_inbound_at),
       window_open_until: maxOrNull(from.window_open_until, into.window_open_until),
@@ -193,6 +194,7 @@ async function pourConversation(
       status: 'resolved',
       unread_count: 0,
       last_message_preview: '',
+      preview: null,
       seq: await changes.nextSeq('conversation', from.id),
     })
     .where('id', '=', from.id)

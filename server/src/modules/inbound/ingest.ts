@@ -1,16 +1,21 @@
 import { sql, type Selectable } from 'kysely';
 import {
   AttachmentSchema,
+  LocationSchema,
+  MessageDirectionSchema,
   MessageKindSchema,
   ReactionSchema,
+  SharedContactSchema,
   type Attachment,
+  type MessagePreview,
   type MessageStatus,
   type Reaction,
 } from '@parley/protocol';
 import { z } from 'zod';
-import type { CustomerRef, InboundAttachment, InboundEvent, MessageContent } from '../channels/index.js';
+import type { CustomerRef, InboundAttachment, InboundEvent } from '../channels/index.js';
 import { touchDuplicatesOf } from '../contacts/index.js';
 import { newId } from '../../platform/ids.js';
+import { legacyPreview, previewOf } from '../../platform/preview.js';
 import type { ChannelAccountRow } from '../channelAccounts/index.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
@@ -49,61 +54,19 @@ export type IngestResult = {
   notes: string[];
 };
 
-const PREVIEW_LENGTH = 140;
 const MAX_NOTES = 20;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How far apart an echo and our own pending send may be and still be the same message. */
 const ECHO_MATCH_MS = 2 * 60 * 1000;
 
-type PreviewInput = Pick<MessageContent, 'kind' | 'text'> &
-  Partial<Pick<MessageContent, 'location' | 'sharedContacts'>> & {
-    attachments?: readonly { voice: boolean; fileName: string | null }[];
-  };
-
-function cut(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+/** The conversation's columns for its last message: the preview as data, and the deprecated text. */
+function previewColumns(preview: MessagePreview): { preview: string; last_message_preview: string } {
+  return { preview: JSON.stringify(preview), last_message_preview: legacyPreview(preview) };
 }
 
-/** The one line the inbox shows for a message: its text, or what it is, in words. */
-export function previewOf(content: PreviewInput): string {
-  const text = content.text === null || content.text.trim() === '' ? null : content.text;
-  const withText = (icon: string, label: string): string => cut(`${icon} ${text ?? label}`);
-  const attachment = content.attachments?.[0];
-  switch (content.kind) {
-    case 'image':
-      return withText('📷', 'Photo');
-    case 'video':
-      return withText('🎥', 'Video');
-    case 'audio':
-      return attachment?.voice === true ? '🎤 Voice message' : withText('🎵', 'Audio');
-    case 'document':
-      return withText('📄', attachment?.fileName ?? 'Document');
-    case 'sticker':
-      return '💟 Sticker';
-    case 'location':
-      return cut(`📍 ${content.location?.name ?? content.location?.address ?? 'Location'}`);
-    case 'contacts':
-      return cut(`👤 ${content.sharedContacts?.[0]?.name || 'Contact'}`);
-    case 'order':
-      return withText('🛒', 'Order');
-    case 'story_mention':
-      return '📸 Mentioned you in their story';
-    case 'share':
-      return withText('🔗', 'Shared a post');
-    case 'template':
-      return text === null ? '📋 Template' : cut(text);
-    case 'unsupported':
-      return text === null ? 'Unsupported message' : cut(text);
-    case 'text':
-    case 'interactive':
-    case 'system':
-    case 'note':
-      return text === null ? `[${content.kind}]` : cut(text);
-  }
+function storedLocation(column: string | null): { name: string | null; address: string | null } | null {
+  return column === null ? null : LocationSchema.parse(JSON.parse(column));
 }
-
-const DELETED_PREVIEW = '🚫 Message deleted';
 
 type AccountEvent = InboundEvent & { account: ChannelAccountRow };
 type Outcome = 'stored' | 'updated' | 'duplicate' | 'ignored';
@@ -233,7 +196,7 @@ async function applyMessage(context: Context, event: MessageEvent): Promise<Outc
     .set({
       status: fromCustomer && conversation.status === 'resolved' ? 'open' : conversation.status,
       last_message_at: Math.max(Number(conversation.last_message_at), event.sentAt),
-      last_message_preview: isLatest ? previewOf({ ...event.content, attachments }) : conversation.last_message_preview,
+      ...(isLatest ? previewColumns(previewOf({ ...event.content, direction: event.direction, attachments })) : {}),
       ...windows,
       unread_count: fromCustomer ? sql<number>`unread_count + 1` : sql<number>`unread_count`,
       seq: await changes.nextSeq('conversation', conversation.id),
@@ -360,6 +323,7 @@ async function findOrCreateConversation(
     labels: '[]',
     last_message_at: event.sentAt,
     last_message_preview: '',
+    preview: null,
     last_inbound_at: null,
     window_open_until: null,
     human_agent_until: null,
@@ -714,7 +678,14 @@ async function applyEdit(context: Context, event: Extract<AccountEvent, { type: 
     await refreshPreview(
       context,
       message,
-      previewOf({ kind: MessageKindSchema.parse(message.kind), text, attachments }),
+      previewOf({
+        kind: MessageKindSchema.parse(message.kind),
+        direction: MessageDirectionSchema.parse(message.direction),
+        text,
+        attachments,
+        location: event.content.location ?? storedLocation(message.location),
+        sharedContacts: z.array(SharedContactSchema).parse(JSON.parse(message.shared_contacts)),
+      }),
     );
   }
   return 'updated';
@@ -734,7 +705,16 @@ async function applyDelete(context: Context, event: Extract<AccountEvent, { type
     .set({ deleted_at: event.at, seq: await changes.nextSeq('message', message.id) })
     .where('id', '=', message.id)
     .execute();
-  await refreshPreview(context, message, DELETED_PREVIEW);
+  await refreshPreview(
+    context,
+    message,
+    previewOf({
+      kind: MessageKindSchema.parse(message.kind),
+      direction: MessageDirectionSchema.parse(message.direction),
+      text: null,
+      deleted: true,
+    }),
+  );
   return 'updated';
 }
 
@@ -742,7 +722,7 @@ async function applyDelete(context: Context, event: Extract<AccountEvent, { type
 async function refreshPreview(
   context: Context,
   message: Pick<Selectable<Database['messages']>, 'id' | 'conversation_id'>,
-  preview: string,
+  preview: MessagePreview,
 ): Promise<void> {
   const latest = await context.trx
     .selectFrom('messages')
@@ -754,14 +734,15 @@ async function refreshPreview(
   if (latest?.id !== message.id) return;
   const conversation = await context.trx
     .selectFrom('conversations')
-    .select('last_message_preview')
+    .select('preview')
     .where('id', '=', message.conversation_id)
     .executeTakeFirstOrThrow();
-  if (conversation.last_message_preview === preview) return;
+  const columns = previewColumns(preview);
+  if (conversation.preview === columns.preview) return;
   await context.trx
     .updateTable('conversations')
     .set({
-      last_message_preview: preview,
+      ...columns,
       seq: await context.changes.nextSeq('conversation', message.conversation_id),
     })
     .where('id', '=', message.conversation_id)

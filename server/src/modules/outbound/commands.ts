@@ -7,6 +7,7 @@ import {
   type Channel,
   type Failure,
   type MessageKind,
+  type MessagePreview,
   type Mutation,
   type MutationResult,
   type Reaction,
@@ -15,6 +16,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { MediaRefusedError, type MediaService } from '../media/index.js';
 import { newId } from '../../platform/ids.js';
+import { legacyPreview, previewOf } from '../../platform/preview.js';
 import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
@@ -41,14 +43,9 @@ export type MarkReadMutation = Extract<Mutation, { type: 'conversation.markRead'
 type ConversationRow = Selectable<Database['conversations']>;
 type AccountRow = Selectable<Database['channel_accounts']>;
 
-const PREVIEW_LENGTH = 140;
-
-function preview(text: string | null, kind: MessageKind): string {
-  if (text !== null && text.trim() !== '') {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
-  }
-  return `[${kind}]`;
+/** The conversation's columns for its last message: the preview as data, and the deprecated text. */
+function previewColumns(preview: MessagePreview): { preview: string; last_message_preview: string } {
+  return { preview: JSON.stringify(preview), last_message_preview: legacyPreview(preview) };
 }
 
 async function loadThread(
@@ -328,7 +325,7 @@ async function decideSend(
     .updateTable('conversations')
     .set({
       last_message_at: Math.max(Number(conversation.last_message_at), now),
-      last_message_preview: preview(text, kind),
+      ...previewColumns(previewOf({ kind, direction: 'outbound', text, attachments })),
       seq: await changes.nextSeq('conversation', conversation.id),
     })
     .where('id', '=', conversation.id)
