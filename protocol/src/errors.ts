@@ -104,6 +104,13 @@ export const FailureReasonSchema = z.enum([
   'admin_only',
   'email_invalid',
   'password_missing',
+  // A message that failed after it was accepted (MessageError.reason; see MessageErrorSchema).
+  'platform_refused',
+  'malformed_by_platform',
+  'permission_missing',
+  'attempts_exhausted',
+  'unknown_delivery',
+  'send_abandoned',
   // The server failed; the request may be tried again.
   'server_error',
 ]);

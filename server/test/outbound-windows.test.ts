@@ -119,7 +119,11 @@ describe('WhatsApp: 24 hours, then templates only', () => {
       if (!accepted.ok || accepted.message === undefined) throw new Error('refused');
       const failed = await waitForMessage(harness.server, accepted.message.id, (m) => m.status === 'failed', 'failed');
       expect(failed.error?.code).toBe('window_closed');
-      expect(failed.error?.message).toMatch(/template/);
+      expect(failed.error).toMatchObject({
+        reason: 'window_template_only',
+        params: { channel: 'whatsapp', byPlatform: true },
+        message: '',
+      });
       const conversation = await conversationRow(harness.server, thread.conversationId);
       expect(messagingWindowState(conversation, Date.now())).toBe('closed');
       expect(await jobsOf(harness.server, thread.conversationId)).toEqual([

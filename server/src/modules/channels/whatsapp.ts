@@ -242,7 +242,7 @@ function parseValue(value: z.infer<typeof ValueSchema>, result: ParsedWebhook): 
       externalId: status.data.id,
       status: state,
       at: status.data.timestamp * 1000,
-      error: state === 'failed' ? errorWords(firstError) : null,
+      error: state === 'failed' ? statusError(firstError) : null,
       raw,
     });
   }
@@ -257,7 +257,7 @@ function parseValue(value: z.infer<typeof ValueSchema>, result: ParsedWebhook): 
       type: 'account_error',
       channel: 'whatsapp',
       accountExternalId: account,
-      error: errorWords(error.data),
+      error: statusError(error.data),
       raw,
     });
   }
@@ -618,58 +618,35 @@ function orderText(order: z.infer<typeof OrderSchema>): string {
 }
 
 /**
- * What an agent can do about each error code WhatsApp reports (CHANNELS.md §3.4). Decisions
- * are made on the numeric code, never on Meta's title.
+ * A failed status's error, as data: WhatsApp's code, and why (CHANNELS.md §3.4). Decisions
+ * are made on the numeric code, never on Meta's title; Meta's own title and details are kept
+ * verbatim in params.details, for support and for anything the renderer does not know.
  */
-const ERROR_WORDS: Record<string, string> = {
-  '131047':
-    'More than 24 hours have passed since the customer last wrote, so WhatsApp only accepts an approved template now. The window reopens when they reply.',
-  '470':
-    'More than 24 hours have passed since the customer last wrote, so WhatsApp only accepts an approved template now. The window reopens when they reply.',
-  '131026':
-    'WhatsApp could not deliver this message: the number may not use WhatsApp, or the customer has not accepted its latest terms or uses an old version. Try reaching them another way.',
-  '131049':
-    'WhatsApp held back this marketing template because the customer has received many recently. Try again later, not right away.',
-  '131050': 'The customer has stopped marketing messages from this business.',
-  '131048': 'Not sent: this number is limited for spam after low-quality ratings. Tell an admin.',
-  '131056': 'Too many messages to this customer in a short time. Wait a few seconds, then send again.',
-  '130429': 'Not sent: this number has hit its sending rate limit. Try again in a moment.',
-  '131000': 'Something went wrong at WhatsApp. Try sending again.',
-  '131051': 'WhatsApp does not support this type of message.',
-  '131052': 'WhatsApp could not download the attachment. Send it again.',
-  '131053': 'WhatsApp could not process the attachment: check its type and size, then send it again.',
-  '131008': 'Not sent: a required part of the message is missing. Tell an admin; this is a bug.',
-  '131009': 'Not sent: a part of the message is not valid. Tell an admin; this is a bug.',
-  '100': 'Not sent: a part of the message is not valid. Tell an admin; this is a bug.',
-  '368': 'Not sent: the WhatsApp account is temporarily blocked for policy violations. Tell an admin.',
-  '190': 'Not sent: Parley’s access to this WhatsApp number has expired. An admin must reconnect it.',
-  '0': 'Not sent: Parley could not authenticate with WhatsApp. An admin must reconnect the number.',
-  '10': 'Not sent: Parley lacks a permission on this WhatsApp number. An admin must reconnect it.',
-  '4': 'Not sent: too many requests to WhatsApp. Try again in a moment.',
-  '80007': 'Not sent: the WhatsApp account hit its rate limit. Try again in a moment.',
-  '130472': 'Not sent: WhatsApp is running an experiment on this customer’s number. Nothing to fix here.',
-  '132000': 'The template was refused: its number of parameters does not match. Check the values and send again.',
-  '132001': 'The template was refused: it does not exist in this language, or is not approved yet.',
-  '132005': 'The template was refused: with its values filled in, the text is too long.',
-  '132007': 'The template was refused: its content breaks WhatsApp’s policy.',
-  '132012': 'The template was refused: a parameter has the wrong format.',
-  '132015': 'The template is paused because of low quality. Use another one.',
-  '132016': 'The template was disabled because of low quality. Use another one.',
-};
+const MALFORMED_CODES = new Set(['100', '131008', '131009']);
+const PERMISSION_CODES = new Set(['10']);
+/** The 24-hour window had closed: WhatsApp takes only a template now. */
+const WINDOW_CODES = new Set(['131047', '470']);
 
-/**
- * An error as the agent sees it: our sentence on what to do, then the platform's code and
- * own words (title and details) kept verbatim, for support and for anything we do not know.
- */
-export function errorWords(error: WhatsAppError | undefined): MessageError {
+export function statusError(error: WhatsAppError | undefined): MessageError {
   if (error === undefined) {
-    return { code: 'unknown', message: 'WhatsApp could not send this message and gave no reason.' };
+    return { code: 'unknown', reason: 'platform_refused', params: { channel: 'whatsapp', details: null }, message: '' };
   }
   const code = String(error.code);
-  const platform = joinLines([nonBlank(error.title) ?? nonBlank(error.message), error.error_data?.details])?.replace(
-    '\n',
-    ': ',
-  );
-  const words = ERROR_WORDS[code] ?? 'WhatsApp could not send this message.';
-  return { code, message: platform === undefined ? words : `${words} (WhatsApp ${code}: ${platform})` };
+  const details =
+    joinLines([nonBlank(error.title) ?? nonBlank(error.message), error.error_data?.details])?.replace('\n', ': ') ??
+    null;
+  if (WINDOW_CODES.has(code)) {
+    return {
+      code,
+      reason: 'window_template_only',
+      params: { channel: 'whatsapp', byPlatform: true, details },
+      message: '',
+    };
+  }
+  const reason = MALFORMED_CODES.has(code)
+    ? 'malformed_by_platform'
+    : PERMISSION_CODES.has(code)
+      ? 'permission_missing'
+      : 'platform_refused';
+  return { code, reason, params: { channel: 'whatsapp', details }, message: '' };
 }

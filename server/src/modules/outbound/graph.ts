@@ -27,6 +27,8 @@ export type GraphErrorInfo = {
   /** Trying the same call again later may work (rate limits, Meta's own failures, the network). */
   retryable: boolean;
   delivery: Delivery;
+  /** For a call that got no answer: why, as a short code. */
+  cause?: 'timeout' | 'connection_lost';
 };
 
 export class GraphError extends Error {
@@ -120,6 +122,7 @@ export function networkError(error: unknown): GraphError {
     fbtraceId: null,
     retryable: true,
     delivery: notSent ? 'not_done' : 'unknown',
+    cause: timedOut ? 'timeout' : 'connection_lost',
   });
 }
 

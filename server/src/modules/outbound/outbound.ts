@@ -1,10 +1,18 @@
-import { ChannelSchema, ReactionSchema, type Channel, type Failure, type MutationResult } from '@parley/protocol';
+import {
+  ChannelSchema,
+  ReactionSchema,
+  type Channel,
+  type Failure,
+  type FailureReason,
+  type MessageError,
+  type MutationResult,
+} from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { ServerConfig } from '../../platform/config.js';
 import type { MutationGate } from '../../platform/mutation-gate.js';
-import type { MediaService } from '../media/index.js';
+import { MediaRefusedError, type MediaService } from '../media/index.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import {
@@ -52,7 +60,6 @@ import {
   type ReadJob,
   type SendJob,
 } from './payloads.js';
-import { CHANNEL_NAMES } from './policy.js';
 import { TEMPLATE_SYNC_INTERVAL_MS, syncAccountTemplates, type TemplateSyncResult } from './templates.js';
 import { Throttle } from '../../platform/throttle.js';
 
@@ -310,7 +317,7 @@ export class OutboundService {
           .where('id', '=', job.id)
           .execute();
         if (job.kind !== 'message.send' || job.message_id === null) return;
-        const error = unknownDeliveryError(channel, 'the server stopped while sending it');
+        const error = unknownDeliveryError(channel, 'server_restarted');
         await this.failMessageIn(trx, changes, job.message_id, error);
       });
       this.deps.log.warn({ job: job.id, kind: job.kind }, 'outbound: interrupted job not resent');
@@ -465,7 +472,9 @@ export class OutboundService {
       if (job.kind === 'message.send' && job.message_id !== null) {
         await this.failMessageIn(trx, changes, job.message_id, {
           code: 'send_failed',
-          message: `Parley could not send this message: ${why}.`,
+          reason: 'send_abandoned',
+          params: { channel: channelOfJob(job) },
+          message: '',
         });
       }
     });
@@ -642,16 +651,26 @@ export class OutboundService {
   ): Promise<void> {
     const { channel } = payload;
     if (!(error instanceof GraphError)) {
-      // Not Meta: the file could not be read (removed, storage failing). Words from the media service.
-      const words = error instanceof Error ? error.message.slice(0, 300) : 'unknown reason';
-      await this.failSend(job, { code: 'media_invalid', message: `This file cannot be sent: ${words}` }, words);
+      // Not Meta: the file could not be read (removed, storage failing).
+      const why = error instanceof Error ? error.message.slice(0, 300) : 'unknown reason';
+      const refusal = error instanceof MediaRefusedError ? error.refusal : null;
+      await this.failSend(
+        job,
+        {
+          code: 'media_invalid',
+          reason: refusal?.reason ?? 'media_unreadable',
+          params: { ...refusal?.params, channel },
+          message: '',
+        },
+        why,
+      );
       return;
     }
     const info = error.info;
     const lastError = describeGraphError(info);
     if (stage === 'send' && info.delivery === 'unknown') {
       // The request may have reached Meta: sending again could deliver it twice.
-      await this.failSend(job, unknownDeliveryError(channel, info.message.toLowerCase()), lastError);
+      await this.failSend(job, unknownDeliveryError(channel, info.cause ?? 'connection_lost'), lastError);
       return;
     }
     if (stage === 'send' && isWindowError(channel, info)) {
@@ -677,7 +696,7 @@ export class OutboundService {
     await this.failSend(job, platformMessageError(channel, info), lastError);
   }
 
-  private async failSend(job: JobRow, error: { code: string; message: string }, lastError: string): Promise<void> {
+  private async failSend(job: JobRow, error: MessageError, lastError: string): Promise<void> {
     this.deps.log.warn({ job: job.id, code: error.code, error: lastError }, 'outbound: message failed');
     await this.deps.store.write(async (trx, changes) => {
       await trx
@@ -689,12 +708,7 @@ export class OutboundService {
     });
   }
 
-  private async failMessageIn(
-    trx: Trx,
-    changes: ChangeSet,
-    messageId: string,
-    error: { code: string; message: string },
-  ): Promise<void> {
+  private async failMessageIn(trx: Trx, changes: ChangeSet, messageId: string, error: MessageError): Promise<void> {
     const current = await trx.selectFrom('messages').select('status').where('id', '=', messageId).executeTakeFirst();
     if (current?.status !== 'pending') return;
     await trx
@@ -719,10 +733,9 @@ export class OutboundService {
     const conversationId = job.conversation_id;
     await this.deps.store.write(async (trx, changes) => {
       let code: 'window_closed' | 'human_agent_required' = 'window_closed';
-      let words =
-        payload.channel === 'whatsapp'
-          ? 'WhatsApp says more than 24 hours have passed since the customer last wrote: send an approved template. The window reopens when the customer replies.'
-          : `${CHANNEL_NAMES[payload.channel]} says this conversation takes no more messages until the customer writes again.`;
+      // The platform closed the window: the same reasons as a refusal made before the call.
+      let reason: FailureReason =
+        payload.channel === 'whatsapp' ? 'window_template_only' : 'window_closed_until_customer_writes';
       if (conversationId !== null) {
         const conversation = await trx
           .selectFrom('conversations')
@@ -745,7 +758,7 @@ export class OutboundService {
             Number(humanAgentUntil) > now
           ) {
             code = 'human_agent_required';
-            words = `${CHANNEL_NAMES[payload.channel]} says the 24-hour window has closed: send it again as a human agent reply.`;
+            reason = 'human_agent_tag_required';
           }
           await trx
             .updateTable('conversations')
@@ -763,7 +776,14 @@ export class OutboundService {
         .set({ state: 'failed', last_error: lastError, updated_at: now })
         .where('id', '=', job.id)
         .execute();
-      if (job.message_id !== null) await this.failMessageIn(trx, changes, job.message_id, { code, message: words });
+      if (job.message_id !== null) {
+        await this.failMessageIn(trx, changes, job.message_id, {
+          code,
+          reason,
+          params: { channel: payload.channel, byPlatform: true },
+          message: '',
+        });
+      }
     });
   }
 
@@ -860,6 +880,12 @@ export class OutboundService {
         .execute();
     });
   }
+}
+
+/** The channel a job was for, if its payload still reads. */
+function channelOfJob(job: JobRow): Channel | null {
+  const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
+  return payload.success ? payload.data.channel : null;
 }
 
 function safeJson(text: string): unknown {
