@@ -1,2 +1,2 @@
-export { OutboundService } from './outbound.js';
+export { OutboundService } from './worker.js';
 export { type MarkReadMutation, type ReactMutation, type SendMutation } from './commands.js';

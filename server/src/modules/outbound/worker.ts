@@ -1,44 +1,26 @@
-import {
-  ChannelSchema,
-  ReactionSchema,
-  type Channel,
-  type Failure,
-  type FailureReason,
-  type MessageError,
-  type MutationResult,
-} from '@parley/protocol';
+import { ChannelSchema, ReactionSchema, type Channel, type Failure, type MutationResult } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { ServerConfig } from '../../platform/config.js';
 import type { MutationGate } from '../../platform/mutation-gate.js';
-import { MediaRefusedError, type MediaService } from '../media/index.js';
+import { type MediaService } from '../media/index.js';
 import type { Database } from '../../platform/schema.js';
-import type { ChangeSet, Store, Trx } from '../../platform/store.js';
+import type { Store } from '../../platform/store.js';
 import {
   applyMarkRead,
   applyReact,
   applySend,
   prepareMedia,
-  typingTarget,
   type MarkReadMutation,
   type PreparedMedia,
   type ReactMutation,
   type SendMutation,
 } from './commands.js';
+import { attemptLimit, unknownDeliveryError } from './failures.js';
 import {
-  attemptLimit,
-  exhaustedMessageError,
-  isPairRateError,
-  isWindowError,
-  platformMessageError,
-  unknownDeliveryError,
-} from './failures.js';
-import {
-  AttachmentUploadResponseSchema,
   GraphClient,
   GraphError,
-  MediaUploadResponseSchema,
   MessagingSendResponseSchema,
   SenderActionResponseSchema,
   SuccessResponseSchema,
@@ -48,19 +30,18 @@ import {
 } from './graph.js';
 import {
   JobPayloadSchema,
-  messagingAttachmentType,
   messagingReactionBody,
-  messagingSendBody,
   senderActionBody,
   whatsappReactionBody,
   whatsappReadBody,
-  whatsappSendBody,
   type JobPayload,
   type ReactJob,
   type ReadJob,
-  type SendJob,
 } from './payloads.js';
-import { TEMPLATE_SYNC_INTERVAL_MS, syncAccountTemplates, type TemplateSyncResult } from './templates.js';
+import { SendJobs } from './sends.js';
+import { TemplateSync } from './template-sync.js';
+import { TEMPLATE_SYNC_INTERVAL_MS, type TemplateSyncResult } from './templates.js';
+import { TypingIndicators } from './typing.js';
 import { Throttle } from '../../platform/throttle.js';
 
 /** Knobs of the worker; the defaults suit Meta, tests shorten the waits. */
@@ -108,8 +89,6 @@ const ActionResponseSchema = z.union([
   MessagingSendResponseSchema,
 ]);
 
-const STATUS_ORDER = ['pending', 'sent', 'delivered', 'read'];
-
 /**
  * Sends agents' messages, reactions and read receipts through Meta's Graph API, from
  * durable jobs: one call per job at most, in order within a conversation, paced per
@@ -127,19 +106,44 @@ export class OutboundService {
   private passing = false;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
-  private templateTimer: NodeJS.Timeout | null = null;
-  private templateSync: Promise<TemplateSyncResult[]> | null = null;
-  private readonly typingSentAt = new Map<string, number>();
-  private readonly typingCalls = new Set<Promise<void>>();
+  private readonly templates: TemplateSync;
+  private readonly sends: SendJobs;
+  private readonly typingIndicators: TypingIndicators;
 
   constructor(readonly deps: { store: Store; media: MediaService; config: ServerConfig; log: FastifyBaseLogger }) {
     this.graph = new GraphClient({ baseUrl: deps.config.graph.baseUrl, version: deps.config.graph.version });
+    this.sends = new SendJobs({
+      deps,
+      graph: this.graph,
+      throttle: this.throttle,
+      tuning: () => this.tuning,
+      signal: this.shutdown.signal,
+      post: (account, channel, body, schema) => this.post(account, channel, body, schema),
+      claim: (jobId, state, from) => this.claim(jobId, state, from),
+      finish: (jobId, state, lastError) => this.finish(jobId, state, lastError),
+      requeue: (job, attempts, at, lastError) => this.requeue(job, attempts, at, lastError),
+    });
+    this.templates = new TemplateSync({
+      store: deps.store,
+      graph: this.graph,
+      log: deps.log,
+      signal: this.shutdown.signal,
+    });
+    this.typingIndicators = new TypingIndicators({
+      store: deps.store,
+      log: deps.log,
+      throttle: this.throttle,
+      intervalMs: () => this.tuning.typingIntervalMs,
+      post: (account, channel, body) => this.post(account, channel, body, ActionResponseSchema),
+    });
   }
 
   /** Changes the worker's knobs (tests shorten the waits); takes effect from the next job. */
   tune(patch: Partial<OutboundTuning>): void {
     this.tuning = { ...this.tuning, ...patch };
-    if (this.started && !this.disposed && patch.templateSyncIntervalMs !== undefined) this.scheduleTemplateSync();
+    if (this.started && !this.disposed && patch.templateSyncIntervalMs !== undefined) {
+      this.templates.schedule(this.tuning.templateSyncIntervalMs);
+    }
   }
 
   start(): void {
@@ -149,18 +153,18 @@ export class OutboundService {
       this.deps.log.error({ err: error }, 'outbound: recovery of interrupted jobs failed');
     });
     this.kick();
-    void this.syncTemplates();
-    this.scheduleTemplateSync();
+    void this.templates.run();
+    this.templates.schedule(this.tuning.templateSyncIntervalMs);
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    if (this.templateTimer !== null) clearInterval(this.templateTimer);
+    const templateSync = this.templates.stop();
     // Calls under way may finish and be recorded; past the grace they are abandoned, and
     // the next start settles them (a send becomes "unknown delivery", never a second call).
-    const settled = Promise.allSettled([...this.running.values(), ...this.typingCalls]);
+    const settled = Promise.allSettled([...this.running.values(), ...this.typingIndicators.inFlight()]);
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
       settled,
@@ -171,7 +175,7 @@ export class OutboundService {
     clearTimeout(grace);
     this.shutdown.abort();
     await settled;
-    await this.templateSync?.catch(() => undefined);
+    await templateSync;
   }
 
   // -------------------------------------------------------------------------------------
@@ -208,81 +212,15 @@ export class OutboundService {
     return result;
   }
 
-  /**
-   * Best effort, never queued: a typing indicator that arrives late is worse than none.
-   * WhatsApp's indicator also marks the customer's last message read (Meta ties the two).
-   */
+  /** A typing indicator for this conversation, if one may go now (see typing.ts). */
   typing(conversationId: string): void {
     if (!this.started || this.disposed) return;
-    const now = Date.now();
-    const last = this.typingSentAt.get(conversationId);
-    if (last !== undefined && now - last < this.tuning.typingIntervalMs) return;
-    this.typingSentAt.set(conversationId, now);
-    if (this.typingSentAt.size > 5_000) {
-      for (const [id, at] of this.typingSentAt)
-        if (now - at >= this.tuning.typingIntervalMs) this.typingSentAt.delete(id);
-    }
-    const call = this.sendTyping(conversationId).catch((error: unknown) => {
-      this.deps.log.debug({ conversationId, err: describeError(error) }, 'outbound: typing indicator not sent');
-    });
-    this.typingCalls.add(call);
-    void call.finally(() => this.typingCalls.delete(call));
+    this.typingIndicators.send(conversationId);
   }
-
-  private async sendTyping(conversationId: string): Promise<void> {
-    const target = await typingTarget(this.deps.store, conversationId);
-    const now = Date.now();
-    if (target === null || target.recipient === null) return;
-    // Outside the window the platforms refuse it anyway.
-    if (target.windowOpenUntil === null || target.windowOpenUntil <= now) return;
-    if (target.channel === 'whatsapp' && target.lastInboundExternalId === null) return;
-    const bucket = this.throttle.bucket(target.account.id, Number(target.account.throughput_per_second), now);
-    if (!bucket.tryTake(now)) return;
-    const body =
-      target.channel === 'whatsapp'
-        ? whatsappReadBody(target.lastInboundExternalId ?? '', true)
-        : senderActionBody(target.recipient, 'typing_on');
-    await this.post(target.account, target.channel, body, ActionResponseSchema);
-  }
-
-  // -------------------------------------------------------------------------------------
-  // Templates
 
   /** Fetches every WhatsApp account's templates now (also runs at start and on a timer). */
   syncTemplates(): Promise<TemplateSyncResult[]> {
-    if (this.disposed) return Promise.resolve([]);
-    if (this.templateSync !== null) return this.templateSync;
-    const run = (async (): Promise<TemplateSyncResult[]> => {
-      const accounts = await this.deps.store.db
-        .selectFrom('channel_accounts')
-        .selectAll()
-        .where('channel', '=', 'whatsapp')
-        .where('waba_id', 'is not', null)
-        .execute();
-      const results: TemplateSyncResult[] = [];
-      for (const account of accounts) {
-        if (this.disposed) break;
-        try {
-          const result = await syncAccountTemplates(this.deps.store, this.graph, account, this.shutdown.signal);
-          results.push(result);
-          this.deps.log.info({ account: account.id, ...result }, 'outbound: templates synced');
-        } catch (error) {
-          this.deps.log.warn({ account: account.id, err: describeError(error) }, 'outbound: template sync failed');
-        }
-      }
-      return results;
-    })();
-    this.templateSync = run;
-    void run.finally(() => {
-      if (this.templateSync === run) this.templateSync = null;
-    });
-    return run;
-  }
-
-  private scheduleTemplateSync(): void {
-    if (this.templateTimer !== null) clearInterval(this.templateTimer);
-    this.templateTimer = setInterval(() => void this.syncTemplates(), this.tuning.templateSyncIntervalMs);
-    this.templateTimer.unref();
+    return this.templates.run();
   }
 
   // -------------------------------------------------------------------------------------
@@ -318,7 +256,7 @@ export class OutboundService {
           .execute();
         if (job.kind !== 'message.send' || job.message_id === null) return;
         const error = unknownDeliveryError(channel, 'server_restarted');
-        await this.failMessageIn(trx, changes, job.message_id, error);
+        await this.sends.failMessageIn(trx, changes, job.message_id, error);
       });
       this.deps.log.warn({ job: job.id, kind: job.kind }, 'outbound: interrupted job not resent');
     }
@@ -434,7 +372,7 @@ export class OutboundService {
   private async runJob(job: JobRow, payload: JobPayload, account: AccountRow): Promise<void> {
     switch (payload.kind) {
       case 'message.send':
-        return this.runSend(job, payload, account);
+        return this.sends.run(job, payload, account);
       case 'message.react':
         return this.runReact(job, payload, account);
       case 'conversation.markRead':
@@ -470,7 +408,7 @@ export class OutboundService {
         .where('id', '=', job.id)
         .execute();
       if (job.kind === 'message.send' && job.message_id !== null) {
-        await this.failMessageIn(trx, changes, job.message_id, {
+        await this.sends.failMessageIn(trx, changes, job.message_id, {
           code: 'send_failed',
           reason: 'send_abandoned',
           params: { channel: channelOfJob(job) },
@@ -502,288 +440,6 @@ export class OutboundService {
       json: body,
       schema,
       signal: this.shutdown.signal,
-    });
-  }
-
-  // --- message.send -----------------------------------------------------------------------
-
-  private async runSend(job: JobRow, payload: SendJob, account: AccountRow): Promise<void> {
-    const { db } = this.deps.store;
-    const message =
-      job.message_id === null
-        ? undefined
-        : await db.selectFrom('messages').select(['id', 'status']).where('id', '=', job.message_id).executeTakeFirst();
-    if (message === undefined || message.status !== 'pending') {
-      await this.finish(job.id, 'done', 'the message was no longer pending');
-      return;
-    }
-    const quoted =
-      payload.replyToMessageId === null
-        ? undefined
-        : await db
-            .selectFrom('messages')
-            .select('external_id')
-            .where('id', '=', payload.replyToMessageId)
-            .executeTakeFirst();
-    const quotedExternalId = quoted?.external_id ?? null;
-
-    let platformMediaId: string | null = null;
-    let sendPayload = payload;
-    if (payload.content.kind === 'media') {
-      platformMediaId = payload.content.uploadedId;
-      if (platformMediaId === null) {
-        if (!(await this.claim(job.id, 'preparing', ['queued']))) return;
-        try {
-          platformMediaId = await this.upload(payload, payload.content.mediaId, account);
-        } catch (error) {
-          if (this.shutdown.signal.aborted) return;
-          await this.sendFailed(job, payload, account, error, 'upload');
-          return;
-        }
-        // Kept, so that a retry of the send reuses the upload instead of making another.
-        sendPayload = { ...payload, content: { ...payload.content, uploadedId: platformMediaId } };
-        await db
-          .updateTable('outbound_jobs')
-          .set({ payload: JSON.stringify(sendPayload), updated_at: Date.now() })
-          .where('id', '=', job.id)
-          .execute();
-      }
-    }
-    const body =
-      payload.channel === 'whatsapp'
-        ? whatsappSendBody(sendPayload, quotedExternalId, platformMediaId)
-        : messagingSendBody(sendPayload, quotedExternalId, platformMediaId);
-
-    // Durably marked before the call: from here, a crash must never lead to a second call.
-    if (!(await this.claim(job.id, 'in_flight', ['queued', 'preparing']))) return;
-    let externalId: string;
-    try {
-      if (payload.channel === 'whatsapp') {
-        const answer = await this.post(account, payload.channel, body, WhatsAppSendResponseSchema);
-        externalId = answer.messages[0]?.id ?? '';
-      } else {
-        const answer = await this.post(account, payload.channel, body, MessagingSendResponseSchema);
-        externalId = answer.message_id;
-      }
-    } catch (error) {
-      // Shutting down: the job stays in flight, and the next start settles it without a call.
-      if (this.shutdown.signal.aborted) return;
-      await this.sendFailed({ ...job, payload: JSON.stringify(sendPayload) }, sendPayload, account, error, 'send');
-      return;
-    }
-    await this.sendSucceeded(job, payload, externalId);
-  }
-
-  private async upload(payload: SendJob, mediaId: string, account: AccountRow): Promise<string> {
-    const file = await this.deps.media.readForSend(mediaId, payload.channel);
-    const blob = new Blob([new Uint8Array(file.bytes)], { type: file.mimeType });
-    const fileName = file.fileName ?? `file.${file.mimeType.split('/')[1] ?? 'bin'}`;
-    const form = new FormData();
-    if (payload.channel === 'whatsapp') {
-      form.append('messaging_product', 'whatsapp');
-      form.append('type', file.mimeType);
-      form.append('file', blob, fileName);
-      const answer = await this.graph.request({
-        method: 'POST',
-        channel: payload.channel,
-        token: account.access_token,
-        path: [account.external_id, 'media'],
-        form,
-        schema: MediaUploadResponseSchema,
-        signal: this.shutdown.signal,
-      });
-      return answer.id;
-    }
-    form.append(
-      'message',
-      JSON.stringify({ attachment: { type: messagingAttachmentType(file.kind), payload: { is_reusable: true } } }),
-    );
-    form.append('filedata', blob, fileName);
-    const answer = await this.graph.request({
-      method: 'POST',
-      channel: payload.channel,
-      token: account.access_token,
-      path: [account.external_id, 'message_attachments'],
-      form,
-      schema: AttachmentUploadResponseSchema,
-      signal: this.shutdown.signal,
-    });
-    return answer.attachment_id;
-  }
-
-  private async sendSucceeded(job: JobRow, payload: SendJob, externalId: string): Promise<void> {
-    const messageId = job.message_id;
-    if (messageId === null) return;
-    await this.deps.store.write(async (trx, changes) => {
-      let status = 'sent';
-      // An echo of this very message may have been stored before its id was known here:
-      // ours is kept (it has the author and client id), the echo's row goes.
-      const echo = await trx
-        .selectFrom('messages')
-        .select(['id', 'status'])
-        .where('channel', '=', payload.channel)
-        .where('external_id', '=', externalId)
-        .where('id', '!=', messageId)
-        .executeTakeFirst();
-      if (echo !== undefined) {
-        if (STATUS_ORDER.indexOf(echo.status) > STATUS_ORDER.indexOf(status)) status = echo.status;
-        await trx.deleteFrom('messages').where('id', '=', echo.id).execute();
-      }
-      await trx
-        .updateTable('messages')
-        .set({ external_id: externalId, status, error: null, seq: await changes.nextSeq('message', messageId) })
-        .where('id', '=', messageId)
-        .execute();
-      await trx
-        .updateTable('outbound_jobs')
-        .set({ state: 'done', last_error: null, updated_at: Date.now() })
-        .where('id', '=', job.id)
-        .execute();
-    });
-  }
-
-  private async sendFailed(
-    job: JobRow,
-    payload: SendJob,
-    account: AccountRow,
-    error: unknown,
-    stage: 'upload' | 'send',
-  ): Promise<void> {
-    const { channel } = payload;
-    if (!(error instanceof GraphError)) {
-      // Not Meta: the file could not be read (removed, storage failing).
-      const why = error instanceof Error ? error.message.slice(0, 300) : 'unknown reason';
-      const refusal = error instanceof MediaRefusedError ? error.refusal : null;
-      await this.failSend(
-        job,
-        {
-          code: 'media_invalid',
-          reason: refusal?.reason ?? 'media_unreadable',
-          params: { ...refusal?.params, channel },
-          message: '',
-        },
-        why,
-      );
-      return;
-    }
-    const info = error.info;
-    const lastError = describeGraphError(info);
-    if (stage === 'send' && info.delivery === 'unknown') {
-      // The request may have reached Meta: sending again could deliver it twice.
-      await this.failSend(job, unknownDeliveryError(channel, info.cause ?? 'connection_lost'), lastError);
-      return;
-    }
-    if (stage === 'send' && isWindowError(channel, info)) {
-      await this.windowClosedByPlatform(job, payload, account, lastError);
-      return;
-    }
-    if (info.retryable || (stage === 'upload' && info.delivery === 'unknown')) {
-      const attempts = Number(job.attempts) + 1;
-      if (attempts >= attemptLimit(channel, info, this.tuning.maxAttempts)) {
-        await this.failSend(job, exhaustedMessageError(channel, info, attempts), lastError);
-        return;
-      }
-      const now = Date.now();
-      let delay = backoffDelay(attempts, this.tuning.retryBaseMs, this.tuning.retryMaxMs);
-      if (isPairRateError(channel, info)) {
-        delay = Math.max(delay, this.tuning.pairRateDelayMs);
-        this.throttle.delayPair(account.id, payload.recipient, now + this.tuning.pairRateDelayMs);
-      }
-      this.deps.log.info({ job: job.id, attempts, delay, error: lastError }, 'outbound: send will be retried');
-      await this.requeue(job, attempts, now + delay, lastError);
-      return;
-    }
-    await this.failSend(job, platformMessageError(channel, info), lastError);
-  }
-
-  private async failSend(job: JobRow, error: MessageError, lastError: string): Promise<void> {
-    this.deps.log.warn({ job: job.id, code: error.code, error: lastError }, 'outbound: message failed');
-    await this.deps.store.write(async (trx, changes) => {
-      await trx
-        .updateTable('outbound_jobs')
-        .set({ state: 'failed', last_error: lastError, updated_at: Date.now() })
-        .where('id', '=', job.id)
-        .execute();
-      if (job.message_id !== null) await this.failMessageIn(trx, changes, job.message_id, error);
-    });
-  }
-
-  private async failMessageIn(trx: Trx, changes: ChangeSet, messageId: string, error: MessageError): Promise<void> {
-    const current = await trx.selectFrom('messages').select('status').where('id', '=', messageId).executeTakeFirst();
-    if (current?.status !== 'pending') return;
-    await trx
-      .updateTable('messages')
-      .set({ status: 'failed', error: JSON.stringify(error), seq: await changes.nextSeq('message', messageId) })
-      .where('id', '=', messageId)
-      .execute();
-  }
-
-  /**
-   * Meta says the window has closed (WhatsApp 131047/470, Messenger/Instagram (#10)/2018278):
-   * the clocks disagreed. The conversation's window moves to what Meta says, so the composer
-   * shows the right state, and the message fails; resending the same payload cannot work.
-   */
-  private async windowClosedByPlatform(
-    job: JobRow,
-    payload: SendJob,
-    account: AccountRow,
-    lastError: string,
-  ): Promise<void> {
-    const now = Date.now();
-    const conversationId = job.conversation_id;
-    await this.deps.store.write(async (trx, changes) => {
-      let code: 'window_closed' | 'human_agent_required' = 'window_closed';
-      // The platform closed the window: the same reasons as a refusal made before the call.
-      let reason: FailureReason =
-        payload.channel === 'whatsapp' ? 'window_template_only' : 'window_closed_until_customer_writes';
-      if (conversationId !== null) {
-        const conversation = await trx
-          .selectFrom('conversations')
-          .select(['window_open_until', 'human_agent_until'])
-          .where('id', '=', conversationId)
-          .executeTakeFirst();
-        if (conversation !== undefined) {
-          const until = (value: number | null): number => (value === null ? now : Math.min(Number(value), now));
-          const humanAgentUntil =
-            payload.channel === 'whatsapp'
-              ? conversation.human_agent_until
-              : payload.messagingType === 'HUMAN_AGENT'
-                ? until(conversation.human_agent_until)
-                : conversation.human_agent_until;
-          if (
-            payload.channel !== 'whatsapp' &&
-            payload.messagingType === 'RESPONSE' &&
-            Number(account.human_agent_enabled) === 1 &&
-            humanAgentUntil !== null &&
-            Number(humanAgentUntil) > now
-          ) {
-            code = 'human_agent_required';
-            reason = 'human_agent_tag_required';
-          }
-          await trx
-            .updateTable('conversations')
-            .set({
-              window_open_until: until(conversation.window_open_until),
-              human_agent_until: humanAgentUntil,
-              seq: await changes.nextSeq('conversation', conversationId),
-            })
-            .where('id', '=', conversationId)
-            .execute();
-        }
-      }
-      await trx
-        .updateTable('outbound_jobs')
-        .set({ state: 'failed', last_error: lastError, updated_at: now })
-        .where('id', '=', job.id)
-        .execute();
-      if (job.message_id !== null) {
-        await this.failMessageIn(trx, changes, job.message_id, {
-          code,
-          reason,
-          params: { channel: payload.channel, byPlatform: true },
-          message: '',
-        });
-      }
     });
   }
 
