@@ -254,7 +254,8 @@ const migrations: Record<string, Migration> = {
         const preview = previewOf({
           kind: MessageKindSchema.catch('unsupported').parse(row.kind),
           direction: MessageDirectionSchema.catch('inbound').parse(row.direction),
-          text: row.text,
+          // What a deleted message said is not shown.
+          text: row.deleted_at === null ? row.text : null,
           attachments: BackfillAttachmentsSchema.parse(JSON.parse(row.attachments)),
           location: row.location === null ? null : BackfillLocationSchema.parse(JSON.parse(row.location)),
           sharedContacts: BackfillContactsSchema.parse(JSON.parse(row.shared_contacts)),
