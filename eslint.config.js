@@ -1,4 +1,6 @@
 // @ts-check
+import fs from 'node:fs';
+import path from 'node:path';
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { importX } from 'eslint-plugin-import-x';
@@ -82,6 +84,41 @@ const rendererLayers = [
   })),
 ];
 
+/**
+ * The server's layers: transport → modules → platform, and the composition root
+ * (server/src/*.ts) and the demo above them all. Inside modules/, one module reaches
+ * another only through its index.ts: its other files are its own.
+ */
+const serverSrc = path.join(import.meta.dirname, 'server/src');
+const serverRoot = ['server.ts', 'main.ts', 'config.ts', 'testing.ts'].map((file) => `./server/src/${file}`);
+const serverModules = fs
+  .readdirSync(path.join(serverSrc, 'modules'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const serverLayers = [
+  {
+    target: './server/src/platform',
+    from: ['./server/src/modules', './server/src/transport', './server/src/demo', ...serverRoot],
+    message: 'platform/ is the bottom layer: it imports no module, transport, demo or composition root.',
+  },
+  {
+    target: './server/src/modules',
+    from: ['./server/src/transport', './server/src/demo', ...serverRoot],
+    message: 'modules/ import platform/ and each other, never transport/, demo/ or the composition root.',
+  },
+  {
+    target: './server/src/transport',
+    from: ['./server/src/demo', ...serverRoot],
+    message: 'transport/ imports modules/ and platform/, never demo/ or the composition root.',
+  },
+  ...serverModules.map((name) => ({
+    target: `./server/src/modules/${name}`,
+    from: path.join(serverSrc, 'modules/*/**'),
+    except: [path.join(serverSrc, 'modules', name, '**'), path.join(serverSrc, 'modules/*/index.ts')],
+    message: `modules/${name} reaches another module only through that module's index.ts.`,
+  })),
+];
+
 /** The same rules for imports by package name, which a path zone cannot see. */
 function forbidPackages(/** @type {string[]} */ names, /** @type {string} */ message) {
   return {
@@ -146,7 +183,7 @@ export default tseslint.config(
       ],
     },
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones: [...zones, ...rendererLayers] }],
+      'import-x/no-restricted-paths': ['error', { zones: [...zones, ...rendererLayers, ...serverLayers] }],
       'no-restricted-syntax': ['error', ...focusedOrSkipped],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/consistent-type-definitions': ['error', 'type'],

@@ -97,6 +97,8 @@ export const MessagePreviewSchema = z.object({
   voice: z.boolean(),
   /** How many attachments or shared contacts the message carries. */
   count: z.number().int().nonnegative(),
+  /** The message was deleted (by the customer, on the platform). */
+  deleted: z.boolean().optional(),
 });
 export type MessagePreview = z.infer<typeof MessagePreviewSchema>;
 
@@ -202,9 +204,19 @@ export const MessageErrorSchema = z.object({
   /** The platform's code (e.g. WhatsApp 131047) or one of ours. */
   code: z.string(),
   /**
-   * Why, as the renderer words it: 'platform_refused' (with the platform's code in `code`),
-   * 'malformed_by_platform', 'permission_missing', 'attempts_exhausted' (params.attempts),
-   * 'unknown_delivery' (params.cause), or, for errors stored before reasons existed, absent.
+   * Why, as the renderer words it; every reason carries params.channel:
+   * - 'platform_refused': the platform's code is in `code` (params.subcode, and for WhatsApp
+   *   statuses params.details: Meta's own title and details, or null);
+   * - 'malformed_by_platform': params.details, Meta's own details text or null;
+   * - 'permission_missing': the account's token lacks a permission;
+   * - 'attempts_exhausted': params.attempts, params.lastCode (the platform's last code);
+   * - 'unknown_delivery': params.cause, 'connection_lost' | 'server_restarted' | 'timeout';
+   * - 'window_template_only', 'window_closed_until_customer_writes', 'human_agent_tag_required':
+   *   the platform said the messaging window had closed (params.byPlatform true);
+   * - a file's refusal reason ('media_missing', 'media_too_large', 'media_unreadable', … as in
+   *   FailureReasonSchema, with the same params) when the file could not be sent;
+   * - 'send_abandoned': Parley could not send it (its business account was removed).
+   * Absent for errors stored before reasons existed; `message` then holds their words.
    */
   reason: z.string().optional(),
   /** Values to word it with: the channel, counts, Meta's own details. */

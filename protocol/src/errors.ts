@@ -43,6 +43,7 @@ export const FailureReasonSchema = z.enum([
   // Malformed requests; params.request names which ('hello', 'mutation', 'pull', 'history', …), params.path the field.
   'malformed',
   'hello_required',
+  'protocol_version_unsupported',
   'client_id_reused',
   // Messaging windows and platform rules.
   'window_template_only',
@@ -60,6 +61,26 @@ export const FailureReasonSchema = z.enum([
   'caption_unsupported',
   'media_refused',
   'media_unreadable',
+  // Files (uploads and sends); params name the channel, kind, type and limits.
+  'media_missing',
+  'media_pending',
+  'media_unavailable',
+  'media_empty',
+  'media_type_unknown',
+  'media_kind_unsupported',
+  'media_kind_mismatch',
+  'media_format_unsupported',
+  'media_codec_unsupported',
+  'media_too_large',
+  'upload_malformed',
+  'upload_file_missing',
+  'upload_destination_missing',
+  'upload_channel_mismatch',
+  'media_expired',
+  'media_copy_failed',
+  'media_stored_copy_missing',
+  'thumbnail_missing',
+  'range_unsatisfiable',
   'reaction_on_failed_message',
   // Contacts.
   'merge_self',
@@ -69,10 +90,27 @@ export const FailureReasonSchema = z.enum([
   'channel_account_exists',
   'channel_account_invalid',
   'channel_account_in_use',
-  // Sign-in.
+  // HTTP requests: no such route, a body that is not JSON or too large, a webhook refused.
+  'route_missing',
+  'body_not_json',
+  'body_too_large',
+  'webhook_empty',
+  'webhook_signature_mismatch',
+  'webhook_malformed',
+  // Sign-in and sessions.
   'bad_credentials',
+  'session_missing',
+  'session_ended',
+  'admin_only',
   'email_invalid',
   'password_missing',
+  // A message that failed after it was accepted (MessageError.reason; see MessageErrorSchema).
+  'platform_refused',
+  'malformed_by_platform',
+  'permission_missing',
+  'attempts_exhausted',
+  'unknown_delivery',
+  'send_abandoned',
   // The server failed; the request may be tried again.
   'server_error',
 ]);

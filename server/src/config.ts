@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ConfigError, LOG_LEVELS, type ServerConfig } from './platform/config.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,44 +41,10 @@ const EnvSchema = z.object({
   PARLEY_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   PARLEY_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   PARLEY_S3_FORCE_PATH_STYLE: flag,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
-export type ServerConfig = {
-  port: number;
-  host: string;
-  dataDir: string;
-  webDir: string;
-  /** The URL this server is reached at, for the simulator and logs. */
-  publicUrl: string | undefined;
-  meta: { appSecret: string | undefined; verifyToken: string | undefined };
-  demo: boolean;
-  simulatorIntervalMs: number;
-  sessionDays: number;
-  webhookBodyLimit: number;
-  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  /** Meta's Graph API; tests and the demo point this at a local fake. */
-  graph: { baseUrl: string; version: string };
-  /** A JSON file of channel accounts, loaded (and upserted) at start. */
-  channelsFile: string | undefined;
-  /** Bearer token for the admin API, for automation without an admin account. */
-  adminToken: string | undefined;
-  media: {
-    dir: string;
-    s3: {
-      endpoint: string | undefined;
-      bucket: string;
-      region: string;
-      accessKeyId: string;
-      secretAccessKey: string;
-      forcePathStyle: boolean;
-    } | null;
-  };
-};
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError, type ServerConfig } from './platform/config.js';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   // An empty value (`PORT=` in an env file) means unset, not zero.

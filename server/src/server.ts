@@ -1,32 +1,38 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { PROTOCOL_VERSION, type ServerInfo } from '@parley/protocol';
-import { Accounts } from './auth/accounts.js';
+import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
+import { Agents } from './modules/agents/index.js';
 import type { ServerConfig } from './config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts, seedDemoChannels } from './demo/seed.js';
-import { authRoutes } from './http/auth.js';
-import { webRoutes } from './http/web.js';
-import { webhookRoutes } from './http/webhooks.js';
-import { startRealtime, type Realtime } from './realtime/sockets.js';
-import { Simulator } from './simulator/simulator.js';
-import { loadChannelsFile } from './accounts/channels-file.js';
-import { adminRoutes } from './http/admin.js';
-import { ProfileRefresher, profileFetchEnabled } from './contacts/profiles.js';
-import { MediaService } from './media/service.js';
-import { mediaRoutes } from './media/routes.js';
-import { OutboundService } from './outbound/service.js';
-import { openDatabase } from './store/database.js';
-import { Store } from './store/store.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAgents, seedDemoChannels } from './demo/seed.js';
+import { authRoutes } from './transport/http/auth.js';
+import { webRoutes } from './transport/http/web.js';
+import { webhookRoutes } from './transport/http/webhooks.js';
+import { startRealtime, type Realtime } from './transport/socket/sockets.js';
+import { Simulator } from './demo/simulator.js';
+import { loadChannelsFile } from './modules/channelAccounts/index.js';
+import { adminRoutes } from './transport/http/admin.js';
+import { ProfileRefresher, profileFetchEnabled } from './modules/contacts/index.js';
+import { MediaService } from './modules/media/index.js';
+import { mediaRoutes } from './transport/http/media.js';
+import { OutboundService } from './modules/outbound/index.js';
+import { openDatabase } from './platform/database.js';
+import { Store } from './platform/store.js';
 
 export const SERVER_VERSION = '0.1.0';
+
+/** An HTTP error body: the refusal without its `ok`. */
+function refusalBody(...args: Parameters<typeof refusal>): Omit<ReturnType<typeof refusal>, 'ok'> {
+  const { ok: _ok, ...body } = refusal(...args);
+  return body;
+}
 
 export type RunningServer = {
   url: string;
   port: number;
   app: FastifyInstance;
   store: Store;
-  accounts: Accounts;
+  agents: Agents;
   realtime: Realtime;
   simulator: Simulator | null;
   media: MediaService;
@@ -62,7 +68,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const db = await openDatabase(config.dataDir);
   const store = new Store(db);
-  const accounts = new Accounts(store, config.sessionDays);
+  const agents = new Agents(store, config.sessionDays);
 
   // In demo mode the simulator signs its webhooks with a secret made for this run.
   const appSecret = config.meta.appSecret ?? (config.demo ? randomBytes(24).toString('hex') : undefined);
@@ -71,27 +77,28 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 
   if (config.demo) {
-    const created = await seedDemoAccounts(accounts);
+    const created = await seedDemoAgents(agents);
     if (created > 0) app.log.info({ created }, 'demo accounts created');
     if (appSecret !== undefined) await seedDemoChannels(store, appSecret, config.meta.verifyToken ?? 'parley-demo');
   }
 
-  // Every error a client sees has the same shape: { code, message }, in words.
+  // Every error a client sees has the same shape: { code, reason, params }, never words.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(500)
-        .send({ code: 'internal', message: 'The server failed to handle this request. Try again.' });
+      return reply.code(500).send(refusalBody('internal', 'server_error'));
     }
-    const message =
-      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-        ? 'The request body is not valid JSON.'
-        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? 'The request body is too large.'
-          : error.message;
-    return reply.code(status).send({ code: status === 413 ? 'too_large' : 'bad_request', message });
+    request.log.info({ err: error }, 'request refused');
+    if (status === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(status).send(refusalBody('too_large', 'body_too_large'));
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.code(status).send(refusalBody('bad_request', 'body_not_json'));
+    }
+    return reply
+      .code(status)
+      .send(refusalBody('bad_request', 'malformed', { request: 'http', fastifyCode: error.code }));
   });
   await app.register(fastifyCookie);
   app.get('/healthz', async () => {
@@ -108,7 +115,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // Sockets start after the routes are registered; sign-out reaches them through this.
   let endSession: (tokenHash: string) => void = () => undefined;
   await app.register(authRoutes, {
-    accounts,
+    agents,
     sessionDays: config.sessionDays,
     secureCookies: config.publicUrl?.startsWith('https:') ?? false,
     onSessionEnded: (hash) => endSession(hash),
@@ -129,7 +136,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await db.destroy();
     throw error;
   }
-  await app.register(adminRoutes, { store, accounts, adminToken: config.adminToken });
+  await app.register(adminRoutes, { store, agents, adminToken: config.adminToken });
   // Messenger and Instagram names and pictures, fetched in the background.
   const profiles = new ProfileRefresher({
     store,
@@ -139,12 +146,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   // [wiring:media] copies of inbound media, uploads, and authenticated downloads.
   const media = new MediaService({ store, config, log: app.log });
-  await app.register(mediaRoutes, { media, accounts });
+  await app.register(mediaRoutes, { media, agents });
   // [wiring:outbound] sends through the Graph API.
   const outbound = new OutboundService({ store, media, config, log: app.log });
   await webRoutes(app, config.webDir);
 
-  const realtime = startRealtime(app.server, { store, accounts, log: app.log, outbound });
+  const realtime = startRealtime(app.server, { store, agents, log: app.log, outbound });
   endSession = (hash) => realtime.endSession(hash);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -166,7 +173,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port,
     app,
     store,
-    accounts,
+    agents,
     realtime,
     simulator,
     media,

@@ -54,7 +54,7 @@ afterEach(async () => {
 });
 
 async function signInAdmin(): Promise<{ token: string; cookie: string }> {
-  await server.accounts.createAgent({ ...ADMIN, role: 'admin' });
+  await server.agents.createAgent({ ...ADMIN, role: 'admin' });
   const response = await login(server, { email: ADMIN.email, password: ADMIN.password });
   expect(response.status).toBe(200);
   const { token } = (await response.json()) as { token: string };
@@ -126,9 +126,8 @@ describe('admin API authorization', () => {
     for (const request of requests) {
       const anonymous = await call(request);
       expect(anonymous.status, `${request.method} ${request.path}`).toBe(401);
-      const body = (await anonymous.json()) as { code: string; message: string };
-      expect(body.code).toBe('unauthorized');
-      expect(body.message).toMatch(/admin/);
+      const body = (await anonymous.json()) as { code: string; reason?: string };
+      expect(body).toEqual({ code: 'unauthorized', reason: 'admin_only' });
       const wrong = await call(request, { bearer: `${ADMIN_TOKEN}-not` });
       expect(wrong.status).toBe(401);
     }
@@ -137,7 +136,7 @@ describe('admin API authorization', () => {
 
   test('refuses agents and supervisors (403); accepts an admin by bearer token or cookie, and the admin token', async () => {
     const agent = await signIn(server);
-    await server.accounts.createAgent({
+    await server.agents.createAgent({
       email: 'sup@example.com',
       name: 'Sam Supervisor',
       role: 'supervisor',
@@ -229,9 +228,13 @@ describe('admin API: channel accounts', () => {
       { method: 'POST', path: '/api/admin/channels', body: { ...NEW_ACCOUNT, name: 'Again' } },
       { bearer: ADMIN_TOKEN },
     );
-    const conflict = await json<{ code: string; message: string }>(again, 409);
+    const conflict = await json<{ code: string; reason?: string; params?: Record<string, unknown> }>(again, 409);
     expect(conflict.code).toBe('conflict');
-    expect(conflict.message).toMatch(/already exists.*PATCH/);
+    expect(conflict).toMatchObject({
+      reason: 'channel_account_exists',
+      params: { channel: NEW_ACCOUNT.channel, externalId: NEW_ACCOUNT.externalId },
+    });
+    expect(typeof conflict.params?.existingId).toBe('string');
 
     const invalid = await call(
       {
@@ -248,8 +251,9 @@ describe('admin API: channel accounts', () => {
       },
       { bearer: ADMIN_TOKEN },
     );
-    const error = await json<{ code: string; message: string; problems: string[] }>(invalid, 400);
+    const error = await json<{ code: string; reason?: string; problems: string[] }>(invalid, 400);
     expect(error.code).toBe('bad_request');
+    expect(error.reason).toBe('channel_account_invalid');
     expect(error.problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^accessToken: is missing/),
@@ -261,7 +265,7 @@ describe('admin API: channel accounts', () => {
       { method: 'POST', path: '/api/admin/channels', body: { ...NEW_ACCOUNT, externalId: '1', wabaId: '2' } },
       { bearer: ADMIN_TOKEN },
     );
-    expect((await json<{ message: string }>(wrongChannel, 400)).message).toContain(
+    expect((await json<{ problems: string[] }>(wrongChannel, 400)).problems).toContain(
       'wabaId: only applies to WhatsApp accounts',
     );
     const rows = await server.store.db.selectFrom('channel_accounts').select('id').execute();
@@ -292,16 +296,20 @@ describe('admin API: channel accounts', () => {
     const same = await json<{ account: AdminAccount }>(await patch({ name: 'Acme Outlet Store' }), 200);
     expect(same.account.seq).toBe(renamed.account.seq);
 
-    const identity = await json<{ message: string }>(await patch({ externalId: '123' }), 400);
-    expect(identity.message).toContain('externalId: cannot be changed');
-    expect((await json<{ message: string }>(await patch({}), 400)).message).toContain('at least one field');
-    expect((await json<{ message: string }>(await patch({ displayPhoneNumber: '+1 555' }), 400)).message).toContain(
-      'displayPhoneNumber: only applies to WhatsApp accounts',
+    const identity = await json<{ problems: string[] }>(await patch({ externalId: '123' }), 400);
+    expect(identity.problems.join('\n')).toContain('externalId: cannot be changed');
+    expect((await json<{ problems: string[] }>(await patch({}), 400)).problems.join('\n')).toContain(
+      'at least one field',
     );
+    expect(await json<object>(await patch({ displayPhoneNumber: '+1 555' }), 400)).toEqual({
+      code: 'bad_request',
+      reason: 'channel_account_invalid',
+      params: { channel: 'messenger', fields: 'displayPhoneNumber' },
+    });
     expect((await patch({ name: 'x' }, 'no-such-id')).status).toBe(404);
   });
 
-  test('deletes an account without conversations; refuses, in words, one with conversations and keeps it all', async () => {
+  test('deletes an account without conversations; refuses, with a reason, one with conversations and keeps it all', async () => {
     const account = await createAccount(ADMIN_TOKEN);
     const gone = await call({ method: 'DELETE', path: `/api/admin/channels/${account.id}` }, { bearer: ADMIN_TOKEN });
     expect(gone.status).toBe(204);
@@ -330,9 +338,9 @@ describe('admin API: channel accounts', () => {
       .where('external_id', '=', PAGE_ID)
       .executeTakeFirstOrThrow();
     const refused = await call({ method: 'DELETE', path: `/api/admin/channels/${page.id}` }, { bearer: ADMIN_TOKEN });
-    const error = await json<{ code: string; message: string }>(refused, 409);
+    const error = await json<{ code: string; reason?: string; params?: Record<string, unknown> }>(refused, 409);
     expect(error.code).toBe('conflict');
-    expect(error.message).toMatch(/has 1 conversation, so it cannot be deleted/);
+    expect(error).toMatchObject({ reason: 'channel_account_in_use', params: { conversations: 1 } });
     expect(
       await server.store.db.selectFrom('channel_accounts').select('id').where('id', '=', page.id).execute(),
     ).toHaveLength(1);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ChannelsFileError, loadChannelsFile, readChannelsFile } from '../src/accounts/channels-file.js';
+import { ChannelsFileError, loadChannelsFile, readChannelsFile } from '../src/modules/channelAccounts/channels-file.js';
 import { ConfigError } from '../src/config.js';
 import {
   connectReady,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Channel } from '@parley/protocol';
-import { upsertChannelAccount } from '../src/store/accounts.js';
+import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
 import {
   APP_SECRET,
   IG_ACCOUNT_ID,
@@ -78,6 +78,7 @@ async function threadOf(externalId: string): Promise<{
     status: string;
     last_message_at: number;
     last_message_preview: string;
+    preview: string | null;
     last_inbound_at: number | null;
     unread_count: number;
   };
@@ -112,6 +113,7 @@ async function threadOf(externalId: string): Promise<{
       'status',
       'last_message_at',
       'last_message_preview',
+      'preview',
       'last_inbound_at',
       'unread_count',
     ])
@@ -340,7 +342,15 @@ describe('WhatsApp inbound', () => {
     const loc = await threadOf('wamid.LOC');
     expect(loc.message.kind).toBe('location');
     expect(conversation.unread_count).toBe(2);
-    expect(loc.conversation.last_message_preview).toBe('📍 Paris');
+    expect(loc.conversation.last_message_preview).toBe('');
+    expect(JSON.parse(loc.conversation.preview ?? 'null')).toEqual({
+      kind: 'location',
+      direction: 'inbound',
+      text: null,
+      name: 'Paris',
+      voice: false,
+      count: 0,
+    });
   });
 });
 
@@ -554,7 +564,15 @@ describe.each([
       await deliver(server, channel, body);
       const { message, conversation } = await threadOf(`m_${channel}_attachment`);
       expect(message).toMatchObject({ kind: 'image', text: null });
-      expect(conversation.last_message_preview).toBe('📷 Photo');
+      expect(conversation.last_message_preview).toBe('');
+      expect(JSON.parse(conversation.preview ?? 'null')).toEqual({
+        kind: 'image',
+        direction: 'inbound',
+        text: null,
+        name: null,
+        voice: false,
+        count: 1,
+      });
       const media = await server.store.db.selectFrom('media').selectAll().execute();
       expect(media).toHaveLength(1);
       expect(media[0]).toMatchObject({

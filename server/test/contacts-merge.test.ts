@@ -1,8 +1,8 @@
 import type { Contact, Conversation, LiveBatch } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { touchDuplicatesOf } from '../src/contacts/duplicates.js';
-import { mergeContacts } from '../src/contacts/merge.js';
-import { newId } from '../src/store/ids.js';
+import { touchDuplicatesOf } from '../src/modules/contacts/duplicates.js';
+import { mergeContacts } from '../src/modules/contacts/merge.js';
+import { newId } from '../src/platform/ids.js';
 import {
   PAGE_ID,
   connectReady,
@@ -201,7 +201,7 @@ describe('mergeContacts', () => {
     expect(identities).toEqual([{ contact_id: three.id }]);
   });
 
-  test('refuses, in words and without writing, a merge into itself, into or from a merged contact, or of unknown contacts', async () => {
+  test('refuses, with a reason and without writing, a merge into itself, into or from a merged contact, or of unknown contacts', async () => {
     await whatsappFrom('111', 'One', 'wamid.1', T0);
     await whatsappFrom('222', 'Two', 'wamid.2', T0 + 1);
     await whatsappFrom('333', 'Three', 'wamid.3', T0 + 2);
@@ -210,18 +210,18 @@ describe('mergeContacts', () => {
     const head = await server.store.head();
 
     const refusals = [
-      [three.id, three.id, 'bad_request', /into itself/],
-      [three.id, one.id, 'conflict', /One was itself merged into another contact/],
-      [one.id, three.id, 'conflict', /One was already merged/],
-      ['no-such-contact', three.id, 'not_found', /no longer exists/],
-      [three.id, 'no-such-contact', 'not_found', /no longer exists/],
+      [three.id, three.id, 'bad_request', { reason: 'merge_self' }],
+      [three.id, one.id, 'conflict', { reason: 'merge_target_merged', params: { name: 'One' } }],
+      [one.id, three.id, 'conflict', { reason: 'merge_source_merged', params: { name: 'One' } }],
+      ['no-such-contact', three.id, 'not_found', { reason: 'contact_missing', params: { role: 'source' } }],
+      [three.id, 'no-such-contact', 'not_found', { reason: 'contact_missing', params: { role: 'target' } }],
     ] as const;
-    for (const [source, target, code, words] of refusals) {
+    for (const [source, target, code, why] of refusals) {
       const result = await mergeContacts(server.store, source, target);
       expect(result.ok).toBe(false);
       if (result.ok) continue;
       expect(result.code).toBe(code);
-      expect(result.message).toMatch(words);
+      expect(result).toMatchObject(why);
     }
     expect(await server.store.head()).toBe(head);
     expect((await contact(three.id)).merged_into).toBeNull();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ProfileRefresher } from '../src/contacts/profiles.js';
+import { ProfileRefresher } from '../src/modules/contacts/profiles.js';
 import {
   EVENT_TIMEOUT_MS,
   IG_ACCOUNT_ID,

@@ -31,13 +31,13 @@ async function conversation(): Promise<{ assignee_id: string | null; status: str
 }
 
 async function agentSocket(email: string, role: 'agent' | 'supervisor'): Promise<{ socket: ClientSocket; id: string }> {
-  const created = await server.accounts.createAgent({
+  const created = await server.agents.createAgent({
     email,
     name: email.split('@')[0] ?? email,
     role,
     password: 'pw-123456',
   });
-  const session = await server.accounts.login(email, 'pw-123456');
+  const session = await server.agents.login(email, 'pw-123456');
   if (session === null) throw new Error('login failed');
   const ready = await connectReady(server, session.token);
   return { socket: ready.socket, id: created.id };
@@ -126,7 +126,7 @@ describe('notes, assignment, status and labels', () => {
     expect(JSON.parse(row.labels)).toEqual(['vip']);
   });
 
-  it('refuses, in words, an agent acting on a colleague’s conversation; a supervisor may reassign it', async () => {
+  it('refuses, naming who has it, an agent acting on a colleague’s conversation; a supervisor may reassign it', async () => {
     const ben = await agentSocket('ben@example.com', 'agent');
     expect(
       await mutate(socket, {
@@ -145,7 +145,7 @@ describe('notes, assignment, status and labels', () => {
       status: 'pending',
     });
     expect(refused).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(refused.ok ? '' : refused.message).toMatch(/Alex Agent has this conversation/);
+    expect(refused).toMatchObject({ reason: 'not_assignee', params: { assigneeName: 'Alex Agent' } });
     const grab = await mutate(ben.socket, {
       type: 'conversation.assign',
       clientId: randomUUID(),

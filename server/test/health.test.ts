@@ -34,13 +34,13 @@ describe('a running server', () => {
   });
 
   test('keeps its data across a restart on the same folder', async () => {
-    await server.accounts.createAgent({ email: 'keep@example.com', name: 'Kept', role: 'agent', password: 'pw' });
+    await server.agents.createAgent({ email: 'keep@example.com', name: 'Kept', role: 'agent', password: 'pw' });
     const head = await server.store.head();
     await server.close();
     const again = await startTestServer({ dataDir: server.dataDir });
     try {
       expect(await again.store.head()).toBe(head);
-      expect(await again.accounts.hasAgent('keep@example.com')).toBe(true);
+      expect(await again.agents.hasAgent('keep@example.com')).toBe(true);
     } finally {
       await again.close();
     }

@@ -1,4 +1,4 @@
-import { upsertChannelAccount } from '../src/store/accounts.js';
+import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,9 +17,9 @@ import {
   type ServerToClientEvents,
 } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { signPayload } from '../src/channels/signature.js';
+import { signPayload } from '../src/modules/channels/signature.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
-import { WEBHOOK_PATHS } from '../src/http/webhooks.js';
+import { WEBHOOK_PATHS } from '../src/transport/http/webhooks.js';
 import { startServer, type RunningServer } from '../src/server.js';
 
 /**
@@ -172,7 +172,7 @@ export async function login(
 
 /** Creates the test agent and signs in over HTTP, as the apps do. */
 export async function signIn(server: TestServer): Promise<{ token: string; agent: Agent }> {
-  await server.accounts.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
+  await server.agents.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
   const response = await login(server, { email: AGENT.email, password: AGENT.password });
   if (response.status !== 200) throw new Error(`Login answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as { token: string; agent: Agent };

@@ -1,6 +1,6 @@
 import type { Channel, Contact, Conversation, LiveBatch, Message, MessageStatus } from '@parley/protocol';
-import { MESSAGE_COLUMNS, contactFromRow, conversationFromRow, messageFromRow } from '../src/store/rows.js';
-import { newId } from '../src/store/ids.js';
+import { MESSAGE_COLUMNS, contactFromRow, conversationFromRow, messageFromRow } from '../src/platform/rows.js';
+import { newId } from '../src/platform/ids.js';
 import {
   WA_BUSINESS_ACCOUNT_ID,
   WA_PHONE_NUMBER_ID,

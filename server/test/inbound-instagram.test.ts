@@ -175,7 +175,9 @@ describe('Instagram messages', () => {
       status: 'expired',
       source_ref: null,
     });
-    expect((await conversationOf(server, gone)).lastMessagePreview).toBe('📸 Mentioned you in their story');
+    const mentioned = await conversationOf(server, gone);
+    expect(mentioned.lastMessagePreview).toBe('');
+    expect(mentioned.preview).toMatchObject({ kind: 'story_mention', direction: 'inbound', text: null });
   });
 
   test('shares: a reel link stays a link, a post from the CDN is copied', async () => {
@@ -235,7 +237,9 @@ describe('Instagram messages', () => {
     expect(await mediaRow(server, share.attachments[0]?.mediaId ?? '')).toMatchObject({
       source_ref: 'https://lookaside.fbsbx.com/share/3',
     });
-    expect((await conversationOf(server, share)).lastMessagePreview).toBe('🔗 Shared a post');
+    const shared = await conversationOf(server, share);
+    expect(shared.lastMessagePreview).toBe('');
+    expect(shared.preview).toMatchObject({ kind: 'share', direction: 'inbound', text: null, count: 1 });
   });
 
   test('is_unsupported is kept as unsupported', async () => {

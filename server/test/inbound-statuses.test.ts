@@ -100,7 +100,7 @@ describe('WhatsApp statuses', () => {
     expect((await storedMessageById(server, id)).status).toBe('read');
   });
 
-  test('failed keeps the platform’s code and words, in words an agent can act on', async () => {
+  test('failed keeps the platform’s code and own words, with a reason the renderer words', async () => {
     const id = await sentMessage();
     await statuses(
       waStatus({
@@ -120,9 +120,12 @@ describe('WhatsApp statuses', () => {
     const message = await storedMessageById(server, id);
     expect(message.status).toBe('failed');
     expect(message.error?.code).toBe('131026');
-    expect(message.error?.message).toMatch(/could not deliver/i);
-    expect(message.error?.message).toContain('Message undeliverable');
-    expect(message.error?.message).toContain('Message Undeliverable.');
+    expect(message.error).toEqual({
+      code: '131026',
+      reason: 'platform_refused',
+      params: { channel: 'whatsapp', details: 'Message undeliverable: Message Undeliverable.' },
+      message: '',
+    });
   });
 
   test('an unknown error code still reads as a failure, with the platform’s words', async () => {
@@ -138,7 +141,9 @@ describe('WhatsApp statuses', () => {
     const message = await storedMessageById(server, id);
     expect(message.error).toEqual({
       code: '999999',
-      message: 'WhatsApp could not send this message. (WhatsApp 999999: Brand new problem)',
+      reason: 'platform_refused',
+      params: { channel: 'whatsapp', details: 'Brand new problem' },
+      message: '',
     });
   });
 
@@ -184,7 +189,7 @@ describe('WhatsApp statuses', () => {
     );
     const message = await storedMessageById(server, id);
     expect(message.error?.code).toBe('131047');
-    expect(message.error?.message).toMatch(/template/);
+    expect(message.error).toMatchObject({ reason: 'window_template_only', params: { channel: 'whatsapp' } });
     const after = await conversationOf(server, message);
     expect(after.windowOpenUntil).toBe((T0 + 61) * 1000);
     expect(after.seq).toBeGreaterThan(before.seq);

@@ -59,21 +59,21 @@ describe('WhatsApp message types', () => {
       part: { id: 'MEDIA_IMG', mime_type: 'image/jpeg', sha256: SHA, caption: 'the crack' },
       expected: { kind: 'image', text: 'the crack' },
       attachment: { kind: 'image', mimeType: 'image/jpeg', fileName: null, voice: false, animated: false },
-      preview: '📷 the crack',
+      preview: { kind: 'image', text: 'the crack', name: null, voice: false, count: 1 },
     },
     {
       type: 'audio',
       part: { id: 'MEDIA_VOICE', mime_type: 'audio/ogg; codecs=opus', sha256: SHA, voice: true },
       expected: { kind: 'audio', text: null },
       attachment: { kind: 'audio', mimeType: 'audio/ogg; codecs=opus', fileName: null, voice: true, animated: false },
-      preview: '🎤 Voice message',
+      preview: { kind: 'audio', text: null, name: null, voice: true, count: 1 },
     },
     {
       type: 'video',
       part: { id: 'MEDIA_VID', mime_type: 'video/mp4', sha256: SHA },
       expected: { kind: 'video', text: null },
       attachment: { kind: 'video', mimeType: 'video/mp4', fileName: null, voice: false, animated: false },
-      preview: '🎥 Video',
+      preview: { kind: 'video', text: null, name: null, voice: false, count: 1 },
     },
     {
       type: 'document',
@@ -86,14 +86,14 @@ describe('WhatsApp message types', () => {
         voice: false,
         animated: false,
       },
-      preview: '📄 invoice-42.pdf',
+      preview: { kind: 'document', text: null, name: 'invoice-42.pdf', voice: false, count: 1 },
     },
     {
       type: 'sticker',
       part: { id: 'MEDIA_STK', mime_type: 'image/webp', sha256: SHA, animated: true },
       expected: { kind: 'sticker', text: null },
       attachment: { kind: 'sticker', mimeType: 'image/webp', fileName: null, voice: false, animated: true },
-      preview: '💟 Sticker',
+      preview: { kind: 'sticker', text: null, name: null, voice: false, count: 1 },
     },
   ])('$type → a pending media row and its attachment', async ({ type, part, expected, attachment, preview }) => {
     const id = `wamid.${type}`;
@@ -114,7 +114,9 @@ describe('WhatsApp message types', () => {
       mime_type: attachment.mimeType,
       file_name: attachment.fileName,
     });
-    expect((await conversationOf(server, message)).lastMessagePreview).toBe(preview);
+    const conversation = await conversationOf(server, message);
+    expect(conversation.preview).toEqual({ ...preview, direction: 'inbound' });
+    expect(conversation.lastMessagePreview).toBe(preview.text ?? '');
   });
 
   test('location', async () => {
@@ -123,7 +125,7 @@ describe('WhatsApp message types', () => {
     const message = await storedMessage(server, 'whatsapp', 'wamid.LOC');
     expect(message.kind).toBe('location');
     expect(message.location).toEqual({ ...part, url: null });
-    expect((await conversationOf(server, message)).lastMessagePreview).toBe('📍 Tour Eiffel');
+    expect((await conversationOf(server, message)).preview).toMatchObject({ kind: 'location', name: 'Tour Eiffel' });
   });
 
   test('contacts → shared contact cards, not the sender', async () => {
@@ -150,7 +152,11 @@ describe('WhatsApp message types', () => {
       },
     ]);
     expect(await countRows(server, 'contacts')).toBe(1);
-    expect((await conversationOf(server, message)).lastMessagePreview).toBe('👤 Ada Lovelace');
+    expect((await conversationOf(server, message)).preview).toMatchObject({
+      kind: 'contacts',
+      name: 'Ada Lovelace',
+      count: 1,
+    });
   });
 
   test.each([
@@ -223,9 +229,10 @@ describe('WhatsApp message types', () => {
     expect(message.text).toBe(
       'Order of 3 items — total 45.00 EUR\n2 × MUG-RED at 12.50 EUR\n1 × TEE-M at 20.00 EUR\nplease gift-wrap',
     );
-    expect((await conversationOf(server, message)).lastMessagePreview).toBe(
-      '🛒 Order of 3 items — total 45.00 EUR 2 × MUG-RED at 12.50 EUR 1 × TEE-M at 20.00 EUR please gift-wrap',
-    );
+    const conversation = await conversationOf(server, message);
+    const line = 'Order of 3 items — total 45.00 EUR 2 × MUG-RED at 12.50 EUR 1 × TEE-M at 20.00 EUR please gift-wrap';
+    expect(conversation.preview).toMatchObject({ kind: 'order', text: line });
+    expect(conversation.lastMessagePreview).toBe(line);
   });
 
   test('unsupported and unknown types are kept as unsupported with their raw payload', async () => {
@@ -399,7 +406,9 @@ describe('WhatsApp reactions, edits and revokes', () => {
     expect(message).toMatchObject({ deletedAt: (T0 + 30) * 1000, text: 'wrong chat' });
     expect(message.raw).toEqual(original);
     expect(await countRows(server, 'messages')).toBe(1);
-    expect((await conversationOf(server, message)).lastMessagePreview).toBe('🚫 Message deleted');
+    const conversation = await conversationOf(server, message);
+    expect(conversation.preview).toMatchObject({ deleted: true, text: null });
+    expect(conversation.lastMessagePreview).toBe('');
   });
 });
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AttachmentSchema, type Attachment, type Channel } from '@parley/protocol';
 import sharp from 'sharp';
-import { newId } from '../src/store/ids.js';
+import { newId } from '../src/platform/ids.js';
 import type { ServerConfig } from '../src/config.js';
 import { EVENT_TIMEOUT_MS, type TestServer } from './helpers.js';
 

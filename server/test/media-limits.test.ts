@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { checkMediaForChannel } from '../src/media/limits.js';
-import { parseRange } from '../src/media/routes.js';
-import { resolveMimeType, sniffMimeType } from '../src/media/sniff.js';
-import { sha256Matches } from '../src/media/fetcher.js';
+import { checkMediaForChannel } from '../src/modules/media/limits.js';
+import { parseRange } from '../src/transport/http/media.js';
+import { resolveMimeType, sniffMimeType } from '../src/modules/media/sniff.js';
+import { sha256Matches } from '../src/modules/media/fetcher.js';
 import { fakeFile, SIGNATURES, sha256Hex } from './media-fixtures.js';
 
 /** The pure rules under the media endpoints: platform limits, type sniffing, byte ranges. */
@@ -11,20 +11,28 @@ const MB = 1024 * 1024;
 const KB = 1024;
 
 describe('checkMediaForChannel', () => {
+  const tooLarge = (channel: string, kind: string, maxBytes: number, size: number): object => ({
+    reason: 'media_too_large',
+    params: { channel, kind, maxBytes, size, animated: false },
+  });
+  const format = (channel: string, kind: string, mimeType: string, formats: string): object => ({
+    reason: 'media_format_unsupported',
+    params: { channel, kind, mimeType, formats },
+  });
   test.each([
     ['whatsapp', 'image', 'image/jpeg', 5 * MB, null],
     ['whatsapp', 'image', 'image/jpg', 1 * MB, null],
-    ['whatsapp', 'image', 'image/png', 5 * MB + 1, 'WhatsApp takes images up to 5 MB; this one is 5.1 MB.'],
-    ['whatsapp', 'image', 'image/gif', 1 * MB, 'WhatsApp takes images as JPEG or PNG only; this file is image/gif.'],
+    ['whatsapp', 'image', 'image/png', 5 * MB + 1, tooLarge('whatsapp', 'image', 5 * MB, 5 * MB + 1)],
+    ['whatsapp', 'image', 'image/gif', 1 * MB, format('whatsapp', 'image', 'image/gif', 'JPEG, PNG')],
     ['whatsapp', 'video', 'video/mp4', 16 * MB, null],
-    ['whatsapp', 'video', 'video/3gpp', 17 * MB, 'WhatsApp takes videos up to 16 MB; this one is 17 MB.'],
+    ['whatsapp', 'video', 'video/3gpp', 17 * MB, tooLarge('whatsapp', 'video', 16 * MB, 17 * MB)],
     ['whatsapp', 'audio', 'audio/ogg; codecs=opus', 1 * MB, null],
     [
       'whatsapp',
       'audio',
       'audio/ogg; codecs=vorbis',
       1 * MB,
-      'WhatsApp takes Ogg audio only when it is encoded with Opus; this file is vorbis.',
+      { reason: 'media_codec_unsupported', params: { channel: 'whatsapp', codecs: 'vorbis' } },
     ],
     ['whatsapp', 'audio', 'audio/x-m4a', 2 * MB, null],
     [
@@ -32,55 +40,57 @@ describe('checkMediaForChannel', () => {
       'audio',
       'audio/wav',
       2 * MB,
-      'WhatsApp takes audio files as AAC, AMR, MP3, M4A or Ogg (Opus) only; this file is audio/wav.',
+      format('whatsapp', 'audio', 'audio/wav', 'AAC, AMR, MP3, M4A, Ogg (Opus)'),
     ],
     ['whatsapp', 'document', 'application/pdf', 100 * MB, null],
-    [
-      'whatsapp',
-      'file',
-      'application/pdf',
-      100 * MB + 1,
-      'WhatsApp takes documents up to 100 MB; this one is 100.1 MB.',
-    ],
+    ['whatsapp', 'file', 'application/pdf', 100 * MB + 1, tooLarge('whatsapp', 'document', 100 * MB, 100 * MB + 1)],
     [
       'whatsapp',
       'document',
       'application/zip',
       KB,
-      'WhatsApp takes documents as TXT, PDF, DOC, DOCX, XLS, XLSX, PPT or PPTX only; this file is application/zip.',
+      format('whatsapp', 'document', 'application/zip', 'TXT, PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX'),
     ],
     ['instagram', 'image', 'image/png', 8 * MB, null],
     ['instagram', 'video', 'video/quicktime', 25 * MB, null],
-    ['instagram', 'audio', 'audio/wav', 26 * MB, 'Instagram takes audio files up to 25 MB; this one is 26 MB.'],
-    [
-      'instagram',
-      'document',
-      'application/pdf',
-      25 * MB + 1,
-      'Instagram takes documents up to 25 MB; this one is 25.1 MB.',
-    ],
+    ['instagram', 'audio', 'audio/wav', 26 * MB, tooLarge('instagram', 'audio', 25 * MB, 26 * MB)],
+    ['instagram', 'document', 'application/pdf', 25 * MB + 1, tooLarge('instagram', 'document', 25 * MB, 25 * MB + 1)],
     ['messenger', 'image', 'image/gif', 8 * MB, null],
-    ['messenger', 'video', 'video/webm', 25 * MB + 1, 'Messenger takes videos up to 25 MB; this one is 25.1 MB.'],
+    ['messenger', 'video', 'video/webm', 25 * MB + 1, tooLarge('messenger', 'video', 25 * MB, 25 * MB + 1)],
     ['messenger', 'file', 'application/zip', 25 * MB, null],
-    ['messenger', 'sticker', 'image/webp', KB, 'Messenger does not take stickers; send it as an image instead.'],
-    ['messenger', 'audio', 'image/png', KB, 'This file (image/png) is not an audio file.'],
+    [
+      'messenger',
+      'sticker',
+      'image/webp',
+      KB,
+      { reason: 'media_kind_unsupported', params: { channel: 'messenger', kind: 'sticker' } },
+    ],
+    [
+      'messenger',
+      'audio',
+      'image/png',
+      KB,
+      { reason: 'media_kind_mismatch', params: { mimeType: 'image/png', kind: 'audio' } },
+    ],
   ] as const)('%s %s %s of %d bytes', (channel, kind, mimeType, size, expected) => {
-    expect(checkMediaForChannel(channel, { kind, mimeType, size })).toBe(expected);
+    expect(checkMediaForChannel(channel, { kind, mimeType, size })).toEqual(expected);
   });
 
   test('animated WhatsApp stickers may be 500 KB, static ones 100 KB', () => {
     const sticker = { kind: 'sticker', mimeType: 'image/webp', size: 300 * KB } as const;
     expect(checkMediaForChannel('whatsapp', { ...sticker, animated: true })).toBeNull();
-    expect(checkMediaForChannel('whatsapp', sticker)).toBe(
-      'WhatsApp takes static stickers up to 100 KB; this one is 300 KB.',
-    );
+    expect(checkMediaForChannel('whatsapp', sticker)).toEqual(tooLarge('whatsapp', 'sticker', 100 * KB, 300 * KB));
   });
 
-  test('a file of unknown type or no bytes is refused in words', () => {
-    expect(checkMediaForChannel('instagram', { kind: 'document', mimeType: null, size: 10 })).toMatch(/could not tell/);
-    expect(checkMediaForChannel('whatsapp', { kind: 'image', mimeType: 'image/png', size: 0 })).toBe(
-      'This file is empty.',
-    );
+  test('a file of unknown type or no bytes is refused with its reason', () => {
+    expect(checkMediaForChannel('instagram', { kind: 'document', mimeType: null, size: 10 })).toEqual({
+      reason: 'media_type_unknown',
+      params: { channel: 'instagram' },
+    });
+    expect(checkMediaForChannel('whatsapp', { kind: 'image', mimeType: 'image/png', size: 0 })).toEqual({
+      reason: 'media_empty',
+      params: {},
+    });
   });
 });
 

@@ -24,7 +24,7 @@ import {
 const MB = 1024 * 1024;
 const KB = 1024;
 
-type Refusal = { code: string; message: string };
+type Refusal = { code: string; reason?: string; params?: Record<string, unknown>; message?: string };
 
 describe('uploads to local storage', () => {
   let server: TestServer;
@@ -84,12 +84,19 @@ describe('uploads to local storage', () => {
   test('WhatsApp refuses an image over 5 MB, naming the limit', async () => {
     const body = await refused('whatsapp', fakeFile(SIGNATURES.png, 5 * MB + 200 * KB), 'big.png', 'image/png');
     expect(body.code).toBe('media_invalid');
-    expect(body.message).toBe('WhatsApp takes images up to 5 MB; this one is 5.2 MB.');
+    expect(body).toMatchObject({
+      reason: 'media_too_large',
+      params: { channel: 'whatsapp', kind: 'image', maxBytes: 5 * MB, size: 5 * MB + 200 * KB, animated: false },
+    });
+    expect(body.message).toBeUndefined();
   });
 
   test('WhatsApp takes WebP only as a sticker, up to 100 KB when static', async () => {
     const body = await refused('whatsapp', fakeFile(SIGNATURES.webp, 150 * KB), 'sticker.webp', 'image/webp');
-    expect(body.message).toBe('WhatsApp takes static stickers up to 100 KB; this one is 150 KB.');
+    expect(body).toMatchObject({
+      reason: 'media_too_large',
+      params: { channel: 'whatsapp', kind: 'sticker', maxBytes: 100 * KB, size: 150 * KB, animated: false },
+    });
     const small = await upload(server, token, {
       bytes: fakeFile(SIGNATURES.webp, 50 * KB),
       fileName: 'sticker.webp',
@@ -105,7 +112,10 @@ describe('uploads to local storage', () => {
     const body = await refused('whatsapp', fakeFile(SIGNATURES.pdf, 3 * KB), 'scan.jpg', 'image/jpeg', {
       kind: 'image',
     });
-    expect(body.message).toBe('This file (application/pdf) is not an image.');
+    expect(body).toMatchObject({
+      reason: 'media_kind_mismatch',
+      params: { mimeType: 'application/pdf', kind: 'image' },
+    });
   });
 
   test('Instagram takes a PDF up to 25 MB but no other document, and no stickers', async () => {
@@ -124,21 +134,36 @@ describe('uploads to local storage', () => {
       'offer.docx',
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     );
-    expect(docx.message).toBe(
-      'Instagram takes documents as PDF only; this file is application/vnd.openxmlformats-officedocument.wordprocessingml.document.',
-    );
+    expect(docx).toMatchObject({
+      reason: 'media_format_unsupported',
+      params: {
+        channel: 'instagram',
+        kind: 'document',
+        mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        formats: 'PDF',
+      },
+    });
     const sticker = await refused('instagram', fakeFile(SIGNATURES.webp, 2 * KB), 's.webp', 'image/webp', {
       kind: 'sticker',
     });
-    expect(sticker.message).toBe('Instagram does not take stickers; send it as an image instead.');
+    expect(sticker).toMatchObject({
+      reason: 'media_kind_unsupported',
+      params: { channel: 'instagram', kind: 'sticker' },
+    });
   });
 
   test('Instagram and Messenger refuse images over 8 MB', async () => {
     const big = fakeFile(SIGNATURES.png, 8 * MB + 100 * KB);
     const instagram = await refused('instagram', big, 'big.png', 'image/png');
-    expect(instagram.message).toBe('Instagram takes images up to 8 MB; this one is 8.1 MB.');
+    expect(instagram).toMatchObject({
+      reason: 'media_too_large',
+      params: { channel: 'instagram', kind: 'image', maxBytes: 8 * MB, size: 8 * MB + 100 * KB },
+    });
     const messenger = await refused('messenger', big, 'big.png', 'image/png');
-    expect(messenger.message).toBe('Messenger takes images up to 8 MB; this one is 8.1 MB.');
+    expect(messenger).toMatchObject({
+      reason: 'media_too_large',
+      params: { channel: 'messenger', kind: 'image', maxBytes: 8 * MB, size: 8 * MB + 100 * KB },
+    });
   });
 
   test('a conversation id decides the platform', async () => {
@@ -156,7 +181,8 @@ describe('uploads to local storage', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       code: 'media_invalid',
-      message: 'Instagram takes audio files as AAC, M4A/MP4 or WAV only; this file is audio/mpeg.',
+      reason: 'media_format_unsupported',
+      params: { channel: 'instagram', kind: 'audio', mimeType: 'audio/mpeg', formats: 'AAC, M4A/MP4, WAV' },
     });
     const unknown = await upload(server, token, {
       bytes: fakeFile(SIGNATURES.mp3, 4 * KB),
@@ -178,7 +204,7 @@ describe('uploads to local storage', () => {
     expect(anonymous.status).toBe(401);
     const nowhere = await upload(server, token, { bytes, fileName: 'a.pdf', mimeType: 'application/pdf', fields: {} });
     expect(nowhere.status).toBe(400);
-    expect(((await nowhere.json()) as Refusal).message).toMatch(/conversationId or a channel/);
+    expect(await nowhere.json()).toMatchObject({ reason: 'upload_destination_missing', params: { fields: '' } });
     const notMultipart = await fetch(new URL('/api/media', server.url), {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -198,10 +224,15 @@ describe('uploads to local storage', () => {
     });
     expect(response.status).toBe(201);
     const { mediaId } = (await response.json()) as { mediaId: string };
-    await expect(server.media.readForSend(mediaId, 'instagram')).rejects.toThrow(
-      'Instagram takes documents as PDF only; this file is text/plain.',
-    );
-    await expect(server.media.readForSend('no-such-media', 'whatsapp')).rejects.toThrow(/not on the Parley server/);
+    await expect(server.media.readForSend(mediaId, 'instagram')).rejects.toMatchObject({
+      refusal: {
+        reason: 'media_format_unsupported',
+        params: { channel: 'instagram', kind: 'document', mimeType: 'text/plain', formats: 'PDF' },
+      },
+    });
+    await expect(server.media.readForSend('no-such-media', 'whatsapp')).rejects.toMatchObject({
+      refusal: { reason: 'media_missing' },
+    });
   });
 });
 

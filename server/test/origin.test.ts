@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { originAllowed } from '../src/realtime/sockets.js';
+import { originAllowed } from '../src/transport/socket/sockets.js';
 
 describe('socket handshake origin', () => {
   it('allows the desktop app, the server’s own pages and non-browser clients', () => {

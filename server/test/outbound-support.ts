@@ -9,9 +9,9 @@ import {
   type MutationResult,
 } from '@parley/protocol';
 import { z } from 'zod';
-import { findChannelAccount } from '../src/store/accounts.js';
-import { newId } from '../src/store/ids.js';
-import { MESSAGE_COLUMNS, messageFromRow } from '../src/store/rows.js';
+import { findChannelAccount } from '../src/modules/channelAccounts/records.js';
+import { newId } from '../src/platform/ids.js';
+import { MESSAGE_COLUMNS, messageFromRow } from '../src/platform/rows.js';
 import type { Message } from '@parley/protocol';
 import {
   AGENT,

@@ -58,7 +58,7 @@ describe('WhatsApp: 24 hours, then templates only', () => {
     const thread = await seedThread(harness.server, { channel: 'whatsapp', lastInboundAt: Date.now() - 25 * HOUR_MS });
     const text = refusal(await mutate(harness, sendText(thread.conversationId, 'Are you still there?')));
     expect(text.code).toBe('window_closed');
-    expect(text.message).toMatch(/template/);
+    expect(text).toMatchObject({ reason: 'window_template_only', params: { channel: 'whatsapp' } });
 
     const mediaId = await uploadMedia(harness, {
       conversationId: thread.conversationId,
@@ -119,7 +119,11 @@ describe('WhatsApp: 24 hours, then templates only', () => {
       if (!accepted.ok || accepted.message === undefined) throw new Error('refused');
       const failed = await waitForMessage(harness.server, accepted.message.id, (m) => m.status === 'failed', 'failed');
       expect(failed.error?.code).toBe('window_closed');
-      expect(failed.error?.message).toMatch(/template/);
+      expect(failed.error).toMatchObject({
+        reason: 'window_template_only',
+        params: { channel: 'whatsapp', byPlatform: true },
+        message: '',
+      });
       const conversation = await conversationRow(harness.server, thread.conversationId);
       expect(messagingWindowState(conversation, Date.now())).toBe('closed');
       expect(await jobsOf(harness.server, thread.conversationId)).toEqual([
@@ -147,7 +151,7 @@ describe.each(['messenger', 'instagram'] as const)('%s: 24 hours, then HUMAN_AGE
     const thread = await seedThread(harness.server, { channel, lastInboundAt: Date.now() - 2 * DAY_MS });
     const result = refusal(await mutate(harness, sendText(thread.conversationId, 'Hi again', { humanAgentTag: true })));
     expect(result.code).toBe('human_agent_required');
-    expect(result.message).toMatch(/not approved/);
+    expect(result).toMatchObject({ reason: 'human_agent_not_approved', params: { channel } });
     await expectNothingQueued(thread.conversationId);
   });
 

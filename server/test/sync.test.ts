@@ -150,7 +150,7 @@ describe('sync:pull paging', () => {
   test('pages are right when the remaining changes all sit in one table', async () => {
     // Four more agents: the last five changes are all agent rows.
     for (const name of ['Bea', 'Cal', 'Dee', 'Eli']) {
-      await server.accounts.createAgent({ email: `${name}@example.com`, name, role: 'agent', password: 'pw' });
+      await server.agents.createAgent({ email: `${name}@example.com`, name, role: 'agent', password: 'pw' });
     }
     const { socket } = await connectReady(server, token);
     const head = await server.store.head();

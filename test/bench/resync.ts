@@ -21,8 +21,8 @@ const site = await serveBundles({ 'resync-page': path.join(here, 'pages/resync-p
 const server = await startTestServer({ webDir: site.dir });
 const browser = await launchChromium();
 try {
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
-  const session = await server.accounts.login(AGENT.email, AGENT.password);
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
+  const session = await server.agents.login(AGENT.email, AGENT.password);
   if (session === null) throw new Error('login failed');
   const page = await browser.newPage();
   page.setDefaultTimeout(120_000);

@@ -13,7 +13,7 @@ test.use({ permissions: ['notifications'] });
 
 test.beforeEach(async ({ context }) => {
   server = await startTestServer();
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
   // Keep the browser's own notifications, and note each one the app shows.
   await context.addInitScript(() => {
     const shown: { title: string; body: string }[] = [];

@@ -35,7 +35,7 @@ test.beforeEach(async () => {
     templates: { [WABA_ID]: DEMO_TEMPLATES },
   });
   server = await startTestServer({ graph: { baseUrl: graph.url, version: loadConfig({}).graph.version } });
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
 });
 
 test.afterEach(async () => {

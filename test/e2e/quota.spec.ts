@@ -12,7 +12,7 @@ let server: TestServer;
 
 test.beforeEach(async () => {
   server = await startTestServer();
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
 });
 
 test.afterEach(async () => {

@@ -18,7 +18,7 @@ let server: TestServer;
 test.beforeEach(async () => {
   graph = await startFakeGraph();
   server = await startTestServer({ graph: { baseUrl: graph.url, version: loadConfig({}).graph.version } });
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
 });
 
 test.afterEach(async () => {

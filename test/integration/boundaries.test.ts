@@ -141,3 +141,52 @@ describe('renderer layers', () => {
     expect(circles).toEqual([]);
   });
 });
+
+describe('server layers', () => {
+  it.each([
+    [
+      'server/src/platform/probe.ts',
+      "import { MediaService } from '../modules/media/index.js';\nexport const x = MediaService;\n",
+    ],
+    [
+      'server/src/platform/probe.ts',
+      "import { webRoutes } from '../transport/http/web.js';\nexport const x = webRoutes;\n",
+    ],
+    [
+      'server/src/modules/outbound/probe.ts',
+      "import { webRoutes } from '../../transport/http/web.js';\nexport const x = webRoutes;\n",
+    ],
+    [
+      'server/src/modules/outbound/probe.ts',
+      "import { startServer } from '../../server.js';\nexport const x = startServer;\n",
+    ],
+    [
+      'server/src/modules/outbound/probe.ts',
+      "import { Simulator } from '../../demo/simulator.js';\nexport const x = Simulator;\n",
+    ],
+    [
+      'server/src/modules/outbound/probe.ts',
+      "import { MediaService } from '../media/media.js';\nexport const x = MediaService;\n",
+    ],
+    [
+      'server/src/transport/http/probe.ts',
+      "import { startServer } from '../../server.js';\nexport const x = startServer;\n",
+    ],
+  ])('%s may not import that: %s', async (file, code) => {
+    expect(await ruleIds(file, code)).toContain('import-x/no-restricted-paths');
+  });
+
+  it('allows a module to import platform/ and another module through its index.ts', async () => {
+    const code =
+      "import { MediaService } from '../media/index.js';\nimport { newId } from '../../platform/ids.js';\n" +
+      'export const x = [MediaService, newId];\n';
+    expect(await ruleIds('server/src/modules/outbound/probe.ts', code)).toEqual([]);
+  });
+
+  it('allows transport/ to import a module and platform/', async () => {
+    const code =
+      "import { runMutation } from '../../modules/mutations/index.js';\nimport type { Store } from '../../platform/store.js';\n" +
+      'export const x = runMutation;\nexport type S = Store;\n';
+    expect(await ruleIds('server/src/transport/socket/probe.ts', code)).toEqual([]);
+  });
+});

@@ -14,8 +14,8 @@ const engines: SyncEngine[] = [];
 
 beforeEach(async () => {
   server = await startTestServer();
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
-  const session = await server.accounts.login(AGENT.email, AGENT.password);
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
+  const session = await server.agents.login(AGENT.email, AGENT.password);
   if (session === null) throw new Error('login failed');
   token = session.token;
 });

@@ -105,8 +105,8 @@ describe('a server killed between storing a reply and acknowledging it', () => {
 
     // An agent, a session and a customer's message, written by a server that then stops cleanly.
     const seed = await startTestServer({ dataDir: folder, graph: graphConfig });
-    await seed.accounts.createAgent({ ...AGENT, role: 'agent' });
-    const session = await seed.accounts.login(AGENT.email, AGENT.password);
+    await seed.agents.createAgent({ ...AGENT, role: 'agent' });
+    const session = await seed.agents.login(AGENT.email, AGENT.password);
     if (session === null) throw new Error('login failed');
     const inbound = await postWebhook(
       seed.url,

@@ -28,8 +28,8 @@ const engines: SyncEngine[] = [];
 beforeEach(async () => {
   graph = await startFakeGraph();
   server = await startTestServer({ graph: { baseUrl: graph.url, version: loadConfig({}).graph.version } });
-  await server.accounts.createAgent({ ...AGENT, role: 'agent' });
-  const session = await server.accounts.login(AGENT.email, AGENT.password);
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
+  const session = await server.agents.login(AGENT.email, AGENT.password);
   if (session === null) throw new Error('login failed');
   token = session.token;
 });

@@ -1,8 +1,8 @@
 import type { AgentRole } from '@parley/protocol';
-import type { Accounts } from '../auth/accounts.js';
-import { DEMO_BUSINESS } from '../simulator/simulator.js';
-import { upsertChannelAccount } from '../store/accounts.js';
-import type { Store } from '../store/store.js';
+import type { Agents } from '../modules/agents/index.js';
+import { DEMO_BUSINESS } from './simulator.js';
+import { upsertChannelAccount } from '../modules/channelAccounts/index.js';
+import type { Store } from '../platform/store.js';
 
 /** The accounts a demo server starts with. Never created outside demo mode. */
 export const DEMO_PASSWORD = 'parley-demo';
@@ -14,11 +14,11 @@ export const DEMO_ACCOUNTS: readonly { email: string; name: string; role: AgentR
   { email: 'sam@parley.demo', name: 'Sam Reyes', role: 'supervisor' },
 ];
 
-export async function seedDemoAccounts(accounts: Accounts): Promise<number> {
+export async function seedDemoAgents(agents: Agents): Promise<number> {
   let created = 0;
   for (const account of DEMO_ACCOUNTS) {
-    if (await accounts.hasAgent(account.email)) continue;
-    await accounts.createAgent({ ...account, password: DEMO_PASSWORD });
+    if (await agents.hasAgent(account.email)) continue;
+    await agents.createAgent({ ...account, password: DEMO_PASSWORD });
     created += 1;
   }
   return created;

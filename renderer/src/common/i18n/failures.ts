@@ -113,7 +113,8 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
       });
     }
     case 'window_closed_until_customer_writes': {
-      const days = count(params, 'days');
+      const hours = count(params, 'windowHours');
+      const days = count(params, 'days') ?? (hours === null ? null : Math.round(hours / 24));
       return days === null
         ? say('failure.window_closed_until_customer_writes', { channel })
         : tn('failure.window_closed_until_customer_writes.days', days, { channel }, lang);
@@ -127,7 +128,7 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
     case 'text_too_long':
     case 'text_too_many_bytes': {
       const limit = count(params, 'limit');
-      const given = count(params, 'count');
+      const given = count(params, 'count') ?? count(params, 'bytes');
       if (limit === null || given === null) return null;
       const values = {
         // Only Instagram counts bytes.
@@ -169,6 +170,56 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
     }
     case 'media_refused':
       return mediaRefusedText(params, channel, lang);
+    case 'media_empty':
+      return mediaRefusedText({ ...params, problem: 'empty' }, channel, lang);
+    case 'media_type_unknown':
+      return mediaRefusedText({ ...params, problem: 'type_unknown' }, channel, lang);
+    case 'media_kind_unsupported':
+      return mediaRefusedText({ ...params, problem: 'kind_unsupported' }, channel, lang);
+    case 'media_kind_mismatch':
+      return mediaRefusedText({ ...params, problem: 'wrong_kind' }, channel, lang);
+    case 'media_format_unsupported':
+      return mediaRefusedText({ ...params, problem: 'format' }, channel, lang);
+    case 'media_too_large':
+      return mediaRefusedText(
+        { ...params, problem: 'too_large', limit: params.limit ?? params.maxBytes ?? null },
+        channel,
+        lang,
+      );
+    case 'media_codec_unsupported':
+      return say('failure.media_codec_unsupported', { channel });
+    case 'media_missing':
+    case 'media_pending':
+    case 'media_expired':
+    case 'session_missing':
+    case 'session_ended':
+    case 'admin_only':
+    case 'body_too_large':
+    case 'protocol_version_unsupported':
+      return reason === 'protocol_version_unsupported' ? null : say(`failure.${reason}`);
+    // Requests only other systems make, and reasons of a message's send error
+    // (messageErrorText words those): the code's words are enough here.
+    case 'media_unavailable':
+    case 'media_copy_failed':
+    case 'media_stored_copy_missing':
+    case 'thumbnail_missing':
+    case 'range_unsatisfiable':
+    case 'upload_malformed':
+    case 'upload_file_missing':
+    case 'upload_destination_missing':
+    case 'upload_channel_mismatch':
+    case 'route_missing':
+    case 'body_not_json':
+    case 'webhook_empty':
+    case 'webhook_signature_mismatch':
+    case 'webhook_malformed':
+    case 'platform_refused':
+    case 'malformed_by_platform':
+    case 'permission_missing':
+    case 'attempts_exhausted':
+    case 'unknown_delivery':
+    case 'send_abandoned':
+      return null;
     case 'merge_source_merged':
     case 'merge_target_merged': {
       const name = text(params, 'name');
@@ -251,8 +302,8 @@ export function failureText(failure: FailureLike, lang: Locale = currentLocale()
     if (words !== null) return words;
   }
   if (failure.code === 'protocol_mismatch') {
-    const client = count(params, 'client');
-    const server = count(params, 'server');
+    const client = count(params, 'client') ?? count(params, 'clientVersion');
+    const server = count(params, 'server') ?? count(params, 'serverVersion');
     if (client !== null && server !== null && client !== server) {
       return t(
         client < server ? 'failure.protocol_mismatch.older' : 'failure.protocol_mismatch.newer',
@@ -301,6 +352,11 @@ function malformedText(params: Params, channel: string, lang: Locale): string {
 }
 
 const CAUSES = ['server_stopped', 'timeout', 'network'] as const;
+/** The server's names for the same causes. */
+const CAUSE_NAMES: Record<string, (typeof CAUSES)[number]> = {
+  server_restarted: 'server_stopped',
+  connection_lost: 'network',
+};
 
 /**
  * Why a message was not sent, in the agent's language. `error.code` is the platform's code
@@ -324,16 +380,23 @@ export function messageErrorText(error: MessageErrorLike, lang: Locale = current
     case 'unknown_delivery': {
       const cause = text(params, 'cause');
       if (cause === null) return t('sendError.unknown_delivery.noCause', { channel }, lang);
-      const known = oneOf(CAUSES, cause);
+      const known = oneOf(CAUSES, CAUSE_NAMES[cause] ?? cause);
       return t(
         'sendError.unknown_delivery',
         { channel, cause: known === null ? cause : t(`sendError.cause.${known}`, {}, lang) },
         lang,
       );
     }
+    case 'send_abandoned':
+      return t('sendError.send_abandoned', { channel }, lang);
   }
   if (typeof error.message === 'string' && error.message.trim() !== '') return error.message;
   if (error.reason === undefined || error.reason === null) return t('message.failedNoReason', {}, lang);
+  // A refusal stored on the message (the platform closed the window, a file it would not take).
+  if (isFailureReason(error.reason)) {
+    const words = reasonText(error.reason, params, lang);
+    if (words !== null) return words;
+  }
   // A reason this version does not know yet: the platform's words are the best guess.
   return platformRefusedText(error, params, lang);
 }

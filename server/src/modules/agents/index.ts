@@ -1,0 +1,1 @@
+export { Agents, tokenHash } from './agents.js';

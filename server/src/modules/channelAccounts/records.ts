@@ -1,0 +1,80 @@
+import type { Channel } from '@parley/protocol';
+import type { Selectable } from 'kysely';
+import { newId } from '../../platform/ids.js';
+import type { Database } from '../../platform/schema.js';
+import type { Store } from '../../platform/store.js';
+
+export type ChannelAccountRow = Selectable<Database['channel_accounts']>;
+
+export type ChannelAccountInput = {
+  channel: Channel;
+  externalId: string;
+  name: string;
+  displayPhoneNumber?: string | null;
+  wabaId?: string | null;
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+  throughputPerSecond?: number;
+  humanAgentEnabled?: boolean;
+};
+
+/** Creates the account, or updates the one with the same channel and platform id. */
+export async function upsertChannelAccount(store: Store, input: ChannelAccountInput): Promise<ChannelAccountRow> {
+  return store.write(async (trx, changes) => {
+    const existing = await trx
+      .selectFrom('channel_accounts')
+      .selectAll()
+      .where('channel', '=', input.channel)
+      .where('external_id', '=', input.externalId)
+      .executeTakeFirst();
+    const id = existing?.id ?? newId();
+    const fields = {
+      id,
+      channel: input.channel,
+      external_id: input.externalId,
+      name: input.name,
+      display_phone_number: input.displayPhoneNumber ?? null,
+      waba_id: input.wabaId ?? null,
+      access_token: input.accessToken,
+      app_secret: input.appSecret,
+      verify_token: input.verifyToken,
+      throughput_per_second: input.throughputPerSecond ?? 80,
+      human_agent_enabled: input.humanAgentEnabled === true ? 1 : 0,
+      created_at: existing?.created_at ?? Date.now(),
+    };
+    // Loading the same channels file at every start must not make every client re-pull
+    // every account: an unchanged account keeps its seq (and stays out of the live batch).
+    if (existing !== undefined && sameAccount(existing, fields)) return existing;
+    const row: ChannelAccountRow = { ...fields, seq: await changes.nextSeq('channelAccount', id) };
+    if (existing === undefined) await trx.insertInto('channel_accounts').values(row).execute();
+    else await trx.updateTable('channel_accounts').set(row).where('id', '=', id).execute();
+    return row;
+  });
+}
+
+function sameAccount(existing: ChannelAccountRow, next: Omit<ChannelAccountRow, 'seq'>): boolean {
+  return (Object.keys(next) as (keyof typeof next)[]).every((key) =>
+    // SQLite hands integers back as numbers and text as strings; compare like for like.
+    typeof next[key] === 'number' ? Number(existing[key]) === next[key] : existing[key] === next[key],
+  );
+}
+
+export async function findChannelAccount(
+  store: Store,
+  channel: Channel,
+  externalId: string,
+): Promise<ChannelAccountRow | undefined> {
+  return store.db
+    .selectFrom('channel_accounts')
+    .selectAll()
+    .where('channel', '=', channel)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+export async function listChannelAccounts(store: Store, channel?: Channel): Promise<ChannelAccountRow[]> {
+  let query = store.db.selectFrom('channel_accounts').selectAll();
+  if (channel !== undefined) query = query.where('channel', '=', channel);
+  return query.orderBy('created_at').execute();
+}

@@ -1,0 +1,3 @@
+export { touchDuplicatesOf } from './duplicates.js';
+export { profileFetchEnabled, ProfileRefresher } from './profiles.js';
+export { mergeContacts, mergeContactsIn } from './merge.js';

@@ -1,0 +1,1 @@
+export { runConversationMutation } from './commands.js';

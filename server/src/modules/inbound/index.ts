@@ -1,0 +1,1 @@
+export { ingestEvents } from './ingest.js';

@@ -1,0 +1,114 @@
+import type { InboundEvent } from '../channels/index.js';
+import type { Store } from '../../platform/store.js';
+import { MAX_NOTES, type AccountEvent, type Context, type Outcome } from './context.js';
+import { applyMessage } from './messages.js';
+import { applyStatus, applyWatermark } from './statuses.js';
+import { applyReaction } from './reactions.js';
+import { applyDelete, applyEdit } from './edits.js';
+
+/**
+ * Applies what the channel parsers made of one webhook POST, in one transaction.
+ *
+ * The rules, event by event (each is idempotent, so Meta's retries change nothing):
+ * - message: deduplicated on (channel, external_id) — checked first, guaranteed by the
+ *   `messages_external` unique index. Creates the contact and the conversation on first
+ *   contact. Every attachment becomes a `media` row the media service copies. Only a
+ *   customer's own message (not an echo, not a system notice) opens the windows, counts as
+ *   unread and reopens a resolved conversation.
+ * - echo (a message the business sent, seen by Meta): see `attachEcho`.
+ * - status (WhatsApp): moves forward only, sent < delivered < read; see `nextStatus`.
+ * - watermark (Messenger delivery/read, Instagram seen): moves our outbound messages up to
+ *   it forward, by the same rule.
+ * - reaction: at most one customer reaction per message, replaced or removed; never a
+ *   message, never a window.
+ * - edit / delete: update the text and `edited_at` / set `deleted_at`; the row and its raw
+ *   payload stay.
+ * Events about something we do not have (a status for a message we never sent, a reaction
+ * to a message we never stored) are noted and acknowledged, not stored.
+ */
+
+export type IngestResult = {
+  /** New messages. */
+  stored: number;
+  /** Existing rows moved forward: statuses, reactions, edits, deletes, echoes matched to our sends. */
+  updated: number;
+  /** Events already applied (Meta's retries): nothing changed. */
+  duplicates: number;
+  /** Events about things we do not have, and account errors: acknowledged, not stored. */
+  ignored: number;
+  /** Why events were ignored, for the log (the first few). */
+  notes: string[];
+};
+
+/**
+ * Applies normalized webhook events for known accounts in one transaction: all of them or
+ * none, so Meta's retry of a failed request finds nothing half-stored.
+ */
+export async function ingestEvents(store: Store, events: readonly AccountEvent[]): Promise<IngestResult> {
+  const result: IngestResult = { stored: 0, updated: 0, duplicates: 0, ignored: 0, notes: [] };
+  if (events.length === 0) return result;
+  // Meta does not promise delivery order: apply in the platform's time order. The sort is
+  // stable, so events with the same time keep the payload's order.
+  const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
+  return store.write(async (trx, changes) => {
+    const notes: string[] = [];
+    const context: Context = {
+      trx,
+      changes,
+      now: Date.now(),
+      note: (text) => {
+        if (notes.length < MAX_NOTES) notes.push(text);
+      },
+    };
+    const counts = { stored: 0, updated: 0, duplicates: 0, ignored: 0 };
+    for (const event of ordered) {
+      const outcome = await apply(context, event);
+      if (outcome === 'duplicate') counts.duplicates += 1;
+      else if (outcome === 'stored') counts.stored += 1;
+      else if (outcome === 'updated') counts.updated += 1;
+      else counts.ignored += 1;
+    }
+    return { ...counts, notes };
+  });
+}
+
+function eventTime(event: InboundEvent): number {
+  switch (event.type) {
+    case 'message':
+      return event.sentAt;
+    case 'status':
+    case 'reaction':
+    case 'edit':
+    case 'delete':
+      return event.at;
+    case 'watermark':
+      return event.at ?? event.watermark ?? 0;
+    case 'account_error':
+      return 0;
+  }
+}
+
+async function apply(context: Context, event: AccountEvent): Promise<Outcome> {
+  switch (event.type) {
+    case 'message':
+      return applyMessage(context, event);
+    case 'status':
+      return applyStatus(context, event);
+    case 'watermark':
+      return applyWatermark(context, event);
+    case 'reaction':
+      return applyReaction(context, event);
+    case 'edit':
+      return applyEdit(context, event);
+    case 'delete':
+      return applyDelete(context, event);
+    case 'account_error':
+      context.note(
+        `${event.channel} account ${event.accountExternalId} error ${event.error.code}: ${event.error.message}`,
+      );
+      return 'ignored';
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages

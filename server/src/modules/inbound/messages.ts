@@ -1,0 +1,342 @@
+import { sql } from 'kysely';
+import { type Attachment } from '@parley/protocol';
+import type { CustomerRef, InboundAttachment } from '../channels/index.js';
+import { touchDuplicatesOf } from '../contacts/index.js';
+import { newId } from '../../platform/ids.js';
+import { previewOf } from '../../platform/preview.js';
+import type { Trx } from '../../platform/store.js';
+import {
+  ECHO_MATCH_MS,
+  DAY_MS,
+  findMessage,
+  previewColumns,
+  type Context,
+  type ConversationRow,
+  type MessageEvent,
+  type Outcome,
+} from './context.js';
+
+/** A customer's (or the business's echoed) message: the contact, the conversation, the row, its media. */
+
+export async function applyMessage(context: Context, event: MessageEvent): Promise<Outcome> {
+  const { trx, changes, now } = context;
+  if ((await findMessage(trx, event.channel, event.externalId)) !== undefined) return 'duplicate';
+  if (event.direction === 'outbound' && (await attachEcho(context, event))) return 'updated';
+
+  const contactId = await upsertContact(context, event);
+  const conversation = await findOrCreateConversation(context, event, contactId);
+
+  // Only what the customer wrote opens the windows, counts as unread and reopens the
+  // thread: not the business's echoes, not WhatsApp's notices about the customer's number.
+  const fromCustomer = event.direction === 'inbound' && event.content.kind !== 'system';
+  const isLatest = event.sentAt >= Number(conversation.last_message_at);
+  const lastInbound = conversation.last_inbound_at === null ? null : Number(conversation.last_inbound_at);
+  const opensWindow = fromCustomer && (lastInbound === null || event.sentAt >= lastInbound);
+  // Windows run from the platform's timestamp of the customer's message, not our clock.
+  const windows = opensWindow
+    ? {
+        last_inbound_at: event.sentAt,
+        window_open_until: event.sentAt + DAY_MS,
+        human_agent_until: event.channel === 'whatsapp' ? null : event.sentAt + 7 * DAY_MS,
+      }
+    : {};
+  const id = newId();
+  const attachments = await createMedia(context, event);
+  await trx
+    .updateTable('conversations')
+    .set({
+      status: fromCustomer && conversation.status === 'resolved' ? 'open' : conversation.status,
+      last_message_at: Math.max(Number(conversation.last_message_at), event.sentAt),
+      ...(isLatest ? previewColumns(previewOf({ ...event.content, direction: event.direction, attachments })) : {}),
+      ...windows,
+      unread_count: fromCustomer ? sql<number>`unread_count + 1` : sql<number>`unread_count`,
+      seq: await changes.nextSeq('conversation', conversation.id),
+    })
+    .where('id', '=', conversation.id)
+    .execute();
+
+  const replyTo =
+    event.content.replyTo === null
+      ? null
+      : {
+          externalId: event.content.replyTo.externalId,
+          messageId:
+            event.content.replyTo.externalId === null
+              ? null
+              : ((await findMessage(trx, event.channel, event.content.replyTo.externalId))?.id ?? null),
+          storyUrl: event.content.replyTo.storyUrl,
+        };
+  await trx
+    .insertInto('messages')
+    .values({
+      id,
+      conversation_id: conversation.id,
+      channel: event.channel,
+      client_id: null,
+      external_id: event.externalId,
+      direction: event.direction,
+      kind: event.content.kind,
+      text: event.content.text,
+      author_agent_id: null,
+      // An echo is a message Meta has sent.
+      status: event.direction === 'inbound' ? 'received' : 'sent',
+      attachments: JSON.stringify(attachments),
+      location: event.content.location === null ? null : JSON.stringify(event.content.location),
+      shared_contacts: JSON.stringify(event.content.sharedContacts),
+      reply_to: replyTo === null ? null : JSON.stringify(replyTo),
+      interactive: event.content.interactive === null ? null : JSON.stringify(event.content.interactive),
+      reactions: '[]',
+      forwarded: event.content.forwarded,
+      template: null,
+      human_agent_tag: 0,
+      error: null,
+      edited_at: null,
+      deleted_at: null,
+      created_at: event.sentAt,
+      received_at: now,
+      // There is no column for Messenger's standby flag: it is kept with the audit payload.
+      raw: JSON.stringify(event.standby ? { standby: true, event: event.raw } : event.raw),
+      seq: await changes.nextSeq('message', id),
+    })
+    .execute();
+  return 'stored';
+}
+
+/**
+ * An echo of a message the business sent. Parley's own sends come back this way too, and
+ * must not show twice:
+ * - the outbound service stored the send's `message_id` first: the echo is a duplicate
+ *   (caught by the external id check before this);
+ * - the echo won the race against the send's response: our message is still `pending`
+ *   with no external id. The echo's mid is attached to the oldest such message in the
+ *   thread with the same kind and text, written within ±2 minutes of the echo, and it
+ *   becomes `sent`; the outbound service then finds its row already carrying that mid.
+ * Anything else (a reply typed in Meta's own inbox, another tool) is stored as an outbound
+ * message of its own.
+ */
+export async function attachEcho(context: Context, event: MessageEvent): Promise<boolean> {
+  const { trx, changes } = context;
+  const contactId = await findContactId(trx, event.channel, event.customer.identities);
+  if (contactId === undefined) return false;
+  let query = trx
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .select(['messages.id', 'messages.raw'])
+    .where('conversations.channel_account_id', '=', event.account.id)
+    .where('conversations.contact_id', '=', contactId)
+    .where('messages.direction', '=', 'outbound')
+    .where('messages.status', '=', 'pending')
+    .where('messages.external_id', 'is', null)
+    .where('messages.kind', '=', event.content.kind)
+    .where('messages.created_at', '>=', event.sentAt - ECHO_MATCH_MS)
+    .where('messages.created_at', '<=', event.sentAt + ECHO_MATCH_MS);
+  query =
+    event.content.text === null
+      ? query.where('messages.text', 'is', null)
+      : query.where('messages.text', '=', event.content.text);
+  const pending = await query.orderBy('messages.created_at').orderBy('messages.id').executeTakeFirst();
+  if (pending === undefined) return false;
+  await trx
+    .updateTable('messages')
+    .set({
+      external_id: event.externalId,
+      status: 'sent',
+      raw: pending.raw ?? JSON.stringify(event.raw),
+      seq: await changes.nextSeq('message', pending.id),
+    })
+    .where('id', '=', pending.id)
+    .execute();
+  return true;
+}
+
+export async function findOrCreateConversation(
+  context: Context,
+  event: MessageEvent,
+  contactId: string,
+): Promise<ConversationRow> {
+  const { trx, changes, now } = context;
+  const existing = await trx
+    .selectFrom('conversations')
+    .selectAll()
+    .where('channel_account_id', '=', event.account.id)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirst();
+  if (existing !== undefined) return existing;
+  const id = newId();
+  const conversation: ConversationRow = {
+    id,
+    channel: event.channel,
+    channel_account_id: event.account.id,
+    contact_id: contactId,
+    status: 'open',
+    assignee_id: null,
+    team_id: null,
+    labels: '[]',
+    last_message_at: event.sentAt,
+    last_message_preview: '',
+    preview: null,
+    last_inbound_at: null,
+    window_open_until: null,
+    human_agent_until: null,
+    unread_count: 0,
+    created_at: now,
+    seq: await changes.nextSeq('conversation', id),
+  };
+  await trx.insertInto('conversations').values(conversation).execute();
+  return conversation;
+}
+
+/** One `media` row per attachment, `pending` for the media service to copy. */
+export async function createMedia(context: Context, event: MessageEvent): Promise<Attachment[]> {
+  const attachments: Attachment[] = [];
+  for (const attachment of event.content.attachments) {
+    const id = newId();
+    const { source } = attachment;
+    // A Messenger/Instagram link that is already gone (an expired story) cannot be copied.
+    const status = source.kind === 'url' && source.url === null ? 'expired' : 'pending';
+    await context.trx
+      .insertInto('media')
+      .values({
+        id,
+        channel_account_id: event.account.id,
+        kind: attachment.kind,
+        status,
+        mime_type: attachment.mimeType,
+        file_name: attachment.fileName,
+        size: null,
+        sha256: source.kind === 'whatsapp_media_id' ? source.sha256 : null,
+        source_kind: source.kind,
+        source_ref: source.kind === 'whatsapp_media_id' ? source.id : source.url,
+        storage_key: null,
+        thumbnail_key: null,
+        error: status === 'expired' ? 'The platform sent no link for this file.' : null,
+        attempts: 0,
+        created_at: context.now,
+        updated_at: context.now,
+      })
+      .execute();
+    attachments.push(attachmentEntry(id, attachment, status));
+  }
+  return attachments;
+}
+
+export function attachmentEntry(
+  mediaId: string,
+  attachment: InboundAttachment,
+  status: 'pending' | 'expired',
+): Attachment {
+  return {
+    mediaId,
+    kind: attachment.kind,
+    mimeType: attachment.mimeType,
+    fileName: attachment.fileName,
+    size: null,
+    status,
+    hasThumbnail: false,
+    voice: attachment.voice,
+    animated: attachment.animated,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Contacts
+
+export async function findContactId(
+  trx: Trx,
+  channel: string,
+  identities: CustomerRef['identities'],
+): Promise<string | undefined> {
+  for (const identity of identities) {
+    const found = await trx
+      .selectFrom('contact_identities')
+      .innerJoin('contacts', 'contacts.id', 'contact_identities.contact_id')
+      .select(['contacts.id', 'contacts.merged_into'])
+      .where('contact_identities.channel', '=', channel)
+      .where('contact_identities.kind', '=', identity.kind)
+      .where('contact_identities.external_id', '=', identity.externalId)
+      .executeTakeFirst();
+    // A merged contact lives on in the one it was merged into.
+    if (found !== undefined) return found.merged_into ?? found.id;
+  }
+  return undefined;
+}
+
+export async function upsertContact(context: Context, event: MessageEvent): Promise<string> {
+  const { trx, changes, now } = context;
+  const { customer } = event;
+  const foundId = await findContactId(trx, event.channel, customer.identities);
+  if (foundId !== undefined) {
+    const found = await trx
+      .selectFrom('contacts')
+      .select(['id', 'name', 'phone'])
+      .where('id', '=', foundId)
+      .executeTakeFirstOrThrow();
+    const name = customer.name ?? found.name;
+    // A number change replaces the number; otherwise a payload only fills a blank.
+    const phone =
+      customer.phoneChanged === true && customer.phone !== null ? customer.phone : (found.phone ?? customer.phone);
+    const added = await addIdentities(context, event, found.id);
+    // A new identity (a BSUID next to a known wa_id, say) is a change clients must see.
+    if (name !== found.name || phone !== found.phone || added > 0) {
+      await trx
+        .updateTable('contacts')
+        .set({ name, phone, seq: await changes.nextSeq('contact', found.id) })
+        .where('id', '=', found.id)
+        .execute();
+      // Another contact with this number now has a possible duplicate: tell clients.
+      if (phone !== found.phone) await touchDuplicatesOf(trx, changes, found.id, phone);
+    }
+    return found.id;
+  }
+  const id = newId();
+  await trx
+    .insertInto('contacts')
+    .values({
+      id,
+      name: customer.name ?? fallbackName(event),
+      avatar_media_id: null,
+      phone: customer.phone,
+      merged_into: null,
+      profile_fetched_at: null,
+      created_at: now,
+      seq: await changes.nextSeq('contact', id),
+    })
+    .execute();
+  await addIdentities(context, event, id);
+  await touchDuplicatesOf(trx, changes, id, customer.phone);
+  return id;
+}
+
+/**
+ * Records the identities the payload carries that are not known yet; returns how many.
+ * An identity that already belongs to another contact stays there: merging is the agents'
+ * call, offered through `possibleDuplicates`.
+ */
+export async function addIdentities(context: Context, event: MessageEvent, contactId: string): Promise<number> {
+  let added = 0;
+  for (const identity of event.customer.identities) {
+    const result = await context.trx
+      .insertInto('contact_identities')
+      .values({
+        channel: event.channel,
+        kind: identity.kind,
+        external_id: identity.externalId,
+        contact_id: contactId,
+        created_at: context.now,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .executeTakeFirst();
+    added += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return added;
+}
+
+export function fallbackName(event: MessageEvent): string {
+  if (event.customer.phone !== null) return `+${event.customer.phone}`;
+  const label = event.channel === 'messenger' ? 'Messenger' : event.channel === 'instagram' ? 'Instagram' : 'WhatsApp';
+  const id = event.customer.identities[0]?.externalId ?? '';
+  return `${label} customer ${id.slice(-4)}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Statuses and watermarks

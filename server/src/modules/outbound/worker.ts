@@ -1,0 +1,558 @@
+import { ChannelSchema, ReactionSchema, type Channel, type Failure, type MutationResult } from '@parley/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Selectable } from 'kysely';
+import { z } from 'zod';
+import type { ServerConfig } from '../../platform/config.js';
+import type { MutationGate } from '../../platform/mutation-gate.js';
+import { type MediaService } from '../media/index.js';
+import type { Database } from '../../platform/schema.js';
+import type { Store } from '../../platform/store.js';
+import {
+  applyMarkRead,
+  applyReact,
+  applySend,
+  prepareMedia,
+  type MarkReadMutation,
+  type PreparedMedia,
+  type ReactMutation,
+  type SendMutation,
+} from './commands.js';
+import { attemptLimit, unknownDeliveryError } from './failures.js';
+import {
+  GraphClient,
+  GraphError,
+  MessagingSendResponseSchema,
+  SenderActionResponseSchema,
+  SuccessResponseSchema,
+  WhatsAppSendResponseSchema,
+  backoffDelay,
+  describeGraphError,
+} from './graph.js';
+import {
+  JobPayloadSchema,
+  messagingReactionBody,
+  senderActionBody,
+  whatsappReactionBody,
+  whatsappReadBody,
+  type JobPayload,
+  type ReactJob,
+  type ReadJob,
+} from './payloads.js';
+import { SendJobs } from './sends.js';
+import { TemplateSync } from './template-sync.js';
+import { TEMPLATE_SYNC_INTERVAL_MS, type TemplateSyncResult } from './templates.js';
+import { TypingIndicators } from './typing.js';
+import { Throttle } from '../../platform/throttle.js';
+
+/** Knobs of the worker; the defaults suit Meta, tests shorten the waits. */
+export type OutboundTuning = {
+  /** First retry after about this long, doubling each time (with jitter). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Tries of a retryable failure before the message is failed for good. */
+  maxAttempts: number;
+  /** WhatsApp's pair rate is about one message every 6 s to the same customer. */
+  pairRateDelayMs: number;
+  /** Jobs running at once (each conversation has at most one). */
+  maxConcurrent: number;
+  /** How often the queue is looked at when nothing wakes the worker sooner. */
+  idlePollMs: number;
+  /** How long dispose lets calls under way finish before abandoning them. */
+  shutdownGraceMs: number;
+  templateSyncIntervalMs: number;
+  /** At most one typing indicator per conversation this often (WhatsApp's lasts 25 s). */
+  typingIntervalMs: number;
+};
+
+export const DEFAULT_TUNING: OutboundTuning = {
+  retryBaseMs: 2_000,
+  retryMaxMs: 5 * 60_000,
+  maxAttempts: 6,
+  pairRateDelayMs: 6_000,
+  maxConcurrent: 8,
+  idlePollMs: 2_000,
+  shutdownGraceMs: 5_000,
+  templateSyncIntervalMs: TEMPLATE_SYNC_INTERVAL_MS,
+  typingIntervalMs: 10_000,
+};
+
+type JobRow = Selectable<Database['outbound_jobs']>;
+type AccountRow = Selectable<Database['channel_accounts']>;
+
+/** Job states. `preparing`: uploading a file (nothing sent yet). `in_flight`: the send call may have been made. */
+export type JobState = 'queued' | 'preparing' | 'in_flight' | 'done' | 'failed';
+
+const ActionResponseSchema = z.union([
+  SuccessResponseSchema,
+  SenderActionResponseSchema,
+  WhatsAppSendResponseSchema,
+  MessagingSendResponseSchema,
+]);
+
+/**
+ * Sends agents' messages, reactions and read receipts through Meta's Graph API, from
+ * durable jobs: one call per job at most, in order within a conversation, paced per
+ * business number, retried with backoff only when Meta's answer says the call did nothing.
+ */
+export class OutboundService {
+  readonly graph: GraphClient;
+  private tuning: OutboundTuning = { ...DEFAULT_TUNING };
+  private readonly throttle = new Throttle();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private ready: Promise<void> = Promise.resolve();
+  private started = false;
+  private disposed = false;
+  private passing = false;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly templates: TemplateSync;
+  private readonly sends: SendJobs;
+  private readonly typingIndicators: TypingIndicators;
+
+  constructor(readonly deps: { store: Store; media: MediaService; config: ServerConfig; log: FastifyBaseLogger }) {
+    this.graph = new GraphClient({ baseUrl: deps.config.graph.baseUrl, version: deps.config.graph.version });
+    this.sends = new SendJobs({
+      deps,
+      graph: this.graph,
+      throttle: this.throttle,
+      tuning: () => this.tuning,
+      signal: this.shutdown.signal,
+      post: (account, channel, body, schema) => this.post(account, channel, body, schema),
+      claim: (jobId, state, from) => this.claim(jobId, state, from),
+      finish: (jobId, state, lastError) => this.finish(jobId, state, lastError),
+      requeue: (job, attempts, at, lastError) => this.requeue(job, attempts, at, lastError),
+    });
+    this.templates = new TemplateSync({
+      store: deps.store,
+      graph: this.graph,
+      log: deps.log,
+      signal: this.shutdown.signal,
+    });
+    this.typingIndicators = new TypingIndicators({
+      store: deps.store,
+      log: deps.log,
+      throttle: this.throttle,
+      intervalMs: () => this.tuning.typingIntervalMs,
+      post: (account, channel, body) => this.post(account, channel, body, ActionResponseSchema),
+    });
+  }
+
+  /** Changes the worker's knobs (tests shorten the waits); takes effect from the next job. */
+  tune(patch: Partial<OutboundTuning>): void {
+    this.tuning = { ...this.tuning, ...patch };
+    if (this.started && !this.disposed && patch.templateSyncIntervalMs !== undefined) {
+      this.templates.schedule(this.tuning.templateSyncIntervalMs);
+    }
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.ready = this.recover().catch((error: unknown) => {
+      this.deps.log.error({ err: error }, 'outbound: recovery of interrupted jobs failed');
+    });
+    this.kick();
+    void this.templates.run();
+    this.templates.schedule(this.tuning.templateSyncIntervalMs);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    const templateSync = this.templates.stop();
+    // Calls under way may finish and be recorded; past the grace they are abandoned, and
+    // the next start settles them (a send becomes "unknown delivery", never a second call).
+    const settled = Promise.allSettled([...this.running.values(), ...this.typingIndicators.inFlight()]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      settled,
+      new Promise<void>((resolve) => {
+        grace = setTimeout(resolve, this.tuning.shutdownGraceMs);
+      }),
+    ]);
+    clearTimeout(grace);
+    this.shutdown.abort();
+    await settled;
+    await templateSync;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Mutations (called by the socket layer, which owns the mutation log)
+
+  async send(agentId: string, mutation: SendMutation, gate: MutationGate): Promise<MutationResult> {
+    let media: PreparedMedia | Failure | null = null;
+    if (mutation.content.kind === 'media') {
+      // Reading and checking the file is I/O: done before the write transaction.
+      const conversation = await this.deps.store.db
+        .selectFrom('conversations')
+        .select('channel')
+        .where('id', '=', mutation.conversationId)
+        .executeTakeFirst();
+      if (conversation !== undefined) {
+        const channel = ChannelSchema.parse(conversation.channel);
+        media = await prepareMedia(this.deps.media, mutation.content.mediaId, channel);
+      }
+    }
+    const result = await applySend(this.deps.store, { agentId, mutation, media, gate, now: Date.now() });
+    if (result.ok) this.kick();
+    return result;
+  }
+
+  async react(agentId: string, mutation: ReactMutation, gate: MutationGate): Promise<MutationResult> {
+    const result = await applyReact(this.deps.store, { agentId, mutation, gate, now: Date.now() });
+    if (result.ok) this.kick();
+    return result;
+  }
+
+  async markRead(agentId: string, mutation: MarkReadMutation, gate: MutationGate): Promise<MutationResult> {
+    const result = await applyMarkRead(this.deps.store, { agentId, mutation, gate, now: Date.now() });
+    if (result.ok) this.kick();
+    return result;
+  }
+
+  /** A typing indicator for this conversation, if one may go now (see typing.ts). */
+  typing(conversationId: string): void {
+    if (!this.started || this.disposed) return;
+    this.typingIndicators.send(conversationId);
+  }
+
+  /** Fetches every WhatsApp account's templates now (also runs at start and on a timer). */
+  syncTemplates(): Promise<TemplateSyncResult[]> {
+    return this.templates.run();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // The worker
+
+  /**
+   * Jobs found `in_flight` were interrupted between the call to Meta and recording its
+   * answer: the call may have been made, so it is never made again. A send among them is
+   * failed as "unknown delivery", in words the agent can act on.
+   */
+  private async recover(): Promise<void> {
+    const now = Date.now();
+    const { store } = this.deps;
+    // An upload is harmless to redo: nothing reached the customer yet.
+    await store.db
+      .updateTable('outbound_jobs')
+      .set({ state: 'queued', updated_at: now })
+      .where('state', '=', 'preparing')
+      .execute();
+    const interrupted = await store.db
+      .selectFrom('outbound_jobs')
+      .selectAll()
+      .where('state', '=', 'in_flight')
+      .execute();
+    for (const job of interrupted) {
+      const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
+      const channel: Channel = payload.success ? payload.data.channel : 'whatsapp';
+      await store.write(async (trx, changes) => {
+        await trx
+          .updateTable('outbound_jobs')
+          .set({ state: 'failed', last_error: 'interrupted: the server stopped during the call', updated_at: now })
+          .where('id', '=', job.id)
+          .execute();
+        if (job.kind !== 'message.send' || job.message_id === null) return;
+        const error = unknownDeliveryError(channel, 'server_restarted');
+        await this.sends.failMessageIn(trx, changes, job.message_id, error);
+      });
+      this.deps.log.warn({ job: job.id, kind: job.kind }, 'outbound: interrupted job not resent');
+    }
+    // Finished jobs are kept a week for inspection, then dropped.
+    await store.db
+      .deleteFrom('outbound_jobs')
+      .where('state', 'in', ['done', 'failed'])
+      .where('updated_at', '<', now - 7 * 24 * 60 * 60 * 1000)
+      .execute();
+  }
+
+  /** Looks at the queue now (after a mutation, a finished job, or a timer). */
+  kick(): void {
+    if (!this.started || this.disposed) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = true;
+    void (async () => {
+      let wake = Date.now() + this.tuning.idlePollMs;
+      try {
+        await this.ready;
+        do {
+          this.again = false;
+          wake = await this.pass();
+        } while (this.again && !this.disposed);
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'outbound: the queue could not be read');
+      } finally {
+        this.passing = false;
+        this.schedule(wake);
+      }
+    })();
+  }
+
+  private schedule(wake: number): void {
+    if (this.disposed) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()));
+    this.timer.unref();
+  }
+
+  /** Starts every job that may run now; answers when to look again. */
+  private async pass(): Promise<number> {
+    const now = Date.now();
+    let wake = now + this.tuning.idlePollMs;
+    if (this.disposed) return wake;
+    const { db } = this.deps.store;
+    const pending = await db
+      .selectFrom('outbound_jobs')
+      .selectAll()
+      .where('state', 'in', ['queued', 'preparing', 'in_flight'])
+      .orderBy('id')
+      .execute();
+    // Only the oldest unfinished job of each conversation may run: that keeps the order
+    // agents wrote in, even when an earlier message waits for a retry.
+    const heads = new Map<string, JobRow>();
+    for (const job of pending) {
+      const key = job.conversation_id ?? job.id;
+      if (!heads.has(key)) heads.set(key, job);
+    }
+    const accountIds = [...new Set([...heads.values()].map((job) => job.channel_account_id))];
+    const accounts = new Map(
+      accountIds.length === 0
+        ? []
+        : (await db.selectFrom('channel_accounts').selectAll().where('id', 'in', accountIds).execute()).map(
+            (account) => [account.id, account] as const,
+          ),
+    );
+    for (const job of heads.values()) {
+      // dispose() may have begun while the queue was read: start nothing it will not wait for.
+      if (this.disposed) break;
+      if (job.state !== 'queued' || this.running.has(job.id)) continue;
+      const due = Number(job.next_attempt_at);
+      if (due > now) {
+        wake = Math.min(wake, due);
+        continue;
+      }
+      if (this.running.size >= this.tuning.maxConcurrent) break;
+      const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
+      const account = accounts.get(job.channel_account_id);
+      if (!payload.success || account === undefined) {
+        await this.abandon(job, payload.success ? 'the business account was removed' : 'unreadable job');
+        continue;
+      }
+      if (payload.data.channel === 'whatsapp') {
+        const pairWait = this.throttle.pairWait(account.id, payload.data.recipient, now);
+        if (pairWait > 0) {
+          wake = Math.min(wake, now + pairWait);
+          continue;
+        }
+      }
+      // Every call to /messages counts against the number's throughput, reads included.
+      const wait = this.throttle.bucket(account.id, Number(account.throughput_per_second), now).take(now);
+      if (wait > 0) {
+        wake = Math.min(wake, now + wait);
+        continue;
+      }
+      const run = this.runJob(job, payload.data, account)
+        .catch((error: unknown) => {
+          this.deps.log.error({ job: job.id, err: error }, 'outbound: job crashed');
+        })
+        .finally(() => {
+          this.running.delete(job.id);
+          this.kick();
+        });
+      this.running.set(job.id, run);
+    }
+    return wake;
+  }
+
+  private async runJob(job: JobRow, payload: JobPayload, account: AccountRow): Promise<void> {
+    switch (payload.kind) {
+      case 'message.send':
+        return this.sends.run(job, payload, account);
+      case 'message.react':
+        return this.runReact(job, payload, account);
+      case 'conversation.markRead':
+        return this.runRead(job, payload, account);
+    }
+  }
+
+  /** Moves the job to `state` if it is still in one of `from`; false when something else took it. */
+  private async claim(jobId: string, state: JobState, from: readonly JobState[]): Promise<boolean> {
+    const result = await this.deps.store.db
+      .updateTable('outbound_jobs')
+      .set({ state, updated_at: Date.now() })
+      .where('id', '=', jobId)
+      .where('state', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  private async finish(jobId: string, state: 'done' | 'failed', lastError: string | null): Promise<void> {
+    await this.deps.store.db
+      .updateTable('outbound_jobs')
+      .set({ state, last_error: lastError, updated_at: Date.now() })
+      .where('id', '=', jobId)
+      .execute();
+  }
+
+  private async abandon(job: JobRow, why: string): Promise<void> {
+    this.deps.log.error({ job: job.id, why }, 'outbound: job abandoned');
+    await this.deps.store.write(async (trx, changes) => {
+      await trx
+        .updateTable('outbound_jobs')
+        .set({ state: 'failed', last_error: why, updated_at: Date.now() })
+        .where('id', '=', job.id)
+        .execute();
+      if (job.kind === 'message.send' && job.message_id !== null) {
+        await this.sends.failMessageIn(trx, changes, job.message_id, {
+          code: 'send_failed',
+          reason: 'send_abandoned',
+          params: { channel: channelOfJob(job) },
+          message: '',
+        });
+      }
+    });
+  }
+
+  private async requeue(job: JobRow, attempts: number, at: number, lastError: string): Promise<void> {
+    await this.deps.store.db
+      .updateTable('outbound_jobs')
+      .set({ state: 'queued', attempts, next_attempt_at: at, last_error: lastError, updated_at: Date.now() })
+      .where('id', '=', job.id)
+      .execute();
+  }
+
+  private async post<T extends z.ZodType>(
+    account: AccountRow,
+    channel: Channel,
+    body: unknown,
+    schema: T,
+  ): Promise<z.infer<T>> {
+    return this.graph.request({
+      method: 'POST',
+      channel,
+      token: account.access_token,
+      path: [account.external_id, 'messages'],
+      json: body,
+      schema,
+      signal: this.shutdown.signal,
+    });
+  }
+
+  // --- reactions and read receipts -------------------------------------------------------
+
+  private async runReact(job: JobRow, payload: ReactJob, account: AccountRow): Promise<void> {
+    const target = await this.deps.store.db
+      .selectFrom('messages')
+      .select(['external_id', 'status'])
+      .where('id', '=', payload.targetMessageId)
+      .executeTakeFirst();
+    // The message it reacts to was never sent (it failed, or is gone): nothing to react to.
+    if (target === undefined || target.external_id === null) {
+      await this.reactionFailed(job, payload, 'the message has no platform id: it was never sent');
+      return;
+    }
+    const body =
+      payload.channel === 'whatsapp'
+        ? whatsappReactionBody(payload.recipient, target.external_id, payload.emoji)
+        : messagingReactionBody(payload.recipient, target.external_id, payload.emoji);
+    await this.runAction(job, payload, account, body, (why) => this.reactionFailed(job, payload, why));
+  }
+
+  private async runRead(job: JobRow, payload: ReadJob, account: AccountRow): Promise<void> {
+    const body =
+      payload.channel === 'whatsapp'
+        ? payload.lastInboundExternalId === null
+          ? null
+          : whatsappReadBody(payload.lastInboundExternalId, false)
+        : senderActionBody(payload.recipient, 'mark_seen');
+    if (body === null) {
+      await this.finish(job.id, 'done', 'nothing to mark read');
+      return;
+    }
+    await this.runAction(job, payload, account, body, (why) => this.finish(job.id, 'failed', why));
+  }
+
+  /** Reactions and reads are idempotent on Meta's side: retried even when the outcome is unknown. */
+  private async runAction(
+    job: JobRow,
+    payload: ReactJob | ReadJob,
+    account: AccountRow,
+    body: Record<string, unknown>,
+    failed: (why: string) => Promise<void>,
+  ): Promise<void> {
+    if (!(await this.claim(job.id, 'in_flight', ['queued']))) return;
+    try {
+      await this.post(account, payload.channel, body, ActionResponseSchema);
+    } catch (error) {
+      if (this.shutdown.signal.aborted) return;
+      const info = error instanceof GraphError ? error.info : null;
+      const why = info === null ? describeError(error) : describeGraphError(info);
+      if (info !== null && info.retryable) {
+        const attempts = Number(job.attempts) + 1;
+        if (attempts < attemptLimit(payload.channel, info, this.tuning.maxAttempts)) {
+          await this.requeue(
+            job,
+            attempts,
+            Date.now() + backoffDelay(attempts, this.tuning.retryBaseMs, this.tuning.retryMaxMs),
+            why,
+          );
+          return;
+        }
+      }
+      this.deps.log.warn({ job: job.id, kind: job.kind, error: why }, 'outbound: action failed');
+      await failed(why);
+      return;
+    }
+    await this.finish(job.id, 'done', null);
+  }
+
+  /** A reaction Meta never took is taken off the message, so the thread shows the truth. */
+  private async reactionFailed(job: JobRow, payload: ReactJob, why: string): Promise<void> {
+    await this.deps.store.write(async (trx, changes) => {
+      await trx
+        .updateTable('outbound_jobs')
+        .set({ state: 'failed', last_error: why, updated_at: Date.now() })
+        .where('id', '=', job.id)
+        .execute();
+      if (payload.emoji === '') return;
+      const message = await trx
+        .selectFrom('messages')
+        .select('reactions')
+        .where('id', '=', payload.targetMessageId)
+        .executeTakeFirst();
+      if (message === undefined) return;
+      const reactions = z.array(ReactionSchema).parse(JSON.parse(message.reactions));
+      const kept = reactions.filter((reaction) => !(reaction.from === 'agent' && reaction.emoji === payload.emoji));
+      if (kept.length === reactions.length) return;
+      await trx
+        .updateTable('messages')
+        .set({ reactions: JSON.stringify(kept), seq: await changes.nextSeq('message', payload.targetMessageId) })
+        .where('id', '=', payload.targetMessageId)
+        .execute();
+    });
+  }
+}
+
+/** The channel a job was for, if its payload still reads. */
+function channelOfJob(job: JobRow): Channel | null {
+  const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
+  return payload.success ? payload.data.channel : null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof GraphError) return describeGraphError(error.info);
+  return error instanceof Error ? error.message : String(error);
+}

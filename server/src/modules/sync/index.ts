@@ -1,0 +1,1 @@
+export { history, pull, type BootstrapBounds, type HistoryBounds } from './sync.js';

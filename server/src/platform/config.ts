@@ -1,0 +1,40 @@
+/** What the server runs with; `loadConfig` (in the composition root) reads it from the environment. */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  webDir: string;
+  /** The URL this server is reached at, for the simulator and logs. */
+  publicUrl: string | undefined;
+  meta: { appSecret: string | undefined; verifyToken: string | undefined };
+  demo: boolean;
+  simulatorIntervalMs: number;
+  sessionDays: number;
+  webhookBodyLimit: number;
+  logLevel: LogLevel;
+  /** Meta's Graph API; tests and the demo point this at a local fake. */
+  graph: { baseUrl: string; version: string };
+  /** A JSON file of channel accounts, loaded (and upserted) at start. */
+  channelsFile: string | undefined;
+  /** Bearer token for the admin API, for automation without an admin account. */
+  adminToken: string | undefined;
+  media: {
+    dir: string;
+    s3: {
+      endpoint: string | undefined;
+      bucket: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    } | null;
+  };
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

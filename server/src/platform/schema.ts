@@ -1,0 +1,155 @@
+import type { Generated } from 'kysely';
+
+/** Table types as stored. Times are integer milliseconds since the epoch. */
+export type Database = {
+  seq_counter: { id: number; value: number };
+  agents: {
+    id: string;
+    email: string;
+    name: string;
+    role: string;
+    presence: string;
+    password_hash: string;
+    created_at: number;
+    seq: number;
+  };
+  sessions: {
+    token_hash: string;
+    agent_id: string;
+    created_at: number;
+    expires_at: number;
+  };
+  channel_accounts: {
+    id: string;
+    channel: string;
+    external_id: string;
+    name: string;
+    display_phone_number: string | null;
+    waba_id: string | null;
+    access_token: string;
+    app_secret: string;
+    verify_token: string;
+    throughput_per_second: number;
+    human_agent_enabled: number;
+    created_at: number;
+    seq: number;
+  };
+  contacts: {
+    id: string;
+    name: string;
+    avatar_media_id: string | null;
+    phone: string | null;
+    merged_into: string | null;
+    profile_fetched_at: number | null;
+    created_at: number;
+    seq: number;
+  };
+  contact_identities: {
+    channel: string;
+    kind: string;
+    external_id: string;
+    contact_id: string;
+    created_at: number;
+  };
+  conversations: {
+    id: string;
+    channel: string;
+    channel_account_id: string;
+    contact_id: string;
+    status: string;
+    assignee_id: string | null;
+    team_id: string | null;
+    labels: string;
+    last_message_at: number;
+    /** @deprecated The text of the last message, or ''; `preview` is what it is. */
+    last_message_preview: string;
+    /** The last message as a MessagePreview (JSON); null for a conversation without messages. */
+    preview: string | null;
+    last_inbound_at: number | null;
+    window_open_until: number | null;
+    human_agent_until: number | null;
+    unread_count: number;
+    created_at: number;
+    seq: number;
+  };
+  messages: {
+    id: string;
+    conversation_id: string;
+    channel: string;
+    client_id: string | null;
+    external_id: string | null;
+    direction: string;
+    kind: string;
+    text: string | null;
+    author_agent_id: string | null;
+    status: string;
+    /** JSON columns hold the protocol's shapes; rows.ts parses them with its schemas. */
+    attachments: string;
+    location: string | null;
+    shared_contacts: string;
+    reply_to: string | null;
+    interactive: string | null;
+    reactions: string;
+    forwarded: string;
+    template: string | null;
+    human_agent_tag: number;
+    error: string | null;
+    edited_at: number | null;
+    deleted_at: number | null;
+    created_at: number;
+    received_at: number;
+    raw: string | null;
+    seq: number;
+  };
+  media: {
+    id: string;
+    channel_account_id: string | null;
+    kind: string;
+    status: string;
+    mime_type: string | null;
+    file_name: string | null;
+    size: number | null;
+    sha256: string | null;
+    source_kind: string;
+    source_ref: string | null;
+    storage_key: string | null;
+    thumbnail_key: string | null;
+    error: string | null;
+    attempts: number;
+    created_at: number;
+    updated_at: number;
+  };
+  outbound_jobs: {
+    id: string;
+    kind: string;
+    channel_account_id: string;
+    conversation_id: string | null;
+    message_id: string | null;
+    payload: string;
+    state: string;
+    attempts: number;
+    next_attempt_at: number;
+    last_error: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  mutations: {
+    client_id: string;
+    agent_id: string;
+    type: string;
+    result: string;
+    created_at: number;
+  };
+  templates: {
+    id: string;
+    channel_account_id: string;
+    name: string;
+    language: string;
+    category: string;
+    status: string;
+    components: string;
+    synced_at: number;
+    seq: number;
+  };
+  kysely_migration?: { name: string; timestamp: Generated<string> };
+};

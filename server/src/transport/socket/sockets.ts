@@ -1,0 +1,222 @@
+import type { Server as HttpServer } from 'node:http';
+import { fastifyCookie } from '@fastify/cookie';
+import type { FastifyBaseLogger } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import {
+  HelloSchema,
+  HistoryRequestSchema,
+  PROTOCOL_VERSION,
+  PullRequestSchema,
+  SESSION_COOKIE,
+  SOCKET_AUTH_TOKEN,
+  refusal,
+  type ErrorCode,
+  type Failure,
+  type FailureReason,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '@parley/protocol';
+import { tokenHash, type Agents } from '../../modules/agents/index.js';
+import type { OutboundService } from '../../modules/outbound/index.js';
+import type { Store } from '../../platform/store.js';
+import { history, pull } from '../../modules/sync/index.js';
+import { registerMutations } from './mutations.js';
+
+type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
+type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
+
+/** Room of every signed-in agent; later issues narrow what each agent is sent. */
+const AGENTS_ROOM = 'agents';
+
+/** Each socket also joins its session's room, so signing out can close exactly those. */
+function sessionRoom(hash: string): string {
+  return `session:${hash}`;
+}
+
+export type Realtime = {
+  io: ParleyServer;
+  /** Disconnects every socket opened with that session (after sign-out). */
+  endSession(tokenHash: string): void;
+  close(): Promise<void>;
+};
+
+/** The desktop app's pages are served from this origin by its own protocol handler. */
+const DESKTOP_ORIGIN = 'app://parley';
+
+/**
+ * Browsers send cookies with a WebSocket handshake whatever page opened it, and CORS does
+ * not apply to WebSockets; so the handshake's Origin is checked here. Allowed: the desktop
+ * app, pages this server served itself, and clients that send no Origin (not browsers).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (origin === DESKTOP_ORIGIN) return true;
+  if (host === undefined) return false;
+  return origin === `http://${host}` || origin === `https://${host}`;
+}
+
+function handshakeToken(socket: ParleySocket): string | undefined {
+  const auth: unknown = socket.handshake.auth;
+  if (typeof auth === 'object' && auth !== null && SOCKET_AUTH_TOKEN in auth) {
+    const token = (auth as Record<string, unknown>)[SOCKET_AUTH_TOKEN];
+    if (typeof token === 'string' && token.length > 0) return token;
+  }
+  const cookie = socket.handshake.headers.cookie;
+  return cookie === undefined ? undefined : fastifyCookie.parse(cookie)[SESSION_COOKIE];
+}
+
+/** A malformed request: which one (params.request) and the field at fault (params.path). */
+function malformed(request: string, error: { issues: readonly { path: readonly PropertyKey[] }[] }): Failure {
+  return refusal('bad_request', 'malformed', { request, path: error.issues[0]?.path.map(String).join('.') ?? '' });
+}
+
+/** socket.io needs an Error; its message is the code, and `data` carries what the renderer words. */
+function connectError(code: ErrorCode, reason: FailureReason): Error {
+  return Object.assign(new Error(code), { data: { code, reason } });
+}
+
+export function startRealtime(
+  httpServer: HttpServer,
+  deps: { store: Store; agents: Agents; log: FastifyBaseLogger; outbound: OutboundService },
+): Realtime {
+  const io: ParleyServer = new Server(httpServer, {
+    // Same origin in the browser; the desktop app connects from app://parley.
+    cors: { origin: [DESKTOP_ORIGIN], credentials: true },
+    allowRequest: (request, callback) => {
+      const allowed = originAllowed(request.headers.origin, request.headers.host);
+      if (!allowed) deps.log.warn({ origin: request.headers.origin }, 'socket refused: foreign origin');
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
+    // The socket carries no durable state: the outbox and the cursor do. Small frames.
+    maxHttpBufferSize: 1024 * 1024,
+    serveClient: false,
+  });
+
+  io.use((socket, next) => {
+    const token = handshakeToken(socket);
+    if (token === undefined) {
+      next(connectError('unauthorized', 'session_missing'));
+      return;
+    }
+    deps.agents.agentForToken(token).then(
+      (agent) => {
+        if (agent === null) {
+          next(connectError('unauthorized', 'session_ended'));
+          return;
+        }
+        socket.data.agentId = agent.id;
+        void socket.join(sessionRoom(tokenHash(token)));
+        socket.data.helloDone = false;
+        next();
+      },
+      (error: unknown) => {
+        deps.log.error({ err: error }, 'socket authentication failed');
+        next(connectError('internal', 'server_error'));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => {
+    socket.on('hello', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const hello = HelloSchema.safeParse(payload);
+      if (!hello.success) {
+        ack(malformed('hello', hello.error));
+        return;
+      }
+      if (hello.data.protocolVersion !== PROTOCOL_VERSION) {
+        deps.log.info(
+          { client: hello.data.client, version: hello.data.protocolVersion },
+          'client refused: protocol mismatch',
+        );
+        ack(
+          refusal('protocol_mismatch', 'protocol_version_unsupported', {
+            clientVersion: hello.data.protocolVersion,
+            serverVersion: PROTOCOL_VERSION,
+          }),
+        );
+        // Let the acknowledgement reach the client before the socket closes.
+        setTimeout(() => socket.disconnect(true), 100);
+        return;
+      }
+      void Promise.all([deps.agents.agentById(socket.data.agentId), deps.store.head()]).then(
+        ([agent, head]) => {
+          if (agent === null) {
+            ack(refusal('unauthorized', 'agent_missing'));
+            socket.disconnect(true);
+            return;
+          }
+          socket.data.helloDone = true;
+          void socket.join(AGENTS_ROOM);
+          ack({ ok: true, protocolVersion: PROTOCOL_VERSION, agent, head });
+        },
+        (error: unknown) => {
+          deps.log.error({ err: error }, 'hello failed');
+          ack(refusal('internal', 'server_error'));
+        },
+      );
+    });
+
+    // [wiring:mutations] mutate (idempotent by client id) and typing.
+    registerMutations(socket, deps);
+
+    socket.on('history:fetch', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!socket.data.helloDone) {
+        ack(refusal('handshake_required', 'hello_required'));
+        return;
+      }
+      const request = HistoryRequestSchema.safeParse(payload);
+      if (!request.success) {
+        ack(malformed('history', request.error));
+        return;
+      }
+      history(deps.store, request.data).then(
+        (page) => ack({ ok: true, ...page }),
+        (error: unknown) => {
+          deps.log.error({ err: error }, 'history fetch failed');
+          ack(refusal('internal', 'server_error'));
+        },
+      );
+    });
+
+    socket.on('sync:pull', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!socket.data.helloDone) {
+        ack(refusal('handshake_required', 'hello_required'));
+        return;
+      }
+      const request = PullRequestSchema.safeParse(payload);
+      if (!request.success) {
+        ack(malformed('pull', request.error));
+        return;
+      }
+      pull(deps.store, request.data.cursor, request.data.limit, request.data.bootstrap).then(
+        (page) => ack({ ok: true, ...page }),
+        (error: unknown) => {
+          deps.log.error({ err: error }, 'pull failed');
+          ack(refusal('internal', 'server_error'));
+        },
+      );
+    });
+  });
+
+  const unsubscribe = deps.store.onChanges((batch) => {
+    io.to(AGENTS_ROOM).emit('sync:changes', batch);
+  });
+
+  return {
+    io,
+    endSession: (hash) => {
+      io.in(sessionRoom(hash)).disconnectSockets(true);
+    },
+    close: async () => {
+      unsubscribe();
+      // Not io.close(): that also closes the HTTP server, which Fastify owns and closes.
+      io.disconnectSockets(true);
+      io.engine.close();
+      await Promise.resolve();
+    },
+  };
+}

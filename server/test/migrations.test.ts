@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { afterEach, describe, expect, test } from 'vitest';
+import { openDatabase } from '../src/platform/database.js';
+import { migrationProvider } from '../src/platform/migrations.js';
+import { newMessageRow } from '../src/platform/rows.js';
+import type { Database } from '../src/platform/schema.js';
+
+/** Migrations upgrade a database written by an older server without losing what it stored. */
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A database as the server before structured previews left it. */
+async function databaseAtFoundation(): Promise<{ dir: string; db: Kysely<Database> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-migrate-'));
+  dirs.push(dir);
+  const sqlite = new SQLite(path.join(dir, 'parley.sqlite'));
+  // The rows below stand alone: their account and contact are beside the point here.
+  sqlite.pragma('foreign_keys = OFF');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0001_foundation');
+  expect(error).toBeUndefined();
+  return { dir, db };
+}
+
+function conversation(id: string, words: string): Record<string, unknown> {
+  return {
+    id,
+    channel: 'whatsapp',
+    channel_account_id: 'account-1',
+    contact_id: `contact-of-${id}`,
+    status: 'open',
+    assignee_id: null,
+    team_id: null,
+    labels: '[]',
+    last_message_at: 2_000,
+    last_message_preview: words,
+    last_inbound_at: 2_000,
+    window_open_until: null,
+    human_agent_until: null,
+    unread_count: 1,
+    created_at: 1_000,
+    seq: 1,
+  };
+}
+
+describe('0002_structured_preview', () => {
+  test("backfills each conversation's preview from its last message and keeps the stored words", async () => {
+    const { dir, db } = await databaseAtFoundation();
+    await db
+      .insertInto('conversations')
+      .values([conversation('c-doc', '📄 invoice-42.pdf'), conversation('c-gone', '🚫 Message deleted')] as never)
+      .execute();
+    const message = (
+      id: string,
+      conversationId: string,
+      at: number,
+      fields: object,
+    ): ReturnType<typeof newMessageRow> =>
+      newMessageRow({
+        id,
+        conversation_id: conversationId,
+        channel: 'whatsapp',
+        direction: 'inbound',
+        kind: 'text',
+        status: 'received',
+        created_at: at,
+        received_at: at,
+        seq: at,
+        ...fields,
+      });
+    await db
+      .insertInto('messages')
+      .values([
+        message('m-1', 'c-doc', 1_000, { text: 'an older message' }),
+        message('m-2', 'c-doc', 2_000, {
+          kind: 'document',
+          attachments: JSON.stringify([{ kind: 'document', fileName: 'invoice-42.pdf', voice: false }]),
+        }),
+        message('m-3', 'c-gone', 2_000, { text: 'never mind', deleted_at: 2_500 }),
+      ])
+      .execute();
+    await db.destroy();
+
+    const upgraded = await openDatabase(dir);
+    try {
+      const rows = await upgraded
+        .selectFrom('conversations')
+        .select(['id', 'preview', 'last_message_preview'])
+        .orderBy('id')
+        .execute();
+      expect(rows.map((row) => ({ ...row, preview: JSON.parse(row.preview ?? 'null') as unknown }))).toEqual([
+        {
+          id: 'c-doc',
+          last_message_preview: '📄 invoice-42.pdf',
+          preview: {
+            kind: 'document',
+            direction: 'inbound',
+            text: null,
+            name: 'invoice-42.pdf',
+            voice: false,
+            count: 1,
+          },
+        },
+        {
+          id: 'c-gone',
+          last_message_preview: '🚫 Message deleted',
+          preview: {
+            kind: 'text',
+            direction: 'inbound',
+            text: null,
+            name: null,
+            voice: false,
+            count: 0,
+            deleted: true,
+          },
+        },
+      ]);
+    } finally {
+      await upgraded.destroy();
+    }
+  });
+});
