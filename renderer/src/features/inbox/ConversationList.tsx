@@ -3,7 +3,7 @@ import LinearProgress from '@mui/material/LinearProgress';
 import List from '@mui/material/List';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, useState, type JSX } from 'react';
-import { t } from '../../common/i18n/index.js';
+import { useT } from '../../common/i18n/index.js';
 import { ConversationListItem } from './ConversationListItem.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { SearchResults, useSearch } from '../search/index.js';
@@ -21,6 +21,7 @@ function Conversations({
   selectedId: string | null;
   onSelect: (id: string) => void;
 }): JSX.Element {
+  const { t } = useT();
   const conversations = useConversations(db);
   const contacts = useContacts(db);
   if (conversations === undefined || contacts === undefined) return <Box />;
@@ -60,6 +61,7 @@ export function ConversationList({
   /** A search result: its conversation, and the message found in it (null for a contact). */
   onOpenResult: (conversationId: string, messageId: string | null) => void;
 }): JSX.Element {
+  const { t } = useT();
   const [query, setQuery] = useState('');
   const groups = useSearch(db, query);
   const searchInput = useRef<HTMLInputElement>(null);

@@ -4,7 +4,7 @@ import type { Conversation, Message, Mutation } from '@parley/protocol';
 import { useState, type JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
 import type { ParleyDb } from '../../../data/db.js';
 import {
@@ -45,6 +45,7 @@ export function ConversationThread({
   /** A message to bring into view once it is shown (a search result): a new object asks again. */
   focus: { messageId: string } | null;
 }): JSX.Element {
+  const { t, lang } = useT();
   const contacts = useContacts(db);
   const agents = useAgents(db);
   const messages = useMessages(db, conversation.id);
@@ -118,8 +119,8 @@ export function ConversationThread({
             ? null
             : {
                 messageId: replyTarget.id,
-                author: authorOf(replyTarget, contactName),
-                preview: messagePreview(replyTarget),
+                author: authorOf(replyTarget, contactName, lang),
+                preview: messagePreview(replyTarget, lang),
               }
         }
         onReplyDone={() => setReplyToId(null)}
