@@ -5,6 +5,8 @@ import type {
   Contact,
   Conversation,
   ErrorCode,
+  FailureParams,
+  FailureReason,
   Message,
   Mutation,
   Template,
@@ -54,7 +56,11 @@ export type OutboxRow = {
   attempts: number;
   /** Not before this time (ms): the backoff after an answer that may change on retry. */
   nextAttemptAt: number;
-  lastError: { code: ErrorCode; message: string } | null;
+  /**
+   * The last refusal, in codes; worded when shown. Rows stored before reasons existed
+   * carry the server's words in `message` instead.
+   */
+  lastError: { code: ErrorCode; reason?: FailureReason; params?: FailureParams; message?: string } | null;
   rollback: OutboxRollback;
 };
 

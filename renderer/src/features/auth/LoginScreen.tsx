@@ -11,7 +11,12 @@ import Typography from '@mui/material/Typography';
 import type { LoginResponse, ServerInfo } from '@parley/protocol';
 import { useEffect, useState, type FormEvent, type JSX } from 'react';
 import { ApiError, fetchServerInfo, login } from '../../platform/api.js';
-import { t } from '../../common/i18n/index.js';
+import { failureText, type FailureLike } from '../../common/i18n/failures.js';
+import { useT } from '../../common/i18n/index.js';
+
+/** Why signing in did not work, kept as data and worded when shown. */
+type LoginProblem =
+  { kind: 'notice'; text: string } | { kind: 'unreachable' } | { kind: 'refused'; failure: FailureLike };
 
 export function LoginScreen({
   serverUrl,
@@ -22,14 +27,15 @@ export function LoginScreen({
   notice: string | null;
   onSignedIn: (session: LoginResponse) => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(notice);
+  const [error, setError] = useState<LoginProblem | null>(notice === null ? null : { kind: 'notice', text: notice });
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    fetchServerInfo(serverUrl).then(setInfo, () => setError(t('login.unreachable', { url: serverUrl })));
+    fetchServerInfo(serverUrl).then(setInfo, () => setError({ kind: 'unreachable' }));
   }, [serverUrl]);
 
   async function signIn(withEmail: string, withPassword: string): Promise<void> {
@@ -40,8 +46,8 @@ export function LoginScreen({
     } catch (caught) {
       setError(
         caught instanceof ApiError && caught.code !== 'unreachable'
-          ? caught.message
-          : t('login.unreachable', { url: serverUrl }),
+          ? { kind: 'refused', failure: { code: caught.code, reason: caught.reason, params: caught.params } }
+          : { kind: 'unreachable' },
       );
     } finally {
       setBusy(false);
@@ -64,7 +70,11 @@ export function LoginScreen({
         </Typography>
         {error !== null && (
           <Alert severity="error" sx={{ mb: 2 }} role="alert">
-            {error}
+            {error.kind === 'notice'
+              ? error.text
+              : error.kind === 'unreachable'
+                ? t('login.unreachable', { url: serverUrl })
+                : failureText(error.failure, lang)}
           </Alert>
         )}
         <Box component="form" onSubmit={submit} sx={{ display: 'grid', gap: 2 }}>
