@@ -8,6 +8,7 @@ import { logout } from '../platform/api.js';
 import { InboxScreen } from './InboxScreen.js';
 import { LoginScreen } from '../features/auth/index.js';
 import { clearSession, loadSession, saveSession } from '../platform/session.js';
+import { useSystemLanguage } from './useSystemLanguage.js';
 
 type Phase =
   | { kind: 'starting' }
@@ -16,6 +17,7 @@ type Phase =
 
 export function App(): JSX.Element {
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+  useSystemLanguage();
 
   useEffect(() => {
     void (async () => {
