@@ -129,6 +129,14 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       },
     },
   },
+  {
+    // Conversations carry their last message's preview as data (`preview`), worded in the
+    // agent's language. Those cached before have none and only the server has it: download
+    // them again. The indexes are unchanged.
+    version: 3,
+    stores: {},
+    upgrade: { kind: 'resync' },
+  },
 ];
 
 /**
