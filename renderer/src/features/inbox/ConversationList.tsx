@@ -7,7 +7,7 @@ import { useT } from '../../common/i18n/index.js';
 import { ConversationListItem } from './ConversationListItem.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { SearchResults, useSearch } from '../search/index.js';
-import { conversationPreview } from '../../domain/messageView.js';
+import { lastMessageText } from '../../domain/messageView.js';
 import { resolveContact } from '../../domain/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useContacts, useConversations } from '../../data/hooks.js';
@@ -21,7 +21,7 @@ function Conversations({
   selectedId: string | null;
   onSelect: (id: string) => void;
 }): JSX.Element {
-  const { t } = useT();
+  const { t, lang } = useT();
   const conversations = useConversations(db);
   const contacts = useContacts(db);
   if (conversations === undefined || contacts === undefined) return <Box />;
@@ -39,7 +39,7 @@ function Conversations({
           key={conversation.id}
           conversation={conversation}
           contactName={resolveContact(contacts, conversation.contactId)?.name ?? ''}
-          preview={conversationPreview(conversation.lastMessagePreview)}
+          preview={lastMessageText(conversation, lang)}
           selected={conversation.id === selectedId}
           onSelect={onSelect}
         />
