@@ -7,6 +7,7 @@ import Box from '@mui/material/Box';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
+import { failureText } from '../common/i18n/failures.js';
 import { useT, shortTime, type Translator } from '../common/i18n/index.js';
 import type { ConnectionState } from '../sync/engine.js';
 
@@ -68,7 +69,7 @@ function statusLabel(state: ConnectionState, t: Translator['t']): string {
 
 /** The banner under the app bar when what is shown is not live. */
 export function ConnectionBanner({ state }: { state: ConnectionState }): JSX.Element | null {
-  const { t } = useT();
+  const { t, lang } = useT();
   if (state.kind === 'offline' || state.kind === 'reconnecting') {
     return (
       <Alert severity="warning" icon={<CloudOffOutlinedIcon />} square data-testid="offline-banner" role="status">
@@ -79,7 +80,7 @@ export function ConnectionBanner({ state }: { state: ConnectionState }): JSX.Ele
   if (state.kind === 'error') {
     return (
       <Alert severity="error" square data-testid="error-banner" role="alert">
-        {state.message}
+        {failureText(state, lang)}
       </Alert>
     );
   }

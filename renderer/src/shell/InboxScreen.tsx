@@ -17,7 +17,7 @@ import type { ThreadActions } from '../domain/actions.js';
 import { ThreadView } from '../features/conversation/index.js';
 import { useEviction, useLastSyncedAt } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
-import type { ConnectionState, SyncEngine } from '../sync/engine.js';
+import type { ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../platform/desktop.js';
 import { ConversationList } from '../features/inbox/index.js';
 import { MediaSourceContext, type MediaSource } from '../platform/media.js';
@@ -35,7 +35,7 @@ export function InboxScreen({
   desktop: Desktop;
   agent: Agent;
   onSignOut: (db: ParleyDb) => void;
-  onSignedOut: (message: string) => void;
+  onSignedOut: (failure: EngineFailure) => void;
 }): JSX.Element {
   const { t } = useT();
   const [selectedId, setSelectedId] = useState<string | null>(null);

@@ -15,8 +15,7 @@ import { failureText, type FailureLike } from '../../common/i18n/failures.js';
 import { useT } from '../../common/i18n/index.js';
 
 /** Why signing in did not work, kept as data and worded when shown. */
-type LoginProblem =
-  { kind: 'notice'; text: string } | { kind: 'unreachable' } | { kind: 'refused'; failure: FailureLike };
+type LoginProblem = { kind: 'unreachable' } | { kind: 'refused'; failure: FailureLike };
 
 export function LoginScreen({
   serverUrl,
@@ -24,14 +23,17 @@ export function LoginScreen({
   onSignedIn,
 }: {
   serverUrl: string;
-  notice: string | null;
+  /** Why the agent was signed out, when the server ended the session. */
+  notice: FailureLike | null;
   onSignedIn: (session: LoginResponse) => void;
 }): JSX.Element {
   const { t, lang } = useT();
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<LoginProblem | null>(notice === null ? null : { kind: 'notice', text: notice });
+  const [error, setError] = useState<LoginProblem | null>(
+    notice === null ? null : { kind: 'refused', failure: notice },
+  );
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -70,11 +72,9 @@ export function LoginScreen({
         </Typography>
         {error !== null && (
           <Alert severity="error" sx={{ mb: 2 }} role="alert">
-            {error.kind === 'notice'
-              ? error.text
-              : error.kind === 'unreachable'
-                ? t('login.unreachable', { url: serverUrl })
-                : failureText(error.failure, lang)}
+            {error.kind === 'unreachable'
+              ? t('login.unreachable', { url: serverUrl })
+              : failureText(error.failure, lang)}
           </Alert>
         )}
         <Box component="form" onSubmit={submit} sx={{ display: 'grid', gap: 2 }}>
