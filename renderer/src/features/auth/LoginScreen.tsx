@@ -48,7 +48,15 @@ export function LoginScreen({
     } catch (caught) {
       setError(
         caught instanceof ApiError && caught.code !== 'unreachable'
-          ? { kind: 'refused', failure: { code: caught.code, reason: caught.reason, params: caught.params } }
+          ? {
+              kind: 'refused',
+              failure: {
+                code: caught.code,
+                // Signing in, `unauthorized` can only mean the email and password do not match.
+                reason: caught.reason ?? (caught.code === 'unauthorized' ? 'bad_credentials' : undefined),
+                params: caught.params,
+              },
+            }
           : { kind: 'unreachable' },
       );
     } finally {
