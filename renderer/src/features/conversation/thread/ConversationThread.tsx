@@ -55,6 +55,7 @@ export function ConversationThread({
   const history = useHistory(db, conversation.id);
   const now = useNow();
   const [replyToId, setReplyToId] = useState<string | null>(null);
+  // Why a change could not be saved on this computer: kept as its detail, worded when shown.
   const [actionError, setActionError] = useState<string | null>(null);
   const index = useMessageIndex(messages);
   useMarkRead(db, conversation);
@@ -66,9 +67,7 @@ export function ConversationThread({
   /** Reactions, assignment, status and labels go through the outbox, like a reply: offline too. */
   function change(mutation: Mutation): void {
     setActionError(null);
-    void enqueue(db, mutation).catch((error: unknown) =>
-      setActionError(t('outbox.notSaved', { detail: describeError(error) })),
-    );
+    void enqueue(db, mutation).catch((error: unknown) => setActionError(describeError(error)));
   }
 
   function react(message: Message, emoji: string): void {
@@ -103,7 +102,7 @@ export function ConversationThread({
       <ThreadNotices
         db={db}
         outbox={outbox ?? []}
-        actionError={actionError}
+        actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
         onCloseError={() => setActionError(null)}
       />
       <ConversationComposer
