@@ -3,10 +3,11 @@ import { ThemeProvider } from '@mui/material/styles';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './shell/App.js';
-import { locale } from './common/i18n/index.js';
+import { currentLocale } from './common/i18n/index.js';
 import { theme } from './common/theme.js';
 
-document.documentElement.lang = locale;
+// i18n keeps it in step after each change of language.
+document.documentElement.lang = currentLocale();
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('The page has no #root element.');

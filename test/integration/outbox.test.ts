@@ -7,6 +7,7 @@ import { SyncEngine } from '../../renderer/src/sync/engine.js';
 import { untilState as until } from '../support/engine.js';
 import { requestHistory } from '../../renderer/src/sync/history.js';
 import { enqueue, optimisticMessageId } from '../../renderer/src/sync/outbox.js';
+import { failureText } from '../../renderer/src/common/i18n/failures.js';
 import { startFakeGraph, type FakeGraph } from '../fake-graph/server.js';
 import { AGENT, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 
@@ -128,7 +129,7 @@ describe('outbox', () => {
     expect(replies.every((message) => !message.id.startsWith('local:') && message.status !== 'pending')).toBe(true);
   });
 
-  it('rolls a refused reply back and keeps the refusal on the row', async () => {
+  it('rolls a refused reply back and keeps the refusal, in codes the renderer words, on the row', async () => {
     await inbound('wamid.in.old', 'Are you there?', Date.now() - 2 * DAY);
     const db = new ParleyDb(newDbName());
     const engine = startEngine(db);
@@ -139,8 +140,9 @@ describe('outbox', () => {
     await eventually(async () => (await db.outbox.get('refused-client-1'))?.state === 'failed', 'the refusal');
     const row = await db.outbox.get('refused-client-1');
     expect(row?.lastError?.code).toBe('window_closed');
-    // The server sends codes, not words: the row keeps the code, and no English.
-    expect(row?.lastError).toEqual({ code: 'window_closed', message: '' });
+    // The server sends codes, not words: the row keeps the code and the reason, and the renderer words them.
+    expect(row?.lastError).toMatchObject({ code: 'window_closed', reason: 'window_template_only' });
+    expect(row?.lastError === null || row === undefined ? '' : failureText(row.lastError, 'en')).toMatch(/template/i);
     expect(await db.messages.get(optimisticMessageId('refused-client-1'))).toBeUndefined();
     expect(graph.callsTo({ method: 'POST', path: MESSAGES_PATH })).toHaveLength(0);
   });

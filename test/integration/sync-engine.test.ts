@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { whatsappTextWebhook } from '@parley/server/testing';
 import { ParleyDb, readMeta } from '../../renderer/src/data/db.js';
-import { SyncEngine } from '../../renderer/src/sync/engine.js';
+import { SyncEngine, type EngineFailure } from '../../renderer/src/sync/engine.js';
+import { failureText } from '../../renderer/src/common/i18n/failures.js';
 import { answerHello, untilState as until } from '../support/engine.js';
 import { AGENT, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 
@@ -148,17 +149,18 @@ describe('sync engine against a real server', () => {
 
   it('reports a refused session instead of retrying', async () => {
     const db = newDb();
-    let signedOut: string | null = null;
+    let signedOut: EngineFailure | null = null;
     const engine = startEngine(db, {
       token: 'not-a-session',
-      onSignedOut: (message) => {
-        signedOut = message;
+      onSignedOut: (failure) => {
+        signedOut = failure;
       },
     });
     await until(engine, (state) => state.kind === 'error');
     expect(engine.getState()).toMatchObject({ kind: 'error', code: 'unauthorized' });
-    // The server names the refusal by its code (data.reason says why); the words are the renderer's.
-    expect(signedOut).toBe('unauthorized');
+    // The server names the refusal by its code (and reason); the words are the renderer's.
+    expect(signedOut).toMatchObject({ code: 'unauthorized' });
+    expect(signedOut === null ? '' : failureText(signedOut, 'en')).toMatch(/sign in/i);
   });
 });
 

@@ -5,6 +5,8 @@ import type {
   Contact,
   Conversation,
   ErrorCode,
+  FailureParams,
+  FailureReason,
   Message,
   Mutation,
   Template,
@@ -54,7 +56,11 @@ export type OutboxRow = {
   attempts: number;
   /** Not before this time (ms): the backoff after an answer that may change on retry. */
   nextAttemptAt: number;
-  lastError: { code: ErrorCode; message: string } | null;
+  /**
+   * The last refusal, in codes; worded when shown. Rows stored before reasons existed
+   * carry the server's words in `message` instead.
+   */
+  lastError: { code: ErrorCode; reason?: FailureReason; params?: FailureParams; message?: string } | null;
   rollback: OutboxRollback;
 };
 
@@ -122,6 +128,14 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
         if (cursor !== undefined && cursor.value > 0) await meta.put({ key: 'bootstrapped', value: Date.now() });
       },
     },
+  },
+  {
+    // Conversations carry their last message's preview as data (`preview`), worded in the
+    // agent's language. Those cached before have none and only the server has it: download
+    // them again. The indexes are unchanged.
+    version: 3,
+    stores: {},
+    upgrade: { kind: 'resync' },
   },
 ];
 

@@ -1,5 +1,13 @@
-import { MessageKindSchema, type Attachment, type Location, type Message, type MessageKind } from '@parley/protocol';
+import {
+  MessageKindSchema,
+  type Attachment,
+  type Conversation,
+  type Location,
+  type Message,
+  type MessageKind,
+} from '@parley/protocol';
 import { t, type Locale, type MessageKey } from '../common/i18n/index.js';
+import { previewText } from '../common/i18n/previews.js';
 
 /** The tick under an outgoing message; customers' messages have none. */
 export type StatusTick = 'none' | 'queued' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -72,6 +80,19 @@ export function messagePreview(message: Message, lang?: Locale): string {
 
 const KIND_PLACEHOLDER = /^\[([a-z_]+)\]$/;
 const KINDS: ReadonlySet<string> = new Set<string>(MessageKindSchema.options);
+
+/**
+ * A conversation's last message in one line, in the agent's language: from `preview`, the
+ * data the server stores; from the deprecated `lastMessagePreview` words while a server
+ * still sends only those.
+ */
+export function lastMessageText(
+  conversation: Pick<Conversation, 'preview' | 'lastMessagePreview'>,
+  lang?: Locale,
+): string {
+  if (conversation.preview !== undefined) return previewText(conversation.preview, lang);
+  return conversationPreview(conversation.lastMessagePreview, lang);
+}
 
 /** The server previews a message without text as `[image]`; say it in the agent's language. */
 export function conversationPreview(preview: string, lang?: Locale): string {

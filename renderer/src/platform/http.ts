@@ -1,4 +1,4 @@
-import { ApiErrorSchema } from '@parley/protocol';
+import { ApiErrorSchema, type FailureParams, type FailureReason } from '@parley/protocol';
 
 /**
  * The one way the renderer talks HTTP to the server. It knows where the server is and how
@@ -10,13 +10,25 @@ export type ServerAccess = {
   getToken?: () => Promise<string | null>;
 };
 
-/** A refusal in the server's terms (`ApiError` of the protocol), or `unreachable`. */
+/** What the server refused, in codes: the features word it (`failureText`). */
+export type Refusal = { code: string; reason?: FailureReason; params?: FailureParams };
+
+/**
+ * A refusal in the server's terms (`ApiError` of the protocol), or `unreachable`. It carries
+ * codes, not words: the feature that shows it words it in the agent's language.
+ */
 export class ApiError extends Error {
+  readonly reason: FailureReason | undefined;
+  readonly params: FailureParams | undefined;
+
   constructor(
     readonly code: string,
-    message: string,
+    reason?: FailureReason,
+    params?: FailureParams,
   ) {
-    super(message);
+    super(reason === undefined ? code : `${code}: ${reason}`);
+    this.reason = reason;
+    this.params = params;
   }
 }
 
@@ -68,29 +80,33 @@ export function readJson(response: Response): Promise<unknown> {
   return response.json().catch(() => null);
 }
 
-/** The server's refusal in a body, when it sent one in the protocol's terms. */
-export function refusalOf(body: unknown): { code: string; message: string } | null {
+/** The server's refusal in a body, when it sent one in the protocol's terms (its words, if any, are left). */
+export function refusalOf(body: unknown): Refusal | null {
   const error = ApiErrorSchema.safeParse(body);
-  return error.success ? { code: error.data.code, message: error.data.message ?? '' } : null;
+  if (!error.success) return null;
+  const { code, reason, params } = error.data;
+  return { code, ...(reason === undefined ? {} : { reason }), ...(params === undefined ? {} : { params }) };
 }
 
 /**
  * JSON in, JSON out: the body of a successful answer (null for 204), or an ApiError with
- * the server's code and message (`unreachable` when no answer came).
+ * the server's code, reason and params (`unreachable` when no answer came).
  */
 export async function requestJson(access: ServerAccess, path: string, options: RequestOptions = {}): Promise<unknown> {
   let response: Response;
   try {
     response = await send(access, path, options);
   } catch (error) {
-    if (error instanceof ServerUnreachable) throw new ApiError('unreachable', 'unreachable');
+    if (error instanceof ServerUnreachable) throw new ApiError('unreachable');
     throw error;
   }
   if (response.status === 204) return null;
   const body = await readJson(response);
   if (!response.ok) {
     const refusal = refusalOf(body);
-    throw new ApiError(refusal?.code ?? 'internal', refusal?.message ?? `The server answered ${response.status}.`);
+    // A refusal outside the protocol's terms: its status says which request failed.
+    if (refusal === null) throw new ApiError('internal', 'server_error', { status: response.status });
+    throw new ApiError(refusal.code, refusal.reason, refusal.params);
   }
   return body;
 }

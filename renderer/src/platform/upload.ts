@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AttachmentKindSchema } from '@parley/protocol';
-import { t } from '../common/i18n/index.js';
-import { readJson, refusalOf, send, ServerUnreachable } from './http.js';
+import { readJson, refusalOf, send, ServerUnreachable, type Refusal } from './http.js';
 import type { MediaSource } from './media.js';
 
 export const UploadedMediaSchema = z.object({
@@ -13,11 +12,17 @@ export const UploadedMediaSchema = z.object({
 });
 export type UploadedMedia = z.infer<typeof UploadedMediaSchema>;
 
-export type UploadResult = { ok: true; media: UploadedMedia } | { ok: false; code: string; message: string };
+/**
+ * Why an upload did not go through, in codes: the server's refusal, `unreachable` when no
+ * answer came, or `internal` with the `status` of an answer outside the protocol's terms.
+ */
+export type UploadFailure = Refusal;
+
+export type UploadResult = { ok: true; media: UploadedMedia } | ({ ok: false } & UploadFailure);
 
 /**
  * Uploads a file the agent attached. The server checks size and type against the
- * conversation's platform and answers `media_invalid` with words when they do not fit.
+ * conversation's platform and answers `media_invalid` with a reason and params when they do not fit.
  */
 export async function uploadMedia(
   source: MediaSource,
@@ -34,17 +39,17 @@ export async function uploadMedia(
     response = await send(source, '/api/media', { method: 'POST', body: form, signal });
   } catch (error) {
     if (!(error instanceof ServerUnreachable)) throw error;
-    return { ok: false, code: 'unreachable', message: t('composer.uploadUnreachable') };
+    return { ok: false, code: 'unreachable' };
   }
   const body = await readJson(response);
   if (!response.ok) {
     const refusal = refusalOf(body);
     return refusal !== null
       ? { ok: false, ...refusal }
-      : { ok: false, code: 'internal', message: t('composer.uploadFailed', { status: response.status }) };
+      : { ok: false, code: 'internal', params: { status: response.status } };
   }
   const media = UploadedMediaSchema.safeParse(body);
   return media.success
     ? { ok: true, media: media.data }
-    : { ok: false, code: 'internal', message: t('mutation.badReply') };
+    : { ok: false, code: 'internal', reason: 'malformed', params: { request: 'upload' } };
 }

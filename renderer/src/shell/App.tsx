@@ -5,17 +5,20 @@ import { useCallback, useEffect, useState, type JSX } from 'react';
 import type { ParleyDb } from '../data/db.js';
 import { connectDesktop, type Desktop } from '../platform/desktop.js';
 import { logout } from '../platform/api.js';
+import type { EngineFailure } from '../sync/engine.js';
 import { InboxScreen } from './InboxScreen.js';
 import { LoginScreen } from '../features/auth/index.js';
 import { clearSession, loadSession, saveSession } from '../platform/session.js';
+import { useSystemLanguage } from './useSystemLanguage.js';
 
 type Phase =
   | { kind: 'starting' }
-  | { kind: 'signedOut'; desktop: Desktop; notice: string | null }
+  | { kind: 'signedOut'; desktop: Desktop; notice: EngineFailure | null }
   | { kind: 'signedIn'; desktop: Desktop; agent: Agent };
 
 export function App(): JSX.Element {
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+  useSystemLanguage();
 
   useEffect(() => {
     void (async () => {
@@ -40,7 +43,7 @@ export function App(): JSX.Element {
 
   const signedOut = useCallback(
     (desktop: Desktop) =>
-      (notice: string): void => {
+      (notice: EngineFailure): void => {
         // The session ended on the server: ask to sign in again, but keep the local cache
         // and anything waiting to be sent.
         void clearSession(desktop.serverUrl).then(() => setPhase({ kind: 'signedOut', desktop, notice }));

@@ -7,7 +7,8 @@ import Box from '@mui/material/Box';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { shortTime, t } from '../common/i18n/index.js';
+import { failureText } from '../common/i18n/failures.js';
+import { useT, shortTime, type Translator } from '../common/i18n/index.js';
 import type { ConnectionState } from '../sync/engine.js';
 
 /** The status line: always visible, so an agent knows whether what they see is live. */
@@ -18,9 +19,12 @@ export function ConnectionStatus({
   state: ConnectionState;
   lastSyncedAt: number | undefined;
 }): JSX.Element {
+  const { t, lang } = useT();
   const synced =
-    lastSyncedAt === undefined ? t('status.neverSynced') : t('status.lastSync', { time: shortTime(lastSyncedAt) });
-  const label = statusLabel(state);
+    lastSyncedAt === undefined
+      ? t('status.neverSynced')
+      : t('status.lastSync', { time: shortTime(lastSyncedAt, undefined, lang) });
+  const label = statusLabel(state, t);
   const Icon =
     state.kind === 'online'
       ? CloudDoneOutlinedIcon
@@ -46,7 +50,7 @@ function catchUpPercent(state: { applied: number; head: number }): number {
   return state.head > 0 ? Math.min(100, Math.round((100 * state.applied) / state.head)) : 0;
 }
 
-function statusLabel(state: ConnectionState): string {
+function statusLabel(state: ConnectionState, t: Translator['t']): string {
   switch (state.kind) {
     case 'online':
       return t('status.online');
@@ -65,6 +69,7 @@ function statusLabel(state: ConnectionState): string {
 
 /** The banner under the app bar when what is shown is not live. */
 export function ConnectionBanner({ state }: { state: ConnectionState }): JSX.Element | null {
+  const { t, lang } = useT();
   if (state.kind === 'offline' || state.kind === 'reconnecting') {
     return (
       <Alert severity="warning" icon={<CloudOffOutlinedIcon />} square data-testid="offline-banner" role="status">
@@ -75,7 +80,7 @@ export function ConnectionBanner({ state }: { state: ConnectionState }): JSX.Ele
   if (state.kind === 'error') {
     return (
       <Alert severity="error" square data-testid="error-banner" role="alert">
-        {state.message}
+        {failureText(state, lang)}
       </Alert>
     );
   }

@@ -10,18 +10,18 @@ import Snackbar from '@mui/material/Snackbar';
 import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { failure, type Agent } from '@parley/protocol';
+import { refusal, type Agent } from '@parley/protocol';
 import { useCallback, useMemo, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
 import { ThreadView } from '../features/conversation/index.js';
 import { useEviction, useLastSyncedAt } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
-import type { ConnectionState, SyncEngine } from '../sync/engine.js';
+import type { ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../platform/desktop.js';
 import { ConversationList } from '../features/inbox/index.js';
 import { MediaSourceContext, type MediaSource } from '../platform/media.js';
-import { t, tn } from '../common/i18n/index.js';
+import { useT, type Translator } from '../common/i18n/index.js';
 import { summaryText, useAnnouncements, type Summary } from '../features/notifications/index.js';
 import { useSyncEngine } from './useSyncEngine.js';
 import type { ParleyDb } from '../data/db.js';
@@ -35,8 +35,9 @@ export function InboxScreen({
   desktop: Desktop;
   agent: Agent;
   onSignOut: (db: ParleyDb) => void;
-  onSignedOut: (message: string) => void;
+  onSignedOut: (failure: EngineFailure) => void;
 }): JSX.Element {
+  const { t } = useT();
   const [selectedId, setSelectedId] = useState<string | null>(null);
   // A message to bring into view in the selected conversation: a search result's.
   const [focus, setFocus] = useState<{ messageId: string } | null>(null);
@@ -115,6 +116,8 @@ function Inbox({
   onDismissSummary: () => void;
   onSignOut: (db: ParleyDb) => void;
 }): JSX.Element {
+  const translator = useT();
+  const { t, tn, lang } = translator;
   const lastSyncedAt = useLastSyncedAt(db);
   const eviction = useEviction(db);
   // Evictions are told in the session they happen in, not on every start after.
@@ -130,7 +133,9 @@ function Inbox({
   const actions = useMemo<ThreadActions>(
     () => ({
       mutate: (mutation) =>
-        engine === null ? Promise.resolve(failure('internal', t('mutation.offline'))) : engine.mutate(mutation),
+        engine === null
+          ? Promise.resolve(refusal('internal', undefined, { local: 'offline' }))
+          : engine.mutate(mutation),
       typing: (conversationId) => engine?.typing(conversationId),
     }),
     [engine],
@@ -172,7 +177,7 @@ function Inbox({
             data-kind={notice.kind}
             onClose={() => setDismissed((previous) => ({ ...previous, notice: true }))}
           >
-            {localDataText(notice)}
+            {localDataText(notice, translator)}
           </Alert>
         ) : null}
         {showEviction ? (
@@ -216,7 +221,7 @@ function Inbox({
         anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}
       >
         <Alert severity="info" variant="filled" onClose={onDismissSummary} data-testid="arrivals-summary" role="status">
-          {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary)}`}
+          {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary, lang)}`}
         </Alert>
       </Snackbar>
     </MediaSourceContext>
@@ -224,7 +229,7 @@ function Inbox({
 }
 
 /** The notice about the cache, in words: what happened and what became of the outbox. */
-function localDataText(notice: LocalDataNotice): string {
+function localDataText(notice: LocalDataNotice, { t, tn }: Translator): string {
   if (notice.kind === 'resynced') return t('data.resynced');
   const parts = [t('data.rebuilt')];
   if (notice.keptOutbox > 0) parts.push(tn('data.outboxKept', notice.keptOutbox));

@@ -4,7 +4,7 @@ import { describeError } from '../common/errors.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
 import { openLocalDatabase, type LocalDataNotice } from '../data/open.js';
 import type { Desktop } from '../platform/desktop.js';
-import { SyncEngine, type Arrivals, type ConnectionState } from '../sync/engine.js';
+import { SyncEngine, type Arrivals, type ConnectionState, type EngineFailure } from '../sync/engine.js';
 
 const connecting: ConnectionState = { kind: 'connecting' };
 
@@ -21,7 +21,7 @@ export type LocalData =
 export function useSyncEngine(
   desktop: Desktop,
   agent: Agent,
-  onSignedOut: (message: string) => void,
+  onSignedOut: (failure: EngineFailure) => void,
   /** Told of customers' new messages, with the database they were stored in. */
   onArrivals: (db: ParleyDb, arrivals: Arrivals) => void,
 ): { data: LocalData; engine: SyncEngine | null; state: ConnectionState } {

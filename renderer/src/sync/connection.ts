@@ -114,8 +114,14 @@ export class Connection implements SyncLink {
       const data = ConnectErrorDataSchema.safeParse(error.data);
       if (data.success && data.data.code === 'unauthorized') {
         socket.disconnect();
-        this.setState({ kind: 'error', code: 'unauthorized', message: error.message });
-        this.options.onSignedOut?.(error.message);
+        const { reason, params } = data.data;
+        const refused = {
+          code: 'unauthorized',
+          ...(reason === undefined ? {} : { reason }),
+          ...(params === undefined ? {} : { params }),
+        };
+        this.setState({ kind: 'error', ...refused });
+        this.options.onSignedOut?.(refused);
         return;
       }
       if (this.state.kind !== 'error' && this.state.kind !== 'reconnecting') this.setState({ kind: 'offline' });
@@ -149,17 +155,19 @@ export class Connection implements SyncLink {
       if (!welcome.success) {
         this.options.onInvalidPayload?.('hello', welcome.error.message);
         socket.disconnect();
-        this.setState({
-          kind: 'error',
-          code: 'bad_request',
-          message: 'The server answered in a way this app does not understand.',
-        });
+        this.setState({ kind: 'error', code: 'bad_request', params: { local: 'badReply' } });
         return;
       }
       if (!welcome.data.ok) {
         // Retrying cannot fix a refused hello (another protocol version, a deleted account).
         socket.disconnect();
-        this.setState({ kind: 'error', code: welcome.data.code, message: welcome.data.message ?? '' });
+        const { code, reason, params } = welcome.data;
+        this.setState({
+          kind: 'error',
+          code,
+          ...(reason === undefined ? {} : { reason }),
+          ...(params === undefined ? {} : { params }),
+        });
         return;
       }
       await this.steps.catchUp();

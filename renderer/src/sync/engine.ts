@@ -15,6 +15,7 @@ export {
   type Arrivals,
   type BootstrapBounds,
   type ConnectionState,
+  type EngineFailure,
   type HistoryResult,
   type SyncEngineOptions,
 } from './link.js';

@@ -1,6 +1,5 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { HistoryReplySchema } from '@parley/protocol';
-import { t } from '../common/i18n/index.js';
 import { withQuotaRecovery } from '../data/quota.js';
 import { applyEntities } from './apply.js';
 import { HISTORY_PAGE_SIZE, type HistoryResult, type SyncLink } from './link.js';
@@ -33,7 +32,7 @@ export class HistoryFetcher {
   async fetch(conversationId: string): Promise<HistoryResult> {
     const socket = this.link.socket();
     if (socket === null || !socket.connected || !this.link.ready())
-      return { ok: false, message: t('mutation.offline') };
+      return { ok: false, code: 'internal', params: { local: 'offline' } };
     const db = this.link.db;
     const oldest = await db.messages
       .where('[conversationId+createdAt]')
@@ -47,14 +46,22 @@ export class HistoryFetcher {
         limit: HISTORY_PAGE_SIZE,
       });
     } catch {
-      return { ok: false, message: t('mutation.timeout') };
+      return { ok: false, code: 'internal', params: { local: 'timeout' } };
     }
     const page = HistoryReplySchema.safeParse(reply);
     if (!page.success) {
       this.link.options.onInvalidPayload?.('history:fetch', page.error.message);
-      return { ok: false, message: t('mutation.badReply') };
+      return { ok: false, code: 'internal', params: { local: 'badReply' } };
     }
-    if (!page.data.ok) return { ok: false, message: page.data.message ?? '' };
+    if (!page.data.ok) {
+      const { code, reason, params } = page.data;
+      return {
+        ok: false,
+        code,
+        ...(reason === undefined ? {} : { reason }),
+        ...(params === undefined ? {} : { params }),
+      };
+    }
     const { messages, hasMore } = page.data;
     const older = messages.map((data) => ({ entity: 'message' as const, data }));
     await withQuotaRecovery(db, () => applyEntities(db, older));

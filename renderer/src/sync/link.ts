@@ -1,5 +1,11 @@
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/protocol';
+import type {
+  ClientToServerEvents,
+  FailureParams,
+  FailureReason,
+  Message,
+  ServerToClientEvents,
+} from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
 
 export type ConnectionState =
@@ -9,8 +15,11 @@ export type ConnectionState =
   | { kind: 'catchingUp'; applied: number; head: number }
   | { kind: 'online' }
   | { kind: 'offline' }
-  /** The server refused us for a reason retrying will not fix (protocol, session). */
-  | { kind: 'error'; code: string; message: string };
+  /** The server refused us for a reason retrying will not fix (protocol, session); worded when shown. */
+  | ({ kind: 'error' } & EngineFailure);
+
+/** A refusal in codes, as the server sends it (or as the engine builds it): the views word it. */
+export type EngineFailure = { code: string; reason?: FailureReason; params?: FailureParams };
 
 export type SyncEngineOptions = {
   db: ParleyDb;
@@ -23,7 +32,7 @@ export type SyncEngineOptions = {
   bootstrap?: BootstrapBounds;
   requestTimeoutMs?: number;
   /** Called when the server says the session is no longer valid. */
-  onSignedOut?: (message: string) => void;
+  onSignedOut?: (failure: EngineFailure) => void;
   /** Called with anything invalid the server sent, for logs and reports. */
   onInvalidPayload?: (what: string, detail: string) => void;
   /** Called with the customers' messages this device had not seen, once they are stored. */
@@ -48,7 +57,7 @@ export type BootstrapBounds = { messagesPerConversation: number; closedDays: num
 export const BOOTSTRAP_BOUNDS: BootstrapBounds = { messagesPerConversation: 50, closedDays: 30 };
 export const HISTORY_PAGE_SIZE = 50;
 
-export type HistoryResult = { ok: true; added: number; hasMore: boolean } | { ok: false; message: string };
+export type HistoryResult = { ok: true; added: number; hasMore: boolean } | ({ ok: false } & EngineFailure);
 
 /** What every job of the engine shares: the options, the socket and whether it is ready. */
 export type SyncLink = {

@@ -3,11 +3,10 @@ import {
   FailureSchema,
   MutationSchema,
   MutationSuccessSchema,
-  failure,
+  refusal,
   type Mutation,
   type MutationResult,
 } from '@parley/protocol';
-import { t } from '../common/i18n/index.js';
 import { withQuotaRecovery } from '../data/quota.js';
 import { applyEntities } from './apply.js';
 import type { SyncLink } from './link.js';
@@ -26,20 +25,21 @@ export async function sendMutation(
 ): Promise<MutationResult> {
   const valid = MutationSchema.safeParse(mutation);
   if (!valid.success) {
-    return failure('bad_request', t('mutation.invalid', { detail: valid.error.issues[0]?.message ?? '' }));
+    return refusal('bad_request', 'malformed', { request: 'mutation' });
   }
   const socket = link.socket();
-  if (socket === null || !socket.connected || !link.ready()) return failure('internal', t('mutation.offline'));
+  if (socket === null || !socket.connected || !link.ready())
+    return refusal('internal', undefined, { local: 'offline' });
   let reply: unknown;
   try {
     reply = await socket.timeout(link.timeoutMs).emitWithAck('mutate', valid.data);
   } catch {
-    return failure('internal', t('mutation.timeout'));
+    return refusal('internal', undefined, { local: 'timeout' });
   }
   const result = MutationReplySchema.safeParse(reply);
   if (!result.success) {
     link.options.onInvalidPayload?.('mutate', result.error.message);
-    return failure('internal', t('mutation.badReply'));
+    return refusal('internal', undefined, { local: 'badReply' });
   }
   if (result.data.ok && result.data.message !== undefined) {
     // Show the stored message at once; the change feed brings the same version again.

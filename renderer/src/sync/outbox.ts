@@ -197,7 +197,11 @@ async function settleIn(
       if (result.message !== undefined) await putMessages(db, [result.message]);
       return;
     }
-    const lastError = { code: result.code, message: result.message ?? '' };
+    const lastError = {
+      code: result.code,
+      ...(result.reason === undefined ? {} : { reason: result.reason }),
+      ...(result.params === undefined ? {} : { params: result.params }),
+    };
     if (decision.kind === 'failed') {
       await rollBack(db, row.rollback);
       await db.outbox.update(row.clientId, { state: 'failed', attempts, lastError });

@@ -74,7 +74,8 @@ export class Puller {
           options.onInvalidPayload?.('sync:pull', page.error.message);
           throw new Error('The server sent a page of changes this app does not understand.');
         }
-        if (!page.data.ok) throw new Error(page.data.message);
+        // For the logs, in codes: the server no longer sends words.
+        if (!page.data.ok) throw new Error(`sync:pull refused: ${page.data.code} ${page.data.reason ?? ''}`.trim());
         const { changes, cursor: next, hasMore, head } = page.data;
         // Ask for the next page while this one is written, so the network and IndexedDB
         // work at once; pages are still applied in order, each with its cursor.

@@ -50,15 +50,29 @@ describe('schema upgrades', () => {
     const name = newName();
     await versionOneCache(name);
 
-    const { db, notice } = await openLocalDatabase(name);
+    const { db, notice } = await openLocalDatabase(name, SCHEMA_VERSIONS.slice(0, 2));
     expect(notice).toBeNull();
-    expect(db.verno).toBe(SCHEMA_VERSIONS.at(-1)?.version);
+    expect(db.verno).toBe(2);
     expect(await db.messages.count()).toBe(3);
     expect(await readMeta(db, 'cursor')).toBe(42);
     // Version 1 finished its first sync without marking it; the upgrade marks it.
     expect(await readMeta(db, 'bootstrapped')).toBeGreaterThan(0);
     // The new index works on the old rows: the oldest message first.
     expect((await db.messages.orderBy('createdAt').first())?.id).toBe('m1');
+    expect((await db.outbox.toArray()).map((row) => row.clientId)).toEqual(['reply-0001']);
+    db.close();
+  });
+
+  it('to version 3 download the conversations again, for their previews, and keep the outbox', async () => {
+    const name = newName();
+    await versionOneCache(name);
+    (await openLocalDatabase(name, SCHEMA_VERSIONS.slice(0, 2))).db.close();
+
+    const { db, notice } = await openLocalDatabase(name);
+    expect(notice).toEqual({ kind: 'resynced' });
+    expect(db.verno).toBe(3);
+    expect(await db.conversations.count()).toBe(0);
+    expect(await readMeta(db, 'cursor')).toBeUndefined();
     expect((await db.outbox.toArray()).map((row) => row.clientId)).toEqual(['reply-0001']);
     db.close();
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   conversationPreview,
+  lastMessageText,
   groupReactions,
   linkify,
   mapUrl,
@@ -101,6 +102,14 @@ describe('messagePreview', () => {
     expect(conversationPreview('[location]', 'fr')).toBe('📍 Position');
     expect(conversationPreview('[not_a_kind]', 'en')).toBe('[not_a_kind]');
     expect(conversationPreview('Hello', 'en')).toBe('Hello');
+  });
+
+  it("words a conversation's last message from its preview data, else from the server's line", () => {
+    const preview = { kind: 'image', direction: 'inbound', text: null, name: null, voice: false, count: 1 } as const;
+    expect(lastMessageText({ preview, lastMessagePreview: 'ignored' }, 'en')).toBe('📷 Photo');
+    expect(lastMessageText({ preview, lastMessagePreview: 'ignored' }, 'fr')).toMatch(/^📷 /);
+    expect(lastMessageText({ lastMessagePreview: '[image]' }, 'en')).toBe('📷 Photo');
+    expect(lastMessageText({ lastMessagePreview: 'Hello' }, 'fr')).toBe('Hello');
   });
 });
 

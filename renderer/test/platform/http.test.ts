@@ -45,18 +45,19 @@ describe('the HTTP client', () => {
     expect(calls[0]?.init.headers).toEqual({});
   });
 
-  it("turns the server's refusal into an ApiError with its code and words", async () => {
-    answer(() => json(403, { ok: false, code: 'forbidden', message: 'Not yours.' }));
+  it("turns the server's refusal into an ApiError with its code, reason and params", async () => {
+    answer(() => json(403, { ok: false, code: 'forbidden', reason: 'not_assignee', params: { assigneeName: 'Bo' } }));
     const error = await requestJson({ serverUrl }, '/api/x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ code: 'forbidden', message: 'Not yours.' });
+    expect(error).toMatchObject({ code: 'forbidden', reason: 'not_assignee', params: { assigneeName: 'Bo' } });
   });
 
   it('says which status came when the refusal is not in the protocol terms', async () => {
     answer(() => new Response('<html>', { status: 502 }));
     await expect(requestJson({ serverUrl }, '/api/x')).rejects.toMatchObject({
       code: 'internal',
-      message: 'The server answered 502.',
+      reason: 'server_error',
+      params: { status: 502 },
     });
   });
 

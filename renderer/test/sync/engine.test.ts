@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { ParleyDb } from '../../src/data/db.js';
 import { SyncEngine } from '../../src/sync/engine.js';
+import { failureText } from '../../src/common/i18n/failures.js';
 
 function engine(): SyncEngine {
   return new SyncEngine({
@@ -13,14 +14,15 @@ function engine(): SyncEngine {
 }
 
 describe('SyncEngine.mutate', () => {
-  it('answers offline at once, with words, instead of queueing or throwing', async () => {
+  it('answers offline at once, in codes worded as offline, instead of queueing or throwing', async () => {
     const result = await engine().mutate({
       type: 'conversation.markRead',
       clientId: 'abcdefgh12345678',
       conversationId: 'c1',
     });
     expect(result).toMatchObject({ ok: false, code: 'internal' });
-    expect(result.ok ? '' : result.message).toMatch(/offline/i);
+    expect(result).toMatchObject({ params: { local: 'offline' } });
+    expect(result.ok ? '' : failureText(result, 'en')).toMatch(/offline/i);
   });
 
   it('refuses a malformed mutation before it reaches the network', async () => {

@@ -39,7 +39,12 @@ function reply(clientId: string, conversationId = 'c1', text = 'hello'): Mutatio
   };
 }
 
-const refused: MutationResult = { ok: false, code: 'window_closed', message: 'The 24-hour window is closed.' };
+const refused: MutationResult = {
+  ok: false,
+  code: 'window_closed',
+  reason: 'window_closed_until_customer_writes',
+  params: { channel: 'whatsapp' },
+};
 
 describe('enqueue', () => {
   it('writes the outbox row and the optimistic message together', async () => {
@@ -129,7 +134,11 @@ describe('drainOutbox', () => {
     expect(await db.outbox.get('client-0001')).toMatchObject({
       state: 'failed',
       attempts: 1,
-      lastError: { code: 'window_closed', message: 'The 24-hour window is closed.' },
+      lastError: {
+        code: 'window_closed',
+        reason: 'window_closed_until_customer_writes',
+        params: { channel: 'whatsapp' },
+      },
     });
     expect(await db.outbox.get('client-0002')).toMatchObject({ state: 'failed' });
     expect((await db.conversations.get('c1'))?.unreadCount).toBe(2);

@@ -283,6 +283,10 @@ function mediaRefusedText(params: Params, channel: string, lang: Locale): string
   return say('failure.media_refused', { channel });
 }
 
+/** Why the renderer itself gave up on a request, in `params.local`. */
+export const LOCAL_CAUSES = ['offline', 'timeout', 'badReply'] as const;
+export type LocalCause = (typeof LOCAL_CAUSES)[number];
+
 function isErrorCode(code: string): code is ErrorCode {
   return ErrorCodeSchema.safeParse(code).success;
 }
@@ -297,6 +301,9 @@ function isFailureReason(reason: string): reason is FailureReason {
  */
 export function failureText(failure: FailureLike, lang: Locale = currentLocale()): string {
   const params = failure.params ?? {};
+  // Failures the renderer builds itself (refusal('internal', undefined, { local })): no answer came.
+  const local = oneOf(LOCAL_CAUSES, text(params, 'local'));
+  if (local !== null) return t(`mutation.${local}`, {}, lang);
   if (typeof failure.reason === 'string' && isFailureReason(failure.reason)) {
     const words = reasonText(failure.reason, params, lang);
     if (words !== null) return words;

@@ -4,7 +4,7 @@ import WhatsAppIcon from '@mui/icons-material/WhatsApp';
 import type { SvgIconProps } from '@mui/material/SvgIcon';
 import type { Channel } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../i18n/index.js';
+import { useT } from '../i18n/index.js';
 import { channelColor } from '../theme.js';
 
 const icons = { whatsapp: WhatsAppIcon, messenger: FacebookIcon, instagram: InstagramIcon } as const;
@@ -16,6 +16,7 @@ export function ChannelBadge({
   channel: Channel;
   fontSize?: SvgIconProps['fontSize'];
 }): JSX.Element {
+  const { t } = useT();
   const Icon = icons[channel];
   return <Icon titleAccess={t(`channel.${channel}`)} fontSize={fontSize} sx={{ color: channelColor[channel] }} />;
 }

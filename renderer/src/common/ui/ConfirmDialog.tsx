@@ -6,7 +6,7 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
 import type { JSX } from 'react';
-import { t } from '../i18n/index.js';
+import { useT } from '../i18n/index.js';
 
 /** Asks before something that cannot be undone from the app. */
 export function ConfirmDialog({
@@ -28,6 +28,7 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }): JSX.Element {
+  const { t } = useT();
   return (
     <Dialog open={open} onClose={onCancel} aria-labelledby="confirm-title" data-testid="confirm-dialog">
       <DialogTitle id="confirm-title">{title}</DialogTitle>

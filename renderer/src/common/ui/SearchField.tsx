@@ -4,7 +4,7 @@ import IconButton from '@mui/material/IconButton';
 import InputAdornment from '@mui/material/InputAdornment';
 import TextField from '@mui/material/TextField';
 import type { JSX, Ref } from 'react';
-import { t } from '../i18n/index.js';
+import { useT } from '../i18n/index.js';
 
 export type SearchFieldProps = {
   value: string;
@@ -14,6 +14,7 @@ export type SearchFieldProps = {
 
 /** The inbox search box; Esc clears it. */
 export function SearchField({ value, onChange, inputRef }: SearchFieldProps): JSX.Element {
+  const { t } = useT();
   return (
     <TextField
       size="small"

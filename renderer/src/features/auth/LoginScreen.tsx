@@ -11,7 +11,11 @@ import Typography from '@mui/material/Typography';
 import type { LoginResponse, ServerInfo } from '@parley/protocol';
 import { useEffect, useState, type FormEvent, type JSX } from 'react';
 import { ApiError, fetchServerInfo, login } from '../../platform/api.js';
-import { t } from '../../common/i18n/index.js';
+import { failureText, type FailureLike } from '../../common/i18n/failures.js';
+import { useT } from '../../common/i18n/index.js';
+
+/** Why signing in did not work, kept as data and worded when shown. */
+type LoginProblem = { kind: 'unreachable' } | { kind: 'refused'; failure: FailureLike };
 
 export function LoginScreen({
   serverUrl,
@@ -19,17 +23,21 @@ export function LoginScreen({
   onSignedIn,
 }: {
   serverUrl: string;
-  notice: string | null;
+  /** Why the agent was signed out, when the server ended the session. */
+  notice: FailureLike | null;
   onSignedIn: (session: LoginResponse) => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(notice);
+  const [error, setError] = useState<LoginProblem | null>(
+    notice === null ? null : { kind: 'refused', failure: notice },
+  );
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    fetchServerInfo(serverUrl).then(setInfo, () => setError(t('login.unreachable', { url: serverUrl })));
+    fetchServerInfo(serverUrl).then(setInfo, () => setError({ kind: 'unreachable' }));
   }, [serverUrl]);
 
   async function signIn(withEmail: string, withPassword: string): Promise<void> {
@@ -40,8 +48,16 @@ export function LoginScreen({
     } catch (caught) {
       setError(
         caught instanceof ApiError && caught.code !== 'unreachable'
-          ? caught.message
-          : t('login.unreachable', { url: serverUrl }),
+          ? {
+              kind: 'refused',
+              failure: {
+                code: caught.code,
+                // Signing in, `unauthorized` can only mean the email and password do not match.
+                reason: caught.reason ?? (caught.code === 'unauthorized' ? 'bad_credentials' : undefined),
+                params: caught.params,
+              },
+            }
+          : { kind: 'unreachable' },
       );
     } finally {
       setBusy(false);
@@ -64,7 +80,9 @@ export function LoginScreen({
         </Typography>
         {error !== null && (
           <Alert severity="error" sx={{ mb: 2 }} role="alert">
-            {error}
+            {error.kind === 'unreachable'
+              ? t('login.unreachable', { url: serverUrl })
+              : failureText(error.failure, lang)}
           </Alert>
         )}
         <Box component="form" onSubmit={submit} sx={{ display: 'grid', gap: 2 }}>

@@ -1,7 +1,8 @@
 import Box from '@mui/material/Box';
 import type { Contact } from '@parley/protocol';
 import { useState, type JSX } from 'react';
-import { t } from '../../common/i18n/index.js';
+import { failureText, type FailureLike } from '../../common/i18n/failures.js';
+import { useT } from '../../common/i18n/index.js';
 import { ConfirmDialog } from '../../common/ui/ConfirmDialog.js';
 import { MergeSuggestion } from './MergeSuggestion.js';
 import { newClientId } from '../../common/clientId.js';
@@ -21,9 +22,10 @@ export function ContactMerge({
   candidates: readonly Contact[];
   actions: ThreadActions;
 }): JSX.Element | null {
+  const { t, lang } = useT();
   const [target, setTarget] = useState<Contact | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<FailureLike | null>(null);
   if (candidates.length === 0) return null;
 
   function confirm(): void {
@@ -40,7 +42,7 @@ export function ContactMerge({
       .then((result) => {
         setBusy(false);
         if (result.ok) setTarget(null);
-        else setError(t('contact.mergeFailed', { reason: result.message ?? '' }));
+        else setError(result);
       });
   }
 
@@ -62,7 +64,7 @@ export function ContactMerge({
         body={t('contact.mergeBody', { source: contact.name, target: target?.name ?? '' })}
         confirmLabel={t('contact.merge')}
         busy={busy}
-        error={error}
+        error={error === null ? null : t('contact.mergeFailed', { reason: failureText(error, lang) })}
         onConfirm={confirm}
         onCancel={() => setTarget(null)}
       />

@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t } from '../../common/i18n/index.js';
+import { useT } from '../../common/i18n/index.js';
 
 /** "Possible duplicate of <name> — Merge", in the thread's header. */
 export function MergeSuggestion({
@@ -13,6 +13,7 @@ export function MergeSuggestion({
   duplicateName: string;
   onMerge: () => void;
 }): JSX.Element {
+  const { t } = useT();
   return (
     <Box
       data-testid="merge-suggestion"

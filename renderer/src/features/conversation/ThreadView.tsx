@@ -1,7 +1,7 @@
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t } from '../../common/i18n/index.js';
+import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useConversation } from '../../data/hooks.js';
 import type { ThreadActions } from '../../domain/actions.js';
@@ -23,6 +23,7 @@ export function ThreadView({
   agentId: string;
   focus: { messageId: string } | null;
 }): JSX.Element {
+  const { t } = useT();
   const conversation = useConversation(db, conversationId);
   if (conversationId === null || conversation === undefined) {
     return (

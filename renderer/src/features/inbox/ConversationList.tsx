@@ -3,11 +3,11 @@ import LinearProgress from '@mui/material/LinearProgress';
 import List from '@mui/material/List';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, useState, type JSX } from 'react';
-import { t } from '../../common/i18n/index.js';
+import { useT } from '../../common/i18n/index.js';
 import { ConversationListItem } from './ConversationListItem.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { SearchResults, useSearch } from '../search/index.js';
-import { conversationPreview } from '../../domain/messageView.js';
+import { lastMessageText } from '../../domain/messageView.js';
 import { resolveContact } from '../../domain/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useContacts, useConversations } from '../../data/hooks.js';
@@ -21,6 +21,7 @@ function Conversations({
   selectedId: string | null;
   onSelect: (id: string) => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   const conversations = useConversations(db);
   const contacts = useContacts(db);
   if (conversations === undefined || contacts === undefined) return <Box />;
@@ -38,7 +39,7 @@ function Conversations({
           key={conversation.id}
           conversation={conversation}
           contactName={resolveContact(contacts, conversation.contactId)?.name ?? ''}
-          preview={conversationPreview(conversation.lastMessagePreview)}
+          preview={lastMessageText(conversation, lang)}
           selected={conversation.id === selectedId}
           onSelect={onSelect}
         />
@@ -60,6 +61,7 @@ export function ConversationList({
   /** A search result: its conversation, and the message found in it (null for a contact). */
   onOpenResult: (conversationId: string, messageId: string | null) => void;
 }): JSX.Element {
+  const { t } = useT();
   const [query, setQuery] = useState('');
   const groups = useSearch(db, query);
   const searchInput = useRef<HTMLInputElement>(null);

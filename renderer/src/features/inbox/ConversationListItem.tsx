@@ -6,7 +6,7 @@ import ListItemButton from '@mui/material/ListItemButton';
 import Typography from '@mui/material/Typography';
 import type { Conversation } from '@parley/protocol';
 import type { JSX } from 'react';
-import { shortTime, t } from '../../common/i18n/index.js';
+import { useT, shortTime } from '../../common/i18n/index.js';
 import { ChannelBadge } from '../../common/ui/ChannelBadge.js';
 
 export type ConversationListItemProps = {
@@ -33,6 +33,7 @@ export function ConversationListItem({
   selected,
   onSelect,
 }: ConversationListItemProps): JSX.Element {
+  const { t, lang } = useT();
   const unread = conversation.unreadCount;
   return (
     <ListItemButton
@@ -61,7 +62,7 @@ export function ConversationListItem({
             {contactName}
           </Typography>
           <Typography variant="caption" color="text.secondary" sx={{ flexShrink: 0 }}>
-            {shortTime(conversation.lastMessageAt)}
+            {shortTime(conversation.lastMessageAt, undefined, lang)}
           </Typography>
         </Box>
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>

@@ -5,17 +5,21 @@ import { resolveContactIn } from '../../data/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { Desktop } from '../../platform/desktop.js';
 import type { Arrivals } from '../../sync/engine.js';
-import { t, tn } from '../../common/i18n/index.js';
+import { currentLocale, t, tn, type Locale } from '../../common/i18n/index.js';
 import { announcementFor } from './announcementFor.js';
 
 export type Summary = { messages: number; conversations: number };
 
 /** "14 new messages in 6 conversations". */
-export function summaryText(summary: Summary): string {
-  return t('arrivals.summary', {
-    messages: tn('count.newMessages', summary.messages),
-    conversations: tn('count.conversations', summary.conversations),
-  });
+export function summaryText(summary: Summary, lang: Locale = currentLocale()): string {
+  return t(
+    'arrivals.summary',
+    {
+      messages: tn('count.newMessages', summary.messages, {}, lang),
+      conversations: tn('count.conversations', summary.conversations, {}, lang),
+    },
+    lang,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import List from '@mui/material/List';
 import ListItemButton from '@mui/material/ListItemButton';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { shortTime, t } from '../../common/i18n/index.js';
+import { useT, shortTime } from '../../common/i18n/index.js';
 import type { SearchGroup, SnippetPart } from './searchIndex.js';
 import { ChannelBadge } from '../../common/ui/ChannelBadge.js';
 
@@ -30,6 +30,7 @@ function Snippet({ parts }: { parts: readonly SnippetPart[] }): JSX.Element {
 
 /** Search results grouped by conversation: who, on which channel, and the matching lines. */
 export function SearchResults({ groups, onOpen }: SearchResultsProps): JSX.Element {
+  const { t, lang } = useT();
   if (groups.length === 0) {
     return (
       <Typography color="text.secondary" sx={{ p: 3 }} data-testid="search-empty">
@@ -73,7 +74,7 @@ export function SearchResults({ groups, onOpen }: SearchResultsProps): JSX.Eleme
                 <Snippet parts={hit.snippet} />
               </Typography>
               <Typography variant="caption" color="text.secondary" sx={{ flexShrink: 0 }}>
-                {shortTime(hit.createdAt)}
+                {shortTime(hit.createdAt, undefined, lang)}
               </Typography>
             </ListItemButton>
           ))}

@@ -12,7 +12,7 @@ import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useRef, type ChangeEvent, type JSX, type KeyboardEvent } from 'react';
-import { fileSize, t } from '../../../common/i18n/index.js';
+import { useT, fileSize } from '../../../common/i18n/index.js';
 
 export type ComposerAttachment = { fileName: string; size: number; uploading: boolean };
 export type ComposerQuote = { author: string; preview: string };
@@ -46,6 +46,7 @@ export function Composer({
   onCancelReply: () => void;
   humanAgent: boolean;
 }): JSX.Element {
+  const { t, lang } = useT();
   const fileInput = useRef<HTMLInputElement>(null);
 
   function keyDown(event: KeyboardEvent<HTMLDivElement>): void {
@@ -97,7 +98,7 @@ export function Composer({
           {attachment !== null && (
             <Chip
               icon={attachment.uploading ? <CircularProgress size={16} /> : <InsertDriveFileOutlinedIcon />}
-              label={`${attachment.fileName} · ${attachment.uploading ? t('composer.uploading') : fileSize(attachment.size)}`}
+              label={`${attachment.fileName} · ${attachment.uploading ? t('composer.uploading') : fileSize(attachment.size, lang)}`}
               onDelete={onRemoveAttachment}
               deleteIcon={<CancelIcon titleAccess={t('composer.removeAttachment')} />}
               data-testid="attachment-chip"

@@ -1,12 +1,13 @@
 import Alert from '@mui/material/Alert';
 import type { ChannelAccount, Conversation, MessageContent, Template } from '@parley/protocol';
 import { useRef, useState, type JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { failureText } from '../../../common/i18n/failures.js';
+import { useT, type Locale, type Translator } from '../../../common/i18n/index.js';
 import { Composer, type ComposerQuote } from './Composer.js';
 import { TemplatePicker } from './TemplatePicker.js';
 import { WindowBanner } from './WindowBanner.js';
 import { useMediaSource } from '../../../platform/media.js';
-import { uploadMedia, type UploadedMedia } from '../../../platform/upload.js';
+import { uploadMedia, type UploadedMedia, type UploadFailure } from '../../../platform/upload.js';
 import type { OutboxRow, ParleyDb } from '../../../data/db.js';
 import { enqueue } from '../../../sync/outbox.js';
 import { newClientId } from '../../../common/clientId.js';
@@ -15,6 +16,19 @@ import { isApproved } from '../../../domain/templates.js';
 import { composerMode, windowBanner, windowRefusalOf } from '../../../domain/window.js';
 
 type AttachmentState = { fileName: string; size: number; uploading: boolean; media: UploadedMedia | null };
+
+/** What went wrong in the composer, kept as data and worded when shown. */
+type ComposerError = { kind: 'notSaved'; detail: string } | { kind: 'upload'; failure: UploadFailure };
+
+function composerErrorText(error: ComposerError, t: Translator['t'], lang: Locale): string {
+  if (error.kind === 'notSaved') return t('outbox.notSaved', { detail: error.detail });
+  const { failure } = error;
+  if (failure.code === 'unreachable') return t('composer.uploadUnreachable');
+  if (failure.reason === undefined && typeof failure.params?.status === 'number') {
+    return t('composer.uploadFailed', { status: failure.params.status });
+  }
+  return failureText(failure, lang);
+}
 
 /**
  * The bottom of a thread: the window banner and what the window allows — the reply box,
@@ -43,18 +57,19 @@ export function ConversationComposer({
   replyTo: (ComposerQuote & { messageId: string }) | null;
   onReplyDone: () => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   const source = useMediaSource();
   const [draft, setDraft] = useState('');
   const [attachment, setAttachment] = useState<AttachmentState | null>(null);
   const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ComposerError | null>(null);
   const [chosenTemplateId, setChosenTemplateId] = useState<string | null>(null);
   const [parameters, setParameters] = useState<Record<string, string[]>>({});
   const upload = useRef<AbortController | null>(null);
 
   const activeRefusal = windowRefusalOf(outbox, conversation.lastInboundAt);
   const mode = composerMode(conversation, account, now, activeRefusal);
-  const banner = windowBanner(mode, now);
+  const banner = windowBanner(mode, now, lang);
   const approved = (templates ?? []).filter(isApproved);
   const selectedTemplateId =
     approved.find((template) => template.id === chosenTemplateId)?.id ?? approved[0]?.id ?? null;
@@ -79,7 +94,7 @@ export function ConversationComposer({
       });
       return true;
     } catch (failure: unknown) {
-      setError(t('outbox.notSaved', { detail: failure instanceof Error ? failure.message : String(failure) }));
+      setError({ kind: 'notSaved', detail: failure instanceof Error ? failure.message : String(failure) });
       return false;
     } finally {
       setSending(false);
@@ -132,7 +147,7 @@ export function ConversationComposer({
           });
         } else {
           setAttachment(null);
-          setError(result.message);
+          setError({ kind: 'upload', failure: result });
         }
       },
       () => {
@@ -158,7 +173,7 @@ export function ConversationComposer({
           onClose={() => setError(null)}
           sx={{ borderRadius: 0 }}
         >
-          {error}
+          {composerErrorText(error, t, lang)}
         </Alert>
       )}
       {mode.kind === 'template' ? (

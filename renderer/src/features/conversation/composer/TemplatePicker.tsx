@@ -9,7 +9,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { Template } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import { allParametersFilled, fillTemplate, templateParameters } from '../../../domain/templates.js';
 
 /**
@@ -36,6 +36,7 @@ export function TemplatePicker({
   onSend: () => void;
   sending: boolean;
 }): JSX.Element {
+  const { t } = useT();
   const selected = templates.find((template) => template.id === selectedId) ?? null;
   const slots = selected === null ? [] : templateParameters(selected);
   const filled = selected === null ? null : fillTemplate(selected, parameters);

@@ -11,7 +11,7 @@ import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import type { ConversationStatus } from '@parley/protocol';
 import { useState, type JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 const STATUSES: readonly ConversationStatus[] = ['open', 'pending', 'resolved'];
 
@@ -40,6 +40,7 @@ export function ConversationControls({
   onAddLabel: (label: string) => void;
   onRemoveLabel: (label: string) => void;
 }): JSX.Element {
+  const { t } = useT();
   const [menu, setMenu] = useState<HTMLElement | null>(null);
   const [draft, setDraft] = useState('');
   const assignee = agents.find((agent) => agent.id === assigneeId);

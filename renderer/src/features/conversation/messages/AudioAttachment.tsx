@@ -3,10 +3,11 @@ import MicIcon from '@mui/icons-material/Mic';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 /** An audio file or a WhatsApp voice note, labelled as such, with the browser's player. */
 export function AudioAttachment({ url, voice }: { url: string; voice: boolean }): JSX.Element {
+  const { t } = useT();
   const label = t(voice ? 'message.voice' : 'message.audio');
   return (
     <Box sx={{ my: 0.5 }} data-testid="audio-attachment" data-voice={voice}>

@@ -6,7 +6,7 @@ import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { fileSize, t } from '../../../common/i18n/index.js';
+import { useT, fileSize } from '../../../common/i18n/index.js';
 
 /** A document: its name, size and type, and a button that saves it. */
 export function DocumentAttachment({
@@ -22,7 +22,8 @@ export function DocumentAttachment({
   downloading: boolean;
   onDownload: () => void;
 }): JSX.Element {
-  const details = [size === null ? null : fileSize(size), mimeType].filter((part) => part !== null).join(' · ');
+  const { t, lang } = useT();
+  const details = [size === null ? null : fileSize(size, lang), mimeType].filter((part) => part !== null).join(' · ');
   return (
     <Box
       data-testid="document-attachment"

@@ -1,7 +1,7 @@
 import ButtonBase from '@mui/material/ButtonBase';
 import Box from '@mui/material/Box';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 /** A picture or sticker in a message; clicking opens it whole. */
 export function ImageAttachment({
@@ -15,6 +15,7 @@ export function ImageAttachment({
   sticker: boolean;
   onOpen: () => void;
 }): JSX.Element {
+  const { t } = useT();
   return (
     <ButtonBase
       onClick={onOpen}

@@ -5,7 +5,7 @@ import Dialog from '@mui/material/Dialog';
 import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import type { JSX, ReactNode } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 /** A picture shown whole, over the app. */
 export function ImageViewer({
@@ -24,6 +24,7 @@ export function ImageViewer({
   onDownload: () => void;
   onClose: () => void;
 }): JSX.Element {
+  const { t } = useT();
   return (
     <Dialog open={open} onClose={onClose} maxWidth="lg" aria-label={t('media.viewer')}>
       <Box sx={{ position: 'relative', minWidth: 280, minHeight: 120, display: 'grid', placeItems: 'center' }}>

@@ -5,11 +5,12 @@ import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
 import type { Location } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import { mapUrl } from '../../../domain/messageView.js';
 
 /** A place a customer shared: its name and address, and a link that opens a map. */
 export function LocationCard({ location }: { location: Location }): JSX.Element {
+  const { t } = useT();
   const coordinates = `${location.latitude.toFixed(5)}, ${location.longitude.toFixed(5)}`;
   return (
     <Box

@@ -6,7 +6,7 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t, type MessageKey } from '../../../common/i18n/index.js';
+import { useT, type MessageKey } from '../../../common/i18n/index.js';
 import type { MediaFailure } from '../../../platform/media.js';
 
 /** Every state of a file other than "here it is", in words. */
@@ -30,6 +30,7 @@ export function MediaNotice({
   state: MediaNoticeState;
   onRetry?: (() => void) | undefined;
 }): JSX.Element {
+  const { t } = useT();
   const icon =
     state === 'loading' || state === 'pending' ? (
       state === 'loading' ? (

@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
 
@@ -20,6 +20,7 @@ export function MessageActions({
   onReply: () => void;
   onReact: (emoji: string) => void;
 }): JSX.Element {
+  const { t } = useT();
   return (
     <Box
       className="message-actions"

@@ -6,7 +6,7 @@ import { ImageAttachment } from './ImageAttachment.js';
 import { ImageViewer } from './ImageViewer.js';
 import { MediaNotice } from './MediaNotice.js';
 import { VideoAttachment } from './VideoAttachment.js';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import { downloadMedia, MediaFetchError, useMediaSource } from '../../../platform/media.js';
 import { useMediaUrl, type MediaUrlState } from './useMediaUrl.js';
 
@@ -25,6 +25,7 @@ export function MessageAttachment({
   attachment: Attachment;
   caption: string | null;
 }): JSX.Element {
+  const { t } = useT();
   const source = useMediaSource();
   const ready = attachment.status === 'ready';
   const visual = attachment.kind === 'image' || attachment.kind === 'sticker';

@@ -16,7 +16,8 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { Message } from '@parley/protocol';
 import type { JSX, ReactNode } from 'react';
-import { messageTime, t } from '../../../common/i18n/index.js';
+import { messageErrorText } from '../../../common/i18n/failures.js';
+import { useT, messageTime } from '../../../common/i18n/index.js';
 import { groupReactions, ownReaction, statusTick } from '../../../domain/messageView.js';
 import { LocationCard } from './LocationCard.js';
 import { MessageActions } from './MessageActions.js';
@@ -57,6 +58,7 @@ function KindLabel({ icon, children }: { icon: ReactNode; children: ReactNode })
 }
 
 function Content({ message, templateText, attachments }: MessageBubbleProps): JSX.Element {
+  const { t } = useT();
   if (message.deletedAt !== null) {
     return (
       <Typography
@@ -153,6 +155,7 @@ function Content({ message, templateText, attachments }: MessageBubbleProps): JS
 }
 
 export function MessageBubble(props: MessageBubbleProps): JSX.Element {
+  const { t, lang } = useT();
   const { message, quote, highlighted, online, onReply, onReact } = props;
   const outbound = message.direction === 'outbound';
   const deleted = message.deletedAt !== null;
@@ -215,7 +218,7 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
               />
             )}
             {message.editedAt !== null && !deleted && <span data-testid="message-edited">{t('message.edited')} ·</span>}
-            <span>{messageTime(message.createdAt)}</span>
+            <span>{messageTime(message.createdAt, undefined, lang)}</span>
             <MessageStatus tick={tick} />
           </Typography>
         </Box>
@@ -230,7 +233,7 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
               sx={{ display: 'flex', alignItems: 'center', gap: 0.5, mt: 0.5, maxWidth: 420 }}
             >
               <WarningAmberIcon fontSize="inherit" />
-              {message.error?.message ?? t('message.failedNoReason')}
+              {message.error === null ? t('message.failedNoReason') : messageErrorText(message.error, lang)}
             </Typography>
           </Tooltip>
         )}

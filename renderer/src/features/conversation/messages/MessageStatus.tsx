@@ -4,7 +4,7 @@ import DoneAllIcon from '@mui/icons-material/DoneAll';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
 import Box from '@mui/material/Box';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import type { StatusTick } from '../../../domain/messageView.js';
 
 /**
@@ -12,6 +12,7 @@ import type { StatusTick } from '../../../domain/messageView.js';
  * while sending, ✓, ✓✓, ✓✓ in colour once read, ⚠ when it failed.
  */
 export function MessageStatus({ tick }: { tick: StatusTick }): JSX.Element | null {
+  const { t } = useT();
   if (tick === 'none') return null;
   const label = t(`message.status.${tick}`);
   const common = {

@@ -1,7 +1,7 @@
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 /**
  * A change the server refused (or one still waiting after errors): what it was, the
@@ -22,6 +22,7 @@ export function OutboxFailure({
   onRetry: () => void;
   onDiscard: () => void;
 }): JSX.Element {
+  const { t } = useT();
   return (
     <Alert
       severity={failed ? 'error' : 'warning'}

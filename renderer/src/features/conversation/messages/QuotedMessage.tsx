@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import ButtonBase from '@mui/material/ButtonBase';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 /**
  * The message a reply quotes, shown above its bubble. Clicking it scrolls to the quoted
@@ -18,6 +18,7 @@ export function QuotedMessage({
   preview: string | null;
   onOpen: (() => void) | null;
 }): JSX.Element {
+  const { t } = useT();
   const content = (
     <>
       {author !== null && (

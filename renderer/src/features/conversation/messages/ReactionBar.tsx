@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import ButtonBase from '@mui/material/ButtonBase';
 import Tooltip from '@mui/material/Tooltip';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import type { ReactionGroup } from '../../../domain/messageView.js';
 
 /** The reactions under a bubble. The business's own can be clicked away. */
@@ -13,6 +13,7 @@ export function ReactionBar({
   groups: readonly ReactionGroup[];
   onRemoveOwn: () => void;
 }): JSX.Element | null {
+  const { t } = useT();
   if (groups.length === 0) return null;
   return (
     <Box

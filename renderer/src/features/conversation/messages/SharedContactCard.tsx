@@ -4,10 +4,11 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { SharedContact } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 
 /** A contact card the customer shared (someone else's details, not theirs). */
 export function SharedContactCard({ contact }: { contact: SharedContact }): JSX.Element {
+  const { t } = useT();
   return (
     <Box
       data-testid="shared-contact"

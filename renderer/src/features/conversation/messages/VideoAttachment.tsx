@@ -4,7 +4,7 @@ import ButtonBase from '@mui/material/ButtonBase';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
-import { fileSize, t } from '../../../common/i18n/index.js';
+import { useT, fileSize } from '../../../common/i18n/index.js';
 
 /**
  * A video: a poster with a play button first, so a thread does not download every video
@@ -23,6 +23,7 @@ export function VideoAttachment({
   size: number | null;
   onPlay: () => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   if (videoUrl !== null) {
     return (
       <Box
@@ -66,7 +67,7 @@ export function VideoAttachment({
         {loading ? <CircularProgress size={40} /> : <PlayCircleIcon sx={{ fontSize: 48, opacity: 0.9 }} />}
         <Typography variant="caption" sx={{ fontWeight: 600 }}>
           {t('message.video')}
-          {size === null ? '' : ` · ${fileSize(size)}`}
+          {size === null ? '' : ` · ${fileSize(size, lang)}`}
         </Typography>
       </Box>
     </ButtonBase>

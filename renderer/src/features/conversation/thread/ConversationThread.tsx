@@ -4,7 +4,7 @@ import type { Conversation, Message, Mutation } from '@parley/protocol';
 import { useState, type JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
 import type { ParleyDb } from '../../../data/db.js';
 import {
@@ -45,6 +45,7 @@ export function ConversationThread({
   /** A message to bring into view once it is shown (a search result): a new object asks again. */
   focus: { messageId: string } | null;
 }): JSX.Element {
+  const { t, lang } = useT();
   const contacts = useContacts(db);
   const agents = useAgents(db);
   const messages = useMessages(db, conversation.id);
@@ -54,6 +55,7 @@ export function ConversationThread({
   const history = useHistory(db, conversation.id);
   const now = useNow();
   const [replyToId, setReplyToId] = useState<string | null>(null);
+  // Why a change could not be saved on this computer: kept as its detail, worded when shown.
   const [actionError, setActionError] = useState<string | null>(null);
   const index = useMessageIndex(messages);
   useMarkRead(db, conversation);
@@ -65,9 +67,7 @@ export function ConversationThread({
   /** Reactions, assignment, status and labels go through the outbox, like a reply: offline too. */
   function change(mutation: Mutation): void {
     setActionError(null);
-    void enqueue(db, mutation).catch((error: unknown) =>
-      setActionError(t('outbox.notSaved', { detail: describeError(error) })),
-    );
+    void enqueue(db, mutation).catch((error: unknown) => setActionError(describeError(error)));
   }
 
   function react(message: Message, emoji: string): void {
@@ -102,7 +102,7 @@ export function ConversationThread({
       <ThreadNotices
         db={db}
         outbox={outbox ?? []}
-        actionError={actionError}
+        actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
         onCloseError={() => setActionError(null)}
       />
       <ConversationComposer
@@ -118,8 +118,8 @@ export function ConversationThread({
             ? null
             : {
                 messageId: replyTarget.id,
-                author: authorOf(replyTarget, contactName),
-                preview: messagePreview(replyTarget),
+                author: authorOf(replyTarget, contactName, lang),
+                preview: messagePreview(replyTarget, lang),
               }
         }
         onReplyDone={() => setReplyToId(null)}

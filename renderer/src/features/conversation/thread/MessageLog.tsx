@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { Message, Template } from '@parley/protocol';
 import { useEffect, useRef, useState, type JSX, type ReactNode } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import type { HistoryRow, ParleyDb } from '../../../data/db.js';
 import { messagePreview } from '../../../domain/messageView.js';
 import { filledTemplateText } from '../../../domain/templates.js';
@@ -45,6 +45,7 @@ export function MessageLog({
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string) => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   const [highlightedId, setHighlightedId] = useState<string | null>(null);
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -97,8 +98,8 @@ export function MessageLog({
     const target = quotedIn(index, message);
     return (
       <QuotedMessage
-        author={target === undefined ? null : authorOf(target, contactName)}
-        preview={target === undefined ? null : messagePreview(target)}
+        author={target === undefined ? null : authorOf(target, contactName, lang)}
+        preview={target === undefined ? null : messagePreview(target, lang)}
         onOpen={target === undefined ? null : () => scrollTo(target.id)}
       />
     );

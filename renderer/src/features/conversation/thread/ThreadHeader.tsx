@@ -2,7 +2,7 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { ChannelAccount, Contact, Conversation } from '@parley/protocol';
 import type { JSX } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { useT } from '../../../common/i18n/index.js';
 import { ChannelBadge } from '../../../common/ui/ChannelBadge.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { ContactMerge } from '../../contacts/index.js';
@@ -21,6 +21,7 @@ export function ThreadHeader({
   candidates: Contact[];
   actions: ThreadActions;
 }): JSX.Element {
+  const { t } = useT();
   const identity = contact?.identities.find((candidate) => candidate.channel === conversation.channel);
   return (
     <Box sx={{ px: 2, py: 1.5, display: 'flex', alignItems: 'center', gap: 1.5, bgcolor: 'background.paper' }}>

@@ -1,7 +1,8 @@
 import Alert from '@mui/material/Alert';
 import type { JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
-import { t } from '../../../common/i18n/index.js';
+import { failureText } from '../../../common/i18n/failures.js';
+import { useT, type Translator } from '../../../common/i18n/index.js';
 import type { ParleyDb, OutboxRow } from '../../../data/db.js';
 import { discardOutbox, retryOutbox } from '../../../sync/outbox.js';
 import { OutboxFailure } from '../messages/OutboxFailure.js';
@@ -11,7 +12,7 @@ function needsAttention(row: OutboxRow): boolean {
   return row.state === 'failed' || (row.lastError !== null && row.attempts > 0);
 }
 
-function outboxSummary(row: OutboxRow): string {
+function outboxSummary(row: OutboxRow, t: Translator['t']): string {
   const mutation = row.mutation;
   if (mutation.type === 'message.note') return mutation.text;
   if (mutation.type === 'message.send') {
@@ -34,6 +35,7 @@ export function ThreadNotices({
   actionError: string | null;
   onCloseError: () => void;
 }): JSX.Element {
+  const { t, lang } = useT();
   return (
     <>
       {actionError !== null && (
@@ -44,8 +46,8 @@ export function ThreadNotices({
       {outbox.filter(needsAttention).map((row) => (
         <OutboxFailure
           key={row.clientId}
-          summary={outboxSummary(row)}
-          reason={row.lastError?.message ?? ''}
+          summary={outboxSummary(row, t)}
+          reason={row.lastError === null ? '' : failureText(row.lastError, lang)}
           code={row.lastError?.code ?? ''}
           failed={row.state === 'failed'}
           onRetry={() => void retryOutbox(db, row.clientId, newClientId())}

@@ -1,6 +1,6 @@
 import type { Message } from '@parley/protocol';
 import { useMemo } from 'react';
-import { t } from '../../../common/i18n/index.js';
+import { currentLocale, t, type Locale } from '../../../common/i18n/index.js';
 
 /** The thread's messages by id and by platform id, to find what a reply quotes. */
 export type MessageIndex = { byId: Map<string, Message>; byExternalId: Map<string, Message> };
@@ -28,6 +28,6 @@ export function quotedIn(index: MessageIndex, message: Message): Message | undef
 }
 
 /** Who wrote a message, as the thread names them: the contact, or the agent's side. */
-export function authorOf(message: Message, contactName: string): string {
-  return message.direction === 'inbound' ? contactName : t('thread.you');
+export function authorOf(message: Message, contactName: string, lang: Locale = currentLocale()): string {
+  return message.direction === 'inbound' ? contactName : t('thread.you', {}, lang);
 }
