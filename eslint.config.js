@@ -8,7 +8,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Folders are runtimes; these zones are the import rules of ARCHITECTURE.md, checked by a tool. */
+/** Folders are runtimes; these zones are the import rules of docs/architecture.md, checked by a tool. */
 const zones = [
   {
     target: './protocol',

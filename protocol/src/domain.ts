@@ -113,10 +113,8 @@ export const ConversationSchema = z.object({
   teamId: z.string().nullable(),
   labels: z.array(z.string()),
   lastMessageAt: TimestampSchema,
-  /** @deprecated Transitional words; `preview` replaces it. */
-  lastMessagePreview: z.string(),
-  /** The last message, as data the renderer words. Optional only while the server moves to it. */
-  preview: MessagePreviewSchema.optional(),
+  /** The last message, as data the renderer words; null for a conversation left with none (after a merge). */
+  preview: MessagePreviewSchema.nullable(),
   /** When the customer last wrote; the messaging windows are measured from here. */
   lastInboundAt: TimestampSchema.nullable(),
   /**

@@ -125,16 +125,9 @@ export type Failure = {
   code: ErrorCode;
   reason?: FailureReason;
   params?: FailureParams;
-  /** @deprecated Transitional: words are the renderer's; this goes once every sender stops setting it. */
-  message?: string;
 };
 /** What every request over the socket answers: a result, never a thrown string. */
 export type Result<T extends object = Record<never, never>> = ({ ok: true } & T) | Failure;
-
-/** @deprecated Transitional form with words; use `refusal`. */
-export function failure(code: ErrorCode, message: string): Failure {
-  return { ok: false, code, message };
-}
 
 /** A failure in codes: the code, the precise reason and the values the renderer words it with. */
 export function refusal(code: ErrorCode, reason?: FailureReason, params?: FailureParams): Failure {
@@ -151,7 +144,6 @@ export const FailureSchema = z.object({
   code: ErrorCodeSchema,
   reason: FailureReasonSchema.optional().catch(undefined),
   params: FailureParamsSchema.optional(),
-  message: z.string().optional(),
 });
 
 /** The `data` of a socket.io connection error raised by the server's auth middleware. */

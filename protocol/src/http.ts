@@ -35,8 +35,6 @@ export const ApiErrorSchema = z.object({
   code: z.string(),
   reason: FailureReasonSchema.optional().catch(undefined),
   params: FailureParamsSchema.optional(),
-  /** @deprecated Transitional: words are the renderer's. */
-  message: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 

@@ -18,7 +18,7 @@ export function conversationAt(
     teamId: null,
     labels: [],
     lastMessageAt: lastInboundAt ?? 0,
-    lastMessagePreview: '',
+    preview: null,
     lastInboundAt,
     windowOpenUntil: lastInboundAt === null ? null : lastInboundAt + DAY,
     humanAgentUntil: lastInboundAt === null || channel === 'whatsapp' ? null : lastInboundAt + 7 * DAY,

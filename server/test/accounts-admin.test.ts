@@ -105,7 +105,7 @@ async function pullAll(socket: Parameters<typeof pullChanges>[0]): Promise<PullP
   let cursor = 0;
   for (;;) {
     const reply = await pullChanges(socket, { cursor, limit: 50 });
-    if (!reply.ok) throw new Error(reply.message);
+    if (!reply.ok) throw new Error(`refused: ${reply.code} ${reply.reason ?? ''}`);
     pages.push(reply);
     cursor = reply.cursor;
     if (!reply.hasMore) return pages;

@@ -437,7 +437,7 @@ export async function connectReady(
   const socket = await connectSocket(server, { token });
   const batches = recordBatches(socket);
   const welcome = await sayHello(socket);
-  if (!welcome.ok) throw new Error(`hello refused: ${welcome.code} ${welcome.message}`);
+  if (!welcome.ok) throw new Error(`hello refused: ${welcome.code} ${welcome.reason ?? ''}`);
   return { socket, head: welcome.head, batches };
 }
 

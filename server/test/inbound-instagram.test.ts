@@ -176,7 +176,7 @@ describe('Instagram messages', () => {
       source_ref: null,
     });
     const mentioned = await conversationOf(server, gone);
-    expect(mentioned.lastMessagePreview).toBe('');
+    expect(mentioned.preview?.text ?? '').toBe('');
     expect(mentioned.preview).toMatchObject({ kind: 'story_mention', direction: 'inbound', text: null });
   });
 
@@ -238,7 +238,7 @@ describe('Instagram messages', () => {
       source_ref: 'https://lookaside.fbsbx.com/share/3',
     });
     const shared = await conversationOf(server, share);
-    expect(shared.lastMessagePreview).toBe('');
+    expect(shared.preview?.text ?? '').toBe('');
     expect(shared.preview).toMatchObject({ kind: 'share', direction: 'inbound', text: null, count: 1 });
   });
 

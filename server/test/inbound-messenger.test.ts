@@ -341,7 +341,7 @@ describe('Messenger echoes (the business’s own messages)', () => {
     expect(conversation).toMatchObject({
       lastInboundAt: TS,
       unreadCount: 1,
-      lastMessagePreview: 'Typed in Business Suite',
+      preview: { text: 'Typed in Business Suite' },
     });
   });
 });
@@ -393,6 +393,9 @@ describe('Messenger standby and robustness', () => {
     const early = await storedMessage(server, 'messenger', 'm_early');
     const late = await storedMessage(server, 'messenger', 'm_late');
     expect(early.seq).toBeLessThan(late.seq);
-    expect(await conversationOf(server, late)).toMatchObject({ lastMessagePreview: 'late', lastInboundAt: TS + 2000 });
+    expect(await conversationOf(server, late)).toMatchObject({
+      preview: { text: 'late' },
+      lastInboundAt: TS + 2000,
+    });
   });
 });

@@ -49,7 +49,7 @@ describe('WhatsApp message types', () => {
       windowOpenUntil: T0 * 1000 + DAY_MS,
       humanAgentUntil: null,
       unreadCount: 1,
-      lastMessagePreview: 'hi there',
+      preview: { text: 'hi there' },
     });
   });
 
@@ -116,7 +116,7 @@ describe('WhatsApp message types', () => {
     });
     const conversation = await conversationOf(server, message);
     expect(conversation.preview).toEqual({ ...preview, direction: 'inbound' });
-    expect(conversation.lastMessagePreview).toBe(preview.text ?? '');
+    expect(conversation.preview?.text ?? '').toBe(preview.text ?? '');
   });
 
   test('location', async () => {
@@ -232,7 +232,7 @@ describe('WhatsApp message types', () => {
     const conversation = await conversationOf(server, message);
     const line = 'Order of 3 items — total 45.00 EUR 2 × MUG-RED at 12.50 EUR 1 × TEE-M at 20.00 EUR please gift-wrap';
     expect(conversation.preview).toMatchObject({ kind: 'order', text: line });
-    expect(conversation.lastMessagePreview).toBe(line);
+    expect(conversation.preview?.text ?? '').toBe(line);
   });
 
   test('unsupported and unknown types are kept as unsupported with their raw payload', async () => {
@@ -381,7 +381,7 @@ describe('WhatsApp reactions, edits and revokes', () => {
     const message = await storedMessage(server, 'whatsapp', 'wamid.ORIG');
     expect(message).toMatchObject({ text: 'the parcel, finally', editedAt: (T0 + 20) * 1000, kind: 'text' });
     expect(await countRows(server, 'messages')).toBe(1);
-    expect((await conversationOf(server, message)).lastMessagePreview).toBe('the parcel, finally');
+    expect((await conversationOf(server, message)).preview?.text ?? '').toBe('the parcel, finally');
   });
 
   test('a revoke marks the message deleted and keeps the row and its payload', async () => {
@@ -408,7 +408,7 @@ describe('WhatsApp reactions, edits and revokes', () => {
     expect(await countRows(server, 'messages')).toBe(1);
     const conversation = await conversationOf(server, message);
     expect(conversation.preview).toMatchObject({ deleted: true, text: null });
-    expect(conversation.lastMessagePreview).toBe('');
+    expect(conversation.preview?.text ?? '').toBe('');
   });
 });
 
@@ -659,7 +659,7 @@ describe('WhatsApp payload robustness', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     const third = await storedMessage(server, 'whatsapp', 'wamid.THIRD');
     expect(await conversationOf(server, third)).toMatchObject({
-      lastMessagePreview: 'third',
+      preview: { text: 'third' },
       lastInboundAt: (T0 + 2) * 1000,
       windowOpenUntil: (T0 + 2) * 1000 + DAY_MS,
     });
@@ -672,7 +672,7 @@ describe('WhatsApp payload robustness', () => {
     expect(await conversationOf(server, message)).toMatchObject({
       lastInboundAt: (T0 + 600) * 1000,
       windowOpenUntil: (T0 + 600) * 1000 + DAY_MS,
-      lastMessagePreview: 'new',
+      preview: { text: 'new' },
       unreadCount: 2,
     });
   });

@@ -37,7 +37,7 @@ async function harnessFor(input: Parameters<typeof startHarness>[0] = {}): Promi
 
 function accepted(result: MutationResult): Message {
   if (!result.ok || result.message === undefined) {
-    throw new Error(`refused: ${result.ok ? 'no message' : `${result.code} ${result.message}`}`);
+    throw new Error(`refused: ${result.ok ? 'no message' : `${result.code} ${result.reason ?? ''}`}`);
   }
   return result.message;
 }

@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 function sentMessage(result: MutationResult): Message {
-  if (!result.ok) throw new Error(`refused: ${result.code} ${result.message}`);
+  if (!result.ok) throw new Error(`refused: ${result.code} ${result.reason ?? ''}`);
   if (result.message === undefined) throw new Error('no message in the acknowledgement');
   return result.message;
 }

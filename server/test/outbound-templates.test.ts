@@ -99,7 +99,7 @@ afterEach(async () => {
 
 async function storedTemplates(): Promise<Template[]> {
   const page = await pullChanges(harness.socket, { cursor: 0, limit: 1000 });
-  if (!page.ok) throw new Error(page.message);
+  if (!page.ok) throw new Error(`refused: ${page.code} ${page.reason ?? ''}`);
   return page.changes.flatMap((change) => (change.entity === 'template' ? [TemplateSchema.parse(change.data)] : []));
 }
 

@@ -34,7 +34,7 @@ async function pullAll(
   for (;;) {
     const page = await pullChanges(socket, { cursor, limit: 4, ...(bootstrap === undefined ? {} : { bootstrap }) });
     pages.push(page);
-    if (!page.ok) throw new Error(page.message);
+    if (!page.ok) throw new Error(`refused: ${page.code} ${page.reason ?? ''}`);
     cursor = page.cursor;
     if (!page.hasMore) return pages;
   }

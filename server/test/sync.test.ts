@@ -33,7 +33,7 @@ afterEach(async () => {
 
 async function pull(socket: ClientSocket, cursor: number, limit: number): Promise<PullPage> {
   const reply = await pullChanges(socket, { cursor, limit });
-  if (!reply.ok) throw new Error(`pull refused: ${reply.code} ${reply.message}`);
+  if (!reply.ok) throw new Error(`pull refused: ${reply.code} ${reply.reason ?? ''}`);
   const { ok: _ok, ...page } = reply;
   return page;
 }
@@ -193,7 +193,7 @@ describe('sync:pull paging', () => {
     expect(messages).toEqual(['wamid.AFTER']);
     // The conversation changed too: its preview is now the second message.
     const conversation = page.changes.find((change) => change.entity === 'conversation');
-    expect(conversation?.entity === 'conversation' && conversation.data.lastMessagePreview).toBe('two');
+    expect(conversation?.entity === 'conversation' && conversation.data.preview?.text).toBe('two');
   });
 });
 
@@ -257,7 +257,7 @@ describe('live batches (sync:changes)', () => {
     expect(batch.after).toBe(head);
     const conversation = batch.changes.find((change) => change.entity === 'conversation');
     expect(conversation?.entity === 'conversation' && conversation.data).toMatchObject({
-      lastMessagePreview: 'new',
+      preview: { text: 'new' },
       lastMessageAt: (T0 + 9) * 1000,
       unreadCount: 2,
     });

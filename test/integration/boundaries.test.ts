@@ -6,7 +6,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The import rules of ARCHITECTURE.md are only real if the linter refuses to break them.
+ * The import rules of docs/architecture.md are only real if the linter refuses to break them.
  * Each case writes a small file into that folder, lints it, expects the refusal and
  * removes the file (type-aware linting needs it on disk).
  */

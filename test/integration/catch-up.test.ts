@@ -97,7 +97,7 @@ describe('catching up', () => {
 
     expect(await db.messages.count()).toBe(1003);
     const conversations = (await db.conversations.toArray()).filter((conversation) =>
-      conversation.lastMessagePreview.startsWith('AWAY'),
+      (conversation.preview?.text ?? '').startsWith('AWAY'),
     );
     expect(conversations).toHaveLength(200);
     expect(conversations.every((conversation) => conversation.unreadCount === 5)).toBe(true);

@@ -1,11 +1,4 @@
-import {
-  MessageKindSchema,
-  type Attachment,
-  type Conversation,
-  type Location,
-  type Message,
-  type MessageKind,
-} from '@parley/protocol';
+import { type Attachment, type Conversation, type Location, type Message, type MessageKind } from '@parley/protocol';
 import { t, type Locale, type MessageKey } from '../common/i18n/index.js';
 import { previewText } from '../common/i18n/previews.js';
 
@@ -78,27 +71,9 @@ export function messagePreview(message: Message, lang?: Locale): string {
   }
 }
 
-const KIND_PLACEHOLDER = /^\[([a-z_]+)\]$/;
-const KINDS: ReadonlySet<string> = new Set<string>(MessageKindSchema.options);
-
-/**
- * A conversation's last message in one line, in the agent's language: from `preview`, the
- * data the server stores; from the deprecated `lastMessagePreview` words while a server
- * still sends only those.
- */
-export function lastMessageText(
-  conversation: Pick<Conversation, 'preview' | 'lastMessagePreview'>,
-  lang?: Locale,
-): string {
-  if (conversation.preview !== undefined) return previewText(conversation.preview, lang);
-  return conversationPreview(conversation.lastMessagePreview, lang);
-}
-
-/** The server previews a message without text as `[image]`; say it in the agent's language. */
-export function conversationPreview(preview: string, lang?: Locale): string {
-  const match = KIND_PLACEHOLDER.exec(preview);
-  const kind = match?.[1];
-  return kind !== undefined && KINDS.has(kind) ? kindLabel(kind as MessageKind, lang) : preview;
+/** A conversation's last message in one line, in the agent's language, from the preview data the server stores. */
+export function lastMessageText(conversation: Pick<Conversation, 'preview'>, lang?: Locale): string {
+  return conversation.preview === null ? '' : previewText(conversation.preview, lang);
 }
 
 /** A link that opens the place on OpenStreetMap, in the system browser. */

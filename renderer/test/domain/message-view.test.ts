@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  conversationPreview,
   lastMessageText,
   groupReactions,
   linkify,
@@ -97,19 +96,12 @@ describe('messagePreview', () => {
     expect(messagePreview(message({ text: 'secret', deletedAt: 5 }), 'fr')).toBe('Ce message a été supprimé');
   });
 
-  it('puts the server’s [kind] previews into words', () => {
-    expect(conversationPreview('[image]', 'en')).toBe('📷 Photo');
-    expect(conversationPreview('[location]', 'fr')).toBe('📍 Position');
-    expect(conversationPreview('[not_a_kind]', 'en')).toBe('[not_a_kind]');
-    expect(conversationPreview('Hello', 'en')).toBe('Hello');
-  });
-
-  it("words a conversation's last message from its preview data, else from the server's line", () => {
+  it("words a conversation's last message from its preview data", () => {
     const preview = { kind: 'image', direction: 'inbound', text: null, name: null, voice: false, count: 1 } as const;
-    expect(lastMessageText({ preview, lastMessagePreview: 'ignored' }, 'en')).toBe('📷 Photo');
-    expect(lastMessageText({ preview, lastMessagePreview: 'ignored' }, 'fr')).toMatch(/^📷 /);
-    expect(lastMessageText({ lastMessagePreview: '[image]' }, 'en')).toBe('📷 Photo');
-    expect(lastMessageText({ lastMessagePreview: 'Hello' }, 'fr')).toBe('Hello');
+    expect(lastMessageText({ preview }, 'en')).toBe('📷 Photo');
+    expect(lastMessageText({ preview }, 'fr')).toMatch(/^📷 /);
+    expect(lastMessageText({ preview: { ...preview, kind: 'text', text: 'Hello' } }, 'fr')).toBe('Hello');
+    expect(lastMessageText({ preview: null }, 'en')).toBe('');
   });
 });
 

@@ -31,7 +31,7 @@ function conversation(id: string, contactId: string, overrides: Partial<Conversa
     teamId: null,
     labels: [],
     lastMessageAt: 0,
-    lastMessagePreview: '',
+    preview: null,
     lastInboundAt: null,
     windowOpenUntil: null,
     humanAgentUntil: null,

@@ -22,7 +22,7 @@ function conversation(seq: number, preview: string): Change {
     teamId: null,
     labels: [],
     lastMessageAt: seq * 1000,
-    lastMessagePreview: preview,
+    preview: { kind: 'text', direction: 'inbound', text: preview, name: null, voice: false, count: 0 },
     lastInboundAt: seq * 1000,
     windowOpenUntil: null,
     humanAgentUntil: null,
@@ -37,7 +37,7 @@ describe('applyChanges', () => {
   it('stores changes and moves the cursor in one step', async () => {
     const db = freshDb();
     await applyChanges(db, [conversation(3, 'hello')], 3);
-    expect((await db.conversations.get('c1'))?.lastMessagePreview).toBe('hello');
+    expect((await db.conversations.get('c1'))?.preview?.text).toBe('hello');
     expect(await readMeta(db, 'cursor')).toBe(3);
     expect(await readMeta(db, 'lastSyncedAt')).toBeGreaterThan(0);
   });
@@ -47,21 +47,21 @@ describe('applyChanges', () => {
     await applyChanges(db, [conversation(3, 'hello')], 3);
     await applyChanges(db, [conversation(3, 'hello')], 3);
     expect(await db.conversations.count()).toBe(1);
-    expect(await db.conversations.get('c1')).toMatchObject({ seq: 3, lastMessagePreview: 'hello' });
+    expect(await db.conversations.get('c1')).toMatchObject({ seq: 3, preview: { text: 'hello' } });
   });
 
   it('never lets an older version overwrite a newer one, nor the cursor move back', async () => {
     const db = freshDb();
     await applyChanges(db, [conversation(9, 'newer')], 9);
     await applyChanges(db, [conversation(4, 'older')], 4);
-    expect(await db.conversations.get('c1')).toMatchObject({ seq: 9, lastMessagePreview: 'newer' });
+    expect(await db.conversations.get('c1')).toMatchObject({ seq: 9, preview: { text: 'newer' } });
     expect(await readMeta(db, 'cursor')).toBe(9);
   });
 
   it('keeps the newest of duplicates within one batch, whatever their order', async () => {
     const db = freshDb();
     await applyChanges(db, [conversation(7, 'seven'), conversation(5, 'five')], 7);
-    expect((await db.conversations.get('c1'))?.lastMessagePreview).toBe('seven');
+    expect((await db.conversations.get('c1'))?.preview?.text).toBe('seven');
   });
 
   it('stores channel accounts and templates, newest version first', async () => {

@@ -177,8 +177,8 @@ describe('retry decisions', () => {
   it('fails recorded refusals, retries the rest with growing backoff', () => {
     expect(decide({ ok: true }, 1)).toEqual({ kind: 'done' });
     expect(decide(refused, 1)).toEqual({ kind: 'failed' });
-    expect(decide({ ok: false, code: 'send_failed', message: '' }, 1)).toEqual({ kind: 'failed' });
-    expect(decide({ ok: false, code: 'internal', message: '' }, 3, () => 1)).toEqual({ kind: 'retry', delayMs: 4000 });
+    expect(decide({ ok: false, code: 'send_failed' }, 1)).toEqual({ kind: 'failed' });
+    expect(decide({ ok: false, code: 'internal' }, 3, () => 1)).toEqual({ kind: 'retry', delayMs: 4000 });
     expect(backoffMs(1, () => 0)).toBe(500);
     expect(backoffMs(30, () => 1)).toBe(60_000);
   });

@@ -47,8 +47,8 @@ export function previewOf(input: PreviewInput): MessagePreview {
 }
 
 /**
- * The deprecated one-line `lastMessagePreview`, kept for clients that do not read
- * `preview` yet: the message's text, or '' (no words of ours in any language).
+ * What the `last_message_preview` column keeps: the message's text, or '' (no words of ours
+ * in any language). Clients read `preview`; the column keeps the lines stored before it.
  */
 export function legacyPreview(preview: MessagePreview): string {
   return preview.deleted === true ? '' : (preview.text ?? '');

@@ -90,10 +90,10 @@ export function contactFromRow(
 }
 
 /** The stored MessagePreview, if the conversation has a last message (and it parses). */
-function previewFromColumn(column: string | null): { preview?: MessagePreview } {
-  if (column === null) return {};
+function previewFromColumn(column: string | null): MessagePreview | null {
+  if (column === null) return null;
   const parsed = MessagePreviewSchema.safeParse(JSON.parse(column));
-  return parsed.success ? { preview: parsed.data } : {};
+  return parsed.success ? parsed.data : null;
 }
 
 export function conversationFromRow(row: Selectable<Database['conversations']>): Conversation {
@@ -107,8 +107,7 @@ export function conversationFromRow(row: Selectable<Database['conversations']>):
     teamId: row.team_id,
     labels: json(LabelsSchema, row.labels),
     lastMessageAt: Number(row.last_message_at),
-    lastMessagePreview: row.last_message_preview,
-    ...previewFromColumn(row.preview),
+    preview: previewFromColumn(row.preview),
     lastInboundAt: nullableNumber(row.last_inbound_at),
     windowOpenUntil: nullableNumber(row.window_open_until),
     humanAgentUntil: nullableNumber(row.human_agent_until),

@@ -57,7 +57,7 @@ export function makeCorpus(messageCount: number, conversationCount: number, seed
       teamId: null,
       labels: [],
       lastMessageAt: 0,
-      lastMessagePreview: '',
+      preview: null,
       lastInboundAt: null,
       windowOpenUntil: null,
       humanAgentUntil: null,

@@ -113,7 +113,7 @@ async function runFloor(serverUrl: string, token: string, cursor: number): Promi
   let next = cursor;
   for (;;) {
     const reply: Result<PullPage> = await socket.emitWithAck('sync:pull', { cursor: next, limit: 500 });
-    if (!reply.ok) throw new Error(reply.message);
+    if (!reply.ok) throw new Error(`refused: ${reply.code} ${reply.reason ?? ''}`);
     await putPage(idb, reply);
     stored += reply.changes.filter((change) => change.entity === 'message').length;
     next = reply.cursor;
