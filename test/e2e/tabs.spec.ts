@@ -232,8 +232,12 @@ test('a tab whose database another window upgrades starts again on the new one, 
   await second.goto(server.url);
   await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
 
-  // A newer version of the app, in another window, upgrades the store under both tabs.
-  await page.evaluate(async () => {
+  // A newer version of the app, in another window, upgrades the store under both tabs. It
+  // runs in a page of the same origin that is not the app, so the tabs reloading onto the
+  // new store cannot cut the upgrade short.
+  const newer = await context.newPage();
+  await newer.goto(`${server.url}/healthz`);
+  await newer.evaluate(async () => {
     const info = (await indexedDB.databases()).find((candidate) => candidate.name?.startsWith('parley:') === true);
     if (info?.name === undefined || info.version === undefined) throw new Error('no Parley database');
     const { name, version } = info;
@@ -247,6 +251,8 @@ test('a tab whose database another window upgrades starts again on the new one, 
       request.onerror = () => reject(request.error ?? new Error('upgrade failed'));
     });
   });
+
+  await newer.close();
 
   // Both tabs let go of the old connection, started again, and still receive what arrives.
   await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
