@@ -53,3 +53,8 @@ export function previewOf(input: PreviewInput): MessagePreview {
 export function legacyPreview(preview: MessagePreview): string {
   return preview.deleted === true ? '' : (preview.text ?? '');
 }
+
+/** A conversation's columns for its last message: the preview as data, and the plain text. */
+export function previewColumns(preview: MessagePreview): { preview: string; last_message_preview: string } {
+  return { preview: JSON.stringify(preview), last_message_preview: legacyPreview(preview) };
+}

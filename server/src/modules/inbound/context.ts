@@ -1,7 +1,7 @@
 import { type Selectable } from 'kysely';
 import { LocationSchema, type MessagePreview } from '@parley/protocol';
 import type { InboundEvent } from '../channels/index.js';
-import { legacyPreview } from '../../platform/preview.js';
+import { previewColumns } from '../../platform/preview.js';
 import type { ChannelAccountRow } from '../channelAccounts/index.js';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Trx } from '../../platform/store.js';
@@ -12,11 +12,6 @@ export const MAX_NOTES = 20;
 export const DAY_MS = 24 * 60 * 60 * 1000;
 /** How far apart an echo and our own pending send may be and still be the same message. */
 export const ECHO_MATCH_MS = 2 * 60 * 1000;
-
-/** The conversation's columns for its last message: the preview as data, and the deprecated text. */
-export function previewColumns(preview: MessagePreview): { preview: string; last_message_preview: string } {
-  return { preview: JSON.stringify(preview), last_message_preview: legacyPreview(preview) };
-}
 
 export function storedLocation(column: string | null): { name: string | null; address: string | null } | null {
   return column === null ? null : LocationSchema.parse(JSON.parse(column));

@@ -3,13 +3,12 @@ import { type Attachment } from '@parley/protocol';
 import type { CustomerRef, InboundAttachment } from '../channels/index.js';
 import { touchDuplicatesOf } from '../contacts/index.js';
 import { newId } from '../../platform/ids.js';
-import { previewOf } from '../../platform/preview.js';
+import { previewColumns, previewOf } from '../../platform/preview.js';
 import type { Trx } from '../../platform/store.js';
 import {
   ECHO_MATCH_MS,
   DAY_MS,
   findMessage,
-  previewColumns,
   type Context,
   type ConversationRow,
   type MessageEvent,

@@ -7,7 +7,6 @@ import {
   type Channel,
   type Failure,
   type MessageKind,
-  type MessagePreview,
   type Mutation,
   type MutationResult,
   type Reaction,
@@ -16,7 +15,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { MediaRefusedError, type MediaService } from '../media/index.js';
 import { newId } from '../../platform/ids.js';
-import { legacyPreview, previewOf } from '../../platform/preview.js';
+import { previewColumns, previewOf } from '../../platform/preview.js';
 import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
@@ -44,9 +43,6 @@ type ConversationRow = Selectable<Database['conversations']>;
 type AccountRow = Selectable<Database['channel_accounts']>;
 
 /** The conversation's columns for its last message: the preview as data, and the deprecated text. */
-function previewColumns(preview: MessagePreview): { preview: string; last_message_preview: string } {
-  return { preview: JSON.stringify(preview), last_message_preview: legacyPreview(preview) };
-}
 
 async function loadThread(
   trx: Trx,
