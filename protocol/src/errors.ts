@@ -113,6 +113,10 @@ export const FailureReasonSchema = z.enum([
   'send_abandoned',
   // The server failed; the request may be tried again.
   'server_error',
+  // The app gave up on a request itself: not connected, no answer in time, an answer it could not read.
+  'offline',
+  'timeout',
+  'bad_reply',
 ]);
 export type FailureReason = z.infer<typeof FailureReasonSchema>;
 

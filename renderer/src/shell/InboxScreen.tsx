@@ -133,9 +133,7 @@ function Inbox({
   const actions = useMemo<ThreadActions>(
     () => ({
       mutate: (mutation) =>
-        engine === null
-          ? Promise.resolve(refusal('internal', undefined, { local: 'offline' }))
-          : engine.mutate(mutation),
+        engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.mutate(mutation),
       typing: (conversationId) => engine?.typing(conversationId),
     }),
     [engine],

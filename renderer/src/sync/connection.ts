@@ -155,7 +155,7 @@ export class Connection implements SyncLink {
       if (!welcome.success) {
         this.options.onInvalidPayload?.('hello', welcome.error.message);
         socket.disconnect();
-        this.setState({ kind: 'error', code: 'bad_request', params: { local: 'badReply' } });
+        this.setState({ kind: 'error', code: 'bad_request', reason: 'bad_reply' });
         return;
       }
       if (!welcome.data.ok) {

@@ -32,7 +32,7 @@ export class HistoryFetcher {
   async fetch(conversationId: string): Promise<HistoryResult> {
     const socket = this.link.socket();
     if (socket === null || !socket.connected || !this.link.ready())
-      return { ok: false, code: 'internal', params: { local: 'offline' } };
+      return { ok: false, code: 'internal', reason: 'offline' };
     const db = this.link.db;
     const oldest = await db.messages
       .where('[conversationId+createdAt]')
@@ -46,12 +46,12 @@ export class HistoryFetcher {
         limit: HISTORY_PAGE_SIZE,
       });
     } catch {
-      return { ok: false, code: 'internal', params: { local: 'timeout' } };
+      return { ok: false, code: 'internal', reason: 'timeout' };
     }
     const page = HistoryReplySchema.safeParse(reply);
     if (!page.success) {
       this.link.options.onInvalidPayload?.('history:fetch', page.error.message);
-      return { ok: false, code: 'internal', params: { local: 'badReply' } };
+      return { ok: false, code: 'internal', reason: 'bad_reply' };
     }
     if (!page.data.ok) {
       const { code, reason, params } = page.data;

@@ -28,18 +28,17 @@ export async function sendMutation(
     return refusal('bad_request', 'malformed', { request: 'mutation' });
   }
   const socket = link.socket();
-  if (socket === null || !socket.connected || !link.ready())
-    return refusal('internal', undefined, { local: 'offline' });
+  if (socket === null || !socket.connected || !link.ready()) return refusal('internal', 'offline');
   let reply: unknown;
   try {
     reply = await socket.timeout(link.timeoutMs).emitWithAck('mutate', valid.data);
   } catch {
-    return refusal('internal', undefined, { local: 'timeout' });
+    return refusal('internal', 'timeout');
   }
   const result = MutationReplySchema.safeParse(reply);
   if (!result.success) {
     link.options.onInvalidPayload?.('mutate', result.error.message);
-    return refusal('internal', undefined, { local: 'badReply' });
+    return refusal('internal', 'bad_reply');
   }
   if (result.data.ok && result.data.message !== undefined) {
     // Show the stored message at once; the change feed brings the same version again.

@@ -21,7 +21,7 @@ describe('SyncEngine.mutate', () => {
       conversationId: 'c1',
     });
     expect(result).toMatchObject({ ok: false, code: 'internal' });
-    expect(result).toMatchObject({ params: { local: 'offline' } });
+    expect(result).toMatchObject({ code: 'internal', reason: 'offline' });
     expect(result.ok ? '' : failureText(result, 'en')).toMatch(/offline/i);
   });
 

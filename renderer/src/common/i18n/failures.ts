@@ -231,6 +231,11 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
       if (name === null || conversations === null) return null;
       return tn('failure.channel_account_in_use', conversations, { name }, lang);
     }
+    case 'offline':
+    case 'timeout':
+      return say(`mutation.${reason}`);
+    case 'bad_reply':
+      return say('mutation.badReply');
     case 'server_error': {
       const request = oneOf(SERVER_ERROR_REQUESTS, text(params, 'request'));
       return say(request === null ? 'failure.server_error' : `failure.server_error.${request}`);
@@ -283,10 +288,6 @@ function mediaRefusedText(params: Params, channel: string, lang: Locale): string
   return say('failure.media_refused', { channel });
 }
 
-/** Why the renderer itself gave up on a request, in `params.local`. */
-export const LOCAL_CAUSES = ['offline', 'timeout', 'badReply'] as const;
-export type LocalCause = (typeof LOCAL_CAUSES)[number];
-
 function isErrorCode(code: string): code is ErrorCode {
   return ErrorCodeSchema.safeParse(code).success;
 }
@@ -301,9 +302,6 @@ function isFailureReason(reason: string): reason is FailureReason {
  */
 export function failureText(failure: FailureLike, lang: Locale = currentLocale()): string {
   const params = failure.params ?? {};
-  // Failures the renderer builds itself (refusal('internal', undefined, { local })): no answer came.
-  const local = oneOf(LOCAL_CAUSES, text(params, 'local'));
-  if (local !== null) return t(`mutation.${local}`, {}, lang);
   if (typeof failure.reason === 'string' && isFailureReason(failure.reason)) {
     const words = reasonText(failure.reason, params, lang);
     if (words !== null) return words;

@@ -52,8 +52,7 @@ export function LoginScreen({
               kind: 'refused',
               failure: {
                 code: caught.code,
-                // Signing in, `unauthorized` can only mean the email and password do not match.
-                reason: caught.reason ?? (caught.code === 'unauthorized' ? 'bad_credentials' : undefined),
+                reason: caught.reason,
                 params: caught.params,
               },
             }
