@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable, type IDType } from 'dexie';
 import type { Agent, ChannelAccount, Change, Contact, Conversation, Message, Template } from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
+import { isQuotaError, withQuotaRecovery } from '../data/quota.js';
 
 type Versioned = { id: string; seq: number };
 
@@ -89,6 +90,24 @@ export async function applyChanges(db: ParleyDb, changes: readonly Change[], cur
     // rather than after: the transaction still commits both or neither, one round trip sooner.
     await Promise.all([putAll(db, sorted), moveCursor(db, cursor)]);
   });
+}
+
+/**
+ * Applies changes with their cursor, making room when the device is short of storage. A
+ * write too large to fit even after evictions (a burst of live batches coalesced into one,
+ * on a device with little room) is split in halves, each stored with the cursor of its
+ * last change, so the cache keeps up in smaller steps instead of stalling.
+ */
+export async function applyChangesFitting(db: ParleyDb, changes: readonly Change[], cursor: number): Promise<void> {
+  try {
+    await withQuotaRecovery(db, () => applyChanges(db, changes, cursor));
+  } catch (error) {
+    if (!isQuotaError(error) || changes.length < 2) throw error;
+    const ordered = [...changes].sort((a, b) => a.data.seq - b.data.seq);
+    const first = ordered.slice(0, Math.ceil(ordered.length / 2));
+    await applyChangesFitting(db, first, Math.max(...first.map((change) => change.data.seq)));
+    await applyChangesFitting(db, ordered.slice(first.length), cursor);
+  }
 }
 
 async function moveCursor(db: ParleyDb, cursor: number): Promise<void> {

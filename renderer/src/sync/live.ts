@@ -1,7 +1,6 @@
 import type { LiveBatch } from '@parley/protocol';
 import { readMetas } from '../data/db.js';
-import { withQuotaRecovery } from '../data/quota.js';
-import { applyChanges } from './apply.js';
+import { applyChangesFitting } from './apply.js';
 import { dedupe, lastSeq, unseen } from './arrivals.js';
 import type { SyncLink } from './link.js';
 import type { Puller } from './pull.js';
@@ -59,7 +58,7 @@ export class LiveFeed {
           last = Math.max(last, lastSeq(next));
         }
         const arrived = await unseen(this.link, changes, meta.lastSyncedAt ?? 0);
-        await withQuotaRecovery(db, () => applyChanges(db, changes, last));
+        await applyChangesFitting(db, changes, last);
         if (arrived.length > 0) options.onArrivals?.({ during: 'live', messages: dedupe(arrived) });
       }
     } catch (error) {

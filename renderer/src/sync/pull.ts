@@ -1,7 +1,7 @@
 import { PullReplySchema, type Message } from '@parley/protocol';
 import { readMetas } from '../data/db.js';
 import { withQuotaRecovery } from '../data/quota.js';
-import { applyChanges } from './apply.js';
+import { applyChangesFitting } from './apply.js';
 import { dedupe, unseen } from './arrivals.js';
 import { BOOTSTRAP_BOUNDS, type Arrivals, type SyncLink } from './link.js';
 
@@ -81,7 +81,7 @@ export class Puller {
         // work at once; pages are still applied in order, each with its cursor.
         if (hasMore) pending = request(next);
         const news = bootstrap === undefined ? await unseen(this.link, changes, lastSynced) : [];
-        await withQuotaRecovery(db, () => applyChanges(db, changes, next));
+        await applyChangesFitting(db, changes, next);
         arrived.push(...news);
         cursor = next;
         if (!hasMore) break;

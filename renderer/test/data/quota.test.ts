@@ -5,7 +5,7 @@ import type { Change, Mutation } from '@parley/protocol';
 import { ParleyDb } from '../../src/data/db.js';
 import { optimisticMessageId } from '../../src/data/optimistic.js';
 import { evictOldestMessages, isQuotaError, withQuotaRecovery } from '../../src/data/quota.js';
-import { applyChanges } from '../../src/sync/apply.js';
+import { applyChanges, applyChangesFitting } from '../../src/sync/apply.js';
 import { enqueue } from '../../src/sync/outbox.js';
 import { conversationAt, message } from '../fixtures.js';
 
@@ -163,6 +163,21 @@ describe('quota', () => {
     expect(await db.messages.where('[conversationId+createdAt]').between(['busy', 0], ['busy', Infinity]).count()).toBe(
       400 - 190,
     );
+  });
+
+  it('stores a burst larger than the whole room in smaller steps, keeping the newest', async () => {
+    // Room for 500 messages; 1,200 arrive at once, as coalesced live batches do on a slow machine.
+    const db = dbWithRoomFor(500);
+    const conversations = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    await db.conversations.bulkPut(conversations.map((id) => conversationAt('whatsapp', 1, { id })));
+    const burst = Array.from({ length: 1200 }, (_, i) => inbound(i, conversations[i % 10]));
+    await expect(withQuotaRecovery(db, () => applyChanges(db, burst, 1200))).rejects.toSatisfy(isQuotaError);
+
+    await applyChangesFitting(db, burst, 1200);
+    expect(await db.messages.get('m1199')).toBeDefined();
+    expect(await db.messages.get('m0')).toBeUndefined();
+    expect(await db.messages.count()).toBeLessThanOrEqual(500);
+    expect((await db.meta.get('cursor'))?.value).toBe(1200);
   });
 
   it('gives up, and says the quota is the reason, when nothing is left to evict', async () => {
