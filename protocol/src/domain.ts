@@ -12,15 +12,57 @@ export type AgentRole = z.infer<typeof AgentRoleSchema>;
 export const PresenceSchema = z.enum(['online', 'away', 'offline']);
 export type Presence = z.infer<typeof PresenceSchema>;
 
+/** A person who signs in, or an integration (a CRM, a bot) acting through an API token. */
+export const AgentKindSchema = z.enum(['person', 'integration']);
+export type AgentKind = z.infer<typeof AgentKindSchema>;
+
 export const AgentSchema = z.object({
   id: z.string().min(1),
   email: z.string().min(3),
   name: z.string().min(1),
   role: AgentRoleSchema,
+  kind: AgentKindSchema,
   presence: PresenceSchema,
+  /** When the presence last changed; null if it never has. */
+  presenceAt: TimestampSchema.nullable(),
+  /** False once an admin deactivates the account: it cannot sign in, and its history stays. */
+  active: z.boolean(),
+  /** The most open conversations this agent holds at once; auto-assignment never exceeds it. */
+  capacity: z.number().int().min(0).max(1000),
+  /** The teams this agent belongs to. */
+  teamIds: z.array(z.string()),
   seq: z.number().int().nonnegative(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
+
+/**
+ * A rule that sends a new conversation to a team by its first message: a keyword in it,
+ * or the language it is written in (ISO 639-1, as detected by the server).
+ */
+export const RoutingRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('keyword'), keyword: z.string().trim().min(1).max(100) }),
+  z.object({ kind: z.literal('language'), language: z.string().regex(/^[a-z]{2}$/) }),
+]);
+export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
+
+/** A team: its members (Agent.teamIds), the inboxes (channel accounts) it is given, and its rules. */
+export const TeamSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().trim().min(1).max(80),
+  /** The inboxes this team answers: new conversations in them go to this team. */
+  channelAccountIds: z.array(z.string()),
+  /** New and reopened conversations go to the least-loaded Online member with room. */
+  autoAssign: z.boolean(),
+  /** Minutes an assignee may stay Offline before their open conversations go back to the queue. */
+  offlineGraceMinutes: z.number().int().min(0).max(24 * 60),
+  /** Service targets: the first reply, and any customer's wait for an answer, in seconds. */
+  firstResponseTargetSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+  waitingTargetSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+  /** Rules that bring a conversation of any inbox to this team by its first message. */
+  rules: z.array(RoutingRuleSchema).max(50),
+  seq: z.number().int().nonnegative(),
+});
+export type Team = z.infer<typeof TeamSchema>;
 
 /**
  * One identity of a customer on one platform: a WhatsApp `wa_id` (phone) or business-scoped
@@ -78,6 +120,8 @@ export const MessageKindSchema = z.enum([
   'system',
   'order',
   'note',
+  /** Something that happened to the conversation (an assignment, a status change): `activity` says what. */
+  'activity',
   'unsupported',
 ]);
 export type MessageKind = z.infer<typeof MessageKindSchema>;
@@ -125,6 +169,14 @@ export const ConversationSchema = z.object({
   windowOpenUntil: TimestampSchema.nullable(),
   humanAgentUntil: TimestampSchema.nullable(),
   unreadCount: z.number().int().nonnegative(),
+  /** Since when the customer waits for an answer; null when the last word is the business's. */
+  waitingSince: TimestampSchema.nullable(),
+  /** When an agent first answered; null until then. */
+  firstResponseAt: TimestampSchema.nullable(),
+  /** When it was last resolved; null when it never was. */
+  resolvedAt: TimestampSchema.nullable(),
+  /** When it was last assigned to someone; null when it is in the queue. */
+  assignedAt: TimestampSchema.nullable(),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });
@@ -231,6 +283,52 @@ export const SentTemplateSchema = z.object({
 });
 export type SentTemplate = z.infer<typeof SentTemplateSchema>;
 
+/** Why a conversation changed hands. */
+export const AssignmentReasonSchema = z.enum([
+  /** A supervisor (or the assignee) gave it. */
+  'manual',
+  /** An agent took it from the queue. */
+  'take',
+  /** Auto-assignment chose the least-loaded Online agent. */
+  'auto',
+  /** The assignee was Offline longer than the team's grace period. */
+  'offline',
+  /** The assignee's account was deactivated. */
+  'deactivated',
+  /** An integration assigned it through the API. */
+  'api',
+]);
+export type AssignmentReason = z.infer<typeof AssignmentReasonSchema>;
+
+/**
+ * A line in the thread for something that happened to the conversation, kept as data the
+ * renderer words. `byAgentId` is who did it; null when Parley did (auto-assignment).
+ */
+export const ActivitySchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('assignment'),
+    byAgentId: z.string().nullable(),
+    fromAgentId: z.string().nullable(),
+    toAgentId: z.string().nullable(),
+    reason: AssignmentReasonSchema,
+    /** A note to the new assignee, if the one who assigned wrote one. */
+    note: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('status'),
+    byAgentId: z.string().nullable(),
+    from: ConversationStatusSchema,
+    to: ConversationStatusSchema,
+  }),
+  z.object({
+    type: z.literal('team'),
+    byAgentId: z.string().nullable(),
+    fromTeamId: z.string().nullable(),
+    toTeamId: z.string().nullable(),
+  }),
+]);
+export type Activity = z.infer<typeof ActivitySchema>;
+
 export const MessageSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -258,6 +356,8 @@ export const MessageSchema = z.object({
   editedAt: TimestampSchema.nullable(),
   /** The customer unsent or deleted it. */
   deletedAt: TimestampSchema.nullable(),
+  /** For kind 'activity': what happened. */
+  activity: ActivitySchema.nullable().optional(),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });

@@ -40,6 +40,17 @@ export const FailureReasonSchema = z.enum([
   // Permission.
   'not_assignee',
   'supervisor_only',
+  /** Someone else took the conversation first; params.assigneeName says who. */
+  'already_taken',
+  /** The one to assign cannot take it: deactivated, or not in a team that sees it (params.name). */
+  'assignee_unavailable',
+  /** An admin's own account: they may not demote or deactivate themselves. */
+  'own_account',
+  /** The workspace would be left without an active admin. */
+  'last_admin',
+  'team_missing',
+  'user_missing',
+  'email_taken',
   // Malformed requests; params.request names which ('hello', 'mutation', 'pull', 'history', …), params.path the field.
   'malformed',
   'hello_required',
@@ -104,6 +115,15 @@ export const FailureReasonSchema = z.enum([
   'admin_only',
   'email_invalid',
   'password_missing',
+  /** Too many failed sign-ins: params.retryAfterSeconds until the next try is heard. */
+  'login_throttled',
+  'account_deactivated',
+  /** The long-lived sign-in token is unknown, expired or revoked: sign in again. */
+  'refresh_invalid',
+  /** An API token that is unknown or revoked. */
+  'api_token_invalid',
+  /** A password too short to keep (params.min). */
+  'password_weak',
   // A message that failed after it was accepted (MessageError.reason; see MessageErrorSchema).
   'platform_refused',
   'malformed_by_platform',

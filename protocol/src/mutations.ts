@@ -61,6 +61,15 @@ export const MutationSchema = z.discriminatedUnion('type', [
     conversationId: z.string().min(1),
     /** null: back to the unassigned queue. */
     assigneeId: z.string().min(1).nullable(),
+    /** A word for the new assignee, shown with the assignment in the thread. */
+    note: z.string().trim().max(500).nullable().optional(),
+  }),
+  z.object({
+    type: z.literal('conversation.transfer'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    /** The team that answers it from now on; its members see it, the old team's stop seeing it. */
+    teamId: z.string().min(1),
   }),
   z.object({
     type: z.literal('conversation.setStatus'),
@@ -97,3 +106,19 @@ export type MutationResult = MutationSuccess | Failure;
 /** Typing indicators are not mutations: they are best effort and never queued. */
 export const TypingSchema = z.object({ conversationId: z.string().min(1) });
 export type Typing = z.infer<typeof TypingSchema>;
+
+/** The thread an agent has on screen (null: none), so colleagues see who else is looking. */
+export const ViewingSchema = z.object({ conversationId: z.string().min(1).nullable() });
+export type Viewing = z.infer<typeof ViewingSchema>;
+
+/** Who is looking at a conversation and who is writing in it, besides the one told. */
+export const ConversationPeersSchema = z.object({
+  conversationId: z.string().min(1),
+  viewerIds: z.array(z.string()),
+  typingIds: z.array(z.string()),
+});
+export type ConversationPeers = z.infer<typeof ConversationPeersSchema>;
+
+/** An agent sets their own presence by hand (Offline follows the connection). */
+export const SetPresenceSchema = z.object({ presence: z.enum(['online', 'away']) });
+export type SetPresence = z.infer<typeof SetPresenceSchema>;

@@ -5,9 +5,17 @@ import {
   ContactSchema,
   ConversationSchema,
   MessageSchema,
+  TeamSchema,
   TemplateSchema,
 } from './domain.js';
 import { FailureSchema } from './errors.js';
+
+/** A conversation that left this user's sight, by its id, stamped like any change. */
+export const RemovalSchema = z.object({
+  id: z.string().min(1),
+  seq: z.number().int().nonnegative(),
+});
+export type Removal = z.infer<typeof RemovalSchema>;
 
 /**
  * One change as the server sends it: the latest state of one entity, stamped with the
@@ -21,6 +29,12 @@ export const ChangeSchema = z.discriminatedUnion('entity', [
   z.object({ entity: z.literal('message'), data: MessageSchema }),
   z.object({ entity: z.literal('channelAccount'), data: ChannelAccountSchema }),
   z.object({ entity: z.literal('template'), data: TemplateSchema }),
+  z.object({ entity: z.literal('team'), data: TeamSchema }),
+  /**
+   * This user may no longer see the conversation (it moved to another team, they left the
+   * team, their role changed): the client deletes it, its messages and their media.
+   */
+  z.object({ entity: z.literal('removal'), data: RemovalSchema }),
 ]);
 export type Change = z.infer<typeof ChangeSchema>;
 export type ChangeEntity = Change['entity'];
@@ -59,7 +73,13 @@ export type PullPage = z.infer<typeof PullPageSchema>;
  */
 export const LiveBatchSchema = z.object({
   after: z.number().int().nonnegative(),
-  changes: z.array(ChangeSchema).min(1),
+  /**
+   * The server's `seq` after this batch. Each user is sent only what they may see, so a
+   * batch may hold fewer changes than it covers, or none: the client's cursor moves to
+   * `upTo` all the same.
+   */
+  upTo: z.number().int().nonnegative(),
+  changes: z.array(ChangeSchema),
 });
 export type LiveBatch = z.infer<typeof LiveBatchSchema>;
 

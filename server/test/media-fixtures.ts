@@ -346,7 +346,15 @@ export async function seedInboundMedia(
         contact_id: contactId,
         status: 'open',
         assignee_id: null,
-        team_id: null,
+        // The team of its inbox, as an inbound message would have set it.
+        team_id:
+          (
+            await trx
+              .selectFrom('team_inboxes')
+              .select('team_id')
+              .where('channel_account_id', '=', account.id)
+              .executeTakeFirst()
+          )?.team_id ?? null,
         labels: '[]',
         last_message_at: now,
         last_message_preview: `[${input.kind}]`,

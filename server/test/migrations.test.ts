@@ -29,6 +29,12 @@ async function databaseAtFoundation(): Promise<{ dir: string; db: Kysely<Databas
   return { dir, db };
 }
 
+/** A message row as the foundation stored it: no activity column yet. */
+function withoutActivity(fields: Parameters<typeof newMessageRow>[0]): Omit<ReturnType<typeof newMessageRow>, 'activity'> {
+  const { activity: _activity, ...row } = newMessageRow(fields);
+  return row;
+}
+
 function conversation(id: string, words: string): Record<string, unknown> {
   return {
     id,
@@ -62,8 +68,8 @@ describe('0002_structured_preview', () => {
       conversationId: string,
       at: number,
       fields: object,
-    ): ReturnType<typeof newMessageRow> =>
-      newMessageRow({
+    ): Omit<ReturnType<typeof newMessageRow>, 'activity'> =>
+      withoutActivity({
         id,
         conversation_id: conversationId,
         channel: 'whatsapp',
@@ -76,7 +82,7 @@ describe('0002_structured_preview', () => {
         ...fields,
       });
     await db
-      .insertInto('messages')
+      .insertInto('messages' as never)
       .values([
         message('m-1', 'c-doc', 1_000, { text: 'an older message' }),
         message('m-2', 'c-doc', 2_000, {
@@ -121,6 +127,68 @@ describe('0002_structured_preview', () => {
             deleted: true,
           },
         },
+      ]);
+    } finally {
+      await upgraded.destroy();
+    }
+  });
+});
+
+describe('0003_teams_and_roles', () => {
+  test('puts every existing agent and inbox in one team, so nobody loses sight of anything', async () => {
+    const { dir, db } = await databaseAtFoundation();
+    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0002_structured_preview');
+    expect(error).toBeUndefined();
+    const raw = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    for (const [id, role] of [
+      ['ana', 'agent'],
+      ['sam', 'supervisor'],
+    ] as const) {
+      await raw
+        .insertInto('agents')
+        .values({ id, email: `${id}@example.com`, name: id, role, presence: 'offline', password_hash: 'x', created_at: 1, seq: 1 })
+        .execute();
+    }
+    await raw
+      .insertInto('channel_accounts')
+      .values({
+        id: 'account-1',
+        channel: 'whatsapp',
+        external_id: '1',
+        name: 'Support',
+        display_phone_number: null,
+        waba_id: null,
+        access_token: 't',
+        app_secret: 's',
+        verify_token: 'v',
+        throughput_per_second: 80,
+        human_agent_enabled: 0,
+        created_at: 1,
+        seq: 2,
+      })
+      .execute();
+    await raw.insertInto('conversations').values({ ...conversation('c-waiting', 'hello'), preview: null }).execute();
+    await db.destroy();
+
+    const upgraded = await openDatabase(dir);
+    try {
+      const teams = await upgraded.selectFrom('teams').selectAll().execute();
+      expect(teams.map((team) => team.name)).toEqual(['Everyone']);
+      const teamId = teams[0]?.id;
+      const members = await upgraded.selectFrom('team_members').select('agent_id').where('team_id', '=', teamId ?? '').execute();
+      expect(members.map((row) => row.agent_id).sort()).toEqual(['ana', 'sam']);
+      const inbox = await upgraded.selectFrom('team_inboxes').selectAll().executeTakeFirstOrThrow();
+      expect(inbox).toEqual({ channel_account_id: 'account-1', team_id: teamId });
+      const conversation = await upgraded
+        .selectFrom('conversations')
+        .select(['team_id', 'waiting_since', 'first_response_at'])
+        .executeTakeFirstOrThrow();
+      // The customer wrote last and nobody answered: waiting since they wrote.
+      expect(conversation).toEqual({ team_id: teamId, waiting_since: 2_000, first_response_at: null });
+      const agents = await upgraded.selectFrom('agents').select(['active', 'capacity', 'kind']).execute();
+      expect(agents.map((agent) => [Number(agent.active), Number(agent.capacity), agent.kind])).toEqual([
+        [1, 5, 'person'],
+        [1, 5, 'person'],
       ]);
     } finally {
       await upgraded.destroy();

@@ -130,7 +130,7 @@ describe('arrivals', () => {
     ]);
 
     // Live: the same rule.
-    emitLive({ after: 6, changes: [inbound('old-2', 7, NOW - 7 * 86_400_000), inbound('new-2', 8, Date.now())] });
+    emitLive({ after: 6, upTo: 8, changes: [inbound('old-2', 7, NOW - 7 * 86_400_000), inbound('new-2', 8, Date.now())] });
     await expect.poll(() => arrivals.length).toBe(2);
     expect(arrivals[1]).toMatchObject({ during: 'live', messages: [{ id: 'new-2' }] });
     expect(await db.messages.get('old-2')).toBeDefined();
@@ -157,7 +157,7 @@ describe('arrivals', () => {
     pages.push([inbound('gap-1', 3, Date.now()), inbound('gap-2', 4, Date.now())]);
     pages.push([inbound('gap-3', 5, Date.now(), 'c2'), conversation(6, 'c2')]);
     head = 6;
-    emitLive({ after: 6, changes: [inbound('after-gap', 7, Date.now())] });
+    emitLive({ after: 6, upTo: 7, changes: [inbound('after-gap', 7, Date.now())] });
     head = 7;
     pages.push([inbound('after-gap', 7, Date.now())]);
 

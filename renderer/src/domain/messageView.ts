@@ -41,6 +41,7 @@ export function messagePreview(message: Message, lang?: Locale): string {
     case 'text':
     case 'system':
     case 'note':
+    case 'activity':
       return text === '' ? kindLabel(message.kind, lang) : text;
     case 'image':
     case 'video':

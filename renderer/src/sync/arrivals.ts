@@ -44,6 +44,7 @@ export function dedupe(messages: readonly Message[]): Message[] {
   return [...new Map(messages.map((message) => [message.id, message])).values()];
 }
 
+/** The seq a live batch brings the cursor to: what it covers, even past the changes this user was sent. */
 export function lastSeq(batch: LiveBatch): number {
-  return Math.max(...batch.changes.map((change) => change.data.seq));
+  return Math.max(batch.upTo, ...batch.changes.map((change) => change.data.seq));
 }

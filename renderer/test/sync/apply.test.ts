@@ -27,6 +27,10 @@ function conversation(seq: number, preview: string): Change {
     windowOpenUntil: null,
     humanAgentUntil: null,
     unreadCount: seq,
+    waitingSince: null,
+    firstResponseAt: null,
+    resolvedAt: null,
+    assignedAt: null,
     createdAt: 0,
     seq,
   };

@@ -3,6 +3,10 @@ import {
   MessagePreviewSchema,
   type MessagePreview,
   AgentRoleSchema,
+  AgentKindSchema,
+  ActivitySchema,
+  RoutingRuleSchema,
+  type Team,
   AttachmentSchema,
   ChannelSchema,
   ConversationStatusSchema,
@@ -44,13 +48,34 @@ function jsonOrNull<T extends z.ZodType>(schema: T, text: string | null): z.infe
 
 const nullableNumber = (value: number | null): number | null => (value === null ? null : Number(value));
 
-export function agentFromRow(row: Selectable<Database['agents']>): Agent {
+/** An agent row and the teams it belongs to (team_members). */
+export function agentFromRow(row: Selectable<Database['agents']>, teamIds: readonly string[]): Agent {
   return {
     id: row.id,
     email: row.email,
     name: row.name,
     role: AgentRoleSchema.parse(row.role),
+    kind: AgentKindSchema.parse(row.kind),
     presence: PresenceSchema.parse(row.presence),
+    presenceAt: nullableNumber(row.presence_at),
+    active: Number(row.active) === 1,
+    capacity: Number(row.capacity),
+    teamIds: [...teamIds].sort(),
+    seq: Number(row.seq),
+  };
+}
+
+/** A team row, its inboxes (team_inboxes) and its routing rules. */
+export function teamFromRow(row: Selectable<Database['teams']>, channelAccountIds: readonly string[]): Team {
+  return {
+    id: row.id,
+    name: row.name,
+    channelAccountIds: [...channelAccountIds].sort(),
+    autoAssign: Number(row.auto_assign) === 1,
+    offlineGraceMinutes: Number(row.offline_grace_minutes),
+    firstResponseTargetSeconds: Number(row.first_response_target_seconds),
+    waitingTargetSeconds: Number(row.waiting_target_seconds),
+    rules: json(z.array(RoutingRuleSchema), row.rules),
     seq: Number(row.seq),
   };
 }
@@ -112,6 +137,10 @@ export function conversationFromRow(row: Selectable<Database['conversations']>):
     windowOpenUntil: nullableNumber(row.window_open_until),
     humanAgentUntil: nullableNumber(row.human_agent_until),
     unreadCount: Number(row.unread_count),
+    waitingSince: nullableNumber(row.waiting_since),
+    firstResponseAt: nullableNumber(row.first_response_at),
+    resolvedAt: nullableNumber(row.resolved_at),
+    assignedAt: nullableNumber(row.assigned_at),
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -144,6 +173,7 @@ export const MESSAGE_COLUMNS = [
   'created_at',
   'received_at',
   'seq',
+  'activity',
 ] as const;
 
 export type MessageRow = Pick<Selectable<Database['messages']>, (typeof MESSAGE_COLUMNS)[number]>;
@@ -171,6 +201,7 @@ export function messageFromRow(row: MessageRow): Message {
     error: jsonOrNull(MessageErrorSchema, row.error),
     editedAt: nullableNumber(row.edited_at),
     deletedAt: nullableNumber(row.deleted_at),
+    activity: jsonOrNull(ActivitySchema, row.activity),
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -219,6 +250,7 @@ export function newMessageRow(fields: MessageIdentity & Partial<MessageInsert>):
     edited_at: null,
     deleted_at: null,
     raw: null,
+    activity: null,
     ...fields,
   };
 }

@@ -12,13 +12,52 @@ export type Database = {
     password_hash: string;
     created_at: number;
     seq: number;
+    kind: Generated<string>;
+    active: Generated<number>;
+    capacity: Generated<number>;
+    presence_at: number | null;
+    deactivated_at: number | null;
   };
   sessions: {
+    /** The hash of the current access token; it changes at each refresh. */
     token_hash: string;
     agent_id: string;
     created_at: number;
+    /** When the access token expires. */
     expires_at: number;
+    refresh_hash: string | null;
+    refresh_expires_at: number | null;
+    revoked_at: number | null;
+    last_used_at: number | null;
+    client: string | null;
   };
+  login_attempts: { key: string; failures: number; last_failure_at: number; locked_until: number | null };
+  teams: {
+    id: string;
+    name: string;
+    auto_assign: number;
+    offline_grace_minutes: number;
+    first_response_target_seconds: number;
+    waiting_target_seconds: number;
+    /** RoutingRule[] as JSON. */
+    rules: string;
+    created_at: number;
+    seq: number;
+  };
+  team_members: { team_id: string; agent_id: string };
+  team_inboxes: { channel_account_id: string; team_id: string };
+  access_changes: { agent_id: string; conversation_id: string; visible: number; seq: number };
+  api_tokens: {
+    id: string;
+    agent_id: string;
+    name: string;
+    token_hash: string;
+    created_by: string;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
+  settings: { key: string; value: string };
   channel_accounts: {
     id: string;
     channel: string;
@@ -71,6 +110,10 @@ export type Database = {
     unread_count: number;
     created_at: number;
     seq: number;
+    waiting_since: number | null;
+    first_response_at: number | null;
+    resolved_at: number | null;
+    assigned_at: number | null;
   };
   messages: {
     id: string;
@@ -100,6 +143,8 @@ export type Database = {
     received_at: number;
     raw: string | null;
     seq: number;
+    /** For kind 'activity': the Activity as JSON. */
+    activity: string | null;
   };
   media: {
     id: string;

@@ -8,6 +8,7 @@ import {
   contactFromRow,
   conversationFromRow,
   messageFromRow,
+  teamFromRow,
   templateFromRow,
 } from './rows.js';
 import type { Database } from './schema.js';
@@ -22,6 +23,8 @@ type ChangeListener = (batch: LiveBatch) => void;
  */
 export class ChangeSet {
   after: number | null = null;
+  /** How many seqs this write took: the batch covers (after, after + stamped]. */
+  stamped = 0;
   readonly touched = new Map<string, { entity: ChangeEntity; id: string }>();
 
   constructor(private readonly trx: Trx) {}
@@ -38,6 +41,7 @@ export class ChangeSet {
       .executeTakeFirstOrThrow();
     const seq = Number(row.value);
     this.after ??= seq - 1;
+    this.stamped += 1;
     this.touched.set(`${entity}:${id}`, { entity, id });
     return seq;
   }
@@ -69,7 +73,9 @@ export class Store {
       const result = await work(trx, changes);
       const loaded = await loadChanges(trx, [...changes.touched.values()]);
       const batch: LiveBatch | null =
-        changes.after === null || loaded.length === 0 ? null : { after: changes.after, changes: loaded };
+        changes.after === null || loaded.length === 0
+          ? null
+          : { after: changes.after, upTo: changes.after + changes.stamped, changes: loaded };
       return { result, batch };
     });
     if (batch !== null) {
@@ -90,8 +96,14 @@ export async function loadChanges(
   const changes: Change[] = [];
   const agentIds = ids('agent');
   if (agentIds.length > 0) {
-    const rows = await db.selectFrom('agents').selectAll().where('id', 'in', agentIds).execute();
-    for (const row of rows) changes.push({ entity: 'agent', data: agentFromRow(row) });
+    const [rows, memberships] = await Promise.all([
+      db.selectFrom('agents').selectAll().where('id', 'in', agentIds).execute(),
+      db.selectFrom('team_members').selectAll().where('agent_id', 'in', agentIds).execute(),
+    ]);
+    for (const row of rows) {
+      const teamIds = memberships.filter((member) => member.agent_id === row.id).map((member) => member.team_id);
+      changes.push({ entity: 'agent', data: agentFromRow(row, teamIds) });
+    }
   }
   const accountIds = ids('channelAccount');
   if (accountIds.length > 0) {
@@ -133,6 +145,17 @@ export async function loadChanges(
   if (messageIds.length > 0) {
     const rows = await db.selectFrom('messages').select(MESSAGE_COLUMNS).where('id', 'in', messageIds).execute();
     for (const row of rows) changes.push({ entity: 'message', data: messageFromRow(row) });
+  }
+  const teamIds = ids('team');
+  if (teamIds.length > 0) {
+    const [rows, inboxes] = await Promise.all([
+      db.selectFrom('teams').selectAll().where('id', 'in', teamIds).execute(),
+      db.selectFrom('team_inboxes').selectAll().where('team_id', 'in', teamIds).execute(),
+    ]);
+    for (const row of rows) {
+      const accounts = inboxes.filter((inbox) => inbox.team_id === row.id).map((inbox) => inbox.channel_account_id);
+      changes.push({ entity: 'team', data: teamFromRow(row, accounts) });
+    }
   }
   const templateIds = ids('template');
   if (templateIds.length > 0) {

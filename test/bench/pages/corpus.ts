@@ -62,6 +62,10 @@ export function makeCorpus(messageCount: number, conversationCount: number, seed
       windowOpenUntil: null,
       humanAgentUntil: null,
       unreadCount: 0,
+      waitingSince: null,
+      firstResponseAt: null,
+      resolvedAt: null,
+      assignedAt: null,
       createdAt: i,
       seq: i + 1,
     });

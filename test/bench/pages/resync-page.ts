@@ -84,7 +84,10 @@ function putPage(idb: IDBDatabase, page: PullPage): Promise<void> {
       channelAccount: 'channelAccounts',
       template: 'templates',
     } as const;
-    for (const change of page.changes) transaction.objectStore(storeOf[change.entity]).put(change.data);
+    for (const change of page.changes) {
+      if (change.entity === 'team' || change.entity === 'removal') continue;
+      transaction.objectStore(storeOf[change.entity]).put(change.data);
+    }
     transaction.objectStore('meta').put({ key: 'cursor', value: page.cursor });
     transaction.oncomplete = () => resolve();
     transaction.onerror = () => reject(transaction.error ?? new Error('put failed'));

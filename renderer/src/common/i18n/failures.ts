@@ -99,7 +99,35 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
     case 'bad_credentials':
     case 'email_invalid':
     case 'password_missing':
+    case 'own_account':
+    case 'last_admin':
+    case 'team_missing':
+    case 'user_missing':
+    case 'email_taken':
+    case 'account_deactivated':
+    case 'refresh_invalid':
+    case 'api_token_invalid':
       return say(`failure.${reason}`);
+    case 'already_taken': {
+      const assigneeName = text(params, 'assigneeName');
+      return assigneeName === null
+        ? say('failure.already_taken.unnamed')
+        : say('failure.already_taken', { assigneeName });
+    }
+    case 'assignee_unavailable': {
+      const name = text(params, 'name');
+      return name === null ? say('failure.assignee_unavailable.unnamed') : say('failure.assignee_unavailable', { name });
+    }
+    case 'login_throttled': {
+      const seconds = count(params, 'retryAfterSeconds');
+      return seconds === null
+        ? say('failure.login_throttled.unnamed')
+        : tn('failure.login_throttled', Math.max(1, Math.ceil(seconds)), {}, lang);
+    }
+    case 'password_weak': {
+      const min = count(params, 'min');
+      return min === null ? null : say('failure.password_weak', { min });
+    }
     case 'not_assignee': {
       const assigneeName = text(params, 'assigneeName');
       return assigneeName === null

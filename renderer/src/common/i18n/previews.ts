@@ -57,6 +57,7 @@ export function previewText(preview: PreviewLike, lang: Locale = currentLocale()
     case 'interactive':
     case 'system':
     case 'note':
+    case 'activity':
       // The server wrote "[note]" here; the inbox has always shown it as the kind's name.
       return text === null ? t(`preview.${preview.kind}`, {}, lang) : cutPreview(text);
   }

@@ -2,14 +2,29 @@ import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../../platform/ids.js';
 import type { Agent, AgentRole } from '@parley/protocol';
 import { agentFromRow } from '../../platform/rows.js';
-import type { Store } from '../../platform/store.js';
+import type { Selectable } from 'kysely';
+import type { Database } from '../../platform/schema.js';
+import type { Store, Trx } from '../../platform/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { joinDefaultTeam } from '../teams/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Only a hash of a session token is stored, so a copy of the database opens no session. */
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** The agent as clients see it: its row and its teams. */
+export async function agentWithTeams(
+  db: Store['db'] | Trx,
+  row: Selectable<Database['agents']>,
+): Promise<Agent> {
+  const teams = await db.selectFrom('team_members').select('team_id').where('agent_id', '=', row.id).execute();
+  return agentFromRow(
+    row,
+    teams.map((team) => team.team_id),
+  );
 }
 
 export class Agents {
@@ -35,6 +50,7 @@ export class Agents {
           seq: await changes.nextSeq('agent', id),
         })
         .execute();
+      await joinDefaultTeam(trx, changes, id);
     });
     return this.agentById(id).then((agent) => {
       if (agent === null) throw new Error(`Agent ${id} vanished after it was created.`);
@@ -44,7 +60,7 @@ export class Agents {
 
   async agentById(id: string): Promise<Agent | null> {
     const row = await this.store.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? null : agentFromRow(row);
+    return row === undefined ? null : agentWithTeams(this.store.db, row);
   }
 
   async hasAgent(email: string): Promise<boolean> {
@@ -75,7 +91,7 @@ export class Agents {
         expires_at: now + this.sessionDays * DAY_MS,
       })
       .execute();
-    return { token, agent: agentFromRow(row) };
+    return { token, agent: await agentWithTeams(this.store.db, row) };
   }
 
   async agentForToken(token: string): Promise<Agent | null> {
@@ -86,7 +102,7 @@ export class Agents {
       .where('sessions.token_hash', '=', tokenHash(token))
       .where('sessions.expires_at', '>', Date.now())
       .executeTakeFirst();
-    return row === undefined ? null : agentFromRow(row);
+    return row === undefined ? null : agentWithTeams(this.store.db, row);
   }
 
   async logout(token: string): Promise<void> {

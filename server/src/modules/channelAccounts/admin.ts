@@ -2,6 +2,7 @@ import { ChannelSchema, refusal, type Channel, type Failure } from '@parley/prot
 import { newId } from '../../platform/ids.js';
 import type { ChannelAccountRow } from './records.js';
 import type { Store } from '../../platform/store.js';
+import { giveInboxToDefaultTeam } from '../teams/index.js';
 import {
   accountInput,
   channelFieldIssues,
@@ -134,6 +135,7 @@ export async function createChannelAccount(store: Store, entry: ChannelAccountEn
       seq: await changes.nextSeq('channelAccount', id),
     };
     await trx.insertInto('channel_accounts').values(row).execute();
+    await giveInboxToDefaultTeam(trx, changes, id);
     return row;
   });
   if ('ok' in created) return created;
@@ -204,6 +206,7 @@ export async function deleteChannelAccount(store: Store, id: string): Promise<{ 
       return refusal('conflict', 'channel_account_in_use', { name: row.name, conversations });
     }
     await trx.deleteFrom('templates').where('channel_account_id', '=', id).execute();
+    await trx.deleteFrom('team_inboxes').where('channel_account_id', '=', id).execute();
     await trx.deleteFrom('channel_accounts').where('id', '=', id).execute();
     return { ok: true } as const;
   });

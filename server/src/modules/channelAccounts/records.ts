@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { newId } from '../../platform/ids.js';
 import type { Database } from '../../platform/schema.js';
 import type { Store } from '../../platform/store.js';
+import { giveInboxToDefaultTeam } from '../teams/index.js';
 
 export type ChannelAccountRow = Selectable<Database['channel_accounts']>;
 
@@ -47,8 +48,10 @@ export async function upsertChannelAccount(store: Store, input: ChannelAccountIn
     // every account: an unchanged account keeps its seq (and stays out of the live batch).
     if (existing !== undefined && sameAccount(existing, fields)) return existing;
     const row: ChannelAccountRow = { ...fields, seq: await changes.nextSeq('channelAccount', id) };
-    if (existing === undefined) await trx.insertInto('channel_accounts').values(row).execute();
-    else await trx.updateTable('channel_accounts').set(row).where('id', '=', id).execute();
+    if (existing === undefined) {
+      await trx.insertInto('channel_accounts').values(row).execute();
+      await giveInboxToDefaultTeam(trx, changes, id);
+    } else await trx.updateTable('channel_accounts').set(row).where('id', '=', id).execute();
     return row;
   });
 }

@@ -4,10 +4,18 @@ import { newId } from '../../platform/ids.js';
 import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { MESSAGE_COLUMNS, messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
+import { conversationMoved } from '../access/index.js';
 
 type ConversationMutation = Extract<
   Mutation,
-  { type: 'message.note' | 'conversation.assign' | 'conversation.setStatus' | 'conversation.label' }
+  {
+    type:
+      | 'message.note'
+      | 'conversation.assign'
+      | 'conversation.transfer'
+      | 'conversation.setStatus'
+      | 'conversation.label';
+  }
 >;
 
 const LabelsSchema = z.array(z.string());
@@ -87,6 +95,30 @@ async function apply(
           .set({ assignee_id: mutation.assigneeId, seq: await changes.nextSeq('conversation', conversation.id) })
           .where('id', '=', conversation.id)
           .execute();
+        await conversationMoved(
+          trx,
+          changes,
+          conversation.id,
+          { teamId: conversation.team_id, assigneeId: conversation.assignee_id },
+          { teamId: conversation.team_id, assigneeId: mutation.assigneeId },
+        );
+      }
+      return { ok: true };
+    }
+    case 'conversation.transfer': {
+      if (conversation.team_id !== mutation.teamId) {
+        await trx
+          .updateTable('conversations')
+          .set({ team_id: mutation.teamId, seq: await changes.nextSeq('conversation', conversation.id) })
+          .where('id', '=', conversation.id)
+          .execute();
+        await conversationMoved(
+          trx,
+          changes,
+          conversation.id,
+          { teamId: conversation.team_id, assigneeId: conversation.assignee_id },
+          { teamId: mutation.teamId, assigneeId: conversation.assignee_id },
+        );
       }
       return { ok: true };
     }

@@ -148,6 +148,15 @@ export async function attachEcho(context: Context, event: MessageEvent): Promise
   return true;
 }
 
+async function inboxTeam(trx: Context['trx'], channelAccountId: string): Promise<string | null> {
+  const row = await trx
+    .selectFrom('team_inboxes')
+    .select('team_id')
+    .where('channel_account_id', '=', channelAccountId)
+    .executeTakeFirst();
+  return row?.team_id ?? null;
+}
+
 export async function findOrCreateConversation(
   context: Context,
   event: MessageEvent,
@@ -169,7 +178,8 @@ export async function findOrCreateConversation(
     contact_id: contactId,
     status: 'open',
     assignee_id: null,
-    team_id: null,
+    // The team of its inbox; routing rules on the first message may move it.
+    team_id: await inboxTeam(trx, event.account.id),
     labels: '[]',
     last_message_at: event.sentAt,
     last_message_preview: '',
@@ -178,6 +188,10 @@ export async function findOrCreateConversation(
     window_open_until: null,
     human_agent_until: null,
     unread_count: 0,
+    waiting_since: null,
+    first_response_at: null,
+    resolved_at: null,
+    assigned_at: null,
     created_at: now,
     seq: await changes.nextSeq('conversation', id),
   };

@@ -1,65 +1,164 @@
 import { refusal, type Failure, type Mutation } from '@parley/protocol';
 import type { Trx } from '../../platform/store.js';
+import { canSee, principalOf, type Principal } from '../access/index.js';
 
 /**
  * Who may make which change: one function per mutation type, each reading what it needs
- * inside the mutation's transaction. A refusal is recorded like any answer. A missing
- * conversation or message is not a permission matter: the command itself says so.
+ * inside the mutation's transaction, for the socket and the REST API alike. A refusal is
+ * recorded like any answer.
+ *
+ * | role       | may                                                                          |
+ * |------------|------------------------------------------------------------------------------|
+ * | agent      | reply, react, mark read, label, change status in conversations assigned to  |
+ * |            | them or unassigned (taking one); add notes anywhere they can see            |
+ * | supervisor | all of that in every conversation they see; assign, reassign, transfer;     |
+ * |            | merge contacts                                                               |
+ * | admin      | everything                                                                   |
+ *
+ * A conversation the user cannot see is answered as missing, so its existence is not told.
  */
 
 type Of<T extends Mutation['type']> = Extract<Mutation, { type: T }>;
 
-type Agent = { id: string; role: string };
-
-function supervises(agent: Agent): boolean {
-  return agent.role === 'supervisor' || agent.role === 'admin';
+function supervises(principal: Principal): boolean {
+  return principal.role === 'supervisor' || principal.role === 'admin';
 }
 
-async function agentOf(trx: Trx, agentId: string): Promise<Agent | undefined> {
-  return trx.selectFrom('agents').select(['id', 'role']).where('id', '=', agentId).executeTakeFirst();
+const missing = (): Failure => refusal('not_found', 'conversation_missing');
+
+async function assigneeName(trx: Trx, assigneeId: string): Promise<string | null> {
+  const row = await trx.selectFrom('agents').select('name').where('id', '=', assigneeId).executeTakeFirst();
+  return row?.name ?? null;
+}
+
+/** The principal, or the refusal for a missing or deactivated account. */
+async function who(trx: Trx, agentId: string): Promise<Principal | Failure> {
+  const principal = await principalOf(trx, agentId);
+  if (principal === null) return refusal('unauthorized', 'agent_missing');
+  if (!principal.active) return refusal('unauthorized', 'account_deactivated');
+  return principal;
+}
+
+function refused(value: Principal | Failure): value is Failure {
+  return 'ok' in value;
+}
+
+/** Seeing the conversation; null when it does not exist (its command says so). */
+async function seen(trx: Trx, principal: Principal, conversationId: string): Promise<Failure | null | 'absent'> {
+  const exists = await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).executeTakeFirst();
+  if (exists === undefined) return 'absent';
+  return (await canSee(trx, principal, conversationId)) ? null : missing();
 }
 
 /**
- * An agent works on unassigned conversations and their own; a supervisor on any. The
- * refusal names who has the conversation (params.assigneeName, null if they are gone).
+ * Working on a conversation for the customer: it is visible, and an agent's own or
+ * unassigned. The refusal names who has it (params.assigneeName, null if they are gone).
  */
 async function mayWorkOn(trx: Trx, agentId: string, conversationId: string): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  const visible = await seen(trx, principal, conversationId);
+  if (visible === 'absent') return null;
+  if (visible !== null) return visible;
+  if (supervises(principal)) return null;
   const conversation = await trx
     .selectFrom('conversations')
     .select('assignee_id')
     .where('id', '=', conversationId)
-    .executeTakeFirst();
-  if (conversation === undefined) return null;
-  const agent = await agentOf(trx, agentId);
-  if (agent === undefined) return refusal('unauthorized', 'agent_missing');
-  if (supervises(agent) || conversation.assignee_id === null || conversation.assignee_id === agentId) return null;
-  const owner = await trx
-    .selectFrom('agents')
-    .select('name')
-    .where('id', '=', conversation.assignee_id)
-    .executeTakeFirst();
-  return refusal('forbidden', 'not_assignee', { assigneeName: owner?.name ?? null });
+    .executeTakeFirstOrThrow();
+  if (conversation.assignee_id === null || conversation.assignee_id === agentId) return null;
+  return refusal('forbidden', 'not_assignee', { assigneeName: await assigneeName(trx, conversation.assignee_id) });
 }
 
-export async function mayWriteNote(trx: Trx, agentId: string, mutation: Of<'message.note'>): Promise<Failure | null> {
+async function conversationOfMessage(trx: Trx, messageId: string): Promise<string | null> {
+  const row = await trx
+    .selectFrom('messages')
+    .select('conversation_id')
+    .where('id', '=', messageId)
+    .executeTakeFirst();
+  return row?.conversation_id ?? null;
+}
+
+export function maySend(trx: Trx, agentId: string, mutation: Of<'message.send'>): Promise<Failure | null> {
   return mayWorkOn(trx, agentId, mutation.conversationId);
 }
 
-/** Besides working on the conversation: only a supervisor gives it to someone else. */
-export async function mayAssign(
-  trx: Trx,
-  agentId: string,
-  mutation: Of<'conversation.assign'>,
-): Promise<Failure | null> {
-  const refused = await mayWorkOn(trx, agentId, mutation.conversationId);
-  if (refused !== null) return refused;
-  if (mutation.assigneeId === null || mutation.assigneeId === agentId) return null;
-  const agent = await agentOf(trx, agentId);
-  if (agent === undefined) return refusal('unauthorized', 'agent_missing');
-  return supervises(agent) ? null : refusal('forbidden', 'supervisor_only');
+export async function mayReact(trx: Trx, agentId: string, mutation: Of<'message.react'>): Promise<Failure | null> {
+  const conversationId = await conversationOfMessage(trx, mutation.messageId);
+  if (conversationId === null) {
+    const principal = await who(trx, agentId);
+    return refused(principal) ? principal : null;
+  }
+  const refusedWork = await mayWorkOn(trx, agentId, conversationId);
+  // A message in a conversation the user cannot see is as missing as the conversation.
+  return refusedWork?.reason === 'conversation_missing' ? refusal('not_found', 'message_missing') : refusedWork;
 }
 
-export async function maySetStatus(
+export function mayMarkRead(trx: Trx, agentId: string, mutation: Of<'conversation.markRead'>): Promise<Failure | null> {
+  return mayWorkOn(trx, agentId, mutation.conversationId);
+}
+
+/** A private note: anywhere the user can see. */
+export async function mayWriteNote(trx: Trx, agentId: string, mutation: Of<'message.note'>): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  const visible = await seen(trx, principal, mutation.conversationId);
+  return visible === 'absent' ? null : visible;
+}
+
+/**
+ * An agent takes an unassigned conversation, or gives theirs back to the queue; a
+ * supervisor gives any they see to anyone active who is a person. Two agents taking one
+ * conversation at once: the second is told who won (already_taken).
+ */
+export async function mayAssign(trx: Trx, agentId: string, mutation: Of<'conversation.assign'>): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  const visible = await seen(trx, principal, mutation.conversationId);
+  if (visible === 'absent') return null;
+  if (visible !== null) return visible;
+  if (mutation.assigneeId !== null && mutation.assigneeId !== agentId) {
+    const target = await principalOf(trx, mutation.assigneeId);
+    if (target === null || !target.active || target.kind !== 'person') {
+      const name = target === null ? null : await assigneeName(trx, target.id);
+      return refusal('bad_request', 'assignee_unavailable', { name });
+    }
+  }
+  if (supervises(principal)) return null;
+  const conversation = await trx
+    .selectFrom('conversations')
+    .select('assignee_id')
+    .where('id', '=', mutation.conversationId)
+    .executeTakeFirstOrThrow();
+  const current = conversation.assignee_id;
+  if (mutation.assigneeId === agentId) {
+    if (current === null || current === agentId) return null;
+    return refusal('conflict', 'already_taken', { assigneeName: await assigneeName(trx, current) });
+  }
+  if (mutation.assigneeId === null) {
+    if (current === null || current === agentId) return null;
+    return refusal('forbidden', 'not_assignee', { assigneeName: await assigneeName(trx, current) });
+  }
+  return refusal('forbidden', 'supervisor_only');
+}
+
+/** Moving a conversation to another team: supervisors and admins, into a team that exists. */
+export async function mayTransfer(
+  trx: Trx,
+  agentId: string,
+  mutation: Of<'conversation.transfer'>,
+): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  const visible = await seen(trx, principal, mutation.conversationId);
+  if (visible === 'absent') return null;
+  if (visible !== null) return visible;
+  if (!supervises(principal)) return refusal('forbidden', 'supervisor_only');
+  const team = await trx.selectFrom('teams').select('id').where('id', '=', mutation.teamId).executeTakeFirst();
+  return team === undefined ? refusal('not_found', 'team_missing') : null;
+}
+
+export function maySetStatus(
   trx: Trx,
   agentId: string,
   mutation: Of<'conversation.setStatus'>,
@@ -67,32 +166,30 @@ export async function maySetStatus(
   return mayWorkOn(trx, agentId, mutation.conversationId);
 }
 
-export async function mayLabel(trx: Trx, agentId: string, mutation: Of<'conversation.label'>): Promise<Failure | null> {
+export function mayLabel(trx: Trx, agentId: string, mutation: Of<'conversation.label'>): Promise<Failure | null> {
   return mayWorkOn(trx, agentId, mutation.conversationId);
 }
 
-/** Any signed-in agent may write to a customer, for now. */
-export function maySend(_trx: Trx, _agentId: string, _mutation: Of<'message.send'>): Promise<Failure | null> {
-  return Promise.resolve(null);
-}
-
-/** Any signed-in agent may react, for now. */
-export function mayReact(_trx: Trx, _agentId: string, _mutation: Of<'message.react'>): Promise<Failure | null> {
-  return Promise.resolve(null);
-}
-
-/** Any signed-in agent may mark a conversation read, for now. */
-export function mayMarkRead(
-  _trx: Trx,
-  _agentId: string,
-  _mutation: Of<'conversation.markRead'>,
-): Promise<Failure | null> {
-  return Promise.resolve(null);
-}
-
-/** Any signed-in agent may merge contacts, for now. */
-export function mayMerge(_trx: Trx, _agentId: string, _mutation: Of<'contact.merge'>): Promise<Failure | null> {
-  return Promise.resolve(null);
+/**
+ * Merging two customers joins their histories: supervisors and admins only, and only
+ * contacts they can see a conversation of (or none exists yet).
+ */
+export async function mayMerge(trx: Trx, agentId: string, mutation: Of<'contact.merge'>): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  if (!supervises(principal)) return refusal('forbidden', 'supervisor_only');
+  if (principal.role === 'admin') return null;
+  for (const contactId of [mutation.sourceContactId, mutation.targetContactId]) {
+    const conversations = await trx
+      .selectFrom('conversations')
+      .select('id')
+      .where('contact_id', '=', contactId)
+      .execute();
+    for (const conversation of conversations) {
+      if (!(await canSee(trx, principal, conversation.id))) return refusal('not_found', 'contact_missing');
+    }
+  }
+  return null;
 }
 
 /** The check for this mutation's type. */
@@ -108,6 +205,8 @@ export function permissionFor(trx: Trx, agentId: string, mutation: Mutation): Pr
       return mayWriteNote(trx, agentId, mutation);
     case 'conversation.assign':
       return mayAssign(trx, agentId, mutation);
+    case 'conversation.transfer':
+      return mayTransfer(trx, agentId, mutation);
     case 'conversation.setStatus':
       return maySetStatus(trx, agentId, mutation);
     case 'conversation.label':

@@ -39,6 +39,7 @@ export async function runMutation(deps: MutationDeps, agentId: string, payload: 
       return deps.outbound.markRead(agentId, mutation, gate);
     case 'message.note':
     case 'conversation.assign':
+    case 'conversation.transfer':
     case 'conversation.setStatus':
     case 'conversation.label':
       return runConversationMutation(deps.store, agentId, mutation, gate);
