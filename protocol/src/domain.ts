@@ -54,10 +54,22 @@ export const TeamSchema = z.object({
   /** New and reopened conversations go to the least-loaded Online member with room. */
   autoAssign: z.boolean(),
   /** Minutes an assignee may stay Offline before their open conversations go back to the queue. */
-  offlineGraceMinutes: z.number().int().min(0).max(24 * 60),
+  offlineGraceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
   /** Service targets: the first reply, and any customer's wait for an answer, in seconds. */
-  firstResponseTargetSeconds: z.number().int().min(0).max(7 * 24 * 3600),
-  waitingTargetSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+  firstResponseTargetSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
+  waitingTargetSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
   /** Rules that bring a conversation of any inbox to this team by its first message. */
   rules: z.array(RoutingRuleSchema).max(50),
   seq: z.number().int().nonnegative(),

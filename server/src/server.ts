@@ -12,6 +12,7 @@ import { startRealtime, type Realtime } from './transport/socket/sockets.js';
 import { Simulator } from './demo/simulator.js';
 import { loadChannelsFile } from './modules/channelAccounts/index.js';
 import { adminRoutes } from './transport/http/admin.js';
+import { apiRoutes } from './transport/http/api/index.js';
 import { ProfileRefresher, profileFetchEnabled } from './modules/contacts/index.js';
 import { MediaService } from './modules/media/index.js';
 import { mediaRoutes } from './transport/http/media.js';
@@ -149,6 +150,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await app.register(mediaRoutes, { media, agents });
   // [wiring:outbound] sends through the Graph API.
   const outbound = new OutboundService({ store, media, config, log: app.log });
+  // [wiring:api] the REST API and its OpenAPI document.
+  await apiRoutes(app, { store, agents, outbound });
   await webRoutes(app, config.webDir);
 
   const realtime = startRealtime(app.server, { store, agents, log: app.log, outbound });

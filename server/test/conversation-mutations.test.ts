@@ -152,7 +152,12 @@ describe('notes, assignment, status and labels', () => {
       conversationId,
       assigneeId: ben.id,
     });
-    expect(grab).toMatchObject({ ok: false, code: 'conflict', reason: 'already_taken', params: { assigneeName: 'Alex Agent' } });
+    expect(grab).toMatchObject({
+      ok: false,
+      code: 'conflict',
+      reason: 'already_taken',
+      params: { assigneeName: 'Alex Agent' },
+    });
     expect(await conversation()).toEqual(before);
 
     const sam = await agentSocket('sam@example.com', 'supervisor');

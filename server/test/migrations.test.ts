@@ -30,7 +30,9 @@ async function databaseAtFoundation(): Promise<{ dir: string; db: Kysely<Databas
 }
 
 /** A message row as the foundation stored it: no activity column yet. */
-function withoutActivity(fields: Parameters<typeof newMessageRow>[0]): Omit<ReturnType<typeof newMessageRow>, 'activity'> {
+function withoutActivity(
+  fields: Parameters<typeof newMessageRow>[0],
+): Omit<ReturnType<typeof newMessageRow>, 'activity'> {
   const { activity: _activity, ...row } = newMessageRow(fields);
   return row;
 }
@@ -146,7 +148,16 @@ describe('0003_teams_and_roles', () => {
     ] as const) {
       await raw
         .insertInto('agents')
-        .values({ id, email: `${id}@example.com`, name: id, role, presence: 'offline', password_hash: 'x', created_at: 1, seq: 1 })
+        .values({
+          id,
+          email: `${id}@example.com`,
+          name: id,
+          role,
+          presence: 'offline',
+          password_hash: 'x',
+          created_at: 1,
+          seq: 1,
+        })
         .execute();
     }
     await raw
@@ -167,7 +178,10 @@ describe('0003_teams_and_roles', () => {
         seq: 2,
       })
       .execute();
-    await raw.insertInto('conversations').values({ ...conversation('c-waiting', 'hello'), preview: null }).execute();
+    await raw
+      .insertInto('conversations')
+      .values({ ...conversation('c-waiting', 'hello'), preview: null })
+      .execute();
     await db.destroy();
 
     const upgraded = await openDatabase(dir);
@@ -175,7 +189,11 @@ describe('0003_teams_and_roles', () => {
       const teams = await upgraded.selectFrom('teams').selectAll().execute();
       expect(teams.map((team) => team.name)).toEqual(['Everyone']);
       const teamId = teams[0]?.id;
-      const members = await upgraded.selectFrom('team_members').select('agent_id').where('team_id', '=', teamId ?? '').execute();
+      const members = await upgraded
+        .selectFrom('team_members')
+        .select('agent_id')
+        .where('team_id', '=', teamId ?? '')
+        .execute();
       expect(members.map((row) => row.agent_id).sort()).toEqual(['ana', 'sam']);
       const inbox = await upgraded.selectFrom('team_inboxes').selectAll().executeTakeFirstOrThrow();
       expect(inbox).toEqual({ channel_account_id: 'account-1', team_id: teamId });

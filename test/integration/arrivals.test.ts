@@ -130,7 +130,11 @@ describe('arrivals', () => {
     ]);
 
     // Live: the same rule.
-    emitLive({ after: 6, upTo: 8, changes: [inbound('old-2', 7, NOW - 7 * 86_400_000), inbound('new-2', 8, Date.now())] });
+    emitLive({
+      after: 6,
+      upTo: 8,
+      changes: [inbound('old-2', 7, NOW - 7 * 86_400_000), inbound('new-2', 8, Date.now())],
+    });
     await expect.poll(() => arrivals.length).toBe(2);
     expect(arrivals[1]).toMatchObject({ during: 'live', messages: [{ id: 'new-2' }] });
     expect(await db.messages.get('old-2')).toBeDefined();

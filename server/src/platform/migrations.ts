@@ -271,9 +271,18 @@ const migrations: Record<string, Migration> = {
   '0003_teams_and_roles': {
     async up(db: Kysely<unknown>): Promise<void> {
       // People and integrations; deactivated accounts keep their history; capacity bounds auto-assignment.
-      await db.schema.alterTable('agents').addColumn('kind', 'text', (c) => c.notNull().defaultTo('person')).execute();
-      await db.schema.alterTable('agents').addColumn('active', 'integer', (c) => c.notNull().defaultTo(1)).execute();
-      await db.schema.alterTable('agents').addColumn('capacity', 'integer', (c) => c.notNull().defaultTo(5)).execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('person'))
+        .execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('capacity', 'integer', (c) => c.notNull().defaultTo(5))
+        .execute();
       await db.schema.alterTable('agents').addColumn('presence_at', 'bigint').execute();
       await db.schema.alterTable('agents').addColumn('deactivated_at', 'bigint').execute();
 

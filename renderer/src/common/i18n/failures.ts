@@ -116,7 +116,9 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
     }
     case 'assignee_unavailable': {
       const name = text(params, 'name');
-      return name === null ? say('failure.assignee_unavailable.unnamed') : say('failure.assignee_unavailable', { name });
+      return name === null
+        ? say('failure.assignee_unavailable.unnamed')
+        : say('failure.assignee_unavailable', { name });
     }
     case 'login_throttled': {
       const seconds = count(params, 'retryAfterSeconds');

@@ -24,17 +24,13 @@ export async function conversationMoved(
  * What these users may see changed (team membership, role, deactivation): call with the
  * write applied, and `before` read by `snapshotScopes` ahead of it.
  */
-export async function scopesChanged(
-  _trx: Trx,
-  _changes: ChangeSet,
-  _before: ScopeSnapshot,
-): Promise<void> {
+export async function scopesChanged(_trx: Trx, _changes: ChangeSet, _before: ScopeSnapshot): Promise<void> {
   // Filled in with the sync's removals.
 }
 
 /** What some users saw before a write that changes their scope. */
 export type ScopeSnapshot = { agentIds: readonly string[]; visible: Map<string, Set<string>> };
 
-export async function snapshotScopes(_trx: Trx, agentIds: readonly string[]): Promise<ScopeSnapshot> {
-  return { agentIds, visible: new Map() };
+export function snapshotScopes(_trx: Trx, agentIds: readonly string[]): Promise<ScopeSnapshot> {
+  return Promise.resolve({ agentIds, visible: new Map() });
 }

@@ -42,7 +42,10 @@ export function visibleConversation(
   return (eb) => {
     if (!principal.active) return sql<SqlBool>`1 = 0`;
     if (principal.role === 'admin') return sql<SqlBool>`1 = 1`;
-    const myTeams = eb.selectFrom('team_members').select('team_members.team_id').where('team_members.agent_id', '=', principal.id);
+    const myTeams = eb
+      .selectFrom('team_members')
+      .select('team_members.team_id')
+      .where('team_members.agent_id', '=', principal.id);
     const clauses: Expression<SqlBool>[] = [
       eb('conversations.team_id', 'in', myTeams),
       eb('conversations.assignee_id', '=', principal.id),

@@ -16,10 +16,7 @@ export function tokenHash(token: string): string {
 }
 
 /** The agent as clients see it: its row and its teams. */
-export async function agentWithTeams(
-  db: Store['db'] | Trx,
-  row: Selectable<Database['agents']>,
-): Promise<Agent> {
+export async function agentWithTeams(db: Store['db'] | Trx, row: Selectable<Database['agents']>): Promise<Agent> {
   const teams = await db.selectFrom('team_members').select('team_id').where('agent_id', '=', row.id).execute();
   return agentFromRow(
     row,

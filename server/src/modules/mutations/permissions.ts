@@ -71,11 +71,7 @@ async function mayWorkOn(trx: Trx, agentId: string, conversationId: string): Pro
 }
 
 async function conversationOfMessage(trx: Trx, messageId: string): Promise<string | null> {
-  const row = await trx
-    .selectFrom('messages')
-    .select('conversation_id')
-    .where('id', '=', messageId)
-    .executeTakeFirst();
+  const row = await trx.selectFrom('messages').select('conversation_id').where('id', '=', messageId).executeTakeFirst();
   return row?.conversation_id ?? null;
 }
 
@@ -111,7 +107,11 @@ export async function mayWriteNote(trx: Trx, agentId: string, mutation: Of<'mess
  * supervisor gives any they see to anyone active who is a person. Two agents taking one
  * conversation at once: the second is told who won (already_taken).
  */
-export async function mayAssign(trx: Trx, agentId: string, mutation: Of<'conversation.assign'>): Promise<Failure | null> {
+export async function mayAssign(
+  trx: Trx,
+  agentId: string,
+  mutation: Of<'conversation.assign'>,
+): Promise<Failure | null> {
   const principal = await who(trx, agentId);
   if (refused(principal)) return principal;
   const visible = await seen(trx, principal, mutation.conversationId);

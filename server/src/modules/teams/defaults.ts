@@ -18,7 +18,11 @@ export async function defaultTeamId(db: Store['db'] | Trx): Promise<string | nul
 export async function joinDefaultTeam(trx: Trx, changes: ChangeSet, agentId: string): Promise<void> {
   const teamId = await defaultTeamId(trx);
   if (teamId === null) return;
-  await trx.insertInto('team_members').values({ team_id: teamId, agent_id: agentId }).onConflict((c) => c.doNothing()).execute();
+  await trx
+    .insertInto('team_members')
+    .values({ team_id: teamId, agent_id: agentId })
+    .onConflict((c) => c.doNothing())
+    .execute();
   await trx
     .updateTable('agents')
     .set({ seq: await changes.nextSeq('agent', agentId) })
