@@ -9,6 +9,7 @@ import type {
   FailureReason,
   Message,
   Mutation,
+  Team,
   Template,
 } from '@parley/protocol';
 import { optimisticMessage } from './optimistic.js';
@@ -78,6 +79,7 @@ export const SYNCED_TABLES = [
   'agents',
   'channelAccounts',
   'templates',
+  'teams',
   'history',
 ] as const;
 
@@ -137,6 +139,17 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     stores: {},
     upgrade: { kind: 'resync' },
   },
+  {
+    // Teams, and conversations by team and by waiting time for the supervisor's queue.
+    // What a user may see now depends on their teams and role, and a cache made before
+    // may hold conversations they no longer see: download it again.
+    version: 4,
+    stores: {
+      teams: 'id',
+      conversations: 'id, lastMessageAt, [status+lastMessageAt], assigneeId, contactId, teamId',
+    },
+    upgrade: { kind: 'resync' },
+  },
 ];
 
 /**
@@ -150,6 +163,7 @@ export class ParleyDb extends Dexie {
   agents!: EntityTable<Agent, 'id'>;
   channelAccounts!: EntityTable<ChannelAccount, 'id'>;
   templates!: EntityTable<Template, 'id'>;
+  teams!: EntityTable<Team, 'id'>;
   meta!: EntityTable<MetaRow, 'key'>;
   outbox!: EntityTable<OutboxRow, 'clientId'>;
   history!: EntityTable<HistoryRow, 'conversationId'>;
@@ -170,7 +184,9 @@ export class ParleyDb extends Dexie {
 
 /** Empties the synced tables and the cursor, keeps the outbox, and leaves a mark to say so. */
 async function resyncInUpgrade(tx: Transaction, version: number): Promise<void> {
-  for (const table of SYNCED_TABLES) await tx.table(table).clear();
+  // Only the tables this version has: a later one may add more.
+  const present = tx.idbtrans.db.objectStoreNames;
+  for (const table of SYNCED_TABLES) if (present.contains(table)) await tx.table(table).clear();
   const meta = tx.table<MetaRow, string>('meta');
   await meta.bulkDelete(['cursor', 'bootstrapped', 'lastSyncedAt']);
   await meta.put({ key: 'resynced', value: version });

@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable, type IDType } from 'dexie';
-import type { Agent, ChannelAccount, Change, Contact, Conversation, Message, Template } from '@parley/protocol';
+import type { Agent, ChannelAccount, Change, Contact, Conversation, Message, Team, Template } from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
 import { isQuotaError, withQuotaRecovery } from '../data/quota.js';
 
@@ -12,6 +12,9 @@ type Sorted = {
   messages: Message[];
   channelAccounts: ChannelAccount[];
   templates: Template[];
+  teams: Team[];
+  /** Conversations this user no longer sees: deleted with their messages. */
+  removals: string[];
 };
 
 function sortChanges(changes: readonly Change[]): Sorted {
@@ -22,6 +25,8 @@ function sortChanges(changes: readonly Change[]): Sorted {
     messages: [],
     channelAccounts: [],
     templates: [],
+    teams: [],
+    removals: [],
   };
   for (const change of changes) {
     switch (change.entity) {
@@ -43,6 +48,12 @@ function sortChanges(changes: readonly Change[]): Sorted {
       case 'template':
         sorted.templates.push(change.data);
         break;
+      case 'team':
+        sorted.teams.push(change.data);
+        break;
+      case 'removal':
+        sorted.removals.push(change.data.id);
+        break;
     }
   }
   return sorted;
@@ -57,8 +68,19 @@ function entityTables(
   ParleyDb['messages'],
   ParleyDb['channelAccounts'],
   ParleyDb['templates'],
+  ParleyDb['teams'],
+  ParleyDb['history'],
 ] {
-  return [db.agents, db.contacts, db.conversations, db.messages, db.channelAccounts, db.templates];
+  return [
+    db.agents,
+    db.contacts,
+    db.conversations,
+    db.messages,
+    db.channelAccounts,
+    db.templates,
+    db.teams,
+    db.history,
+  ];
 }
 
 async function putAll(db: ParleyDb, sorted: Sorted): Promise<void> {
@@ -69,6 +91,23 @@ async function putAll(db: ParleyDb, sorted: Sorted): Promise<void> {
     putMessages(db, sorted.messages),
     putVersions(db.channelAccounts, sorted.channelAccounts),
     putVersions(db.templates, sorted.templates),
+    putVersions(db.teams, sorted.teams),
+  ]);
+  if (sorted.removals.length > 0) await removeConversations(db, sorted.removals);
+}
+
+/**
+ * Forgets conversations this user may no longer see: the conversation, every cached
+ * message of it and what was known of its history. A removal comes after any change to
+ * the same conversation in the batch, so nothing brings it back.
+ */
+async function removeConversations(db: ParleyDb, conversationIds: readonly string[]): Promise<void> {
+  await Promise.all([
+    db.conversations.bulkDelete([...conversationIds]),
+    ...conversationIds.map((id) =>
+      db.messages.where('[conversationId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete(),
+    ),
+    db.history.bulkDelete([...conversationIds]),
   ]);
 }
 
