@@ -94,7 +94,7 @@ async function runParley(plan: Plan): Promise<number[]> {
         if (change.entity !== 'conversation') continue;
         const key = `${change.data.id}:${String(change.data['assigneeId'])}`;
         let times = seen.get(key);
-        if (times === undefined) seen.set(key, (times = new Map()));
+        if (times === undefined) seen.set(key, (times = new Map<string, number>()));
         if (!times.has(userId)) times.set(userId, at);
       }
     });

@@ -221,7 +221,7 @@ const file = writeResult('assignment-fanout', {
 });
 console.log(`wrote ${file}`);
 
-floor.close();
+await floor.close();
 await server.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);
