@@ -42,7 +42,8 @@ async function customersWrite(from: number, count: number): Promise<void> {
 }
 
 test('out of storage, the oldest cached messages make room and the agent is told', async ({ page }) => {
-  test.setTimeout(120_000);
+  // Three thousand signed webhooks and a cache that keeps evicting: minutes on a busy machine.
+  test.setTimeout(180_000);
   const cdp = await page.context().newCDPSession(page);
   // Room for a few thousand of these messages in IndexedDB, not for all that will come.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 4 * 1024 * 1024 });
