@@ -145,9 +145,11 @@ export const metricsRoutes: ApiRoutes = (api, deps) => {
         tags: ['metrics'],
         summary: 'The same numbers as /metrics/daily, as a CSV file (RFC 4180) with team and agent names.',
         querystring: DailyQuerySchema,
-        produces: ['text/csv'],
         response: {
-          200: z.string().describe('text/csv: a header row, then one row per day and group.'),
+          200: {
+            description: 'A header row, then one row per day and group.',
+            content: { 'text/csv': { schema: z.string() } },
+          },
           ...ERRORS,
         },
       },
