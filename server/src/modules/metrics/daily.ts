@@ -61,6 +61,30 @@ export function rangeOf(
   return { start: calendar.startOf(from), end: calendar.startOf(to + DAY_MS) };
 }
 
+/**
+ * The days of the range and when each starts in the zone, worked out once, so placing a
+ * moment in its day is a binary search rather than a time zone lookup per conversation.
+ */
+function dayFinder(query: Pick<DailyQuery, 'from' | 'to' | 'timeZone'>): (ms: number) => string {
+  const calendar = calendarFor(query.timeZone);
+  const from = parseDate(query.from) ?? 0;
+  const to = parseDate(query.to) ?? 0;
+  const days: { date: string; start: number }[] = [];
+  for (let day = from; day <= to; day += DAY_MS) {
+    days.push({ date: new Date(day).toISOString().slice(0, 10), start: calendar.startOf(day) });
+  }
+  return (ms) => {
+    let low = 0;
+    let high = days.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((days[middle]?.start ?? 0) <= ms) low = middle;
+      else high = middle - 1;
+    }
+    return days[low]?.date ?? query.from;
+  };
+}
+
 type Group = {
   row: MetricsRow;
   firstResponses: number[];
@@ -91,7 +115,7 @@ export async function dailyMetrics(store: Store, caller: Principal, query: Daily
   if (query.teamId !== undefined) select = select.where('conversations.team_id', '=', query.teamId);
   const rows = await select.execute();
 
-  const calendar = calendarFor(query.timeZone);
+  const dateOf = dayFinder(query);
   const byTeam = query.by.includes('team');
   const byAgent = query.by.includes('agent');
   const byChannel = query.by.includes('channel');
@@ -125,7 +149,7 @@ export async function dailyMetrics(store: Store, caller: Principal, query: Daily
   for (const row of rows) {
     const createdAt = Number(row.created_at);
     if (createdAt >= start && createdAt < end) {
-      const group = groupFor(calendar.dateOf(createdAt), row);
+      const group = groupFor(dateOf(createdAt), row);
       group.row.conversations += 1;
       if (row.first_response_at !== null) {
         group.firstResponses.push(Math.max(0, Number(row.first_response_at) - createdAt));
@@ -134,7 +158,7 @@ export async function dailyMetrics(store: Store, caller: Principal, query: Daily
     if (row.resolved_at !== null) {
       const resolvedAt = Number(row.resolved_at);
       if (resolvedAt >= start && resolvedAt < end) {
-        const group = groupFor(calendar.dateOf(resolvedAt), row);
+        const group = groupFor(dateOf(resolvedAt), row);
         group.row.resolved += 1;
         group.resolutions.push(Math.max(0, resolvedAt - createdAt));
       }
