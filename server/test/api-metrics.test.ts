@@ -252,6 +252,27 @@ describe('/api/v1/metrics/daily', () => {
     ]);
   });
 
+  it('follows daylight saving time when it starts inside the range', async () => {
+    server = await startTestServer();
+    const sales = await team(server, 'Sales');
+    const ana = await person(server, { role: 'agent', name: 'Ana', teamIds: [sales] });
+    const admin = await person(server, { role: 'admin' });
+    // New York moves from UTC-5 to UTC-4 on 2026-03-08: 04:30Z on the 9th is 00:30 there.
+    await conversation(server, { teamId: sales, assignee: ana, createdAt: Date.UTC(2026, 2, 9, 4, 30) });
+    // 04:30Z on the 8th is still 23:30 on the 7th.
+    await conversation(server, { teamId: sales, assignee: ana, createdAt: Date.UTC(2026, 2, 8, 4, 30) });
+    const rows = await call<{ rows: Row[] }>(
+      server,
+      admin.token,
+      'GET',
+      '/metrics/daily?from=2026-03-07&to=2026-03-09&by=&tz=America/New_York',
+    );
+    expect(rows.body.rows.map((row) => [row.date, row.conversations])).toEqual([
+      ['2026-03-07', 1],
+      ['2026-03-09', 1],
+    ]);
+  });
+
   it('shows a supervisor only their teams, and refuses agents and bad ranges', async () => {
     const f = await fixture();
     const sam = await call<{ rows: Row[] }>(f.server, f.sam.token, 'GET', `/metrics/daily?${RANGE}&by=team`);
