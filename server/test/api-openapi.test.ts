@@ -13,6 +13,7 @@ import { call, key, person, team, thread, type Answer, type Person } from './api
 
 type Operation = {
   summary?: string;
+  requestBody?: unknown;
   tags?: string[];
   responses: Record<string, unknown>;
   parameters?: { name: string; in: string; required?: boolean }[];
@@ -167,6 +168,31 @@ describe('/api/v1/openapi.json', () => {
       expect(answer.status, `${method} ${path}`).toBe(401);
       expect(answer.body, `${method} ${path}`).toEqual({ code: 'unauthorized', reason: 'session_missing' });
     }
+  });
+
+  it('refuses a malformed body on every documented route that takes one, changing nothing', async () => {
+    const head = async (): Promise<unknown[]> => [
+      await server.store.db.selectFrom('seq_counter').select('value').execute(),
+      await server.store.db.selectFrom('api_tokens').select('id').execute(),
+      await server.store.db.selectFrom('mutations').select('client_id').execute(),
+    ];
+    const before = await head();
+    let withBodies = 0;
+    for (const { method, path, operation } of operations()) {
+      if (operation.requestBody === undefined) continue;
+      withBodies += 1;
+      const id = `${method} ${path}`;
+      const concretePath = path
+        .replace('/api/v1', '')
+        .replaceAll('{id}', path.startsWith('/api/v1/conversations') ? context.conversationId : context.teamId);
+      for (const body of [['not', 'an', 'object'], 'text', 42]) {
+        const answer = await call(server, context.admin.token, method, concretePath, { body, key: key() });
+        expect(answer.status, `${id} ${JSON.stringify(body)}: ${answer.text}`).toBe(400);
+        expect(answer.body, id).toMatchObject({ code: 'bad_request' });
+      }
+    }
+    expect(withBodies).toBeGreaterThan(0);
+    expect(await head()).toEqual(before);
   });
 
   it('answers a valid request on every documented route', async () => {
