@@ -60,6 +60,7 @@ describe('/api/v1/tokens', () => {
 
     const revoked = await call(server, admin.token, 'DELETE', `/tokens/${token.id}`);
     expect(revoked.status).toBe(204);
+    expect(revoked.text).toBe('');
     const after = await call(server, secret, 'GET', '/me');
     expect(after.status).toBe(401);
     expect(after.body).toEqual({ code: 'unauthorized', reason: 'api_token_invalid' });

@@ -22,6 +22,8 @@ const INTEGRATION_EMAIL_DOMAIN = 'integrations.invalid';
 /** Not a scrypt hash, so no password ever matches it. */
 const UNUSABLE_PASSWORD_HASH = 'integration$no-password';
 
+const LAST_USED_PRECISION_MS = 60_000;
+
 export function apiTokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -51,7 +53,14 @@ export async function agentForApiToken(store: Store, token: string): Promise<str
     .where('agents.active', '=', 1)
     .executeTakeFirst();
   if (row === undefined) return null;
-  await store.db.updateTable('api_tokens').set({ last_used_at: Date.now() }).where('id', '=', row.id).execute();
+  // When it was last used, to the minute: a busy integration does not write on every request.
+  const now = Date.now();
+  await store.db
+    .updateTable('api_tokens')
+    .set({ last_used_at: now })
+    .where('id', '=', row.id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - LAST_USED_PRECISION_MS)]))
+    .execute();
   return row.agent_id;
 }
 
