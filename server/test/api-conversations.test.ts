@@ -1,7 +1,15 @@
 import type { Conversation, Message } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
-import { FAST_TUNING, MESSAGES_PATH, startFakeGraph, waitForMessage, type FakeGraph } from './outbound-support.js';
+import { connectReady, startTestServer, type TestServer } from './helpers.js';
+import {
+  FAST_TUNING,
+  MESSAGES_PATH,
+  mutate,
+  sendText,
+  startFakeGraph,
+  waitForMessage,
+  type FakeGraph,
+} from './outbound-support.js';
 import { call, key, person, team, thread, type Person } from './api-support.js';
 
 /**
@@ -181,7 +189,12 @@ describe('/api/v1/conversations writes', () => {
       { body, key: idempotencyKey },
     );
     expect(first.status).toBe(202);
-    expect(first.body.message).toMatchObject({ conversationId: open.conversationId, text: 'Your order shipped.' });
+    expect(first.body.message).toMatchObject({
+      conversationId: open.conversationId,
+      text: 'Your order shipped.',
+      status: 'pending',
+      authorAgentId: w.ben.id,
+    });
     await waitForMessage(w.server, first.body.message.id, (m) => m.status === 'sent', 'sent');
 
     const again = await call<{ message: Message }>(
@@ -223,6 +236,10 @@ describe('/api/v1/conversations writes', () => {
     });
     expect(send.status).toBe(403);
     expect(send.body).toEqual({ code: 'forbidden', reason: 'not_assignee', params: { assigneeName: 'Ana' } });
+    // The socket refuses the same change with the same code, reason and params.
+    const { socket } = await connectReady(w.server, w.ben.token);
+    const overSocket = await mutate({ socket, received: [] }, sendText(anas.conversationId, 'Hi, Ben here'));
+    expect(overSocket).toEqual({ ok: false, ...(send.body as object) });
     const status = await call(w.server, w.ben.token, 'POST', `/conversations/${anas.conversationId}/status`, {
       body: { status: 'resolved' },
       key: key(),
