@@ -265,6 +265,18 @@ describe('/api/v1/conversations writes', () => {
     expect(note.status).toBe(404);
     expect(note.body).toEqual({ code: 'not_found', reason: 'conversation_missing' });
 
+    // A conversation that does not exist answers the same as one not seen.
+    for (const [path, body] of [
+      ['messages', { content: { kind: 'text', text: 'Hello?' } }],
+      ['notes', { text: 'Hello?' }],
+      ['assign', { assigneeId: null }],
+      ['status', { status: 'open' }],
+    ] as const) {
+      const nowhere = await call(w.server, w.ben.token, 'POST', `/conversations/nope/${path}`, { body, key: key() });
+      expect(nowhere.status, path).toBe(404);
+      expect(nowhere.body, path).toEqual({ code: 'not_found', reason: 'conversation_missing' });
+    }
+
     expect(await conversationState(w.server, anas.conversationId)).toEqual(before);
     expect(await w.server.store.db.selectFrom('messages').select('id').execute()).toEqual(messagesBefore);
     expect(w.fake.calls).toEqual([]);
