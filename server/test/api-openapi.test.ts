@@ -12,6 +12,7 @@ import { call, key, person, team, thread, type Answer, type Person } from './api
  */
 
 type Operation = {
+  operationId?: string;
   summary?: string;
   requestBody?: unknown;
   tags?: string[];
@@ -160,6 +161,12 @@ describe('/api/v1/openapi.json', () => {
         id,
       ).toBe(true);
     }
+    // Client generators name methods after operationIds: where given, each is unique.
+    const operationIds = all.flatMap(({ operation }) =>
+      operation.operationId === undefined ? [] : [operation.operationId],
+    );
+    expect(operationIds.length).toBeGreaterThan(0);
+    expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 
   it('refuses every documented route without credentials', async () => {

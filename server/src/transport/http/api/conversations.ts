@@ -102,6 +102,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'listConversations',
         summary:
           'Conversations the caller sees, most recent activity first. Follow `nextCursor` for the next page; null at the end.',
         querystring: z.object({
@@ -165,6 +166,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'getConversation',
         summary: 'One conversation the caller sees, with its contact.',
         params: ConversationParams,
         response: { 200: z.object({ conversation: ConversationSchema, contact: ContactSchema }), ...READ_ERRORS },
@@ -184,6 +186,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'listMessages',
         summary:
           'Messages and notes of a conversation, newest first. For older ones, pass the last `createdAt` as `before`.',
         params: ConversationParams,
@@ -215,6 +218,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'sendMessage',
         summary:
           'Sends a message to the customer. Answers 202 with the pending message; it goes out in the background and its status follows.',
         params: ConversationParams,
@@ -258,6 +262,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'addNote',
         summary: 'Adds a private note: seen by the team, never sent to the customer.',
         params: ConversationParams,
         headers: IdempotencyHeaders,
@@ -291,6 +296,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'assignConversation',
         summary:
           'Assigns the conversation to a person (`null`: back to the queue). Agents may only take an unassigned one or give back their own.',
         params: ConversationParams,
@@ -326,6 +332,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['conversations'],
+        operationId: 'setConversationStatus',
         summary: 'Opens, sets pending or resolves the conversation.',
         params: ConversationParams,
         headers: IdempotencyHeaders,

@@ -125,6 +125,7 @@ export const metricsRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['metrics'],
+        operationId: 'dailyMetrics',
         summary:
           'Per day: conversations created and resolved, median first-response and resolution times, by team, agent and channel.',
         querystring: DailyQuerySchema,
@@ -143,6 +144,7 @@ export const metricsRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['metrics'],
+        operationId: 'dailyMetricsCsv',
         summary: 'The same numbers as /metrics/daily, as a CSV file (RFC 4180) with team and agent names.',
         querystring: DailyQuerySchema,
         response: {
@@ -189,6 +191,7 @@ export const metricsRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['metrics'],
+        operationId: 'agentsToday',
         summary:
           "Each agent the caller supervises: conversations they hold that are not resolved, and today's median first response.",
         querystring: z.object({ teamId: z.string().min(1).max(64).optional(), tz: TimeZone }),

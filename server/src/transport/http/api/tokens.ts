@@ -28,6 +28,7 @@ export const tokenRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['tokens'],
+        operationId: 'listTokens',
         summary: 'Every API token, revoked ones included; never their secrets. Admins only.',
         response: { 200: z.object({ tokens: z.array(ApiTokenSchema) }), ...TOKEN_ERRORS },
       },
@@ -44,6 +45,7 @@ export const tokenRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['tokens'],
+        operationId: 'createToken',
         summary: 'Creates an API token acting as a new integration with this role. The secret is answered once.',
         body: z.object({ name: z.string().trim().min(1).max(100), role: AgentRoleSchema }).strict(),
         response: {
@@ -68,6 +70,7 @@ export const tokenRoutes: ApiRoutes = (api, deps) => {
     {
       schema: {
         tags: ['tokens'],
+        operationId: 'revokeToken',
         summary: 'Revokes an API token: its next request answers 401 api_token_invalid.',
         params: z.object({ id: z.string().min(1).max(64) }),
         response: { 204: z.null(), 404: ApiErrorSchema, ...TOKEN_ERRORS },
