@@ -334,6 +334,17 @@ describe('/api/v1/metrics/daily', () => {
     expect(lines).toContain(`2026-03-02,${f.support},Support,${f.cid.id},Cid,whatsapp,1,0,30,`);
     expect(lines).toContain(`2026-03-03,${f.sales},"Sales, ""EU""",${f.ana.id},Ana,messenger,1,0,45,`);
   });
+  it('keeps names that look like spreadsheet formulas from running', async () => {
+    server = await startTestServer();
+    const sales = await team(server, '=HYPERLINK("http://evil.example","Sales")');
+    const ana = await person(server, { role: 'agent', name: '@Ana', teamIds: [sales] });
+    const admin = await person(server, { role: 'admin' });
+    await conversation(server, { teamId: sales, assignee: ana, createdAt: DAY1 + H });
+    const csv = await call(server, admin.token, 'GET', `/metrics/daily.csv?${RANGE}`);
+    expect(csv.text.split('\r\n')[1]).toBe(
+      `2026-03-02,${sales},"'=HYPERLINK(""http://evil.example"",""Sales"")",${ana.id},'@Ana,whatsapp,1,0,,`,
+    );
+  });
 });
 
 describe('/api/v1/metrics/agents/today', () => {

@@ -11,4 +11,4 @@ export {
 } from './daily.js';
 export { agentsToday, mayReadTeam, type AgentToday } from './today.js';
 export { isTimeZone, median, medianSeconds } from './dates.js';
-export { csvField, toCsv, type CsvValue } from './csv.js';
+export { csvField, spreadsheetText, toCsv, type CsvValue } from './csv.js';

@@ -8,6 +8,7 @@ import {
   mayReadTeam,
   namesFor,
   rangeOf,
+  spreadsheetText,
   toCsv,
   MAX_METRICS_DAYS,
   METRICS_DIMENSIONS,
@@ -87,6 +88,8 @@ function dimensions(by: string | undefined): MetricsDimension[] {
   return METRICS_DIMENSIONS.filter((dimension) => by.split(',').includes(dimension));
 }
 
+const nameCell = (name: string | undefined): string | null => (name === undefined ? null : spreadsheetText(name));
+
 const CSV_HEADER = [
   'date',
   'team_id',
@@ -165,9 +168,9 @@ export const metricsRoutes: ApiRoutes = (api, deps) => {
         rows.map((row) => [
           row.date,
           row.teamId,
-          row.teamId === null ? null : (names.teams.get(row.teamId) ?? null),
+          nameCell(row.teamId === null ? undefined : names.teams.get(row.teamId)),
           row.agentId,
-          row.agentId === null ? null : (names.agents.get(row.agentId) ?? null),
+          nameCell(row.agentId === null ? undefined : names.agents.get(row.agentId)),
           row.channel,
           row.conversations,
           row.resolved,
