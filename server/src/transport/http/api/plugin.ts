@@ -165,7 +165,9 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps, routes: r
         throw error;
       });
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-      api.addHook('preHandler', async (request, reply) => {
+      // Before validation: a caller without a valid session or token learns nothing about
+      // what a well-formed request would be, and gets 401 whatever it sent.
+      api.addHook('preValidation', async (request, reply) => {
         if (request.routeOptions.url === '/api/v1/openapi.json') return;
         const caller = await authenticate(request, deps);
         if ('ok' in caller) return sendFailure(reply, caller);
