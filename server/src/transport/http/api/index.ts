@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { meRoutes } from './me.js';
+import { presenceRoutes } from './presence.js';
+import { teamRoutes } from './teams.js';
 import { registerApi, type ApiDeps, type ApiRoutes } from './plugin.js';
 
 /** Every route file of /api/v1; add a new one here. */
-const ROUTES: readonly ApiRoutes[] = [meRoutes];
+const ROUTES: readonly ApiRoutes[] = [meRoutes, teamRoutes, presenceRoutes];
 
 export function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   return registerApi(app, deps, ROUTES);
