@@ -10,6 +10,7 @@ import {
   goOnline,
   makeUser,
   mutate,
+  until,
   whatsappInbox,
   type User,
 } from './team-support.js';
@@ -134,6 +135,19 @@ describe('auto-assignment', () => {
     const next = await customerWrites(server, '447700900122', 'hello');
     // Ben never connected: Offline, skipped.
     expect(await assigneeOf(next)).toBe(ana.id);
+  });
+
+  it('an agent coming Online is offered the oldest waiting chats, up to their capacity', async () => {
+    const ana = await makeUser(server, 'Ana', 'agent', { capacity: 2 });
+    await team([ana]);
+    const oldest = await customerWrites(server, '447700900181', 'first');
+    const middle = await customerWrites(server, '447700900182', 'second');
+    const newest = await customerWrites(server, '447700900183', 'third');
+    expect([await assigneeOf(oldest), await assigneeOf(middle), await assigneeOf(newest)]).toEqual([null, null, null]);
+    await goOnline(server, ana);
+    await until(async () => (await assigneeOf(middle)) === ana.id, 'the queue offered');
+    expect(await assigneeOf(oldest)).toBe(ana.id);
+    expect(await assigneeOf(newest)).toBeNull();
   });
 
   it('a reopened conversation is offered again', async () => {
@@ -303,6 +317,42 @@ describe('taking and assigning', () => {
     const again = await conversationRow(server, conversation);
     expect(again.waiting_since).not.toBeNull();
     expect(again.first_response_at).toBe(after.first_response_at);
+  });
+});
+
+describe('moving to another team', () => {
+  it('a supervisor transfers a conversation: a team line, and the new team may assign it', async () => {
+    const ana = await makeUser(server, 'Ana', 'agent');
+    const sam = await makeUser(server, 'Sam', 'supervisor');
+    await team([sam], { autoAssign: false });
+    const other = await createTeam(server.store, { name: 'Support', autoAssign: true });
+    if ('ok' in other) throw new Error('team not made');
+    await setTeamMembers(server.store, other.id, [ana.id, sam.id]);
+    await goOnline(server, ana);
+    const samSocket = (await connectReady(server, sam.token)).socket;
+    const conversation = await customerWrites(server, '447700900191', 'hello');
+    const from = (await conversationRow(server, conversation)).team_id;
+    const agentRefused = await mutate((await connectReady(server, ana.token)).socket, {
+      type: 'conversation.transfer',
+      clientId: clientId(),
+      conversationId: conversation,
+      teamId: other.id,
+    });
+    expect(agentRefused).toMatchObject({ ok: false });
+    const moved = await mutate(samSocket, {
+      type: 'conversation.transfer',
+      clientId: clientId(),
+      conversationId: conversation,
+      teamId: other.id,
+    });
+    expect(moved).toEqual({ ok: true });
+    const row = await conversationRow(server, conversation);
+    expect(row.team_id).toBe(other.id);
+    expect(row.assignee_id).toBe(ana.id);
+    expect(await activities(server, conversation)).toEqual([
+      expect.objectContaining({ type: 'team', byAgentId: sam.id, fromTeamId: from, toTeamId: other.id }),
+      expect.objectContaining({ type: 'assignment', reason: 'auto', toAgentId: ana.id }),
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Team } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { seedDemoAgents, seedDemoChannels } from '../src/demo/seed.js';
+import { APP_SECRET, VERIFY_TOKEN, startTestServer, type TestServer } from './helpers.js';
 import { api, customerWrites, conversationRow, makeUser, whatsappInbox, type User } from './team-support.js';
 
 let server: TestServer;
@@ -185,5 +186,38 @@ describe('/api/v1/teams', () => {
     expect(unknownInbox).toMatchObject({ status: 404, body: { reason: 'channel_account_missing' } });
     const teams = (await api(server, admin, 'GET', '/teams')).body.teams as Team[];
     expect(teams.map((t) => t.name).sort()).toEqual(['Everyone', 'Support']);
+  });
+
+  it('the demo has Sales with the WhatsApp number and Support with the Page and Instagram', async () => {
+    await seedDemoAgents(server.agents);
+    await seedDemoChannels(server.store, APP_SECRET, VERIFY_TOKEN);
+    // Seeding again changes nothing.
+    await seedDemoChannels(server.store, APP_SECRET, VERIFY_TOKEN);
+    const teams = (await api(server, admin, 'GET', '/teams')).body.teams as Team[];
+    const sales = teams.filter((t) => t.name === 'Sales');
+    const support = teams.filter((t) => t.name === 'Support');
+    expect(sales).toHaveLength(1);
+    expect(support).toHaveLength(1);
+    const channelsOf = async (team: Team | undefined): Promise<string[]> => {
+      const rows = await server.store.db
+        .selectFrom('channel_accounts')
+        .select('channel')
+        .where('id', 'in', team?.channelAccountIds ?? ['-'])
+        .execute();
+      return rows.map((row) => row.channel).sort();
+    };
+    expect(await channelsOf(sales[0])).toEqual(['whatsapp']);
+    expect(await channelsOf(support[0])).toEqual(['instagram', 'messenger']);
+    const members = async (team: Team | undefined): Promise<string[]> => {
+      const rows = await server.store.db
+        .selectFrom('team_members')
+        .innerJoin('agents', 'agents.id', 'team_members.agent_id')
+        .select('agents.email')
+        .where('team_members.team_id', '=', team?.id ?? '-')
+        .execute();
+      return rows.map((row) => row.email).sort();
+    };
+    expect(await members(sales[0])).toEqual(['ana@parley.demo', 'chloe@parley.demo', 'sam@parley.demo']);
+    expect(await members(support[0])).toEqual(['ben@parley.demo', 'chloe@parley.demo', 'sam@parley.demo']);
   });
 });
