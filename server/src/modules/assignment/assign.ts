@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { AssignmentReason, ConversationStatus } from '@parley/protocol';
+import { ConversationStatusSchema, type AssignmentReason, type ConversationStatus } from '@parley/protocol';
 import type { Database } from '../../platform/schema.js';
 import type { ChangeSet, Trx } from '../../platform/store.js';
 import { conversationMoved } from '../access/index.js';
@@ -75,7 +75,7 @@ export async function changeStatus(
   to: ConversationStatus,
   how: { by: string | null; now: number },
 ): Promise<boolean> {
-  const from = conversation.status as ConversationStatus;
+  const from = ConversationStatusSchema.parse(conversation.status);
   if (from === to) return false;
   const resolvedAt = to === 'resolved' ? how.now : null;
   await trx
