@@ -17,6 +17,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
+import { until } from './team-support.js';
 
 /** Newer clients, and an older one once there is an older version to be. */
 const OTHER_VERSIONS = [
@@ -60,10 +61,18 @@ describe('socket authentication', () => {
 describe('hello', () => {
   test('the current protocol version → ok, the agent and the head', async () => {
     const socket = await connectSocket(server, { token });
+    // Connecting makes the agent Online, a change of its own: wait for it, so the head holds still.
+    await until(async () => (await server.agents.agentById(agent.id))?.presence === 'online', 'Online');
     const reply = await sayHello(socket);
     const welcome = WelcomeSchema.parse(reply);
     expect(welcome.protocolVersion).toBe(PROTOCOL_VERSION);
-    expect(welcome.agent).toEqual(agent);
+    expect(welcome.agent).toEqual({
+      ...agent,
+      presence: 'online',
+      presenceAt: expect.any(Number) as number,
+      seq: expect.any(Number) as number,
+    });
+    expect(welcome.agent).toEqual(await server.agents.agentById(agent.id));
     expect(welcome.head).toBe(await server.store.head());
     expect(welcome.head).toBeGreaterThan(0);
   });

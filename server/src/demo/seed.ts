@@ -2,6 +2,7 @@ import type { AgentRole } from '@parley/protocol';
 import type { Agents } from '../modules/agents/index.js';
 import { DEMO_BUSINESS } from './simulator.js';
 import { upsertChannelAccount } from '../modules/channelAccounts/index.js';
+import { createTeam, listTeams, setTeamMembers } from '../modules/teams/index.js';
 import type { Store } from '../platform/store.js';
 
 /** The accounts a demo server starts with. Never created outside demo mode. */
@@ -40,5 +41,46 @@ export async function seedDemoChannels(store: Store, appSecret: string, verifyTo
       verifyToken,
       humanAgentEnabled: channel !== 'whatsapp',
     });
+  }
+  await seedDemoTeams(store);
+}
+
+/**
+ * The demo's teams, so supervisors have something to supervise: Sales answers the WhatsApp
+ * number, Support the Page and the Instagram account, both assigning automatically. Ana
+ * sells, Ben supports, Chloé does both; Sam supervises both. Made once: an admin's later
+ * changes stay.
+ */
+export async function seedDemoTeams(store: Store): Promise<void> {
+  const existing = await listTeams(store.db);
+  if (existing.some((team) => team.name === 'Sales' || team.name === 'Support')) return;
+  const accounts = await store.db.selectFrom('channel_accounts').select(['id', 'channel', 'external_id']).execute();
+  const agents = await store.db.selectFrom('agents').select(['id', 'email']).execute();
+  const inboxes = (channels: readonly string[]): string[] =>
+    accounts
+      .filter(
+        (account) =>
+          channels.includes(account.channel) &&
+          account.external_id === (DEMO_BUSINESS as Record<string, string>)[account.channel],
+      )
+      .map((account) => account.id);
+  const people = (emails: readonly string[]): string[] =>
+    agents.filter((agent) => emails.includes(agent.email)).map((agent) => agent.id);
+  const teams = [
+    { name: 'Sales', channels: ['whatsapp'], members: ['ana@parley.demo', 'chloe@parley.demo', 'sam@parley.demo'] },
+    {
+      name: 'Support',
+      channels: ['messenger', 'instagram'],
+      members: ['ben@parley.demo', 'chloe@parley.demo', 'sam@parley.demo'],
+    },
+  ];
+  for (const spec of teams) {
+    const team = await createTeam(store, {
+      name: spec.name,
+      channelAccountIds: inboxes(spec.channels),
+      autoAssign: true,
+    });
+    if ('ok' in team) throw new Error(`The demo team ${spec.name} could not be made (${team.reason ?? team.code}).`);
+    await setTeamMembers(store, team.id, people(spec.members));
   }
 }

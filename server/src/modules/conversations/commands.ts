@@ -4,7 +4,7 @@ import { newId } from '../../platform/ids.js';
 import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { MESSAGE_COLUMNS, messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
-import { conversationMoved } from '../access/index.js';
+import { assignConversation, lockWrites, setConversationStatus, transferConversation } from '../assignment/index.js';
 
 type ConversationMutation = Extract<
   Mutation,
@@ -31,6 +31,8 @@ export async function runConversationMutation(
   gate: MutationGate,
 ): Promise<MutationResult> {
   return store.write(async (trx, changes) => {
+    // The check (who has it now) and the change must see the same row: lock first.
+    await lockWrites(trx);
     return throughGate(trx, gate, () => apply(trx, changes, agentId, mutation));
   });
 }
@@ -89,47 +91,20 @@ async function apply(
           .executeTakeFirst();
         if (assignee === undefined) return refusal('not_found', 'agent_missing');
       }
-      if (conversation.assignee_id !== mutation.assigneeId) {
-        await trx
-          .updateTable('conversations')
-          .set({ assignee_id: mutation.assigneeId, seq: await changes.nextSeq('conversation', conversation.id) })
-          .where('id', '=', conversation.id)
-          .execute();
-        await conversationMoved(
-          trx,
-          changes,
-          conversation.id,
-          { teamId: conversation.team_id, assigneeId: conversation.assignee_id },
-          { teamId: conversation.team_id, assigneeId: mutation.assigneeId },
-        );
-      }
+      await assignConversation(trx, changes, conversation, mutation.assigneeId, {
+        by: agentId,
+        reason: mutation.assigneeId === agentId ? 'take' : 'manual',
+        note: mutation.note ?? null,
+        now: Date.now(),
+      });
       return { ok: true };
     }
     case 'conversation.transfer': {
-      if (conversation.team_id !== mutation.teamId) {
-        await trx
-          .updateTable('conversations')
-          .set({ team_id: mutation.teamId, seq: await changes.nextSeq('conversation', conversation.id) })
-          .where('id', '=', conversation.id)
-          .execute();
-        await conversationMoved(
-          trx,
-          changes,
-          conversation.id,
-          { teamId: conversation.team_id, assigneeId: conversation.assignee_id },
-          { teamId: mutation.teamId, assigneeId: conversation.assignee_id },
-        );
-      }
+      await transferConversation(trx, changes, conversation, mutation.teamId, { by: agentId, now: Date.now() });
       return { ok: true };
     }
     case 'conversation.setStatus': {
-      if (conversation.status !== mutation.status) {
-        await trx
-          .updateTable('conversations')
-          .set({ status: mutation.status, seq: await changes.nextSeq('conversation', conversation.id) })
-          .where('id', '=', conversation.id)
-          .execute();
-      }
+      await setConversationStatus(trx, changes, conversation, mutation.status, { by: agentId, now: Date.now() });
       return { ok: true };
     }
     case 'conversation.label': {

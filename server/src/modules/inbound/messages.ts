@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { type Attachment } from '@parley/protocol';
 import type { CustomerRef, InboundAttachment } from '../channels/index.js';
+import { changeStatus, conversationArrived } from '../assignment/index.js';
 import { touchDuplicatesOf } from '../contacts/index.js';
+import { routeTeam } from '../teams/index.js';
 import { newId } from '../../platform/ids.js';
 import { previewColumns, previewOf } from '../../platform/preview.js';
 import type { Trx } from '../../platform/store.js';
@@ -14,6 +16,9 @@ import {
   type MessageEvent,
   type Outcome,
 } from './context.js';
+
+/** The conversations `findOrCreateConversation` made in this process (for auto-assignment). */
+const created = new WeakSet<ConversationRow>();
 
 /** A customer's (or the business's echoed) message: the contact, the conversation, the row, its media. */
 
@@ -39,12 +44,25 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
         human_agent_until: event.channel === 'whatsapp' ? null : event.sentAt + 7 * DAY_MS,
       }
     : {};
+  // A resolved conversation the customer writes in again is open again, with its line.
+  const reopened =
+    fromCustomer &&
+    conversation.status === 'resolved' &&
+    (await changeStatus(trx, changes, conversation, 'open', { by: null, now }));
+  // The customer waits from the first message after our last word; any word of ours ends it.
+  const waiting =
+    fromCustomer && conversation.waiting_since === null
+      ? { waiting_since: event.sentAt }
+      : event.direction === 'outbound' && event.content.kind !== 'system'
+        ? { waiting_since: null }
+        : {};
   const id = newId();
   const attachments = await createMedia(context, event);
   await trx
     .updateTable('conversations')
     .set({
-      status: fromCustomer && conversation.status === 'resolved' ? 'open' : conversation.status,
+      status: conversation.status,
+      ...waiting,
       last_message_at: Math.max(Number(conversation.last_message_at), event.sentAt),
       ...(isLatest ? previewColumns(previewOf({ ...event.content, direction: event.direction, attachments })) : {}),
       ...windows,
@@ -98,6 +116,8 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
       seq: await changes.nextSeq('message', id),
     })
     .execute();
+  // A new or reopened conversation is offered to its team's auto-assignment.
+  if (created.has(conversation) || reopened) await conversationArrived(trx, changes, conversation.id, now);
   return 'stored';
 }
 
@@ -178,8 +198,12 @@ export async function findOrCreateConversation(
     contact_id: contactId,
     status: 'open',
     assignee_id: null,
-    // The team of its inbox; routing rules on the first message may move it.
-    team_id: await inboxTeam(trx, event.account.id),
+    // A routing rule matching the customer's first message, or else the team of its inbox.
+    team_id: await routeTeam(
+      trx,
+      event.direction === 'inbound' && event.content.kind !== 'system' ? event.content.text : null,
+      await inboxTeam(trx, event.account.id),
+    ),
     labels: '[]',
     last_message_at: event.sentAt,
     last_message_preview: '',
@@ -196,6 +220,7 @@ export async function findOrCreateConversation(
     seq: await changes.nextSeq('conversation', id),
   };
   await trx.insertInto('conversations').values(conversation).execute();
+  created.add(conversation);
   return conversation;
 }
 

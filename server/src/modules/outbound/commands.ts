@@ -13,6 +13,7 @@ import {
 } from '@parley/protocol';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import { agentReplied, lockWrites } from '../assignment/index.js';
 import { MediaRefusedError, type MediaService } from '../media/index.js';
 import { newId } from '../../platform/ids.js';
 import { previewColumns, previewOf } from '../../platform/preview.js';
@@ -159,6 +160,8 @@ export async function applySend(
   },
 ): Promise<MutationResult> {
   return store.write(async (trx, changes) => {
+    // A reply may take an unassigned conversation: serialized with a concurrent take.
+    await lockWrites(trx);
     return throughGate(trx, input.gate, () => decideSend(trx, changes, input));
   });
 }
@@ -326,6 +329,8 @@ async function decideSend(
     })
     .where('id', '=', conversation.id)
     .execute();
+  // The first response, the end of the customer's wait, and taking it if nobody had it.
+  await agentReplied(trx, changes, conversation.id, input.agentId, now);
 
   return { ok: true, message: messageFromRow(row) };
 }

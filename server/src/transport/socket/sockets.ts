@@ -22,6 +22,8 @@ import type { OutboundService } from '../../modules/outbound/index.js';
 import type { Store } from '../../platform/store.js';
 import { history, pull } from '../../modules/sync/index.js';
 import { registerMutations } from './mutations.js';
+import { startPeers } from './peers.js';
+import { startPresence } from './presence.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -91,7 +93,13 @@ export function startRealtime(
     // The socket carries no durable state: the outbox and the cursor do. Small frames.
     maxHttpBufferSize: 1024 * 1024,
     serveClient: false,
+    // A dropped network is noticed within 15 s; with presence's 15 s grace, Offline within 30 s.
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
   });
+  // [wiring:presence] presence, the offline sweeper, and who views or types in a thread.
+  const presence = startPresence(io, deps);
+  const peers = startPeers(io, deps);
 
   io.use((socket, next) => {
     const token = handshakeToken(socket);
@@ -118,6 +126,8 @@ export function startRealtime(
   });
 
   io.on('connection', (socket) => {
+    presence.connected(socket);
+    peers.connected(socket);
     socket.on('hello', (payload, ack) => {
       if (typeof ack !== 'function') return;
       const hello = HelloSchema.safeParse(payload);
@@ -213,6 +223,8 @@ export function startRealtime(
     },
     close: async () => {
       unsubscribe();
+      peers.close();
+      await presence.close();
       // Not io.close(): that also closes the HTTP server, which Fastify owns and closes.
       io.disconnectSockets(true);
       io.engine.close();

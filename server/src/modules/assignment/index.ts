@@ -1,0 +1,19 @@
+export { insertActivity } from './activity.js';
+export {
+  changeAssignee,
+  changeStatus,
+  changeTeam,
+  loadConversation,
+  lockWrites,
+  type ConversationRow,
+} from './assign.js';
+export { autoAssign, offerQueue, pickFairly, requeueOffline, OfflineSweeper, type Clock } from './auto.js';
+export {
+  agentAvailable,
+  agentReplied,
+  assignConversation,
+  conversationArrived,
+  offerAllQueues,
+  setConversationStatus,
+  transferConversation,
+} from './flows.js';
