@@ -1,0 +1,85 @@
+import type { Change, LiveBatch } from '@parley/protocol';
+import type { CommittedBatch } from '../../platform/store.js';
+import { sees, type Scopes } from '../access/index.js';
+
+/**
+ * Cutting one committed batch for one user, in memory: the fan-out of live batches calls
+ * this once per connected user, so it reads nothing from the database. What it decides
+ * is the rule `visibleConversation` decides for pulls (tested against each other).
+ */
+
+export type UserBatch = {
+  batch: LiveBatch;
+  /**
+   * Equal for users sent the same thing, so the batch is serialized once for all of them:
+   * the changes kept, by position, or the user's own id when their sight changed.
+   */
+  key: string;
+};
+
+export function batchFor(scopes: Scopes, agentId: string, committed: CommittedBatch): UserBatch {
+  const kept: Change[] = [];
+  const positions: number[] = [];
+  committed.changes.forEach((change, index) => {
+    if (visibleChange(scopes, agentId, committed, change)) {
+      kept.push(change);
+      positions.push(index);
+    }
+  });
+  const own = committed.access.filter((access) => access.agentId === agentId);
+  if (own.length === 0) {
+    return {
+      batch: { after: committed.after, upTo: committed.upTo, changes: kept },
+      key: positions.join(','),
+    };
+  }
+  let complete = true;
+  const granted: Change[] = [];
+  const removed: Change[] = [];
+  for (const access of own) {
+    if (!access.visible) {
+      removed.push({ entity: 'removal', data: { id: access.conversationId, seq: access.seq } });
+      continue;
+    }
+    const changes = committed.grants.get(access.conversationId);
+    if (changes === undefined) complete = false;
+    else granted.push(...changes);
+  }
+  // More came into sight than a batch carries: `after` at the end makes the client pull it.
+  const after = complete ? committed.after : committed.upTo;
+  // Removals last: the client applies them after everything else in the batch.
+  return {
+    batch: { after, upTo: committed.upTo, changes: [...kept, ...granted, ...removed] },
+    key: `agent:${agentId}`,
+  };
+}
+
+function visibleChange(scopes: Scopes, agentId: string, committed: CommittedBatch, change: Change): boolean {
+  switch (change.entity) {
+    case 'agent':
+    case 'channelAccount':
+    case 'template':
+    case 'team':
+      return scopes.principals.get(agentId)?.active === true;
+    case 'conversation':
+      return sees(scopes, agentId, { teamId: change.data.teamId, assigneeId: change.data.assigneeId });
+    case 'message': {
+      const placement = committed.placements.get(change.data.conversationId);
+      return placement !== undefined && sees(scopes, agentId, placement);
+    }
+    case 'contact':
+      return (committed.contactPlacements.get(change.data.id) ?? []).some((placement) =>
+        sees(scopes, agentId, placement),
+      );
+    case 'removal':
+      return false;
+  }
+}
+
+/** Whether a batch may change who sees what, so the in-memory scopes must be read again. */
+export function changesScopes(committed: CommittedBatch): boolean {
+  return (
+    committed.access.length > 0 ||
+    committed.changes.some((change) => change.entity === 'agent' || change.entity === 'team')
+  );
+}
