@@ -1,5 +1,5 @@
 import type { Change, LiveBatch } from '@parley/protocol';
-import type { CommittedBatch } from '../../platform/store.js';
+import type { AccessChange, CommittedBatch } from '../../platform/store.js';
 import { sees, type Scopes } from '../access/index.js';
 
 /**
@@ -26,7 +26,7 @@ export function batchFor(scopes: Scopes, agentId: string, committed: CommittedBa
       positions.push(index);
     }
   });
-  const own = committed.access.filter((access) => access.agentId === agentId);
+  const own = accessOf(committed).get(agentId) ?? [];
   if (own.length === 0) {
     return {
       batch: { after: committed.after, upTo: committed.upTo, changes: kept },
@@ -52,6 +52,23 @@ export function batchFor(scopes: Scopes, agentId: string, committed: CommittedBa
     batch: { after, upTo: committed.upTo, changes: [...kept, ...granted, ...removed] },
     key: `agent:${agentId}`,
   };
+}
+
+/** The batch's changes of sight by user, grouped once however many users it is cut for. */
+const accessByAgent = new WeakMap<CommittedBatch, Map<string, AccessChange[]>>();
+
+function accessOf(committed: CommittedBatch): Map<string, AccessChange[]> {
+  let grouped = accessByAgent.get(committed);
+  if (grouped === undefined) {
+    grouped = new Map();
+    for (const access of committed.access) {
+      const list = grouped.get(access.agentId) ?? [];
+      list.push(access);
+      grouped.set(access.agentId, list);
+    }
+    accessByAgent.set(committed, grouped);
+  }
+  return grouped;
 }
 
 function visibleChange(scopes: Scopes, agentId: string, committed: CommittedBatch, change: Change): boolean {
