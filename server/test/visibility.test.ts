@@ -491,6 +491,9 @@ describe('losing and gaining sight', () => {
     expect(batch.changes.filter((change) => change.entity !== 'removal')).toEqual([]);
     const later = await pullAll(ben.socket, cursor);
     expect(removals(later.changes)).toEqual(sorted([world.cB, world.cBana]));
+    // From scratch, a deactivated account is sent nothing at all, and its cursor still reaches the head.
+    const fresh = await pull(ben.socket, 0);
+    expect(fresh).toEqual({ changes: [], cursor: head, hasMore: false, head });
   });
 });
 

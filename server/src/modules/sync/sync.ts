@@ -123,7 +123,9 @@ function visibility(
   principal: Principal,
   table: (typeof SYNCED_TABLES)[number][1],
 ): ((eb: ExpressionBuilder<Database, never>) => Expression<SqlBool>) | undefined {
-  if (principal.active && principal.role === 'admin') return undefined;
+  // A deactivated account is sent nothing at all.
+  if (!principal.active) return () => sql<SqlBool>`1 = 0`;
+  if (principal.role === 'admin') return undefined;
   const visibleIds = (eb: ExpressionBuilder<Database, never>) =>
     eb.selectFrom('conversations').select('conversations.id').where(visibleConversation(principal));
   switch (table) {
