@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Change, Conversation, Message } from '@parley/protocol';
+import type { Agent, Change, Conversation, Message } from '@parley/protocol';
 import type { Principal, Scopes } from '../src/modules/access/index.js';
-import { batchFor } from '../src/modules/sync/index.js';
+import { batchFor, changesScopes } from '../src/modules/sync/index.js';
 import type { CommittedBatch } from '../src/platform/store.js';
 
 /** Cutting a committed batch per user, in memory: what each user is sent, and what they share. */
@@ -102,5 +102,35 @@ describe('batchFor', () => {
     // `after` past the client's cursor: it pulls, and the pull brings the conversation.
     expect(forAmy).toEqual({ after: 14, upTo: 14, changes: [] });
     expect(batchFor(world, 'ana', many).batch).toEqual({ after: 10, upTo: 14, changes: [] });
+  });
+});
+
+describe('changesScopes', () => {
+  const agent = (overrides: Partial<Agent>): Change => ({
+    entity: 'agent',
+    data: {
+      id: 'ana',
+      role: 'agent',
+      kind: 'person',
+      active: true,
+      teamIds: ['A'],
+      presence: 'away',
+      seq: 20,
+      ...overrides,
+    } as Agent,
+  });
+  const batchOf = (changes: Change[]): CommittedBatch => committed({ changes });
+
+  it('reads the scopes again for a change of teams, role or state, not for presence alone', () => {
+    expect(changesScopes(batchOf([agent({})]), world)).toBe(false);
+    expect(changesScopes(batchOf([agent({ teamIds: ['A', 'B'] })]), world)).toBe(true);
+    expect(changesScopes(batchOf([agent({ teamIds: ['B'] })]), world)).toBe(true);
+    expect(changesScopes(batchOf([agent({ role: 'supervisor' })]), world)).toBe(true);
+    expect(changesScopes(batchOf([agent({ active: false })]), world)).toBe(true);
+    expect(changesScopes(batchOf([agent({ id: 'newcomer', teamIds: [] })]), world)).toBe(true);
+    expect(
+      changesScopes(committed({ access: [{ agentId: 'ana', conversationId: 'c', visible: false, seq: 11 }] }), world),
+    ).toBe(true);
+    expect(changesScopes(batchOf([message('m', 'cA', 11)]), world)).toBe(false);
   });
 });

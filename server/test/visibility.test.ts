@@ -416,7 +416,10 @@ describe('losing and gaining sight', () => {
     // Ana keeps cBana (assigned to her); Sue no longer supervises Ana, so loses it.
     expect(removals(forAna.changes)).toEqual([world.cA]);
     expect(removals(forSue.changes)).toEqual([world.cBana]);
-    expect(forBen.changes).toEqual([]);
+    // Ben loses nothing; like everyone, he learns Ana's teams changed.
+    expect(forBen.changes.map((change) => `${change.entity}:${change.data.id}`)).toEqual([`agent:${world.ana.id}`]);
+    const anaNow = forBen.changes[0];
+    expect(anaNow?.entity === 'agent' ? anaNow.data.teamIds : null).toEqual([]);
     for (const batch of [forAna, forSue, forBen]) expect(batch.upTo).toBe(head);
     // A client that was away learns the same from a pull.
     const later = await pullAll(ana.socket, cursor);

@@ -34,8 +34,19 @@ export async function conversationMoved(
  * write applied, and `before` read by `snapshotScopes` ahead of it.
  */
 export async function scopesChanged(trx: Trx, changes: ChangeSet, before: ScopeSnapshot): Promise<void> {
-  const moved: AccessEntry[] = [];
+  // The users the write is about changed (their teams, role or state are part of what every
+  // client holds of them): stamped once here unless the write did, which also tells the
+  // live fan-out to read its scopes again.
   for (const agentId of before.agentIds) {
+    if (changes.touched.has(`agent:${agentId}`)) continue;
+    await trx
+      .updateTable('agents')
+      .set({ seq: await changes.nextSeq('agent', agentId) })
+      .where('id', '=', agentId)
+      .execute();
+  }
+  const moved: AccessEntry[] = [];
+  for (const agentId of before.visible.keys()) {
     const saw = before.visible.get(agentId) ?? new Set<string>();
     const now = await visibleIds(trx, agentId);
     for (const id of saw) if (!now.has(id)) moved.push({ agentId, conversationId: id, visible: false });
@@ -44,7 +55,10 @@ export async function scopesChanged(trx: Trx, changes: ChangeSet, before: ScopeS
   await recordAccess(trx, changes, moved);
 }
 
-/** What some users saw before a write that changes their scope. */
+/**
+ * What some users saw before a write that changes their scope: `agentIds` are the users
+ * the write is about; `visible` also holds every supervisor's, whose view may change too.
+ */
 export type ScopeSnapshot = { agentIds: readonly string[]; visible: Map<string, Set<string>> };
 
 /**
@@ -59,10 +73,11 @@ export async function snapshotScopes(trx: Trx, agentIds: readonly string[]): Pro
     .where('role', '=', 'supervisor')
     .where('active', '=', 1)
     .execute();
-  const unique = [...new Set([...agentIds, ...supervisors.map((row) => row.id)])];
   const visible = new Map<string, Set<string>>();
-  for (const agentId of unique) visible.set(agentId, await visibleIds(trx, agentId));
-  return { agentIds: unique, visible };
+  for (const agentId of new Set([...agentIds, ...supervisors.map((row) => row.id)])) {
+    visible.set(agentId, await visibleIds(trx, agentId));
+  }
+  return { agentIds: [...new Set(agentIds)], visible };
 }
 
 /** The ids of every conversation this user sees now (none for an unknown or deactivated one). */

@@ -93,10 +93,27 @@ function visibleChange(scopes: Scopes, agentId: string, committed: CommittedBatc
   }
 }
 
-/** Whether a batch may change who sees what, so the in-memory scopes must be read again. */
-export function changesScopes(committed: CommittedBatch): boolean {
-  return (
-    committed.access.length > 0 ||
-    committed.changes.some((change) => change.entity === 'agent' || change.entity === 'team')
-  );
+/**
+ * Whether a batch may change who sees what, so the in-memory scopes must be read again:
+ * a change of sight, a team changed, or an agent whose role, state or teams differ from
+ * what the scopes hold (a change of presence alone, the common case, does not count).
+ */
+export function changesScopes(committed: CommittedBatch, scopes: Scopes): boolean {
+  if (committed.access.length > 0) return true;
+  return committed.changes.some((change) => {
+    if (change.entity === 'team') return true;
+    if (change.entity !== 'agent') return false;
+    const agent = change.data;
+    const known = scopes.principals.get(agent.id);
+    if (
+      known === undefined ||
+      known.role !== agent.role ||
+      known.active !== agent.active ||
+      known.kind !== agent.kind
+    ) {
+      return true;
+    }
+    const teams = scopes.teamsOf.get(agent.id) ?? new Set<string>();
+    return teams.size !== agent.teamIds.length || agent.teamIds.some((team) => !teams.has(team));
+  });
 }

@@ -252,10 +252,15 @@ export function startRealtime(
     }
   };
   const unsubscribe = deps.store.onChanges((committed) => {
-    if (changesScopes(committed)) scopes = readScopes();
-    const current = scopes;
     delivering = delivering
-      .then(async () => deliver(committed, await current))
+      .then(async () => {
+        let current = await scopes;
+        if (changesScopes(committed, current)) {
+          scopes = readScopes();
+          current = await scopes;
+        }
+        deliver(committed, current);
+      })
       .catch((error: unknown) => {
         deps.log.error({ err: error }, 'live batch fan-out failed');
         scopes = readScopes();
