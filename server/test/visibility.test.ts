@@ -463,6 +463,58 @@ describe('losing and gaining sight', () => {
     expect(removals(later.changes)).toEqual([]);
   });
 
+  it('many conversations coming into sight at once make the client pull them, in pages that stay small', async () => {
+    // 21 more customers in team A: more than a live batch carries whole.
+    for (let i = 0; i < 21; i += 1) {
+      const from = `1555100${String(i).padStart(4, '0')}`;
+      await deliver(
+        server,
+        'whatsapp',
+        whatsappText({ from, name: `Many ${i}`, id: `wamid.MANY${i}`, text: `many ${i}`, timestampSeconds: T0 + i }),
+      );
+      await server.store.db
+        .updateTable('conversations')
+        .set({ team_id: world.teamA })
+        .where('id', '=', await conversationOf(from))
+        .execute();
+    }
+    const ben = await connectReady(server, world.ben.token);
+    const { cursor } = await pullAll(ben.socket, 0);
+    await server.store.write(async (trx, changes) => {
+      const before = await snapshotScopes(trx, [world.ben.id]);
+      await trx.insertInto('team_members').values({ team_id: world.teamA, agent_id: world.ben.id }).execute();
+      await scopesChanged(trx, changes, before);
+    });
+    const head = await server.store.head();
+    const live = await ben.batches.waitFor((batch) => batch.upTo === head, 'the join');
+    // `after` at the head: past Ben's cursor, so his client pulls.
+    expect(live.after).toBe(head);
+    expect(live.after).toBeGreaterThan(cursor);
+    let pages = 0;
+    let at = cursor;
+    const arrived: Change[] = [];
+    for (;;) {
+      const page = await pull(ben.socket, at, 100);
+      pages += 1;
+      arrived.push(...page.changes);
+      // A conversation that comes into sight weighs its messages: about two a page of 100.
+      expect(idsOf(page.changes, 'conversation').length).toBeLessThanOrEqual(2);
+      at = page.cursor;
+      if (!page.hasMore) break;
+    }
+    expect(at).toBe(head);
+    expect(pages).toBeGreaterThan(10);
+    const teamA = await server.store.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('team_id', '=', world.teamA)
+      .execute();
+    expect(teamA).toHaveLength(22);
+    expect(idsOf(arrived, 'conversation')).toEqual(teamA.map((row) => row.id).sort());
+    expect(conversationsOfMessages(arrived)).toEqual(teamA.map((row) => row.id).sort());
+    expect(removals(arrived)).toEqual([]);
+  });
+
   it('a deactivated user loses everything; an admin sees everything; a supervisor their agents’ conversations', async () => {
     const scopes = await loadScopes(server.store.db);
     const placement = async (id: string): Promise<{ teamId: string | null; assigneeId: string | null }> => {
