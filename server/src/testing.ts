@@ -10,3 +10,4 @@ export { startServer, type RunningServer } from './server.js';
 export { upsertChannelAccount } from './modules/channelAccounts/records.js';
 export { checkMediaForChannel, MAX_MEDIA_BYTES } from './modules/media/limits.js';
 export { USER_AGENT as MEDIA_USER_AGENT } from './modules/media/fetcher.js';
+export { scopesChanged, snapshotScopes } from './modules/access/index.js';

@@ -245,6 +245,38 @@ describe('possible duplicates', () => {
           seq: await changes.nextSeq('contact', id),
         })
         .execute();
+      // With a conversation in the agent's team: a contact is sent to those who see one of its conversations.
+      const [account, team] = await Promise.all([
+        trx.selectFrom('channel_accounts').select('id').where('channel', '=', 'whatsapp').executeTakeFirstOrThrow(),
+        trx.selectFrom('teams').select('id').where('name', '=', 'Everyone').executeTakeFirstOrThrow(),
+      ]);
+      const conversationId = newId();
+      await trx
+        .insertInto('conversations')
+        .values({
+          id: conversationId,
+          channel: 'whatsapp',
+          channel_account_id: account.id,
+          contact_id: id,
+          status: 'open',
+          assignee_id: null,
+          team_id: team.id,
+          labels: '[]',
+          last_message_at: Date.now(),
+          last_message_preview: '',
+          preview: null,
+          last_inbound_at: null,
+          window_open_until: null,
+          human_agent_until: null,
+          unread_count: 0,
+          created_at: Date.now(),
+          seq: await changes.nextSeq('conversation', conversationId),
+          waiting_since: null,
+          first_response_at: null,
+          resolved_at: null,
+          assigned_at: null,
+        })
+        .execute();
     });
     return id;
   }

@@ -73,8 +73,14 @@ describe('who may read a file', () => {
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 'not_found' });
 
-    // An upload row that never finished is left alone by the worker: it stays pending.
+    // An upload row that never finished is left alone by the worker: it stays pending. It is
+    // this agent's upload, so theirs to read.
     const pendingId = newId();
+    const uploader = await server.store.db
+      .selectFrom('agents')
+      .select('id')
+      .where('email', '=', AGENT.email)
+      .executeTakeFirstOrThrow();
     await server.store.db
       .insertInto('media')
       .values({
@@ -87,7 +93,7 @@ describe('who may read a file', () => {
         size: null,
         sha256: null,
         source_kind: 'upload',
-        source_ref: null,
+        source_ref: uploader.id,
         storage_key: null,
         thumbnail_key: null,
         error: null,

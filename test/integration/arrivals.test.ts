@@ -140,6 +140,37 @@ describe('arrivals', () => {
     expect(await db.messages.get('old-2')).toBeDefined();
   });
 
+  it('does not announce the older messages a conversation brings when it comes into sight', async () => {
+    const db = await syncedAnHourAgo();
+    script = {
+      pull: (cursor) =>
+        cursor < 5
+          ? {
+              changes: [
+                // c7 came into sight: it brings messages stamped before this device's cursor.
+                inbound('granted-old', 1, NOW - 10 * 60_000, 'c7'),
+                conversation(4, 'c7'),
+                // Written since the cursor: news.
+                inbound('granted-new', 5, NOW - 60_000, 'c7'),
+              ],
+              cursor: 5,
+              hasMore: false,
+              head: 5,
+            }
+          : { changes: [], cursor, hasMore: false, head: cursor },
+    };
+    const arrivals: Arrivals[] = [];
+    const engine = start(db, arrivals);
+    await until(engine, (state) => state.kind === 'online');
+    expect(arrivals.map((batch) => batch.messages.map((m) => m.id))).toEqual([['granted-new']]);
+    expect(await db.messages.get('granted-old')).toBeDefined();
+
+    // Live, the same: c8 comes into sight with a message written before the batch.
+    emitLive({ after: 5, upTo: 6, changes: [conversation(6, 'c8'), inbound('granted-live', 2, NOW - 60_000, 'c8')] });
+    await expect.poll(async () => (await db.messages.get('granted-live')) !== undefined).toBe(true);
+    expect(arrivals).toHaveLength(1);
+  });
+
   it('tells a gap filled while the agent is here as live, and is online again after it', async () => {
     const db = await syncedAnHourAgo();
     let head = 2;

@@ -8,7 +8,19 @@ export function answerHello(socket: Socket): void {
     ack({
       ok: true,
       protocolVersion: PROTOCOL_VERSION,
-      agent: { id: 'a1', email: 'a@example.com', name: 'A', role: 'agent', presence: 'online', seq: 1 },
+      agent: {
+        id: 'a1',
+        email: 'a@example.com',
+        name: 'A',
+        role: 'agent',
+        kind: 'person',
+        presence: 'online',
+        presenceAt: null,
+        active: true,
+        capacity: 5,
+        teamIds: [],
+        seq: 1,
+      },
       head: 1,
     });
   });

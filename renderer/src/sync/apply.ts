@@ -98,10 +98,16 @@ async function putAll(db: ParleyDb, sorted: Sorted): Promise<void> {
 
 /**
  * Forgets conversations this user may no longer see: the conversation, every cached
- * message of it and what was known of its history. A removal comes after any change to
- * the same conversation in the batch, so nothing brings it back.
+ * message of it, what was known of its history, and its contact when no conversation left
+ * here is theirs (with the contacts merged into it). Media bytes are never stored in the
+ * cache (views fetch them for as long as they show them), and the search worker drops
+ * what it indexed of a conversation once the conversation is gone from here. A removal
+ * comes after any change to the same conversation in the batch, so nothing brings it back.
  */
 async function removeConversations(db: ParleyDb, conversationIds: readonly string[]): Promise<void> {
+  const removed = (await db.conversations.bulkGet([...conversationIds])).filter(
+    (conversation): conversation is Conversation => conversation !== undefined,
+  );
   await Promise.all([
     db.conversations.bulkDelete([...conversationIds]),
     ...conversationIds.map((id) =>
@@ -109,6 +115,22 @@ async function removeConversations(db: ParleyDb, conversationIds: readonly strin
     ),
     db.history.bulkDelete([...conversationIds]),
   ]);
+  const contactIds = [...new Set(removed.map((conversation) => conversation.contactId))];
+  if (contactIds.length === 0) return;
+  const stillShown = new Set(
+    (await db.conversations.where('contactId').anyOf(contactIds).toArray()).map(
+      (conversation) => conversation.contactId,
+    ),
+  );
+  const orphans = contactIds.filter((id) => !stillShown.has(id));
+  if (orphans.length === 0) return;
+  const mergedAway = await db.contacts.where('mergedInto').anyOf(orphans).primaryKeys();
+  const mergedShown = new Set(
+    (await db.conversations.where('contactId').anyOf(mergedAway).toArray()).map(
+      (conversation) => conversation.contactId,
+    ),
+  );
+  await db.contacts.bulkDelete([...orphans, ...mergedAway.filter((id) => !mergedShown.has(id))]);
 }
 
 /** `putNewer` for tables without a unique index, where nothing can be refused. */

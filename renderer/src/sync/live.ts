@@ -57,7 +57,10 @@ export class LiveFeed {
           changes.push(...next.changes);
           last = Math.max(last, lastSeq(next));
         }
-        const arrived = await unseen(this.link, changes, meta.lastSyncedAt ?? 0);
+        // Only what was written after the cursor can be news: a conversation that came into
+        // sight brings its older messages too, and those are not arrivals.
+        const fresh = changes.filter((change) => change.data.seq > cursor);
+        const arrived = await unseen(this.link, fresh, meta.lastSyncedAt ?? 0);
         await applyChangesFitting(db, changes, last);
         if (arrived.length > 0) options.onArrivals?.({ during: 'live', messages: dedupe(arrived) });
       }

@@ -80,7 +80,9 @@ export class Puller {
         // Ask for the next page while this one is written, so the network and IndexedDB
         // work at once; pages are still applied in order, each with its cursor.
         if (hasMore) pending = request(next);
-        const news = bootstrap === undefined ? await unseen(this.link, changes, lastSynced) : [];
+        // A conversation that came into sight brings messages older than the cursor: not news.
+        const fresh = changes.filter((change) => change.data.seq > start);
+        const news = bootstrap === undefined ? await unseen(this.link, fresh, lastSynced) : [];
         await applyChangesFitting(db, changes, next);
         arrived.push(...news);
         cursor = next;

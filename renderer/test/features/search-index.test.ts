@@ -136,6 +136,17 @@ describe('search index', () => {
     expect(index.size).toBe(3);
   });
 
+  it('forgets a removed conversation with its messages, and nothing else', () => {
+    const index = sample();
+    expect(index.search('commande').map((group) => group.conversationId)).toEqual(['c1']);
+    index.removeConversations(new Set(['c1']));
+    expect(index.search('commande')).toEqual([]);
+    expect(index.search('elodie')).toEqual([]);
+    expect([...index.conversationIds()]).toEqual(['c2']);
+    expect(index.size).toBe(2);
+    expect(index.search('order').map((group) => group.conversationId)).toEqual(['c2']);
+  });
+
   it('highlights the matching part of each word in a short snippet', () => {
     expect(highlight('La commande est arrivée', ['la'], 'arr')).toEqual([
       { text: 'La', match: true },

@@ -15,7 +15,35 @@ import type { Database } from './schema.js';
 
 export type Trx = Transaction<Database>;
 
-type ChangeListener = (batch: LiveBatch) => void;
+/** One user started (visible) or stopped seeing one conversation, stamped with a seq. */
+export type AccessChange = { agentId: string; conversationId: string; visible: boolean; seq: number };
+
+/** Where a conversation sits, which is what decides who sees it. */
+export type Placement = { teamId: string | null; assigneeId: string | null };
+
+/**
+ * A committed write as the listeners get it: the batch every client could be sent, plus
+ * what the fan-out needs to cut it per user without reading the database again: who
+ * started or stopped seeing what, where the conversations of its messages and contacts
+ * sit, and for each conversation someone started seeing, the changes that bring it whole.
+ */
+export type CommittedBatch = LiveBatch & {
+  access: readonly AccessChange[];
+  /** The placement of every conversation the batch's conversations and messages belong to. */
+  placements: ReadonlyMap<string, Placement>;
+  /** For each contact of the batch, the placements of its conversations (and those merged into it). */
+  contactPlacements: ReadonlyMap<string, readonly Placement[]>;
+  /** For each conversation granted in this write (when few), its conversation, contact and recent messages. */
+  grants: ReadonlyMap<string, readonly Change[]>;
+};
+
+type ChangeListener = (batch: CommittedBatch) => void;
+
+/** A write that lets more conversations than this come into sight sends them through a pull instead. */
+export const LIVE_GRANTS_MAX = 20;
+
+/** How many of its newest messages a conversation that comes into sight brings along. */
+export const GRANT_MESSAGES = 50;
 
 /**
  * Everything a write touches, so the changes can be read back in the same transaction
@@ -26,6 +54,8 @@ export class ChangeSet {
   /** How many seqs this write took: the batch covers (after, after + stamped]. */
   stamped = 0;
   readonly touched = new Map<string, { entity: ChangeEntity; id: string }>();
+  /** Who started or stopped seeing what in this write; the latest per user and conversation wins. */
+  readonly access = new Map<string, AccessChange>();
 
   constructor(private readonly trx: Trx) {}
 
@@ -44,6 +74,30 @@ export class ChangeSet {
     this.stamped += 1;
     this.touched.set(`${entity}:${id}`, { entity, id });
     return seq;
+  }
+
+  /**
+   * Takes one seq for each change of sight, in the order given, recorded for the fan-out;
+   * the caller stores them. One update of the counter however many there are.
+   */
+  async stampAccess(
+    entries: readonly { agentId: string; conversationId: string; visible: boolean }[],
+  ): Promise<AccessChange[]> {
+    if (entries.length === 0) return [];
+    const row = await this.trx
+      .updateTable('seq_counter')
+      .set({ value: sql`value + ${entries.length}` })
+      .where('id', '=', 1)
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    const first = Number(row.value) - entries.length + 1;
+    this.after ??= first - 1;
+    this.stamped += entries.length;
+    return entries.map((entry, index) => {
+      const stamped: AccessChange = { ...entry, seq: first + index };
+      this.access.set(`${entry.agentId}:${entry.conversationId}`, stamped);
+      return stamped;
+    });
   }
 }
 
@@ -72,10 +126,24 @@ export class Store {
       const changes = new ChangeSet(trx);
       const result = await work(trx, changes);
       const loaded = await loadChanges(trx, [...changes.touched.values()]);
-      const batch: LiveBatch | null =
-        changes.after === null || loaded.length === 0
-          ? null
-          : { after: changes.after, upTo: changes.after + changes.stamped, changes: loaded };
+      const access = [...changes.access.values()];
+      if (changes.after === null || (loaded.length === 0 && access.length === 0)) return { result, batch: null };
+      const [placements, contactPlacements] = await Promise.all([
+        loadPlacements(trx, loaded),
+        loadContactPlacements(trx, loaded),
+      ]);
+      const granted = [...new Set(access.filter((change) => change.visible).map((change) => change.conversationId))];
+      const grants =
+        granted.length > 0 && granted.length <= LIVE_GRANTS_MAX ? await loadGrants(trx, granted) : new Map();
+      const batch: CommittedBatch = {
+        after: changes.after,
+        upTo: changes.after + changes.stamped,
+        changes: loaded,
+        access,
+        placements,
+        contactPlacements,
+        grants,
+      };
       return { result, batch };
     });
     if (batch !== null) {
@@ -86,6 +154,109 @@ export class Store {
 }
 
 type Reader = Db | Trx;
+
+/** Where the conversations of these changes (and of their messages) sit, in one query. */
+async function loadPlacements(db: Reader, changes: readonly Change[]): Promise<Map<string, Placement>> {
+  const placements = new Map<string, Placement>();
+  const wanted = new Set<string>();
+  for (const change of changes) {
+    if (change.entity === 'conversation') {
+      placements.set(change.data.id, { teamId: change.data.teamId, assigneeId: change.data.assigneeId });
+    } else if (change.entity === 'message') {
+      wanted.add(change.data.conversationId);
+    }
+  }
+  const missing = [...wanted].filter((id) => !placements.has(id));
+  if (missing.length === 0) return placements;
+  const rows = await db
+    .selectFrom('conversations')
+    .select(['id', 'team_id', 'assignee_id'])
+    .where('id', 'in', missing)
+    .execute();
+  for (const row of rows) placements.set(row.id, { teamId: row.team_id, assigneeId: row.assignee_id });
+  return placements;
+}
+
+/** For each contact among the changes, where its conversations sit (a merged contact: its target's). */
+async function loadContactPlacements(db: Reader, changes: readonly Change[]): Promise<Map<string, Placement[]>> {
+  const owners = new Map<string, string[]>();
+  for (const change of changes) {
+    if (change.entity !== 'contact') continue;
+    for (const id of [change.data.id, change.data.mergedInto]) {
+      if (id === null) continue;
+      const list = owners.get(id) ?? [];
+      list.push(change.data.id);
+      owners.set(id, list);
+    }
+  }
+  const result = new Map<string, Placement[]>();
+  if (owners.size === 0) return result;
+  const rows = await db
+    .selectFrom('conversations')
+    .select(['contact_id', 'team_id', 'assignee_id'])
+    .where('contact_id', 'in', [...owners.keys()])
+    .execute();
+  for (const row of rows) {
+    for (const contactId of owners.get(row.contact_id) ?? []) {
+      const list = result.get(contactId) ?? [];
+      list.push({ teamId: row.team_id, assigneeId: row.assignee_id });
+      result.set(contactId, list);
+    }
+  }
+  return result;
+}
+
+/**
+ * What a user who starts seeing these conversations needs to show them: each conversation,
+ * its contact and its `messages` newest messages, keyed by conversation.
+ */
+export async function loadGrants(
+  db: Reader,
+  conversationIds: readonly string[],
+  messages: number = GRANT_MESSAGES,
+): Promise<Map<string, Change[]>> {
+  const grants = new Map<string, Change[]>();
+  if (conversationIds.length === 0) return grants;
+  const conversations = await db
+    .selectFrom('conversations')
+    .select(['id', 'contact_id'])
+    .where('id', 'in', [...conversationIds])
+    .execute();
+  if (conversations.length === 0) return grants;
+  // The newest `messages` of each, read once per conversation through the thread index.
+  const ids = conversations.map((row) => row.id);
+  const messageRows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('messages')
+        .select([
+          'id',
+          sql<number>`row_number() over (partition by conversation_id order by created_at desc, id desc)`.as('rank'),
+        ])
+        .where('conversation_id', 'in', ids)
+        .as('ranked'),
+    )
+    .select('ranked.id')
+    .where('ranked.rank', '<=', messages)
+    .execute();
+  const loaded = await loadChanges(db, [
+    ...conversations.map((row) => ({ entity: 'conversation' as const, id: row.id })),
+    ...[...new Set(conversations.map((row) => row.contact_id))].map((id) => ({ entity: 'contact' as const, id })),
+    ...messageRows.map((row) => ({ entity: 'message' as const, id: row.id })),
+  ]);
+  const contactOf = new Map(conversations.map((row) => [row.id, row.contact_id]));
+  for (const id of contactOf.keys()) grants.set(id, []);
+  for (const change of loaded) {
+    if (change.entity === 'conversation') grants.get(change.data.id)?.push(change);
+    else if (change.entity === 'message') grants.get(change.data.conversationId)?.push(change);
+    else if (change.entity === 'contact') {
+      for (const [conversationId, contactId] of contactOf) {
+        if (contactId === change.data.id) grants.get(conversationId)?.push(change);
+      }
+    }
+  }
+  return grants;
+}
 
 /** Reads the current state of the referenced entities, as changes in `seq` order. */
 export async function loadChanges(

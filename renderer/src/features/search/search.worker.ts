@@ -43,9 +43,15 @@ async function build(cache: ParleyDb): Promise<void> {
 /**
  * Messages have no seq index, so new ones are found through their conversations: a new
  * message moves its conversation's seq (last message, preview), and only those threads are read.
+ * A conversation gone from the cache (the user no longer sees it) leaves the index with
+ * its messages: its keys are all that is read to notice.
  */
 async function refresh(cache: ParleyDb): Promise<void> {
   dirty = false;
+  const cached = new Set(await cache.conversations.toCollection().primaryKeys());
+  const gone = new Set<string>();
+  for (const id of index.conversationIds()) if (!cached.has(id)) gone.add(id);
+  index.removeConversations(gone);
   const contactSeq = index.lastContactSeq;
   const conversationSeq = index.lastConversationSeq;
   const messageSeq = index.lastMessageSeq;

@@ -188,6 +188,20 @@ export class SearchIndex {
     }
   }
 
+  /** The conversations indexed, by id. */
+  conversationIds(): IterableIterator<string> {
+    return this.conversations.keys();
+  }
+
+  /** Forgets conversations (the user no longer sees them): the conversations and every message of them. */
+  removeConversations(ids: ReadonlySet<string>): void {
+    if (ids.size === 0) return;
+    for (const id of ids) this.conversations.delete(id);
+    const gone: string[] = [];
+    for (const message of this.messages.values()) if (ids.has(message.conversationId)) gone.push(message.id);
+    for (const id of gone) this.removeMessage(id);
+  }
+
   private terms(): string[] {
     this.sortedTerms ??= [...this.postings.keys()].sort();
     return this.sortedTerms;

@@ -137,3 +137,57 @@ export function sees(
   }
   return false;
 }
+
+/**
+ * Whether this principal may read a stored file: one attached to a message of a
+ * conversation they see, the picture of a contact they see, or one they uploaded.
+ */
+export async function canSeeMedia(
+  db: Reader,
+  principal: Principal,
+  media: { id: string; source_kind: string; source_ref: string | null; channel_account_id: string | null },
+): Promise<boolean> {
+  if (!principal.active) return false;
+  if (media.source_kind === 'upload' && media.source_ref === principal.id) return true;
+  if (principal.role === 'admin') return true;
+  // Messages are read only within the conversations this principal sees (on the file's
+  // inbox when it has one), through the thread index; the quoted id is checked first,
+  // the attachment itself after.
+  let conversations = db.selectFrom('conversations').select('conversations.id').where(visibleConversation(principal));
+  if (media.channel_account_id !== null) {
+    conversations = conversations.where('conversations.channel_account_id', '=', media.channel_account_id);
+  }
+  const attached = await db
+    .selectFrom('messages')
+    .select('messages.id')
+    .where('messages.conversation_id', 'in', conversations)
+    .where(sql<SqlBool>`instr(messages.attachments, ${`"${media.id}"`}) > 0`)
+    .where(
+      sql<SqlBool>`exists (select 1 from json_each(messages.attachments) as attachment
+                           where json_extract(attachment.value, '$.mediaId') = ${media.id})`,
+    )
+    .limit(1)
+    .executeTakeFirst();
+  if (attached !== undefined) return true;
+  const avatar = await db
+    .selectFrom('contacts')
+    .select('contacts.id')
+    .where('contacts.avatar_media_id', '=', media.id)
+    .where((eb) =>
+      eb.or([
+        eb(
+          'contacts.id',
+          'in',
+          eb.selectFrom('conversations').select('conversations.contact_id').where(visibleConversation(principal)),
+        ),
+        eb(
+          'contacts.merged_into',
+          'in',
+          eb.selectFrom('conversations').select('conversations.contact_id').where(visibleConversation(principal)),
+        ),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return avatar !== undefined;
+}

@@ -516,6 +516,8 @@ export class MediaService {
     kind: AttachmentKind | null;
     channel: Channel;
     channelAccountId: string | null;
+    /** Who uploaded it: they may read it back before it is in any message. */
+    uploadedBy?: string;
   }): Promise<MediaUpload> {
     const { file } = input;
     try {
@@ -553,7 +555,7 @@ export class MediaService {
           size: file.size,
           sha256: file.sha256,
           source_kind: 'upload',
-          source_ref: null,
+          source_ref: input.uploadedBy ?? null,
           storage_key: stored.storageKey,
           thumbnail_key: stored.thumbnailKey,
           error: null,

@@ -1,18 +1,34 @@
-import { sql, type RawBuilder } from 'kysely';
-import type { ChangeEntity, Message, PullPage } from '@parley/protocol';
+import { sql, type ExpressionBuilder, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Change, ChangeEntity, Message, PullPage } from '@parley/protocol';
 import { MESSAGE_COLUMNS, messageFromRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
-import { loadChanges, type Store } from '../../platform/store.js';
-
-/** What a client reads to catch up: the changes after its cursor, and history past its cache. */
+import { GRANT_MESSAGES, loadChanges, loadGrants, type Store, type Trx } from '../../platform/store.js';
+import { visibleConversation, type Principal } from '../access/index.js';
 
 /**
- * Every change after `cursor`, oldest first, at most `limit` of them. Read in one
- * transaction so the page is a snapshot: a write landing between two of its queries
- * could otherwise be skipped by the cursor.
+ * What a client reads to catch up: the changes after its cursor that its user may see, and
+ * history past its cache. Each user is sent only the conversations they see, the messages
+ * and contacts of those, and everything else (agents, teams, inboxes, templates); plus what
+ * they started or stopped seeing since the cursor.
+ */
+
+/**
+ * A conversation coming into sight brings its contact and recent messages: it weighs this
+ * many refs in a page, so a page of many of them stays about as large as any other.
+ */
+const GRANT_WEIGHT = 1 + GRANT_MESSAGES;
+
+type Ref = { entity: ChangeEntity | 'access'; id: string; seq: number };
+
+/**
+ * Every change after `cursor` this principal may see, oldest first, at most `limit` of
+ * them. Read in one transaction so the page is a snapshot: a write landing between two of
+ * its queries could otherwise be skipped by the cursor. The cursor covers what the user may
+ * not see too: a last page moves it to the head, so filtering never leaves a gap behind.
  */
 export async function pull(
   store: Store,
+  principal: Principal,
   cursor: number,
   limit: number,
   bootstrap?: BootstrapBounds,
@@ -23,28 +39,127 @@ export async function pull(
       (await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).executeTakeFirstOrThrow()).value,
     );
     const take = limit + 1;
-    const refs: { entity: ChangeEntity; id: string; seq: number }[] = [];
+    const refs: Ref[] = [];
     for (const [entity, table] of SYNCED_TABLES) {
       let query = trx.selectFrom(table).select(['id', 'seq']).where('seq', '>', cursor);
       const bound = bounds?.[table];
       if (bound !== undefined) query = query.where(bound);
+      const seen = visibility(principal, table);
+      // The filter names its columns bare, so one builder serves every table.
+      if (seen !== undefined) query = query.where((eb) => seen(eb as unknown as ExpressionBuilder<Database, never>));
       const rows = await query.orderBy('seq').limit(take).execute();
       for (const row of rows) refs.push({ entity, id: row.id, seq: Number(row.seq) });
     }
+    // A new install has nothing to remove, and gets every conversation it sees anyway.
+    if (cursor > 0) {
+      const rows = await trx
+        .selectFrom('access_changes')
+        .select(['conversation_id', 'seq'])
+        .where('agent_id', '=', principal.id)
+        .where('seq', '>', cursor)
+        .orderBy('seq')
+        .limit(take)
+        .execute();
+      for (const row of rows) refs.push({ entity: 'access', id: row.conversation_id, seq: Number(row.seq) });
+    }
     refs.sort((a, b) => a.seq - b.seq);
-    const page = refs.slice(0, limit);
-    const changes = await loadChanges(trx, page);
+    const page: Ref[] = [];
+    let weight = 0;
+    for (const ref of refs) {
+      const cost = ref.entity === 'access' ? GRANT_WEIGHT : 1;
+      if (page.length > 0 && (page.length >= limit || weight + cost > limit)) break;
+      page.push(ref);
+      weight += cost;
+    }
+    const hasMore = page.length < refs.length;
+    const entities = page.flatMap((ref) => (ref.entity === 'access' ? [] : [{ entity: ref.entity, id: ref.id }]));
+    const changes = await loadChanges(trx, entities);
+    const access = page.filter((ref) => ref.entity === 'access');
+    if (access.length > 0) {
+      changes.push(...(await sightChanges(trx, principal, access, bootstrap?.messagesPerConversation)));
+    }
     return {
       changes,
-      cursor: page.at(-1)?.seq ?? Math.max(cursor, head),
-      hasMore: refs.length > limit,
+      cursor: hasMore ? (page.at(-1)?.seq ?? cursor) : Math.max(cursor, head),
+      hasMore,
       head,
     };
   });
 }
 
+/**
+ * What the user's changes of sight bring, decided by what they see now (the rows say when,
+ * the rule says what): a conversation out of sight is a removal stamped with the row's seq;
+ * one in sight comes whole, with its contact and newest messages.
+ */
+async function sightChanges(
+  trx: Trx,
+  principal: Principal,
+  access: readonly Ref[],
+  messages: number | undefined,
+): Promise<Change[]> {
+  const ids = access.map((ref) => ref.id);
+  const visible = new Set(
+    (
+      await trx
+        .selectFrom('conversations')
+        .select('conversations.id')
+        .where('conversations.id', 'in', ids)
+        .where(visibleConversation(principal))
+        .execute()
+    ).map((row) => row.id),
+  );
+  const changes: Change[] = [];
+  for (const ref of access) {
+    if (!visible.has(ref.id)) changes.push({ entity: 'removal', data: { id: ref.id, seq: ref.seq } });
+  }
+  const grants = await loadGrants(trx, [...visible], messages ?? GRANT_MESSAGES);
+  for (const granted of grants.values()) changes.push(...granted);
+  return changes;
+}
+
+/** The filter that keeps what this principal sees of a synced table; undefined when they see all of it. */
+function visibility(
+  principal: Principal,
+  table: (typeof SYNCED_TABLES)[number][1],
+): ((eb: ExpressionBuilder<Database, never>) => Expression<SqlBool>) | undefined {
+  // A deactivated account is sent nothing at all.
+  if (!principal.active) return () => sql<SqlBool>`1 = 0`;
+  if (principal.role === 'admin') return undefined;
+  const visibleIds = (eb: ExpressionBuilder<Database, never>) =>
+    eb.selectFrom('conversations').select('conversations.id').where(visibleConversation(principal));
+  switch (table) {
+    case 'conversations':
+      return (eb) => eb(sql.ref('id'), 'in', visibleIds(eb));
+    case 'messages':
+      return (eb) => eb(sql.ref('conversation_id'), 'in', visibleIds(eb));
+    case 'contacts':
+      // A contact is seen with its conversations; one merged away with the one it went into.
+      return (eb) => {
+        const contactsSeen = eb
+          .selectFrom('conversations')
+          .select('conversations.contact_id')
+          .where(visibleConversation(principal));
+        return eb.or([eb(sql.ref('id'), 'in', contactsSeen), eb(sql.ref('merged_into'), 'in', contactsSeen)]);
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** Messages of one conversation older than `before`, newest first: history past the cache. */
-export async function history(store: Store, bounds: HistoryBounds): Promise<{ messages: Message[]; hasMore: boolean }> {
+export async function history(
+  store: Store,
+  principal: Principal,
+  bounds: HistoryBounds,
+): Promise<{ ok: true; messages: Message[]; hasMore: boolean } | { ok: false }> {
+  const seen = await store.db
+    .selectFrom('conversations')
+    .select('conversations.id')
+    .where('conversations.id', '=', bounds.conversationId)
+    .where(visibleConversation(principal))
+    .executeTakeFirst();
+  if (seen === undefined) return { ok: false };
   const rows = await store.db
     .selectFrom('messages')
     .select(MESSAGE_COLUMNS)
@@ -54,7 +169,11 @@ export async function history(store: Store, bounds: HistoryBounds): Promise<{ me
     .orderBy('id', 'desc')
     .limit(bounds.limit + 1)
     .execute();
-  return { messages: rows.slice(0, bounds.limit).map(messageFromRow), hasMore: rows.length > bounds.limit };
+  return {
+    ok: true,
+    messages: rows.slice(0, bounds.limit).map(messageFromRow),
+    hasMore: rows.length > bounds.limit,
+  };
 }
 
 export type HistoryBounds = { conversationId: string; before: number; limit: number };
@@ -83,4 +202,5 @@ const SYNCED_TABLES = [
   ['conversation', 'conversations'],
   ['message', 'messages'],
   ['template', 'templates'],
+  ['team', 'teams'],
 ] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Agents } from '../../modules/agents/index.js';
+import { canSee, canSeeMedia, principalOf, type Principal } from '../../modules/access/index.js';
 import { bearerToken } from './auth.js';
 import type { ReceivedFile } from '../../modules/media/index.js';
 import { baseMimeType, MAX_MEDIA_BYTES } from '../../modules/media/index.js';
@@ -136,6 +137,12 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     const token = bearerToken(request);
     return token === undefined ? null : agents.agentForToken(token);
   };
+  const db = media.deps.store.db;
+  /** Who asks, with what they may see; null when the account is gone or deactivated. */
+  const principalFor = async (agent: Agent): Promise<Principal | null> => {
+    const principal = await principalOf(db, agent.id);
+    return principal === null || !principal.active ? null : principal;
+  };
 
   // The desktop app runs on its own origin and sends the token in a header: let it read.
   app.addHook('onRequest', async (request, reply) => {
@@ -170,6 +177,11 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     }
     const row = await media.find(params.data.id);
     if (row === null) return sendError(reply, 404, 'not_found', 'media_missing');
+    // A file of a conversation this user may not see answers as one that does not exist.
+    const principal = await principalFor(agent);
+    if (principal === null || !(await canSeeMedia(db, principal, row))) {
+      return sendError(reply, 404, 'not_found', 'media_missing');
+    }
     if (row.status === 'pending') {
       void reply.header('retry-after', '2');
       return sendError(reply, 503, 'media_pending', 'media_pending');
@@ -285,8 +297,15 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     }
     let channel: Channel;
     let channelAccountId: string | null = null;
+    const principal = await principalFor(agent);
+    if (principal === null) {
+      await media.discardScratch(file);
+      return sendError(reply, 401, 'unauthorized', 'session_ended');
+    }
     if (parsed.data.conversationId !== undefined) {
-      const conversation = await media.conversationChannel(parsed.data.conversationId);
+      const conversation = (await canSee(db, principal, parsed.data.conversationId))
+        ? await media.conversationChannel(parsed.data.conversationId)
+        : null;
       if (conversation === null) {
         await media.discardScratch(file);
         return sendError(reply, 404, 'not_found', 'conversation_missing');
@@ -311,6 +330,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
         kind: parsed.data.kind ?? null,
         channel,
         channelAccountId,
+        uploadedBy: agent.id,
       });
       request.log.info({ mediaId: upload.mediaId, agentId: agent.id, size: upload.size }, 'media uploaded');
       return reply.code(201).send(upload);

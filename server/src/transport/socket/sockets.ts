@@ -13,14 +13,16 @@ import {
   type ErrorCode,
   type Failure,
   type FailureReason,
+  type LiveBatch,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
 } from '@parley/protocol';
 import { tokenHash, type Agents } from '../../modules/agents/index.js';
 import type { OutboundService } from '../../modules/outbound/index.js';
-import type { Store } from '../../platform/store.js';
-import { history, pull } from '../../modules/sync/index.js';
+import type { CommittedBatch, Store } from '../../platform/store.js';
+import { loadScopes, principalOf, type Scopes } from '../../modules/access/index.js';
+import { batchFor, changesScopes, history, pull } from '../../modules/sync/index.js';
 import { registerMutations } from './mutations.js';
 import { startPeers } from './peers.js';
 import { startPresence } from './presence.js';
@@ -28,7 +30,7 @@ import { startPresence } from './presence.js';
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 
-/** Room of every signed-in agent; later issues narrow what each agent is sent. */
+/** Room of every socket past its hello: the ones live batches are cut for. */
 const AGENTS_ROOM = 'agents';
 
 /** Each socket also joins its session's room, so signing out can close exactly those. */
@@ -182,13 +184,20 @@ export function startRealtime(
         ack(malformed('history', request.error));
         return;
       }
-      history(deps.store, request.data).then(
-        (page) => ack({ ok: true, ...page }),
-        (error: unknown) => {
-          deps.log.error({ err: error }, 'history fetch failed');
-          ack(refusal('internal', 'server_error'));
-        },
-      );
+      const agentId = socket.data.agentId;
+      principalOf(deps.store.db, agentId)
+        .then((principal) => (principal === null ? null : history(deps.store, principal, request.data)))
+        .then(
+          (page) => {
+            // A conversation this user may not see answers as one that does not exist.
+            if (page === null || !page.ok) ack(refusal('not_found', 'conversation_missing'));
+            else ack({ ok: true, messages: page.messages, hasMore: page.hasMore });
+          },
+          (error: unknown) => {
+            deps.log.error({ err: error }, 'history fetch failed');
+            ack(refusal('internal', 'server_error'));
+          },
+        );
     });
 
     socket.on('sync:pull', (payload, ack) => {
@@ -202,18 +211,70 @@ export function startRealtime(
         ack(malformed('pull', request.error));
         return;
       }
-      pull(deps.store, request.data.cursor, request.data.limit, request.data.bootstrap).then(
-        (page) => ack({ ok: true, ...page }),
-        (error: unknown) => {
-          deps.log.error({ err: error }, 'pull failed');
-          ack(refusal('internal', 'server_error'));
-        },
-      );
+      const { cursor, limit, bootstrap } = request.data;
+      principalOf(deps.store.db, socket.data.agentId)
+        .then((principal) => (principal === null ? null : pull(deps.store, principal, cursor, limit, bootstrap)))
+        .then(
+          (page) => {
+            if (page === null) {
+              ack(refusal('unauthorized', 'agent_missing'));
+              socket.disconnect(true);
+            } else {
+              ack({ ok: true, ...page });
+            }
+          },
+          (error: unknown) => {
+            deps.log.error({ err: error }, 'pull failed');
+            ack(refusal('internal', 'server_error'));
+          },
+        );
     });
   });
 
-  const unsubscribe = deps.store.onChanges((batch) => {
-    io.to(AGENTS_ROOM).emit('sync:changes', batch);
+  // Live batches, cut per user by the in-memory form of who sees what: no query per socket.
+  // Scopes are read again when a batch may change them; delivery stays in commit order.
+  const readScopes = (): Promise<Scopes> => {
+    const read = loadScopes(deps.store.db);
+    // Awaited by the next delivery, which reports a failure; never left unhandled.
+    read.catch(() => undefined);
+    return read;
+  };
+  let scopes = readScopes();
+  let delivering: Promise<void> = Promise.resolve();
+  const deliver = (committed: CommittedBatch, current: Scopes): void => {
+    const socketsOf = new Map<string, string[]>();
+    for (const socket of io.of('/').sockets.values()) {
+      if (!socket.data.helloDone) continue;
+      const ids = socketsOf.get(socket.data.agentId) ?? [];
+      ids.push(socket.id);
+      socketsOf.set(socket.data.agentId, ids);
+    }
+    // Users sent the same cut share one emit, so the batch is serialized once for them.
+    const groups = new Map<string, { batch: LiveBatch; ids: string[] }>();
+    for (const [agentId, ids] of socketsOf) {
+      const { batch, key } = batchFor(current, agentId, committed);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { batch, ids: [...ids] });
+      else group.ids.push(...ids);
+    }
+    for (const { batch, ids } of groups.values()) {
+      io.to(ids).emit('sync:changes', { after: batch.after, upTo: batch.upTo, changes: batch.changes });
+    }
+  };
+  const unsubscribe = deps.store.onChanges((committed) => {
+    delivering = delivering
+      .then(async () => {
+        let current = await scopes;
+        if (changesScopes(committed, current)) {
+          scopes = readScopes();
+          current = await scopes;
+        }
+        deliver(committed, current);
+      })
+      .catch((error: unknown) => {
+        deps.log.error({ err: error }, 'live batch fan-out failed');
+        scopes = readScopes();
+      });
   });
 
   return {
