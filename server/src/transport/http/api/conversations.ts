@@ -203,13 +203,14 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
       },
     },
     async (request, reply) => {
-      const row = await visibleRow(deps, callerOf(request), request.params.id);
-      if (row === undefined) return sendFailure(reply, refusal('not_found', 'conversation_missing'));
-      return history(deps.store, {
-        conversationId: row.id,
+      const page = await history(deps.store, callerOf(request), {
+        conversationId: request.params.id,
         before: request.query.before ?? Number.MAX_SAFE_INTEGER,
         limit: request.query.limit,
       });
+      // The same rule as the socket's history: one the caller cannot see does not exist.
+      if (!page.ok) return sendFailure(reply, refusal('not_found', 'conversation_missing'));
+      return { messages: page.messages, hasMore: page.hasMore };
     },
   );
 
