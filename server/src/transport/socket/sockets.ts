@@ -17,11 +17,12 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '@parley/protocol';
-import { tokenHash, type Agents } from '../../modules/agents/index.js';
+import type { Agents, SessionKey } from '../../modules/agents/index.js';
 import type { OutboundService } from '../../modules/outbound/index.js';
 import type { Store } from '../../platform/store.js';
 import { history, pull } from '../../modules/sync/index.js';
 import { registerMutations } from './mutations.js';
+import { guardSessions } from './session-guard.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -29,15 +30,12 @@ type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<ne
 /** Room of every signed-in agent; later issues narrow what each agent is sent. */
 const AGENTS_ROOM = 'agents';
 
-/** Each socket also joins its session's room, so signing out can close exactly those. */
-function sessionRoom(hash: string): string {
-  return `session:${hash}`;
-}
-
 export type Realtime = {
   io: ParleyServer;
   /** Disconnects every socket opened with that session (after sign-out). */
-  endSession(tokenHash: string): void;
+  endSession(key: SessionKey): void;
+  /** Disconnects every socket of a user at once (deactivated, or their role changed). */
+  endAgent(agentId: string): void;
   close(): Promise<void>;
 };
 
@@ -106,7 +104,6 @@ export function startRealtime(
           return;
         }
         socket.data.agentId = agent.id;
-        void socket.join(sessionRoom(tokenHash(token)));
         socket.data.helloDone = false;
         next();
       },
@@ -116,6 +113,9 @@ export function startRealtime(
       },
     );
   });
+
+  // [wiring:sessions] every request checks its session; ended sessions lose their sockets.
+  const guard = guardSessions(io, { agents: deps.agents, log: deps.log, tokenOf: handshakeToken });
 
   io.on('connection', (socket) => {
     socket.on('hello', (payload, ack) => {
@@ -208,10 +208,10 @@ export function startRealtime(
 
   return {
     io,
-    endSession: (hash) => {
-      io.in(sessionRoom(hash)).disconnectSockets(true);
-    },
+    endSession: (key) => guard.endSession(key),
+    endAgent: (agentId) => guard.endAgent(agentId),
     close: async () => {
+      guard.stop();
       unsubscribe();
       // Not io.close(): that also closes the HTTP server, which Fastify owns and closes.
       io.disconnectSockets(true);
