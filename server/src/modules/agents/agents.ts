@@ -28,6 +28,7 @@ import {
   revokeByRefresh,
   type IssuedSession,
   type SessionKey,
+  type SessionRef,
   type SessionTimes,
 } from './sessions.js';
 
@@ -212,8 +213,8 @@ export class Agents {
   }
 
   /** Which of these sessions may keep their sockets. */
-  aliveSessions(keys: Iterable<SessionKey>): Promise<Set<SessionKey>> {
-    return aliveSessions(this.store.db, keys);
+  aliveSessions(sessions: Iterable<SessionRef>): Promise<Set<SessionKey>> {
+    return aliveSessions(this.store.db, sessions);
   }
 
   /** Revokes the session of either token; answers the keys of the sessions ended. */

@@ -181,30 +181,41 @@ export async function agentIdForAccess(
   return { agentId: row.agent_id, key: keyOf(row) };
 }
 
+/** A socket's session: its key and its user. */
+export type SessionRef = { key: SessionKey; agentId: string };
+
 /**
- * Whether the sessions with these keys may keep their sockets: not revoked, not deleted,
- * the sign-in not expired, the user still active. Answers the keys still alive.
+ * Whether these sessions may keep their sockets: not revoked, not deleted, the sign-in not
+ * expired, the user still active. One query per 500 users (the sweep checks every socket
+ * each second). Answers the keys still alive.
  */
 export async function aliveSessions(
   db: Store['db'],
-  keys: Iterable<SessionKey>,
+  sessions: Iterable<SessionRef>,
   now = Date.now(),
 ): Promise<Set<SessionKey>> {
+  const wanted = new Set<SessionKey>();
+  const agentIds = new Set<string>();
+  for (const session of sessions) {
+    wanted.add(session.key);
+    agentIds.add(session.agentId);
+  }
   const alive = new Set<SessionKey>();
-  for (const key of new Set(keys)) {
-    let query = db
+  const ids = [...agentIds];
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await db
       .selectFrom('sessions')
       .innerJoin('agents', 'agents.id', 'sessions.agent_id')
-      .select(['sessions.expires_at', 'sessions.refresh_expires_at', 'sessions.revoked_at', 'agents.active']);
-    if (key.startsWith('access:')) query = query.where('sessions.token_hash', '=', key.slice('access:'.length));
-    else {
-      const range = inFamily(key);
-      query = query.where('sessions.refresh_hash', '>=', range.from).where('sessions.refresh_hash', '<', range.to);
+      .select(['sessions.token_hash', 'sessions.refresh_hash', 'sessions.expires_at', 'sessions.refresh_expires_at'])
+      .where('sessions.agent_id', 'in', ids.slice(start, start + 500))
+      .where('sessions.revoked_at', 'is', null)
+      .where('agents.active', '=', 1)
+      .execute();
+    for (const row of rows) {
+      if (Number(row.refresh_expires_at ?? row.expires_at) <= now) continue;
+      const key = keyOf(row);
+      if (wanted.has(key)) alive.add(key);
     }
-    const row = await query.executeTakeFirst();
-    if (row === undefined || row.revoked_at !== null || Number(row.active) !== 1) continue;
-    if (Number(row.refresh_expires_at ?? row.expires_at) <= now) continue;
-    alive.add(key);
   }
   return alive;
 }

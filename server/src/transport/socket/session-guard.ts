@@ -91,7 +91,7 @@ export function guardSessions(
         next();
         return;
       }
-      deps.agents.aliveSessions([state.key]).then(
+      deps.agents.aliveSessions([state]).then(
         (alive) => {
           if (!alive.has(state.key)) {
             end(socket);
@@ -114,9 +114,10 @@ export function guardSessions(
     if (sweeping || checked.size === 0) return;
     sweeping = true;
     try {
-      const keys = new Set([...checked.values()].map((state) => state.key));
+      const states = [...checked.values()];
+      const keys = new Set(states.map((state) => state.key));
       const startedAt = Date.now();
-      const alive = await deps.agents.aliveSessions(keys);
+      const alive = await deps.agents.aliveSessions(states);
       for (const key of keys) {
         if (!alive.has(key)) io.in(sessionRoom(key)).disconnectSockets(true);
       }
