@@ -68,9 +68,18 @@ export function setSessionRefresher(serverUrl: string, refresher: SessionRefresh
   refreshers.set(serverUrl, refresher);
 }
 
+/**
+ * Tabs of one browser share the cookies, so two refreshing at once would present the same
+ * refresh token twice, which the server takes for a stolen copy and ends the session. A
+ * Web Lock makes them take turns: the second sends the cookie the first just received.
+ */
 async function cookieRefresh(serverUrl: string): Promise<boolean> {
-  const response = await fetch(new URL('/api/auth/refresh', serverUrl), { method: 'POST', credentials: 'include' });
-  return response.ok;
+  const refresh = async (): Promise<boolean> => {
+    const response = await fetch(new URL('/api/auth/refresh', serverUrl), { method: 'POST', credentials: 'include' });
+    return response.ok;
+  };
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks === undefined ? refresh() : locks.request('parley-session-refresh', refresh);
 }
 
 /**

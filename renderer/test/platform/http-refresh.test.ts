@@ -49,6 +49,23 @@ describe('renewing the session on 401 session_ended', () => {
     expect(calls[1]?.init.body).toBeUndefined();
   });
 
+  it('tabs of one browser take turns refreshing, under one Web Lock', async () => {
+    const serverUrl = newServer();
+    const names: string[] = [];
+    vi.stubGlobal('navigator', {
+      locks: {
+        request: (name: string, work: () => Promise<boolean>) => {
+          names.push(name);
+          return work();
+        },
+      },
+    });
+    const calls = script(() => json(200, { token: 'x' }));
+    expect(await refreshSession(serverUrl)).toBe(true);
+    expect(names).toEqual(['parley-session-refresh']);
+    expect(calls).toHaveLength(1);
+  });
+
   it('the desktop retries with the token its refresher stored', async () => {
     const serverUrl = newServer();
     let token = 'old-access';
