@@ -15,23 +15,32 @@ import { Store } from './platform/store.js';
  * other users of the machine could read it.
  */
 
+const USAGE =
+  'Usage: create-admin --email ada@example.com --name "Ada Lovelace" (password in PARLEY_ADMIN_PASSWORD, or typed)';
+
 const ArgsSchema = z.object({
-  email: z.string().trim().toLowerCase().email('--email must be an email address, like ada@example.com'),
-  name: z.string().trim().min(1, '--name is required').max(80),
+  email: z
+    .string({ error: '--email is required' })
+    .trim()
+    .toLowerCase()
+    .email('--email must be an email address, like ada@example.com'),
+  name: z.string({ error: '--name is required' }).trim().min(1, '--name is required').max(80),
 });
 
 export async function createAdmin(argv: readonly string[], config: ServerConfig): Promise<string> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { email: { type: 'string' }, name: { type: 'string' } },
-    strict: true,
-  });
+  let values: unknown;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { email: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ConfigError(`create-admin: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
   const args = ArgsSchema.safeParse(values);
   if (!args.success) {
-    throw new ConfigError(
-      `create-admin: ${args.error.issues.map((issue) => issue.message).join('; ')}\n` +
-        'Usage: create-admin --email ada@example.com --name "Ada Lovelace" (password in PARLEY_ADMIN_PASSWORD, or typed)',
-    );
+    throw new ConfigError(`create-admin: ${args.error.issues.map((issue) => issue.message).join('; ')}\n${USAGE}`);
   }
   const password = process.env.PARLEY_ADMIN_PASSWORD ?? (await askPassword());
   if (password.length < PASSWORD_MIN_LENGTH) {

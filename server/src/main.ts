@@ -26,7 +26,10 @@ async function main(): Promise<void> {
 }
 
 /** `create-admin --email … --name …`: makes an admin and exits; anything else starts the server. */
-const command = process.argv[2] === 'create-admin' ? createAdmin(process.argv.slice(3), loadConfig()) : null;
+const command =
+  process.argv[2] === 'create-admin'
+    ? Promise.resolve().then(() => createAdmin(process.argv.slice(3), loadConfig()))
+    : null;
 
 (command === null ? main() : command.then((message) => console.log(message))).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -1,4 +1,7 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ApiErrorSchema, InviteSchema, LoginResponseSchema, UserSchema, type User } from '@parley/protocol';
 import { z } from 'zod';
 import { apiTokenHash } from '../src/modules/integrations/tokens.js';
@@ -323,5 +326,39 @@ describe('PATCH /users/:id', () => {
     const answer = await api('PATCH', `/users/${newId()}`, tokens.admin, { capacity: 3 });
     expect(answer.status).toBe(404);
     expect(error(answer.body)).toMatchObject({ code: 'not_found', reason: 'user_missing' });
+  });
+});
+
+describe('create-admin, the first-run command', () => {
+  test('creates an admin who can sign in, and refuses an email that exists', async () => {
+    const { createAdmin } = await import('../src/create-admin.js');
+    const { loadConfig } = await import('../src/config.js');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-create-admin-'));
+    vi.stubEnv('PARLEY_ADMIN_PASSWORD', 'a long enough password');
+    try {
+      const config = { ...loadConfig({}), dataDir };
+      const message = await createAdmin(['--email', 'Ada@Example.com', '--name', 'Ada Lovelace'], config);
+      expect(message).toContain('ada@example.com');
+      await expect(createAdmin(['--email', 'ada@example.com', '--name', 'Again'], config)).rejects.toThrow(
+        /already exists/,
+      );
+      await expect(createAdmin(['--email', 'not-an-email', '--name', 'X'], config)).rejects.toThrow(/--email/);
+      await expect(createAdmin(['--name', 'X'], config)).rejects.toThrow(/--email is required/);
+      vi.stubEnv('PARLEY_ADMIN_PASSWORD', 'short');
+      await expect(createAdmin(['--email', 'bo@example.com', '--name', 'Bo'], config)).rejects.toThrow(/8 characters/);
+
+      const started = await startTestServer({ dataDir });
+      try {
+        const response = await login(started, { email: 'ada@example.com', password: 'a long enough password' });
+        expect(response.status).toBe(200);
+        expect(LoginResponseSchema.parse(await response.json()).agent).toMatchObject({ role: 'admin', active: true });
+        expect(await started.agents.hasAgent('bo@example.com')).toBe(false);
+      } finally {
+        await started.close();
+      }
+    } finally {
+      vi.unstubAllEnvs();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
