@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, LOG_LEVELS, type ServerConfig } from './platform/config.js';
+import { parseSecretKey } from './platform/secrets.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -22,6 +23,13 @@ const EnvSchema = z.object({
   PARLEY_DEMO: flag,
   PARLEY_SIMULATOR_INTERVAL_MS: z.coerce.number().int().min(100).default(6000),
   PARLEY_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  PARLEY_ACCESS_TOKEN_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  PARLEY_SECRET_KEY: z.string().min(1).optional(),
   PARLEY_WEBHOOK_BODY_LIMIT: z.coerce
     .number()
     .int()
@@ -67,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     demo: e.PARLEY_DEMO,
     simulatorIntervalMs: e.PARLEY_SIMULATOR_INTERVAL_MS,
     sessionDays: e.PARLEY_SESSION_DAYS,
+    accessTokenMinutes: e.PARLEY_ACCESS_TOKEN_MINUTES,
+    secretKey: e.PARLEY_SECRET_KEY === undefined ? undefined : parseSecretKey(e.PARLEY_SECRET_KEY),
     webhookBodyLimit: e.PARLEY_WEBHOOK_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
     graph: { baseUrl: e.PARLEY_GRAPH_API_URL.replace(/\/+$/, ''), version: e.PARLEY_GRAPH_API_VERSION },

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
+import { createAdmin } from './create-admin.js';
 
 /** `npm run server`: the Parley server on its own, configured by environment variables. */
 async function main(): Promise<void> {
@@ -24,7 +25,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+/** `create-admin --email … --name …`: makes an admin and exits; anything else starts the server. */
+const command =
+  process.argv[2] === 'create-admin'
+    ? Promise.resolve().then(() => createAdmin(process.argv.slice(3), loadConfig()))
+    : null;
+
+(command === null ? main() : command.then((message) => console.log(message))).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(error.message);
   } else {

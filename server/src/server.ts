@@ -18,6 +18,7 @@ import { MediaService } from './modules/media/index.js';
 import { mediaRoutes } from './transport/http/media.js';
 import { OutboundService } from './modules/outbound/index.js';
 import { openDatabase } from './platform/database.js';
+import { demoSecretKey } from './platform/secrets.js';
 import { Store } from './platform/store.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -67,9 +68,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     forceCloseConnections: true,
   });
 
-  const db = await openDatabase(config.dataDir);
+  // Channel secrets are sealed at rest with PARLEY_SECRET_KEY; the demo makes a key up and keeps it.
+  const secretKey = config.secretKey ?? (config.demo ? demoSecretKey(config.dataDir) : null);
+  const db = await openDatabase(config.dataDir, { secretKey });
+  if (secretKey === null) {
+    app.log.warn('PARLEY_SECRET_KEY is not set: channel tokens and secrets are stored unencrypted');
+  }
   const store = new Store(db);
-  const agents = new Agents(store, config.sessionDays);
+  const agents = new Agents(store, config.sessionDays, config.accessTokenMinutes);
 
   // In demo mode the simulator signs its webhooks with a secret made for this run.
   const appSecret = config.meta.appSecret ?? (config.demo ? randomBytes(24).toString('hex') : undefined);
@@ -114,7 +120,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     return info;
   });
   // Sockets start after the routes are registered; sign-out reaches them through this.
-  let endSession: (tokenHash: string) => void = () => undefined;
+  let endSession: (key: string) => void = () => undefined;
   await app.register(authRoutes, {
     agents,
     sessionDays: config.sessionDays,
@@ -155,7 +161,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await webRoutes(app, config.webDir);
 
   const realtime = startRealtime(app.server, { store, agents, log: app.log, outbound });
-  endSession = (hash) => realtime.endSession(hash);
+  endSession = (key) => realtime.endSession(key);
+  agents.onAccessEnded((agentId) => realtime.endAgent(agentId));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

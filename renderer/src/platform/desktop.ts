@@ -1,4 +1,6 @@
-import { DESKTOP_API_KEY, DesktopInfoSchema, type DesktopApi } from '@parley/protocol';
+import { DESKTOP_API_KEY, DesktopInfoSchema, LoginResponseSchema, type DesktopApi } from '@parley/protocol';
+import { setSessionRefresher } from './http.js';
+import { packTokens, unpackTokens } from './session.js';
 
 /**
  * What the app needs from its host. Inside Electron it goes through the preload's typed
@@ -8,9 +10,10 @@ import { DESKTOP_API_KEY, DesktopInfoSchema, type DesktopApi } from '@parley/pro
 export type Desktop = {
   kind: 'electron' | 'browser';
   serverUrl: string;
-  /** The stored session token, or null when the session lives in a browser cookie. */
+  /** The stored access token, or null when the session lives in browser cookies. */
   getToken(): Promise<string | null>;
-  setToken(token: string): Promise<void>;
+  /** Keeps a sign-in's tokens (the refresh token renews the access token when it runs out). */
+  setToken(token: string, refreshToken?: string): Promise<void>;
   clearToken(): Promise<void>;
   /** A system notification; clicking it brings the app forward and runs `onClick`. */
   notify(notification: DesktopNotification): void;
@@ -60,12 +63,31 @@ export async function connectDesktop(): Promise<Desktop> {
   }
   const info = DesktopInfoSchema.parse(await api.invoke('app:getInfo'));
   const serverUrl = info.serverUrl;
+  const stored = async () => unpackTokens(await api.invoke('session:getToken', serverUrl));
+  setSessionRefresher(serverUrl, async () => {
+    const tokens = await stored();
+    if (tokens === null || tokens.refresh === null) return false;
+    const response = await fetch(new URL('/api/auth/refresh', serverUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: tokens.refresh }),
+    });
+    if (!response.ok) return false;
+    const next = LoginResponseSchema.safeParse(await response.json().catch(() => null));
+    if (!next.success) return false;
+    await api.invoke(
+      'session:setToken',
+      serverUrl,
+      packTokens({ access: next.data.token, refresh: next.data.refreshToken }),
+    );
+    return true;
+  });
   return {
     kind: 'electron',
     serverUrl,
-    getToken: () => api.invoke('session:getToken', serverUrl),
-    setToken: async (token) => {
-      await api.invoke('session:setToken', serverUrl, token);
+    getToken: async () => (await stored())?.access ?? null,
+    setToken: async (token, refreshToken) => {
+      await api.invoke('session:setToken', serverUrl, packTokens({ access: token, refresh: refreshToken ?? null }));
     },
     clearToken: () => api.invoke('session:clearToken', serverUrl),
     notify,

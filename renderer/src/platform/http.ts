@@ -53,8 +53,69 @@ export async function authHeaders(access: ServerAccess): Promise<Record<string, 
   return token === null ? {} : { authorization: `Bearer ${token}` };
 }
 
-/** Sends one request with credentials and answers the response as it came, whatever its status. */
+/**
+ * Renewing a session. An access token lives minutes; when the server answers 401
+ * `session_ended`, the client gets a new one with its refresh token and tries once more.
+ * A browser's refresh token is an HttpOnly cookie sent only to /api/auth, so the default
+ * renewal is a bare POST; the desktop app registers its own (its tokens are in the keychain).
+ */
+export type SessionRefresher = () => Promise<boolean>;
+
+const refreshers = new Map<string, SessionRefresher>();
+const refreshing = new Map<string, Promise<boolean>>();
+
+export function setSessionRefresher(serverUrl: string, refresher: SessionRefresher): void {
+  refreshers.set(serverUrl, refresher);
+}
+
+/**
+ * Tabs of one browser share the cookies, so two refreshing at once would present the same
+ * refresh token twice, which the server takes for a stolen copy and ends the session. A
+ * Web Lock makes them take turns: the second sends the cookie the first just received.
+ */
+async function cookieRefresh(serverUrl: string): Promise<boolean> {
+  const refresh = async (): Promise<boolean> => {
+    const response = await fetch(new URL('/api/auth/refresh', serverUrl), { method: 'POST', credentials: 'include' });
+    return response.ok;
+  };
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks === undefined ? refresh() : locks.request('parley-session-refresh', refresh);
+}
+
+/**
+ * Renews the session; true when a new access token is in place. Callers at the same time
+ * share one request: a refresh token works once, and a second use would end the session.
+ */
+export function refreshSession(serverUrl: string): Promise<boolean> {
+  const running = refreshing.get(serverUrl);
+  if (running !== undefined) return running;
+  const refresher = refreshers.get(serverUrl) ?? (() => cookieRefresh(serverUrl));
+  const run = refresher()
+    .catch(() => false)
+    .finally(() => refreshing.delete(serverUrl));
+  refreshing.set(serverUrl, run);
+  return run;
+}
+
+/** Whether a 401 says the access token ran out (rather than no session at all). */
+async function sessionEnded(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false;
+  const refusal = refusalOf(await readJson(response.clone()));
+  return refusal?.reason === 'session_ended';
+}
+
+/**
+ * Sends one request with credentials and answers the response as it came, whatever its
+ * status; when the access token has run out it renews the session once and sends again.
+ */
 export async function send(access: ServerAccess, path: string, options: RequestOptions = {}): Promise<Response> {
+  const response = await sendOnce(access, path, options);
+  if (path.startsWith('/api/auth/') || !(await sessionEnded(response))) return response;
+  if (!(await refreshSession(access.serverUrl))) return response;
+  return sendOnce(access, path, options);
+}
+
+async function sendOnce(access: ServerAccess, path: string, options: RequestOptions): Promise<Response> {
   const headers = { ...(await authHeaders(access)), ...options.headers };
   let body = options.body;
   if (options.json !== undefined) {

@@ -3,8 +3,8 @@ import { AgentSchema, type Agent } from '@parley/protocol';
 
 /**
  * Who is signed in to which server on this device, so the inbox opens from the cache
- * before (or without) the network. Holds no secret: the token is in the keychain (desktop)
- * or an HttpOnly cookie (browser).
+ * before (or without) the network. Holds no secret: the tokens are in the keychain (desktop)
+ * or HttpOnly cookies (browser), never in localStorage or IndexedDB.
  */
 type SessionRow = { serverUrl: string; agent: Agent; signedInAt: number };
 
@@ -30,4 +30,28 @@ export async function saveSession(serverUrl: string, agent: Agent): Promise<void
 
 export async function clearSession(serverUrl: string): Promise<void> {
   await sessionDb.sessions.delete(serverUrl);
+}
+
+/**
+ * The desktop app keeps one string per server in the keychain: both tokens of a sign-in, as
+ * JSON. A plain string (an app from before refresh tokens) is an access token alone.
+ */
+export type StoredTokens = { access: string; refresh: string | null };
+
+export function packTokens(tokens: StoredTokens): string {
+  return JSON.stringify({ a: tokens.access, r: tokens.refresh });
+}
+
+export function unpackTokens(stored: string | null): StoredTokens | null {
+  if (stored === null || stored === '') return null;
+  if (!stored.startsWith('{')) return { access: stored, refresh: null };
+  try {
+    const value: unknown = JSON.parse(stored);
+    if (typeof value !== 'object' || value === null) return null;
+    const { a, r } = value as Record<string, unknown>;
+    if (typeof a !== 'string' || a === '') return null;
+    return { access: a, refresh: typeof r === 'string' && r !== '' ? r : null };
+  } catch {
+    return null;
+  }
 }

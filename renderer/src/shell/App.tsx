@@ -31,10 +31,10 @@ export function App(): JSX.Element {
 
   const signedIn = useCallback(
     (desktop: Desktop) =>
-      async ({ token, agent }: LoginResponse): Promise<void> => {
+      async ({ token, refreshToken, agent }: LoginResponse): Promise<void> => {
         // Still inside the gesture that signed in: the one moment a browser lets us ask.
         desktop.requestNotifications();
-        await desktop.setToken(token);
+        await desktop.setToken(token, refreshToken);
         await saveSession(desktop.serverUrl, agent);
         setPhase({ kind: 'signedIn', desktop, agent });
       },

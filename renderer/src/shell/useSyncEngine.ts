@@ -73,6 +73,7 @@ export function useSyncEngine(
         db,
         serverUrl: desktop.serverUrl,
         token,
+        getToken: () => desktop.getToken(),
         clientName: `parley-${desktop.kind}/0.1.0`,
         onSignedOut,
         onInvalidPayload: (what, detail) => console.error(`Parley: invalid ${what} from the server`, detail),

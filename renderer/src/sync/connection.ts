@@ -5,10 +5,13 @@ import {
   LiveBatchSchema,
   PROTOCOL_VERSION,
   SOCKET_AUTH_TOKEN,
+  type FailureParams,
+  type FailureReason,
   type LiveBatch,
 } from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
 import { describeError } from '../common/errors.js';
+import { refreshSession } from '../platform/http.js';
 import { type ConnectionState, type ParleySocket, type SyncEngineOptions, type SyncLink } from './link.js';
 
 /** What the other jobs do at each step of a connection. */
@@ -35,6 +38,8 @@ export class Connection implements SyncLink {
   private readonly listeners = new Set<() => void>();
   private isReady = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A refused handshake renews the session once before it counts as signed out. */
+  private refreshed = false;
 
   constructor(
     readonly options: SyncEngineOptions,
@@ -73,8 +78,14 @@ export class Connection implements SyncLink {
   /** Opens the socket; false when it is already open. */
   start(): boolean {
     if (this.current !== null) return false;
-    const auth: Record<string, string> = {};
-    if (this.options.token !== null) auth[SOCKET_AUTH_TOKEN] = this.options.token;
+    // Asked at each (re)connection, so a reconnect carries the freshest access token.
+    const auth = (callback: (data: Record<string, string>) => void): void => {
+      const current = this.options.getToken?.() ?? Promise.resolve(this.options.token);
+      void current.then(
+        (token) => callback(token === null ? {} : { [SOCKET_AUTH_TOKEN]: token }),
+        () => callback({}),
+      );
+    };
     const socket: ParleySocket = io(this.options.serverUrl, {
       auth,
       withCredentials: true,
@@ -87,6 +98,7 @@ export class Connection implements SyncLink {
     this.current = socket;
 
     socket.on('connect', () => {
+      this.refreshed = false;
       this.isReady = false;
       this.setState({ kind: 'connecting' });
       void this.handshake(socket);
@@ -114,14 +126,15 @@ export class Connection implements SyncLink {
       const data = ConnectErrorDataSchema.safeParse(error.data);
       if (data.success && data.data.code === 'unauthorized') {
         socket.disconnect();
-        const { reason, params } = data.data;
-        const refused = {
-          code: 'unauthorized',
-          ...(reason === undefined ? {} : { reason }),
-          ...(params === undefined ? {} : { params }),
-        };
-        this.setState({ kind: 'error', ...refused });
-        this.options.onSignedOut?.(refused);
+        if (data.data.reason === 'session_ended' && !this.refreshed) {
+          this.refreshed = true;
+          void refreshSession(this.options.serverUrl).then((renewed) => {
+            if (renewed) socket.connect();
+            else this.signedOut(data.data);
+          });
+          return;
+        }
+        this.signedOut(data.data);
         return;
       }
       if (this.state.kind !== 'error' && this.state.kind !== 'reconnecting') this.setState({ kind: 'offline' });
@@ -135,6 +148,18 @@ export class Connection implements SyncLink {
       this.steps.batch(batch.data);
     });
     return true;
+  }
+
+  /** The server refused the session: stop, and tell the app to ask for a sign-in. */
+  private signedOut(data: { reason?: FailureReason | undefined; params?: FailureParams | undefined }): void {
+    const { reason, params } = data;
+    const refused = {
+      code: 'unauthorized',
+      ...(reason === undefined ? {} : { reason }),
+      ...(params === undefined ? {} : { params }),
+    };
+    this.setState({ kind: 'error', ...refused });
+    this.options.onSignedOut?.(refused);
   }
 
   stop(): void {

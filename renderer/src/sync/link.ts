@@ -26,6 +26,8 @@ export type SyncEngineOptions = {
   serverUrl: string;
   /** The desktop app's session token; a browser is signed in by its HttpOnly cookie instead. */
   token: string | null;
+  /** The current access token at each (re)connection, renewed after a refresh; `token` when absent. */
+  getToken?: () => Promise<string | null>;
   clientName: string;
   pageSize?: number;
   /** The bounds of a new install's first sync; BOOTSTRAP_BOUNDS unless a test narrows them. */

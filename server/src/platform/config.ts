@@ -13,7 +13,12 @@ export type ServerConfig = {
   meta: { appSecret: string | undefined; verifyToken: string | undefined };
   demo: boolean;
   simulatorIntervalMs: number;
+  /** How long a refresh token (a sign-in) lasts without being used. */
   sessionDays: number;
+  /** How long an access token lasts; a client refreshes it with its refresh token. */
+  accessTokenMinutes: number;
+  /** Seals channel secrets at rest (PARLEY_SECRET_KEY, 32 bytes); the demo makes one up. */
+  secretKey: Buffer | undefined;
   webhookBodyLimit: number;
   logLevel: LogLevel;
   /** Meta's Graph API; tests and the demo point this at a local fake. */

@@ -122,9 +122,10 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
     }
     case 'login_throttled': {
       const seconds = count(params, 'retryAfterSeconds');
-      return seconds === null
-        ? say('failure.login_throttled.unnamed')
-        : tn('failure.login_throttled', Math.max(1, Math.ceil(seconds)), {}, lang);
+      if (seconds === null) return say('failure.login_throttled.unnamed');
+      // A lockout is minutes long: "15 minutes" reads better than "900 seconds".
+      if (seconds >= 120) return tn('failure.login_locked', Math.ceil(seconds / 60), {}, lang);
+      return tn('failure.login_throttled', Math.max(1, Math.ceil(seconds)), {}, lang);
     }
     case 'password_weak': {
       const min = count(params, 'min');

@@ -13,6 +13,8 @@ import { useEffect, useState, type FormEvent, type JSX } from 'react';
 import { ApiError, fetchServerInfo, login } from '../../platform/api.js';
 import { failureText, type FailureLike } from '../../common/i18n/failures.js';
 import { useT } from '../../common/i18n/index.js';
+import { InviteForm } from './InviteForm.js';
+import { inviteFromLocation } from './invite.js';
 
 /** Why signing in did not work, kept as data and worded when shown. */
 type LoginProblem = { kind: 'unreachable' } | { kind: 'refused'; failure: FailureLike };
@@ -35,6 +37,18 @@ export function LoginScreen({
     notice === null ? null : { kind: 'refused', failure: notice },
   );
   const [busy, setBusy] = useState(false);
+  // An invite link (`?invite=<token>`) opens "choose your password" instead of the sign-in.
+  const [invite, setInvite] = useState<string | null>(() =>
+    typeof window === 'undefined' ? null : inviteFromLocation(window.location.search),
+  );
+
+  /** The invite is used or set aside: drop it from the address so a reload does not show it again. */
+  function leaveInvite(): void {
+    setInvite(null);
+    const url = new URL(window.location.href);
+    url.searchParams.delete('invite');
+    window.history.replaceState(null, '', url);
+  }
 
   useEffect(() => {
     fetchServerInfo(serverUrl).then(setInfo, () => setError({ kind: 'unreachable' }));
@@ -71,59 +85,76 @@ export function LoginScreen({
   return (
     <Box sx={{ minHeight: '100vh', display: 'grid', placeItems: 'center', bgcolor: 'background.default', p: 2 }}>
       <Paper sx={{ width: 'min(420px, 100%)', p: 4 }} elevation={3}>
-        <Typography variant="h5" component="h1" sx={{ fontWeight: 700, mb: 0.5 }}>
-          {t('login.title')}
-        </Typography>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 3 }}>
-          {t('login.server')}: {serverUrl}
-        </Typography>
-        {error !== null && (
-          <Alert severity="error" sx={{ mb: 2 }} role="alert">
-            {error.kind === 'unreachable'
-              ? t('login.unreachable', { url: serverUrl })
-              : failureText(error.failure, lang)}
-          </Alert>
-        )}
-        <Box component="form" onSubmit={submit} sx={{ display: 'grid', gap: 2 }}>
-          <TextField
-            label={t('login.email')}
-            type="email"
-            autoComplete="username"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            required
-            autoFocus
+        {invite !== null ? (
+          <InviteForm
+            serverUrl={serverUrl}
+            token={invite}
+            onCancel={leaveInvite}
+            onSignedIn={(session) => {
+              leaveInvite();
+              onSignedIn(session);
+            }}
           />
-          <TextField
-            label={t('login.password')}
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            required
-          />
-          <Button type="submit" variant="contained" size="large" disabled={busy}>
-            {t('login.submit')}
-          </Button>
-        </Box>
-        {info?.demoAccounts !== undefined && info.demoAccounts.length > 0 && (
+        ) : (
           <>
-            <Divider sx={{ my: 3 }}>{t('login.demo')}</Divider>
-            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-              {t('login.demoHint')}
+            <Typography variant="h5" component="h1" sx={{ fontWeight: 700, mb: 0.5 }}>
+              {t('login.title')}
             </Typography>
-            <List dense disablePadding>
-              {info.demoAccounts.map((account) => (
-                <ListItemButton
-                  key={account.email}
-                  disabled={busy}
-                  onClick={() => void signIn(account.email, account.password)}
-                  data-testid="demo-account"
-                >
-                  <ListItemText primary={account.name} secondary={`${t(`role.${account.role}`)} · ${account.email}`} />
-                </ListItemButton>
-              ))}
-            </List>
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 3 }}>
+              {t('login.server')}: {serverUrl}
+            </Typography>
+            {error !== null && (
+              <Alert severity="error" sx={{ mb: 2 }} role="alert">
+                {error.kind === 'unreachable'
+                  ? t('login.unreachable', { url: serverUrl })
+                  : failureText(error.failure, lang)}
+              </Alert>
+            )}
+            <Box component="form" onSubmit={submit} sx={{ display: 'grid', gap: 2 }}>
+              <TextField
+                label={t('login.email')}
+                type="email"
+                autoComplete="username"
+                value={email}
+                onChange={(event) => setEmail(event.target.value)}
+                required
+                autoFocus
+              />
+              <TextField
+                label={t('login.password')}
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+                required
+              />
+              <Button type="submit" variant="contained" size="large" disabled={busy}>
+                {t('login.submit')}
+              </Button>
+            </Box>
+            {info?.demoAccounts !== undefined && info.demoAccounts.length > 0 && (
+              <>
+                <Divider sx={{ my: 3 }}>{t('login.demo')}</Divider>
+                <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                  {t('login.demoHint')}
+                </Typography>
+                <List dense disablePadding>
+                  {info.demoAccounts.map((account) => (
+                    <ListItemButton
+                      key={account.email}
+                      disabled={busy}
+                      onClick={() => void signIn(account.email, account.password)}
+                      data-testid="demo-account"
+                    >
+                      <ListItemText
+                        primary={account.name}
+                        secondary={`${t(`role.${account.role}`)} · ${account.email}`}
+                      />
+                    </ListItemButton>
+                  ))}
+                </List>
+              </>
+            )}
           </>
         )}
       </Paper>

@@ -1,1 +1,3 @@
-export { Agents, tokenHash } from './agents.js';
+export { Agents, INVITE_DAYS, agentWithTeams, tokenHash, type SignedIn, type UserPatch } from './agents.js';
+export type { IssuedSession, SessionKey } from './sessions.js';
+export { passwordWork } from './passwords.js';

@@ -18,7 +18,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '@parley/protocol';
-import { tokenHash, type Agents } from '../../modules/agents/index.js';
+import type { Agents, SessionKey } from '../../modules/agents/index.js';
 import type { OutboundService } from '../../modules/outbound/index.js';
 import type { CommittedBatch, Store } from '../../platform/store.js';
 import { loadScopes, principalOf, type Scopes } from '../../modules/access/index.js';
@@ -26,6 +26,7 @@ import { batchFor, changesScopes, history, pull } from '../../modules/sync/index
 import { registerMutations } from './mutations.js';
 import { startPeers } from './peers.js';
 import { startPresence } from './presence.js';
+import { guardSessions } from './session-guard.js';
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
@@ -33,15 +34,12 @@ type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<ne
 /** Room of every socket past its hello: the ones live batches are cut for. */
 const AGENTS_ROOM = 'agents';
 
-/** Each socket also joins its session's room, so signing out can close exactly those. */
-function sessionRoom(hash: string): string {
-  return `session:${hash}`;
-}
-
 export type Realtime = {
   io: ParleyServer;
   /** Disconnects every socket opened with that session (after sign-out). */
-  endSession(tokenHash: string): void;
+  endSession(key: SessionKey): void;
+  /** Disconnects every socket of a user at once (deactivated, or their role changed). */
+  endAgent(agentId: string): void;
   close(): Promise<void>;
 };
 
@@ -116,7 +114,6 @@ export function startRealtime(
           return;
         }
         socket.data.agentId = agent.id;
-        void socket.join(sessionRoom(tokenHash(token)));
         socket.data.helloDone = false;
         next();
       },
@@ -126,6 +123,9 @@ export function startRealtime(
       },
     );
   });
+
+  // [wiring:sessions] every request checks its session; ended sessions lose their sockets.
+  const guard = guardSessions(io, { agents: deps.agents, log: deps.log, tokenOf: handshakeToken });
 
   io.on('connection', (socket) => {
     presence.connected(socket);
@@ -279,10 +279,10 @@ export function startRealtime(
 
   return {
     io,
-    endSession: (hash) => {
-      io.in(sessionRoom(hash)).disconnectSockets(true);
-    },
+    endSession: (key) => guard.endSession(key),
+    endAgent: (agentId) => guard.endAgent(agentId),
     close: async () => {
+      guard.stop();
       unsubscribe();
       peers.close();
       await presence.close();

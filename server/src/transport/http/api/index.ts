@@ -6,10 +6,12 @@ import { presenceRoutes } from './presence.js';
 import { teamRoutes } from './teams.js';
 import { registerApi, type ApiDeps, type ApiRoutes } from './plugin.js';
 import { tokenRoutes } from './tokens.js';
+import { usersRoutes } from './users.js';
 
 /** Every route file of /api/v1; add a new one here. */
 const ROUTES: readonly ApiRoutes[] = [
   meRoutes,
+  usersRoutes,
   conversationRoutes,
   teamRoutes,
   presenceRoutes,
