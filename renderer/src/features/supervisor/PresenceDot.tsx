@@ -7,7 +7,7 @@ import { useT } from '../../common/i18n/index.js';
 export const presenceColor: Record<Presence, string> = {
   online: 'success.main',
   away: 'warning.main',
-  offline: 'text.disabled',
+  offline: 'grey.500',
 };
 
 /** A dot and the word: the colour is never the only sign. */

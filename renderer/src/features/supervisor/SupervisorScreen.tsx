@@ -54,7 +54,13 @@ export function SupervisorScreen({
   const now = useNow(1000);
   // A supervisor starts on their own teams; an admin on every team. Empty means all.
   const [teamFilter, setTeamFilter] = useState<string[] | null>(null);
-  const chosen = useMemo(() => teamFilter ?? (me.role === 'admin' ? [] : me.teamIds), [teamFilter, me]);
+  // Only teams the cache knows can be chosen (and named); none known means every team.
+  const chosen = useMemo(
+    () =>
+      teamFilter ??
+      (me.role === 'admin' ? [] : me.teamIds.filter((id) => (teams ?? []).some((team) => team.id === id))),
+    [teamFilter, me, teams],
+  );
   const chosenSet = useMemo(() => new Set(chosen), [chosen]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());

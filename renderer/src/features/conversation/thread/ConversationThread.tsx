@@ -67,7 +67,10 @@ export function ConversationThread({
   // The customer's last message the agent has looked at: a reply started after it, then a
   // newer one, holds the send until the agent reviews (someone else may have answered too).
   const [lookedAt, setLookedAt] = useState(() => conversation.lastInboundAt ?? 0);
-  const [reviewFocus, setReviewFocus] = useState<{ messageId: string } | null>(null);
+  // Reviewing brings the first new message into view; a newer search focus wins over it.
+  const [reviewFocus, setReviewFocus] = useState<{ messageId: string; over: { messageId: string } | null } | null>(
+    null,
+  );
   const newSinceLook = (conversation.lastInboundAt ?? 0) > lookedAt;
   const activityNames = useMemo<ActivityNames>(
     () => ({
@@ -85,7 +88,7 @@ export function ConversationThread({
   function review(): void {
     const first = messages?.find((message) => message.direction === 'inbound' && message.createdAt > lookedAt);
     setLookedAt(conversation.lastInboundAt ?? 0);
-    if (first !== undefined) setReviewFocus({ messageId: first.id });
+    if (first !== undefined) setReviewFocus({ messageId: first.id, over: focus });
   }
 
   const contact = contacts === undefined ? undefined : resolveContact(contacts, conversation.contactId);
@@ -125,7 +128,7 @@ export function ConversationThread({
         templates={templates}
         contactName={contactName}
         online={online}
-        focus={reviewFocus ?? focus}
+        focus={reviewFocus !== null && reviewFocus.over === focus ? reviewFocus : focus}
         activityNames={activityNames}
         onReply={(message) => setReplyToId(message.id)}
         onReact={react}
