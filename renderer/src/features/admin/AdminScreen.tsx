@@ -34,7 +34,7 @@ export function AdminScreen({ db, me, access }: { db: ParleyDb; me: Agent; acces
           />
         ))}
       </Tabs>
-      <Box sx={{ flex: 1, overflowY: 'auto', p: 2 }}>
+      <Box sx={{ flex: 1, overflowY: 'auto', p: 2, '& .MuiButton-root': { textTransform: 'none' } }}>
         {section === 'users' && <UsersPanel me={me} access={access} />}
         {section === 'teams' && <TeamsPanel db={db} access={access} />}
         {section === 'tokens' && <TokensPanel access={access} />}

@@ -198,7 +198,7 @@ export function UsersPanel({ me, access }: { me: Agent; access: ServerAccess }):
                 <TableCell align="right">
                   <Button
                     size="small"
-                    color={user.active ? 'error' : 'primary'}
+                    color={user.active ? 'inherit' : 'primary'}
                     disabled={user.id === me.id}
                     onClick={() => setConfirm({ user, active: !user.active, busy: false, error: null })}
                     data-testid="user-activation"

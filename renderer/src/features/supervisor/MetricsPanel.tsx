@@ -113,8 +113,10 @@ export function MetricsPanel({ access, teamId }: { access: ServerAccess; teamId:
                   label: t('supervisor.minutes'),
                   connectNulls: true,
                   showMark: true,
+                  curve: 'linear',
                 },
               ]}
+              yAxis={[{ min: 0 }]}
               hideLegend
               margin={{ left: 0, right: 8, top: 8, bottom: 0 }}
             />
