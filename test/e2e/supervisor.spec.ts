@@ -86,6 +86,8 @@ test('a supervisor assigns waiting conversations by the menu and by drag and dro
   const oliverRow = queue.getByTestId('queue-row').filter({ hasText: 'Oliver Bennett' });
   await oliverRow.getByRole('checkbox').focus();
   await supervisor.keyboard.press('Tab');
+  await expect(oliverRow.getByTestId('queue-customer')).toBeFocused();
+  await supervisor.keyboard.press('Tab');
   await expect(oliverRow.getByTestId('assign-menu-button')).toBeFocused();
   await supervisor.keyboard.press('Enter');
   const choice = supervisor.getByRole('menuitem').filter({ hasText: AGENT.name });

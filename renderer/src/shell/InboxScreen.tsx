@@ -214,7 +214,16 @@ function Inbox({
           </Alert>
         ) : null}
         {screen === 'supervisor' && role !== 'agent' ? (
-          <SupervisorScreen db={db} me={me ?? agent} access={access} mutate={actions.mutate} />
+          <SupervisorScreen
+            db={db}
+            me={me ?? agent}
+            access={access}
+            mutate={actions.mutate}
+            onOpen={(conversationId) => {
+              setScreen('inbox');
+              onSelect(conversationId);
+            }}
+          />
         ) : screen === 'admin' && role === 'admin' ? (
           <AdminScreen db={db} me={me ?? agent} access={access} />
         ) : (

@@ -2,6 +2,7 @@ import DragIndicatorIcon from '@mui/icons-material/DragIndicator';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
+import Link from '@mui/material/Link';
 import Menu from '@mui/material/Menu';
 import MenuItem from '@mui/material/MenuItem';
 import Table from '@mui/material/Table';
@@ -34,6 +35,7 @@ export function QueuePanel({
   onToggle,
   onToggleAll,
   onAssign,
+  onOpen,
 }: {
   rows: readonly QueueRow[];
   /** Customers' names by conversation id. */
@@ -46,6 +48,8 @@ export function QueuePanel({
   onToggle: (conversationId: string) => void;
   onToggleAll: (select: boolean) => void;
   onAssign: (conversationIds: string[], agent: Agent) => void;
+  /** Opens the conversation in the inbox. */
+  onOpen: (conversationId: string) => void;
 }): JSX.Element {
   const { t } = useT();
   const [menu, setMenu] = useState<{ anchor: HTMLElement; conversationId: string } | null>(null);
@@ -119,9 +123,18 @@ export function QueuePanel({
                   <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, minWidth: 0 }}>
                     <DragIndicatorIcon fontSize="small" sx={{ color: 'text.disabled' }} aria-hidden />
                     <ChannelBadge channel={row.conversation.channel} />
-                    <Typography variant="body2" noWrap sx={{ fontWeight: 600 }} data-testid="queue-customer">
+                    <Link
+                      component="button"
+                      variant="body2"
+                      color="inherit"
+                      underline="hover"
+                      noWrap
+                      onClick={() => onOpen(id)}
+                      sx={{ fontWeight: 600, textAlign: 'left' }}
+                      data-testid="queue-customer"
+                    >
                       {name}
-                    </Typography>
+                    </Link>
                   </Box>
                 </TableCell>
                 <TableCell>

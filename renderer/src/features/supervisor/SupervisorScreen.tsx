@@ -38,11 +38,14 @@ export function SupervisorScreen({
   me,
   access,
   mutate,
+  onOpen,
 }: {
   db: ParleyDb;
   me: Agent;
   access: ServerAccess;
   mutate: (mutation: Mutation) => Promise<MutationResult>;
+  /** Opens a conversation in the inbox. */
+  onOpen: (conversationId: string) => void;
 }): JSX.Element {
   const { t, tn, lang } = useT();
   const conversations = useUnresolvedConversations(db);
@@ -190,6 +193,7 @@ export function SupervisorScreen({
             }
             onToggleAll={(select) => setSelected(select ? new Set(waitingIds) : new Set())}
             onAssign={(ids, agent) => void assign(ids, agent, null)}
+            onOpen={onOpen}
           />
         </Paper>
         <MetricsPanel access={access} teamId={chosen.length === 1 ? chosen[0] : undefined} />
