@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Agent, Team } from '@parley/protocol';
 import { clock, loadOf, slaState, teamAgents, waitingQueue } from '../../src/features/supervisor/queue.js';
 import { dailySeries, lastDays, type DailyRow } from '../../src/features/supervisor/metrics.js';
-import { fromMinutes, toMinutes } from '../../src/features/admin/teamForm.js';
+import { fromMinutes, ruleKey, toMinutes } from '../../src/features/admin/teamForm.js';
+import { screensFor } from '../../src/shell/ScreenTabs.js';
 import { conversationAt } from '../fixtures.js';
 
 const MINUTE = 60_000;
@@ -242,5 +243,20 @@ describe('team targets in the form', () => {
     expect(fromMinutes('')).toBe(0);
     expect(fromMinutes('-3')).toBe(0);
     expect(fromMinutes('99999999')).toBe(7 * 24 * 3600);
+  });
+});
+
+describe('routing rules in the form', () => {
+  it('tells rules apart regardless of a keyword’s case', () => {
+    expect(ruleKey({ kind: 'keyword', keyword: 'Refund' })).toBe(ruleKey({ kind: 'keyword', keyword: 'refund' }));
+    expect(ruleKey({ kind: 'language', language: 'fr' })).not.toBe(ruleKey({ kind: 'keyword', keyword: 'fr' }));
+  });
+});
+
+describe('screens by role', () => {
+  it('gives the supervisor’s view to supervisors and admins, and the admin screen to admins only', () => {
+    expect(screensFor('agent')).toEqual(['inbox']);
+    expect(screensFor('supervisor')).toEqual(['inbox', 'supervisor']);
+    expect(screensFor('admin')).toEqual(['inbox', 'supervisor', 'admin']);
   });
 });

@@ -139,7 +139,9 @@ export function QueuePanel({
                 </TableCell>
                 <TableCell>
                   <Typography variant="body2" color="text.secondary" noWrap>
-                    {row.team?.name ?? t('supervisor.noTeam')}
+                    {row.team?.name ??
+                      // A team this device has not synced yet is not named "no team".
+                      (row.conversation.teamId === null ? t('supervisor.noTeam') : t('supervisor.noValue'))}
                   </Typography>
                 </TableCell>
                 <TableCell>
