@@ -38,7 +38,16 @@ const zones = [
  * stand side by side and import neither each other nor anything above them.
  */
 const rendererSrc = './renderer/src';
-const rendererFeatures = ['auth', 'contacts', 'conversation', 'inbox', 'notifications', 'search'];
+const rendererFeatures = [
+  'admin',
+  'auth',
+  'contacts',
+  'conversation',
+  'inbox',
+  'notifications',
+  'search',
+  'supervisor',
+];
 const rendererLayers = [
   {
     target: `${rendererSrc}/common`,

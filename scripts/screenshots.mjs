@@ -1,6 +1,8 @@
 // Takes the README's screenshots: the demo inbox in light and dark, in Chromium, with one
 // WhatsApp thread that shows more than text (a picture, a place, a quoted reply, a reaction,
 // read ticks and the window countdown).
+// Also the supervisor's view (the queue with its timers, the agents, the metrics chart) and the
+// admin screen, in light and dark.
 // Usage: npm run build && node scripts/screenshots.mjs
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +46,8 @@ const fakeGraph = spawn(process.execPath, ['--import', 'tsx', path.join(root, 't
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, PARLEY_URL: `http://127.0.0.1:${port}`, META_APP_SECRET: appSecret },
 });
+// Never leave it running when this script stops, by an error too.
+process.on('exit', () => fakeGraph.kill('SIGKILL'));
 const graphUrl = await new Promise((resolve, reject) => {
   let buffered = '';
   const timer = setTimeout(() => reject(new Error('the fake Graph API did not start within 30 s')), 30_000);
@@ -228,6 +232,184 @@ for (const scheme of ['light', 'dark']) {
     await login.screenshot({ path: path.join(out, 'login-light.png') });
   }
 }
+// Customers who have waited a while, so the queue shows its timers against the targets.
+const WAITING = [
+  { name: 'Hannah Weber', waId: '447700900301', minutes: 18, text: 'Hello? Is anyone there?' },
+  { name: 'Yusuf Demir', waId: '447700900302', minutes: 13, text: 'I would like a refund for order 5521' },
+  { name: 'Priya Nair', waId: '447700900303', minutes: 4, text: 'Do you ship to Slovenia?' },
+];
+for (const [index, customer] of WAITING.entries()) {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA_DEMO',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550100001', phone_number_id: DEMO_PHONE_NUMBER_ID },
+              contacts: [{ profile: { name: customer.name }, wa_id: customer.waId }],
+              messages: [
+                {
+                  from: customer.waId,
+                  id: `wamid.SHOTQ${index}`,
+                  timestamp: seconds(Date.now() - customer.minutes * 60_000),
+                  type: 'text',
+                  text: { body: customer.text },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const response = await fetch(new URL(WEBHOOK_PATHS.whatsapp, server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signPayload(body, appSecret) },
+    body,
+  });
+  if (!response.ok) throw new Error(`the webhook answered ${response.status}`);
+}
+
+const ADMIN = { email: 'olivia@parley.demo', name: 'Olivia Admin', password: 'parley-demo-admin' };
+await server.agents.createAgent({ ...ADMIN, role: 'admin' });
+
+/** Fourteen days of plausible metrics, for a server that does not serve /api/v1/metrics yet. */
+function sampleMetrics(url) {
+  if (url.pathname.endsWith('/agents/today')) {
+    return { agents: [] };
+  }
+  const rows = [];
+  const to = new Date();
+  for (let back = 13; back >= 0; back -= 1) {
+    const day = new Date(to.getFullYear(), to.getMonth(), to.getDate() - back);
+    const date = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    const weekend = day.getDay() === 0 || day.getDay() === 6;
+    for (const [channel, base] of [
+      ['whatsapp', 34],
+      ['messenger', 15],
+      ['instagram', 11],
+    ]) {
+      const conversations = Math.round((base + ((back * 7 + base) % 9)) * (weekend ? 0.5 : 1));
+      rows.push({
+        date,
+        teamId: null,
+        agentId: null,
+        channel,
+        conversations,
+        resolved: conversations - 2,
+        firstResponseMedianSeconds: 140 + ((back * 37) % 180),
+        resolutionMedianSeconds: 3600,
+      });
+    }
+  }
+  return { rows };
+}
+
+/**
+ * The real server's answer; where it has no such route yet (404), sample data, so the view
+ * is pictured as it looks with data. Said in the console, never silently.
+ */
+async function withSamples(page) {
+  await page.route('**/api/v1/metrics/**', async (route) => {
+    const response = await route.fetch();
+    if (response.status() !== 404) return route.fulfill({ response });
+    const url = new URL(route.request().url());
+    if (url.pathname.endsWith('.csv')) return route.fulfill({ response });
+    console.log(`screenshots: ${url.pathname} is not served yet; showing sample metrics`);
+    return route.fulfill({ json: sampleMetrics(url) });
+  });
+}
+
+/** The server's people as GET /api/v1/users lists them, for a server that does not serve it yet. */
+async function sampleUsers() {
+  const agents = await server.store.db.selectFrom('agents').selectAll().execute();
+  const members = await server.store.db.selectFrom('team_members').selectAll().execute();
+  return {
+    users: agents.map((agent) => ({
+      id: agent.id,
+      email: agent.email,
+      name: agent.name,
+      role: agent.role,
+      kind: agent.kind ?? 'person',
+      presence: agent.presence,
+      presenceAt: agent.presence_at ?? null,
+      active: agent.active !== 0,
+      capacity: agent.capacity ?? 5,
+      teamIds: members.filter((member) => member.agent_id === agent.id).map((member) => member.team_id),
+      seq: agent.seq,
+      createdAt: agent.created_at,
+      deactivatedAt: agent.deactivated_at ?? null,
+    })),
+  };
+}
+
+async function withAdminSamples(page) {
+  await page.route('**/api/v1/users', async (route) => {
+    const response = await route.fetch();
+    if (response.status() !== 404 || route.request().method() !== 'GET') return route.fulfill({ response });
+    console.log('screenshots: /api/v1/users is not served yet; listing the people in the database');
+    return route.fulfill({ json: await sampleUsers() });
+  });
+}
+
+async function signInAs(page, email, password) {
+  await page.goto(server.url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('connection-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
+}
+
+for (const scheme of ['light', 'dark']) {
+  // Taller, so the queue and the whole chart fit.
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 1100 },
+    colorScheme: scheme,
+    locale: 'en-US',
+  });
+  const page = await context.newPage();
+  await withSamples(page);
+  await page.goto(server.url);
+  await page.getByTestId('demo-account').filter({ hasText: 'Sam' }).click();
+  await page.getByTestId('nav-supervisor').click();
+  await page.getByTestId('queue-customer').filter({ hasText: 'Hannah Weber' }).first().waitFor();
+  await page.getByRole('checkbox', { name: 'Select Yusuf Demir' }).first().check();
+  await page.getByTestId('metrics-panel').locator('svg').first().waitFor();
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(out, `supervisor-${scheme}.png`) });
+  await context.close();
+
+  const adminContext = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    colorScheme: scheme,
+    locale: 'en-US',
+  });
+  const admin = await adminContext.newPage();
+  await withAdminSamples(admin);
+  await signInAs(admin, ADMIN.email, ADMIN.password);
+  await admin.getByTestId('nav-admin').click();
+  await admin.getByTestId('user-row').first().waitFor();
+  await admin.mouse.move(0, 0);
+  await admin.waitForTimeout(500);
+  await admin.screenshot({ path: path.join(out, `admin-users-${scheme}.png`) });
+  await admin.getByTestId('admin-tab-teams').click();
+  // A team, or the words saying there is none yet (a server that does not sync teams).
+  await admin.getByTestId('team-editor').or(admin.getByText('No teams yet.')).waitFor();
+  if (await admin.getByTestId('team-editor').isVisible()) {
+    await admin.mouse.move(0, 0);
+    await admin.waitForTimeout(300);
+    await admin.screenshot({ path: path.join(out, `admin-teams-${scheme}.png`) });
+  } else {
+    console.log('screenshots: this server syncs no teams yet; the teams tab is not pictured');
+  }
+  await adminContext.close();
+}
+
 await browser.close();
 await server.close();
 await new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { Agent, ChannelAccount, Contact, Conversation, Message, Template } from '@parley/protocol';
+import type { Agent, ChannelAccount, Contact, Conversation, Message, Team, Template } from '@parley/protocol';
 import type { HistoryRow, OutboxRow, ParleyDb } from './db.js';
 
 /** Every view reads through these hooks, never from the network. */
@@ -77,4 +77,30 @@ export function useEviction(db: ParleyDb): { at: number; count: number } | undef
 /** Every agent this device knows, by name: whom a conversation can be assigned to. */
 export function useAgents(db: ParleyDb): Agent[] | undefined {
   return useLiveQuery(async () => (await db.agents.toArray()).sort((a, b) => a.name.localeCompare(b.name)), [db]);
+}
+
+/** One agent as the cache knows them (their presence, capacity and teams follow live). */
+export function useAgent(db: ParleyDb, id: string): Agent | undefined {
+  return useLiveQuery(() => db.agents.get(id), [db, id]);
+}
+
+/** Every team this device knows, by name. */
+export function useTeams(db: ParleyDb): Team[] | undefined {
+  return useLiveQuery(async () => (await db.teams.toArray()).sort((a, b) => a.name.localeCompare(b.name)), [db]);
+}
+
+/** Every inbox (channel account) this device knows, by name. */
+export function useChannelAccounts(db: ParleyDb): ChannelAccount[] | undefined {
+  return useLiveQuery(
+    async () => (await db.channelAccounts.toArray()).sort((a, b) => a.name.localeCompare(b.name)),
+    [db],
+  );
+}
+
+/** Conversations not resolved: the queue and every agent's load are counted from these. */
+export function useUnresolvedConversations(db: ParleyDb): Conversation[] | undefined {
+  return useLiveQuery(
+    () => db.conversations.filter((conversation) => conversation.status !== 'resolved').toArray(),
+    [db],
+  );
 }

@@ -15,7 +15,7 @@ import { useCallback, useMemo, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
 import { ThreadView } from '../features/conversation/index.js';
-import { useEviction, useLastSyncedAt } from '../data/hooks.js';
+import { useAgent, useEviction, useLastSyncedAt } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
 import type { ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../platform/desktop.js';
@@ -24,6 +24,12 @@ import { MediaSourceContext, type MediaSource } from '../platform/media.js';
 import { useT, type Translator } from '../common/i18n/index.js';
 import { summaryText, useAnnouncements, type Summary } from '../features/notifications/index.js';
 import { useSyncEngine } from './useSyncEngine.js';
+import { AdminScreen } from '../features/admin/index.js';
+import { SupervisorScreen } from '../features/supervisor/index.js';
+import type { ServerAccess } from '../platform/http.js';
+import { PresenceSwitch } from './PresenceSwitch.js';
+import { ScreenTabs, type Screen } from './ScreenTabs.js';
+import { usePeers } from './usePeers.js';
 import type { ParleyDb } from '../data/db.js';
 
 export function InboxScreen({
@@ -138,6 +144,16 @@ function Inbox({
     }),
     [engine],
   );
+  const [screen, setScreen] = useState<Screen>('inbox');
+  const [presenceError, setPresenceError] = useState<string | null>(null);
+  const me = useAgent(db, agent.id);
+  // The thread on screen is the one colleagues see this agent in; none on the other screens.
+  const peers = usePeers(engine, screen === 'inbox' ? selectedId : null);
+  const access = useMemo<ServerAccess>(
+    () => ({ serverUrl: desktop.serverUrl, getToken: () => desktop.getToken() }),
+    [desktop],
+  );
+  const role = me?.role ?? agent.role;
   const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
 
   return (
@@ -148,8 +164,16 @@ function Inbox({
             <Typography variant="h6" sx={{ fontWeight: 700 }}>
               {t('app.name')}
             </Typography>
+            <ScreenTabs role={role} screen={screen} onChange={setScreen} />
             <Box sx={{ flex: 1 }} />
             <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
+            <PresenceSwitch
+              presence={me?.presence ?? 'offline'}
+              onChange={(presence) =>
+                engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence)
+              }
+              onRefused={setPresenceError}
+            />
             <Tooltip title={`${agent.name} · ${t(`role.${agent.role}`)}`}>
               <Avatar
                 sx={{ width: 30, height: 30, fontSize: 14, bgcolor: 'secondary.main' }}
@@ -189,27 +213,53 @@ function Inbox({
             {tn('data.evicted', eviction.count)}
           </Alert>
         ) : null}
-        <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
-          <Paper
-            square
-            elevation={0}
-            sx={{ width: 360, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider' }}
-          >
-            <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
-              {t('inbox.title')}
-            </Typography>
-            <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} onOpenResult={onOpenResult} />
-          </Paper>
-          <ThreadView
+        {screen === 'supervisor' && role !== 'agent' ? (
+          <SupervisorScreen
             db={db}
-            conversationId={selectedId}
-            actions={actions}
-            online={state.kind === 'online'}
-            agentId={agent.id}
-            focus={focus}
+            me={me ?? agent}
+            access={access}
+            mutate={actions.mutate}
+            onOpen={(conversationId) => {
+              setScreen('inbox');
+              onSelect(conversationId);
+            }}
           />
-        </Box>
+        ) : screen === 'admin' && role === 'admin' ? (
+          <AdminScreen db={db} me={me ?? agent} access={access} />
+        ) : (
+          <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
+            <Paper
+              square
+              elevation={0}
+              sx={{ width: 360, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider' }}
+            >
+              <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
+                {t('inbox.title')}
+              </Typography>
+              <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} onOpenResult={onOpenResult} />
+            </Paper>
+            <ThreadView
+              db={db}
+              conversationId={selectedId}
+              actions={actions}
+              online={state.kind === 'online'}
+              agentId={agent.id}
+              focus={focus}
+              peers={peers}
+            />
+          </Box>
+        )}
       </Box>
+      <Snackbar
+        open={presenceError !== null}
+        onClose={() => setPresenceError(null)}
+        autoHideDuration={8000}
+        anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}
+      >
+        <Alert severity="error" variant="filled" onClose={() => setPresenceError(null)} role="alert">
+          {presenceError ?? ''}
+        </Alert>
+      </Snackbar>
       <Snackbar
         open={summary !== null}
         onClose={(_, reason) => {

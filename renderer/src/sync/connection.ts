@@ -24,6 +24,9 @@ export type ConnectionSteps = {
   online: () => Promise<void>;
   /** A live batch the server pushed, validated. */
   batch: (batch: LiveBatch) => void;
+  /** Who else views or types in a conversation (validated by the receiver); dropped on disconnect. */
+  peers?: (payload: unknown) => void;
+  disconnected?: () => void;
 };
 
 /**
@@ -105,6 +108,7 @@ export class Connection implements SyncLink {
     });
     socket.on('disconnect', (reason) => {
       this.isReady = false;
+      this.steps.disconnected?.();
       if (this.state.kind === 'error') return;
       this.setState({ kind: 'offline' });
       // socket.io does not reconnect by itself when the server closed the socket (a server
@@ -147,6 +151,7 @@ export class Connection implements SyncLink {
       }
       this.steps.batch(batch.data);
     });
+    socket.on('conversation:peers', (payload) => this.steps.peers?.(payload));
     return true;
   }
 

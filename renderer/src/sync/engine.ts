@@ -1,4 +1,4 @@
-import type { Mutation, MutationResult } from '@parley/protocol';
+import type { Mutation, MutationResult, Result, SetPresence } from '@parley/protocol';
 import { withQuotaRecovery } from '../data/quota.js';
 import { Connection } from './connection.js';
 import { OutboxDrainer } from './drainer.js';
@@ -6,6 +6,7 @@ import { HistoryFetcher } from './historyFetch.js';
 import type { ConnectionState, HistoryResult, SyncEngineOptions } from './link.js';
 import { LiveFeed } from './live.js';
 import { sendMutation } from './mutate.js';
+import { PeerTracker, sendPresence } from './peers.js';
 import { Puller } from './pull.js';
 import { TypingThrottle, sendTyping } from './typing.js';
 
@@ -36,6 +37,8 @@ export class SyncEngine {
   private readonly outbox: OutboxDrainer;
   private readonly history: HistoryFetcher;
   private readonly typingThrottle = new TypingThrottle();
+  /** Who else views or types in each conversation, as the server last said. */
+  readonly peers: PeerTracker;
 
   constructor(options: SyncEngineOptions) {
     this.connection = new Connection(options, {
@@ -47,9 +50,13 @@ export class SyncEngine {
         await withQuotaRecovery(db, () => db.outbox.where('state').equals('queued').modify({ nextAttemptAt: 0 }));
         this.outbox.drain();
         this.history.answerRequests();
+        this.peers.announce();
       },
       batch: (batch) => this.live.push(batch),
+      peers: (payload) => this.peers.receive(payload),
+      disconnected: () => this.peers.clear(),
     });
+    this.peers = new PeerTracker(this.connection);
     this.puller = new Puller(this.connection);
     this.live = new LiveFeed(this.connection, this.puller);
     this.outbox = new OutboxDrainer(this.connection, (mutation) => this.mutate(mutation));
@@ -86,6 +93,16 @@ export class SyncEngine {
   /** Tells the customer the agent is typing: throttled, best effort, dropped when offline. */
   typing(conversationId: string): void {
     sendTyping(this.connection, this.typingThrottle, conversationId);
+  }
+
+  /** The thread on screen changed (null: none), so colleagues see who else is looking. */
+  view(conversationId: string | null): void {
+    this.peers.view(conversationId);
+  }
+
+  /** Sets the signed-in agent Online or Away by hand. */
+  setPresence(presence: SetPresence['presence']): Promise<Result> {
+    return sendPresence(this.connection, presence);
   }
 
   /** Fetches the page of messages before the oldest cached one of a conversation. */

@@ -11,6 +11,7 @@
  * English has, or has one English does not.
  */
 import enApp from './locales/en/app.json';
+import enAdmin from './locales/en/admin.json';
 import enAuth from './locales/en/auth.json';
 import enComposer from './locales/en/composer.json';
 import enConversation from './locales/en/conversation.json';
@@ -19,8 +20,10 @@ import enFailures from './locales/en/failures.json';
 import enInbox from './locales/en/inbox.json';
 import enPreviews from './locales/en/previews.json';
 import enSearch from './locales/en/search.json';
+import enSupervisor from './locales/en/supervisor.json';
 import enSync from './locales/en/sync.json';
 import frApp from './locales/fr/app.json';
+import frAdmin from './locales/fr/admin.json';
 import frAuth from './locales/fr/auth.json';
 import frComposer from './locales/fr/composer.json';
 import frConversation from './locales/fr/conversation.json';
@@ -29,9 +32,11 @@ import frFailures from './locales/fr/failures.json';
 import frInbox from './locales/fr/inbox.json';
 import frPreviews from './locales/fr/previews.json';
 import frSearch from './locales/fr/search.json';
+import frSupervisor from './locales/fr/supervisor.json';
 import frSync from './locales/fr/sync.json';
 
 const enFiles = {
+  admin: enAdmin,
   app: enApp,
   auth: enAuth,
   composer: enComposer,
@@ -41,10 +46,12 @@ const enFiles = {
   inbox: enInbox,
   previews: enPreviews,
   search: enSearch,
+  supervisor: enSupervisor,
   sync: enSync,
 };
 
 const frFiles = {
+  admin: frAdmin,
   app: frApp,
   auth: frAuth,
   composer: frComposer,
@@ -54,6 +61,7 @@ const frFiles = {
   inbox: frInbox,
   previews: frPreviews,
   search: frSearch,
+  supervisor: frSupervisor,
   sync: frSync,
 } satisfies Record<keyof typeof enFiles, Record<string, string>>;
 
@@ -90,6 +98,7 @@ type FilesMatch = { [File in keyof typeof enFiles]: SameKeys<(typeof enFiles)[Fi
  * English has or has an extra one.
  */
 const frenchMatchesEnglish: FilesMatch = {
+  admin: true,
   app: true,
   auth: true,
   composer: true,
@@ -99,6 +108,7 @@ const frenchMatchesEnglish: FilesMatch = {
   inbox: true,
   previews: true,
   search: true,
+  supervisor: true,
   sync: true,
 };
 void frenchMatchesEnglish;

@@ -1,5 +1,6 @@
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
+import type { ConversationPeers } from '@parley/protocol';
 import type { JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
@@ -14,6 +15,7 @@ export function ThreadView({
   online,
   agentId,
   focus,
+  peers,
 }: {
   db: ParleyDb;
   conversationId: string | null;
@@ -22,6 +24,8 @@ export function ThreadView({
   /** The signed-in agent. */
   agentId: string;
   focus: { messageId: string } | null;
+  /** Who else views or types in the open conversation, as the server last said. */
+  peers?: ConversationPeers;
 }): JSX.Element {
   const { t } = useT();
   const conversation = useConversation(db, conversationId);
@@ -42,6 +46,7 @@ export function ThreadView({
       online={online}
       agentId={agentId}
       focus={focus}
+      peers={peers?.conversationId === conversation.id ? peers : undefined}
     />
   );
 }

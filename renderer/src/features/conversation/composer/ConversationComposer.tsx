@@ -1,4 +1,5 @@
 import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
 import type { ChannelAccount, Conversation, MessageContent, Template } from '@parley/protocol';
 import { useRef, useState, type JSX } from 'react';
 import { failureText } from '../../../common/i18n/failures.js';
@@ -45,6 +46,9 @@ export function ConversationComposer({
   now,
   replyTo,
   onReplyDone,
+  newSinceLook,
+  onLook,
+  onReview,
 }: {
   db: ParleyDb;
   /** This conversation's outbox rows: a refused reply moves the composer to what is allowed. */
@@ -56,6 +60,12 @@ export function ConversationComposer({
   now: number;
   replyTo: (ComposerQuote & { messageId: string }) | null;
   onReplyDone: () => void;
+  /** The customer wrote since the agent last looked: sending waits until they review or insist. */
+  newSinceLook: boolean;
+  /** The agent starts a reply: what is in the thread now counts as seen. */
+  onLook: () => void;
+  /** Brings the new messages into view and counts them as seen. */
+  onReview: () => void;
 }): JSX.Element {
   const { t, lang } = useT();
   const source = useMediaSource();
@@ -66,6 +76,16 @@ export function ConversationComposer({
   const [chosenTemplateId, setChosenTemplateId] = useState<string | null>(null);
   const [parameters, setParameters] = useState<Record<string, string[]>>({});
   const upload = useRef<AbortController | null>(null);
+  // A send held because the customer wrote meanwhile: it goes on "Send anyway".
+  const [held, setHeld] = useState<(() => void) | null>(null);
+
+  function guarded(action: () => void): void {
+    if (newSinceLook) {
+      setHeld(() => action);
+      return;
+    }
+    action();
+  }
 
   const activeRefusal = windowRefusalOf(outbox, conversation.lastInboundAt);
   const mode = composerMode(conversation, account, now, activeRefusal);
@@ -102,6 +122,10 @@ export function ConversationComposer({
   }
 
   function sendReply(): void {
+    guarded(sendReplyNow);
+  }
+
+  function sendReplyNow(): void {
     if (sending || attachment?.uploading === true) return;
     const text = draft.trim();
     const media = attachment?.media ?? null;
@@ -121,6 +145,10 @@ export function ConversationComposer({
   }
 
   function sendTemplate(): void {
+    guarded(sendTemplateNow);
+  }
+
+  function sendTemplateNow(): void {
     if (sending || selectedTemplateId === null) return;
     void send({ kind: 'template', templateId: selectedTemplateId, parameters: templateParameters }, false, null).then(
       (sent) => {
@@ -165,6 +193,44 @@ export function ConversationComposer({
   return (
     <>
       <WindowBanner mode={mode.kind} banner={banner} />
+      {held !== null && newSinceLook && (
+        <Alert
+          severity="warning"
+          role="alert"
+          data-testid="new-messages-hold"
+          sx={{ borderRadius: 0 }}
+          action={
+            <>
+              <Button
+                color="inherit"
+                size="small"
+                onClick={() => {
+                  setHeld(null);
+                  onReview();
+                }}
+                data-testid="hold-review"
+              >
+                {t('collision.review')}
+              </Button>
+              <Button
+                color="inherit"
+                size="small"
+                onClick={() => {
+                  const action = held;
+                  setHeld(null);
+                  onLook();
+                  action();
+                }}
+                data-testid="hold-send-anyway"
+              >
+                {t('collision.sendAnyway')}
+              </Button>
+            </>
+          }
+        >
+          {t('collision.newMessages')}
+        </Alert>
+      )}
       {error !== null && (
         <Alert
           severity="error"
@@ -201,6 +267,8 @@ export function ConversationComposer({
         <Composer
           draft={draft}
           onDraftChange={(text) => {
+            // Starting a reply: the agent has the thread as it is now in front of them.
+            if (draft.trim() === '' && text.trim() !== '') onLook();
             setDraft(text);
             if (text.trim() !== '') actions.typing(conversation.id);
           }}

@@ -1,7 +1,7 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
-import type { Conversation, Message, Mutation } from '@parley/protocol';
-import { useState, type JSX } from 'react';
+import type { Conversation, ConversationPeers, Message, Mutation } from '@parley/protocol';
+import { useMemo, useState, type JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
@@ -14,8 +14,10 @@ import {
   useHistory,
   useMessages,
   useOutbox,
+  useTeams,
   useTemplates,
 } from '../../../data/hooks.js';
+import { nameList, type ActivityNames } from '../messages/activityText.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { mergeCandidates, resolveContact } from '../../../domain/contacts.js';
 import { messagePreview } from '../../../domain/messageView.js';
@@ -36,6 +38,7 @@ export function ConversationThread({
   online,
   agentId,
   focus,
+  peers,
 }: {
   db: ParleyDb;
   conversation: Conversation;
@@ -44,10 +47,12 @@ export function ConversationThread({
   agentId: string;
   /** A message to bring into view once it is shown (a search result): a new object asks again. */
   focus: { messageId: string } | null;
+  peers: ConversationPeers | undefined;
 }): JSX.Element {
   const { t, lang } = useT();
   const contacts = useContacts(db);
   const agents = useAgents(db);
+  const teams = useTeams(db);
   const messages = useMessages(db, conversation.id);
   const account = useChannelAccount(db, conversation.channelAccountId);
   const templates = useTemplates(db, conversation.channelAccountId);
@@ -59,6 +64,32 @@ export function ConversationThread({
   const [actionError, setActionError] = useState<string | null>(null);
   const index = useMessageIndex(messages);
   useMarkRead(db, conversation);
+  // The customer's last message the agent has looked at: a reply started after it, then a
+  // newer one, holds the send until the agent reviews (someone else may have answered too).
+  const [lookedAt, setLookedAt] = useState(() => conversation.lastInboundAt ?? 0);
+  // Reviewing brings the first new message into view; a newer search focus wins over it.
+  const [reviewFocus, setReviewFocus] = useState<{ messageId: string; over: { messageId: string } | null } | null>(
+    null,
+  );
+  const newSinceLook = (conversation.lastInboundAt ?? 0) > lookedAt;
+  const activityNames = useMemo<ActivityNames>(
+    () => ({
+      agents: new Map((agents ?? []).map((agent) => [agent.id, agent.name])),
+      teams: new Map((teams ?? []).map((team) => [team.id, team.name])),
+    }),
+    [agents, teams],
+  );
+  const nameOf = (id: string): string => activityNames.agents.get(id) ?? t('activity.someone');
+  const others = (ids: readonly string[] | undefined): string[] =>
+    (ids ?? []).filter((id) => id !== agentId).map(nameOf);
+  const viewers = others(peers?.viewerIds);
+  const typers = others(peers?.typingIds);
+
+  function review(): void {
+    const first = messages?.find((message) => message.direction === 'inbound' && message.createdAt > lookedAt);
+    setLookedAt(conversation.lastInboundAt ?? 0);
+    if (first !== undefined) setReviewFocus({ messageId: first.id, over: focus });
+  }
 
   const contact = contacts === undefined ? undefined : resolveContact(contacts, conversation.contactId);
   const contactName = contact?.name ?? '';
@@ -83,6 +114,8 @@ export function ConversationThread({
         contact={contact}
         candidates={candidates}
         actions={actions}
+        viewers={viewers.length === 0 ? null : { text: nameList(viewers, lang), count: viewers.length }}
+        typers={typers.length === 0 ? null : { text: nameList(typers, lang), count: typers.length }}
       />
       <ThreadControls conversation={conversation} agents={agents ?? []} agentId={agentId} onChange={change} />
       <Divider />
@@ -95,7 +128,8 @@ export function ConversationThread({
         templates={templates}
         contactName={contactName}
         online={online}
-        focus={focus}
+        focus={reviewFocus !== null && reviewFocus.over === focus ? reviewFocus : focus}
+        activityNames={activityNames}
         onReply={(message) => setReplyToId(message.id)}
         onReact={react}
       />
@@ -123,6 +157,9 @@ export function ConversationThread({
               }
         }
         onReplyDone={() => setReplyToId(null)}
+        newSinceLook={newSinceLook}
+        onLook={() => setLookedAt(conversation.lastInboundAt ?? 0)}
+        onReview={review}
       />
     </Box>
   );

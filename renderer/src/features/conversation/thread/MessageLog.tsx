@@ -11,6 +11,8 @@ import { MessageAttachment } from '../messages/MessageAttachment.js';
 import { MessageBubble } from '../messages/MessageBubble.js';
 import { QuotedMessage } from '../messages/QuotedMessage.js';
 import { SystemNotice } from '../messages/SystemNotice.js';
+import { ActivityLine } from '../messages/ActivityLine.js';
+import type { ActivityNames } from '../messages/activityText.js';
 import { authorOf, quotedIn, type MessageIndex } from './messageIndex.js';
 
 const HIGHLIGHT_MS = 1600;
@@ -29,6 +31,7 @@ export function MessageLog({
   contactName,
   online,
   focus,
+  activityNames,
   onReply,
   onReact,
 }: {
@@ -42,6 +45,8 @@ export function MessageLog({
   online: boolean;
   /** A message to bring into view once it is shown (a search result): a new object asks again. */
   focus: { messageId: string } | null;
+  /** Agents' and teams' names, for the activity lines. */
+  activityNames: ActivityNames;
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string) => void;
 }): JSX.Element {
@@ -138,6 +143,8 @@ export function MessageLog({
         {messages?.map((message) =>
           message.kind === 'system' ? (
             <SystemNotice key={message.id} message={message} />
+          ) : message.kind === 'activity' ? (
+            <ActivityLine key={message.id} message={message} names={activityNames} />
           ) : (
             <MessageBubble
               key={message.id}

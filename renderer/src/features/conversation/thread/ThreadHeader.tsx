@@ -1,3 +1,5 @@
+import EditOutlinedIcon from '@mui/icons-material/EditOutlined';
+import VisibilityOutlinedIcon from '@mui/icons-material/VisibilityOutlined';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { ChannelAccount, Contact, Conversation } from '@parley/protocol';
@@ -14,14 +16,20 @@ export function ThreadHeader({
   contact,
   candidates,
   actions,
+  viewers,
+  typers,
 }: {
   conversation: Conversation;
   account: ChannelAccount | undefined;
   contact: Contact | undefined;
   candidates: Contact[];
   actions: ThreadActions;
+  /** Colleagues viewing this thread now, their names in a list; null: nobody. */
+  viewers: { text: string; count: number } | null;
+  /** Colleagues writing in it now. */
+  typers: { text: string; count: number } | null;
 }): JSX.Element {
-  const { t } = useT();
+  const { t, tn } = useT();
   const identity = contact?.identities.find((candidate) => candidate.channel === conversation.channel);
   return (
     <Box sx={{ px: 2, py: 1.5, display: 'flex', alignItems: 'center', gap: 1.5, bgcolor: 'background.paper' }}>
@@ -39,6 +47,30 @@ export function ThreadHeader({
               ? ''
               : ` · ${identity.externalId}`}
         </Typography>
+      </Box>
+      <Box role="status" aria-live="polite" sx={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-end' }}>
+        {viewers !== null && (
+          <Typography
+            variant="caption"
+            color="text.secondary"
+            sx={{ display: 'flex', alignItems: 'center', gap: 0.5 }}
+            data-testid="thread-viewers"
+          >
+            <VisibilityOutlinedIcon sx={{ fontSize: 16 }} aria-hidden />
+            {tn('collision.viewing', viewers.count, { names: viewers.text })}
+          </Typography>
+        )}
+        {typers !== null && (
+          <Typography
+            variant="caption"
+            color="warning.main"
+            sx={{ display: 'flex', alignItems: 'center', gap: 0.5, fontWeight: 600 }}
+            data-testid="thread-typers"
+          >
+            <EditOutlinedIcon sx={{ fontSize: 16 }} aria-hidden />
+            {tn('collision.typing', typers.count, { names: typers.text })}
+          </Typography>
+        )}
       </Box>
       {contact !== undefined && <ContactMerge contact={contact} candidates={candidates} actions={actions} />}
     </Box>
