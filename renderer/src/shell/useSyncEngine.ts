@@ -75,7 +75,16 @@ export function useSyncEngine(
         token,
         getToken: () => desktop.getToken(),
         clientName: `parley-${desktop.kind}/0.1.0`,
-        onSignedOut,
+        onSignedOut: (failure) => {
+          if (failure.reason !== 'account_deactivated') {
+            onSignedOut(failure);
+            return;
+          }
+          // A deactivated person may no longer read these customers' messages: the device
+          // forgets them, the outbox too (nothing in it may be sent any more).
+          db.close();
+          void db.delete().finally(() => onSignedOut(failure));
+        },
         onInvalidPayload: (what, detail) => console.error(`Parley: invalid ${what} from the server`, detail),
         onArrivals: (arrivals) => arrivalsRef.current(db, arrivals),
       });

@@ -20,6 +20,7 @@ import { ACCOUNT_POLICY, ADDRESS_POLICY, accountKey, addressKey, admitAttempt, c
 import {
   agentIdForAccess,
   aliveSessions,
+  endedReason,
   openSession,
   pruneSessions,
   refreshSession,
@@ -202,6 +203,11 @@ export class Agents {
   }
 
   /** The agent of a valid access token (not expired, not revoked, user active), else null. */
+  /** Why a token that opens no session stopped opening one. */
+  endedReason(token: string): Promise<'account_deactivated' | 'session_ended'> {
+    return endedReason(this.store.db, token);
+  }
+
   async agentForToken(token: string): Promise<Agent | null> {
     const session = await agentIdForAccess(this.store.db, token);
     return session === null ? null : this.agentById(session.agentId);

@@ -181,6 +181,20 @@ export async function agentIdForAccess(
   return { agentId: row.agent_id, key: keyOf(row) };
 }
 
+/**
+ * Why an access token no longer opens a session: its user was deactivated (the app then
+ * forgets what it cached: that person may no longer read it), or the session ended.
+ */
+export async function endedReason(db: Store['db'], token: string): Promise<'account_deactivated' | 'session_ended'> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('agents', 'agents.id', 'sessions.agent_id')
+    .select('agents.active')
+    .where('sessions.token_hash', '=', tokenHash(token))
+    .executeTakeFirst();
+  return row !== undefined && Number(row.active) !== 1 ? 'account_deactivated' : 'session_ended';
+}
+
 /** A socket's session: its key and its user. */
 export type SessionRef = { key: SessionKey; agentId: string };
 

@@ -110,7 +110,10 @@ export function startRealtime(
     deps.agents.agentForToken(token).then(
       (agent) => {
         if (agent === null) {
-          next(connectError('unauthorized', 'session_ended'));
+          void deps.agents.endedReason(token).then(
+            (reason) => next(connectError('unauthorized', reason)),
+            () => next(connectError('unauthorized', 'session_ended')),
+          );
           return;
         }
         socket.data.agentId = agent.id;
