@@ -479,7 +479,10 @@ test('a reply Meta refuses shows the platform’s words and code on the message'
 });
 
 test('a customer who changed number shows the notice, and the duplicate is merged after asking', async ({ page }) => {
-  await signIn(page, server.url);
+  // Merging joins two customers' histories: a supervisor's decision.
+  const supervisor = { email: 'sam@example.com', name: 'Sam Supervisor', password: AGENT.password };
+  await server.agents.createAgent({ ...supervisor, role: 'supervisor' });
+  await signIn(page, server.url, supervisor);
   const oldNumber = { name: 'Ana Silva', waId: '351911111111' };
   const newNumber = { name: 'Ana S.', waId: '351922222222' };
   await post('whatsapp', whatsapp([{ id: 'wamid.OLDNUM', type: 'text', text: { body: 'Hi, it is Ana' } }], oldNumber));

@@ -62,5 +62,7 @@ test('a reply written while the server is down is queued, then goes out once', a
     .callsTo({ method: 'POST', path: `/${TEST_ACCOUNTS.whatsapp}/messages` })
     .filter((call) => (call.body as { type?: string }).type === 'text');
   expect(sends).toHaveLength(1);
-  await expect(page.getByTestId('message')).toHaveCount(2);
+  // The customer's message, the line saying the reply took the conversation, and the reply once.
+  await expect(page.getByTestId('message-text')).toHaveText(['Is my order on its way?', 'Yes, it ships today.']);
+  await expect(page.getByTestId('activity-line')).toHaveCount(1);
 });
