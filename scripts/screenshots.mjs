@@ -277,85 +277,6 @@ for (const [index, customer] of WAITING.entries()) {
 const ADMIN = { email: 'olivia@parley.demo', name: 'Olivia Admin', password: 'parley-demo-admin' };
 await server.agents.createAgent({ ...ADMIN, role: 'admin' });
 
-/** Fourteen days of plausible metrics, for a server that does not serve /api/v1/metrics yet. */
-function sampleMetrics(url) {
-  if (url.pathname.endsWith('/agents/today')) {
-    return { agents: [] };
-  }
-  const rows = [];
-  const to = new Date();
-  for (let back = 13; back >= 0; back -= 1) {
-    const day = new Date(to.getFullYear(), to.getMonth(), to.getDate() - back);
-    const date = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
-    const weekend = day.getDay() === 0 || day.getDay() === 6;
-    for (const [channel, base] of [
-      ['whatsapp', 34],
-      ['messenger', 15],
-      ['instagram', 11],
-    ]) {
-      const conversations = Math.round((base + ((back * 7 + base) % 9)) * (weekend ? 0.5 : 1));
-      rows.push({
-        date,
-        teamId: null,
-        agentId: null,
-        channel,
-        conversations,
-        resolved: conversations - 2,
-        firstResponseMedianSeconds: 140 + ((back * 37) % 180),
-        resolutionMedianSeconds: 3600,
-      });
-    }
-  }
-  return { rows };
-}
-
-/**
- * The real server's answer; where it has no such route yet (404), sample data, so the view
- * is pictured as it looks with data. Said in the console, never silently.
- */
-async function withSamples(page) {
-  await page.route('**/api/v1/metrics/**', async (route) => {
-    const response = await route.fetch();
-    if (response.status() !== 404) return route.fulfill({ response });
-    const url = new URL(route.request().url());
-    if (url.pathname.endsWith('.csv')) return route.fulfill({ response });
-    console.log(`screenshots: ${url.pathname} is not served yet; showing sample metrics`);
-    return route.fulfill({ json: sampleMetrics(url) });
-  });
-}
-
-/** The server's people as GET /api/v1/users lists them, for a server that does not serve it yet. */
-async function sampleUsers() {
-  const agents = await server.store.db.selectFrom('agents').selectAll().execute();
-  const members = await server.store.db.selectFrom('team_members').selectAll().execute();
-  return {
-    users: agents.map((agent) => ({
-      id: agent.id,
-      email: agent.email,
-      name: agent.name,
-      role: agent.role,
-      kind: agent.kind ?? 'person',
-      presence: agent.presence,
-      presenceAt: agent.presence_at ?? null,
-      active: agent.active !== 0,
-      capacity: agent.capacity ?? 5,
-      teamIds: members.filter((member) => member.agent_id === agent.id).map((member) => member.team_id),
-      seq: agent.seq,
-      createdAt: agent.created_at,
-      deactivatedAt: agent.deactivated_at ?? null,
-    })),
-  };
-}
-
-async function withAdminSamples(page) {
-  await page.route('**/api/v1/users', async (route) => {
-    const response = await route.fetch();
-    if (response.status() !== 404 || route.request().method() !== 'GET') return route.fulfill({ response });
-    console.log('screenshots: /api/v1/users is not served yet; listing the people in the database');
-    return route.fulfill({ json: await sampleUsers() });
-  });
-}
-
 async function signInAs(page, email, password) {
   await page.goto(server.url);
   await page.getByLabel('Email').fill(email);
@@ -372,12 +293,11 @@ for (const scheme of ['light', 'dark']) {
     locale: 'en-US',
   });
   const page = await context.newPage();
-  await withSamples(page);
   await page.goto(server.url);
   await page.getByTestId('demo-account').filter({ hasText: 'Sam' }).click();
   await page.getByTestId('nav-supervisor').click();
-  await page.getByTestId('queue-customer').filter({ hasText: 'Hannah Weber' }).first().waitFor();
-  await page.getByRole('checkbox', { name: 'Select Yusuf Demir' }).first().check();
+  await page.getByTestId('queue-customer').filter({ hasText: 'Yusuf Demir' }).first().waitFor();
+  await page.getByRole('checkbox', { name: 'Select Priya Nair' }).first().check();
   await page.getByTestId('metrics-panel').locator('svg').first().waitFor();
   await page.mouse.move(0, 0);
   await page.waitForTimeout(800);
@@ -390,7 +310,6 @@ for (const scheme of ['light', 'dark']) {
     locale: 'en-US',
   });
   const admin = await adminContext.newPage();
-  await withAdminSamples(admin);
   await signInAs(admin, ADMIN.email, ADMIN.password);
   await admin.getByTestId('nav-admin').click();
   await admin.getByTestId('user-row').first().waitFor();

@@ -92,11 +92,16 @@ export function TeamsPanel({ db, access }: { db: ParleyDb; access: ServerAccess 
             {error}
           </Alert>
         )}
-        {selected === undefined ? (
+        {selected === undefined || agents === undefined ? (
           <Typography color="text.secondary">{t('admin.pickTeam')}</Typography>
         ) : (
           <TeamEditor
-            key={`${selected.id}:${selected.seq}`}
+            // Starts again from the server's state when the team or its membership changes.
+            key={`${selected.id}:${selected.seq}:${agents
+              .filter((agent) => agent.teamIds.includes(selected.id))
+              .map((agent) => agent.id)
+              .sort()
+              .join(',')}`}
             team={selected}
             teams={teams ?? []}
             agents={(agents ?? []).filter((agent) => agent.kind === 'person')}

@@ -3,7 +3,7 @@ import { changeAssignee, loadConversation, lockWrites, type ConversationRow } fr
 
 /**
  * Auto-assignment, per team (teams.auto_assign): a new or reopened conversation goes to the
- * Online, active member of its team with the fewest open conversations (open or pending,
+ * Online, active agent (not a supervisor or admin) of its team with the fewest open conversations (open or pending,
  * assigned to them, in any team) strictly under their capacity. Among equally loaded
  * members the pick goes round: the member after the team's last pick, in a fixed order.
  * Nobody with room: the conversation waits in the queue, and is offered again when a
@@ -36,6 +36,8 @@ async function candidates(trx: Trx, teamId: string, exclude: ReadonlySet<string>
     ])
     .where('team_members.team_id', '=', teamId)
     .where('agents.kind', '=', 'person')
+    // Supervisors and admins in a team watch its queue; chats are dealt to its agents.
+    .where('agents.role', '=', 'agent')
     .where('agents.active', '=', 1)
     .where('agents.presence', '=', 'online')
     .execute();
