@@ -274,8 +274,8 @@ for (const [index, customer] of WAITING.entries()) {
   if (!response.ok) throw new Error(`the webhook answered ${response.status}`);
 }
 
-const ADMIN = { email: 'olivia@parley.demo', name: 'Olivia Admin', password: 'parley-demo-admin' };
-await server.agents.createAgent({ ...ADMIN, role: 'admin' });
+/** The demo's admin (server/src/demo/seed.ts). */
+const ADMIN = { email: 'olivia@parley.demo', password: 'parley-demo' };
 
 async function signInAs(page, email, password) {
   await page.goto(server.url);

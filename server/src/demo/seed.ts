@@ -13,6 +13,7 @@ export const DEMO_ACCOUNTS: readonly { email: string; name: string; role: AgentR
   { email: 'ben@parley.demo', name: 'Ben Okafor', role: 'agent' },
   { email: 'chloe@parley.demo', name: 'Chloé Martin', role: 'agent' },
   { email: 'sam@parley.demo', name: 'Sam Reyes', role: 'supervisor' },
+  { email: 'olivia@parley.demo', name: 'Olivia Admin', role: 'admin' },
 ];
 
 export async function seedDemoAgents(agents: Agents): Promise<number> {
