@@ -337,11 +337,14 @@ describe('profile names for Messenger and Instagram customers', () => {
     expect(attempts).toHaveLength(2);
     const [first, second] = attempts;
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(95);
+    // 10 per second. The times are when the requests arrived, so one held up on its way
+    // can land closer to the next: each gap is well above zero, and all of them together
+    // take about the spacing each.
     const times = graph.requests.map((request) => request.at);
     for (let i = 1; i < times.length; i += 1) {
-      // 10 per second: at least 100 ms apart (a timer may fire a millisecond early).
-      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(95);
+      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(50);
     }
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual((times.length - 1) * 100 - 40);
   });
 
   test('a stale profile is fetched again and a changed name replaces the old one', async () => {

@@ -268,3 +268,53 @@ for (const [title, placement, table] of TABLES) {
     }
   });
 }
+
+describe('a file sent in a message', () => {
+  it('must be one the sender may see: another person’s upload, or a file of an unseen conversation, is missing', async () => {
+    const own = await conversationPlaced('queue');
+    const now = Date.now();
+    const mediaOf = async (id: string, sourceRef: string): Promise<void> => {
+      await server.store.db
+        .insertInto('media')
+        .values({
+          id,
+          channel_account_id: null,
+          kind: 'image',
+          status: 'ready',
+          mime_type: 'image/jpeg',
+          file_name: 'passport.jpg',
+          size: 1000,
+          sha256: null,
+          source_kind: 'upload',
+          source_ref: sourceRef,
+          storage_key: null,
+          thumbnail_key: null,
+          error: null,
+          attempts: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    };
+    // Zed uploaded it: only Zed (and an admin) may send it on.
+    const zedsFile = randomUUID();
+    await mediaOf(zedsFile, ids.zed);
+    const send = (mediaId: string): Mutation => ({
+      type: 'message.send',
+      clientId: randomUUID(),
+      conversationId: own.id,
+      content: { kind: 'media', mediaId, caption: null },
+      replyToMessageId: null,
+      humanAgentTag: false,
+    });
+    const before = await stateOf(own.id, own.contactId);
+    const refused = await runMutation({ store: server.store, outbound: server.outbound }, ids.ben, send(zedsFile));
+    expect(refused).toMatchObject({ ok: false, code: 'not_found', reason: 'media_missing' });
+    expect(await stateOf(own.id, own.contactId)).toEqual(before);
+    // Ben's own upload passes the permission check (whatever the send itself then says of the file).
+    const bensFile = randomUUID();
+    await mediaOf(bensFile, ids.ben);
+    const allowed = await runMutation({ store: server.store, outbound: server.outbound }, ids.ben, send(bensFile));
+    expect(allowed).not.toMatchObject({ reason: 'media_missing' });
+  });
+});

@@ -62,14 +62,28 @@ export class SecretBox {
     return this.key !== null;
   }
 
-  /** Sealed when there is a key; a value already sealed is left as it is. */
+  /**
+   * Sealed when there is a key. A value already sealed under this key is left as it is; one
+   * that only looks sealed (an input that happens to start with the prefix) is sealed like
+   * any text, so no input can leave a value that later fails to open.
+   */
   seal(value: string): string {
-    if (this.key === null || isSealed(value)) return value;
+    if (this.key === null) return value;
+    if (isSealed(value) && this.opens(value)) return value;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return `${SECRET_PREFIX}${iv.toString('base64')}:${tag.toString('base64')}:${ciphertext.toString('base64')}`;
+  }
+
+  private opens(value: string): boolean {
+    try {
+      this.open(value);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The plaintext of a sealed value (a plaintext one is answered as it is). */
@@ -80,8 +94,12 @@ export class SecretBox {
     if (ivText === undefined || tagText === undefined || cipherText === undefined) {
       throw new Error('A sealed secret in the database is damaged.');
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(ivText, 'base64'));
-    decipher.setAuthTag(Buffer.from(tagText, 'base64'));
+    const iv = Buffer.from(ivText, 'base64');
+    const tag = Buffer.from(tagText, 'base64');
+    // Only full-length tags: a shortened one would weaken what the tag proves.
+    if (iv.length !== 12 || tag.length !== 16) throw new Error('A sealed secret in the database is damaged.');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: 16 });
+    decipher.setAuthTag(tag);
     try {
       return Buffer.concat([decipher.update(Buffer.from(cipherText, 'base64')), decipher.final()]).toString('utf8');
     } catch {

@@ -1,6 +1,6 @@
 import { refusal, type Failure, type Mutation } from '@parley/protocol';
-import type { Trx } from '../../platform/store.js';
-import { canSee, principalOf, type Principal } from '../access/index.js';
+import type { Store, Trx } from '../../platform/store.js';
+import { canSee, canSeeMedia, principalOf, type Principal } from '../access/index.js';
 
 /**
  * Who may make which change: one function per mutation type, each reading what it needs
@@ -75,8 +75,25 @@ async function conversationOfMessage(trx: Trx, messageId: string): Promise<strin
   return row?.conversation_id ?? null;
 }
 
-export function maySend(trx: Trx, agentId: string, mutation: Of<'message.send'>): Promise<Failure | null> {
-  return mayWorkOn(trx, agentId, mutation.conversationId);
+/**
+ * Besides working on the conversation: a file sent must be one the sender may see (their
+ * upload, or a file of a conversation they see), or any id once known would send another
+ * customer's file on, and bring it into sight.
+ */
+export async function maySend(trx: Trx, agentId: string, mutation: Of<'message.send'>): Promise<Failure | null> {
+  const refused = await mayWorkOn(trx, agentId, mutation.conversationId);
+  if (refused !== null || mutation.content.kind !== 'media') return refused;
+  const media = await trx
+    .selectFrom('media')
+    .select(['id', 'source_kind', 'source_ref', 'channel_account_id'])
+    .where('id', '=', mutation.content.mediaId)
+    .executeTakeFirst();
+  // A missing file is the send command's to refuse, in its own words.
+  if (media === undefined) return null;
+  const principal = await principalOf(trx, agentId);
+  return principal !== null && (await canSeeMedia(trx, principal, media))
+    ? null
+    : refusal('not_found', 'media_missing');
 }
 
 export async function mayReact(trx: Trx, agentId: string, mutation: Of<'message.react'>): Promise<Failure | null> {
@@ -190,6 +207,22 @@ export async function mayMerge(trx: Trx, agentId: string, mutation: Of<'contact.
     }
   }
   return null;
+}
+
+/**
+ * Showing the customer that someone is typing (and, on WhatsApp, marking their message
+ * read) is speaking to them: the same rule as a reply.
+ */
+export async function mayShowTyping(db: Store['db'], agentId: string, conversationId: string): Promise<boolean> {
+  const principal = await principalOf(db, agentId);
+  if (principal === null || !principal.active || !(await canSee(db, principal, conversationId))) return false;
+  if (supervises(principal)) return true;
+  const row = await db
+    .selectFrom('conversations')
+    .select('assignee_id')
+    .where('id', '=', conversationId)
+    .executeTakeFirst();
+  return row !== undefined && (row.assignee_id === null || row.assignee_id === agentId);
 }
 
 /** The check for this mutation's type. */

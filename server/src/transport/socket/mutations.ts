@@ -7,7 +7,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '@parley/protocol';
-import { runMutation, type MutationDeps } from '../../modules/mutations/index.js';
+import { mayShowTyping, runMutation, type MutationDeps } from '../../modules/mutations/index.js';
 
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<never, never>, SocketData>;
 
@@ -33,6 +33,12 @@ export function registerMutations(socket: ParleySocket, deps: SocketMutationDeps
     const typing = TypingSchema.safeParse(payload);
     // Best effort: a malformed indicator is dropped, never answered.
     if (!typing.success) return;
-    deps.outbound.typing(typing.data.conversationId);
+    const { conversationId } = typing.data;
+    mayShowTyping(deps.store.db, socket.data.agentId, conversationId).then(
+      (may) => {
+        if (may) deps.outbound.typing(conversationId);
+      },
+      (error: unknown) => deps.log.error({ err: error }, 'typing check failed'),
+    );
   });
 }

@@ -286,11 +286,16 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
   );
 
   /** Assign and status answer the conversation as it is after the change. */
-  const answerConversation = (reply: FastifyReply, id: string) => async (): Promise<FastifyReply> => {
-    const row = await deps.store.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) return sendFailure(reply, refusal('not_found', 'conversation_missing'));
-    return reply.code(200).send({ conversation: conversationFromRow(row) });
-  };
+  /**
+   * The conversation after the change, as the caller may see it: null when the change took
+   * it out of their sight (an agent giving back a conversation of another team), or when a
+   * repeated key answers for a conversation they no longer see.
+   */
+  const answerConversation =
+    (request: FastifyRequest, reply: FastifyReply, id: string) => async (): Promise<FastifyReply> => {
+      const row = await visibleRow(deps, callerOf(request), id);
+      return reply.code(200).send({ conversation: row === undefined ? null : conversationFromRow(row) });
+    };
 
   api.post(
     '/conversations/:id/assign',
@@ -308,7 +313,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
             note: z.string().trim().max(500).nullable().optional(),
           })
           .strict(),
-        response: { 200: z.object({ conversation: ConversationSchema }), ...WRITE_ERRORS },
+        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -323,7 +328,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
           assigneeId: request.body.assigneeId,
           ...(request.body.note === undefined ? {} : { note: request.body.note }),
         }),
-        answerConversation(reply, request.params.id),
+        answerConversation(request, reply, request.params.id),
       );
     },
   );
@@ -338,7 +343,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
         params: ConversationParams,
         headers: IdempotencyHeaders,
         body: z.object({ status: ConversationStatusSchema }).strict(),
-        response: { 200: z.object({ conversation: ConversationSchema }), ...WRITE_ERRORS },
+        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -352,7 +357,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
           conversationId: request.params.id,
           status: request.body.status,
         }),
-        answerConversation(reply, request.params.id),
+        answerConversation(request, reply, request.params.id),
       );
     },
   );
