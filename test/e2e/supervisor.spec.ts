@@ -1,6 +1,4 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { io } from 'socket.io-client';
-import { PROTOCOL_VERSION, SOCKET_AUTH_TOKEN } from '@parley/protocol';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
@@ -43,25 +41,6 @@ async function assigneeOf(name: string): Promise<string | null> {
 }
 
 /** Whether this server answers `presence:set` (presence and peers are served by the same socket work). */
-async function serverHasPresence(): Promise<boolean> {
-  const response = await fetch(new URL('/api/auth/login', server.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: AGENT.email, password: AGENT.password }),
-  });
-  const { token } = (await response.json()) as { token: string };
-  const socket = io(server.url, { auth: { [SOCKET_AUTH_TOKEN]: token }, transports: ['websocket'] });
-  try {
-    await socket.timeout(5000).emitWithAck('hello', { protocolVersion: PROTOCOL_VERSION, client: 'probe/1' });
-    const reply: unknown = await socket.timeout(2000).emitWithAck('presence:set', { presence: 'online' });
-    return typeof reply === 'object' && reply !== null && 'ok' in reply;
-  } catch {
-    return false;
-  } finally {
-    socket.disconnect();
-  }
-}
-
 test('a supervisor assigns waiting conversations by the menu and by drag and drop; the agent gets them', async ({
   browser,
 }) => {
@@ -134,10 +113,6 @@ test('assigning several at once with a note sends one assignment each', async ({
 });
 
 test('presence and who else views a thread reach the other user live', async ({ browser }) => {
-  const supported = await serverHasPresence();
-  const why = 'this server does not answer presence:set yet, so presence and peers cannot be shown';
-  if (!supported) console.log(`Skipped: ${why}`);
-  test.skip(!supported, why);
   await customerWrites(server.url, { from: '447700900221', name: 'Iris Park', id: 'wamid.SUP21', text: 'Anyone?' });
   const agent = await signedInPage(browser, AGENT);
   const supervisor = await signedInPage(browser, SUPERVISOR);
