@@ -1,7 +1,7 @@
-import { ChannelSchema, ReactionSchema, type Channel, type Failure, type MutationResult } from '@parley/protocol';
+import { ChannelSchema, type Channel, type Failure, type MutationResult } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Selectable } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ServerConfig } from '../../platform/config.js';
 import type { MutationGate } from '../../platform/mutation-gate.js';
 import { type MediaService } from '../media/index.js';
@@ -17,28 +17,11 @@ import {
   type ReactMutation,
   type SendMutation,
 } from './commands.js';
-import { attemptLimit, unknownDeliveryError } from './failures.js';
-import {
-  GraphClient,
-  GraphError,
-  MessagingSendResponseSchema,
-  SenderActionResponseSchema,
-  SuccessResponseSchema,
-  WhatsAppSendResponseSchema,
-  backoffDelay,
-  describeGraphError,
-} from './graph.js';
-import {
-  JobPayloadSchema,
-  messagingReactionBody,
-  senderActionBody,
-  whatsappReactionBody,
-  whatsappReadBody,
-  type JobPayload,
-  type ReactJob,
-  type ReadJob,
-} from './payloads.js';
-import { SendJobs } from './sends.js';
+import { unknownDeliveryError } from './failures.js';
+import { GraphClient } from './graph.js';
+import { JobPayloadSchema, type JobPayload } from './payloads.js';
+import { ActionJobs, ActionResponseSchema } from './actions.js';
+import { SendJobs, type SendContext } from './sends.js';
 import { TemplateSync } from './template-sync.js';
 import { TEMPLATE_SYNC_INTERVAL_MS, type TemplateSyncResult } from './templates.js';
 import { TypingIndicators } from './typing.js';
@@ -82,13 +65,6 @@ type AccountRow = Selectable<Database['channel_accounts']>;
 /** Job states. `preparing`: uploading a file (nothing sent yet). `in_flight`: the send call may have been made. */
 export type JobState = 'queued' | 'preparing' | 'in_flight' | 'done' | 'failed';
 
-const ActionResponseSchema = z.union([
-  SuccessResponseSchema,
-  SenderActionResponseSchema,
-  WhatsAppSendResponseSchema,
-  MessagingSendResponseSchema,
-]);
-
 /**
  * Sends agents' messages, reactions and read receipts through Meta's Graph API, from
  * durable jobs: one call per job at most, in order within a conversation, paced per
@@ -108,11 +84,12 @@ export class OutboundService {
   private timer: NodeJS.Timeout | null = null;
   private readonly templates: TemplateSync;
   private readonly sends: SendJobs;
+  private readonly actions: ActionJobs;
   private readonly typingIndicators: TypingIndicators;
 
   constructor(readonly deps: { store: Store; media: MediaService; config: ServerConfig; log: FastifyBaseLogger }) {
     this.graph = new GraphClient({ baseUrl: deps.config.graph.baseUrl, version: deps.config.graph.version });
-    this.sends = new SendJobs({
+    const jobs: SendContext = {
       deps,
       graph: this.graph,
       throttle: this.throttle,
@@ -122,7 +99,9 @@ export class OutboundService {
       claim: (jobId, state, from) => this.claim(jobId, state, from),
       finish: (jobId, state, lastError) => this.finish(jobId, state, lastError),
       requeue: (job, attempts, at, lastError) => this.requeue(job, attempts, at, lastError),
-    });
+    };
+    this.sends = new SendJobs(jobs);
+    this.actions = new ActionJobs(jobs);
     this.templates = new TemplateSync({
       store: deps.store,
       graph: this.graph,
@@ -374,9 +353,9 @@ export class OutboundService {
       case 'message.send':
         return this.sends.run(job, payload, account);
       case 'message.react':
-        return this.runReact(job, payload, account);
+        return this.actions.runReact(job, payload, account);
       case 'conversation.markRead':
-        return this.runRead(job, payload, account);
+        return this.actions.runRead(job, payload, account);
     }
   }
 
@@ -442,100 +421,6 @@ export class OutboundService {
       signal: this.shutdown.signal,
     });
   }
-
-  // --- reactions and read receipts -------------------------------------------------------
-
-  private async runReact(job: JobRow, payload: ReactJob, account: AccountRow): Promise<void> {
-    const target = await this.deps.store.db
-      .selectFrom('messages')
-      .select(['external_id', 'status'])
-      .where('id', '=', payload.targetMessageId)
-      .executeTakeFirst();
-    // The message it reacts to was never sent (it failed, or is gone): nothing to react to.
-    if (target === undefined || target.external_id === null) {
-      await this.reactionFailed(job, payload, 'the message has no platform id: it was never sent');
-      return;
-    }
-    const body =
-      payload.channel === 'whatsapp'
-        ? whatsappReactionBody(payload.recipient, target.external_id, payload.emoji)
-        : messagingReactionBody(payload.recipient, target.external_id, payload.emoji);
-    await this.runAction(job, payload, account, body, (why) => this.reactionFailed(job, payload, why));
-  }
-
-  private async runRead(job: JobRow, payload: ReadJob, account: AccountRow): Promise<void> {
-    const body =
-      payload.channel === 'whatsapp'
-        ? payload.lastInboundExternalId === null
-          ? null
-          : whatsappReadBody(payload.lastInboundExternalId, false)
-        : senderActionBody(payload.recipient, 'mark_seen');
-    if (body === null) {
-      await this.finish(job.id, 'done', 'nothing to mark read');
-      return;
-    }
-    await this.runAction(job, payload, account, body, (why) => this.finish(job.id, 'failed', why));
-  }
-
-  /** Reactions and reads are idempotent on Meta's side: retried even when the outcome is unknown. */
-  private async runAction(
-    job: JobRow,
-    payload: ReactJob | ReadJob,
-    account: AccountRow,
-    body: Record<string, unknown>,
-    failed: (why: string) => Promise<void>,
-  ): Promise<void> {
-    if (!(await this.claim(job.id, 'in_flight', ['queued']))) return;
-    try {
-      await this.post(account, payload.channel, body, ActionResponseSchema);
-    } catch (error) {
-      if (this.shutdown.signal.aborted) return;
-      const info = error instanceof GraphError ? error.info : null;
-      const why = info === null ? describeError(error) : describeGraphError(info);
-      if (info !== null && info.retryable) {
-        const attempts = Number(job.attempts) + 1;
-        if (attempts < attemptLimit(payload.channel, info, this.tuning.maxAttempts)) {
-          await this.requeue(
-            job,
-            attempts,
-            Date.now() + backoffDelay(attempts, this.tuning.retryBaseMs, this.tuning.retryMaxMs),
-            why,
-          );
-          return;
-        }
-      }
-      this.deps.log.warn({ job: job.id, kind: job.kind, error: why }, 'outbound: action failed');
-      await failed(why);
-      return;
-    }
-    await this.finish(job.id, 'done', null);
-  }
-
-  /** A reaction Meta never took is taken off the message, so the thread shows the truth. */
-  private async reactionFailed(job: JobRow, payload: ReactJob, why: string): Promise<void> {
-    await this.deps.store.write(async (trx, changes) => {
-      await trx
-        .updateTable('outbound_jobs')
-        .set({ state: 'failed', last_error: why, updated_at: Date.now() })
-        .where('id', '=', job.id)
-        .execute();
-      if (payload.emoji === '') return;
-      const message = await trx
-        .selectFrom('messages')
-        .select('reactions')
-        .where('id', '=', payload.targetMessageId)
-        .executeTakeFirst();
-      if (message === undefined) return;
-      const reactions = z.array(ReactionSchema).parse(JSON.parse(message.reactions));
-      const kept = reactions.filter((reaction) => !(reaction.from === 'agent' && reaction.emoji === payload.emoji));
-      if (kept.length === reactions.length) return;
-      await trx
-        .updateTable('messages')
-        .set({ reactions: JSON.stringify(kept), seq: await changes.nextSeq('message', payload.targetMessageId) })
-        .where('id', '=', payload.targetMessageId)
-        .execute();
-    });
-  }
 }
 
 /** The channel a job was for, if its payload still reads. */
@@ -550,9 +435,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof GraphError) return describeGraphError(error.info);
-  return error instanceof Error ? error.message : String(error);
 }
