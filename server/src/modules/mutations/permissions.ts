@@ -18,6 +18,9 @@ import { canSee, canSeeMedia, principalOf, type Principal } from '../access/inde
  * A conversation the user cannot see is answered as missing, so its existence is not told.
  */
 
+/** The mutation's transaction, or the database for a check outside any write. */
+type Reader = Store['db'] | Trx;
+
 type Of<T extends Mutation['type']> = Extract<Mutation, { type: T }>;
 
 function supervises(principal: Principal): boolean {
@@ -26,13 +29,13 @@ function supervises(principal: Principal): boolean {
 
 const missing = (): Failure => refusal('not_found', 'conversation_missing');
 
-async function assigneeName(trx: Trx, assigneeId: string): Promise<string | null> {
+async function assigneeName(trx: Reader, assigneeId: string): Promise<string | null> {
   const row = await trx.selectFrom('agents').select('name').where('id', '=', assigneeId).executeTakeFirst();
   return row?.name ?? null;
 }
 
 /** The principal, or the refusal for a missing or deactivated account. */
-async function who(trx: Trx, agentId: string): Promise<Principal | Failure> {
+async function who(trx: Reader, agentId: string): Promise<Principal | Failure> {
   const principal = await principalOf(trx, agentId);
   if (principal === null) return refusal('unauthorized', 'agent_missing');
   if (!principal.active) return refusal('unauthorized', 'account_deactivated');
@@ -44,7 +47,7 @@ function refused(value: Principal | Failure): value is Failure {
 }
 
 /** Seeing the conversation; null when it does not exist (its command says so). */
-async function seen(trx: Trx, principal: Principal, conversationId: string): Promise<Failure | null | 'absent'> {
+async function seen(trx: Reader, principal: Principal, conversationId: string): Promise<Failure | null | 'absent'> {
   const exists = await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).executeTakeFirst();
   if (exists === undefined) return 'absent';
   return (await canSee(trx, principal, conversationId)) ? null : missing();
@@ -54,7 +57,7 @@ async function seen(trx: Trx, principal: Principal, conversationId: string): Pro
  * Working on a conversation for the customer: it is visible, and an agent's own or
  * unassigned. The refusal names who has it (params.assigneeName, null if they are gone).
  */
-async function mayWorkOn(trx: Trx, agentId: string, conversationId: string): Promise<Failure | null> {
+async function mayWorkOn(trx: Reader, agentId: string, conversationId: string): Promise<Failure | null> {
   const principal = await who(trx, agentId);
   if (refused(principal)) return principal;
   const visible = await seen(trx, principal, conversationId);
@@ -213,16 +216,9 @@ export async function mayMerge(trx: Trx, agentId: string, mutation: Of<'contact.
  * Showing the customer that someone is typing (and, on WhatsApp, marking their message
  * read) is speaking to them: the same rule as a reply.
  */
-export async function mayShowTyping(db: Store['db'], agentId: string, conversationId: string): Promise<boolean> {
-  const principal = await principalOf(db, agentId);
-  if (principal === null || !principal.active || !(await canSee(db, principal, conversationId))) return false;
-  if (supervises(principal)) return true;
-  const row = await db
-    .selectFrom('conversations')
-    .select('assignee_id')
-    .where('id', '=', conversationId)
-    .executeTakeFirst();
-  return row !== undefined && (row.assignee_id === null || row.assignee_id === agentId);
+export async function mayShowTyping(db: Reader, agentId: string, conversationId: string): Promise<boolean> {
+  const exists = await db.selectFrom('conversations').select('id').where('id', '=', conversationId).executeTakeFirst();
+  return exists !== undefined && (await mayWorkOn(db, agentId, conversationId)) === null;
 }
 
 /** The check for this mutation's type. */
