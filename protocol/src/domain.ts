@@ -101,12 +101,15 @@ export const ContactSchema = z.object({
   mergedInto: z.string().nullable(),
   /** Other contacts that look like the same person (the same phone number): merge candidates. */
   possibleDuplicates: z.array(z.string()),
+  /** What agents wrote about this customer, for each other; never shown to the customer. */
+  note: z.string(),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
-export const ConversationStatusSchema = z.enum(['open', 'pending', 'resolved']);
+/** `snoozed`: set aside until `snoozedUntil`, or until the customer writes, whichever comes first. */
+export const ConversationStatusSchema = z.enum(['open', 'pending', 'snoozed', 'resolved']);
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
 export const MessageDirectionSchema = z.enum(['inbound', 'outbound']);
@@ -189,6 +192,8 @@ export const ConversationSchema = z.object({
   resolvedAt: TimestampSchema.nullable(),
   /** When it was last assigned to someone; null when it is in the queue. */
   assignedAt: TimestampSchema.nullable(),
+  /** While snoozed: when it comes back as open. Null otherwise. */
+  snoozedUntil: TimestampSchema.nullable(),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });
@@ -370,6 +375,8 @@ export const MessageSchema = z.object({
   deletedAt: TimestampSchema.nullable(),
   /** For kind 'activity': what happened. */
   activity: ActivitySchema.nullable().optional(),
+  /** For kind 'note': the colleagues it mentions (agent ids); they find it in their Mentions view. */
+  mentions: z.array(z.string()),
   createdAt: TimestampSchema,
   seq: z.number().int().nonnegative(),
 });
@@ -412,6 +419,28 @@ export const TemplateSchema = z.object({
   seq: z.number().int().nonnegative(),
 });
 export type Template = z.infer<typeof TemplateSchema>;
+
+/**
+ * A reply kept for reuse, typed as `/shortcut` in the composer. `ownerId` null: shared with
+ * everyone (kept by supervisors and admins); otherwise one agent's own. The body may hold
+ * variables such as {{contact.name}} and {{agent.name}}, filled in when inserted.
+ * A deleted one is sent once with `deleted` so that devices drop it.
+ */
+export const CannedResponseSchema = z.object({
+  id: z.string().min(1),
+  shortcut: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[\p{L}\p{N}_-]+$/u),
+  title: z.string().max(100),
+  body: z.string().min(1).max(4096),
+  ownerId: z.string().nullable(),
+  deleted: z.boolean(),
+  updatedAt: TimestampSchema,
+  seq: z.number().int().nonnegative(),
+});
+export type CannedResponse = z.infer<typeof CannedResponseSchema>;
 
 export type MessagingWindowState = 'open' | 'human_agent' | 'closed';
 

@@ -6,7 +6,7 @@ import { FailureSchema } from './errors.js';
  * The version of the socket protocol. Bump it on any change a client of the previous
  * version would misread; the server refuses a `hello` from any other version.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const HelloSchema = z.object({
   protocolVersion: z.number().int().positive(),

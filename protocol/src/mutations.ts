@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConversationStatusSchema, MessageSchema } from './domain.js';
+import { CannedResponseSchema, ConversationStatusSchema, MessageSchema, TimestampSchema } from './domain.js';
 import type { Failure } from './errors.js';
 
 /**
@@ -54,6 +54,8 @@ export const MutationSchema = z.discriminatedUnion('type', [
     conversationId: z.string().min(1),
     /** A private note: seen by agents only, never sent to the customer. */
     text: z.string().trim().min(1).max(8000),
+    /** Colleagues the note mentions (agent ids): it reaches their Mentions view. */
+    mentions: z.array(z.string().min(1)).max(20).default([]),
   }),
   z.object({
     type: z.literal('conversation.assign'),
@@ -78,6 +80,18 @@ export const MutationSchema = z.discriminatedUnion('type', [
     status: ConversationStatusSchema,
   }),
   z.object({
+    type: z.literal('conversation.snooze'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+    /** When it comes back as open (ms since the epoch); the customer writing brings it back sooner. */
+    until: TimestampSchema,
+  }),
+  z.object({
+    type: z.literal('conversation.markUnread'),
+    clientId: ClientIdSchema,
+    conversationId: z.string().min(1),
+  }),
+  z.object({
     type: z.literal('conversation.label'),
     clientId: ClientIdSchema,
     conversationId: z.string().min(1),
@@ -90,6 +104,29 @@ export const MutationSchema = z.discriminatedUnion('type', [
     /** The contact that disappears into the other. */
     sourceContactId: z.string().min(1),
     targetContactId: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal('contact.setNote'),
+    clientId: ClientIdSchema,
+    contactId: z.string().min(1),
+    /** Replaces the note about the contact; an empty string clears it. */
+    note: z.string().max(4000),
+  }),
+  z.object({
+    type: z.literal('cannedResponse.save'),
+    clientId: ClientIdSchema,
+    /** Chosen by the client for a new one (a UUID); an existing id edits it. */
+    id: z.string().min(8).max(64),
+    shortcut: CannedResponseSchema.shape.shortcut,
+    title: CannedResponseSchema.shape.title,
+    body: CannedResponseSchema.shape.body,
+    /** Shared with everyone (supervisors and admins) or the agent's own. */
+    shared: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('cannedResponse.delete'),
+    clientId: ClientIdSchema,
+    id: z.string().min(1),
   }),
 ]);
 export type Mutation = z.infer<typeof MutationSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AgentSchema,
+  CannedResponseSchema,
   ChannelAccountSchema,
   ContactSchema,
   ConversationSchema,
@@ -30,6 +31,7 @@ export const ChangeSchema = z.discriminatedUnion('entity', [
   z.object({ entity: z.literal('channelAccount'), data: ChannelAccountSchema }),
   z.object({ entity: z.literal('template'), data: TemplateSchema }),
   z.object({ entity: z.literal('team'), data: TeamSchema }),
+  z.object({ entity: z.literal('cannedResponse'), data: CannedResponseSchema }),
   /**
    * This user may no longer see the conversation (it moved to another team, they left the
    * team, their role changed): the client deletes it, its messages and their media.

@@ -73,6 +73,7 @@ describe('notes, assignment, status and labels', () => {
       clientId: randomUUID(),
       conversationId,
       text: 'Customer is a VIP: offer free shipping.',
+      mentions: [],
     });
     expect(result.ok).toBe(true);
     expect(result.ok && result.message).toMatchObject({ kind: 'note', authorAgentId: agentId, externalId: null });
@@ -81,7 +82,7 @@ describe('notes, assignment, status and labels', () => {
   });
 
   it('applies a repeated client id once', async () => {
-    const note: Mutation = { type: 'message.note', clientId: randomUUID(), conversationId, text: 'Once' };
+    const note: Mutation = { type: 'message.note', clientId: randomUUID(), conversationId, text: 'Once', mentions: [] };
     const [first, second] = await Promise.all([mutate(socket, note), mutate(socket, note)]);
     expect(first.ok && second.ok).toBe(true);
     const notes = await server.store.db.selectFrom('messages').select('id').where('kind', '=', 'note').execute();

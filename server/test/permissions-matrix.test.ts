@@ -196,7 +196,7 @@ function mutationFor(
     case 'markRead':
       return { type: 'conversation.markRead', clientId, conversationId };
     case 'note':
-      return { type: 'message.note', clientId, conversationId, text: 'A word for colleagues.' };
+      return { type: 'message.note', clientId, conversationId, text: 'A word for colleagues.', mentions: [] };
     case 'label':
       return { type: 'conversation.label', clientId, conversationId, label: 'vip', action: 'add' };
     case 'status':

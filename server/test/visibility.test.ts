@@ -367,6 +367,7 @@ describe('history, media and mutations', () => {
       clientId: randomUUID(),
       conversationId: world.cA,
       text: 'peek',
+      mentions: [],
     });
     expect(note).toMatchObject({ ok: false, code: 'not_found', reason: 'conversation_missing' });
     const read = await mutate(socket, {
@@ -382,6 +383,7 @@ describe('history, media and mutations', () => {
       clientId: randomUUID(),
       conversationId: world.cBana,
       text: 'fyi',
+      mentions: [],
     });
     expect(seen.ok).toBe(true);
   });

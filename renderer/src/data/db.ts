@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type {
   Agent,
+  CannedResponse,
   ChannelAccount,
   Contact,
   Conversation,
@@ -38,8 +39,11 @@ export type OutboxRollback =
       kind: 'conversation';
       conversationId: string;
       seq: number;
-      fields: Partial<Pick<Conversation, 'unreadCount' | 'assigneeId' | 'status' | 'labels'>>;
-    };
+      fields: Partial<Pick<Conversation, 'unreadCount' | 'assigneeId' | 'status' | 'labels' | 'snoozedUntil'>>;
+    }
+  | { kind: 'contact'; contactId: string; seq: number; fields: Partial<Pick<Contact, 'note'>> }
+  /** `previous` null: the response did not exist before (a new one is taken away). */
+  | { kind: 'cannedResponse'; id: string; previous: CannedResponse | null };
 
 /**
  * One mutation the agent made, kept until the server has answered it for good. `lane` is
@@ -71,6 +75,20 @@ export type OutboxRow = {
  */
 export type HistoryRow = { conversationId: string; hasMore: boolean; requestedAt: number | null };
 
+/**
+ * What the agent was writing in one conversation and has not sent: kept on this device
+ * only, across switching conversations and restarts, until it is sent or cleared.
+ * `mode`: a reply to the customer or a private note. `mentions`: the colleagues picked
+ * with @ in a note draft (agent ids).
+ */
+export type DraftRow = {
+  conversationId: string;
+  text: string;
+  mode: 'reply' | 'note';
+  mentions: string[];
+  updatedAt: number;
+};
+
 /** The tables that mirror the server: emptied when a schema upgrade cannot migrate them. */
 export const SYNCED_TABLES = [
   'conversations',
@@ -80,6 +98,7 @@ export const SYNCED_TABLES = [
   'channelAccounts',
   'templates',
   'teams',
+  'cannedResponses',
   'history',
 ] as const;
 
@@ -150,6 +169,22 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     },
     upgrade: { kind: 'resync' },
   },
+  {
+    // The agent's inbox: conversations by team, assignee and status in time order, and by
+    // waiting time, so each view reads its first rows by index; notes by the colleagues
+    // they mention (the Mentions view); canned responses; drafts (this device's own, never
+    // synced, kept across resyncs). Conversations gained `snoozedUntil`, messages
+    // `mentions` and contacts `note`, which only the server has: download them again.
+    version: 5,
+    stores: {
+      conversations:
+        'id, lastMessageAt, [status+lastMessageAt], assigneeId, contactId, teamId, waitingSince, [assigneeId+lastMessageAt], [teamId+lastMessageAt]',
+      messages: 'id, [conversationId+createdAt], &clientId, externalId, createdAt, *mentions',
+      cannedResponses: 'id, shortcut, ownerId',
+      drafts: 'conversationId, updatedAt',
+    },
+    upgrade: { kind: 'resync' },
+  },
 ];
 
 /**
@@ -164,6 +199,8 @@ export class ParleyDb extends Dexie {
   channelAccounts!: EntityTable<ChannelAccount, 'id'>;
   templates!: EntityTable<Template, 'id'>;
   teams!: EntityTable<Team, 'id'>;
+  cannedResponses!: EntityTable<CannedResponse, 'id'>;
+  drafts!: EntityTable<DraftRow, 'conversationId'>;
   meta!: EntityTable<MetaRow, 'key'>;
   outbox!: EntityTable<OutboxRow, 'clientId'>;
   history!: EntityTable<HistoryRow, 'conversationId'>;

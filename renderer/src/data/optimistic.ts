@@ -28,6 +28,7 @@ export function optimisticMessage(mutation: Mutation, agentId: string | null, no
     replyTo: null,
     interactive: null,
     reactions: [],
+    mentions: mutation.type === 'message.note' ? mutation.mentions : [],
     forwarded: 'no',
     template: null,
     humanAgentTag: false,

@@ -11,7 +11,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { refusal, type Agent } from '@parley/protocol';
-import { useCallback, useMemo, useState, type JSX } from 'react';
+import { useCallback, useMemo, useRef, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
 import { ThreadView } from '../features/conversation/index.js';
@@ -19,7 +19,9 @@ import { useAgent, useEviction, useLastSyncedAt } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
 import type { ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../platform/desktop.js';
-import { ConversationList } from '../features/inbox/index.js';
+import { ConversationList, type ListHandle } from '../features/inbox/index.js';
+import { ContactPanel } from '../features/contacts/index.js';
+import type { ViewId } from '../domain/views.js';
 import { MediaSourceContext, type MediaSource } from '../platform/media.js';
 import { useT, type Translator } from '../common/i18n/index.js';
 import { summaryText, useAnnouncements, type Summary } from '../features/notifications/index.js';
@@ -154,6 +156,12 @@ function Inbox({
     [desktop],
   );
   const role = me?.role ?? agent.role;
+  const [view, setView] = useState<ViewId>({ kind: 'mine' });
+  const [contactOpen, setContactOpen] = useState(true);
+  const listHandle = useRef<ListHandle | null>(null);
+  const setListHandle = useCallback((handle: ListHandle | null) => {
+    listHandle.current = handle;
+  }, []);
   const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
 
   return (
@@ -231,12 +239,28 @@ function Inbox({
             <Paper
               square
               elevation={0}
-              sx={{ width: 360, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider' }}
+              component="nav"
+              aria-label={t('inbox.title')}
+              sx={{
+                width: 380,
+                flexShrink: 0,
+                display: 'flex',
+                flexDirection: 'column',
+                minHeight: 0,
+                borderRight: 1,
+                borderColor: 'divider',
+              }}
             >
-              <Typography variant="overline" color="text.secondary" sx={{ px: 2, pt: 1.5, display: 'block' }}>
-                {t('inbox.title')}
-              </Typography>
-              <ConversationList db={db} selectedId={selectedId} onSelect={onSelect} onOpenResult={onOpenResult} />
+              <ConversationList
+                db={db}
+                me={me ?? agent}
+                view={view}
+                onViewChange={setView}
+                handleRef={setListHandle}
+                selectedId={selectedId}
+                onSelect={onSelect}
+                onOpenResult={onOpenResult}
+              />
             </Paper>
             <ThreadView
               db={db}
@@ -247,6 +271,16 @@ function Inbox({
               focus={focus}
               peers={peers}
             />
+            {selectedId !== null && contactOpen ? (
+              <ContactPanel
+                db={db}
+                me={me ?? agent}
+                conversationId={selectedId}
+                actions={actions}
+                onOpenConversation={onSelect}
+                onClose={() => setContactOpen(false)}
+              />
+            ) : null}
           </Box>
         )}
       </Box>

@@ -1,5 +1,15 @@
 import Dexie, { type EntityTable, type IDType } from 'dexie';
-import type { Agent, ChannelAccount, Change, Contact, Conversation, Message, Team, Template } from '@parley/protocol';
+import type {
+  Agent,
+  CannedResponse,
+  ChannelAccount,
+  Change,
+  Contact,
+  Conversation,
+  Message,
+  Team,
+  Template,
+} from '@parley/protocol';
 import type { ParleyDb } from '../data/db.js';
 import { isQuotaError, withQuotaRecovery } from '../data/quota.js';
 
@@ -13,6 +23,7 @@ type Sorted = {
   channelAccounts: ChannelAccount[];
   templates: Template[];
   teams: Team[];
+  cannedResponses: CannedResponse[];
   /** Conversations this user no longer sees: deleted with their messages. */
   removals: string[];
 };
@@ -26,6 +37,7 @@ function sortChanges(changes: readonly Change[]): Sorted {
     channelAccounts: [],
     templates: [],
     teams: [],
+    cannedResponses: [],
     removals: [],
   };
   for (const change of changes) {
@@ -51,6 +63,9 @@ function sortChanges(changes: readonly Change[]): Sorted {
       case 'team':
         sorted.teams.push(change.data);
         break;
+      case 'cannedResponse':
+        sorted.cannedResponses.push(change.data);
+        break;
       case 'removal':
         sorted.removals.push(change.data.id);
         break;
@@ -69,6 +84,7 @@ function entityTables(
   ParleyDb['channelAccounts'],
   ParleyDb['templates'],
   ParleyDb['teams'],
+  ParleyDb['cannedResponses'],
   ParleyDb['history'],
 ] {
   return [
@@ -79,6 +95,7 @@ function entityTables(
     db.channelAccounts,
     db.templates,
     db.teams,
+    db.cannedResponses,
     db.history,
   ];
 }
@@ -92,6 +109,7 @@ async function putAll(db: ParleyDb, sorted: Sorted): Promise<void> {
     putVersions(db.channelAccounts, sorted.channelAccounts),
     putVersions(db.templates, sorted.templates),
     putVersions(db.teams, sorted.teams),
+    putCannedResponses(db, sorted.cannedResponses),
   ]);
   if (sorted.removals.length > 0) await removeConversations(db, sorted.removals);
 }
@@ -131,6 +149,14 @@ async function removeConversations(db: ParleyDb, conversationIds: readonly strin
     ),
   );
   await db.contacts.bulkDelete([...orphans, ...mergedAway.filter((id) => !mergedShown.has(id))]);
+}
+
+/**
+ * Canned responses by the seq rule; a deleted one (sent once with `deleted`) is kept as
+ * such, so that an older version arriving later cannot bring it back, and views skip it.
+ */
+async function putCannedResponses(db: ParleyDb, rows: readonly CannedResponse[]): Promise<void> {
+  await putVersions(db.cannedResponses, rows);
 }
 
 /** `putNewer` for tables without a unique index, where nothing can be refused. */

@@ -1,4 +1,5 @@
 import type { ErrorCode, Message, Mutation, MutationResult } from '@parley/protocol';
+import type Dexie from 'dexie';
 import type { OutboxRollback, OutboxRow, ParleyDb } from '../data/db.js';
 import { optimisticMessage } from '../data/optimistic.js';
 import { withQuotaRecovery } from '../data/quota.js';
@@ -48,6 +49,11 @@ function laneOf(mutation: Mutation, message: Message | undefined): { lane: strin
   switch (mutation.type) {
     case 'contact.merge':
       return { lane: `contact:${mutation.sourceContactId}`, conversationId: null };
+    case 'contact.setNote':
+      return { lane: `contact:${mutation.contactId}`, conversationId: null };
+    case 'cannedResponse.save':
+    case 'cannedResponse.delete':
+      return { lane: `canned:${mutation.id}`, conversationId: null };
     case 'message.react': {
       const conversationId = message?.conversationId ?? null;
       return { lane: conversationId ?? `message:${mutation.messageId}`, conversationId };
@@ -55,6 +61,16 @@ function laneOf(mutation: Mutation, message: Message | undefined): { lane: strin
     default:
       return { lane: mutation.conversationId, conversationId: mutation.conversationId };
   }
+}
+
+/** The tables a mutation's optimistic effect (and its undoing) writes, with the outbox. */
+function outboxTables(db: ParleyDb, mutation: Mutation): Dexie.Table[] {
+  const tables: Dexie.Table[] = [db.outbox, db.messages, db.conversations];
+  if (mutation.type === 'contact.setNote') tables.push(db.contacts);
+  if (mutation.type === 'cannedResponse.save' || mutation.type === 'cannedResponse.delete') {
+    tables.push(db.cannedResponses);
+  }
+  return tables;
 }
 
 export type EnqueueOptions = { agentId?: string | null; now?: number };
@@ -71,7 +87,7 @@ export async function enqueue(db: ParleyDb, mutation: Mutation, options: Enqueue
 /** `enqueue` without the quota retry, for callers already inside a transaction. */
 async function enqueueIn(db: ParleyDb, mutation: Mutation, options: EnqueueOptions): Promise<OutboxRow> {
   const now = options.now ?? Date.now();
-  return db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+  return db.transaction('rw', outboxTables(db, mutation), async () => {
     const reacted = mutation.type === 'message.react' ? await db.messages.get(mutation.messageId) : undefined;
     const { lane, conversationId } = laneOf(mutation, reacted);
     const last = await db.outbox.orderBy('order').last();
@@ -89,6 +105,30 @@ async function enqueueIn(db: ParleyDb, mutation: Mutation, options: EnqueueOptio
           ? others
           : [...others, { emoji: mutation.emoji, from: 'agent' as const, agentId: options.agentId ?? null, at: now }];
       await db.messages.update(reacted.id, { reactions });
+    } else if (mutation.type === 'contact.setNote') {
+      const contact = await db.contacts.get(mutation.contactId);
+      if (contact !== undefined) {
+        rollback = { kind: 'contact', contactId: contact.id, seq: contact.seq, fields: { note: contact.note } };
+        await db.contacts.update(contact.id, { note: mutation.note });
+      }
+    } else if (mutation.type === 'cannedResponse.save' || mutation.type === 'cannedResponse.delete') {
+      const previous = (await db.cannedResponses.get(mutation.id)) ?? null;
+      rollback = { kind: 'cannedResponse', id: mutation.id, previous };
+      if (mutation.type === 'cannedResponse.delete') {
+        if (previous !== null) await db.cannedResponses.update(mutation.id, { deleted: true });
+      } else {
+        await db.cannedResponses.put({
+          id: mutation.id,
+          shortcut: mutation.shortcut,
+          title: mutation.title,
+          body: mutation.body,
+          ownerId: mutation.shared ? null : (options.agentId ?? previous?.ownerId ?? null),
+          deleted: false,
+          updatedAt: now,
+          // Until the server's version arrives, which always has a higher seq.
+          seq: previous?.seq ?? 0,
+        });
+      }
     } else if (conversationId !== null && mutation.type !== 'message.react' && mutation.type !== 'contact.merge') {
       const conversation = await db.conversations.get(conversationId);
       if (conversation !== undefined) {
@@ -103,8 +143,26 @@ async function enqueueIn(db: ParleyDb, mutation: Mutation, options: EnqueueOptio
             await db.conversations.update(conversationId, { assigneeId: mutation.assigneeId });
             break;
           case 'conversation.setStatus':
-            rollback = { kind: 'conversation', conversationId, seq, fields: { status: conversation.status } };
-            await db.conversations.update(conversationId, { status: mutation.status });
+            rollback = {
+              kind: 'conversation',
+              conversationId,
+              seq,
+              fields: { status: conversation.status, snoozedUntil: conversation.snoozedUntil },
+            };
+            await db.conversations.update(conversationId, { status: mutation.status, snoozedUntil: null });
+            break;
+          case 'conversation.snooze':
+            rollback = {
+              kind: 'conversation',
+              conversationId,
+              seq,
+              fields: { status: conversation.status, snoozedUntil: conversation.snoozedUntil },
+            };
+            await db.conversations.update(conversationId, { status: 'snoozed', snoozedUntil: mutation.until });
+            break;
+          case 'conversation.markUnread':
+            rollback = { kind: 'conversation', conversationId, seq, fields: { unreadCount: conversation.unreadCount } };
+            await db.conversations.update(conversationId, { unreadCount: Math.max(1, conversation.unreadCount) });
             break;
           case 'conversation.label': {
             rollback = { kind: 'conversation', conversationId, seq, fields: { labels: conversation.labels } };
@@ -163,6 +221,20 @@ async function rollBack(db: ParleyDb, rollback: OutboxRollback): Promise<void> {
       }
       return;
     }
+    case 'contact': {
+      const contact = await db.contacts.get(rollback.contactId);
+      if (contact !== undefined && contact.seq === rollback.seq)
+        await db.contacts.update(rollback.contactId, rollback.fields);
+      return;
+    }
+    case 'cannedResponse': {
+      const current = await db.cannedResponses.get(rollback.id);
+      // The server's version (a higher seq) already shows the truth.
+      if (current !== undefined && current.seq > (rollback.previous?.seq ?? 0)) return;
+      if (rollback.previous === null) await db.cannedResponses.delete(rollback.id);
+      else await db.cannedResponses.put(rollback.previous);
+      return;
+    }
   }
 }
 
@@ -189,7 +261,7 @@ async function settleIn(
   attempts: number,
   now: number,
 ): Promise<void> {
-  await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+  await db.transaction('rw', outboxTables(db, row.mutation), async () => {
     // Discarded while it was in flight: nothing left to settle.
     if ((await db.outbox.get(row.clientId)) === undefined) return;
     if (result.ok) {
@@ -270,7 +342,9 @@ export async function drainOutbox(
  * stored twice.
  */
 export async function retryOutbox(db: ParleyDb, clientId: string, newClientId: string): Promise<void> {
-  await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+  const stored = await db.outbox.get(clientId);
+  if (stored === undefined) return;
+  await db.transaction('rw', outboxTables(db, stored.mutation), async () => {
     const row = await db.outbox.get(clientId);
     if (row === undefined) return;
     if (row.state !== 'failed') {
@@ -284,7 +358,9 @@ export async function retryOutbox(db: ParleyDb, clientId: string, newClientId: s
 
 /** Drops a row for good, undoing its optimistic effect if it still shows. */
 export async function discardOutbox(db: ParleyDb, clientId: string): Promise<void> {
-  await db.transaction('rw', [db.outbox, db.messages, db.conversations], async () => {
+  const stored = await db.outbox.get(clientId);
+  if (stored === undefined) return;
+  await db.transaction('rw', outboxTables(db, stored.mutation), async () => {
     const row = await db.outbox.get(clientId);
     if (row === undefined) return;
     if (row.state !== 'failed') await rollBack(db, row.rollback);

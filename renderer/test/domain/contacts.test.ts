@@ -11,6 +11,7 @@ function contact(id: string, overrides: Partial<Contact> = {}): Contact {
     identities: [],
     mergedInto: null,
     possibleDuplicates: [],
+    note: '',
     createdAt: 0,
     seq: 1,
     ...overrides,

@@ -31,6 +31,7 @@ function conversation(seq: number, preview: string): Change {
     firstResponseAt: null,
     resolvedAt: null,
     assignedAt: null,
+    snoozedUntil: null,
     createdAt: 0,
     seq,
   };

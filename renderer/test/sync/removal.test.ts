@@ -22,6 +22,7 @@ function contact(id: string, overrides: Partial<Contact> = {}): Change {
       identities: [],
       mergedInto: null,
       possibleDuplicates: [],
+      note: '',
       createdAt: 0,
       seq: 1,
       ...overrides,

@@ -109,6 +109,7 @@ export function contactFromRow(
     })),
     mergedInto: row.merged_into,
     possibleDuplicates: [...possibleDuplicates],
+    note: '',
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -141,6 +142,7 @@ export function conversationFromRow(row: Selectable<Database['conversations']>):
     firstResponseAt: nullableNumber(row.first_response_at),
     resolvedAt: nullableNumber(row.resolved_at),
     assignedAt: nullableNumber(row.assigned_at),
+    snoozedUntil: null,
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -202,6 +204,7 @@ export function messageFromRow(row: MessageRow): Message {
     editedAt: nullableNumber(row.edited_at),
     deletedAt: nullableNumber(row.deleted_at),
     activity: jsonOrNull(ActivitySchema, row.activity),
+    mentions: [],
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };

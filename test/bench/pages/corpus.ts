@@ -44,6 +44,7 @@ export function makeCorpus(messageCount: number, conversationCount: number, seed
       identities: [],
       mergedInto: null,
       possibleDuplicates: [],
+      note: '',
       createdAt: i,
       seq: i + 1,
     });
@@ -66,6 +67,7 @@ export function makeCorpus(messageCount: number, conversationCount: number, seed
       firstResponseAt: null,
       resolvedAt: null,
       assignedAt: null,
+      snoozedUntil: null,
       createdAt: i,
       seq: i + 1,
     });
@@ -98,6 +100,7 @@ export function makeCorpus(messageCount: number, conversationCount: number, seed
       error: null,
       editedAt: null,
       deletedAt: null,
+      mentions: [],
       createdAt: 1_700_000_000_000 + i * 1000,
       seq: conversationCount + i + 1,
     });

@@ -85,7 +85,7 @@ function putPage(idb: IDBDatabase, page: PullPage): Promise<void> {
       template: 'templates',
     } as const;
     for (const change of page.changes) {
-      if (change.entity === 'team' || change.entity === 'removal') continue;
+      if (change.entity === 'team' || change.entity === 'removal' || change.entity === 'cannedResponse') continue;
       transaction.objectStore(storeOf[change.entity]).put(change.data);
     }
     transaction.objectStore('meta').put({ key: 'cursor', value: page.cursor });

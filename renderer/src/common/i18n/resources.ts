@@ -11,6 +11,11 @@
  * English has, or has one English does not.
  */
 import enApp from './locales/en/app.json';
+import enSettings from './locales/en/settings.json';
+import enPalette from './locales/en/palette.json';
+import enContacts from './locales/en/contacts.json';
+import enCanned from './locales/en/canned.json';
+import enActions from './locales/en/actions.json';
 import enAdmin from './locales/en/admin.json';
 import enAuth from './locales/en/auth.json';
 import enComposer from './locales/en/composer.json';
@@ -23,6 +28,11 @@ import enSearch from './locales/en/search.json';
 import enSupervisor from './locales/en/supervisor.json';
 import enSync from './locales/en/sync.json';
 import frApp from './locales/fr/app.json';
+import frSettings from './locales/fr/settings.json';
+import frPalette from './locales/fr/palette.json';
+import frContacts from './locales/fr/contacts.json';
+import frCanned from './locales/fr/canned.json';
+import frActions from './locales/fr/actions.json';
 import frAdmin from './locales/fr/admin.json';
 import frAuth from './locales/fr/auth.json';
 import frComposer from './locales/fr/composer.json';
@@ -38,6 +48,11 @@ import frSync from './locales/fr/sync.json';
 const enFiles = {
   admin: enAdmin,
   app: enApp,
+  settings: enSettings,
+  palette: enPalette,
+  contacts: enContacts,
+  canned: enCanned,
+  actions: enActions,
   auth: enAuth,
   composer: enComposer,
   conversation: enConversation,
@@ -53,6 +68,11 @@ const enFiles = {
 const frFiles = {
   admin: frAdmin,
   app: frApp,
+  settings: frSettings,
+  palette: frPalette,
+  contacts: frContacts,
+  canned: frCanned,
+  actions: frActions,
   auth: frAuth,
   composer: frComposer,
   conversation: frConversation,
@@ -100,6 +120,11 @@ type FilesMatch = { [File in keyof typeof enFiles]: SameKeys<(typeof enFiles)[Fi
 const frenchMatchesEnglish: FilesMatch = {
   admin: true,
   app: true,
+  settings: true,
+  palette: true,
+  contacts: true,
+  canned: true,
+  actions: true,
   auth: true,
   composer: true,
   conversation: true,

@@ -10,6 +10,8 @@ import { SearchResults, useSearch } from '../search/index.js';
 import { lastMessageText } from '../../domain/messageView.js';
 import { resolveContact } from '../../domain/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
+import type { Agent } from '@parley/protocol';
+import type { ViewId } from '../../domain/views.js';
 import { useContacts, useConversations } from '../../data/hooks.js';
 
 function Conversations({
@@ -49,6 +51,18 @@ function Conversations({
 }
 
 /** The inbox list with its search: while a query is typed, grouped results replace the list. */
+/** What the shell's keyboard shortcuts ask of the list. */
+export type ListHandle = {
+  /** Puts keyboard focus on the list (on its current row). */
+  focus(): void;
+  /** Moves the current row by one, down (1) or up (-1), opening nothing. */
+  move(delta: 1 | -1): void;
+  /** Opens the current row's conversation. */
+  openCurrent(): void;
+  /** Puts keyboard focus in the search field. */
+  focusSearch(): void;
+};
+
 export function ConversationList({
   db,
   selectedId,
@@ -56,6 +70,11 @@ export function ConversationList({
   onOpenResult,
 }: {
   db: ParleyDb;
+  me: Agent;
+  view: ViewId;
+  onViewChange: (view: ViewId) => void;
+  /** Receives the list's handle when it mounts, null when it unmounts. */
+  handleRef?: (handle: ListHandle | null) => void;
   selectedId: string | null;
   onSelect: (id: string) => void;
   /** A search result: its conversation, and the message found in it (null for a contact). */

@@ -1,2 +1,2 @@
-/** The list of conversations, with the search field above it. */
-export { ConversationList } from './ConversationList.js';
+/** The list of conversations: views, filters, the search field above it. */
+export { ConversationList, type ListHandle } from './ConversationList.js';

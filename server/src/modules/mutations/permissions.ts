@@ -242,5 +242,11 @@ export function permissionFor(trx: Trx, agentId: string, mutation: Mutation): Pr
       return mayLabel(trx, agentId, mutation);
     case 'contact.merge':
       return mayMerge(trx, agentId, mutation);
+    case 'conversation.snooze':
+    case 'conversation.markUnread':
+    case 'contact.setNote':
+    case 'cannedResponse.save':
+    case 'cannedResponse.delete':
+      return Promise.resolve(refusal('bad_request', 'malformed', { request: 'mutation', path: 'type' }));
   }
 }

@@ -47,5 +47,11 @@ export async function runMutation(deps: MutationDeps, agentId: string, payload: 
       return deps.store.write((trx, changes) =>
         throughGate(trx, gate, () => mergeContactsIn(trx, changes, mutation.sourceContactId, mutation.targetContactId)),
       );
+    case 'conversation.snooze':
+    case 'conversation.markUnread':
+    case 'contact.setNote':
+    case 'cannedResponse.save':
+    case 'cannedResponse.delete':
+      return refusal('bad_request', 'malformed', { request: 'mutation', path: 'type' });
   }
 }

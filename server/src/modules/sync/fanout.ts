@@ -88,6 +88,8 @@ function visibleChange(scopes: Scopes, agentId: string, committed: CommittedBatc
       return (committed.contactPlacements.get(change.data.id) ?? []).some((placement) =>
         sees(scopes, agentId, placement),
       );
+    case 'cannedResponse':
+      return change.data.ownerId === null || change.data.ownerId === agentId;
     case 'removal':
       return false;
   }

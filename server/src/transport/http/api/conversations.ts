@@ -276,7 +276,13 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
         deps,
         request,
         reply,
-        (clientId) => ({ type: 'message.note', clientId, conversationId: request.params.id, text: request.body.text }),
+        (clientId) => ({
+          type: 'message.note',
+          clientId,
+          conversationId: request.params.id,
+          text: request.body.text,
+          mentions: [],
+        }),
         async (success) => {
           if (success.message === undefined) throw new Error('A note answered without its message.');
           return reply.code(201).send({ message: success.message });
