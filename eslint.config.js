@@ -41,11 +41,14 @@ const rendererSrc = './renderer/src';
 const rendererFeatures = [
   'admin',
   'auth',
+  'cannedResponses',
   'contacts',
   'conversation',
   'inbox',
   'notifications',
+  'palette',
   'search',
+  'settings',
   'supervisor',
 ];
 const rendererLayers = [
