@@ -5,7 +5,14 @@ import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
 import { SnoozeSweeper } from './modules/assignment/index.js';
 import type { ServerConfig } from './config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAgents, seedDemoChannels } from './demo/seed.js';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  seedDemoAgents,
+  seedDemoCannedResponses,
+  seedDemoChannels,
+  seedDemoStory,
+} from './demo/seed.js';
 import { authRoutes } from './transport/http/auth.js';
 import { webRoutes } from './transport/http/web.js';
 import { webhookRoutes } from './transport/http/webhooks.js';
@@ -90,6 +97,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const created = await seedDemoAgents(agents);
     if (created > 0) app.log.info({ created }, 'demo accounts created');
     if (appSecret !== undefined) await seedDemoChannels(store, appSecret, config.meta.verifyToken ?? 'parley-demo');
+    await seedDemoCannedResponses(store);
   }
 
   // Every error a client sees has the same shape: { code, reason, params }, never words.
@@ -182,6 +190,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let simulator: Simulator | null = null;
   if (config.demo && appSecret !== undefined) {
     simulator = new Simulator({ baseUrl: url, appSecret, intervalMs: config.simulatorIntervalMs, log: app.log });
+    // A note with a mention, a contact note and a snoozed conversation, once, before the customers start.
+    await seedDemoStory({ store, outbound }, simulator).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'the demo story could not be played'),
+    );
     simulator.start();
   }
 
