@@ -8,8 +8,9 @@ import { visibleConversation, type Principal } from '../access/index.js';
 /**
  * What a client reads to catch up: the changes after its cursor that its user may see, and
  * history past its cache. Each user is sent only the conversations they see, the messages
- * and contacts of those, and everything else (agents, teams, inboxes, templates); plus what
- * they started or stopped seeing since the cursor.
+ * and contacts of those, the shared canned responses and their own, and everything else
+ * (agents, teams, inboxes, templates); plus what they started or stopped seeing since the
+ * cursor.
  */
 
 /**
