@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
+import { SnoozeSweeper } from './modules/assignment/index.js';
 import type { ServerConfig } from './config.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAgents, seedDemoChannels } from './demo/seed.js';
 import { authRoutes } from './transport/http/auth.js';
@@ -40,6 +41,8 @@ export type RunningServer = {
   media: MediaService;
   outbound: OutboundService;
   profiles: ProfileRefresher;
+  /** Brings snoozed conversations back as open when their time comes. */
+  snoozes: SnoozeSweeper;
   close(): Promise<void>;
 };
 
@@ -170,6 +173,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   media.start();
   outbound.start();
+  const snoozes = new SnoozeSweeper(store, {
+    onError: (error) => app.log.error({ err: error }, 'waking snoozed conversations failed'),
+  });
+  snoozes.start();
   if (profileFetchEnabled(config)) profiles.start();
 
   let simulator: Simulator | null = null;
@@ -189,8 +196,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     media,
     outbound,
     profiles,
+    snoozes,
     close: async () => {
       simulator?.dispose();
+      await snoozes.stop();
       await profiles.dispose();
       await outbound.dispose();
       await media.dispose();
