@@ -212,3 +212,29 @@ test('the note about a contact saves when the agent leaves the field, and surviv
   await expect(panel(colleague).getByRole('textbox', { name: 'Notes about this contact' })).toHaveValue(text);
   await colleague.close();
 });
+
+test('a note written while the server is down waits in the outbox, then is sent when it is back', async ({ page }) => {
+  test.setTimeout(150_000);
+  await signIn(page, server.url);
+  await customerWritesEverywhere();
+  await openConversation(page, 'Hola, my order is late');
+
+  const { dataDir, url } = server;
+  await server.close();
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+  const note = panel(page).getByRole('textbox', { name: 'Notes about this contact' });
+  await note.fill('Call after 6 pm.');
+  // A pause in typing saves it, without leaving the field.
+  await expect(panel(page).getByTestId('contact-note-status')).toHaveText('Waiting to send');
+  await expect(note).toHaveValue('Call after 6 pm.');
+
+  // The same server, on the same port and data folder, comes back; the outbox drains.
+  server = await startTestServer({
+    dataDir,
+    port: Number(new URL(url).port),
+    graph: { baseUrl: graph.url, version: loadConfig({}).graph.version },
+  });
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
+  await expect(panel(page).getByTestId('contact-note-status')).toHaveText('Saved');
+  await expect(note).toHaveValue('Call after 6 pm.');
+});
