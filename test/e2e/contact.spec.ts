@@ -177,7 +177,7 @@ test('the panel shows every identity and conversation of a merged customer, and 
     await page.screenshot({ path: `test-results/contact-panel-${scheme}.png` });
   }
 
-  await contact.getByRole('button', { name: 'Close the contact panel' }).click();
+  await contact.getByRole('button', { name: 'Hide the contact panel' }).click();
   await expect(page.getByTestId('contact-panel')).toHaveCount(0);
 });
 
