@@ -1,12 +1,9 @@
 import Box from '@mui/material/Box';
 import type { Contact } from '@parley/protocol';
-import { useState, type JSX } from 'react';
-import { failureText, type FailureLike } from '../../common/i18n/failures.js';
-import { useT } from '../../common/i18n/index.js';
-import { ConfirmDialog } from '../../common/ui/ConfirmDialog.js';
-import { MergeSuggestion } from './MergeSuggestion.js';
-import { newClientId } from '../../common/clientId.js';
+import type { JSX } from 'react';
 import type { ThreadActions } from '../../domain/actions.js';
+import { MergeSuggestion } from './MergeSuggestion.js';
+import { useMergeConfirm } from './useMergeConfirm.js';
 
 /**
  * Offers to merge the conversation's contact into a contact that looks like the same
@@ -22,52 +19,18 @@ export function ContactMerge({
   candidates: readonly Contact[];
   actions: ThreadActions;
 }): JSX.Element | null {
-  const { t, lang } = useT();
-  const [target, setTarget] = useState<Contact | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FailureLike | null>(null);
+  const { ask, dialog } = useMergeConfirm(actions);
   if (candidates.length === 0) return null;
-
-  function confirm(): void {
-    if (target === null) return;
-    setBusy(true);
-    setError(null);
-    void actions
-      .mutate({
-        type: 'contact.merge',
-        clientId: newClientId(),
-        sourceContactId: contact.id,
-        targetContactId: target.id,
-      })
-      .then((result) => {
-        setBusy(false);
-        if (result.ok) setTarget(null);
-        else setError(result);
-      });
-  }
-
   return (
     <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', justifyContent: 'flex-end' }}>
       {candidates.map((candidate) => (
         <MergeSuggestion
           key={candidate.id}
           duplicateName={candidate.name}
-          onMerge={() => {
-            setError(null);
-            setTarget(candidate);
-          }}
+          onMerge={() => ask({ source: contact, target: candidate })}
         />
       ))}
-      <ConfirmDialog
-        open={target !== null}
-        title={t('contact.mergeTitle')}
-        body={t('contact.mergeBody', { source: contact.name, target: target?.name ?? '' })}
-        confirmLabel={t('contact.merge')}
-        busy={busy}
-        error={error === null ? null : t('contact.mergeFailed', { reason: failureText(error, lang) })}
-        onConfirm={confirm}
-        onCancel={() => setTarget(null)}
-      />
+      {dialog}
     </Box>
   );
 }

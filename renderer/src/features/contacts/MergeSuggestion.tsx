@@ -5,18 +5,21 @@ import Typography from '@mui/material/Typography';
 import type { JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 
-/** "Possible duplicate of <name> — Merge", in the thread's header. */
+/** "Possible duplicate of <name> — Merge", in the thread's header and the contact panel. */
 export function MergeSuggestion({
   duplicateName,
   onMerge,
+  testId = 'merge-suggestion',
 }: {
   duplicateName: string;
   onMerge: () => void;
+  /** Tells the panel's suggestions from the header's in tests. */
+  testId?: string;
 }): JSX.Element {
   const { t } = useT();
   return (
     <Box
-      data-testid="merge-suggestion"
+      data-testid={testId}
       sx={{
         display: 'flex',
         alignItems: 'center',
@@ -28,7 +31,7 @@ export function MergeSuggestion({
         bgcolor: 'action.hover',
       }}
     >
-      <Typography variant="body2" color="text.secondary" noWrap>
+      <Typography variant="body2" color="text.secondary" noWrap sx={{ minWidth: 0 }}>
         {t('contact.duplicate', { name: duplicateName })}
       </Typography>
       <Button size="small" startIcon={<CallMergeIcon />} onClick={onMerge}>
