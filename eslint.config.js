@@ -41,6 +41,7 @@ const rendererSrc = './renderer/src';
 const rendererFeatures = [
   'admin',
   'auth',
+  'cannedResponses',
   'contacts',
   'conversation',
   'inbox',
