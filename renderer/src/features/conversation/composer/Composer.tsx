@@ -189,6 +189,9 @@ export function Composer({
     onDraftChange(text, mentioned);
     if (at !== null) setCaret(at);
     setActive(0);
+    // A list closed with Escape opens again once its trigger is gone and typed anew.
+    const next = triggerAt(text, at ?? text.length, note);
+    if (next === null || next.start !== dismissed) setDismissed(null);
   }
 
   function replaceWith(current: Trigger, insert: string, mentioned: Mention | null = null): void {
