@@ -1,2 +1,3 @@
 /** Telling the agent what arrived: notifications, and a summary after an absence. */
 export { summaryText, useAnnouncements, type Summary } from './useAnnouncements.js';
+export { useMentionAnnouncements } from './useMentionAnnouncements.js';

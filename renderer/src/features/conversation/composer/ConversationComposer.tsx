@@ -1,15 +1,24 @@
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import type { ChannelAccount, Conversation, MessageContent, Template } from '@parley/protocol';
-import { useRef, useState, type JSX } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
 import { failureText } from '../../../common/i18n/failures.js';
 import { useT, type Locale, type Translator } from '../../../common/i18n/index.js';
-import { Composer, type ComposerQuote } from './Composer.js';
+import { Composer, type ComposerMode, type ComposerQuote } from './Composer.js';
+import { ModeToggle } from './ModeToggle.js';
+import { isNoteShortcut, mentionsInText, withSignature, type Mention } from './composerText.js';
 import { TemplatePicker } from './TemplatePicker.js';
 import { WindowBanner } from './WindowBanner.js';
 import { useMediaSource } from '../../../platform/media.js';
 import { uploadMedia, type UploadedMedia, type UploadFailure } from '../../../platform/upload.js';
 import type { OutboxRow, ParleyDb } from '../../../data/db.js';
+import { resolveContactIn } from '../../../data/contacts.js';
+import { DraftSaver, readDraft } from '../../../data/drafts.js';
+import { useAgents } from '../../../data/hooks.js';
+import { useCannedResponses } from '../../cannedResponses/index.js';
+import { useSettings } from '../../settings/index.js';
 import { enqueue } from '../../../sync/outbox.js';
 import { newClientId } from '../../../common/clientId.js';
 import type { ThreadActions } from '../../../domain/actions.js';
@@ -19,10 +28,16 @@ import { composerMode, windowBanner, windowRefusalOf } from '../../../domain/win
 type AttachmentState = { fileName: string; size: number; uploading: boolean; media: UploadedMedia | null };
 
 /** What went wrong in the composer, kept as data and worded when shown. */
-type ComposerError = { kind: 'notSaved'; detail: string } | { kind: 'upload'; failure: UploadFailure };
+type ComposerError =
+  | { kind: 'notSaved'; detail: string }
+  | { kind: 'upload'; failure: UploadFailure }
+  | { kind: 'noteNoFiles' }
+  | { kind: 'oneFile'; fileName: string };
 
 function composerErrorText(error: ComposerError, t: Translator['t'], lang: Locale): string {
   if (error.kind === 'notSaved') return t('outbox.notSaved', { detail: error.detail });
+  if (error.kind === 'noteNoFiles') return t('composer.noteNoFilesError');
+  if (error.kind === 'oneFile') return t('composer.oneFileOnly', { name: error.fileName });
   const { failure } = error;
   if (failure.code === 'unreachable') return t('composer.uploadUnreachable');
   if (failure.reason === undefined && typeof failure.params?.status === 'number') {
@@ -32,9 +47,19 @@ function composerErrorText(error: ComposerError, t: Translator['t'], lang: Local
 }
 
 /**
- * The bottom of a thread: the window banner and what the window allows — the reply box,
- * the template picker, or nothing. The server has the last word: when it refuses a send
- * because of the window, its words are shown and the composer moves to what is allowed.
+ * The signed-in agent's id when the thread does not pass it: each agent has their own
+ * database, named `parley:<server origin>:<agent id>` (data/db.ts `databaseName`).
+ */
+function agentIdOf(db: ParleyDb): string {
+  return db.name.slice(db.name.lastIndexOf(':') + 1);
+}
+
+/**
+ * The bottom of a thread: a reply or a private note. A reply follows the messaging window
+ * — the reply box, the template picker, or nothing — and the server has the last word:
+ * when it refuses a send because of the window, its words are shown and the composer moves
+ * to what is allowed. A note is always allowed: only the team sees it. What the agent is
+ * writing is kept as this conversation's draft, on this device, until it is sent.
  */
 export function ConversationComposer({
   db,
@@ -49,6 +74,7 @@ export function ConversationComposer({
   newSinceLook,
   onLook,
   onReview,
+  agentId: givenAgentId,
 }: {
   db: ParleyDb;
   /** This conversation's outbox rows: a refused reply moves the composer to what is allowed. */
@@ -66,10 +92,21 @@ export function ConversationComposer({
   onLook: () => void;
   /** Brings the new messages into view and counts them as seen. */
   onReview: () => void;
+  /** The signed-in agent; read from the database when not given. */
+  agentId?: string;
 }): JSX.Element {
   const { t, lang } = useT();
   const source = useMediaSource();
+  const agentId = givenAgentId ?? agentIdOf(db);
+  const settings = useSettings();
+  const agents = useAgents(db);
+  const canned = useCannedResponses(db, agentId);
+  const contact = useLiveQuery(() => resolveContactIn(db, conversation.contactId), [db, conversation.contactId]);
+  const me = agents?.find((agent) => agent.id === agentId);
   const [draft, setDraft] = useState('');
+  const [mode, setMode] = useState<ComposerMode>('reply');
+  // The colleagues picked with @ (ids); only those still named in the text are sent.
+  const [mentionIds, setMentionIds] = useState<string[]>([]);
   const [attachment, setAttachment] = useState<AttachmentState | null>(null);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<ComposerError | null>(null);
@@ -78,6 +115,81 @@ export function ConversationComposer({
   const upload = useRef<AbortController | null>(null);
   // A send held because the customer wrote meanwhile: it goes on "Send anyway".
   const [held, setHeld] = useState<(() => void) | null>(null);
+  const saver = useMemo(() => new DraftSaver(db), [db]);
+  // The agent changed something before the stored draft was read: theirs wins.
+  const touched = useRef(false);
+
+  // The draft left in this conversation, on this device (also after a restart).
+  useEffect(() => {
+    let cancelled = false;
+    readDraft(db, conversation.id).then(
+      (row) => {
+        if (cancelled || row === undefined || touched.current) return;
+        setDraft(row.text);
+        setMode(row.mode);
+        setMentionIds(row.mentions);
+      },
+      (failure: unknown) => console.error('Parley: could not read the draft', failure),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [db, conversation.id]);
+
+  // Switching conversation unmounts the composer, and closing the window hides the page:
+  // what was typed in the last moments is written at once, not after the pause.
+  useEffect(() => {
+    const flush = (): void => void saver.flush();
+    const hidden = (): void => {
+      if (document.visibilityState === 'hidden') flush();
+    };
+    window.addEventListener('pagehide', flush);
+    window.addEventListener('beforeunload', flush);
+    document.addEventListener('visibilitychange', hidden);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      window.removeEventListener('beforeunload', flush);
+      document.removeEventListener('visibilitychange', hidden);
+      flush();
+    };
+  }, [saver]);
+
+  const picked = useMemo<Mention[]>(
+    () =>
+      mentionIds.flatMap((id) => {
+        const agent = agents?.find((candidate) => candidate.id === id);
+        return agent === undefined ? [] : [{ id, name: agent.name }];
+      }),
+    [mentionIds, agents],
+  );
+
+  function remember(next: { text?: string; mode?: ComposerMode; mentionIds?: string[] }): void {
+    touched.current = true;
+    const text = next.text ?? draft;
+    const ids = next.mentionIds ?? mentionIds;
+    saver.schedule({ conversationId: conversation.id, text, mode: next.mode ?? mode, mentions: ids });
+  }
+
+  const changeMode = useCallback(
+    (next: ComposerMode) => {
+      setMode(next);
+      setError(null);
+      touched.current = true;
+      saver.schedule({ conversationId: conversation.id, text: draft, mode: next, mentions: mentionIds });
+    },
+    [saver, conversation.id, draft, mentionIds],
+  );
+
+  // Ctrl+Alt+N (⌘⌥N on a Mac) switches between a reply and a note, wherever the focus is.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!isNoteShortcut(event)) return;
+      event.preventDefault();
+      changeMode(mode === 'note' ? 'reply' : 'note');
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [changeMode, mode]);
 
   function guarded(action: () => void): void {
     if (newSinceLook) {
@@ -88,12 +200,21 @@ export function ConversationComposer({
   }
 
   const activeRefusal = windowRefusalOf(outbox, conversation.lastInboundAt);
-  const mode = composerMode(conversation, account, now, activeRefusal);
-  const banner = windowBanner(mode, now, lang);
+  const windowMode = composerMode(conversation, account, now, activeRefusal);
+  const banner = windowBanner(windowMode, now, lang);
   const approved = (templates ?? []).filter(isApproved);
   const selectedTemplateId =
     approved.find((template) => template.id === chosenTemplateId)?.id ?? approved[0]?.id ?? null;
   const templateParameters = selectedTemplateId === null ? [] : (parameters[selectedTemplateId] ?? []);
+  const signature = settings.useSignature && settings.signature.trim() !== '' ? settings.signature.trim() : null;
+  // A file sent alone carries no caption, so no signature either.
+  const signatureShown = signature !== null && (attachment === null || draft.trim() !== '') ? signature : null;
+
+  function sent(): void {
+    setDraft('');
+    setMentionIds([]);
+    void saver.clear(conversation.id);
+  }
 
   /**
    * Writes the reply to the outbox with its optimistic message; the sync engine sends it
@@ -104,14 +225,18 @@ export function ConversationComposer({
     setSending(true);
     setError(null);
     try {
-      await enqueue(db, {
-        type: 'message.send',
-        clientId: newClientId(),
-        conversationId: conversation.id,
-        content,
-        replyToMessageId: quote,
-        humanAgentTag,
-      });
+      await enqueue(
+        db,
+        {
+          type: 'message.send',
+          clientId: newClientId(),
+          conversationId: conversation.id,
+          content,
+          replyToMessageId: quote,
+          humanAgentTag,
+        },
+        { agentId },
+      );
       return true;
     } catch (failure: unknown) {
       setError({ kind: 'notSaved', detail: failure instanceof Error ? failure.message : String(failure) });
@@ -127,7 +252,8 @@ export function ConversationComposer({
 
   function sendReplyNow(): void {
     if (sending || attachment?.uploading === true) return;
-    const text = draft.trim();
+    const typed = draft.trim();
+    const text = typed === '' ? '' : withSignature(typed, signature);
     const media = attachment?.media ?? null;
     const content: MessageContent | null =
       media !== null
@@ -136,12 +262,30 @@ export function ConversationComposer({
           ? null
           : { kind: 'text', text };
     if (content === null) return;
-    void send(content, mode.kind === 'human_agent', replyTo?.messageId ?? null).then((sent) => {
-      if (!sent) return;
-      setDraft('');
+    void send(content, windowMode.kind === 'human_agent', replyTo?.messageId ?? null).then((ok) => {
+      if (!ok) return;
+      sent();
       setAttachment(null);
       onReplyDone();
     });
+  }
+
+  /** A private note: only the team sees it; the colleagues still named in it are told. */
+  function sendNote(): void {
+    const text = draft.trim();
+    if (sending || text === '') return;
+    setSending(true);
+    setError(null);
+    const mentions = mentionsInText(text, picked);
+    enqueue(
+      db,
+      { type: 'message.note', clientId: newClientId(), conversationId: conversation.id, text, mentions },
+      { agentId },
+    )
+      .then(sent, (failure: unknown) =>
+        setError({ kind: 'notSaved', detail: failure instanceof Error ? failure.message : String(failure) }),
+      )
+      .finally(() => setSending(false));
   }
 
   function sendTemplate(): void {
@@ -151,38 +295,45 @@ export function ConversationComposer({
   function sendTemplateNow(): void {
     if (sending || selectedTemplateId === null) return;
     void send({ kind: 'template', templateId: selectedTemplateId, parameters: templateParameters }, false, null).then(
-      (sent) => {
-        if (sent) setParameters((current) => ({ ...current, [selectedTemplateId]: [] }));
+      (ok) => {
+        if (ok) setParameters((current) => ({ ...current, [selectedTemplateId]: [] }));
       },
     );
   }
 
-  function attach(file: File): void {
-    upload.current?.abort();
-    const controller = new AbortController();
-    upload.current = controller;
-    setError(null);
-    setAttachment({ fileName: file.name, size: file.size, uploading: true, media: null });
-    uploadMedia(source, file, conversation.id, controller.signal).then(
-      (result) => {
-        if (controller.signal.aborted) return;
-        if (result.ok) {
-          setAttachment({
-            fileName: result.media.fileName ?? file.name,
-            size: result.media.size,
-            uploading: false,
-            media: result.media,
-          });
-        } else {
-          setAttachment(null);
-          setError({ kind: 'upload', failure: result });
-        }
-      },
-      () => {
-        if (!controller.signal.aborted) setAttachment(null);
-      },
-    );
-  }
+  const attach = useCallback(
+    (file: File, more: boolean) => {
+      if (mode === 'note') {
+        setError({ kind: 'noteNoFiles' });
+        return;
+      }
+      upload.current?.abort();
+      const controller = new AbortController();
+      upload.current = controller;
+      setError(more ? { kind: 'oneFile', fileName: file.name } : null);
+      setAttachment({ fileName: file.name, size: file.size, uploading: true, media: null });
+      uploadMedia(source, file, conversation.id, controller.signal).then(
+        (result) => {
+          if (controller.signal.aborted) return;
+          if (result.ok) {
+            setAttachment({
+              fileName: result.media.fileName ?? file.name,
+              size: result.media.size,
+              uploading: false,
+              media: result.media,
+            });
+          } else {
+            setAttachment(null);
+            setError({ kind: 'upload', failure: result });
+          }
+        },
+        () => {
+          if (!controller.signal.aborted) setAttachment(null);
+        },
+      );
+    },
+    [mode, source, conversation.id],
+  );
 
   function removeAttachment(): void {
     upload.current?.abort();
@@ -190,10 +341,46 @@ export function ConversationComposer({
     setAttachment(null);
   }
 
+  const note = mode === 'note';
+  const variables = { contactName: contact?.name ?? '', agentName: me?.name ?? '' };
+
+  function changeText(text: string, mentioned: Mention | null): void {
+    // Starting a reply: the agent has the thread as it is now in front of them.
+    if (!note && draft.trim() === '' && text.trim() !== '') onLook();
+    const ids = mentionsInText(text, mentioned === null ? picked : [...picked, mentioned]);
+    setDraft(text);
+    if (ids.join() !== mentionIds.join()) setMentionIds(ids);
+    remember({ text, mentionIds: ids });
+    // The customer is told someone is typing a reply, never a note.
+    if (!note && text.trim() !== '') actions.typing(conversation.id);
+  }
+
+  const box = (
+    <Composer
+      mode={mode}
+      draft={draft}
+      onDraftChange={changeText}
+      onSend={note ? sendNote : sendReply}
+      canSend={draft.trim() !== '' || (!note && (attachment?.media ?? null) !== null)}
+      sending={sending}
+      attachment={note ? null : attachment}
+      onAttach={attach}
+      onRemoveAttachment={removeAttachment}
+      replyTo={replyTo}
+      onCancelReply={onReplyDone}
+      humanAgent={windowMode.kind === 'human_agent'}
+      signature={note ? null : signatureShown}
+      canned={canned ?? []}
+      colleagues={agents ?? []}
+      agentId={agentId}
+      variables={variables}
+    />
+  );
+
   return (
     <>
-      <WindowBanner mode={mode.kind} banner={banner} />
-      {held !== null && newSinceLook && (
+      {!note && <WindowBanner mode={windowMode.kind} banner={banner} />}
+      {held !== null && newSinceLook && !note && (
         <Alert
           severity="warning"
           role="alert"
@@ -242,47 +429,43 @@ export function ConversationComposer({
           {composerErrorText(error, t, lang)}
         </Alert>
       )}
-      {mode.kind === 'template' ? (
-        // Until the cache has answered, "no templates" would be a false statement.
-        templates === undefined ? null : (
-          <TemplatePicker
-            templates={approved}
-            emptyText={t(account === undefined ? 'template.noAccount' : 'template.none')}
-            selectedId={selectedTemplateId}
-            onSelect={setChosenTemplateId}
-            parameters={templateParameters}
-            onParameterChange={(index, value) => {
-              if (selectedTemplateId === null) return;
-              setParameters((current) => {
-                const next = [...(current[selectedTemplateId] ?? [])];
-                next[index] = value;
-                return { ...current, [selectedTemplateId]: next };
-              });
-            }}
-            onSend={sendTemplate}
-            sending={sending}
-          />
-        )
-      ) : mode.kind === 'read_only' ? null : (
-        <Composer
-          draft={draft}
-          onDraftChange={(text) => {
-            // Starting a reply: the agent has the thread as it is now in front of them.
-            if (draft.trim() === '' && text.trim() !== '') onLook();
-            setDraft(text);
-            if (text.trim() !== '') actions.typing(conversation.id);
-          }}
-          onSend={sendReply}
-          canSend={draft.trim() !== '' || (attachment?.media ?? null) !== null}
-          sending={sending}
-          attachment={attachment}
-          onAttach={attach}
-          onRemoveAttachment={removeAttachment}
-          replyTo={replyTo}
-          onCancelReply={onReplyDone}
-          humanAgent={mode.kind === 'human_agent'}
-        />
-      )}
+      <Box
+        data-testid="composer-area"
+        data-mode={mode}
+        sx={{
+          bgcolor: note ? 'thread.note' : 'background.paper',
+          borderTop: 3,
+          borderColor: note ? 'warning.main' : 'transparent',
+        }}
+      >
+        <ModeToggle mode={mode} onChange={changeMode} />
+        {note ? (
+          box
+        ) : windowMode.kind === 'template' ? (
+          // Until the cache has answered, "no templates" would be a false statement.
+          templates === undefined ? null : (
+            <TemplatePicker
+              templates={approved}
+              emptyText={t(account === undefined ? 'template.noAccount' : 'template.none')}
+              selectedId={selectedTemplateId}
+              onSelect={setChosenTemplateId}
+              parameters={templateParameters}
+              onParameterChange={(index, value) => {
+                if (selectedTemplateId === null) return;
+                setParameters((current) => {
+                  const next = [...(current[selectedTemplateId] ?? [])];
+                  next[index] = value;
+                  return { ...current, [selectedTemplateId]: next };
+                });
+              }}
+              onSend={sendTemplate}
+              sending={sending}
+            />
+          )
+        ) : windowMode.kind === 'read_only' ? null : (
+          box
+        )}
+      </Box>
     </>
   );
 }

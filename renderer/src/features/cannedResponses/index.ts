@@ -1,0 +1,3 @@
+/** Canned responses: the ones an agent may use, and the panel that manages them. */
+export { CannedResponsesPanel } from './CannedResponsesPanel.js';
+export { useCannedResponses } from './useCannedResponses.js';

@@ -1,0 +1,70 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ParleyDb } from '../../src/data/db.js';
+import { DraftSaver, clearDraft, isEmptyDraft, readDraft, saveDraft } from '../../src/data/drafts.js';
+
+let count = 0;
+const opened: ParleyDb[] = [];
+
+function newDb(): ParleyDb {
+  count += 1;
+  const db = new ParleyDb(`drafts-test-${count}`);
+  opened.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+describe('drafts', () => {
+  it('keeps one draft per conversation, with its mode and mentions, across a reopening', async () => {
+    const db = newDb();
+    await saveDraft(db, { conversationId: 'c1', text: 'Hello', mode: 'reply', mentions: [] }, 10);
+    await saveDraft(db, { conversationId: 'c2', text: '@Ann look', mode: 'note', mentions: ['ann'] }, 20);
+    await saveDraft(db, { conversationId: 'c1', text: 'Hello again', mode: 'reply', mentions: [] }, 30);
+    db.close();
+    const again = new ParleyDb(db.name);
+    opened.push(again);
+    expect(await readDraft(again, 'c1')).toEqual({
+      conversationId: 'c1',
+      text: 'Hello again',
+      mode: 'reply',
+      mentions: [],
+      updatedAt: 30,
+    });
+    expect(await readDraft(again, 'c2')).toMatchObject({ text: '@Ann look', mode: 'note', mentions: ['ann'] });
+  });
+
+  it('forgets an emptied reply, but keeps the note mode the agent chose', async () => {
+    const db = newDb();
+    await saveDraft(db, { conversationId: 'c1', text: 'Hello', mode: 'reply', mentions: [] });
+    await saveDraft(db, { conversationId: 'c1', text: '  ', mode: 'reply', mentions: [] });
+    expect(await readDraft(db, 'c1')).toBeUndefined();
+    await saveDraft(db, { conversationId: 'c1', text: '', mode: 'note', mentions: [] });
+    expect(await readDraft(db, 'c1')).toMatchObject({ mode: 'note' });
+    await clearDraft(db, 'c1');
+    expect(await readDraft(db, 'c1')).toBeUndefined();
+    expect(isEmptyDraft({ text: '', mode: 'note' })).toBe(false);
+  });
+
+  it('saves only the latest text on flush, and clearing after sending wins over what was pending', async () => {
+    const db = newDb();
+    // A long pause: only the explicit flush writes, so nothing here depends on time.
+    const saver = new DraftSaver(db, 60_000);
+    saver.schedule({ conversationId: 'c1', text: 'H', mode: 'reply', mentions: [] });
+    saver.schedule({ conversationId: 'c1', text: 'Hello', mode: 'reply', mentions: [] });
+    expect(await readDraft(db, 'c1')).toBeUndefined();
+    await saver.flush();
+    expect(await readDraft(db, 'c1')).toMatchObject({ text: 'Hello' });
+
+    saver.schedule({ conversationId: 'c1', text: 'Hello there', mode: 'reply', mentions: [] });
+    await saver.clear('c1');
+    await saver.flush();
+    expect(await readDraft(db, 'c1')).toBeUndefined();
+  });
+});
