@@ -45,7 +45,9 @@ const rendererFeatures = [
   'conversation',
   'inbox',
   'notifications',
+  'palette',
   'search',
+  'settings',
   'supervisor',
 ];
 const rendererLayers = [
