@@ -21,7 +21,7 @@ import type { ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.
 import type { Desktop } from '../platform/desktop.js';
 import { ConversationList, type ListHandle } from '../features/inbox/index.js';
 import { ContactPanel } from '../features/contacts/index.js';
-import type { ViewId } from '../domain/views.js';
+import { viewKey, type ViewId } from '../domain/views.js';
 import { MediaSourceContext, type MediaSource } from '../platform/media.js';
 import { useT, type Translator } from '../common/i18n/index.js';
 import { summaryText, useAnnouncements, type Summary } from '../features/notifications/index.js';
@@ -272,6 +272,7 @@ function Inbox({
             <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
               <Paper
                 ref={listRegion}
+                data-view={viewKey(view)}
                 square
                 elevation={0}
                 component="nav"

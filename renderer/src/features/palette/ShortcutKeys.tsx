@@ -41,7 +41,7 @@ export function ShortcutKeys({ shortcut, size = 'small' }: { shortcut: string; s
                 minWidth: 20,
                 px: 0.6,
                 textAlign: 'center',
-                borderRadius: 1,
+                borderRadius: '4px',
                 border: 1,
                 borderColor: 'currentColor',
                 opacity: 0.9,
