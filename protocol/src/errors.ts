@@ -93,6 +93,21 @@ export const FailureReasonSchema = z.enum([
   'thumbnail_missing',
   'range_unsatisfiable',
   'reaction_on_failed_message',
+  // The inbox: mentions, snoozing, canned responses.
+  /** A note mentions someone who cannot read it: not an active person who sees the conversation (params.agentId, params.name). */
+  'mention_unavailable',
+  /** A snooze ends in the past (or now). */
+  'snooze_in_past',
+  /** A snooze ends too far ahead (params.maxDays). */
+  'snooze_too_far',
+  /** Setting the status to snoozed without a time: snooze it instead. */
+  'snooze_needs_time',
+  /** No such canned response, or one the user does not see. */
+  'canned_response_missing',
+  /** A shortcut already used by a canned response the user sees (params.shortcut). */
+  'canned_shortcut_taken',
+  /** A canned response stays shared or personal: its scope cannot change (params.shared, what it is). */
+  'canned_scope_fixed',
   // Contacts.
   'merge_self',
   'merge_source_merged',

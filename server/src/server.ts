@@ -3,8 +3,16 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
+import { SnoozeSweeper } from './modules/assignment/index.js';
 import type { ServerConfig } from './config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAgents, seedDemoChannels } from './demo/seed.js';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  seedDemoAgents,
+  seedDemoCannedResponses,
+  seedDemoChannels,
+  seedDemoStory,
+} from './demo/seed.js';
 import { authRoutes } from './transport/http/auth.js';
 import { webRoutes } from './transport/http/web.js';
 import { webhookRoutes } from './transport/http/webhooks.js';
@@ -40,6 +48,8 @@ export type RunningServer = {
   media: MediaService;
   outbound: OutboundService;
   profiles: ProfileRefresher;
+  /** Brings snoozed conversations back as open when their time comes. */
+  snoozes: SnoozeSweeper;
   close(): Promise<void>;
 };
 
@@ -87,6 +97,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const created = await seedDemoAgents(agents);
     if (created > 0) app.log.info({ created }, 'demo accounts created');
     if (appSecret !== undefined) await seedDemoChannels(store, appSecret, config.meta.verifyToken ?? 'parley-demo');
+    await seedDemoCannedResponses(store);
   }
 
   // Every error a client sees has the same shape: { code, reason, params }, never words.
@@ -170,11 +181,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   media.start();
   outbound.start();
+  const snoozes = new SnoozeSweeper(store, {
+    onError: (error) => app.log.error({ err: error }, 'waking snoozed conversations failed'),
+  });
+  snoozes.start();
   if (profileFetchEnabled(config)) profiles.start();
 
   let simulator: Simulator | null = null;
   if (config.demo && appSecret !== undefined) {
     simulator = new Simulator({ baseUrl: url, appSecret, intervalMs: config.simulatorIntervalMs, log: app.log });
+    // A note with a mention, a contact note and a snoozed conversation, once, before the customers start.
+    await seedDemoStory({ store, outbound }, simulator).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'the demo story could not be played'),
+    );
     simulator.start();
   }
 
@@ -189,8 +208,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     media,
     outbound,
     profiles,
+    snoozes,
     close: async () => {
       simulator?.dispose();
+      await snoozes.stop();
       await profiles.dispose();
       await outbound.dispose();
       await media.dispose();

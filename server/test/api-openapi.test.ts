@@ -53,6 +53,50 @@ const REQUESTS: Record<string, (context: Context) => Promise<Answer>> = {
       body: { status: 'pending' },
       key: key(),
     }),
+  'POST /api/v1/conversations/{id}/snooze': ({ server, admin, conversationId }) =>
+    call(server, admin.token, 'POST', `/conversations/${conversationId}/snooze`, {
+      body: { until: Date.now() + 60 * 60 * 1000 },
+      key: key(),
+    }),
+  'POST /api/v1/conversations/{id}/unread': ({ server, admin, conversationId }) =>
+    call(server, admin.token, 'POST', `/conversations/${conversationId}/unread`, { key: key() }),
+  'PUT /api/v1/contacts/{id}/note': async ({ server, admin, conversationId }) => {
+    const { contact_id: contactId } = await server.store.db
+      .selectFrom('conversations')
+      .select('contact_id')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    return call(server, admin.token, 'PUT', `/contacts/${contactId}/note`, {
+      body: { note: 'Prefers mornings.' },
+      key: key(),
+    });
+  },
+  'GET /api/v1/canned-responses': ({ server, admin }) => call(server, admin.token, 'GET', '/canned-responses'),
+  'POST /api/v1/canned-responses': ({ server, admin }) =>
+    call(server, admin.token, 'POST', '/canned-responses', {
+      body: { shortcut: `s${key().slice(2, 10)}`, title: 'Greeting', body: 'Hello {{contact.name}}', shared: true },
+      key: key(),
+    }),
+  'PUT /api/v1/canned-responses/{id}': async ({ server, admin }) => {
+    const made = await call<{ cannedResponse: { id: string; shortcut: string } }>(
+      server,
+      admin.token,
+      'POST',
+      '/canned-responses',
+      { body: { shortcut: `e${key().slice(2, 10)}`, title: 'Old', body: 'Old words', shared: false }, key: key() },
+    );
+    return call(server, admin.token, 'PUT', `/canned-responses/${made.body.cannedResponse.id}`, {
+      body: { shortcut: made.body.cannedResponse.shortcut, title: 'New', body: 'New words' },
+      key: key(),
+    });
+  },
+  'DELETE /api/v1/canned-responses/{id}': async ({ server, admin }) => {
+    const made = await call<{ cannedResponse: { id: string } }>(server, admin.token, 'POST', '/canned-responses', {
+      body: { shortcut: `d${key().slice(2, 10)}`, title: 'Doomed', body: 'Bye', shared: false },
+      key: key(),
+    });
+    return call(server, admin.token, 'DELETE', `/canned-responses/${made.body.cannedResponse.id}`, { key: key() });
+  },
 
   'GET /api/v1/tokens': ({ server, admin }) => call(server, admin.token, 'GET', '/tokens'),
   'POST /api/v1/tokens': ({ server, admin }) =>
@@ -215,7 +259,7 @@ describe('/api/v1/openapi.json', () => {
     }
   });
 
-  it('documents and succeeds on the conversation, token and metrics routes', async () => {
+  it('documents and succeeds on the conversation, contact, canned response, token and metrics routes', async () => {
     const expected: Record<string, number> = {
       'GET /api/v1/me': 200,
       'GET /api/v1/conversations': 200,
@@ -225,6 +269,13 @@ describe('/api/v1/openapi.json', () => {
       'POST /api/v1/conversations/{id}/notes': 201,
       'POST /api/v1/conversations/{id}/assign': 200,
       'POST /api/v1/conversations/{id}/status': 200,
+      'POST /api/v1/conversations/{id}/snooze': 200,
+      'POST /api/v1/conversations/{id}/unread': 200,
+      'PUT /api/v1/contacts/{id}/note': 200,
+      'GET /api/v1/canned-responses': 200,
+      'POST /api/v1/canned-responses': 201,
+      'PUT /api/v1/canned-responses/{id}': 200,
+      'DELETE /api/v1/canned-responses/{id}': 204,
       'GET /api/v1/tokens': 200,
       'POST /api/v1/tokens': 201,
       'DELETE /api/v1/tokens/{id}': 204,

@@ -116,6 +116,21 @@ describe('mergeContacts', () => {
     expect(await conversationsOf(stranger.id)).toEqual([]);
   });
 
+  test('keeps both notes about the customer, the target’s first', async () => {
+    await whatsappFrom('16505551234', 'Sheena Nelson', 'wamid.A1', T0);
+    await messengerFrom('1254459154682919', 'm_B1', T0 + 60);
+    const sheena = await contactOf('16505551234');
+    const stranger = await contactOf('1254459154682919');
+    await server.store.db.updateTable('contacts').set({ note: 'VIP.' }).where('id', '=', sheena.id).execute();
+    await server.store.db
+      .updateTable('contacts')
+      .set({ note: 'Asked about returns.' })
+      .where('id', '=', stranger.id)
+      .execute();
+    expect(await mergeContacts(server.store, stranger.id, sheena.id)).toEqual({ ok: true });
+    expect((await contact(sheena.id)).note).toBe('VIP.\n\nAsked about returns.');
+  });
+
   test('the target keeps the better name and gains a phone it lacked', async () => {
     await messengerFrom('1254459154682919', 'm_B1', T0);
     await whatsappFrom('16505551234', 'Sheena Nelson', 'wamid.A1', T0 + 1);

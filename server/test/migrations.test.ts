@@ -5,8 +5,14 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openDatabase } from '../src/platform/database.js';
+import {
+  MESSAGE_COLUMNS,
+  contactFromRow,
+  conversationFromRow,
+  messageFromRow,
+  newMessageRow,
+} from '../src/platform/rows.js';
 import { migrationProvider } from '../src/platform/migrations.js';
-import { newMessageRow } from '../src/platform/rows.js';
 import type { Database } from '../src/platform/schema.js';
 
 /** Migrations upgrade a database written by an older server without losing what it stored. */
@@ -29,11 +35,11 @@ async function databaseAtFoundation(): Promise<{ dir: string; db: Kysely<Databas
   return { dir, db };
 }
 
-/** A message row as the foundation stored it: no activity column yet. */
+/** A message row as the foundation stored it: no activity or mentions columns yet. */
 function withoutActivity(
   fields: Parameters<typeof newMessageRow>[0],
-): Omit<ReturnType<typeof newMessageRow>, 'activity'> {
-  const { activity: _activity, ...row } = newMessageRow(fields);
+): Omit<ReturnType<typeof newMessageRow>, 'activity' | 'mentions'> {
+  const { activity: _activity, mentions: _mentions, ...row } = newMessageRow(fields);
   return row;
 }
 
@@ -70,7 +76,7 @@ describe('0002_structured_preview', () => {
       conversationId: string,
       at: number,
       fields: object,
-    ): Omit<ReturnType<typeof newMessageRow>, 'activity'> =>
+    ): Omit<ReturnType<typeof newMessageRow>, 'activity' | 'mentions'> =>
       withoutActivity({
         id,
         conversation_id: conversationId,
@@ -208,6 +214,79 @@ describe('0003_teams_and_roles', () => {
         [1, 5, 'person'],
         [1, 5, 'person'],
       ]);
+    } finally {
+      await upgraded.destroy();
+    }
+  });
+});
+
+describe('0004_inbox', () => {
+  test('keeps every contact, conversation and message, with an empty note, no snooze and no mentions', async () => {
+    const { dir, db } = await databaseAtFoundation();
+    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0003_teams_and_roles');
+    expect(error).toBeUndefined();
+    const raw = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    await raw
+      .insertInto('contacts')
+      .values({
+        id: 'contact-of-c-1',
+        name: 'Oliver',
+        avatar_media_id: null,
+        phone: '447700900123',
+        merged_into: null,
+        profile_fetched_at: null,
+        created_at: 1_000,
+        seq: 3,
+      })
+      .execute();
+    await raw
+      .insertInto('conversations')
+      .values({ ...conversation('c-1', 'Where is my parcel?'), status: 'pending', preview: null })
+      .execute();
+    const { mentions: _mentions, ...note } = newMessageRow({
+      id: 'm-note',
+      conversation_id: 'c-1',
+      channel: 'whatsapp',
+      direction: 'outbound',
+      kind: 'note',
+      text: 'Parcel left the warehouse yesterday.',
+      author_agent_id: 'ana',
+      status: 'sent',
+      created_at: 2_500,
+      received_at: 2_500,
+      seq: 4,
+    });
+    await raw.insertInto('messages').values(note).execute();
+    await db.destroy();
+
+    const upgraded = await openDatabase(dir);
+    try {
+      const contact = await upgraded.selectFrom('contacts').selectAll().executeTakeFirstOrThrow();
+      expect(contactFromRow(contact, [])).toMatchObject({
+        id: 'contact-of-c-1',
+        name: 'Oliver',
+        phone: '447700900123',
+        note: '',
+        seq: 3,
+      });
+      const stored = await upgraded.selectFrom('conversations').selectAll().executeTakeFirstOrThrow();
+      expect(conversationFromRow(stored)).toMatchObject({
+        id: 'c-1',
+        status: 'pending',
+        unreadCount: 1,
+        snoozedUntil: null,
+        seq: 1,
+      });
+      const message = await upgraded.selectFrom('messages').select(MESSAGE_COLUMNS).executeTakeFirstOrThrow();
+      expect(messageFromRow(message)).toMatchObject({
+        id: 'm-note',
+        kind: 'note',
+        text: 'Parcel left the warehouse yesterday.',
+        authorAgentId: 'ana',
+        mentions: [],
+        seq: 4,
+      });
+      expect(await upgraded.selectFrom('canned_responses').selectAll().execute()).toEqual([]);
     } finally {
       await upgraded.destroy();
     }

@@ -26,7 +26,12 @@ type Action =
   | 'assignBen'
   | 'unassign'
   | 'transfer'
-  | 'merge';
+  | 'merge'
+  | 'snooze'
+  | 'markUnread'
+  | 'contactNote'
+  | 'cannedShared'
+  | 'cannedOwn';
 type Outcome =
   | 'ok'
   | 'not_assignee'
@@ -57,40 +62,76 @@ const ACTIONS: readonly Action[] = [
   'unassign',
   'transfer',
   'merge',
+  'snooze',
+  'markUnread',
+  'contactNote',
+  'cannedShared',
+  'cannedOwn',
 ];
+
+/** Kept by supervisors and admins, whatever the conversation; everyone keeps their own. */
+const CANNED = { cannedShared: 'supervisor_only', cannedOwn: 'ok' } as const;
 
 /** What each person may do with a conversation assigned to Ana, in the default team. */
 const ASSIGNED_TO_ANA: Record<Person, Record<Action, Outcome>> = {
-  ana: row('ok', { assignBen: 'supervisor_only', transfer: 'supervisor_only', merge: 'supervisor_only' }),
+  ana: row('ok', { assignBen: 'supervisor_only', transfer: 'supervisor_only', merge: 'supervisor_only', ...CANNED }),
   ben: row('not_assignee', {
     note: 'ok',
     take: 'already_taken',
     assignBen: 'already_taken',
     transfer: 'supervisor_only',
     merge: 'supervisor_only',
+    contactNote: 'ok',
+    ...CANNED,
   }),
   sue: row('ok', {}),
   ada: row('ok', {}),
-  zed: row('conversation_missing', { react: 'message_missing', merge: 'supervisor_only' }),
+  zed: row('conversation_missing', {
+    react: 'message_missing',
+    merge: 'supervisor_only',
+    contactNote: 'contact_missing',
+    ...CANNED,
+  }),
 };
 
 /** With a conversation waiting in the default team's queue. */
 const IN_THE_QUEUE: Record<Person, Record<Action, Outcome>> = {
-  ana: row('ok', { assignBen: 'supervisor_only', transfer: 'supervisor_only', merge: 'supervisor_only' }),
-  ben: row('ok', { transfer: 'supervisor_only', merge: 'supervisor_only' }),
+  ana: row('ok', { assignBen: 'supervisor_only', transfer: 'supervisor_only', merge: 'supervisor_only', ...CANNED }),
+  ben: row('ok', { transfer: 'supervisor_only', merge: 'supervisor_only', ...CANNED }),
   sue: row('ok', {}),
   ada: row('ok', {}),
-  zed: row('conversation_missing', { react: 'message_missing', merge: 'supervisor_only' }),
+  zed: row('conversation_missing', {
+    react: 'message_missing',
+    merge: 'supervisor_only',
+    contactNote: 'contact_missing',
+    ...CANNED,
+  }),
 };
 
 /** With a conversation of the other team, unassigned. */
 const OTHER_TEAM: Record<Person, Record<Action, Outcome>> = {
-  ana: row('conversation_missing', { react: 'message_missing', merge: 'supervisor_only' }),
-  ben: row('conversation_missing', { react: 'message_missing', merge: 'supervisor_only' }),
-  sue: row('conversation_missing', { react: 'message_missing', merge: 'contact_missing' }),
+  ana: row('conversation_missing', {
+    react: 'message_missing',
+    merge: 'supervisor_only',
+    contactNote: 'contact_missing',
+    ...CANNED,
+  }),
+  ben: row('conversation_missing', {
+    react: 'message_missing',
+    merge: 'supervisor_only',
+    contactNote: 'contact_missing',
+    ...CANNED,
+  }),
+  sue: row('conversation_missing', {
+    react: 'message_missing',
+    merge: 'contact_missing',
+    contactNote: 'contact_missing',
+    cannedShared: 'ok',
+    cannedOwn: 'ok',
+  }),
   ada: row('ok', {}),
   // Zed is in that team, but gives a conversation to Ben only as a supervisor would.
-  zed: row('ok', { assignBen: 'supervisor_only', transfer: 'supervisor_only', merge: 'supervisor_only' }),
+  zed: row('ok', { assignBen: 'supervisor_only', transfer: 'supervisor_only', merge: 'supervisor_only', ...CANNED }),
 };
 
 function row(all: Outcome, except: Partial<Record<Action, Outcome>>): Record<Action, Outcome> {
@@ -102,6 +143,7 @@ const ids = {} as Record<Person, string>;
 let defaultTeam = '';
 let otherTeam = '';
 let customers = 0;
+let canned = 0;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -211,12 +253,30 @@ function mutationFor(
       return { type: 'conversation.transfer', clientId, conversationId, teamId: transferTo };
     case 'merge':
       return { type: 'contact.merge', clientId, sourceContactId: conversation.contactId, targetContactId: mergeTarget };
+    case 'snooze':
+      return { type: 'conversation.snooze', clientId, conversationId, until: Date.now() + 60 * 60 * 1000 };
+    case 'markUnread':
+      return { type: 'conversation.markUnread', clientId, conversationId };
+    case 'contactNote':
+      return { type: 'contact.setNote', clientId, contactId: conversation.contactId, note: 'Prefers mornings.' };
+    case 'cannedShared':
+    case 'cannedOwn':
+      canned += 1;
+      return {
+        type: 'cannedResponse.save',
+        clientId,
+        id: randomUUID(),
+        shortcut: `matrix${canned}`,
+        title: 'Matrix',
+        body: 'Hello {{contact.name}}',
+        shared: action === 'cannedShared',
+      };
   }
 }
 
-/** What a refusal must leave as it was: the conversation, its messages, its contact, its jobs. */
+/** What a refusal must leave as it was: the conversation, its messages, its contact, its jobs, the canned responses. */
 async function stateOf(conversationId: string, contactId: string): Promise<unknown> {
-  const [conversation, messages, contact, jobs] = await Promise.all([
+  const [conversation, messages, contact, jobs, canned] = await Promise.all([
     server.store.db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst(),
     server.store.db
       .selectFrom('messages')
@@ -224,10 +284,15 @@ async function stateOf(conversationId: string, contactId: string): Promise<unkno
       .where('conversation_id', '=', conversationId)
       .orderBy('id')
       .execute(),
-    server.store.db.selectFrom('contacts').select(['id', 'merged_into', 'seq']).where('id', '=', contactId).execute(),
+    server.store.db
+      .selectFrom('contacts')
+      .select(['id', 'merged_into', 'note', 'seq'])
+      .where('id', '=', contactId)
+      .execute(),
     server.store.db.selectFrom('outbound_jobs').select('id').where('conversation_id', '=', conversationId).execute(),
+    server.store.db.selectFrom('canned_responses').select('id').execute(),
   ]);
-  return { conversation, messages, contact, jobs: jobs.length };
+  return { conversation, messages, contact, jobs: jobs.length, canned: canned.length };
 }
 
 async function run(person: Person, placement: Placement, action: Action): Promise<MutationResult> {

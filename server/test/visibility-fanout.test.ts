@@ -67,6 +67,27 @@ describe('batchFor', () => {
     expect(batchFor(world, 'nobody', batch).batch.changes).toEqual([]);
   });
 
+  it('sends a shared canned response to every active user, and a personal one to its owner alone', () => {
+    const canned = (id: string, ownerId: string | null, seq: number): Change => ({
+      entity: 'cannedResponse',
+      data: { id, ownerId, seq, shortcut: id, title: '', body: 'Hi', deleted: false, updatedAt: 1 },
+    });
+    const withAdmin = scopes([
+      ['ana', 'agent', ['A']],
+      ['ben', 'agent', ['B']],
+      ['ada', 'admin', []],
+    ]);
+    withAdmin.principals.set('gone', { id: 'gone', role: 'agent', kind: 'person', active: false });
+    const cannedBatch = committed({ changes: [canned('shared', null, 11), canned('anas', 'ana', 12)] });
+    const ids = (agentId: string): string[] =>
+      batchFor(withAdmin, agentId, cannedBatch).batch.changes.map((c) => c.data.id);
+    expect(ids('ana')).toEqual(['shared', 'anas']);
+    expect(ids('ben')).toEqual(['shared']);
+    // Admins see every conversation, but not another user's own replies.
+    expect(ids('ada')).toEqual(['shared']);
+    expect(ids('gone')).toEqual([]);
+  });
+
   it('gives users sent the same thing the same key, and others another', () => {
     expect(batchFor(world, 'ana', batch).key).toBe(batchFor(world, 'sue', batch).key);
     expect(batchFor(world, 'ana', batch).key).not.toBe(batchFor(world, 'amy', batch).key);

@@ -5,7 +5,7 @@ import { signPayload } from '../modules/channels/index.js';
 import { WEBHOOK_PATHS } from '../transport/http/webhooks.js';
 import { messagingTextWebhook, whatsappTextWebhook } from './payloads.js';
 
-type Customer = { channel: Channel; id: string; name: string };
+export type Customer = { channel: Channel; id: string; name: string };
 
 /** Demo business accounts: one WhatsApp number, one Facebook Page, one Instagram account. */
 export const DEMO_BUSINESS = {
@@ -77,6 +77,11 @@ export class Simulator {
     const line = LINES[(this.turn * 7 + 3) % LINES.length];
     this.turn += 1;
     if (customer === undefined || line === undefined) return 0;
+    return this.send(customer, line);
+  }
+
+  /** One message from this customer, now; returns the HTTP status the server answered. */
+  async send(customer: Customer, line: string): Promise<number> {
     const now = Date.now();
     const body =
       customer.channel === 'whatsapp'

@@ -24,6 +24,7 @@ import {
   SharedContactSchema,
   TemplateComponentSchema,
   type Agent,
+  type CannedResponse,
   type ChannelAccount,
   type Contact,
   type ContactIdentity,
@@ -109,7 +110,7 @@ export function contactFromRow(
     })),
     mergedInto: row.merged_into,
     possibleDuplicates: [...possibleDuplicates],
-    note: '',
+    note: row.note,
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -142,7 +143,7 @@ export function conversationFromRow(row: Selectable<Database['conversations']>):
     firstResponseAt: nullableNumber(row.first_response_at),
     resolvedAt: nullableNumber(row.resolved_at),
     assignedAt: nullableNumber(row.assigned_at),
-    snoozedUntil: null,
+    snoozedUntil: nullableNumber(row.snoozed_until),
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -176,6 +177,7 @@ export const MESSAGE_COLUMNS = [
   'received_at',
   'seq',
   'activity',
+  'mentions',
 ] as const;
 
 export type MessageRow = Pick<Selectable<Database['messages']>, (typeof MESSAGE_COLUMNS)[number]>;
@@ -204,7 +206,7 @@ export function messageFromRow(row: MessageRow): Message {
     editedAt: nullableNumber(row.edited_at),
     deletedAt: nullableNumber(row.deleted_at),
     activity: jsonOrNull(ActivitySchema, row.activity),
-    mentions: [],
+    mentions: json(z.array(z.string()), row.mentions),
     createdAt: Number(row.created_at),
     seq: Number(row.seq),
   };
@@ -223,7 +225,21 @@ export function templateFromRow(row: Selectable<Database['templates']>): Templat
   };
 }
 
-export type MessageInsert = Database['messages'];
+export function cannedResponseFromRow(row: Selectable<Database['canned_responses']>): CannedResponse {
+  return {
+    id: row.id,
+    shortcut: row.shortcut,
+    title: row.title,
+    body: row.body,
+    ownerId: row.owner_id,
+    deleted: Number(row.deleted) === 1,
+    updatedAt: Number(row.updated_at),
+    seq: Number(row.seq),
+  };
+}
+
+/** A whole message row, as written (every column given). */
+export type MessageInsert = Omit<Database['messages'], 'mentions'> & { mentions: string };
 
 type MessageIdentity = Pick<
   MessageInsert,
@@ -254,6 +270,7 @@ export function newMessageRow(fields: MessageIdentity & Partial<MessageInsert>):
     deleted_at: null,
     raw: null,
     activity: null,
+    mentions: '[]',
     ...fields,
   };
 }

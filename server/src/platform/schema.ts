@@ -82,6 +82,8 @@ export type Database = {
     profile_fetched_at: number | null;
     created_at: number;
     seq: number;
+    /** What agents wrote about the customer; '' when nothing. */
+    note: Generated<string>;
   };
   contact_identities: {
     channel: string;
@@ -114,6 +116,8 @@ export type Database = {
     first_response_at: number | null;
     resolved_at: number | null;
     assigned_at: number | null;
+    /** While snoozed: when it comes back as open. */
+    snoozed_until: number | null;
   };
   messages: {
     id: string;
@@ -145,6 +149,8 @@ export type Database = {
     seq: number;
     /** For kind 'activity': the Activity as JSON. */
     activity: string | null;
+    /** For kind 'note': the agent ids it mentions, as a JSON array. */
+    mentions: Generated<string>;
   };
   media: {
     id: string;
@@ -194,6 +200,18 @@ export type Database = {
     status: string;
     components: string;
     synced_at: number;
+    seq: number;
+  };
+  canned_responses: {
+    id: string;
+    shortcut: string;
+    title: string;
+    body: string;
+    /** null: shared with everyone. */
+    owner_id: string | null;
+    deleted: number;
+    created_at: number;
+    updated_at: number;
     seq: number;
   };
   kysely_migration?: { name: string; timestamp: Generated<string> };

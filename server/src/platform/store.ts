@@ -4,6 +4,7 @@ import type { Db } from './database.js';
 import {
   MESSAGE_COLUMNS,
   agentFromRow,
+  cannedResponseFromRow,
   channelAccountFromRow,
   contactFromRow,
   conversationFromRow,
@@ -332,6 +333,11 @@ export async function loadChanges(
   if (templateIds.length > 0) {
     const rows = await db.selectFrom('templates').selectAll().where('id', 'in', templateIds).execute();
     for (const row of rows) changes.push({ entity: 'template', data: templateFromRow(row) });
+  }
+  const cannedIds = ids('cannedResponse');
+  if (cannedIds.length > 0) {
+    const rows = await db.selectFrom('canned_responses').selectAll().where('id', 'in', cannedIds).execute();
+    for (const row of rows) changes.push({ entity: 'cannedResponse', data: cannedResponseFromRow(row) });
   }
   return changes.sort((a, b) => a.data.seq - b.data.seq);
 }

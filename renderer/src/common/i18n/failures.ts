@@ -251,6 +251,27 @@ function reasonText(reason: FailureReason, params: Params, lang: Locale): string
     case 'unknown_delivery':
     case 'send_abandoned':
       return null;
+    case 'snooze_in_past':
+    case 'snooze_needs_time':
+    case 'canned_response_missing':
+    case 'canned_scope_fixed':
+      return say(`failure.${reason}`);
+    case 'mention_unavailable': {
+      const name = text(params, 'name');
+      return name === null ? say('failure.mention_unavailable.unnamed') : say('failure.mention_unavailable', { name });
+    }
+    case 'snooze_too_far': {
+      const maxDays = count(params, 'maxDays');
+      return maxDays === null
+        ? say('failure.snooze_too_far.unnamed')
+        : say('failure.snooze_too_far', { maxDays: number(maxDays, lang) });
+    }
+    case 'canned_shortcut_taken': {
+      const shortcut = text(params, 'shortcut');
+      return shortcut === null
+        ? say('failure.canned_shortcut_taken.unnamed')
+        : say('failure.canned_shortcut_taken', { shortcut });
+    }
     case 'merge_source_merged':
     case 'merge_target_merged': {
       const name = text(params, 'name');

@@ -67,25 +67,39 @@ export async function changeAssignee(
   return true;
 }
 
-/** Open, pending or resolved, with its line; resolving stamps resolved_at, reopening clears it. */
+/**
+ * A new status, with its line; resolving stamps resolved_at, reopening clears it. Snoozed
+ * keeps `how.snoozedUntil` (when it comes back); any other status clears that time.
+ * Snoozed again while snoozed moves the time alone, without a line.
+ */
 export async function changeStatus(
   trx: Trx,
   changes: ChangeSet,
   conversation: ConversationRow,
   to: ConversationStatus,
-  how: { by: string | null; now: number },
+  how: { by: string | null; now: number; snoozedUntil?: number },
 ): Promise<boolean> {
   const from = ConversationStatusSchema.parse(conversation.status);
-  if (from === to) return false;
-  const resolvedAt = to === 'resolved' ? how.now : null;
+  const snoozedUntil = to === 'snoozed' ? (how.snoozedUntil ?? null) : null;
+  const sameTime = (conversation.snoozed_until === null ? null : Number(conversation.snoozed_until)) === snoozedUntil;
+  if (from === to && sameTime) return false;
+  const resolvedAt = to === 'resolved' ? how.now : from === to ? conversation.resolved_at : null;
   await trx
     .updateTable('conversations')
-    .set({ status: to, resolved_at: resolvedAt, seq: await changes.nextSeq('conversation', conversation.id) })
+    .set({
+      status: to,
+      resolved_at: resolvedAt,
+      snoozed_until: snoozedUntil,
+      seq: await changes.nextSeq('conversation', conversation.id),
+    })
     .where('id', '=', conversation.id)
     .execute();
-  await insertActivity(trx, changes, conversation, { type: 'status', byAgentId: how.by, from, to }, how.now);
+  if (from !== to) {
+    await insertActivity(trx, changes, conversation, { type: 'status', byAgentId: how.by, from, to }, how.now);
+  }
   conversation.status = to;
   conversation.resolved_at = resolvedAt;
+  conversation.snoozed_until = snoozedUntil;
   return true;
 }
 

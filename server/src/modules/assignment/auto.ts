@@ -13,6 +13,7 @@ import { changeAssignee, loadConversation, lockWrites, type ConversationRow } fr
  * choice is made inside the write that needs it and sees the same rows as its check.
  */
 
+/** What counts as work in hand; a snoozed conversation counts again, and is dealt, once it comes back. */
 const OPEN = ['open', 'pending'] as const;
 
 /** The team's last pick, for the round among ties. Per process, like presence. */

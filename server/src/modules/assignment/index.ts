@@ -8,6 +8,7 @@ export {
   type ConversationRow,
 } from './assign.js';
 export { autoAssign, offerQueue, pickFairly, requeueOffline, OfflineSweeper, type Clock } from './auto.js';
+export { SNOOZE_MAX_MS, SnoozeSweeper, snoozeConversation, wakeConversation, wakeDueSnoozes } from './snooze.js';
 export {
   agentAvailable,
   agentReplied,

@@ -105,14 +105,17 @@ export async function mergeContactsIn(
   return { ok: true };
 }
 
-/** The target's name, phone and picture, unless the source has one where the target has none. */
+/** The target's name, phone and picture, unless the source has one where the target has none; both notes. */
 function keptFields(
   target: ContactRow,
   source: ContactRow,
-): Pick<ContactRow, 'name' | 'phone' | 'avatar_media_id' | 'profile_fetched_at'> {
+): Pick<ContactRow, 'name' | 'phone' | 'avatar_media_id' | 'profile_fetched_at' | 'note'> {
   const name = isPlaceholderName(target.name) && !isPlaceholderName(source.name) ? source.name : target.name;
+  // What agents wrote about either is kept: both notes, the target's first.
+  const note = [target.note.trim(), source.note.trim()].filter((text) => text !== '').join('\n\n');
   return {
     name,
+    note: source.note.trim() === '' ? target.note : note,
     phone: target.phone ?? source.phone,
     avatar_media_id: target.avatar_media_id ?? source.avatar_media_id,
     profile_fetched_at: target.profile_fetched_at ?? source.profile_fetched_at,
@@ -126,7 +129,7 @@ function labelsOf(conversation: ConversationRow): string[] {
   return parsed.success ? parsed.data : [];
 }
 
-const STATUS_RANK: Record<string, number> = { open: 2, pending: 1, resolved: 0 };
+const STATUS_RANK: Record<string, number> = { open: 3, pending: 2, snoozed: 1, resolved: 0 };
 
 function maxOrNull(a: number | null, b: number | null): number | null {
   if (a === null) return b === null ? null : Number(b);
@@ -172,6 +175,8 @@ async function pourConversation(
     .updateTable('conversations')
     .set({
       status,
+      // Still snoozed: until the time of the one that was.
+      snoozed_until: status !== 'snoozed' ? null : into.status === 'snoozed' ? into.snoozed_until : from.snoozed_until,
       assignee_id: into.assignee_id ?? from.assignee_id,
       team_id: into.team_id ?? from.team_id,
       labels: JSON.stringify([...new Set([...labelsOf(into), ...labelsOf(from)])]),
@@ -192,6 +197,7 @@ async function pourConversation(
     .updateTable('conversations')
     .set({
       status: 'resolved',
+      snoozed_until: null,
       unread_count: 0,
       last_message_preview: '',
       preview: null,

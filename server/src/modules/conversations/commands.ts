@@ -4,7 +4,14 @@ import { newId } from '../../platform/ids.js';
 import { throughGate, type MutationGate } from '../../platform/mutation-gate.js';
 import { MESSAGE_COLUMNS, messageFromRow, newMessageRow } from '../../platform/rows.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
-import { assignConversation, lockWrites, setConversationStatus, transferConversation } from '../assignment/index.js';
+import {
+  SNOOZE_MAX_MS,
+  assignConversation,
+  lockWrites,
+  setConversationStatus,
+  snoozeConversation,
+  transferConversation,
+} from '../assignment/index.js';
 
 type ConversationMutation = Extract<
   Mutation,
@@ -14,6 +21,8 @@ type ConversationMutation = Extract<
       | 'conversation.assign'
       | 'conversation.transfer'
       | 'conversation.setStatus'
+      | 'conversation.snooze'
+      | 'conversation.markUnread'
       | 'conversation.label';
   }
 >;
@@ -21,7 +30,7 @@ type ConversationMutation = Extract<
 const LabelsSchema = z.array(z.string());
 
 /**
- * Notes, assignment, status and labels: changes that stay inside Parley. Each runs in one
+ * Notes, assignment, status, snoozing, unread marks and labels: changes that stay inside Parley. Each runs in one
  * transaction with its mutation record, so a repeated client id changes nothing twice.
  */
 export async function runConversationMutation(
@@ -55,6 +64,8 @@ async function apply(
     case 'message.note': {
       const id = newId();
       const now = Date.now();
+      // Who may be mentioned was checked with the permission; mentioning oneself tells nobody.
+      const mentions = [...new Set(mutation.mentions)].filter((mentioned) => mentioned !== agentId);
       await trx
         .insertInto('messages')
         .values(
@@ -69,6 +80,7 @@ async function apply(
             author_agent_id: agentId,
             // A note is never sent anywhere: stored is all it will ever be.
             status: 'sent',
+            mentions: JSON.stringify(mentions),
             created_at: now,
             received_at: now,
             seq: await changes.nextSeq('message', id),
@@ -104,7 +116,28 @@ async function apply(
       return { ok: true };
     }
     case 'conversation.setStatus': {
+      // Snoozing needs a time: conversation.snooze carries it.
+      if (mutation.status === 'snoozed') return refusal('bad_request', 'snooze_needs_time');
       await setConversationStatus(trx, changes, conversation, mutation.status, { by: agentId, now: Date.now() });
+      return { ok: true };
+    }
+    case 'conversation.snooze': {
+      const now = Date.now();
+      if (mutation.until <= now) return refusal('bad_request', 'snooze_in_past');
+      if (mutation.until > now + SNOOZE_MAX_MS) {
+        return refusal('bad_request', 'snooze_too_far', { maxDays: SNOOZE_MAX_MS / 86_400_000 });
+      }
+      await snoozeConversation(trx, changes, conversation, mutation.until, { by: agentId, now });
+      return { ok: true };
+    }
+    case 'conversation.markUnread': {
+      // Unread again for the whole team, as if the customer's last word had just come.
+      if (Number(conversation.unread_count) >= 1) return { ok: true };
+      await trx
+        .updateTable('conversations')
+        .set({ unread_count: 1, seq: await changes.nextSeq('conversation', conversation.id) })
+        .where('id', '=', conversation.id)
+        .execute();
       return { ok: true };
     }
     case 'conversation.label': {

@@ -49,6 +49,11 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
     fromCustomer &&
     conversation.status === 'resolved' &&
     (await changeStatus(trx, changes, conversation, 'open', { by: null, now }));
+  // A snoozed one comes back as open when the customer writes, before its time.
+  const woken =
+    fromCustomer &&
+    conversation.status === 'snoozed' &&
+    (await changeStatus(trx, changes, conversation, 'open', { by: null, now }));
   // The customer waits from the first message after our last word; any word of ours ends it.
   const waiting =
     fromCustomer && conversation.waiting_since === null
@@ -117,7 +122,7 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
     })
     .execute();
   // A new or reopened conversation is offered to its team's auto-assignment.
-  if (created.has(conversation) || reopened) await conversationArrived(trx, changes, conversation.id, now);
+  if (created.has(conversation) || reopened || woken) await conversationArrived(trx, changes, conversation.id, now);
   return 'stored';
 }
 
@@ -216,6 +221,7 @@ export async function findOrCreateConversation(
     first_response_at: null,
     resolved_at: null,
     assigned_at: null,
+    snoozed_until: null,
     created_at: now,
     seq: await changes.nextSeq('conversation', id),
   };

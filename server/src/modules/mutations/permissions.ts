@@ -1,6 +1,6 @@
 import { refusal, type Failure, type Mutation } from '@parley/protocol';
 import type { Store, Trx } from '../../platform/store.js';
-import { canSee, canSeeMedia, principalOf, type Principal } from '../access/index.js';
+import { canSee, canSeeMedia, principalOf, visibleConversation, type Principal } from '../access/index.js';
 
 /**
  * Who may make which change: one function per mutation type, each reading what it needs
@@ -9,11 +9,13 @@ import { canSee, canSeeMedia, principalOf, type Principal } from '../access/inde
  *
  * | role       | may                                                                          |
  * |------------|------------------------------------------------------------------------------|
- * | agent      | reply, react, mark read, label, change status in conversations assigned to  |
- * |            | them or unassigned (taking one); add notes anywhere they can see            |
+ * | agent      | reply, react, mark read or unread, label, change status, snooze in          |
+ * |            | conversations assigned to them or unassigned (taking one); add notes        |
+ * |            | anywhere they can see; write the note of a contact they see; keep their own |
+ * |            | canned responses                                                             |
  * | supervisor | all of that in every conversation they see; assign, reassign, transfer;     |
- * |            | merge contacts                                                               |
- * | admin      | everything                                                                   |
+ * |            | merge contacts; keep the shared canned responses                             |
+ * | admin      | everything (but another user's own canned responses, which only they see)   |
  *
  * A conversation the user cannot see is answered as missing, so its existence is not told.
  */
@@ -114,12 +116,30 @@ export function mayMarkRead(trx: Trx, agentId: string, mutation: Of<'conversatio
   return mayWorkOn(trx, agentId, mutation.conversationId);
 }
 
-/** A private note: anywhere the user can see. */
+/**
+ * A private note: anywhere the user can see. Everyone it mentions must be able to read it:
+ * an active person who sees the conversation (mentioning oneself is allowed, and dropped).
+ */
 export async function mayWriteNote(trx: Trx, agentId: string, mutation: Of<'message.note'>): Promise<Failure | null> {
   const principal = await who(trx, agentId);
   if (refused(principal)) return principal;
   const visible = await seen(trx, principal, mutation.conversationId);
-  return visible === 'absent' ? null : visible;
+  if (visible === 'absent') return null;
+  if (visible !== null) return visible;
+  for (const mentioned of new Set(mutation.mentions)) {
+    if (mentioned === agentId) continue;
+    const target = await principalOf(trx, mentioned);
+    if (
+      target === null ||
+      !target.active ||
+      target.kind !== 'person' ||
+      !(await canSee(trx, target, mutation.conversationId))
+    ) {
+      const name = target === null ? null : await assigneeName(trx, target.id);
+      return refusal('bad_request', 'mention_unavailable', { agentId: mentioned, name });
+    }
+  }
+  return null;
 }
 
 /**
@@ -186,6 +206,20 @@ export function maySetStatus(
   return mayWorkOn(trx, agentId, mutation.conversationId);
 }
 
+/** Snoozing is a change of status: the same rule. */
+export function maySnooze(trx: Trx, agentId: string, mutation: Of<'conversation.snooze'>): Promise<Failure | null> {
+  return mayWorkOn(trx, agentId, mutation.conversationId);
+}
+
+/** Marking unread is the other side of marking read: the same rule. */
+export function mayMarkUnread(
+  trx: Trx,
+  agentId: string,
+  mutation: Of<'conversation.markUnread'>,
+): Promise<Failure | null> {
+  return mayWorkOn(trx, agentId, mutation.conversationId);
+}
+
 export function mayLabel(trx: Trx, agentId: string, mutation: Of<'conversation.label'>): Promise<Failure | null> {
   return mayWorkOn(trx, agentId, mutation.conversationId);
 }
@@ -210,6 +244,77 @@ export async function mayMerge(trx: Trx, agentId: string, mutation: Of<'contact.
     }
   }
   return null;
+}
+
+/**
+ * The note about a contact: anyone who sees one of its conversations (or one of the
+ * contacts merged into it); an admin any contact. Another contact is answered as missing.
+ */
+export async function mayNoteContact(
+  trx: Trx,
+  agentId: string,
+  mutation: Of<'contact.setNote'>,
+): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  const contact = await trx.selectFrom('contacts').select('id').where('id', '=', mutation.contactId).executeTakeFirst();
+  if (contact === undefined) return refusal('not_found', 'contact_missing');
+  const seenOne = await trx
+    .selectFrom('conversations')
+    .select('conversations.id')
+    .where((eb) =>
+      eb.or([
+        eb('conversations.contact_id', '=', mutation.contactId),
+        eb(
+          'conversations.contact_id',
+          'in',
+          eb.selectFrom('contacts').select('contacts.id').where('contacts.merged_into', '=', mutation.contactId),
+        ),
+      ]),
+    )
+    .where(visibleConversation(principal))
+    .limit(1)
+    .executeTakeFirst();
+  return seenOne === undefined && principal.role !== 'admin' ? refusal('not_found', 'contact_missing') : null;
+}
+
+/**
+ * The canned response this change is about, as the user may touch it: a personal one of
+ * someone else is missing (nobody else sees it, admins included); a shared one is kept by
+ * supervisors and admins only; and a response stays shared or personal.
+ */
+async function mayKeepCanned(trx: Trx, agentId: string, id: string, shared: boolean | null): Promise<Failure | null> {
+  const principal = await who(trx, agentId);
+  if (refused(principal)) return principal;
+  const existing = await trx
+    .selectFrom('canned_responses')
+    .select(['owner_id', 'deleted'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (existing === undefined) {
+    // A new one (a delete of a missing one is the command's to answer).
+    if (shared === null) return null;
+    return shared && !supervises(principal) ? refusal('forbidden', 'supervisor_only') : null;
+  }
+  if (existing.owner_id !== null && existing.owner_id !== agentId)
+    return refusal('not_found', 'canned_response_missing');
+  // A deleted one is gone for edits; deleting it again is answered as done.
+  if (Number(existing.deleted) === 1 && shared !== null) return refusal('not_found', 'canned_response_missing');
+  const isShared = existing.owner_id === null;
+  if (shared !== null && shared !== isShared) return refusal('bad_request', 'canned_scope_fixed', { shared: isShared });
+  return isShared && !supervises(principal) ? refusal('forbidden', 'supervisor_only') : null;
+}
+
+export function maySaveCanned(trx: Trx, agentId: string, mutation: Of<'cannedResponse.save'>): Promise<Failure | null> {
+  return mayKeepCanned(trx, agentId, mutation.id, mutation.shared);
+}
+
+export function mayDeleteCanned(
+  trx: Trx,
+  agentId: string,
+  mutation: Of<'cannedResponse.delete'>,
+): Promise<Failure | null> {
+  return mayKeepCanned(trx, agentId, mutation.id, null);
 }
 
 /**
@@ -243,10 +348,14 @@ export function permissionFor(trx: Trx, agentId: string, mutation: Mutation): Pr
     case 'contact.merge':
       return mayMerge(trx, agentId, mutation);
     case 'conversation.snooze':
+      return maySnooze(trx, agentId, mutation);
     case 'conversation.markUnread':
+      return mayMarkUnread(trx, agentId, mutation);
     case 'contact.setNote':
+      return mayNoteContact(trx, agentId, mutation);
     case 'cannedResponse.save':
+      return maySaveCanned(trx, agentId, mutation);
     case 'cannedResponse.delete':
-      return Promise.resolve(refusal('bad_request', 'malformed', { request: 'mutation', path: 'type' }));
+      return mayDeleteCanned(trx, agentId, mutation);
   }
 }

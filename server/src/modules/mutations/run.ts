@@ -1,7 +1,8 @@
 import { MutationSchema, refusal, type MutationResult } from '@parley/protocol';
 import { throughGate } from '../../platform/mutation-gate.js';
 import type { Store } from '../../platform/store.js';
-import { mergeContactsIn } from '../contacts/index.js';
+import { deleteCannedResponse, saveCannedResponse } from '../cannedResponses/index.js';
+import { mergeContactsIn, setContactNote } from '../contacts/index.js';
 import { runConversationMutation } from '../conversations/index.js';
 import type { OutboundService } from '../outbound/index.js';
 import { fingerprintOf, gateFor, recordedAnswer } from './log.js';
@@ -41,17 +42,25 @@ export async function runMutation(deps: MutationDeps, agentId: string, payload: 
     case 'conversation.assign':
     case 'conversation.transfer':
     case 'conversation.setStatus':
+    case 'conversation.snooze':
+    case 'conversation.markUnread':
     case 'conversation.label':
       return runConversationMutation(deps.store, agentId, mutation, gate);
     case 'contact.merge':
       return deps.store.write((trx, changes) =>
         throughGate(trx, gate, () => mergeContactsIn(trx, changes, mutation.sourceContactId, mutation.targetContactId)),
       );
-    case 'conversation.snooze':
-    case 'conversation.markUnread':
     case 'contact.setNote':
+      return deps.store.write((trx, changes) =>
+        throughGate(trx, gate, () => setContactNote(trx, changes, mutation.contactId, mutation.note)),
+      );
     case 'cannedResponse.save':
+      return deps.store.write((trx, changes) =>
+        throughGate(trx, gate, () => saveCannedResponse(trx, changes, agentId, mutation, Date.now())),
+      );
     case 'cannedResponse.delete':
-      return refusal('bad_request', 'malformed', { request: 'mutation', path: 'type' });
+      return deps.store.write((trx, changes) =>
+        throughGate(trx, gate, () => deleteCannedResponse(trx, changes, mutation, Date.now())),
+      );
   }
 }

@@ -89,7 +89,11 @@ function visibleChange(scopes: Scopes, agentId: string, committed: CommittedBatc
         sees(scopes, agentId, placement),
       );
     case 'cannedResponse':
-      return change.data.ownerId === null || change.data.ownerId === agentId;
+      // Shared ones reach every active user; a personal one its owner alone, admins included.
+      return (
+        scopes.principals.get(agentId)?.active === true &&
+        (change.data.ownerId === null || change.data.ownerId === agentId)
+      );
     case 'removal':
       return false;
   }

@@ -8,8 +8,9 @@ import { visibleConversation, type Principal } from '../access/index.js';
 /**
  * What a client reads to catch up: the changes after its cursor that its user may see, and
  * history past its cache. Each user is sent only the conversations they see, the messages
- * and contacts of those, and everything else (agents, teams, inboxes, templates); plus what
- * they started or stopped seeing since the cursor.
+ * and contacts of those, the shared canned responses and their own, and everything else
+ * (agents, teams, inboxes, templates); plus what they started or stopped seeing since the
+ * cursor.
  */
 
 /**
@@ -44,7 +45,7 @@ export async function pull(
       let query = trx.selectFrom(table).select(['id', 'seq']).where('seq', '>', cursor);
       const bound = bounds?.[table];
       if (bound !== undefined) query = query.where(bound);
-      const seen = visibility(principal, table);
+      const seen = visibility(principal, table, cursor);
       // The filter names its columns bare, so one builder serves every table.
       if (seen !== undefined) query = query.where((eb) => seen(eb as unknown as ExpressionBuilder<Database, never>));
       const rows = await query.orderBy('seq').limit(take).execute();
@@ -122,9 +123,18 @@ async function sightChanges(
 function visibility(
   principal: Principal,
   table: (typeof SYNCED_TABLES)[number][1],
+  cursor: number,
 ): ((eb: ExpressionBuilder<Database, never>) => Expression<SqlBool>) | undefined {
   // A deactivated account is sent nothing at all.
   if (!principal.active) return () => sql<SqlBool>`1 = 0`;
+  // Canned responses: the shared ones, and the user's own; nobody else's, admins included.
+  // A new install has nothing to drop, so it is sent no tombstones.
+  if (table === 'canned_responses') {
+    return (eb) => {
+      const mine = eb.or([eb(sql.ref('owner_id'), 'is', null), eb(sql.ref('owner_id'), '=', principal.id)]);
+      return cursor === 0 ? eb.and([mine, eb(sql.ref('deleted'), '=', 0)]) : mine;
+    };
+  }
   if (principal.role === 'admin') return undefined;
   const visibleIds = (eb: ExpressionBuilder<Database, never>) =>
     eb.selectFrom('conversations').select('conversations.id').where(visibleConversation(principal));
@@ -203,4 +213,5 @@ const SYNCED_TABLES = [
   ['message', 'messages'],
   ['template', 'templates'],
   ['team', 'teams'],
+  ['cannedResponse', 'canned_responses'],
 ] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];

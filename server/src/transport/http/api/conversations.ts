@@ -8,18 +8,16 @@ import {
   MessageSchema,
   refusal,
   type Contact,
-  type Mutation,
-  type MutationSuccess,
 } from '@parley/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { visibleConversation, type Principal } from '../../../modules/access/index.js';
-import { runMutation } from '../../../modules/mutations/index.js';
 import { history } from '../../../modules/sync/index.js';
 import { conversationFromRow } from '../../../platform/rows.js';
 import { loadChanges } from '../../../platform/store.js';
 import { sendApiError } from '../errors.js';
 import { callerOf, sendFailure, type ApiDeps, type ApiRoutes } from './plugin.js';
+import { IdempotencyHeaders, READ_ERRORS, WRITE_ERRORS, mutate } from './writes.js';
 
 /**
  * /api/v1/conversations: what an integration (or a person) reads and does in conversations,
@@ -35,19 +33,7 @@ const DEFAULT_LIMIT = 50;
 
 const Limit = z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT);
 
-/** Writes carry the key the mutation is recorded under. Other headers pass through. */
-const IdempotencyHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .min(8)
-    .max(64)
-    .describe('Any unique string of 8 to 64 characters; repeating it repeats the first answer and changes nothing.'),
-});
-
 const ConversationParams = z.object({ id: z.string().min(1).max(64) });
-
-const READ_ERRORS = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } as const;
-const WRITE_ERRORS = { ...READ_ERRORS, 409: ApiErrorSchema } as const;
 
 /** Where a page ends: the last conversation's `lastMessageAt` and id, opaque to callers. */
 const CursorSchema = z.tuple([z.number().int(), z.string().min(1)]);
@@ -81,19 +67,6 @@ async function visibleRow(deps: ApiDeps, caller: Principal, id: string) {
 async function contactOf(deps: ApiDeps, contactId: string): Promise<Contact | null> {
   const [change] = await loadChanges(deps.store.db, [{ entity: 'contact', id: contactId }]);
   return change?.entity === 'contact' ? change.data : null;
-}
-
-/** Runs the mutation as the caller; answers its failure, or hands the success on. */
-async function mutate(
-  deps: ApiDeps,
-  request: FastifyRequest & { headers: { 'idempotency-key': string } },
-  reply: FastifyReply,
-  mutation: (clientId: string) => Mutation,
-  answer: (success: MutationSuccess) => Promise<FastifyReply>,
-): Promise<FastifyReply> {
-  const result = await runMutation(deps, callerOf(request).id, mutation(request.headers['idempotency-key']));
-  if (!result.ok) return sendFailure(reply, result);
-  return answer(result);
 }
 
 export const conversationRoutes: ApiRoutes = (api, deps) => {
@@ -267,7 +240,16 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
         summary: 'Adds a private note: seen by the team, never sent to the customer.',
         params: ConversationParams,
         headers: IdempotencyHeaders,
-        body: z.object({ text: z.string().trim().min(1).max(8000) }).strict(),
+        body: z
+          .object({
+            text: z.string().trim().min(1).max(8000),
+            mentions: z
+              .array(z.string().min(1).max(64))
+              .max(20)
+              .optional()
+              .describe('Colleagues the note mentions (agent ids): each must see the conversation.'),
+          })
+          .strict(),
         response: { 201: z.object({ message: MessageSchema }), ...WRITE_ERRORS },
       },
     },
@@ -281,7 +263,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
           clientId,
           conversationId: request.params.id,
           text: request.body.text,
-          mentions: [],
+          mentions: request.body.mentions ?? [],
         }),
         async (success) => {
           if (success.message === undefined) throw new Error('A note answered without its message.');
@@ -345,7 +327,7 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
       schema: {
         tags: ['conversations'],
         operationId: 'setConversationStatus',
-        summary: 'Opens, sets pending or resolves the conversation.',
+        summary: 'Opens, sets pending or resolves the conversation (to snooze it, use /snooze with a time).',
         params: ConversationParams,
         headers: IdempotencyHeaders,
         body: z.object({ status: ConversationStatusSchema }).strict(),
@@ -363,6 +345,61 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
           conversationId: request.params.id,
           status: request.body.status,
         }),
+        answerConversation(request, reply, request.params.id),
+      );
+    },
+  );
+
+  api.post(
+    '/conversations/:id/snooze',
+    {
+      schema: {
+        tags: ['conversations'],
+        operationId: 'snoozeConversation',
+        summary:
+          'Sets the conversation aside until a time (within a year): it comes back as open then, or sooner when the customer writes.',
+        params: ConversationParams,
+        headers: IdempotencyHeaders,
+        body: z
+          .object({ until: z.number().int().positive().describe('Milliseconds since the epoch, in the future.') })
+          .strict(),
+        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      await mutate(
+        deps,
+        request,
+        reply,
+        (clientId) => ({
+          type: 'conversation.snooze',
+          clientId,
+          conversationId: request.params.id,
+          until: request.body.until,
+        }),
+        answerConversation(request, reply, request.params.id),
+      );
+    },
+  );
+
+  api.post(
+    '/conversations/:id/unread',
+    {
+      schema: {
+        tags: ['conversations'],
+        operationId: 'markConversationUnread',
+        summary: 'Marks the conversation unread (at least one unread message) for the team.',
+        params: ConversationParams,
+        headers: IdempotencyHeaders,
+        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      await mutate(
+        deps,
+        request,
+        reply,
+        (clientId) => ({ type: 'conversation.markUnread', clientId, conversationId: request.params.id }),
         answerConversation(request, reply, request.params.id),
       );
     },

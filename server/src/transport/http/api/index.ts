@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { cannedResponseRoutes } from './cannedResponses.js';
+import { contactRoutes } from './contacts.js';
 import { conversationRoutes } from './conversations.js';
 import { meRoutes } from './me.js';
 import { metricsRoutes } from './metrics.js';
@@ -13,6 +15,8 @@ const ROUTES: readonly ApiRoutes[] = [
   meRoutes,
   usersRoutes,
   conversationRoutes,
+  contactRoutes,
+  cannedResponseRoutes,
   teamRoutes,
   presenceRoutes,
   tokenRoutes,

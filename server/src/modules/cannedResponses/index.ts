@@ -1,0 +1,1 @@
+export { deleteCannedResponse, saveCannedResponse } from './commands.js';
