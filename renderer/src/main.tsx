@@ -3,17 +3,21 @@ import { ThemeProvider } from '@mui/material/styles';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './shell/App.js';
-import { currentLocale } from './common/i18n/index.js';
+import { currentLocale, setLanguage } from './common/i18n/index.js';
 import { theme } from './common/theme.js';
+import { getSettings, languageFor } from './features/settings/index.js';
 
-// i18n keeps it in step after each change of language.
+// The first frame is already in the language the agent chose; i18n keeps <html lang> in
+// step after each change.
+setLanguage(languageFor(getSettings().language, navigator.languages));
 document.documentElement.lang = currentLocale();
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('The page has no #root element.');
 createRoot(root).render(
   <StrictMode>
-    <ThemeProvider theme={theme}>
+    {/* The settings are the one place the choice of theme is kept: MUI stores nothing of its own. */}
+    <ThemeProvider theme={theme} defaultMode={getSettings().theme} storageManager={null} noSsr>
       <CssBaseline enableColorScheme />
       <App />
     </ThemeProvider>

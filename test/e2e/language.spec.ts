@@ -41,7 +41,7 @@ test('the words switch to French when the system does, without a reload or losin
 
   const status = page.getByTestId('connection-status');
   await expect(status).toContainText('Online');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Account' })).toBeVisible();
   await expect(composer).toHaveAttribute('aria-label', 'Reply');
   // Marks this document: a reload or a navigation would lose the mark.
   await page.evaluate(() => Object.assign(window, { sameDocument: true }));
@@ -49,7 +49,7 @@ test('the words switch to French when the system does, without a reload or losin
   await systemLanguage(page, ['fr-FR']);
 
   await expect(status).toContainText('En ligne');
-  await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Compte' })).toBeVisible();
   await expect(composer).toHaveAttribute('aria-label', 'Réponse');
   await expect(page.getByTestId('search-input')).toHaveAttribute('placeholder', /^Rechercher/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');

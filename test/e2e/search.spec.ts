@@ -44,8 +44,8 @@ test('with the server stopped, search finds cached messages grouped by conversat
   await server.close();
   await expect(page.getByTestId('offline-banner')).toBeVisible();
 
-  // Ctrl+K focuses the search; the last word matches as a prefix.
-  await page.keyboard.press('Control+k');
+  // "/" focuses the search (Ctrl+K is the command palette); the last word matches as a prefix.
+  await page.keyboard.press('/');
   await expect(page.getByTestId('search-input')).toBeFocused();
   await page.keyboard.type('ord');
   const groups = page.getByTestId('search-group');

@@ -215,7 +215,8 @@ test('signing out in one tab deletes the data under the other, which shows the s
   await second.goto(server.url);
   await expect(second.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Account' }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   // The session ended for both tabs, and the data of both went with it.
   await expect(second.getByRole('button', { name: 'Sign in' })).toBeVisible();

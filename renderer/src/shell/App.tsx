@@ -10,6 +10,8 @@ import { InboxScreen } from './InboxScreen.js';
 import { LoginScreen } from '../features/auth/index.js';
 import { clearSession, loadSession, saveSession } from '../platform/session.js';
 import { useSystemLanguage } from './useSystemLanguage.js';
+import { useAppearance } from './useAppearance.js';
+import { useSettings } from '../features/settings/index.js';
 
 type Phase =
   | { kind: 'starting' }
@@ -18,7 +20,9 @@ type Phase =
 
 export function App(): JSX.Element {
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
-  useSystemLanguage();
+  const settings = useSettings();
+  useSystemLanguage(settings.language);
+  useAppearance(settings.theme);
 
   useEffect(() => {
     void (async () => {

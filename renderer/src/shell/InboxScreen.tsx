@@ -1,6 +1,6 @@
-import LogoutIcon from '@mui/icons-material/Logout';
+import ContactPanelIcon from '@mui/icons-material/VerticalSplitOutlined';
+import SearchIcon from '@mui/icons-material/Search';
 import AppBar from '@mui/material/AppBar';
-import Avatar from '@mui/material/Avatar';
 import Box from '@mui/material/Box';
 import IconButton from '@mui/material/IconButton';
 import Alert from '@mui/material/Alert';
@@ -10,18 +10,18 @@ import Snackbar from '@mui/material/Snackbar';
 import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { refusal, type Agent } from '@parley/protocol';
+import { refusal, type Agent, type Team } from '@parley/protocol';
 import { useCallback, useMemo, useRef, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
-import { ThreadView } from '../features/conversation/index.js';
-import { useAgent, useEviction, useLastSyncedAt } from '../data/hooks.js';
+import { ConversationActionsProvider, ThreadView } from '../features/conversation/index.js';
+import { useAgent, useEviction, useLastSyncedAt, useTeams } from '../data/hooks.js';
 import type { LocalDataNotice } from '../data/open.js';
 import type { ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 import type { Desktop } from '../platform/desktop.js';
 import { ConversationList, type ListHandle } from '../features/inbox/index.js';
 import { ContactPanel } from '../features/contacts/index.js';
-import type { ViewId } from '../domain/views.js';
+import { viewKey, type ViewId } from '../domain/views.js';
 import { MediaSourceContext, type MediaSource } from '../platform/media.js';
 import { useT, type Translator } from '../common/i18n/index.js';
 import { summaryText, useAnnouncements, type Summary } from '../features/notifications/index.js';
@@ -33,6 +33,11 @@ import { PresenceSwitch } from './PresenceSwitch.js';
 import { ScreenTabs, type Screen } from './ScreenTabs.js';
 import { usePeers } from './usePeers.js';
 import type { ParleyDb } from '../data/db.js';
+import { CommandPalette, ShortcutHelp, ShortcutKeys, useGlobalShortcuts } from '../features/palette/index.js';
+import { SettingsDialog } from '../features/settings/index.js';
+import { AccountMenu } from './AccountMenu.js';
+import { listFallback } from './listFallback.js';
+import { useShellCommands } from './useShellCommands.js';
 
 export function InboxScreen({
   desktop,
@@ -162,151 +167,280 @@ function Inbox({
   const setListHandle = useCallback((handle: ListHandle | null) => {
     listHandle.current = handle;
   }, []);
+  const listRegion = useRef<HTMLElement | null>(null);
+  const [dialog, setDialog] = useState<'palette' | 'help' | 'settings' | null>(null);
+  const teams = useTeams(db);
+  const signOut = useCallback(() => onSignOut(db), [onSignOut, db]);
   const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
 
   return (
     <MediaSourceContext value={mediaSource}>
-      <Box sx={{ height: '100vh', display: 'flex', flexDirection: 'column', bgcolor: 'background.default' }}>
-        <AppBar position="static" elevation={0}>
-          <Toolbar variant="dense" sx={{ gap: 2 }}>
-            <Typography variant="h6" sx={{ fontWeight: 700 }}>
-              {t('app.name')}
-            </Typography>
-            <ScreenTabs role={role} screen={screen} onChange={setScreen} />
-            <Box sx={{ flex: 1 }} />
-            <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
-            <PresenceSwitch
-              presence={me?.presence ?? 'offline'}
-              onChange={(presence) =>
-                engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence)
-              }
-              onRefused={setPresenceError}
-            />
-            <Tooltip title={`${agent.name} · ${t(`role.${agent.role}`)}`}>
-              <Avatar
-                sx={{ width: 30, height: 30, fontSize: 14, bgcolor: 'secondary.main' }}
-                data-testid="agent-avatar"
-              >
-                {agent.name.slice(0, 1)}
-              </Avatar>
-            </Tooltip>
-            <Tooltip title={t('menu.signOut')}>
-              <IconButton color="inherit" onClick={() => onSignOut(db)} aria-label={t('menu.signOut')}>
-                <LogoutIcon />
-              </IconButton>
-            </Tooltip>
-          </Toolbar>
-        </AppBar>
-        <ConnectionBanner state={state} />
-        {notice !== null && !dismissed.notice ? (
-          <Alert
-            severity={notice.kind === 'rebuilt' && notice.lostOutbox !== 0 ? 'warning' : 'info'}
-            square
-            role="status"
-            data-testid="local-data-notice"
-            data-kind={notice.kind}
-            onClose={() => setDismissed((previous) => ({ ...previous, notice: true }))}
-          >
-            {localDataText(notice, translator)}
-          </Alert>
-        ) : null}
-        {showEviction ? (
-          <Alert
-            severity="info"
-            square
-            role="status"
-            data-testid="eviction-notice"
-            onClose={() => setDismissed((previous) => ({ ...previous, evictedAt: eviction.at }))}
-          >
-            {tn('data.evicted', eviction.count)}
-          </Alert>
-        ) : null}
-        {screen === 'supervisor' && role !== 'agent' ? (
-          <SupervisorScreen
-            db={db}
-            me={me ?? agent}
-            access={access}
-            mutate={actions.mutate}
-            onOpen={(conversationId) => {
-              setScreen('inbox');
-              onSelect(conversationId);
-            }}
-          />
-        ) : screen === 'admin' && role === 'admin' ? (
-          <AdminScreen db={db} me={me ?? agent} access={access} />
-        ) : (
-          <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
-            <Paper
-              square
-              elevation={0}
-              component="nav"
-              aria-label={t('inbox.title')}
-              sx={{
-                width: 380,
-                flexShrink: 0,
-                display: 'flex',
-                flexDirection: 'column',
-                minHeight: 0,
-                borderRight: 1,
-                borderColor: 'divider',
-              }}
-            >
-              <ConversationList
-                db={db}
-                me={me ?? agent}
-                view={view}
-                onViewChange={setView}
-                handleRef={setListHandle}
-                selectedId={selectedId}
-                onSelect={onSelect}
-                onOpenResult={onOpenResult}
+      <ConversationActionsProvider db={db} me={me ?? agent} conversationId={screen === 'inbox' ? selectedId : null}>
+        <Box sx={{ height: '100vh', display: 'flex', flexDirection: 'column', bgcolor: 'background.default' }}>
+          <AppBar position="static" elevation={0}>
+            <Toolbar variant="dense" sx={{ gap: 2 }}>
+              <Typography variant="h6" sx={{ fontWeight: 700 }}>
+                {t('app.name')}
+              </Typography>
+              <ScreenTabs role={role} screen={screen} onChange={setScreen} />
+              <Box sx={{ flex: 1 }} />
+              <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
+              <PresenceSwitch
+                presence={me?.presence ?? 'offline'}
+                onChange={(presence) =>
+                  engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence)
+                }
+                onRefused={setPresenceError}
               />
-            </Paper>
-            <ThreadView
+              <Tooltip
+                title={
+                  <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
+                    {t('palette.open')}
+                    <ShortcutKeys shortcut="mod+k" size="tiny" />
+                  </Box>
+                }
+              >
+                <IconButton
+                  color="inherit"
+                  onClick={() => setDialog('palette')}
+                  aria-label={t('palette.open')}
+                  aria-keyshortcuts="Control+K Meta+K"
+                  data-testid="palette-button"
+                >
+                  <SearchIcon />
+                </IconButton>
+              </Tooltip>
+              {screen === 'inbox' ? (
+                <Tooltip title={contactOpen ? t('menu.hideContact') : t('menu.showContact')}>
+                  <IconButton
+                    color="inherit"
+                    onClick={() => setContactOpen((open) => !open)}
+                    aria-label={t('menu.contactPanel')}
+                    aria-pressed={contactOpen}
+                    data-testid="contact-panel-toggle"
+                  >
+                    <ContactPanelIcon />
+                  </IconButton>
+                </Tooltip>
+              ) : null}
+              <AccountMenu
+                agent={me ?? agent}
+                onSettings={() => setDialog('settings')}
+                onShortcuts={() => setDialog('help')}
+                onSignOut={signOut}
+              />
+            </Toolbar>
+          </AppBar>
+          <ConnectionBanner state={state} />
+          {notice !== null && !dismissed.notice ? (
+            <Alert
+              severity={notice.kind === 'rebuilt' && notice.lostOutbox !== 0 ? 'warning' : 'info'}
+              square
+              role="status"
+              data-testid="local-data-notice"
+              data-kind={notice.kind}
+              onClose={() => setDismissed((previous) => ({ ...previous, notice: true }))}
+            >
+              {localDataText(notice, translator)}
+            </Alert>
+          ) : null}
+          {showEviction ? (
+            <Alert
+              severity="info"
+              square
+              role="status"
+              data-testid="eviction-notice"
+              onClose={() => setDismissed((previous) => ({ ...previous, evictedAt: eviction.at }))}
+            >
+              {tn('data.evicted', eviction.count)}
+            </Alert>
+          ) : null}
+          {screen === 'supervisor' && role !== 'agent' ? (
+            <SupervisorScreen
               db={db}
-              conversationId={selectedId}
-              actions={actions}
-              online={state.kind === 'online'}
-              agentId={agent.id}
-              focus={focus}
-              peers={peers}
+              me={me ?? agent}
+              access={access}
+              mutate={actions.mutate}
+              onOpen={(conversationId) => {
+                setScreen('inbox');
+                onSelect(conversationId);
+              }}
             />
-            {selectedId !== null && contactOpen ? (
-              <ContactPanel
+          ) : screen === 'admin' && role === 'admin' ? (
+            <AdminScreen db={db} me={me ?? agent} access={access} />
+          ) : (
+            <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
+              <Paper
+                ref={listRegion}
+                data-view={viewKey(view)}
+                square
+                elevation={0}
+                component="nav"
+                aria-label={t('inbox.title')}
+                sx={{
+                  width: 380,
+                  flexShrink: 0,
+                  display: 'flex',
+                  flexDirection: 'column',
+                  minHeight: 0,
+                  borderRight: 1,
+                  borderColor: 'divider',
+                }}
+              >
+                <ConversationList
+                  db={db}
+                  me={me ?? agent}
+                  view={view}
+                  onViewChange={setView}
+                  handleRef={setListHandle}
+                  selectedId={selectedId}
+                  onSelect={onSelect}
+                  onOpenResult={onOpenResult}
+                />
+              </Paper>
+              <ThreadView
                 db={db}
-                me={me ?? agent}
                 conversationId={selectedId}
                 actions={actions}
-                onOpenConversation={onSelect}
-                onClose={() => setContactOpen(false)}
+                online={state.kind === 'online'}
+                agentId={agent.id}
+                focus={focus}
+                peers={peers}
               />
-            ) : null}
-          </Box>
-        )}
-      </Box>
-      <Snackbar
-        open={presenceError !== null}
-        onClose={() => setPresenceError(null)}
-        autoHideDuration={8000}
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}
-      >
-        <Alert severity="error" variant="filled" onClose={() => setPresenceError(null)} role="alert">
-          {presenceError ?? ''}
-        </Alert>
-      </Snackbar>
-      <Snackbar
-        open={summary !== null}
-        onClose={(_, reason) => {
-          if (reason !== 'clickaway') onDismissSummary();
-        }}
-        autoHideDuration={12_000}
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}
-      >
-        <Alert severity="info" variant="filled" onClose={onDismissSummary} data-testid="arrivals-summary" role="status">
-          {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary, lang)}`}
-        </Alert>
-      </Snackbar>
+              {selectedId !== null && contactOpen ? (
+                <ContactPanel
+                  db={db}
+                  me={me ?? agent}
+                  conversationId={selectedId}
+                  actions={actions}
+                  onOpenConversation={onSelect}
+                  onClose={() => setContactOpen(false)}
+                />
+              ) : null}
+            </Box>
+          )}
+        </Box>
+        <Snackbar
+          open={presenceError !== null}
+          onClose={() => setPresenceError(null)}
+          autoHideDuration={8000}
+          anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}
+        >
+          <Alert severity="error" variant="filled" onClose={() => setPresenceError(null)} role="alert">
+            {presenceError ?? ''}
+          </Alert>
+        </Snackbar>
+        <Snackbar
+          open={summary !== null}
+          onClose={(_, reason) => {
+            if (reason !== 'clickaway') onDismissSummary();
+          }}
+          autoHideDuration={12_000}
+          anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}
+        >
+          <Alert
+            severity="info"
+            variant="filled"
+            onClose={onDismissSummary}
+            data-testid="arrivals-summary"
+            role="status"
+          >
+            {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary, lang)}`}
+          </Alert>
+        </Snackbar>
+        <KeyboardLayer
+          db={db}
+          me={me ?? agent}
+          role={role}
+          teams={teams ?? []}
+          dialog={dialog}
+          setDialog={setDialog}
+          list={() => listHandle.current ?? (listRegion.current === null ? null : listFallback(listRegion.current))}
+          listRegion={() => listRegion.current}
+          setView={setView}
+          setScreen={setScreen}
+          toggleContactPanel={() => setContactOpen((open) => !open)}
+          signOut={signOut}
+          onOpenConversation={(conversationId) => {
+            setScreen('inbox');
+            onSelect(conversationId);
+          }}
+        />
+        <SettingsDialog
+          open={dialog === 'settings'}
+          onClose={() => setDialog(null)}
+          // The canned responses manager goes here:
+          // cannedResponses={<CannedResponsesPanel db={db} me={me ?? agent} mutate={actions.mutate} />}
+        />
+      </ConversationActionsProvider>
     </MediaSourceContext>
+  );
+}
+
+type Dialog = 'palette' | 'help' | 'settings' | null;
+
+/**
+ * The keyboard's layer over the inbox: the commands (actions on the open conversation,
+ * the list, the views, the app), their shortcuts, the palette and the help.
+ */
+function KeyboardLayer({
+  db,
+  me,
+  role,
+  teams,
+  dialog,
+  setDialog,
+  list,
+  listRegion,
+  setView,
+  setScreen,
+  toggleContactPanel,
+  signOut,
+  onOpenConversation,
+}: {
+  db: ParleyDb;
+  me: Agent;
+  role: Agent['role'];
+  teams: readonly Team[];
+  dialog: Dialog;
+  setDialog: (dialog: Dialog | ((previous: Dialog) => Dialog)) => void;
+  list: () => ListHandle | null;
+  listRegion: () => HTMLElement | null;
+  setView: (view: ViewId) => void;
+  setScreen: (screen: Screen) => void;
+  toggleContactPanel: () => void;
+  signOut: () => void;
+  onOpenConversation: (conversationId: string) => void;
+}): JSX.Element {
+  const translator = useT();
+  const commands = useShellCommands(
+    {
+      me,
+      role,
+      teams,
+      list,
+      setView,
+      setScreen,
+      togglePalette: () => setDialog((previous) => (previous === 'palette' ? null : 'palette')),
+      openHelp: () => setDialog('help'),
+      openSettings: () => setDialog('settings'),
+      toggleContactPanel,
+      signOut,
+    },
+    translator,
+  );
+  useGlobalShortcuts(commands, listRegion);
+  return (
+    <>
+      <CommandPalette
+        open={dialog === 'palette'}
+        onClose={() => setDialog(null)}
+        commands={commands}
+        db={db}
+        onOpenConversation={onOpenConversation}
+      />
+      <ShortcutHelp open={dialog === 'help'} onClose={() => setDialog(null)} commands={commands} />
+    </>
   );
 }
 

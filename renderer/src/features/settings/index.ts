@@ -1,2 +1,11 @@
-/** The agent's preferences: theme, language, notifications, signature. */
-export { DEFAULT_SETTINGS, getSettings, updateSettings, useSettings, type Settings } from './store.js';
+/** The agent's preferences: theme, language, notifications, signature; and the screen that sets them. */
+export {
+  DEFAULT_SETTINGS,
+  getSettings,
+  isQuietTime,
+  languageFor,
+  updateSettings,
+  useSettings,
+  type Settings,
+} from './store.js';
+export { SettingsDialog } from './SettingsDialog.js';

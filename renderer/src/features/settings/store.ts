@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { z } from 'zod';
+import { pickLocale, type Locale } from '../../common/i18n/index.js';
 
 /**
  * The agent's preferences on this device: appearance, language, what notifies them, and
@@ -96,4 +97,33 @@ function subscribe(listener: () => void): () => void {
 
 export function useSettings(): Settings {
   return useSyncExternalStore(subscribe, getSettings, () => DEFAULT_SETTINGS);
+}
+
+/** The language the agent chose, or the system's when they follow it. */
+export function languageFor(choice: Settings['language'], systemLanguages: readonly string[]): Locale {
+  return choice === 'system' ? pickLocale(systemLanguages) : choice;
+}
+
+function minutesOf(time: string): number {
+  const [hours = 0, minutes = 0] = time.split(':').map(Number);
+  return hours * 60 + minutes;
+}
+
+/**
+ * Is `at` (local time) inside the do-not-disturb hours? `from` later than `to` spans
+ * midnight (19:00 to 08:00); equal times mean the whole day.
+ */
+export function isQuietTime(doNotDisturb: Settings['notifications']['doNotDisturb'], at: Date): boolean {
+  if (!doNotDisturb.enabled) return false;
+  const now = at.getHours() * 60 + at.getMinutes();
+  const from = minutesOf(doNotDisturb.from);
+  const to = minutesOf(doNotDisturb.to);
+  if (from === to) return true;
+  return from < to ? now >= from && now < to : now >= from || now < to;
+}
+
+/** Forgets what was read, so the next read parses storage again (for tests and sign-out). */
+export function reloadSettings(): void {
+  current = null;
+  for (const listener of listeners) listener();
 }

@@ -1,23 +1,47 @@
 import CancelIcon from '@mui/icons-material/Cancel';
+import LabelOutlinedIcon from '@mui/icons-material/LabelOutlined';
+import MarkChatUnreadOutlinedIcon from '@mui/icons-material/MarkChatUnreadOutlined';
 import PersonOutlineIcon from '@mui/icons-material/PersonOutlineOutlined';
+import SnoozeIcon from '@mui/icons-material/Snooze';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import Divider from '@mui/material/Divider';
+import IconButton from '@mui/material/IconButton';
 import InputBase from '@mui/material/InputBase';
-import Menu from '@mui/material/Menu';
-import MenuItem from '@mui/material/MenuItem';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
+import Tooltip from '@mui/material/Tooltip';
 import type { ConversationStatus } from '@parley/protocol';
-import { useState, type JSX } from 'react';
-import { useT } from '../../../common/i18n/index.js';
+import { useState, type JSX, type ReactNode } from 'react';
+import { dateTime, useT } from '../../../common/i18n/index.js';
+import { ariaKeyShortcuts, ShortcutKeys } from '../../palette/index.js';
+import { ACTION_SHORTCUTS } from './actionCommands.js';
+import { useConversationActions } from './ConversationActions.js';
+import { AssignPicker } from './Pickers.js';
 
 const STATUSES: readonly ConversationStatus[] = ['open', 'pending', 'resolved'];
 
+const STATUS_SHORTCUT: Record<string, string> = {
+  open: ACTION_SHORTCUTS.reopen,
+  pending: ACTION_SHORTCUTS.pending,
+  resolved: ACTION_SHORTCUTS.resolve,
+};
+
+/** A tooltip that names the action and shows its keys. */
+function Hint({ title, shortcut, children }: { title: string; shortcut: string; children: JSX.Element }): JSX.Element {
+  const content: ReactNode = (
+    <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
+      {title}
+      <ShortcutKeys shortcut={shortcut} size="tiny" />
+    </Box>
+  );
+  return <Tooltip title={content}>{children}</Tooltip>;
+}
+
 /**
- * Who has the conversation, where it stands, and its labels: each change is one callback,
- * which the container turns into an outbox mutation (so it works offline too).
+ * Who has the conversation, where it stands, until when it sleeps, and its labels. Each
+ * change is one callback, which the container turns into an outbox mutation (so it works
+ * offline too); snoozing, marking unread and the pickers come from the frame's actions.
  */
 export function ConversationControls({
   status,
@@ -40,21 +64,18 @@ export function ConversationControls({
   onAddLabel: (label: string) => void;
   onRemoveLabel: (label: string) => void;
 }): JSX.Element {
-  const { t } = useT();
+  const { t, lang } = useT();
+  const actions = useConversationActions();
   const [menu, setMenu] = useState<HTMLElement | null>(null);
   const [draft, setDraft] = useState('');
   const assignee = agents.find((agent) => agent.id === assigneeId);
   const assigneeLabel =
     assigneeId === null
-      ? t('conversation.unassigned')
+      ? t('actions.unassigned')
       : assigneeId === myId
-        ? t('conversation.assignedToMe')
-        : t('conversation.assignedTo', { name: assignee?.name ?? t('conversation.someone') });
-
-  function choose(id: string | null): void {
-    setMenu(null);
-    if (id !== assigneeId) onAssign(id);
-  }
+        ? t('actions.assignedToMe')
+        : t('actions.assignedTo', { name: assignee?.name ?? t('actions.someone') });
+  const snoozedUntil = status === 'snoozed' ? (actions?.conversation?.snoozedUntil ?? null) : null;
 
   function addLabel(): void {
     const label = draft.trim();
@@ -75,30 +96,37 @@ export function ConversationControls({
       }}
       data-testid="conversation-controls"
     >
-      <Button
-        size="small"
-        variant="outlined"
-        startIcon={<PersonOutlineIcon />}
-        onClick={(event) => setMenu(event.currentTarget)}
-        aria-haspopup="menu"
-        sx={{ textTransform: 'none' }}
-        data-testid="assignee-button"
-        data-assignee={assigneeId ?? ''}
-      >
-        {assigneeLabel}
-      </Button>
-      <Menu anchorEl={menu} open={menu !== null} onClose={() => setMenu(null)}>
-        {assigneeId !== myId && <MenuItem onClick={() => choose(myId)}>{t('conversation.assignToMe')}</MenuItem>}
-        {assigneeId !== null && <MenuItem onClick={() => choose(null)}>{t('conversation.unassign')}</MenuItem>}
-        <Divider />
-        {agents
-          .filter((agent) => agent.id !== myId && agent.id !== assigneeId)
-          .map((agent) => (
-            <MenuItem key={agent.id} onClick={() => choose(agent.id)}>
-              {t('conversation.assignTo', { name: agent.name })}
-            </MenuItem>
-          ))}
-      </Menu>
+      <Hint title={t('actions.assign')} shortcut={ACTION_SHORTCUTS.assign}>
+        <Button
+          size="small"
+          variant="outlined"
+          startIcon={<PersonOutlineIcon />}
+          ref={(element: HTMLButtonElement | null) => actions?.registerAnchor('assign', element)}
+          onClick={(event) =>
+            actions === null ? setMenu(event.currentTarget) : actions.openPicker('assign', event.currentTarget)
+          }
+          aria-haspopup="menu"
+          aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS.assign)}
+          sx={{ textTransform: 'none' }}
+          data-testid="assignee-button"
+          data-assignee={assigneeId ?? ''}
+        >
+          {assigneeLabel}
+        </Button>
+      </Hint>
+      {menu !== null ? (
+        <AssignPicker
+          anchor={menu}
+          assigneeId={assigneeId}
+          myId={myId}
+          colleagues={agents.filter((agent) => agent.id !== myId)}
+          onAssign={(id) => {
+            setMenu(null);
+            if (id !== assigneeId) onAssign(id);
+          }}
+          onClose={() => setMenu(null)}
+        />
+      ) : null}
       <ToggleButtonGroup
         size="small"
         exclusive
@@ -106,26 +134,98 @@ export function ConversationControls({
         onChange={(_, next: ConversationStatus | null) => {
           if (next !== null && next !== status) onStatus(next);
         }}
-        aria-label={t('conversation.status')}
+        aria-label={t('actions.status')}
         data-testid="status-toggle"
         data-status={status}
       >
         {STATUSES.map((option) => (
-          <ToggleButton key={option} value={option} sx={{ py: 0.25, px: 1.25, textTransform: 'none' }}>
-            {t(`conversation.status.${option}`)}
+          <ToggleButton
+            key={option}
+            value={option}
+            sx={{ py: 0.25, px: 1.25, textTransform: 'none' }}
+            aria-keyshortcuts={ariaKeyShortcuts(STATUS_SHORTCUT[option] ?? '')}
+          >
+            <Hint
+              title={t(`actions.setStatus.${option}` as 'actions.setStatus.open')}
+              shortcut={STATUS_SHORTCUT[option] ?? ''}
+            >
+              <span>{t(`actions.status.${option}` as 'actions.status.open')}</span>
+            </Hint>
           </ToggleButton>
         ))}
       </ToggleButtonGroup>
+      {actions !== null ? (
+        snoozedUntil !== null ? (
+          <Chip
+            icon={<SnoozeIcon />}
+            size="small"
+            color="warning"
+            variant="outlined"
+            label={t('actions.snoozedUntil', { time: dateTime(snoozedUntil, lang) })}
+            onDelete={() => actions.setStatus('open')}
+            deleteIcon={
+              <Hint title={t('actions.unsnooze')} shortcut={ACTION_SHORTCUTS.reopen}>
+                <CancelIcon titleAccess={t('actions.unsnooze')} />
+              </Hint>
+            }
+            data-testid="snoozed-until"
+            data-until={snoozedUntil}
+          />
+        ) : null
+      ) : null}
+      {actions !== null ? (
+        <Hint title={t('actions.snooze')} shortcut={ACTION_SHORTCUTS.snooze}>
+          <IconButton
+            size="small"
+            ref={(element: HTMLButtonElement | null) => actions.registerAnchor('snooze', element)}
+            onClick={(event) => actions.openPicker('snooze', event.currentTarget)}
+            aria-label={t('actions.snooze')}
+            aria-haspopup="menu"
+            aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS.snooze)}
+            data-testid="snooze-button"
+          >
+            <SnoozeIcon fontSize="small" />
+          </IconButton>
+        </Hint>
+      ) : null}
+      {actions !== null ? (
+        <Hint title={t('actions.markUnread')} shortcut={ACTION_SHORTCUTS.markUnread}>
+          <IconButton
+            size="small"
+            onClick={() => actions.markUnread()}
+            aria-label={t('actions.markUnread')}
+            aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS.markUnread)}
+            data-testid="mark-unread-button"
+          >
+            <MarkChatUnreadOutlinedIcon fontSize="small" />
+          </IconButton>
+        </Hint>
+      ) : null}
       {labels.map((label) => (
         <Chip
           key={label}
           label={label}
           size="small"
           onDelete={() => onRemoveLabel(label)}
-          deleteIcon={<CancelIcon titleAccess={t('conversation.removeLabel', { label })} />}
+          deleteIcon={<CancelIcon titleAccess={t('actions.removeLabel', { label })} />}
           data-testid="label-chip"
         />
       ))}
+      {actions !== null ? (
+        <Hint title={t('actions.label')} shortcut={ACTION_SHORTCUTS.label}>
+          <IconButton
+            size="small"
+            ref={(element: HTMLButtonElement | null) => actions.registerAnchor('label', element)}
+            onClick={(event) => actions.openPicker('label', event.currentTarget)}
+            aria-label={t('actions.label')}
+            aria-haspopup="menu"
+            aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS.label)}
+            data-testid="label-button"
+          >
+            <LabelOutlinedIcon fontSize="small" />
+          </IconButton>
+        </Hint>
+      ) : null}
       <InputBase
         value={draft}
         onChange={(event) => setDraft(event.target.value)}
@@ -136,8 +236,8 @@ export function ConversationControls({
           }
         }}
         onBlur={addLabel}
-        placeholder={t('conversation.addLabel')}
-        inputProps={{ 'aria-label': t('conversation.addLabel'), maxLength: 50, 'data-testid': 'label-input' }}
+        placeholder={t('actions.addLabel')}
+        inputProps={{ 'aria-label': t('actions.addLabel'), maxLength: 50, 'data-testid': 'label-input' }}
         sx={{ fontSize: 13, minWidth: 110, flex: '0 1 160px' }}
       />
     </Box>
