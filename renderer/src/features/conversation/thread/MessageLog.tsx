@@ -29,7 +29,7 @@ import {
   type ThreadItem,
 } from './threadItems.js';
 
-const HIGHLIGHT_MS = 1600;
+const HIGHLIGHT_MS = 2500;
 
 /** What the header above the first row says: fetching older history, or that this is the beginning. */
 type LogContext = { fetching: boolean; hasOlder: boolean; empty: boolean };
@@ -37,7 +37,8 @@ type LogContext = { fetching: boolean; hasOlder: boolean; empty: boolean };
 function LogHeader({ context }: { context: LogContext }): JSX.Element {
   const { t } = useT();
   return (
-    <Box sx={{ pt: 1, pb: 0.5, display: 'flex', justifyContent: 'center', minHeight: 8 }}>
+    // One height whatever it says: a header that grew or shrank would move the rows below it.
+    <Box sx={{ height: 32, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
       {context.fetching ? (
         <Typography
           variant="caption"
@@ -49,9 +50,7 @@ function LogHeader({ context }: { context: LogContext }): JSX.Element {
           {t('thread.loadingOlder')}
         </Typography>
       ) : context.empty ? (
-        <Typography color="text.secondary" sx={{ p: 3 }}>
-          {t('thread.noMessages')}
-        </Typography>
+        <Typography color="text.secondary">{t('thread.noMessages')}</Typography>
       ) : !context.hasOlder ? (
         <Typography variant="caption" color="text.secondary" data-testid="thread-start">
           {t('thread.start')}
@@ -124,7 +123,8 @@ export function MessageLog({
   const highlightTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
-  const items = useMemo(() => threadItems(messages ?? []), [messages]);
+  const atStart = !thread.hasOlder;
+  const items = useMemo(() => threadItems(messages ?? [], atStart), [messages, atStart]);
   // Keep the first row's index in step, so older rows added above leave the view in place.
   const [tracked, setTracked] = useState<{ items: ThreadItem[]; index: number }>({ items, index: FIRST_INDEX_START });
   let firstItemIndex = tracked.index;
@@ -181,6 +181,9 @@ export function MessageLog({
     if (index === -1) return;
     pendingScroll.current = null;
     virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
+    setHighlightedId(id);
+    clearTimeout(highlightTimer.current);
+    highlightTimer.current = setTimeout(() => setHighlightedId(null), HIGHLIGHT_MS);
   }, []);
   const reveal = thread.reveal;
   const jumpTo = useCallback(
@@ -189,9 +192,6 @@ export function MessageLog({
         if (found === undefined) return;
         pendingScroll.current = found.id;
         scrollToPending(latest.current.items);
-        setHighlightedId(found.id);
-        clearTimeout(highlightTimer.current);
-        highlightTimer.current = setTimeout(() => setHighlightedId(null), HIGHLIGHT_MS);
       });
     },
     [reveal, scrollToPending],
@@ -218,7 +218,14 @@ export function MessageLog({
       <QuotedMessage
         author={target === undefined ? null : authorOf(target, contactName, lang)}
         preview={target === undefined ? null : messagePreview(target, lang)}
-        onOpen={target === undefined ? null : () => jumpTo({ messageId: target.id, externalId: target.externalId })}
+        missing={thread.hasOlder ? t('thread.quoteOlder') : null}
+        onOpen={
+          target !== undefined
+            ? () => jumpTo({ messageId: target.id, externalId: target.externalId })
+            : thread.hasOlder
+              ? () => jumpTo({ messageId: ref.messageId, externalId: ref.externalId })
+              : null
+        }
       />
     );
   }

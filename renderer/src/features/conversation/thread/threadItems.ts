@@ -10,16 +10,21 @@ export function dayOf(ms: number): number {
   return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
 }
 
-/** The thread's rows: each message, with a separator before the first message of each day. */
-export function threadItems(messages: readonly Message[]): ThreadItem[] {
+/**
+ * The thread's rows: each message, with a separator where the day changes. The first
+ * message gets one only at the beginning of the conversation (`atStart`): above a window
+ * that older pages may still extend, the day of its first row is not known to begin there,
+ * and a separator that moved up as rows were added would shift what is on screen.
+ */
+export function threadItems(messages: readonly Message[], atStart: boolean): ThreadItem[] {
   const items: ThreadItem[] = [];
   let currentDay: number | null = null;
   for (const message of messages) {
     const day = dayOf(message.createdAt);
-    if (day !== currentDay) {
+    if (day !== currentDay && (currentDay !== null || atStart)) {
       items.push({ kind: 'day', key: `day:${day}`, day });
-      currentDay = day;
     }
+    currentDay = day;
     items.push({ kind: 'message', key: message.id, message });
   }
   return items;
