@@ -113,12 +113,15 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
       Number(/(\d+)$/.exec(row.querySelector('[data-testid="message-text"]')?.textContent ?? '')?.[1] ?? NaN);
     const rows = (): Element[] => Array.from(element.querySelectorAll('[data-testid="message"]'));
     const oldest = (): number => Math.min(...rows().map(numberOf));
-    for (let step = 0; step < 200 && oldest() > 251; step += 1) {
-      element.scrollBy({ top: -200 });
+    const view = element.getBoundingClientRect();
+    // Until the first cached message is in the view itself, not only rendered above it.
+    const firstShown = (): boolean =>
+      rows().some((row) => numberOf(row) === 251 && row.getBoundingClientRect().top >= view.top - 1);
+    for (let step = 0; step < 300 && !firstShown(); step += 1) {
+      element.scrollBy({ top: -150 });
       await frame();
     }
     const before = oldest();
-    const view = element.getBoundingClientRect();
     const middle = rows().find((row) => {
       const box = row.getBoundingClientRect();
       return box.top > view.top + 40 && box.bottom < view.bottom - 40;
@@ -126,7 +129,7 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
     if (middle === undefined) return { before, after: before, samples: [] as number[], id: '' };
     const id = middle.getAttribute('data-message-id') ?? '';
     const samples: number[] = [];
-    for (let step = 0; step < 600 && oldest() >= before; step += 1) {
+    for (let step = 0; step < 1500 && oldest() >= before; step += 1) {
       samples.push(element.querySelector(`[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? NaN);
       await frame();
     }
