@@ -12,10 +12,13 @@ export function QuotedMessage({
   author,
   preview,
   onOpen,
+  missing = null,
 }: {
   author: string | null;
   /** null when the quoted message is not cached. */
   preview: string | null;
+  /** What to say of a quoted message not cached, when it can still be fetched. */
+  missing?: string | null;
   onOpen: (() => void) | null;
 }): JSX.Element {
   const { t } = useT();
@@ -37,7 +40,7 @@ export function QuotedMessage({
           fontStyle: preview === null ? 'italic' : undefined,
         }}
       >
-        {preview ?? t('thread.quoteUnavailable')}
+        {preview ?? missing ?? t('thread.quoteUnavailable')}
       </Typography>
     </>
   );

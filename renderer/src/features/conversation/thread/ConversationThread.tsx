@@ -7,20 +7,13 @@ import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
 import type { ParleyDb } from '../../../data/db.js';
-import {
-  useAgents,
-  useChannelAccount,
-  useContacts,
-  useHistory,
-  useMessages,
-  useOutbox,
-  useTeams,
-  useTemplates,
-} from '../../../data/hooks.js';
+import { useAgents, useChannelAccount, useHistory, useOutbox, useTeams, useTemplates } from '../../../data/hooks.js';
 import { nameList, type ActivityNames } from '../messages/activityText.js';
 import type { ThreadActions } from '../../../domain/actions.js';
-import { mergeCandidates, resolveContact } from '../../../domain/contacts.js';
+import { useQuotedMessages, useThreadContact } from '../../../data/threadQuotes.js';
+import { useThreadWindow } from '../../../data/threadWindow.js';
 import { messagePreview } from '../../../domain/messageView.js';
+import { requestHistory } from '../../../sync/history.js';
 import { enqueue } from '../../../sync/outbox.js';
 import { ConversationComposer } from '../composer/ConversationComposer.js';
 import { authorOf, useMessageIndex } from './messageIndex.js';
@@ -50,14 +43,16 @@ export function ConversationThread({
   peers: ConversationPeers | undefined;
 }): JSX.Element {
   const { t, lang } = useT();
-  const contacts = useContacts(db);
+  const threadContact = useThreadContact(db, conversation.contactId);
   const agents = useAgents(db);
   const teams = useTeams(db);
-  const messages = useMessages(db, conversation.id);
   const account = useChannelAccount(db, conversation.channelAccountId);
   const templates = useTemplates(db, conversation.channelAccountId);
   const outbox = useOutbox(db, conversation.id);
   const history = useHistory(db, conversation.id);
+  const thread = useThreadWindow(db, conversation.id, history, requestHistory);
+  const messages = thread.messages;
+  const quoted = useQuotedMessages(db, conversation.id, messages);
   const now = useNow();
   const [replyToId, setReplyToId] = useState<string | null>(null);
   // Why a change could not be saved on this computer: kept as its detail, worded when shown.
@@ -91,9 +86,9 @@ export function ConversationThread({
     if (first !== undefined) setReviewFocus({ messageId: first.id, over: focus });
   }
 
-  const contact = contacts === undefined ? undefined : resolveContact(contacts, conversation.contactId);
+  const contact = threadContact?.contact;
   const contactName = contact?.name ?? '';
-  const candidates = contacts === undefined || contact === undefined ? [] : mergeCandidates(contacts, contact);
+  const candidates = threadContact?.candidates ?? [];
 
   /** Reactions, assignment, status and labels go through the outbox, like a reply: offline too. */
   function change(mutation: Mutation): void {
@@ -120,11 +115,8 @@ export function ConversationThread({
       <ThreadControls conversation={conversation} agents={agents ?? []} agentId={agentId} onChange={change} />
       <Divider />
       <MessageLog
-        db={db}
-        conversationId={conversation.id}
-        messages={messages}
-        index={index}
-        history={history}
+        window={thread}
+        quoted={quoted}
         templates={templates}
         contactName={contactName}
         online={online}

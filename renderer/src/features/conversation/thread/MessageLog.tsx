@@ -1,32 +1,99 @@
+import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { Message, Template } from '@parley/protocol';
-import { useEffect, useRef, useState, type JSX, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX, type ReactNode } from 'react';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { useT } from '../../../common/i18n/index.js';
-import type { HistoryRow, ParleyDb } from '../../../data/db.js';
+import { useNow } from '../../../common/useNow.js';
+import type { QuotedMessages } from '../../../data/threadQuotes.js';
+import type { MessageTarget, ThreadWindow } from '../../../data/threadWindow.js';
 import { messagePreview } from '../../../domain/messageView.js';
 import { filledTemplateText } from '../../../domain/templates.js';
-import { requestHistory } from '../../../sync/history.js';
-import { MessageAttachment } from '../messages/MessageAttachment.js';
-import { MessageBubble } from '../messages/MessageBubble.js';
-import { QuotedMessage } from '../messages/QuotedMessage.js';
-import { SystemNotice } from '../messages/SystemNotice.js';
 import { ActivityLine } from '../messages/ActivityLine.js';
 import type { ActivityNames } from '../messages/activityText.js';
-import { authorOf, quotedIn, type MessageIndex } from './messageIndex.js';
+import { MessageAttachment } from '../messages/MessageAttachment.js';
+import { MessageBubble } from '../messages/MessageBubble.js';
+import { NoteCard } from '../messages/NoteCard.js';
+import { QuotedMessage } from '../messages/QuotedMessage.js';
+import { SystemNotice } from '../messages/SystemNotice.js';
+import { authorOf } from './messageIndex.js';
+import {
+  FIRST_INDEX_START,
+  dayLabel,
+  nextFirstIndex,
+  threadItems,
+  unseenCount,
+  type ThreadItem,
+} from './threadItems.js';
 
-const HIGHLIGHT_MS = 1600;
+const HIGHLIGHT_MS = 2500;
+
+/** What the header above the first row says: fetching older history, or that this is the beginning. */
+type LogContext = { fetching: boolean; hasOlder: boolean; empty: boolean };
+
+function LogHeader({ context }: { context: LogContext }): JSX.Element {
+  const { t } = useT();
+  return (
+    // One height whatever it says: a header that grew or shrank would move the rows below it.
+    <Box sx={{ height: 32, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      {context.fetching ? (
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          data-testid="thread-loading-older"
+          sx={{ display: 'flex', alignItems: 'center', gap: 1 }}
+        >
+          <CircularProgress size={12} aria-hidden />
+          {t('thread.loadingOlder')}
+        </Typography>
+      ) : context.empty ? (
+        <Typography color="text.secondary">{t('thread.noMessages')}</Typography>
+      ) : !context.hasOlder ? (
+        <Typography variant="caption" color="text.secondary" data-testid="thread-start">
+          {t('thread.start')}
+        </Typography>
+      ) : null}
+    </Box>
+  );
+}
+
+function LogFooter(): JSX.Element {
+  return <Box sx={{ height: 8 }} />;
+}
+
+function DaySeparator({ day, now }: { day: number; now: number }): JSX.Element {
+  const { lang } = useT();
+  return (
+    <Box
+      data-testid="day-separator"
+      sx={{
+        display: 'flex',
+        alignItems: 'center',
+        gap: 1.5,
+        px: 3,
+        py: 1,
+        '&::before, &::after': { content: '""', flex: 1, borderTop: 1, borderColor: 'divider' },
+      }}
+    >
+      <Typography variant="caption" component="h3" color="text.secondary" sx={{ fontWeight: 600, fontSize: 12, m: 0 }}>
+        {dayLabel(day, now, lang)}
+      </Typography>
+    </Box>
+  );
+}
 
 /**
- * The messages in time order, scrolled: it follows the end while the agent is there, asks
- * for older messages at the top, and brings a focused or quoted message into view.
+ * The messages in time order, virtualized: only the rows near the viewport are in the
+ * page. It opens at the end, follows new messages while the agent is there (otherwise a
+ * button counts them), adds older pages at the top without moving what is on screen, and
+ * brings a focused or quoted message into view, widening the window to reach it.
  */
 export function MessageLog({
-  db,
-  conversationId,
-  messages,
-  index,
-  history,
+  window: thread,
+  quoted,
   templates,
   contactName,
   online,
@@ -35,77 +102,130 @@ export function MessageLog({
   onReply,
   onReact,
 }: {
-  db: ParleyDb;
-  conversationId: string;
-  messages: Message[] | undefined;
-  index: MessageIndex;
-  history: HistoryRow | undefined;
+  window: ThreadWindow;
+  /** The messages the window's replies quote, wherever they are. */
+  quoted: QuotedMessages | undefined;
   templates: Template[] | undefined;
   contactName: string;
   online: boolean;
   /** A message to bring into view once it is shown (a search result): a new object asks again. */
   focus: { messageId: string } | null;
-  /** Agents' and teams' names, for the activity lines. */
+  /** Agents' and teams' names, for the activity lines and notes. */
   activityNames: ActivityNames;
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string) => void;
 }): JSX.Element {
-  const { t, lang } = useT();
+  const { t, tn, lang } = useT();
+  const now = useNow();
+  const messages = thread.messages;
+  const virtuoso = useRef<VirtuosoHandle>(null);
   const [highlightedId, setHighlightedId] = useState<string | null>(null);
-  const log = useRef<HTMLDivElement>(null);
-  const end = useRef<HTMLDivElement>(null);
   const highlightTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  // Follow the end of the thread while the agent is there: when a message arrives, and when
-  // a picture that loads late makes the content taller. Scrolling up to read stops it.
-  const atEnd = useRef(true);
-  const lastId = messages?.at(-1)?.id;
-  const lastIsOutbound = messages?.at(-1)?.direction === 'outbound';
-  useEffect(() => {
-    // The agent's own reply always brings the end back into view.
-    if (lastIsOutbound) atEnd.current = true;
-    if (atEnd.current) end.current?.scrollIntoView({ block: 'end' });
-  }, [lastId, lastIsOutbound]);
-  useEffect(() => {
-    const content = log.current?.firstElementChild;
-    if (content === null || content === undefined) return;
-    const observer = new ResizeObserver(() => {
-      if (atEnd.current) end.current?.scrollIntoView({ block: 'end' });
-    });
-    observer.observe(content);
-    return () => observer.disconnect();
-  }, []);
-
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
-  // A search result opens its conversation at the message it found, highlighted.
-  const focused = useRef<{ messageId: string } | null>(null);
-  const focusShown = focus !== null && index.byId.has(focus.messageId);
-  useEffect(() => {
-    if (focus === null || !focusShown || focused.current === focus) return;
-    focused.current = focus;
-    atEnd.current = false;
-    scrollTo(focus.messageId);
-  });
+  const atStart = !thread.hasOlder;
+  const items = useMemo(() => threadItems(messages ?? [], atStart), [messages, atStart]);
+  // Keep the first row's index in step, so older rows added above leave the view in place.
+  const [tracked, setTracked] = useState<{ items: ThreadItem[]; index: number }>({ items, index: FIRST_INDEX_START });
+  let firstItemIndex = tracked.index;
+  if (tracked.items !== items) {
+    firstItemIndex = nextFirstIndex(tracked.index, tracked.items, items);
+    setTracked({ items, index: firstItemIndex });
+  }
 
-  function scrollTo(messageId: string): void {
-    const element = log.current?.querySelector(`[data-message-id="${CSS.escape(messageId)}"]`);
-    element?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-    setHighlightedId(messageId);
+  // The agent at the bottom follows new messages; scrolled up, a button counts them.
+  const [atBottom, setAtBottom] = useState(true);
+  const [lastSeenId, setLastSeenId] = useState<string | null>(null);
+  const lastMessage = messages?.at(-1);
+  const latest = useRef({ lastMessage, items });
+  useLayoutEffect(() => {
+    latest.current = { lastMessage, items };
+  });
+  const unseen = atBottom ? 0 : unseenCount(messages ?? [], lastSeenId);
+
+  const onBottomChange = useCallback((bottom: boolean) => {
+    setAtBottom(bottom);
+    setLastSeenId(bottom ? null : (latest.current.lastMessage?.id ?? null));
+  }, []);
+
+  const scrollToEnd = useCallback(() => {
+    virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end', behavior: 'auto' });
+  }, []);
+
+  // The agent's own reply always brings the end back into view.
+  const lastOwnId = lastMessage?.direction === 'outbound' && lastMessage.kind !== 'activity' ? lastMessage.id : null;
+  const followedOwn = useRef<string | null>(lastOwnId);
+  useEffect(() => {
+    if (lastOwnId === null || followedOwn.current === lastOwnId) return;
+    followedOwn.current = lastOwnId;
+    scrollToEnd();
+  }, [lastOwnId, scrollToEnd]);
+
+  // New inbound messages are announced one by one to a screen reader; the history is not.
+  const [announcement, setAnnouncement] = useState('');
+  const announcedUpTo = useRef<number | null>(null);
+  useEffect(() => {
+    if (lastMessage === undefined) return;
+    const upTo = announcedUpTo.current;
+    announcedUpTo.current = Math.max(upTo ?? 0, lastMessage.createdAt);
+    if (upTo === null || lastMessage.createdAt <= upTo || lastMessage.direction !== 'inbound') return;
+    setAnnouncement(t('thread.announce', { name: contactName, preview: messagePreview(lastMessage, lang) }));
+  }, [lastMessage, contactName, lang, t]);
+
+  // Bring a message into view and light it up: widening the window first when it is above it.
+  const pendingScroll = useRef<string | null>(null);
+  const scrollToPending = useCallback((shown: readonly ThreadItem[]) => {
+    const id = pendingScroll.current;
+    if (id === null) return;
+    const index = shown.findIndex((item) => item.key === id);
+    if (index === -1) return;
+    pendingScroll.current = null;
+    virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
+    setHighlightedId(id);
     clearTimeout(highlightTimer.current);
     highlightTimer.current = setTimeout(() => setHighlightedId(null), HIGHLIGHT_MS);
-  }
+  }, []);
+  const reveal = thread.reveal;
+  const jumpTo = useCallback(
+    (target: MessageTarget) => {
+      void reveal(target).then((found) => {
+        if (found === undefined) return;
+        pendingScroll.current = found.id;
+        scrollToPending(latest.current.items);
+      });
+    },
+    [reveal, scrollToPending],
+  );
+  // A message above the window is scrolled to once the wider window is shown.
+  useEffect(() => scrollToPending(items), [items, scrollToPending]);
+
+  // A search result opens its conversation at the message it found.
+  const focused = useRef<{ messageId: string } | null>(null);
+  useEffect(() => {
+    if (focus === null || focused.current === focus || messages === undefined) return;
+    focused.current = focus;
+    jumpTo({ messageId: focus.messageId, externalId: null });
+  }, [focus, messages, jumpTo]);
 
   function quoteOf(message: Message): ReactNode {
     const ref = message.replyTo;
     // A reply to an Instagram story has no message to quote: the bubble says so itself.
     if (ref === null || (ref.messageId === null && ref.externalId === null)) return null;
-    const target = quotedIn(index, message);
+    const target =
+      (ref.messageId === null ? undefined : quoted?.byId.get(ref.messageId)) ??
+      (ref.externalId === null ? undefined : quoted?.byExternalId.get(ref.externalId));
     return (
       <QuotedMessage
         author={target === undefined ? null : authorOf(target, contactName, lang)}
         preview={target === undefined ? null : messagePreview(target, lang)}
-        onOpen={target === undefined ? null : () => scrollTo(target.id)}
+        missing={thread.hasOlder ? t('thread.quoteOlder') : null}
+        onOpen={
+          target !== undefined
+            ? () => jumpTo({ messageId: target.id, externalId: target.externalId })
+            : thread.hasOlder
+              ? () => jumpTo({ messageId: ref.messageId, externalId: ref.externalId })
+              : null
+        }
       />
     );
   }
@@ -119,53 +239,104 @@ export function MessageLog({
     return template === undefined ? sent.parameters.join(' · ') : filledTemplateText(template, sent.parameters);
   }
 
-  return (
-    <Box
-      ref={log}
-      sx={{ flex: 1, overflowY: 'auto' }}
-      role="log"
-      aria-live="polite"
-      onScroll={(event) => {
-        const element = event.currentTarget;
-        atEnd.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
-        // At the top, ask for older messages while the server may have more.
-        if (element.scrollTop < 48 && (history?.hasMore ?? true) && (history?.requestedAt ?? null) === null) {
-          void requestHistory(db, conversationId);
+  function row(item: ThreadItem): JSX.Element {
+    if (item.kind === 'day') return <DaySeparator day={item.day} now={now} />;
+    const message = item.message;
+    if (message.kind === 'system') return <SystemNotice message={message} />;
+    if (message.kind === 'activity') return <ActivityLine message={message} names={activityNames} />;
+    if (message.kind === 'note') {
+      return (
+        <NoteCard
+          message={message}
+          author={
+            message.authorAgentId === null
+              ? t('thread.you')
+              : (activityNames.agents.get(message.authorAgentId) ?? t('thread.you'))
+          }
+          mentionNames={message.mentions.flatMap((id) => {
+            const name = activityNames.agents.get(id);
+            return name === undefined ? [] : [name];
+          })}
+          highlighted={highlightedId === message.id}
+        />
+      );
+    }
+    return (
+      <MessageBubble
+        message={message}
+        templateText={templateTextOf(message)}
+        quote={quoteOf(message)}
+        highlighted={highlightedId === message.id}
+        online={online}
+        attachments={
+          message.deletedAt === null
+            ? message.attachments.map((attachment) => (
+                <MessageAttachment key={attachment.mediaId} attachment={attachment} caption={message.text} />
+              ))
+            : null
         }
-      }}
-    >
-      <Box sx={{ py: 1 }}>
-        {messages !== undefined && messages.length === 0 && (
-          <Typography color="text.secondary" sx={{ p: 3 }}>
-            {t('thread.noMessages')}
-          </Typography>
-        )}
-        {messages?.map((message) =>
-          message.kind === 'system' ? (
-            <SystemNotice key={message.id} message={message} />
-          ) : message.kind === 'activity' ? (
-            <ActivityLine key={message.id} message={message} names={activityNames} />
-          ) : (
-            <MessageBubble
-              key={message.id}
-              message={message}
-              templateText={templateTextOf(message)}
-              quote={quoteOf(message)}
-              highlighted={highlightedId === message.id}
-              online={online}
-              attachments={
-                message.deletedAt === null
-                  ? message.attachments.map((attachment) => (
-                      <MessageAttachment key={attachment.mediaId} attachment={attachment} caption={message.text} />
-                    ))
-                  : null
-              }
-              onReply={() => onReply(message)}
-              onReact={(emoji) => onReact(message, emoji)}
-            />
-          ),
-        )}
-        <div ref={end} />
+        onReply={() => onReply(message)}
+        onReact={(emoji) => onReact(message, emoji)}
+      />
+    );
+  }
+
+  const context = useMemo<LogContext>(
+    () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder, empty: messages?.length === 0 }),
+    [thread.fetching, thread.hasOlder, messages],
+  );
+
+  return (
+    <Box sx={{ flex: 1, position: 'relative', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+      {messages !== undefined && (
+        <Virtuoso<ThreadItem, LogContext>
+          ref={virtuoso}
+          role="log"
+          aria-label={t('thread.log', { name: contactName })}
+          aria-live="off"
+          tabIndex={0}
+          data-testid="message-log"
+          style={{ flex: 1 }}
+          data={items}
+          context={context}
+          firstItemIndex={firstItemIndex}
+          initialTopMostItemIndex={{ index: Math.max(0, items.length - 1), align: 'end' }}
+          computeItemKey={(_, item) => item.key}
+          itemContent={(_, item) => row(item)}
+          followOutput={(bottom) => (bottom ? 'auto' : false)}
+          atBottomStateChange={onBottomChange}
+          atBottomThreshold={48}
+          startReached={thread.loadOlder}
+          increaseViewportBy={{ top: 600, bottom: 300 }}
+          components={{ Header: LogHeader, Footer: LogFooter }}
+        />
+      )}
+      {unseen > 0 && (
+        <Button
+          variant="contained"
+          size="small"
+          onClick={scrollToEnd}
+          endIcon={<ArrowDownwardIcon />}
+          data-testid="new-messages-button"
+          sx={{ position: 'absolute', bottom: 12, left: '50%', transform: 'translateX(-50%)', borderRadius: 4 }}
+        >
+          {tn('thread.newMessages', unseen)}
+        </Button>
+      )}
+      <Box
+        role="status"
+        aria-live="polite"
+        data-testid="thread-announcer"
+        sx={{
+          position: 'absolute',
+          width: '1px',
+          height: '1px',
+          overflow: 'hidden',
+          clip: 'rect(0 0 0 0)',
+          whiteSpace: 'nowrap',
+        }}
+      >
+        {announcement}
       </Box>
     </Box>
   );

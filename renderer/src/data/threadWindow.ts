@@ -1,0 +1,229 @@
+import Dexie from 'dexie';
+import { useLiveQuery } from 'dexie-react-hooks';
+import type { Message } from '@parley/protocol';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import type { HistoryRow, ParleyDb } from './db.js';
+
+/** How many of the newest messages a thread shows when it opens. */
+export const THREAD_FIRST_PAGE = 60;
+/** How many older messages each step up the thread adds from the cache. */
+export const THREAD_PAGE = 80;
+
+/**
+ * Where a thread's window of messages starts: at the newest page (the bound is not known
+ * yet), at a message time (every cached message from then on), or at the very first
+ * cached message.
+ */
+export type WindowFloor = { kind: 'newest' } | { kind: 'since'; createdAt: number } | { kind: 'all' };
+
+export const NEWEST: WindowFloor = { kind: 'newest' };
+
+/**
+ * The floor after the first page was read: pinned to the oldest message shown, so a
+ * message arriving later is added at the end instead of pushing the first one out.
+ */
+export function pinnedFloor(page: readonly Message[], pageSize: number): WindowFloor {
+  const first = page[0];
+  return first === undefined || page.length < pageSize
+    ? { kind: 'all' }
+    : { kind: 'since', createdAt: first.createdAt };
+}
+
+/**
+ * The floor after reading the page of older cached messages before the window (newest
+ * first, as read backwards from the index): the whole cache when it ran short.
+ */
+export function olderFloor(olderNewestFirst: readonly Message[], pageSize: number): WindowFloor {
+  const oldest = olderNewestFirst.at(-1);
+  return oldest === undefined || olderNewestFirst.length < pageSize
+    ? { kind: 'all' }
+    : { kind: 'since', createdAt: oldest.createdAt };
+}
+
+/** The lower of two floors: the one that shows more. */
+export function lowerFloor(a: WindowFloor, b: WindowFloor): WindowFloor {
+  if (a.kind === 'all' || b.kind === 'all') return { kind: 'all' };
+  if (a.kind === 'newest') return b;
+  if (b.kind === 'newest') return a;
+  return a.createdAt <= b.createdAt ? a : b;
+}
+
+/** Reads the messages a floor shows, in time order, by the `[conversationId+createdAt]` index. */
+export async function readWindow(
+  db: ParleyDb,
+  conversationId: string,
+  floor: WindowFloor,
+  firstPage: number = THREAD_FIRST_PAGE,
+): Promise<Message[]> {
+  const index = db.messages.where('[conversationId+createdAt]');
+  if (floor.kind === 'newest') {
+    const newest = await index
+      .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey])
+      .reverse()
+      .limit(firstPage)
+      .toArray();
+    return newest.reverse();
+  }
+  const from = floor.kind === 'all' ? Dexie.minKey : floor.createdAt;
+  return index.between([conversationId, from], [conversationId, Dexie.maxKey], true, true).toArray();
+}
+
+/** The page of cached messages just older than `before`, newest first. */
+export async function readOlder(
+  db: ParleyDb,
+  conversationId: string,
+  before: number,
+  pageSize: number = THREAD_PAGE,
+): Promise<Message[]> {
+  return db.messages
+    .where('[conversationId+createdAt]')
+    .between([conversationId, Dexie.minKey], [conversationId, before], true, false)
+    .reverse()
+    .limit(pageSize)
+    .toArray();
+}
+
+/** A message a thread wants to show: by Parley's id, or by the platform's id (what a reply quotes). */
+export type MessageTarget = { messageId: string | null; externalId: string | null };
+
+/** The cached message a target names, when it belongs to the conversation. */
+export async function findTarget(
+  db: ParleyDb,
+  conversationId: string,
+  target: MessageTarget,
+): Promise<Message | undefined> {
+  if (target.messageId !== null) {
+    const byId = await db.messages.get(target.messageId);
+    if (byId?.conversationId === conversationId) return byId;
+  }
+  if (target.externalId !== null) {
+    const byExternal = await db.messages.where('externalId').equals(target.externalId).toArray();
+    return byExternal.find((message) => message.conversationId === conversationId);
+  }
+  return undefined;
+}
+
+export type ThreadWindow = {
+  /** The window's messages in time order; undefined until first read. */
+  messages: Message[] | undefined;
+  /** Whether anything older may still come: from the cache, or from the server's history. */
+  hasOlder: boolean;
+  /** Whether older history is being fetched from the server. */
+  fetching: boolean;
+  /** Adds the next page of older messages: from the cache, else asks the server for its next page. */
+  loadOlder: () => void;
+  /**
+   * Widens the window down to a message (from the cache, or page by page from the server's
+   * history) and resolves with it, or with undefined when it cannot be found.
+   */
+  reveal: (target: MessageTarget) => Promise<Message | undefined>;
+};
+
+/** How long a jump waits for one page of the server's history before giving up (offline). */
+const HISTORY_WAIT_MS = 10_000;
+
+/** Resolves once the history request of a conversation has been answered or dropped, or after a while. */
+function historyAnswered(db: ParleyDb, conversationId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, HISTORY_WAIT_MS);
+    const subscription = Dexie.liveQuery(() => db.history.get(conversationId)).subscribe({
+      next: (row) => {
+        if (row === undefined || row.requestedAt === null) done();
+      },
+      error: () => done(),
+    });
+    function done(): void {
+      clearTimeout(timer);
+      queueMicrotask(() => subscription.unsubscribe());
+      resolve();
+    }
+  });
+}
+
+/** The time of the oldest cached message of a conversation. */
+async function oldestCached(db: ParleyDb, conversationId: string): Promise<number | undefined> {
+  const oldest = await db.messages
+    .where('[conversationId+createdAt]')
+    .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey])
+    .first();
+  return oldest?.createdAt;
+}
+
+/** How many pages of the server's history a jump to a quoted message may fetch. */
+const MAX_REVEAL_PAGES = 40;
+
+/**
+ * A window of one conversation's messages, read by index: the newest page first, growing
+ * by pages as the agent scrolls up, and asking the server for older history (through
+ * `requestHistory`, the sync engine's) once the cache has nothing older. Never reads the whole thread
+ * unless the agent scrolls through all of it.
+ */
+export function useThreadWindow(
+  db: ParleyDb,
+  conversationId: string,
+  history: HistoryRow | undefined,
+  requestHistory: (db: ParleyDb, conversationId: string) => Promise<void>,
+): ThreadWindow {
+  const [floor, setFloor] = useState<WindowFloor>(NEWEST);
+  const messages = useLiveQuery(() => readWindow(db, conversationId, floor), [db, conversationId, floor]);
+  const latest = useRef({ floor, messages, history });
+  useLayoutEffect(() => {
+    latest.current = { floor, messages, history };
+  });
+  const reading = useRef(false);
+
+  // Pin the first page, so a new message is added below instead of sliding the window.
+  if (floor.kind === 'newest' && messages !== undefined) setFloor(pinnedFloor(messages, THREAD_FIRST_PAGE));
+
+  const loadOlder = useCallback(() => {
+    const { floor: current, messages: shown, history: row } = latest.current;
+    if (reading.current || shown === undefined || current.kind === 'newest') return;
+    if (current.kind === 'all') {
+      if (row?.hasMore ?? true) void requestHistory(db, conversationId);
+      return;
+    }
+    reading.current = true;
+    void readOlder(db, conversationId, current.createdAt)
+      .then((older) => {
+        const next = olderFloor(older, THREAD_PAGE);
+        setFloor((floorNow) => lowerFloor(floorNow, next));
+        if (next.kind === 'all' && older.length === 0 && (row?.hasMore ?? true))
+          void requestHistory(db, conversationId);
+      })
+      .finally(() => {
+        reading.current = false;
+      });
+  }, [db, conversationId, requestHistory]);
+
+  const reveal = useCallback(
+    async (target: MessageTarget): Promise<Message | undefined> => {
+      for (let page = 0; page <= MAX_REVEAL_PAGES; page += 1) {
+        const found = await findTarget(db, conversationId, target);
+        if (found !== undefined) {
+          setFloor((floorNow) => lowerFloor(floorNow, { kind: 'since', createdAt: found.createdAt }));
+          return found;
+        }
+        const row = await db.history.get(conversationId);
+        if (row !== undefined && !row.hasMore) return undefined;
+        const before = await oldestCached(db, conversationId);
+        await requestHistory(db, conversationId);
+        await historyAnswered(db, conversationId);
+        // The pages fetched join the window, which now reaches the oldest cached message.
+        setFloor({ kind: 'all' });
+        // Nothing older came while the server may have more: offline, or refused.
+        if ((await oldestCached(db, conversationId)) === before) return undefined;
+      }
+      return undefined;
+    },
+    [db, conversationId, requestHistory],
+  );
+
+  const hasOlder = floor.kind !== 'all' || (history?.hasMore ?? true);
+  return {
+    messages,
+    hasOlder,
+    fetching: history?.requestedAt !== null && history?.requestedAt !== undefined,
+    loadOlder,
+    reveal,
+  };
+}
