@@ -107,7 +107,10 @@ export function ListFilterBar({
         value={sort}
         onChange={(event) => onSortChange(event.target.value === 'longestWaiting' ? 'longestWaiting' : 'lastActivity')}
         slotProps={{
-          select: { inputProps: { 'aria-label': t('inbox.sort'), 'data-testid': 'list-sort' } },
+          select: {
+            inputProps: { 'aria-label': t('inbox.sort') },
+            SelectDisplayProps: { 'aria-label': t('inbox.sort'), 'data-testid': 'list-sort' } as object,
+          },
         }}
         sx={{ minWidth: 140, '& .MuiInputBase-input': { fontSize: 14 } }}
       >
