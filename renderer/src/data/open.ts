@@ -3,6 +3,7 @@ import { ErrorCodeSchema, MutationSchema } from '@parley/protocol';
 import { z } from 'zod';
 import { exclusively } from '../common/locks.js';
 import { optimisticMessageId } from './optimistic.js';
+import { watchListTables } from './conversationIndex.js';
 import { ParleyDb, SCHEMA_VERSIONS, optimisticCopy, type OutboxRow, type SchemaVersion } from './db.js';
 
 /**
@@ -53,6 +54,7 @@ async function openOrRebuild(name: string, versions: readonly SchemaVersion[]): 
   let failure: unknown;
   for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt += 1) {
     const db = new ParleyDb(name, versions);
+    watchListTables(db);
     try {
       // Dexie opens a store a newer app left at a higher version as it is, adding any table
       // it lacks: only damage, or an upgrade that fails, ends up below.
@@ -70,6 +72,7 @@ async function openOrRebuild(name: string, versions: readonly SchemaVersion[]): 
   const salvage = await salvageOutbox(name);
   await Dexie.delete(name);
   const fresh = new ParleyDb(name, versions);
+  watchListTables(fresh);
   await fresh.open();
   await restoreOutbox(fresh, salvage.rows);
   return {

@@ -1,56 +1,29 @@
 import Box from '@mui/material/Box';
 import LinearProgress from '@mui/material/LinearProgress';
-import List from '@mui/material/List';
 import Typography from '@mui/material/Typography';
-import { useEffect, useRef, useState, type JSX } from 'react';
-import { useT } from '../../common/i18n/index.js';
-import { ConversationListItem } from './ConversationListItem.js';
-import { SearchField } from '../../common/ui/SearchField.js';
-import { SearchResults, useSearch } from '../search/index.js';
-import { lastMessageText } from '../../domain/messageView.js';
-import { resolveContact } from '../../domain/contacts.js';
-import type { ParleyDb } from '../../data/db.js';
 import type { Agent } from '@parley/protocol';
-import type { ViewId } from '../../domain/views.js';
-import { useContacts, useConversations } from '../../data/hooks.js';
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type JSX } from 'react';
+import { useT } from '../../common/i18n/index.js';
+import { SearchField } from '../../common/ui/SearchField.js';
+import { useConversationIndex } from '../../data/conversationIndex.js';
+import type { ParleyDb } from '../../data/db.js';
+import { useAgents, useChannelAccounts, useTeams } from '../../data/hooks.js';
+import {
+  defaultView,
+  listOf,
+  viewAllowed,
+  viewKey,
+  type ListFilters,
+  type ListSort,
+  type ViewId,
+} from '../../domain/views.js';
+import { SearchResults, useSearch } from '../search/index.js';
+import { ConversationRows, type RowsHandle } from './ConversationRows.js';
+import { ListFilterBar } from './ListFilterBar.js';
+import { readListChoice, writeListChoice } from './listState.js';
+import { useInboxViews } from './useInboxViews.js';
+import { ViewTabs } from './ViewTabs.js';
 
-function Conversations({
-  db,
-  selectedId,
-  onSelect,
-}: {
-  db: ParleyDb;
-  selectedId: string | null;
-  onSelect: (id: string) => void;
-}): JSX.Element {
-  const { t, lang } = useT();
-  const conversations = useConversations(db);
-  const contacts = useContacts(db);
-  if (conversations === undefined || contacts === undefined) return <Box />;
-  if (conversations.length === 0) {
-    return (
-      <Typography color="text.secondary" sx={{ p: 3 }} data-testid="inbox-empty">
-        {t('inbox.empty')}
-      </Typography>
-    );
-  }
-  return (
-    <List disablePadding aria-label={t('inbox.title')} data-testid="conversation-list">
-      {conversations.map((conversation) => (
-        <ConversationListItem
-          key={conversation.id}
-          conversation={conversation}
-          contactName={resolveContact(contacts, conversation.contactId)?.name ?? ''}
-          preview={lastMessageText(conversation, lang)}
-          selected={conversation.id === selectedId}
-          onSelect={onSelect}
-        />
-      ))}
-    </List>
-  );
-}
-
-/** The inbox list with its search: while a query is typed, grouped results replace the list. */
 /** What the shell's keyboard shortcuts ask of the list. */
 export type ListHandle = {
   /** Puts keyboard focus on the list (on its current row). */
@@ -63,8 +36,27 @@ export type ListHandle = {
   focusSearch(): void;
 };
 
+/** Whether a key press is typing (in a field, an editor), not a shortcut. */
+function typing(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.isContentEditable ||
+    target.tagName === 'INPUT' ||
+    target.tagName === 'TEXTAREA' ||
+    target.tagName === 'SELECT'
+  );
+}
+
+/**
+ * The inbox list: the search field, the views with their counts, the filters and the
+ * order, and the virtual list. While a query is typed, grouped results replace the list.
+ */
 export function ConversationList({
   db,
+  me,
+  view,
+  onViewChange,
+  handleRef,
   selectedId,
   onSelect,
   onOpenResult,
@@ -84,34 +76,170 @@ export function ConversationList({
   const [query, setQuery] = useState('');
   const groups = useSearch(db, query);
   const searchInput = useRef<HTMLInputElement>(null);
+  const rows = useRef<RowsHandle>(null);
 
+  // The view, filters and order this device chose last time.
+  const [stored] = useState(() => readListChoice(me.id));
+  const [filters, setFilters] = useState<ListFilters>(stored.filters);
+  const [sort, setSort] = useState<ListSort>(stored.sort);
+  const restored = useRef(false);
   useEffect(() => {
-    const focusSearch = (event: KeyboardEvent): void => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
-        event.preventDefault();
-        searchInput.current?.focus();
-        searchInput.current?.select();
-      }
-    };
-    window.addEventListener('keydown', focusSearch);
-    return () => window.removeEventListener('keydown', focusSearch);
+    if (restored.current) return;
+    restored.current = true;
+    const start = stored.view !== null && viewAllowed(stored.view, me) ? stored.view : defaultView(me);
+    if (viewKey(start) !== viewKey(view)) onViewChange(start);
+  }, [stored, me, view, onViewChange]);
+  useEffect(() => {
+    if (restored.current) writeListChoice(me.id, { view, filters, sort });
+  }, [me.id, view, filters, sort]);
+
+  const focusSearch = useCallback(() => {
+    searchInput.current?.focus();
+    searchInput.current?.select();
   }, []);
+
+  // `/` puts the cursor in the search field, unless the agent is typing somewhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+      if (event.defaultPrevented) return;
+      event.preventDefault();
+      focusSearch();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [focusSearch]);
+
+  const handle = useMemo<ListHandle>(
+    () => ({
+      focus: () => rows.current?.focus(),
+      move: (delta) => rows.current?.move(delta),
+      openCurrent: () => rows.current?.openCurrent(),
+      focusSearch,
+    }),
+    [focusSearch],
+  );
+  useImperativeHandle(handleRef, () => handle, [handle]);
 
   const searching = query.trim() !== '';
   return (
-    <Box>
-      <Box sx={{ px: 1.5, pb: 1 }}>
+    <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
+      <Box sx={{ px: 1.5, pb: 1, pt: 1 }}>
         <SearchField value={query} onChange={setQuery} inputRef={searchInput} />
       </Box>
       {searching ? (
         groups === undefined ? (
           <LinearProgress aria-label={t('search.searching')} />
         ) : (
-          <SearchResults groups={groups} onOpen={onOpenResult} />
+          <Box sx={{ flex: 1, minHeight: 0, overflowY: 'auto' }}>
+            <SearchResults groups={groups} onOpen={onOpenResult} />
+          </Box>
         )
       ) : (
-        <Conversations db={db} selectedId={selectedId} onSelect={onSelect} />
+        <Conversations
+          db={db}
+          me={me}
+          view={view}
+          onViewChange={onViewChange}
+          filters={filters}
+          onFiltersChange={setFilters}
+          sort={sort}
+          onSortChange={setSort}
+          selectedId={selectedId}
+          onSelect={onSelect}
+          rowsRef={rows}
+        />
       )}
     </Box>
+  );
+}
+
+function Conversations({
+  db,
+  me,
+  view,
+  onViewChange,
+  filters,
+  onFiltersChange,
+  sort,
+  onSortChange,
+  selectedId,
+  onSelect,
+  rowsRef,
+}: {
+  db: ParleyDb;
+  me: Agent;
+  view: ViewId;
+  onViewChange: (view: ViewId) => void;
+  filters: ListFilters;
+  onFiltersChange: (filters: ListFilters) => void;
+  sort: ListSort;
+  onSortChange: (sort: ListSort) => void;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  rowsRef: React.Ref<RowsHandle>;
+}): JSX.Element {
+  const { t } = useT();
+  const { index, version, contactsVersion } = useConversationIndex(db, me.id);
+  const views = useInboxViews(db, me);
+  const teamList = useTeams(db);
+  const agentList = useAgents(db);
+  const inboxes = useChannelAccounts(db);
+  const teams = useMemo(() => new Map((teamList ?? []).map((team) => [team.id, team])), [teamList]);
+  const agents = useMemo(() => new Map((agentList ?? []).map((agent) => [agent.id, agent])), [agentList]);
+
+  const live = useMemo(() => {
+    void version;
+    return listOf(index.conversations.values(), view, filters, sort, {
+      viewer: { id: me.id, role: me.role, teamIds: me.teamIds },
+      mentioned: index.mentioned,
+    });
+  }, [index, version, view, filters, sort, me.id, me.role, me.teamIds]);
+
+  // Every label in use, for the label filter (a few dozen at most in practice).
+  const labels = useMemo(() => {
+    void version;
+    if (!index.complete) return [];
+    const all = new Set<string>();
+    for (const conversation of index.conversations.values()) for (const label of conversation.labels) all.add(label);
+    return [...all].sort((a, b) => a.localeCompare(b));
+  }, [index, version]);
+
+  const current = views.find((entry) => entry.key === viewKey(view));
+  const loading = !index.complete && index.conversations.size === 0;
+  const empty = index.complete && index.conversations.size === 0;
+  return (
+    <>
+      <ViewTabs views={views} value={viewKey(view)} onChange={onViewChange} />
+      <ListFilterBar
+        filters={filters}
+        onFiltersChange={onFiltersChange}
+        sort={sort}
+        onSortChange={onSortChange}
+        teams={teamList ?? []}
+        inboxes={inboxes ?? []}
+        labels={labels}
+      />
+      {loading ? (
+        <LinearProgress aria-label={t('inbox.loading')} />
+      ) : empty ? (
+        <Typography color="text.secondary" sx={{ p: 3 }} data-testid="inbox-empty">
+          {t('inbox.empty')}
+        </Typography>
+      ) : (
+        <ConversationRows
+          ref={rowsRef}
+          index={index}
+          live={live}
+          contactsVersion={contactsVersion}
+          teams={teams}
+          agents={agents}
+          meId={me.id}
+          selectedId={selectedId}
+          onSelect={onSelect}
+          label={current?.label ?? t('inbox.title')}
+        />
+      )}
+    </>
   );
 }

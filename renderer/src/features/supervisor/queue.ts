@@ -1,27 +1,12 @@
 import type { Agent, Conversation, Team } from '@parley/protocol';
+import { slaState, waitingStart, type SlaState } from '../../domain/sla.js';
 
-/** How a timer stands against its target: within it, close to it (80 %), or past it. */
-export type SlaState = 'ok' | 'near' | 'breached' | 'none';
-
-/** The share of a target after which a timer warns before it breaches. */
-export const NEAR_SHARE = 0.8;
-
-export function slaState(elapsedMs: number, targetSeconds: number | undefined): SlaState {
-  if (targetSeconds === undefined || targetSeconds <= 0) return 'none';
-  const target = targetSeconds * 1000;
-  if (elapsedMs >= target) return 'breached';
-  if (elapsedMs >= target * NEAR_SHARE) return 'near';
-  return 'ok';
-}
+// The timers' rules are the inbox list's too: they live in domain/ and are named here as before.
+export { NEAR_SHARE, slaState, waitingStart, type SlaState } from '../../domain/sla.js';
 
 /** Whether a conversation is in the queue: open and nobody's. */
 export function isWaiting(conversation: Conversation): boolean {
   return conversation.status === 'open' && conversation.assigneeId === null;
-}
-
-/** Since when the customer waits: the server's mark, or else their last message, or else the start. */
-export function waitingStart(conversation: Conversation): number {
-  return conversation.waitingSince ?? conversation.lastInboundAt ?? conversation.createdAt;
 }
 
 /**

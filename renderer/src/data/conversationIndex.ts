@@ -1,0 +1,379 @@
+import Dexie, { type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTransaction } from 'dexie';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { Contact, Conversation, Message } from '@parley/protocol';
+import type { ParleyDb } from './db.js';
+
+/**
+ * The inbox list's memory of the conversations: every cached conversation once, loaded in
+ * pages (the newest first, which paint at once; the rest follows in the background),
+ * then kept current by the writes themselves rather than by reading the table again. Views,
+ * filters, sorting and counts run over it in memory: 10,000 conversations take milliseconds.
+ * Contacts are read only for the rows on screen.
+ */
+
+/** What one committed write did to a table the list follows. */
+export type TableChange =
+  | { table: WatchedTable; kind: 'put'; values: readonly unknown[] }
+  | { table: WatchedTable; kind: 'delete'; keys: readonly unknown[] }
+  /** A range was deleted (a resync clears the table): read it again. */
+  | { table: WatchedTable; kind: 'reset' };
+
+type WatchedTable = 'conversations' | 'messages' | 'contacts';
+const WATCHED: ReadonlySet<string> = new Set<WatchedTable>(['conversations', 'messages', 'contacts']);
+
+type ChangeListener = (changes: readonly TableChange[]) => void;
+
+const changeListeners = new WeakMap<Dexie, Set<ChangeListener>>();
+
+function listenersOf(db: Dexie): Set<ChangeListener> {
+  let set = changeListeners.get(db);
+  if (set === undefined) {
+    set = new Set();
+    changeListeners.set(db, set);
+  }
+  return set;
+}
+
+/** Calls `listener` with the writes of each committed transaction to the list's tables; returns the unsubscribe. */
+export function onListTablesChanged(db: Dexie, listener: ChangeListener): () => void {
+  const set = listenersOf(db);
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function toChange(table: WatchedTable, request: DBCoreMutateRequest, response: DBCoreMutateResponse): TableChange {
+  if (request.type === 'deleteRange') return { table, kind: 'reset' };
+  if (request.type === 'delete') return { table, kind: 'delete', keys: request.keys };
+  const failed = response.numFailures > 0 ? new Set(Object.keys(response.failures).map(Number)) : null;
+  const values = failed === null ? request.values : request.values.filter((_, index) => !failed.has(index));
+  return { table, kind: 'put', values };
+}
+
+/** The changes waiting for their transaction to commit. */
+const pending = new WeakMap<DBCoreTransaction, TableChange[]>();
+
+function afterCommit(db: Dexie, trans: DBCoreTransaction, change: TableChange): void {
+  const waiting = pending.get(trans);
+  if (waiting !== undefined) {
+    waiting.push(change);
+    return;
+  }
+  const changes = [change];
+  pending.set(trans, changes);
+  const emit = (): void => {
+    for (const listener of [...listenersOf(db)]) listener(changes);
+  };
+  // DBCore's transaction over IndexedDB is the IDBTransaction itself.
+  const idb = trans as unknown as Partial<IDBTransaction>;
+  if (typeof idb.addEventListener === 'function') idb.addEventListener('complete', emit, { once: true });
+  else queueMicrotask(emit);
+}
+
+/**
+ * Makes the database tell the list about every committed write to conversations, messages
+ * and contacts (a DBCore middleware). Call it once on a database before opening it.
+ */
+export function watchListTables(db: Dexie): void {
+  db.use({
+    stack: 'dbcore',
+    name: 'listChanges',
+    create(down: DBCore): DBCore {
+      return {
+        ...down,
+        table(name) {
+          const table = down.table(name);
+          if (!WATCHED.has(name)) return table;
+          return {
+            ...table,
+            mutate: async (request) => {
+              const response = await table.mutate(request);
+              if (listenersOf(db).size > 0)
+                afterCommit(db, request.trans, toChange(name as WatchedTable, request, response));
+              return response;
+            },
+          };
+        },
+      };
+    },
+  });
+}
+
+/** A point on the performance timeline, for benchmarks and profiles (absent in some test runtimes). */
+function mark(name: string): void {
+  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(name);
+}
+
+/** Rows read for the first paint, then per page in the background. */
+export const FIRST_PAGE = 60;
+export const PAGE = 2000;
+
+function isConversation(value: unknown): value is Conversation {
+  return typeof value === 'object' && value !== null && typeof (value as Conversation).id === 'string';
+}
+
+export class ConversationIndex {
+  /** Every cached conversation by id (filled progressively until `complete`). */
+  readonly conversations = new Map<string, Conversation>();
+  /** The notes that mention the agent: message id → conversation id. */
+  private readonly mentionNotes = new Map<string, string>();
+  private mentionedCache: Set<string> | null = null;
+  /** Contacts read for rows on screen (and the ones they were merged into). */
+  private readonly contacts = new Map<string, Contact>();
+  private readonly contactsAsked = new Set<string>();
+  /** True once every page was read. */
+  complete = false;
+  /** Bumped when the conversations or mentions change: what lists and counts are computed from. */
+  version = 0;
+  /** Bumped when a cached contact changes or arrives. */
+  contactsVersion = 0;
+  private ticks = 0;
+  /** Ids written or deleted since the current load began: a page read before must not bring back their old copy. */
+  private touched = new Set<string>();
+  private generation = 0;
+  private readonly listeners = new Set<() => void>();
+  private notifyScheduled = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly db: ParleyDb,
+    private readonly agentId: string,
+  ) {
+    this.unsubscribe = onListTablesChanged(db, (changes) => this.apply(changes));
+  }
+
+  /** Starts (or restarts) reading every conversation, newest first. Resolves when all are read. */
+  async load(): Promise<void> {
+    this.generation += 1;
+    const generation = this.generation;
+    this.touched = new Set();
+    this.complete = false;
+    const table = this.db.conversations;
+    const [first, mine, notes] = await Promise.all([
+      table.orderBy('lastMessageAt').reverse().limit(FIRST_PAGE).toArray(),
+      table
+        .where('[assigneeId+lastMessageAt]')
+        .between([this.agentId, Dexie.minKey], [this.agentId, Dexie.maxKey])
+        .reverse()
+        .limit(FIRST_PAGE)
+        .toArray(),
+      this.db.messages.where('mentions').equals(this.agentId).toArray(),
+    ]);
+    if (generation !== this.generation) return;
+    for (const note of notes) this.mentionNotes.set(note.id, note.conversationId);
+    this.mentionedCache = null;
+    this.take(first);
+    this.take(mine);
+    mark('parley:list:first-page');
+    this.changed(true);
+    // The rest in pages by id: a key range read whole (getAll) is far cheaper than walking
+    // an index with a cursor, and the first page already holds what the first paint needs.
+    let after: string | null = null;
+    for (;;) {
+      const range = after === null ? table.toCollection() : table.where(':id').above(after);
+      const page: Conversation[] = await range.limit(PAGE).toArray();
+      if (generation !== this.generation) return;
+      this.take(page);
+      const last = page.at(-1);
+      if (last === undefined || page.length < PAGE) break;
+      after = last.id;
+      this.changed(false);
+    }
+    this.complete = true;
+    mark('parley:list:complete');
+    this.changed(true);
+  }
+
+  private take(rows: readonly Conversation[]): void {
+    for (const row of rows) if (!this.touched.has(row.id)) this.conversations.set(row.id, row);
+  }
+
+  /** The conversations with a note that mentions the agent. */
+  get mentioned(): ReadonlySet<string> {
+    this.mentionedCache ??= new Set(this.mentionNotes.values());
+    return this.mentionedCache;
+  }
+
+  /** A cached contact by id (undefined until read: ask with `wantContacts`). */
+  contact(id: string): Contact | undefined {
+    return this.contacts.get(id);
+  }
+
+  /** Reads the contacts not cached yet among `ids`, following merges; resolves when they are in. */
+  async wantContacts(ids: Iterable<string>): Promise<void> {
+    let missing = [...new Set(ids)].filter((id) => !this.contactsAsked.has(id));
+    for (let hop = 0; missing.length > 0 && hop < 8; hop += 1) {
+      for (const id of missing) this.contactsAsked.add(id);
+      const rows = await this.db.contacts.bulkGet(missing);
+      const next: string[] = [];
+      missing.forEach((id, index) => {
+        const contact = rows[index];
+        if (contact === undefined) return;
+        this.contacts.set(id, contact);
+        if (contact.mergedInto !== null && !this.contactsAsked.has(contact.mergedInto)) next.push(contact.mergedInto);
+      });
+      missing = next;
+    }
+    this.contactsChanged();
+  }
+
+  /** The contacts cached so far, for `resolveContact`. */
+  get contactMap(): ReadonlyMap<string, Contact> {
+    return this.contacts;
+  }
+
+  private apply(changes: readonly TableChange[]): void {
+    let reload = false;
+    let changed = false;
+    let contactsChanged = false;
+    for (const change of changes) {
+      if (change.table === 'conversations') {
+        if (change.kind === 'reset') reload = true;
+        else if (change.kind === 'put') {
+          for (const value of change.values) {
+            if (!isConversation(value)) continue;
+            this.touched.add(value.id);
+            this.conversations.set(value.id, value);
+            changed = true;
+          }
+        } else {
+          for (const key of change.keys) {
+            if (typeof key !== 'string') continue;
+            this.touched.add(key);
+            changed = this.conversations.delete(key) || changed;
+          }
+        }
+      } else if (change.table === 'messages') {
+        if (change.kind === 'reset') {
+          this.mentionNotes.clear();
+          reload = true;
+        } else if (change.kind === 'put') {
+          for (const value of change.values) {
+            const message = value as Partial<Message>;
+            if (typeof message.id !== 'string' || typeof message.conversationId !== 'string') continue;
+            const mentions = message.mentions ?? [];
+            if (mentions.includes(this.agentId)) {
+              if (!this.mentionNotes.has(message.id)) changed = true;
+              this.mentionNotes.set(message.id, message.conversationId);
+            } else if (this.mentionNotes.delete(message.id)) changed = true;
+          }
+        } else {
+          for (const key of change.keys) if (typeof key === 'string' && this.mentionNotes.delete(key)) changed = true;
+        }
+        if (changed) this.mentionedCache = null;
+      } else {
+        if (change.kind === 'reset') {
+          this.contacts.clear();
+          this.contactsAsked.clear();
+          contactsChanged = true;
+        } else if (change.kind === 'put') {
+          for (const value of change.values) {
+            const contact = value as Contact;
+            if (typeof contact.id === 'string' && this.contactsAsked.has(contact.id)) {
+              this.contacts.set(contact.id, contact);
+              if (contact.mergedInto !== null && !this.contactsAsked.has(contact.mergedInto)) {
+                void this.wantContacts([contact.mergedInto]);
+              }
+              contactsChanged = true;
+            }
+          }
+        } else {
+          for (const key of change.keys) {
+            if (typeof key === 'string' && this.contactsAsked.delete(key)) {
+              this.contacts.delete(key);
+              contactsChanged = true;
+            }
+          }
+        }
+      }
+    }
+    if (reload) {
+      this.conversations.clear();
+      this.mentionNotes.clear();
+      this.mentionedCache = null;
+      this.changed(true);
+      void this.load();
+      return;
+    }
+    if (changed) this.changed(false);
+    if (contactsChanged) this.contactsChanged();
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getTicks = (): number => this.ticks;
+
+  private contactsChanged(): void {
+    this.contactsVersion += 1;
+    this.schedule();
+  }
+
+  /** Tells the views; at once for a first paint, else once per burst of writes. */
+  private changed(now: boolean): void {
+    this.version += 1;
+    if (now) {
+      this.ticks += 1;
+      this.notify();
+      return;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.ticks += 1;
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setTimeout(() => this.notify(), 30);
+  }
+
+  private notify(): void {
+    this.notifyScheduled = false;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Stops following the database. */
+  close(): void {
+    this.generation += 1;
+    this.unsubscribe();
+  }
+}
+
+const indexes = new WeakMap<ParleyDb, ConversationIndex>();
+
+/** The one index of a database (the agent is the same for a database's whole life). */
+export function conversationIndex(db: ParleyDb, agentId: string): ConversationIndex {
+  let index = indexes.get(db);
+  if (index === undefined) {
+    index = new ConversationIndex(db, agentId);
+    indexes.set(db, index);
+    void index.load();
+  }
+  return index;
+}
+
+/** The index and its version: the component renders again on every change. */
+export function useConversationIndex(
+  db: ParleyDb,
+  agentId: string,
+): { index: ConversationIndex; version: number; contactsVersion: number } {
+  const index = conversationIndex(db, agentId);
+  useSyncExternalStore(index.subscribe, index.getTicks);
+  return { index, version: index.version, contactsVersion: index.contactsVersion };
+}
+
+/** Reads the contacts of the rows on screen into the index's small cache. */
+export function useContactsOf(index: ConversationIndex, contactIds: readonly string[]): void {
+  const key = contactIds.join(',');
+  const [, setRead] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void index.wantContacts(key === '' ? [] : key.split(',')).then(() => {
+      if (live) setRead((value) => value + 1);
+    });
+    return () => {
+      live = false;
+    };
+  }, [index, key]);
+}

@@ -1,0 +1,272 @@
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Typography from '@mui/material/Typography';
+import type { Agent, Conversation, Team } from '@parley/protocol';
+import {
+  forwardRef,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useMemo,
+  useRef,
+  useState,
+  type HTMLAttributes,
+  type JSX,
+  type KeyboardEvent,
+} from 'react';
+import { Virtuoso, type ListRange, type VirtuosoHandle } from 'react-virtuoso';
+import { useT } from '../../common/i18n/index.js';
+import { useNow } from '../../common/useNow.js';
+import { useContactsOf, type ConversationIndex } from '../../data/conversationIndex.js';
+import { resolveContact } from '../../domain/contacts.js';
+import { lastMessageText } from '../../domain/messageView.js';
+import { ConversationListItem, ROW_HEIGHT } from './ConversationListItem.js';
+import { frozenChanges } from './freeze.js';
+
+/** How long the order stays still after the pointer leaves the list: it may be on its way back. */
+const LEAVE_GRACE_MS = 400;
+
+export type RowsHandle = {
+  focus(): void;
+  move(delta: 1 | -1): void;
+  openCurrent(): void;
+};
+
+type RowsProps = {
+  index: ConversationIndex;
+  /** The view's conversations in order, as they are now. */
+  live: readonly Conversation[];
+  contactsVersion: number;
+  teams: ReadonlyMap<string, Team>;
+  agents: ReadonlyMap<string, Agent>;
+  meId: string;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  label: string;
+};
+
+type ListContext = { label: string };
+
+/** The element that holds the rows: the listbox, named for screen readers. */
+const Listbox = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { context?: ListContext }>(function Listbox(
+  { context, ...props },
+  ref,
+) {
+  return <div {...props} ref={ref} role="listbox" aria-label={context?.label} data-testid="conversation-list" />;
+});
+
+/**
+ * The virtual list of rows with roving focus. While the pointer is over it (and a moment
+ * after it leaves) or keyboard focus is in it, the order holds still: rows change their
+ * contents in place, and new rows and moves wait behind an "N updates — show" button.
+ */
+export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function ConversationRows(
+  { index, live, contactsVersion, teams, agents, meId, selectedId, onSelect, label },
+  ref,
+) {
+  const { t, tn, lang } = useT();
+  const now = useNow();
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const container = useRef<HTMLDivElement>(null);
+  const [pointerInside, setPointerInside] = useState(false);
+  const [keyboardInside, setKeyboardInside] = useState(false);
+  const leaveTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const hold = pointerInside || keyboardInside;
+
+  // The order on screen: the live one, or the one frozen when the agent reached for the list.
+  const [frozen, setFrozen] = useState<readonly Conversation[] | null>(null);
+  const liveRef = useRef(live);
+  liveRef.current = live;
+  useEffect(() => {
+    setFrozen(hold ? liveRef.current : null);
+  }, [hold]);
+  useEffect(() => () => clearTimeout(leaveTimer.current), []);
+
+  const { shown, pending } = useMemo(() => {
+    if (frozen === null) return { shown: live.map((conversation) => conversation.id), pending: 0 };
+    return frozenChanges(frozen, live, (id) => index.conversations.has(id));
+  }, [frozen, live, index]);
+
+  const [current, setCurrent] = useState(0);
+  const currentRef = useRef(current);
+  currentRef.current = Math.min(current, Math.max(0, shown.length - 1));
+  // The opened conversation becomes the current row when it is on the list.
+  useEffect(() => {
+    if (selectedId === null) return;
+    const at = shown.indexOf(selectedId);
+    if (at >= 0) setCurrent(at);
+  }, [selectedId, shown]);
+
+  const focusRow = useCallback((at: number) => {
+    const tryFocus = (): boolean => {
+      const row = container.current?.querySelector<HTMLElement>(`[data-row-index="${at}"]`);
+      if (row === null || row === undefined) return false;
+      row.focus({ preventScroll: true });
+      return true;
+    };
+    virtuoso.current?.scrollIntoView({
+      index: at,
+      behavior: 'auto',
+      done: () => {
+        if (!tryFocus()) requestAnimationFrame(() => void tryFocus());
+      },
+    });
+    if (!tryFocus()) requestAnimationFrame(() => void tryFocus());
+  }, []);
+
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+
+  const moveTo = useCallback(
+    (at: number) => {
+      const last = shownRef.current.length - 1;
+      if (last < 0) return;
+      const next = Math.max(0, Math.min(last, at));
+      setCurrent(next);
+      setKeyboardInside(true);
+      focusRow(next);
+    },
+    [focusRow],
+  );
+
+  const openCurrent = useCallback(() => {
+    const id = shownRef.current[currentRef.current];
+    if (id !== undefined) onSelect(id);
+  }, [onSelect]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus: () => moveTo(currentRef.current),
+      move: (delta) => moveTo(currentRef.current + delta),
+      openCurrent,
+    }),
+    [moveTo, openCurrent],
+  );
+
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLElement>, at: number) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      let handled = true;
+      if (event.key === 'ArrowDown' || event.key === 'j') moveTo(at + 1);
+      else if (event.key === 'ArrowUp' || event.key === 'k') moveTo(at - 1);
+      else if (event.key === 'Home') moveTo(0);
+      else if (event.key === 'End') moveTo(shownRef.current.length - 1);
+      else if (event.key === 'PageDown') moveTo(at + 8);
+      else if (event.key === 'PageUp') moveTo(at - 8);
+      else if (event.key === 'Enter' || event.key === ' ') {
+        const id = shownRef.current[at];
+        if (id !== undefined) onSelect(id);
+      } else handled = false;
+      if (handled) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    },
+    [moveTo, onSelect],
+  );
+
+  const onFocusRow = useCallback((at: number) => setCurrent(at), []);
+
+  // Contacts are read for the rows on screen (and a screen's worth around them) only.
+  const [range, setRange] = useState<ListRange>({ startIndex: 0, endIndex: 20 });
+  const visibleContactIds = useMemo(() => {
+    const ids: string[] = [];
+    const from = Math.max(0, range.startIndex - 10);
+    const to = Math.min(shown.length - 1, range.endIndex + 10);
+    for (let at = from; at <= to; at += 1) {
+      const id = shown[at];
+      const conversation = id === undefined ? undefined : index.conversations.get(id);
+      if (conversation !== undefined) ids.push(conversation.contactId);
+    }
+    return ids;
+  }, [range, shown, index]);
+  useContactsOf(index, visibleContactIds);
+
+  const listContext = useMemo<ListContext>(() => ({ label }), [label]);
+  const count = shown.length;
+  const rowCurrent = Math.min(current, Math.max(0, count - 1));
+
+  const itemContent = (at: number, id: string): JSX.Element => {
+    const conversation = index.conversations.get(id);
+    if (conversation === undefined) return <Box sx={{ height: ROW_HEIGHT }} />;
+    // contactsVersion: a contact read or changed since shows its name.
+    void contactsVersion;
+    const contact = resolveContact(index.contactMap, conversation.contactId);
+    return (
+      <ConversationListItem
+        conversation={conversation}
+        contactName={contact?.name ?? ''}
+        preview={lastMessageText(conversation, lang)}
+        now={now}
+        team={conversation.teamId === null ? undefined : teams.get(conversation.teamId)}
+        assignee={conversation.assigneeId === null ? undefined : agents.get(conversation.assigneeId)}
+        meId={meId}
+        selected={id === selectedId}
+        current={at === rowCurrent}
+        index={at}
+        count={count}
+        onSelect={onSelect}
+        onKeyDown={onKeyDown}
+        onFocusRow={onFocusRow}
+      />
+    );
+  };
+
+  return (
+    <Box
+      ref={container}
+      sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', position: 'relative' }}
+      onPointerEnter={() => {
+        clearTimeout(leaveTimer.current);
+        setPointerInside(true);
+      }}
+      onPointerLeave={() => {
+        clearTimeout(leaveTimer.current);
+        leaveTimer.current = setTimeout(() => setPointerInside(false), LEAVE_GRACE_MS);
+      }}
+      onFocus={(event) => {
+        // Keyboard focus holds the order; a click's focus does not (the pointer already does).
+        if (event.target instanceof HTMLElement && event.target.matches(':focus-visible')) setKeyboardInside(true);
+      }}
+      onBlur={(event) => {
+        if (!(event.relatedTarget instanceof Node) || !event.currentTarget.contains(event.relatedTarget)) {
+          setKeyboardInside(false);
+        }
+      }}
+    >
+      {pending > 0 && (
+        <Box
+          sx={{ position: 'absolute', top: 6, left: 0, right: 0, zIndex: 2, display: 'flex', justifyContent: 'center' }}
+        >
+          <Button
+            size="small"
+            variant="contained"
+            data-testid="list-updates"
+            onClick={() => setFrozen(liveRef.current)}
+            sx={{ borderRadius: 4, boxShadow: 2 }}
+          >
+            {tn('inbox.updates', pending)}
+          </Button>
+        </Box>
+      )}
+      {count === 0 && index.complete ? (
+        <Typography color="text.secondary" sx={{ p: 3 }} data-testid="inbox-view-empty">
+          {t('inbox.emptyView')}
+        </Typography>
+      ) : null}
+      <Virtuoso
+        ref={virtuoso}
+        style={{ flex: 1, minHeight: 0 }}
+        data={shown}
+        fixedItemHeight={ROW_HEIGHT}
+        increaseViewportBy={{ top: ROW_HEIGHT * 4, bottom: ROW_HEIGHT * 4 }}
+        computeItemKey={(_, id) => id}
+        rangeChanged={setRange}
+        itemContent={itemContent}
+        components={{ List: Listbox }}
+        context={listContext}
+      />
+    </Box>
+  );
+});

@@ -1,0 +1,200 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Contact } from '@parley/protocol';
+import { ParleyDb } from '../../src/data/db.js';
+import { ConversationIndex, FIRST_PAGE, PAGE, watchListTables } from '../../src/data/conversationIndex.js';
+import { conversationAt, message } from '../fixtures.js';
+
+let count = 0;
+const open: { db: ParleyDb; index: ConversationIndex }[] = [];
+
+async function setup(): Promise<{ db: ParleyDb; index: ConversationIndex }> {
+  count += 1;
+  const db = new ParleyDb(`conversation-index-test-${count}`);
+  watchListTables(db);
+  await db.open();
+  const index = new ConversationIndex(db, 'me');
+  open.push({ db, index });
+  return { db, index };
+}
+
+afterEach(async () => {
+  for (const { db, index } of open.splice(0)) {
+    index.close();
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+/** Resolves once the index has told its listeners `times` more times. */
+function told(index: ConversationIndex, times = 1): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const stop = index.subscribe(() => {
+      seen += 1;
+      if (seen >= times) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+function contact(id: string, overrides: Partial<Contact> = {}): Contact {
+  return {
+    id,
+    name: id,
+    avatarMediaId: null,
+    phone: null,
+    identities: [],
+    mergedInto: null,
+    possibleDuplicates: [],
+    note: '',
+    createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
+
+describe('the conversation index', () => {
+  it('reads every conversation in pages, the newest first page first', async () => {
+    const { db } = await setup();
+    const total = FIRST_PAGE + PAGE + 7;
+    await db.conversations.bulkPut(
+      Array.from({ length: total }, (_, at) =>
+        conversationAt('whatsapp', at, { id: `c${at}`, lastMessageAt: at, assigneeId: at === 3 ? 'me' : null }),
+      ),
+    );
+    // An index made after the writes: all it knows comes from reading.
+    const index = new ConversationIndex(db, 'me');
+    open.push({ db, index });
+    const seen: number[] = [];
+    const stop = index.subscribe(() => seen.push(index.conversations.size));
+    await index.load();
+    stop();
+    expect(index.complete).toBe(true);
+    expect(index.conversations.size).toBe(total);
+    // The first page: the newest conversations, and the agent's own (an old one here).
+    expect(seen[0]).toBe(FIRST_PAGE + 1);
+    expect(index.conversations.has(`c${total - 1}`)).toBe(true);
+    expect(index.conversations.has('c3')).toBe(true);
+  });
+
+  it('follows puts and deletes after they commit, without reading the table again', async () => {
+    const { db, index } = await setup();
+    await db.conversations.bulkPut([
+      conversationAt('whatsapp', 1, { id: 'a' }),
+      conversationAt('whatsapp', 2, { id: 'b' }),
+    ]);
+    await index.load();
+    const before = index.version;
+
+    let change = told(index);
+    await db.conversations.put(conversationAt('whatsapp', 3, { id: 'c', unreadCount: 2 }));
+    await change;
+    expect(index.conversations.get('c')?.unreadCount).toBe(2);
+
+    change = told(index);
+    await db.conversations.update('a', { assigneeId: 'me' });
+    await change;
+    expect(index.conversations.get('a')?.assigneeId).toBe('me');
+
+    change = told(index);
+    await db.conversations.delete('b');
+    await change;
+    expect(index.conversations.has('b')).toBe(false);
+    expect(index.version).toBeGreaterThan(before);
+  });
+
+  it('ignores a write whose transaction aborts', async () => {
+    const { db, index } = await setup();
+    await db.conversations.put(conversationAt('whatsapp', 1, { id: 'a', unreadCount: 0 }));
+    await index.load();
+    await expect(
+      db.transaction('rw', db.conversations, async () => {
+        await db.conversations.put(conversationAt('whatsapp', 1, { id: 'a', unreadCount: 5 }));
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    // A later committed write is seen, and the aborted one never was.
+    const change = told(index);
+    await db.conversations.put(conversationAt('whatsapp', 1, { id: 'z' }));
+    await change;
+    expect(index.conversations.get('a')?.unreadCount).toBe(0);
+    expect(index.conversations.has('z')).toBe(true);
+  });
+
+  it('reads everything again after the table is cleared (a resync)', async () => {
+    const { db, index } = await setup();
+    await db.conversations.bulkPut([
+      conversationAt('whatsapp', 1, { id: 'a' }),
+      conversationAt('whatsapp', 2, { id: 'b' }),
+    ]);
+    await index.load();
+    const change = told(index);
+    await db.transaction('rw', db.conversations, async () => {
+      await db.conversations.clear();
+      await db.conversations.put(conversationAt('whatsapp', 3, { id: 'fresh' }));
+    });
+    await change;
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (index.complete) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    });
+    expect([...index.conversations.keys()]).toEqual(['fresh']);
+  });
+
+  it('knows the conversations whose notes mention the agent, as notes come and go', async () => {
+    const { db, index } = await setup();
+    await db.messages.put(message({ id: 'n1', conversationId: 'c1', kind: 'note', mentions: ['me', 'you'] }));
+    await db.messages.put(message({ id: 'n2', conversationId: 'c2', kind: 'note', mentions: ['you'] }));
+    await index.load();
+    expect([...index.mentioned]).toEqual(['c1']);
+
+    let change = told(index);
+    await db.messages.put(message({ id: 'n3', conversationId: 'c3', kind: 'note', mentions: ['me'] }));
+    await change;
+    expect([...index.mentioned].sort()).toEqual(['c1', 'c3']);
+
+    change = told(index);
+    await db.messages.delete('n1');
+    await change;
+    expect([...index.mentioned]).toEqual(['c3']);
+  });
+
+  it('reads only the contacts asked for, follows merges, and keeps them current', async () => {
+    const { db, index } = await setup();
+    await db.contacts.bulkPut([
+      contact('k1', { name: 'Old', mergedInto: 'k2' }),
+      contact('k2', { name: 'Kept' }),
+      contact('k3', { name: 'Never asked' }),
+    ]);
+    await index.wantContacts(['k1']);
+    expect(index.contact('k1')?.name).toBe('Old');
+    expect(index.contact('k2')?.name).toBe('Kept');
+    expect(index.contact('k3')).toBeUndefined();
+
+    const change = told(index);
+    await db.contacts.update('k2', { name: 'Renamed' });
+    await change;
+    expect(index.contact('k2')?.name).toBe('Renamed');
+  });
+
+  it('does not let a page read before a write bring back the old copy', async () => {
+    const { db, index } = await setup();
+    await db.conversations.bulkPut(
+      Array.from({ length: FIRST_PAGE + 10 }, (_, at) =>
+        conversationAt('whatsapp', at, { id: `c${at}`, lastMessageAt: at + 1 }),
+      ),
+    );
+    const loading = index.load();
+    await db.conversations.update('c0', { unreadCount: 9 });
+    await loading;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(index.conversations.get('c0')?.unreadCount).toBe(9);
+  });
+});
