@@ -1,13 +1,19 @@
 import fs from 'node:fs';
-import { defineConfig } from '@playwright/test';
+import { chromium, defineConfig } from '@playwright/test';
 
 /**
  * End-to-end tests run the real app in Chromium against a real Parley server on
- * 127.0.0.1. Playwright's own browser download is not needed: set PARLEY_CHROMIUM, or
- * install Chromium where /usr/bin/chromium finds it.
+ * 127.0.0.1. The browser: PARLEY_CHROMIUM when set; else Debian's /usr/bin/chromium (as in
+ * CI); else Playwright's own, when `npx playwright install chromium` has put it on disk.
  */
-const chromium = process.env['PARLEY_CHROMIUM'] ?? '/usr/bin/chromium';
-const executablePath = fs.existsSync(chromium) ? chromium : undefined;
+function findChromium(): string | undefined {
+  const chosen = process.env['PARLEY_CHROMIUM'];
+  if (chosen !== undefined && chosen !== '') return chosen;
+  if (fs.existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  const own = chromium.executablePath();
+  return fs.existsSync(own) ? own : undefined;
+}
+const executablePath = findChromium();
 
 export default defineConfig({
   testDir: 'test',

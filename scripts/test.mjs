@@ -2,15 +2,41 @@
 // and ends with one line counting the tests that ran.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
-const chromium = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-if (!fs.existsSync(chromium)) {
+/**
+ * The Chromium the end-to-end tests drive: PARLEY_CHROMIUM when set, else Debian's
+ * /usr/bin/chromium, else Playwright's own when it is installed. Without any, stop at once
+ * with the command that installs one, rather than after the build and the unit tests.
+ */
+function findChromium() {
+  const chosen = process.env.PARLEY_CHROMIUM;
+  if (chosen !== undefined && chosen !== '') {
+    if (fs.existsSync(chosen)) return chosen;
+    console.error(`PARLEY_CHROMIUM is set to ${chosen}, and there is no file there.`);
+    process.exit(1);
+  }
+  if (fs.existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  const own = playwrightChromium();
+  if (own !== null && fs.existsSync(own)) return own;
   console.error(
-    `The end-to-end tests need Chromium at ${chromium}.\n` +
-      'Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set PARLEY_CHROMIUM to its path.',
+    "The end-to-end tests need Chromium, and none is installed. Install Playwright's own with:\n\n" +
+      '  npx playwright install chromium\n',
   );
   process.exit(1);
 }
+
+/** Where Playwright keeps its own Chromium, whether or not it has been downloaded. */
+function playwrightChromium() {
+  try {
+    return createRequire(import.meta.url)('@playwright/test').chromium.executablePath();
+  } catch {
+    return null;
+  }
+}
+
+// The same browser for every step: playwright.config.ts reads PARLEY_CHROMIUM first.
+process.env.PARLEY_CHROMIUM = findChromium();
 
 const steps = [
   ['type check', 'npx', ['tsc', '-b']],

@@ -48,6 +48,15 @@ try {
   printTable(`Search over ${result.messages} cached messages (${app.count} keystrokes)`, [
     { what: 'worker search (round trip)', ...app },
     { what: 'floor: linear scan in page', ...floor },
+    // Asked the moment the worker opens the cache: what an agent who searches at once waits.
+    {
+      what: `first query after open (${result.firstComplete ? 'complete' : 'partial'})`,
+      count: 1,
+      p50: result.firstQueryMs,
+      p95: result.firstQueryMs,
+      p99: result.firstQueryMs,
+      max: result.firstQueryMs,
+    },
   ]);
   const pass = app.p95 <= TARGET_P95_MS;
   console.log(

@@ -1,7 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ParleyDb } from '../../data/db.js';
-import { SearchClient } from './client.js';
+import { searchFor } from './client.js';
 import type { SearchGroup } from './searchIndex.js';
 
 type Answer = { query: string; groups: SearchGroup[] };
@@ -9,32 +9,25 @@ type Answer = { query: string; groups: SearchGroup[] };
 /**
  * Searches the local cache in a worker. Returns undefined while there is no query or the
  * first answer is pending; while typing, the previous answer stays until the next arrives.
- * Indexing starts when the hook mounts, so the first search rarely waits for it.
+ * The index is the cache's one shared search (`searchFor`), built in the background from
+ * the moment the cache is open, so it is ready before the first query.
  */
 export function useSearch(db: ParleyDb, query: string): SearchGroup[] | undefined {
-  const [client, setClient] = useState<SearchClient | null>(null);
+  const client = searchFor(db.name);
   const [answer, setAnswer] = useState<Answer | null>(null);
   // Answers during the first indexing cover the newest messages; ask again once all are in.
-  const [indexed, setIndexed] = useState(0);
+  const subscribe = useCallback((onChange: () => void) => client.onIndexed(onChange), [client]);
+  const indexed = useSyncExternalStore(subscribe, () => client.indexed);
   // Every applied batch moves the cursor, so it tells the worker when to read again.
   const cursor = useLiveQuery(async () => (await db.meta.get('cursor'))?.value ?? 0, [db]);
   const trimmed = query.trim();
 
   useEffect(() => {
-    const created = new SearchClient(db.name, () => setIndexed((count) => count + 1));
-    const ready = Promise.resolve().then(() => setClient(created));
-    return () => {
-      void ready.then(() => setClient(null));
-      created.dispose();
-    };
-  }, [db]);
-
-  useEffect(() => {
-    if (cursor !== undefined) client?.changed();
+    if (cursor !== undefined) client.changed();
   }, [client, cursor]);
 
   useEffect(() => {
-    if (client === null || trimmed === '') return;
+    if (trimmed === '') return;
     let current = true;
     client.search(trimmed).then(
       (groups) => {
