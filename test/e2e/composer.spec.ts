@@ -214,6 +214,7 @@ test('a canned response is found by /shortcut, filled with the names, and sent',
   await input.press('Tab');
   // The unknown variable stays as typed, for the agent to see and fill.
   await expect(input).toHaveValue('Great! Thank you Oliver! Alex Agent from Parley. Order {{order.id}}');
+  await expect(page.getByTestId('unfilled-variables')).toHaveText('Still to fill in by hand: {{order.id}}');
   await input.fill('Great! Thank you Oliver! Alex Agent from Parley.');
   await input.press('Enter');
   await expect(

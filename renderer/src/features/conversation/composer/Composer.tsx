@@ -36,6 +36,7 @@ import {
   type CannedVariables,
   type Mention,
   type Trigger,
+  unfilledVariables,
 } from './composerText.js';
 import { EmojiButton } from './EmojiButton.js';
 import { SuggestionList, type Suggestion } from './SuggestionList.js';
@@ -282,6 +283,8 @@ export function Composer({
       : humanAgent
         ? t('composer.placeholderHumanAgent')
         : t('composer.placeholder');
+  // A canned response's variable left as typed: said, so it is not sent by mistake.
+  const unfilled = unfilledVariables(draft);
   const showChips = (!note && (replyTo !== null || humanAgent)) || attachment !== null;
   const listOpen = open && (trigger.kind === 'canned' || note);
 
@@ -420,6 +423,17 @@ export function Composer({
           </span>
         </Tooltip>
       </Box>
+      {unfilled.length > 0 && (
+        <Typography
+          variant="caption"
+          component="div"
+          role="status"
+          data-testid="unfilled-variables"
+          sx={{ mt: 0.5, ml: 12, color: 'warning.main', fontWeight: 600 }}
+        >
+          {t('composer.unfilled', { list: unfilled.join(', ') })}
+        </Typography>
+      )}
       {signature !== null && !note && (
         <Typography
           variant="caption"
