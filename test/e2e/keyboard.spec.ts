@@ -1,0 +1,144 @@
+import { expect, test, type Page } from '@playwright/test';
+import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
+import { signIn } from '../support/app.js';
+
+/**
+ * Keyboard-only triage: five new conversations are opened, taken, labelled and resolved
+ * or snoozed without touching the mouse, each change reaching the server.
+ */
+
+let server: TestServer;
+
+test.beforeEach(async () => {
+  server = await startTestServer();
+  await server.agents.createAgent({ ...AGENT, role: 'agent' });
+});
+
+// A real server, a real browser and two shared cores: more than the default minute.
+test.setTimeout(180_000);
+
+test.afterEach(async () => {
+  await server.cleanup();
+});
+
+const CUSTOMERS = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov'];
+
+async function serverRows(): Promise<{ name: string; assignee: string | null; status: string; labels: string[] }[]> {
+  const rows = await server.store.db
+    .selectFrom('conversations')
+    .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+    .select(['contacts.name as name', 'assignee_id', 'status', 'labels'])
+    .orderBy('contacts.name')
+    .execute();
+  return rows.map((row) => ({
+    name: row.name,
+    assignee: row.assignee_id,
+    status: row.status,
+    labels: JSON.parse(row.labels) as string[],
+  }));
+}
+
+/** The name on the list's current row: the focused one, or the one the list points at. */
+async function currentRow(page: Page): Promise<string> {
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const active = document.activeElement;
+        const pointed = active?.getAttribute('aria-activedescendant');
+        const row = (pointed ? document.getElementById(pointed) : active)?.closest('[data-testid="conversation-item"]');
+        return row?.querySelector('[data-testid="conversation-name"]')?.textContent ?? '';
+      }),
+    )
+    .not.toBe('');
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    const pointed = active?.getAttribute('aria-activedescendant');
+    const row = (pointed ? document.getElementById(pointed) : active)?.closest('[data-testid="conversation-item"]');
+    return row?.querySelector('[data-testid="conversation-name"]')?.textContent ?? '';
+  });
+}
+
+async function press(page: Page, ...keys: string[]): Promise<void> {
+  for (const key of keys) await page.keyboard.press(key);
+}
+
+test('five conversations triaged with the keyboard alone', async ({ page }) => {
+  await signIn(page, server.url);
+  for (const [index, name] of CUSTOMERS.entries()) {
+    await customerWrites(server.url, {
+      from: `44770090020${index}`,
+      name,
+      id: `wamid.KEY${index}`,
+      text: `Question number ${index + 1}`,
+    });
+  }
+  await expect(page.getByTestId('conversation-item')).toHaveCount(5);
+  const me = (await server.store.db.selectFrom('agents').select('id').executeTakeFirstOrThrow()).id;
+
+  // The queue of unassigned conversations: G then U.
+  await page.locator('body').press('g');
+  await page.keyboard.press('u');
+  await expect(page.getByRole('navigation').first()).toHaveAttribute('data-view', 'unassigned');
+
+  const title = page.getByTestId('thread-title');
+  const done: string[] = [];
+  for (let round = 0; round < 5; round += 1) {
+    // Back to the list, at its top, then down to the first one not done yet: the list
+    // may reorder (or drop a conversation from the view) as each one changes.
+    await press(page, 'Escape', 'k', 'k', 'k', 'k', 'k', 'k');
+    let name = '';
+    for (let step = 0; step < 6; step += 1) {
+      name = await currentRow(page);
+      if (!done.includes(name)) break;
+      await page.keyboard.press('j');
+    }
+    expect(done).not.toContain(name);
+    await page.keyboard.press('Enter');
+    await expect(title).toHaveText(name);
+
+    // I: assign to me.
+    await page.keyboard.press('i');
+    await expect(page.getByTestId('assignee-button')).toHaveText('Assigned to you');
+
+    // L: the label picker; type, Enter, Escape.
+    await page.keyboard.press('l');
+    await expect(page.getByTestId('label-picker-input')).toBeFocused();
+    await page.keyboard.type('triaged');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('label-chip').locator('.MuiChip-label')).toHaveText(['triaged']);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('label-menu')).toBeHidden();
+
+    if (round % 2 === 0) {
+      // E: resolve.
+      await page.keyboard.press('e');
+      await expect(page.getByTestId('status-toggle')).toHaveAttribute('data-status', 'resolved');
+    } else {
+      // Z: snooze, the first of the presets.
+      await page.keyboard.press('z');
+      await expect(page.getByTestId('snooze-menu')).toBeVisible();
+      if (round === 1) {
+        await page.screenshot({ path: 'test-results/snooze-menu-light.png' });
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await page.screenshot({ path: 'test-results/snooze-menu-dark.png' });
+        await page.emulateMedia({ colorScheme: 'light' });
+      }
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('snooze-menu')).toBeHidden();
+      await expect(page.getByTestId('snoozed-until')).toBeVisible();
+    }
+    done.push(name);
+  }
+
+  expect([...done].sort()).toEqual([...CUSTOMERS].sort());
+  const snoozed = done.filter((_, index) => index % 2 === 1);
+  await expect.poll(serverRows, { timeout: 20_000 }).toEqual(
+    [...CUSTOMERS].sort().map((name) => ({
+      name,
+      assignee: me,
+      status: snoozed.includes(name) ? 'snoozed' : 'resolved',
+      labels: ['triaged'],
+    })),
+  );
+  await page.screenshot({ path: 'test-results/keyboard-triage.png' });
+});
