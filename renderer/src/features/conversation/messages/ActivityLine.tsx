@@ -9,7 +9,15 @@ import { activityNote, activityText, type ActivityNames } from './activityText.j
 export function ActivityLine({ message, names }: { message: Message; names: ActivityNames }): JSX.Element {
   const { t, lang } = useT();
   const activity = message.activity ?? null;
-  const text = activity === null ? (message.text ?? t('preview.activity')) : activityText(activity, names, lang);
+  // A snooze that ends by itself (its time came, or the customer wrote) is Parley reopening it.
+  const snoozeEnded =
+    activity?.type === 'status' && activity.from === 'snoozed' && activity.to === 'open' && activity.byAgentId === null;
+  const text =
+    activity === null
+      ? (message.text ?? t('preview.activity'))
+      : snoozeEnded
+        ? t('thread.snoozeEnded')
+        : activityText(activity, names, lang);
   const note = activity === null ? null : activityNote(activity, lang);
   return (
     <Box

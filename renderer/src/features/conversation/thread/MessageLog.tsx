@@ -307,7 +307,7 @@ export function MessageLog({
           atBottomStateChange={onBottomChange}
           atBottomThreshold={48}
           startReached={thread.loadOlder}
-          increaseViewportBy={{ top: 600, bottom: 300 }}
+          increaseViewportBy={{ top: 1600, bottom: 1600 }}
           components={{ Header: LogHeader, Footer: LogFooter }}
         />
       )}
