@@ -228,6 +228,8 @@ function Conversations({
         </Typography>
       ) : (
         <ConversationRows
+          // Another view, filter or order is a new list: nothing held from the last one.
+          key={`${viewKey(view)}|${JSON.stringify(filters)}|${sort}`}
           ref={rowsRef}
           index={index}
           live={live}
