@@ -32,6 +32,8 @@ const RUNS = Number(process.env['BENCH_INBOX_RUNS'] ?? 5);
 const STEP_TIMEOUT_MS = Number(process.env['BENCH_INBOX_TIMEOUT_MS'] ?? 30_000);
 /** A series of runs stops early once it has taken this long (it keeps what it measured). */
 const SERIES_BUDGET_MS = 90_000;
+/** The whole run, seeding aside: steps not started by then are reported as not measured. */
+const RUN_BUDGET_MS = Number(process.env['BENCH_INBOX_BUDGET_MS'] ?? 360_000);
 const TARGET = { firstRowsMs: 400, openMs: 50, longTaskMs: 50, heapMb: 250 };
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -119,6 +121,16 @@ async function series(page: Page, url: (run: number) => string, label: string): 
   return result;
 }
 
+const startedAt = Date.now();
+/** Progress, with the time since the start, so a slow step shows where it is. */
+let measuringSince = Number.POSITIVE_INFINITY;
+function outOfTime(): boolean {
+  return Date.now() - measuringSince > RUN_BUDGET_MS;
+}
+function step(what: string): void {
+  console.log(`[${((Date.now() - startedAt) / 1000).toFixed(0)} s] ${what}`);
+}
+
 const loadBefore = os.loadavg();
 const server = await startTestServer({ webDir });
 const browser = await launchChromium();
@@ -137,9 +149,14 @@ try {
   let page = await newPage();
   /** A page stuck in a long task is closed, and the app opened again in a new one. */
   const replacePage = async (): Promise<void> => {
-    void page.close({ runBeforeUnload: false }).catch(() => undefined);
+    step('a page is stuck: opening the app in a new one');
+    await bounded(
+      page.close({ runBeforeUnload: false }).catch(() => undefined),
+      10_000,
+    );
     page = await newPage();
-    await firstRows(page, `${server.url}/?fresh`);
+    const ms = await firstRows(page, `${server.url}/?fresh`);
+    step(`the new page painted its first rows ${ms === null ? 'not in time' : `in ${ms.toFixed(0)} ms`}`);
   };
 
   // Sign in once, let the first sync finish and the service worker keep the app's files.
@@ -167,6 +184,7 @@ try {
   });
   console.log(`seeded in ${(seed.ms / 1000).toFixed(1)} s (cursor ${seed.cursor})`);
   report['seedMs'] = seed.ms;
+  measuringSince = Date.now();
 
   const appUrl = (run: number): string => `${server.url}/?run=${run}`;
   const floorUrl = (run: number): string => `${server.url}/bench-floor.html?run=${run}#${encodeURIComponent(name)}`;
@@ -195,23 +213,27 @@ try {
   // steps after it measure a loaded app.
   const loaded =
     online.timedOut === 0 ||
-    (await page
-      .waitForFunction(() => globalThis.inboxBench.firstRowAt(), null, { timeout: 2 * STEP_TIMEOUT_MS, polling: 200 })
-      .then(() => true)
-      .catch(() => false));
+    (!outOfTime() &&
+      (await page
+        .waitForFunction(() => globalThis.inboxBench.firstRowAt(), null, { timeout: 2 * STEP_TIMEOUT_MS, polling: 200 })
+        .then(() => true)
+        .catch(() => false)));
   await page.waitForTimeout(3_000);
   const cdp = await context.newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage', undefined);
-  const usage = await cdp.send('Runtime.getHeapUsage');
-  const heapMb = usage.usedSize / 2 ** 20;
+  const usage = await bounded(
+    cdp.send('HeapProfiler.collectGarbage', undefined).then(() => cdp.send('Runtime.getHeapUsage')),
+    STEP_TIMEOUT_MS,
+  );
+  const heapMb = usage === 'timeout' ? Number.NaN : usage.usedSize / 2 ** 20;
+  step(`heap ${heapMb.toFixed(0)} MB`);
   rows.push({
     measure: 'JS heap after load (after a GC)',
-    'app ms': `${heapMb.toFixed(0)} MB${loaded ? '' : ' (rows never painted)'}`,
+    'app ms': usage === 'timeout' ? 'timed out' : `${heapMb.toFixed(0)} MB${loaded ? '' : ' (rows never painted)'}`,
     'floor ms': '-',
     ratio: '-',
     target: `≤ ${TARGET.heapMb} MB`,
     runs: 1,
-    pass: loaded && heapMb <= TARGET.heapMb,
+    pass: loaded && usage !== 'timeout' && heapMb <= TARGET.heapMb,
   });
   report['heapMb'] = heapMb;
 
@@ -219,7 +241,7 @@ try {
   const opens: number[] = [];
   let openTimedOut = 0;
   const openStarted = Date.now();
-  for (let run = 0; run < RUNS; run += 1) {
+  for (let run = 0; run < RUNS && !outOfTime(); run += 1) {
     const answer = await bounded(
       page.evaluate(([contact, id, text, timeout]) => globalThis.inboxBench.open(contact, id, text, timeout), [
         BIG_CONTACT,
@@ -230,8 +252,8 @@ try {
       STEP_TIMEOUT_MS + 5_000,
     );
     const result: OpenResult = answer === 'timeout' ? { ms: null } : answer;
-    console.log(
-      `  open #${run + 1}: ${result.ms === null ? `timed out (> ${STEP_TIMEOUT_MS} ms)` : `${result.ms.toFixed(0)} ms`}`,
+    step(
+      `open #${run + 1}: ${result.ms === null ? `timed out (> ${STEP_TIMEOUT_MS} ms)` : `${result.ms.toFixed(0)} ms`}`,
     );
     if (result.ms === null) {
       openTimedOut += 1;
@@ -290,10 +312,13 @@ try {
     if (answer === 'timeout') await replacePage();
     return answer;
   };
-  if (threadReady) {
+  if (threadReady && !outOfTime()) {
+    step('scrolling the thread');
     const answer = await scrollOnce('thread');
     if (answer === 'timeout') threadNote = 'timed out';
     else threadScroll = answer;
+  } else if (outOfTime()) {
+    threadNote = 'not measured: out of time';
   } else {
     threadNote = 'the thread did not open in time';
     // The page may still be rendering the thread: start again from a fresh one.
@@ -302,9 +327,13 @@ try {
   let listScroll: ScrollResult | null = null;
   let listNote = 'not measured';
   try {
-    const answer = await scrollOnce('list');
-    if (answer === 'timeout') listNote = 'timed out';
-    else listScroll = answer;
+    if (outOfTime()) listNote = 'not measured: out of time';
+    else {
+      step('scrolling the list');
+      const answer = await scrollOnce('list');
+      if (answer === 'timeout') listNote = 'timed out';
+      else listScroll = answer;
+    }
   } catch (error) {
     listNote = String(error).slice(0, 60);
   }
@@ -317,13 +346,16 @@ try {
 
   // Offline: the context loses the network; the service worker serves the app's files.
   await context.setOffline(true);
+  // Offline is measured even late: one bounded run at least.
   const offline = await series(page, appUrl, 'offline');
   await context.setOffline(false);
   rows.push(summary('navigation → first rows, offline (median)', offline, TARGET.firstRowsMs));
   report['firstRows'] = { floor, online, offline };
 } finally {
-  await browser.close();
-  await server.cleanup();
+  step('closing');
+  // A renderer stuck in a long task must not keep the run alive.
+  await bounded(browser.close(), 15_000);
+  await bounded(server.cleanup(), 15_000);
   fs.rmSync(webDir, { recursive: true, force: true });
 }
 
@@ -345,3 +377,4 @@ const file = writeResult('inbox', {
   load: { before: loadBefore, after: loadAfter },
 });
 console.log(`wrote ${file}`);
+process.exit(0);

@@ -140,10 +140,20 @@ export async function startScene(): Promise<Scene> {
       ]),
     );
   }
-  const picture = await sharp({
-    create: { width: 480, height: 320, channels: 3, background: '#1e63c6' },
-  })
-    .jpeg({ quality: 80 })
+  // A drawn sneaker: what the customer asks about, recognisable in a picture of the thread.
+  const picture = await sharp(
+    Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="480" height="320">
+      <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+        <stop offset="0" stop-color="#e3f2fd"/><stop offset="1" stop-color="#90caf9"/></linearGradient></defs>
+      <rect width="480" height="320" fill="url(#g)"/>
+      <ellipse cx="240" cy="262" rx="170" ry="16" fill="#000" opacity="0.12"/>
+      <path d="M90 230 C 100 170, 150 150, 200 150 L 250 120 C 270 150, 320 170, 380 190 C 410 200, 410 240, 390 248 L 100 248 C 88 248, 86 238, 90 230 Z" fill="#1e63c6"/>
+      <path d="M96 236 L 396 236 L 392 252 L 100 252 Z" fill="#ffffff"/>
+      <path d="M205 160 L 230 190 M 220 150 L 245 180 M 235 140 L 260 170" stroke="#ffffff" stroke-width="6" stroke-linecap="round"/>
+      <circle cx="330" cy="205" r="10" fill="#ffffff" opacity="0.9"/>
+    </svg>`),
+  )
+    .jpeg({ quality: 85 })
     .toBuffer();
   const mediaId = graph.addMedia(picture, 'image/jpeg');
   await webhook(
