@@ -35,6 +35,7 @@ const message = {
   error: null,
   editedAt: null,
   deletedAt: null,
+  mentions: [],
   createdAt: 1,
   seq: 5,
 };
