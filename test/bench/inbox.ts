@@ -183,6 +183,11 @@ try {
     bigThread: BIG_THREAD,
   });
   console.log(`seeded in ${(seed.ms / 1000).toFixed(1)} s (cursor ${seed.cursor})`);
+  // The agent works from their own view, Mine, where every seeded conversation is.
+  await page.evaluate(
+    (id) => window.localStorage.setItem(`parley.inbox.${id}`, JSON.stringify({ view: 'mine' })),
+    agentId,
+  );
   report['seedMs'] = seed.ms;
   measuringSince = Date.now();
 

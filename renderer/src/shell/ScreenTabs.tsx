@@ -32,7 +32,10 @@ export function ScreenTabs({
       aria-label={t('nav.label')}
       textColor="inherit"
       indicatorColor="secondary"
-      sx={{ minHeight: 48, '& .MuiTab-root': { minHeight: 48, textTransform: 'none', fontWeight: 600 } }}
+      sx={{
+        minHeight: 48, // Unselected tabs stay fully opaque: MUI's dimmed ones fall below 4.5:1 on the app bar.
+        '& .MuiTab-root': { minHeight: 48, textTransform: 'none', fontWeight: 600, opacity: 1 },
+      }}
     >
       {screens.map((option) => (
         <Tab key={option} value={option} label={t(`nav.${option}`)} data-testid={`nav-${option}`} />
