@@ -65,6 +65,8 @@ test('an agent moved out of a team loses its conversations from IndexedDB', asyn
   });
 
   await signIn(page, server.url);
+  // Both teams' queues: the Unassigned view spans every team of the agent's.
+  await page.getByTestId('view-unassigned').click();
   await expect(page.getByTestId('conversation-item')).toHaveCount(2);
 
   const cached = (): Promise<Cached> =>
