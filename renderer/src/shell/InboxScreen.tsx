@@ -11,7 +11,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { refusal, type Agent, type Team } from '@parley/protocol';
-import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
+import { useCallback, useMemo, useRef, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
 import { ConversationActionsProvider, ThreadView } from '../features/conversation/index.js';
@@ -31,7 +31,6 @@ import {
   type Summary,
 } from '../features/notifications/index.js';
 import { CannedResponsesPanel } from '../features/cannedResponses/index.js';
-import { closeSearch, searchFor } from '../features/search/index.js';
 import { useSyncEngine } from './useSyncEngine.js';
 import { AdminScreen } from '../features/admin/index.js';
 import { SupervisorScreen } from '../features/supervisor/index.js';
@@ -140,11 +139,6 @@ function Inbox({
   const { t, tn, lang } = translator;
   const lastSyncedAt = useLastSyncedAt(db);
   useMentionAnnouncements(db, desktop, agent, selectedId, onSelect);
-  // The search index builds in the background as soon as the cache is open, so the first
-  // query answers as fast as the others.
-  useEffect(() => {
-    searchFor(db.name);
-  }, [db]);
   const eviction = useEviction(db);
   // Evictions are told in the session they happen in, not on every start after.
   const [openedAt] = useState(() => Date.now());
@@ -183,10 +177,7 @@ function Inbox({
   const listRegion = useRef<HTMLElement | null>(null);
   const [dialog, setDialog] = useState<'palette' | 'help' | 'settings' | null>(null);
   const teams = useTeams(db);
-  const signOut = useCallback(() => {
-    closeSearch(db.name);
-    onSignOut(db);
-  }, [onSignOut, db]);
+  const signOut = useCallback(() => onSignOut(db), [onSignOut, db]);
   const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
 
   return (

@@ -100,6 +100,13 @@ self.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'open': {
       db?.close();
       const cache = new ParleyDb(request.dbName);
+      // Another window deletes (signing out) or upgrades this cache: let it go, and never
+      // open it again from here, or a background read would create it anew.
+      cache.on('versionchange', () => {
+        cache.close({ disableAutoOpen: true });
+        if (db === cache) db = null;
+        return false;
+      });
       db = cache;
       index = new SearchIndex();
       built = false;
