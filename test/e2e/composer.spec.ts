@@ -67,7 +67,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 test('a draft survives switching conversations and a reload, in its mode, and is gone once sent', async ({ page }) => {
   test.skip(
     true,
-    'Known defect: the draft is not put back when the agent returns to the conversation in the full inbox (the composer and the virtual thread remount it); drafts.test.ts covers the storage.',
+    'Known defect: the draft is not put back when the agent returns to the conversation in the full inbox; drafts.test.ts covers the storage.',
   );
   await signIn(page, server.url);
   await openConversation(page, 'Oliver Bennett', '447700900123', 'Where is my parcel?');
