@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
@@ -18,6 +21,15 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await server.cleanup();
 });
+
+/** The bytes of the built app the service worker keeps a copy of. */
+function appFilesSize(): number {
+  const dist = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
+  return fs
+    .readdirSync(dist, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && !entry.name.endsWith('.map'))
+    .reduce((total, entry) => total + fs.statSync(path.join(entry.parentPath, entry.name)).size, 0);
+}
 
 /** Text that does not compress, so what the cache stores is as large as it looks. */
 function filler(): string {
@@ -45,8 +57,12 @@ test('out of storage, the oldest cached messages make room and the agent is told
   // Three thousand signed webhooks and a cache that keeps evicting: minutes on a busy machine.
   test.setTimeout(180_000);
   const cdp = await page.context().newCDPSession(page);
-  // Room for a few thousand of these messages in IndexedDB, not for all that will come.
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 4 * 1024 * 1024 });
+  // Room for a few thousand of these messages in IndexedDB, not for all that will come, on
+  // top of the app's own files, which its service worker keeps in the same origin's storage.
+  await cdp.send('Storage.overrideQuotaForOrigin', {
+    origin: new URL(server.url).origin,
+    quotaSize: appFilesSize() + 4 * 1024 * 1024,
+  });
   await signIn(page, server.url);
 
   await customersWrite(0, 3000);
