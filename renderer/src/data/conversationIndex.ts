@@ -1,4 +1,12 @@
-import Dexie, { type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse, type DBCoreTransaction } from 'dexie';
+import Dexie, {
+  type DBCore,
+  type DBCoreMutateRequest,
+  type DBCoreMutateResponse,
+  type DBCoreTransaction,
+  type IntervalTree,
+  type IntervalTreeNode,
+  type ObservabilitySet,
+} from 'dexie';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Contact, Conversation, Message } from '@parley/protocol';
 import type { ParleyDb } from './db.js';
@@ -16,7 +24,13 @@ export type TableChange =
   | { table: WatchedTable; kind: 'put'; values: readonly unknown[] }
   | { table: WatchedTable; kind: 'delete'; keys: readonly unknown[] }
   /** A range was deleted (a resync clears the table): read it again. */
-  | { table: WatchedTable; kind: 'reset' };
+  | { table: WatchedTable; kind: 'reset' }
+  /**
+   * Another window or tab on the same database wrote these rows (for messages: these keys
+   * of the `mentions` index); `all` when it wrote too many to list. Their values are not
+   * known here: read them again.
+   */
+  | { table: WatchedTable; kind: 'elsewhere'; keys: readonly string[] | 'all' };
 
 type WatchedTable = 'conversations' | 'messages' | 'contacts';
 const WATCHED: ReadonlySet<string> = new Set<WatchedTable>(['conversations', 'messages', 'contacts']);
@@ -34,11 +48,86 @@ function listenersOf(db: Dexie): Set<ChangeListener> {
   return set;
 }
 
-/** Calls `listener` with the writes of each committed transaction to the list's tables; returns the unsubscribe. */
+/**
+ * Calls `listener` with the writes of each committed transaction to the list's tables,
+ * this window's and (as `elsewhere`) those of other windows on the same database; returns
+ * the unsubscribe.
+ */
 export function onListTablesChanged(db: Dexie, listener: ChangeListener): () => void {
   const set = listenersOf(db);
+  if (set.size === 0) followOtherWindows(db);
   set.add(listener);
-  return () => set.delete(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0) stopFollowingOtherWindows(db);
+  };
+}
+
+/** This window's transactions with writes to the list's tables, from their first write until they end. */
+const localTransactions = new WeakMap<Dexie, Set<DBCoreTransaction>>();
+const remoteFollowers = new WeakMap<Dexie, (parts: ObservabilitySet) => void>();
+
+function localOf(db: Dexie): Set<DBCoreTransaction> {
+  let set = localTransactions.get(db);
+  if (set === undefined) {
+    set = new Set();
+    localTransactions.set(db, set);
+  }
+  return set;
+}
+
+/**
+ * Dexie tells every window of a committed write (across tabs through a BroadcastChannel) with
+ * the keys it touched. The list learns its own window's writes, values included, from the
+ * middleware below; this hears the others', which it must read again.
+ */
+function followOtherWindows(db: Dexie): void {
+  const follower = (parts: ObservabilitySet): void => {
+    // This window's own commit: Dexie hands over the very object its transaction kept.
+    for (const trans of localOf(db)) {
+      if ((trans as { mutatedParts?: ObservabilitySet }).mutatedParts === parts) return;
+    }
+    const changes = changesElsewhere(db.name, parts);
+    if (changes.length === 0) return;
+    for (const listener of [...listenersOf(db)]) listener(changes);
+  };
+  remoteFollowers.set(db, follower);
+  Dexie.on('storagemutated', follower);
+}
+
+function stopFollowingOtherWindows(db: Dexie): void {
+  const follower = remoteFollowers.get(db);
+  if (follower === undefined) return;
+  Dexie.on.storagemutated.unsubscribe(follower);
+  remoteFollowers.delete(db);
+}
+
+/** The single keys of a Dexie range set, or `all` when it holds a true range (a bulk write, a clear). */
+function keysOf(tree: IntervalTree | undefined): string[] | 'all' {
+  const keys: string[] = [];
+  const stack: IntervalTreeNode[] = tree === undefined || !('from' in tree) ? [] : [tree];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (typeof node.from !== 'string' || node.from !== node.to) return 'all';
+    keys.push(node.from);
+    if (node.l) stack.push(node.l);
+    if (node.r) stack.push(node.r);
+  }
+  return keys;
+}
+
+/** What another window's commit did to the list's tables. */
+export function changesElsewhere(dbName: string, parts: ObservabilitySet): TableChange[] {
+  if ('all' in parts)
+    return [...WATCHED].map((table) => ({ table: table as WatchedTable, kind: 'elsewhere', keys: 'all' }));
+  const changes: TableChange[] = [];
+  for (const table of WATCHED as ReadonlySet<WatchedTable>) {
+    // Messages matter to the list only through the notes that mention someone.
+    const part = parts[`idb://${dbName}/${table}/${table === 'messages' ? 'mentions' : ''}`];
+    if (part === undefined || part.d === 0) continue;
+    const keys = keysOf(part);
+    if (keys === 'all' || keys.length > 0) changes.push({ table, kind: 'elsewhere', keys });
+  }
+  return changes;
 }
 
 function toChange(table: WatchedTable, request: DBCoreMutateRequest, response: DBCoreMutateResponse): TableChange {
@@ -60,13 +149,20 @@ function afterCommit(db: Dexie, trans: DBCoreTransaction, change: TableChange): 
   }
   const changes = [change];
   pending.set(trans, changes);
+  const local = localOf(db);
+  local.add(trans);
   const emit = (): void => {
+    // Dexie tells of the commit from its own `complete` handler, before or after this one
+    // depending on the IndexedDB at hand: the transaction stays known as local until both ran.
+    setTimeout(() => local.delete(trans), 0);
     for (const listener of [...listenersOf(db)]) listener(changes);
   };
   // DBCore's transaction over IndexedDB is the IDBTransaction itself.
   const idb = trans as unknown as Partial<IDBTransaction>;
-  if (typeof idb.addEventListener === 'function') idb.addEventListener('complete', emit, { once: true });
-  else queueMicrotask(emit);
+  if (typeof idb.addEventListener === 'function') {
+    idb.addEventListener('complete', emit, { once: true });
+    idb.addEventListener('abort', () => local.delete(trans), { once: true });
+  } else queueMicrotask(emit);
 }
 
 /**
@@ -161,8 +257,9 @@ export class ConversationIndex {
     if (generation !== this.generation) return;
     for (const note of notes) this.mentionNotes.set(note.id, note.conversationId);
     this.mentionedCache = null;
-    this.take(first);
-    this.take(mine);
+    const seen = new Set<string>();
+    this.take(first, seen);
+    this.take(mine, seen);
     mark('parley:list:first-page');
     this.changed(true);
     // The rest in pages by id: a key range read whole (getAll) is far cheaper than walking
@@ -172,19 +269,26 @@ export class ConversationIndex {
       const range = after === null ? table.toCollection() : table.where(':id').above(after);
       const page: Conversation[] = await range.limit(PAGE).toArray();
       if (generation !== this.generation) return;
-      this.take(page);
+      this.take(page, seen);
       const last = page.at(-1);
       if (last === undefined || page.length < PAGE) break;
       after = last.id;
       this.changed(false);
+    }
+    // Read again over what was kept (another window rewrote the table): what is gone goes.
+    for (const id of this.conversations.keys()) {
+      if (!seen.has(id) && !this.touched.has(id)) this.conversations.delete(id);
     }
     this.complete = true;
     mark('parley:list:complete');
     this.changed(true);
   }
 
-  private take(rows: readonly Conversation[]): void {
-    for (const row of rows) if (!this.touched.has(row.id)) this.conversations.set(row.id, row);
+  private take(rows: readonly Conversation[], seen: Set<string>): void {
+    for (const row of rows) {
+      seen.add(row.id);
+      if (!this.touched.has(row.id)) this.conversations.set(row.id, row);
+    }
   }
 
   /** The conversations with a note that mentions the agent. */
@@ -222,12 +326,14 @@ export class ConversationIndex {
   }
 
   private apply(changes: readonly TableChange[]): void {
+    for (const change of changes) if (change.kind === 'elsewhere') this.readAgain(change.table, change.keys);
     let reload = false;
     let changed = false;
     let contactsChanged = false;
     for (const change of changes) {
       if (change.table === 'conversations') {
         if (change.kind === 'reset') reload = true;
+        else if (change.kind === 'elsewhere') continue;
         else if (change.kind === 'put') {
           for (const value of change.values) {
             if (!isConversation(value)) continue;
@@ -246,7 +352,8 @@ export class ConversationIndex {
         if (change.kind === 'reset') {
           this.mentionNotes.clear();
           reload = true;
-        } else if (change.kind === 'put') {
+        } else if (change.kind === 'elsewhere') continue;
+        else if (change.kind === 'put') {
           for (const value of change.values) {
             const message = value as Partial<Message>;
             if (typeof message.id !== 'string' || typeof message.conversationId !== 'string') continue;
@@ -265,7 +372,8 @@ export class ConversationIndex {
           this.contacts.clear();
           this.contactsAsked.clear();
           contactsChanged = true;
-        } else if (change.kind === 'put') {
+        } else if (change.kind === 'elsewhere') continue;
+        else if (change.kind === 'put') {
           for (const value of change.values) {
             const contact = value as Contact;
             if (typeof contact.id === 'string' && this.contactsAsked.has(contact.id)) {
@@ -296,6 +404,52 @@ export class ConversationIndex {
     }
     if (changed) this.changed(false);
     if (contactsChanged) this.contactsChanged();
+  }
+
+  /** How long a burst of another window's bulk writes is let settle before the list reads everything again. */
+  private static readonly RELOAD_SETTLE_MS = 250;
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Reads again what another window wrote: the rows it names, or everything after a bulk write. */
+  private readAgain(table: WatchedTable, keys: readonly string[] | 'all'): void {
+    const failed = (): void => {
+      // The database closed meanwhile (signed out, upgraded): whoever opens it next reads it anew.
+    };
+    if (table === 'conversations') {
+      if (keys === 'all') {
+        if (this.reloadTimer !== null) clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(() => {
+          this.reloadTimer = null;
+          void this.load().catch(failed);
+        }, ConversationIndex.RELOAD_SETTLE_MS);
+        return;
+      }
+      void this.db.conversations.bulkGet([...keys]).then((rows) => {
+        keys.forEach((id, index) => {
+          const row = rows[index];
+          this.touched.add(id);
+          if (row === undefined) this.conversations.delete(id);
+          else this.conversations.set(id, row);
+        });
+        this.changed(false);
+      }, failed);
+    } else if (table === 'messages') {
+      if (keys !== 'all' && !keys.includes(this.agentId)) return;
+      void this.db.messages
+        .where('mentions')
+        .equals(this.agentId)
+        .toArray()
+        .then((notes) => {
+          this.mentionNotes.clear();
+          for (const note of notes) this.mentionNotes.set(note.id, note.conversationId);
+          this.mentionedCache = null;
+          this.changed(false);
+        }, failed);
+    } else {
+      const stale = keys === 'all' ? [...this.contactsAsked] : keys.filter((id) => this.contactsAsked.has(id));
+      for (const id of stale) this.contactsAsked.delete(id);
+      if (stale.length > 0) void this.wantContacts(stale).catch(failed);
+    }
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -336,6 +490,7 @@ export class ConversationIndex {
   /** Stops following the database. */
   close(): void {
     this.generation += 1;
+    if (this.reloadTimer !== null) clearTimeout(this.reloadTimer);
     this.unsubscribe();
   }
 }

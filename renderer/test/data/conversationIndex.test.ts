@@ -198,3 +198,106 @@ describe('the conversation index', () => {
     expect(index.conversations.get('c0')?.unreadCount).toBe(9);
   });
 });
+
+describe('the conversation index with another window on the same database', () => {
+  /** A second window's handle on the database: it writes, and this window's index must hear of it. */
+  async function otherWindow(db: ParleyDb): Promise<ParleyDb> {
+    const other = new ParleyDb(db.name);
+    watchListTables(other);
+    await other.open();
+    return other;
+  }
+
+  it('reads again the conversations another window wrote or deleted', async () => {
+    const { db, index } = await setup();
+    await db.conversations.bulkPut([
+      conversationAt('whatsapp', 1, { id: 'a' }),
+      conversationAt('whatsapp', 2, { id: 'b' }),
+    ]);
+    await index.load();
+    const other = await otherWindow(db);
+    try {
+      // The other window's own index follows its writes too: the two must not be confused.
+      const otherIndex = new ConversationIndex(other, 'me');
+      open.push({ db: other, index: otherIndex });
+
+      let change = told(index);
+      await other.conversations.put(conversationAt('whatsapp', 3, { id: 'c', unreadCount: 4 }));
+      await change;
+      expect(index.conversations.get('c')?.unreadCount).toBe(4);
+
+      change = told(index);
+      await other.conversations.delete('a');
+      await change;
+      expect(index.conversations.has('a')).toBe(false);
+      expect(index.conversations.has('b')).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('reads everything again after another window writes in bulk, and drops what it removed', async () => {
+    const { db, index } = await setup();
+    await db.conversations.bulkPut([conversationAt('whatsapp', 1, { id: 'gone' })]);
+    await index.load();
+    const other = await otherWindow(db);
+    try {
+      await other.transaction('rw', other.conversations, async () => {
+        await other.conversations.delete('gone');
+        await other.conversations.bulkPut(
+          Array.from({ length: 80 }, (_, at) => conversationAt('whatsapp', at, { id: `bulk${at}`, lastMessageAt: at })),
+        );
+      });
+      await expect.poll(() => index.conversations.size).toBe(80);
+      expect(index.conversations.has('gone')).toBe(false);
+      expect(index.complete).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('hears of a note that mentions the agent written by another window', async () => {
+    const { db, index } = await setup();
+    await index.load();
+    const other = await otherWindow(db);
+    try {
+      const change = told(index);
+      await other.messages.put(message({ id: 'note1', conversationId: 'c9', kind: 'note', mentions: ['me'] }));
+      await change;
+      expect(index.mentioned.has('c9')).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('reads again a contact on screen that another window changed', async () => {
+    const { db, index } = await setup();
+    await db.contacts.put(contact('k1', { name: 'Before' }));
+    await index.load();
+    await index.wantContacts(['k1']);
+    const other = await otherWindow(db);
+    try {
+      await other.contacts.put(contact('k1', { name: 'After', seq: 2 }));
+      await expect.poll(() => index.contact('k1')?.name).toBe('After');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('does not read again what its own window wrote', async () => {
+    const { db, index } = await setup();
+    await index.load();
+    const reads: string[] = [];
+    const bulkGet = db.conversations.bulkGet.bind(db.conversations);
+    db.conversations.bulkGet = (keys: string[]) => {
+      reads.push(...keys);
+      return bulkGet(keys);
+    };
+    const change = told(index);
+    await db.conversations.put(conversationAt('whatsapp', 3, { id: 'own' }));
+    await change;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(index.conversations.has('own')).toBe(true);
+    expect(reads).toEqual([]);
+  });
+});
