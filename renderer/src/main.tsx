@@ -6,6 +6,12 @@ import { App } from './shell/App.js';
 import { currentLocale, setLanguage } from './common/i18n/index.js';
 import { theme } from './common/theme.js';
 import { getSettings, languageFor } from './features/settings/index.js';
+import { mark } from './common/marks.js';
+import { startApp } from './shell/boot.js';
+
+mark('boot');
+// Who is signed in, their cache and the list's first page: started before React renders.
+void startApp();
 
 // The first frame is already in the language the agent chose; i18n keeps <html lang> in
 // step after each change.

@@ -9,6 +9,7 @@ import Dexie, {
 } from 'dexie';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Contact, Conversation, Message } from '@parley/protocol';
+import { mark } from '../common/marks.js';
 import type { ParleyDb } from './db.js';
 
 /**
@@ -194,11 +195,6 @@ export function watchListTables(db: Dexie): void {
   });
 }
 
-/** A point on the performance timeline, for benchmarks and profiles (absent in some test runtimes). */
-function mark(name: string): void {
-  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(name);
-}
-
 /** Rows read for the first paint, then per page in the background. */
 export const FIRST_PAGE = 60;
 export const PAGE = 2000;
@@ -260,7 +256,7 @@ export class ConversationIndex {
     const seen = new Set<string>();
     this.take(first, seen);
     this.take(mine, seen);
-    mark('parley:list:first-page');
+    mark('list:first-page');
     this.changed(true);
     // The rest in pages by id: a key range read whole (getAll) is far cheaper than walking
     // an index with a cursor, and the first page already holds what the first paint needs.
@@ -280,7 +276,7 @@ export class ConversationIndex {
       if (!seen.has(id) && !this.touched.has(id)) this.conversations.delete(id);
     }
     this.complete = true;
-    mark('parley:list:complete');
+    mark('list:complete');
     this.changed(true);
   }
 

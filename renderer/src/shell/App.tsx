@@ -1,14 +1,15 @@
 import CircularProgress from '@mui/material/CircularProgress';
 import Box from '@mui/material/Box';
 import type { Agent, LoginResponse } from '@parley/protocol';
-import { useCallback, useEffect, useState, type JSX } from 'react';
+import { Suspense, useCallback, useEffect, useState, type JSX } from 'react';
 import type { ParleyDb } from '../data/db.js';
-import { connectDesktop, type Desktop } from '../platform/desktop.js';
+import type { Desktop } from '../platform/desktop.js';
 import { logout } from '../platform/api.js';
 import type { EngineFailure } from '../sync/engine.js';
 import { InboxScreen } from './InboxScreen.js';
 import { LoginScreen } from '../features/auth/index.js';
-import { clearSession, loadSession, saveSession } from '../platform/session.js';
+import { clearSession, saveSession } from '../platform/session.js';
+import { startApp } from './boot.js';
 import { useSystemLanguage } from './useSystemLanguage.js';
 import { useAppearance } from './useAppearance.js';
 import { useSettings } from '../features/settings/index.js';
@@ -26,9 +27,8 @@ export function App(): JSX.Element {
 
   useEffect(() => {
     void (async () => {
-      const desktop = await connectDesktop();
       // The inbox opens from the cache at once, whether or not the server answers.
-      const agent = await loadSession(desktop.serverUrl);
+      const { desktop, agent } = await startApp();
       setPhase(agent === null ? { kind: 'signedOut', desktop, notice: null } : { kind: 'signedIn', desktop, agent });
     })();
   }, []);
@@ -72,20 +72,16 @@ export function App(): JSX.Element {
     [],
   );
 
-  if (phase.kind === 'starting') {
-    return (
-      <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center' }}>
-        <CircularProgress />
-      </Box>
-    );
-  }
+  if (phase.kind === 'starting') return <Starting />;
   if (phase.kind === 'signedOut') {
     return (
-      <LoginScreen
-        serverUrl={phase.desktop.serverUrl}
-        notice={phase.notice}
-        onSignedIn={(session) => void signedIn(phase.desktop)(session)}
-      />
+      <Suspense fallback={<Starting />}>
+        <LoginScreen
+          serverUrl={phase.desktop.serverUrl}
+          notice={phase.notice}
+          onSignedIn={(session) => void signedIn(phase.desktop)(session)}
+        />
+      </Suspense>
     );
   }
   return (
@@ -96,5 +92,13 @@ export function App(): JSX.Element {
       onSignOut={signOut(phase.desktop)}
       onSignedOut={signedOut(phase.desktop)}
     />
+  );
+}
+
+function Starting(): JSX.Element {
+  return (
+    <Box sx={{ height: '100vh', display: 'grid', placeItems: 'center' }}>
+      <CircularProgress />
+    </Box>
   );
 }

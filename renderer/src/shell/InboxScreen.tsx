@@ -11,7 +11,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { refusal, type Agent, type Team } from '@parley/protocol';
-import { useCallback, useMemo, useRef, useState, type JSX } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
 import { ConversationActionsProvider, ThreadView } from '../features/conversation/index.js';
@@ -138,6 +138,11 @@ function Inbox({
   const translator = useT();
   const { t, tn, lang } = translator;
   const lastSyncedAt = useLastSyncedAt(db);
+  useEffect(
+    () =>
+      whenIdle(() => [ThreadView, ContactPanel, CommandPalette, ShortcutHelp].forEach((part) => void part.preload())),
+    [],
+  );
   useMentionAnnouncements(db, desktop, agent, selectedId, onSelect);
   const eviction = useEviction(db);
   // Evictions are told in the session they happen in, not on every start after.
@@ -263,18 +268,22 @@ function Inbox({
             </Alert>
           ) : null}
           {screen === 'supervisor' && role !== 'agent' ? (
-            <SupervisorScreen
-              db={db}
-              me={me ?? agent}
-              access={access}
-              mutate={actions.mutate}
-              onOpen={(conversationId) => {
-                setScreen('inbox');
-                onSelect(conversationId);
-              }}
-            />
+            <Suspense fallback={<Box sx={{ flex: 1 }} />}>
+              <SupervisorScreen
+                db={db}
+                me={me ?? agent}
+                access={access}
+                mutate={actions.mutate}
+                onOpen={(conversationId) => {
+                  setScreen('inbox');
+                  onSelect(conversationId);
+                }}
+              />
+            </Suspense>
           ) : screen === 'admin' && role === 'admin' ? (
-            <AdminScreen db={db} me={me ?? agent} access={access} />
+            <Suspense fallback={<Box sx={{ flex: 1 }} />}>
+              <AdminScreen db={db} me={me ?? agent} access={access} />
+            </Suspense>
           ) : (
             <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
               <Paper
@@ -305,24 +314,28 @@ function Inbox({
                   onOpenResult={onOpenResult}
                 />
               </Paper>
-              <ThreadView
-                db={db}
-                conversationId={selectedId}
-                actions={actions}
-                online={state.kind === 'online'}
-                agentId={agent.id}
-                focus={focus}
-                peers={peers}
-              />
-              {selectedId !== null && contactOpen ? (
-                <ContactPanel
+              <Suspense fallback={<Box sx={{ flex: 1 }} />}>
+                <ThreadView
                   db={db}
-                  me={me ?? agent}
                   conversationId={selectedId}
                   actions={actions}
-                  onOpenConversation={onSelect}
-                  onClose={() => setContactOpen(false)}
+                  online={state.kind === 'online'}
+                  agentId={agent.id}
+                  focus={focus}
+                  peers={peers}
                 />
+              </Suspense>
+              {selectedId !== null && contactOpen ? (
+                <Suspense fallback={null}>
+                  <ContactPanel
+                    db={db}
+                    me={me ?? agent}
+                    conversationId={selectedId}
+                    actions={actions}
+                    onOpenConversation={onSelect}
+                    onClose={() => setContactOpen(false)}
+                  />
+                </Suspense>
               ) : null}
             </Box>
           )}
@@ -373,11 +386,15 @@ function Inbox({
             onSelect(conversationId);
           }}
         />
-        <SettingsDialog
-          open={dialog === 'settings'}
-          onClose={() => setDialog(null)}
-          cannedResponses={<CannedResponsesPanel db={db} me={me ?? agent} mutate={actions.mutate} />}
-        />
+        {dialog === 'settings' ? (
+          <Suspense fallback={null}>
+            <SettingsDialog
+              open
+              onClose={() => setDialog(null)}
+              cannedResponses={<CannedResponsesPanel db={db} me={me ?? agent} mutate={actions.mutate} />}
+            />
+          </Suspense>
+        ) : null}
       </ConversationActionsProvider>
     </MediaSourceContext>
   );
@@ -436,17 +453,20 @@ function KeyboardLayer({
     translator,
   );
   useGlobalShortcuts(commands, listRegion);
+  // Each dialog's code loads when the app is idle after the first rows, or when first opened.
   return (
-    <>
-      <CommandPalette
-        open={dialog === 'palette'}
-        onClose={() => setDialog(null)}
-        commands={commands}
-        db={db}
-        onOpenConversation={onOpenConversation}
-      />
-      <ShortcutHelp open={dialog === 'help'} onClose={() => setDialog(null)} commands={commands} />
-    </>
+    <Suspense fallback={null}>
+      {dialog === 'palette' ? (
+        <CommandPalette
+          open
+          onClose={() => setDialog(null)}
+          commands={commands}
+          db={db}
+          onOpenConversation={onOpenConversation}
+        />
+      ) : null}
+      {dialog === 'help' ? <ShortcutHelp open onClose={() => setDialog(null)} commands={commands} /> : null}
+    </Suspense>
   );
 }
 
@@ -458,4 +478,14 @@ function localDataText(notice: LocalDataNotice, { t, tn }: Translator): string {
   if (notice.lostOutbox === 'unknown') parts.push(t('data.outboxUnknown'));
   else if (notice.lostOutbox > 0) parts.push(tn('data.outboxLost', notice.lostOutbox));
   return parts.join(' ');
+}
+
+/** Runs `work` once the page is idle (after the first rows have painted); returns the cancel. */
+function whenIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(work, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(work, 300);
+  return () => clearTimeout(id);
 }

@@ -2,8 +2,10 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Agent } from '@parley/protocol';
 import { describeError } from '../common/errors.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
-import { openLocalDatabase, type LocalDataNotice } from '../data/open.js';
+import type { LocalDataNotice } from '../data/open.js';
+import { openDatabase } from './boot.js';
 import type { Desktop } from '../platform/desktop.js';
+import { mark } from '../common/marks.js';
 import { SyncEngine, type Arrivals, type ConnectionState, type EngineFailure } from '../sync/engine.js';
 
 const connecting: ConnectionState = { kind: 'connecting' };
@@ -36,13 +38,14 @@ export function useSyncEngine(
   useEffect(() => {
     let disposed = false;
     let opened: ParleyDb | null = null;
-    openLocalDatabase(databaseName(desktop.serverUrl, agent.id)).then(
+    openDatabase(databaseName(desktop.serverUrl, agent.id)).then(
       ({ db, notice }) => {
         if (disposed) {
           db.close();
           return;
         }
         opened = db;
+        mark('db-open');
         // Another window signed out (deleting this database) or rebuilt or upgraded it:
         // what this one holds is gone or stale, so start again from what is there now.
         db.on('versionchange', () => {

@@ -1,2 +1,4 @@
 /** The admin screen: users, teams and API tokens. */
-export { AdminScreen } from './AdminScreen.js';
+import { lazyComponent } from '../../common/lazyComponent.js';
+
+export const AdminScreen = lazyComponent(() => import('./AdminScreen.js').then((module) => module.AdminScreen));

@@ -1,2 +1,4 @@
 /** Signing in: the login screen. */
-export { LoginScreen } from './LoginScreen.js';
+import { lazyComponent } from '../../common/lazyComponent.js';
+
+export const LoginScreen = lazyComponent(() => import('./LoginScreen.js').then((module) => module.LoginScreen));

@@ -1,3 +1,7 @@
 /** Canned responses: the ones an agent may use, and the panel that manages them. */
-export { CannedResponsesPanel } from './CannedResponsesPanel.js';
+import { lazyComponent } from '../../common/lazyComponent.js';
+
+export const CannedResponsesPanel = lazyComponent(() =>
+  import('./CannedResponsesPanel.js').then((module) => module.CannedResponsesPanel),
+);
 export { useCannedResponses } from './useCannedResponses.js';

@@ -1,3 +1,5 @@
 /** Contacts: the panel beside the thread, and proposing and merging duplicates of the same customer. */
-export { ContactPanel } from './ContactPanel.js';
+import { lazyComponent } from '../../common/lazyComponent.js';
+
+export const ContactPanel = lazyComponent(() => import('./ContactPanel.js').then((module) => module.ContactPanel));
 export { ContactMerge } from './ContactMerge.js';

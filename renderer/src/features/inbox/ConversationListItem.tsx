@@ -1,13 +1,13 @@
 import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
+import FacebookIcon from '@mui/icons-material/Facebook';
+import InstagramIcon from '@mui/icons-material/Instagram';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import Avatar from '@mui/material/Avatar';
-import Badge from '@mui/material/Badge';
-import Box from '@mui/material/Box';
-import Typography from '@mui/material/Typography';
+import WhatsAppIcon from '@mui/icons-material/WhatsApp';
+import GlobalStyles from '@mui/material/GlobalStyles';
 import type { Agent, Conversation, Team } from '@parley/protocol';
 import { memo, type JSX, type KeyboardEvent } from 'react';
-import { useT, shortTime, type Translator } from '../../common/i18n/index.js';
-import { ChannelBadge } from '../../common/ui/ChannelBadge.js';
+import { shortTime, type Translator } from '../../common/i18n/index.js';
+import { channelColor } from '../../common/theme.js';
 import { slaState, type SlaState } from '../../domain/sla.js';
 
 /** Every row is this tall: the virtual list measures nothing. */
@@ -26,6 +26,8 @@ export type ConversationListItemProps = {
   team: Team | undefined;
   assignee: Agent | undefined;
   meId: string;
+  /** The list's words: rows do not each ask i18n for them. */
+  translator: Translator;
   selected: boolean;
   /** The row keyboard focus lands on when the list is entered (roving focus). */
   current: boolean;
@@ -61,6 +63,153 @@ export function firstResponseMark(conversation: Conversation, team: Team | undef
   return state === 'near' || state === 'breached' ? state : 'none';
 }
 
+const channelIcons = { whatsapp: WhatsAppIcon, messenger: FacebookIcon, instagram: InstagramIcon } as const;
+
+/**
+ * The rows' look, written once for the whole list rather than computed for every row on
+ * every render: a list scrolled through thousands of rows renders them by the hundred.
+ * Colours are the theme's CSS variables, so both schemes follow.
+ */
+export function ConversationRowStyles(): JSX.Element {
+  return (
+    <GlobalStyles
+      styles={(theme) => {
+        const v = theme.vars ?? theme;
+        const caption = { ...theme.typography.caption, margin: 0 };
+        return {
+          '.pl-row': {
+            height: ROW_HEIGHT,
+            boxSizing: 'border-box',
+            display: 'flex',
+            gap: theme.spacing(1.5),
+            padding: theme.spacing(1, 1.5),
+            cursor: 'pointer',
+            borderBottom: `1px solid ${v.palette.divider}`,
+            outline: 'none',
+            '&:hover': { backgroundColor: v.palette.action.hover },
+            '&[aria-selected="true"]': { backgroundColor: v.palette.action.selected },
+            '&:focus-visible': { outline: `2px solid ${v.palette.primary.main}`, outlineOffset: -2 },
+          },
+          '.pl-row-avatar': {
+            position: 'relative',
+            flexShrink: 0,
+            alignSelf: 'flex-start',
+            marginTop: 4,
+            width: 40,
+            height: 40,
+            borderRadius: '50%',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'center',
+            backgroundColor: v.palette.primary.main,
+            color: v.palette.background.default,
+            fontFamily: theme.typography.fontFamily,
+            fontSize: 16,
+            userSelect: 'none',
+          },
+          '.pl-row-channel': {
+            position: 'absolute',
+            right: -3,
+            bottom: -3,
+            display: 'flex',
+            padding: 1,
+            borderRadius: '50%',
+            backgroundColor: v.palette.background.paper,
+            fontSize: 14,
+          },
+          '.pl-row-body': { minWidth: 0, flex: 1, display: 'flex', flexDirection: 'column', gap: theme.spacing(0.25) },
+          '.pl-row-line': { display: 'flex', alignItems: 'center', gap: theme.spacing(1), minWidth: 0 },
+          '.pl-row-line.pl-row-top': { alignItems: 'baseline' },
+          '.pl-row-line.pl-row-meta': { gap: theme.spacing(0.75), height: 22 },
+          '.pl-row-name': {
+            ...theme.typography.body1,
+            margin: 0,
+            flex: 1,
+            fontWeight: 500,
+            overflow: 'hidden',
+            textOverflow: 'ellipsis',
+            whiteSpace: 'nowrap',
+          },
+          '.pl-row-unread .pl-row-name': { fontWeight: 700 },
+          '.pl-row-time': { ...caption, color: v.palette.text.secondary, flexShrink: 0 },
+          '.pl-row-preview': {
+            ...theme.typography.body2,
+            margin: 0,
+            flex: 1,
+            color: v.palette.text.secondary,
+            overflow: 'hidden',
+            textOverflow: 'ellipsis',
+            whiteSpace: 'nowrap',
+          },
+          '.pl-row-unread .pl-row-preview': { color: v.palette.text.primary },
+          '.pl-row-count': {
+            backgroundColor: v.palette.primary.main,
+            color: v.palette.primary.contrastText,
+            borderRadius: 8,
+            padding: theme.spacing(0, 0.75),
+            minWidth: 20,
+            boxSizing: 'border-box',
+            textAlign: 'center',
+            fontFamily: theme.typography.fontFamily,
+            fontSize: 12,
+            fontWeight: 700,
+            lineHeight: '20px',
+          },
+          '.pl-row-waiting': {
+            ...caption,
+            color: v.palette.text.secondary,
+            flexShrink: 0,
+            fontVariantNumeric: 'tabular-nums',
+          },
+          '.pl-row-sla': { display: 'inline-flex', alignItems: 'center', gap: theme.spacing(0.25), flexShrink: 0 },
+          '.pl-row-sla svg': { fontSize: 16 },
+          '.pl-row-sla[data-sla="breached"] svg': { color: v.palette.error.main },
+          '.pl-row-sla[data-sla="near"] svg': { color: v.palette.warning.main },
+          '.pl-row-sla-text': { ...caption, fontWeight: 600, color: v.palette.text.primary },
+          '.pl-row-labels': { display: 'flex', gap: theme.spacing(0.5), minWidth: 0, flex: 1, overflow: 'hidden' },
+          '.pl-row-label': {
+            border: `1px solid ${v.palette.divider}`,
+            borderRadius: 4,
+            padding: theme.spacing(0, 0.5),
+            fontFamily: theme.typography.fontFamily,
+            fontSize: 11,
+            lineHeight: '18px',
+            color: v.palette.text.primary,
+            whiteSpace: 'nowrap',
+            overflow: 'hidden',
+            textOverflow: 'ellipsis',
+            maxWidth: 90,
+          },
+          '.pl-row-more': {
+            fontFamily: theme.typography.fontFamily,
+            fontSize: 11,
+            lineHeight: '18px',
+            color: v.palette.text.secondary,
+          },
+          '.pl-row-assignee': {
+            width: 22,
+            height: 22,
+            flexShrink: 0,
+            borderRadius: '50%',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'center',
+            fontFamily: theme.typography.fontFamily,
+            fontSize: 10,
+            fontWeight: 700,
+            backgroundColor: v.palette.action.selected,
+            color: v.palette.text.primary,
+          },
+          '.pl-row-assignee[data-mine="true"]': {
+            backgroundColor: v.palette.primary.main,
+            color: v.palette.primary.contrastText,
+          },
+        };
+      }}
+    />
+  );
+}
+
 function ConversationListItemView({
   conversation,
   contactName,
@@ -69,6 +218,7 @@ function ConversationListItemView({
   team,
   assignee,
   meId,
+  translator,
   selected,
   current,
   index,
@@ -77,20 +227,23 @@ function ConversationListItemView({
   onKeyDown,
   onFocusRow,
 }: ConversationListItemProps): JSX.Element {
-  const { t, lang } = useT();
+  const { t, lang } = translator;
   const unread = conversation.unreadCount;
   const waiting = conversation.waitingSince === null ? null : waitedFor(now - conversation.waitingSince, t);
   const sla = firstResponseMark(conversation, team, now);
   const labels = conversation.labels;
+  const mine = conversation.assigneeId === meId;
   const assigneeName =
     conversation.assigneeId === null
       ? null
-      : conversation.assigneeId === meId
+      : mine
         ? t('conversation.assignedToMe')
         : t('conversation.assignedTo', { name: assignee?.name ?? t('conversation.someone') });
+  const ChannelIcon = channelIcons[conversation.channel];
   return (
-    <Box
+    <div
       role="option"
+      className={unread > 0 ? 'pl-row pl-row-unread' : 'pl-row'}
       id={`conversation-option-${conversation.id}`}
       aria-selected={selected}
       aria-current={selected ? 'true' : undefined}
@@ -104,159 +257,85 @@ function ConversationListItemView({
       onClick={() => onSelect(conversation.id)}
       onKeyDown={(event) => onKeyDown(event, index)}
       onFocus={() => onFocusRow(index)}
-      sx={{
-        height: ROW_HEIGHT,
-        boxSizing: 'border-box',
-        display: 'flex',
-        gap: 1.5,
-        px: 1.5,
-        py: 1,
-        cursor: 'pointer',
-        borderBottom: 1,
-        borderColor: 'divider',
-        bgcolor: selected ? 'action.selected' : undefined,
-        '&:hover': { bgcolor: selected ? 'action.selected' : 'action.hover' },
-        outline: 'none',
-        '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: -2 },
-      }}
     >
-      <Badge
-        overlap="circular"
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
-        sx={{ alignSelf: 'flex-start', mt: 0.5 }}
-        badgeContent={
-          <Box sx={{ bgcolor: 'background.paper', borderRadius: '50%', display: 'flex', p: '1px' }}>
-            <ChannelBadge channel={conversation.channel} fontSize="inherit" />
-          </Box>
-        }
-      >
-        <Avatar aria-hidden sx={{ bgcolor: 'primary.main', width: 40, height: 40, fontSize: 16 }}>
-          {initials(contactName)}
-        </Avatar>
-      </Badge>
-      <Box sx={{ minWidth: 0, flex: 1, display: 'flex', flexDirection: 'column', gap: 0.25 }}>
-        <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 1 }}>
-          <Typography noWrap sx={{ flex: 1, fontWeight: unread > 0 ? 700 : 500 }} data-testid="conversation-name">
+      <div className="pl-row-avatar">
+        <span aria-hidden>{initials(contactName)}</span>
+        <span className="pl-row-channel">
+          <ChannelIcon
+            titleAccess={t(`channel.${conversation.channel}`)}
+            fontSize="inherit"
+            style={{ color: channelColor[conversation.channel] }}
+          />
+        </span>
+      </div>
+      <div className="pl-row-body">
+        <div className="pl-row-line pl-row-top">
+          <p className="pl-row-name" data-testid="conversation-name">
             {contactName}
-          </Typography>
-          <Typography variant="caption" color="text.secondary" sx={{ flexShrink: 0 }}>
-            {shortTime(conversation.lastMessageAt, now, lang)}
-          </Typography>
-        </Box>
-        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
-          <Typography
-            variant="body2"
-            color={unread > 0 ? 'text.primary' : 'text.secondary'}
-            noWrap
-            sx={{ flex: 1 }}
-            data-testid="conversation-preview"
-          >
+          </p>
+          <span className="pl-row-time">{shortTime(conversation.lastMessageAt, now, lang)}</span>
+        </div>
+        <div className="pl-row-line">
+          <p className="pl-row-preview" data-testid="conversation-preview">
             {preview}
-          </Typography>
+          </p>
           {unread > 0 && (
-            <Box
-              component="span"
+            <span
+              className="pl-row-count"
               aria-label={t('inbox.unread', { count: unread })}
               data-testid="conversation-unread"
-              sx={{
-                bgcolor: 'primary.main',
-                color: 'primary.contrastText',
-                borderRadius: 8,
-                px: 0.75,
-                minWidth: 20,
-                textAlign: 'center',
-                fontSize: 12,
-                fontWeight: 700,
-                lineHeight: '20px',
-              }}
             >
               {unread > 99 ? '99+' : unread}
-            </Box>
+            </span>
           )}
-        </Box>
-        <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75, minWidth: 0, height: 22 }}>
+        </div>
+        <div className="pl-row-line pl-row-meta">
           {waiting !== null && (
-            <Typography
-              variant="caption"
-              color="text.secondary"
-              sx={{ flexShrink: 0, fontVariantNumeric: 'tabular-nums' }}
-              data-testid="conversation-waiting"
-            >
+            <span className="pl-row-waiting" data-testid="conversation-waiting">
               {t('inbox.waiting', { time: waiting })}
-            </Typography>
+            </span>
           )}
           {sla !== 'none' && (
-            <Box
-              component="span"
-              data-testid="conversation-sla"
-              data-sla={sla}
-              sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.25, flexShrink: 0 }}
-            >
+            <span className="pl-row-sla" data-testid="conversation-sla" data-sla={sla}>
               {sla === 'breached' ? (
-                <ErrorOutlineIcon sx={{ fontSize: 16, color: 'error.main' }} aria-hidden />
+                <ErrorOutlineIcon fontSize="inherit" aria-hidden />
               ) : (
-                <WarningAmberIcon sx={{ fontSize: 16, color: 'warning.main' }} aria-hidden />
+                <WarningAmberIcon fontSize="inherit" aria-hidden />
               )}
-              <Typography variant="caption" sx={{ fontWeight: 600 }} color="text.primary">
-                {t(sla === 'breached' ? 'inbox.sla.breached' : 'inbox.sla.near')}
-              </Typography>
-            </Box>
+              <span className="pl-row-sla-text">{t(sla === 'breached' ? 'inbox.sla.breached' : 'inbox.sla.near')}</span>
+            </span>
           )}
-          <Box
-            sx={{ display: 'flex', gap: 0.5, minWidth: 0, flex: 1, overflow: 'hidden' }}
+          <div
+            className="pl-row-labels"
             data-testid="conversation-labels"
             aria-label={labels.length > 0 ? t('inbox.labels', { labels: labels.join(', ') }) : undefined}
           >
             {labels.slice(0, SHOWN_LABELS).map((label) => (
-              <Box
-                key={label}
-                component="span"
-                aria-hidden
-                sx={{
-                  border: 1,
-                  borderColor: 'divider',
-                  borderRadius: 1,
-                  px: 0.5,
-                  fontSize: 11,
-                  lineHeight: '18px',
-                  color: 'text.primary',
-                  whiteSpace: 'nowrap',
-                  overflow: 'hidden',
-                  textOverflow: 'ellipsis',
-                  maxWidth: 90,
-                }}
-              >
+              <span key={label} className="pl-row-label" aria-hidden>
                 {label}
-              </Box>
+              </span>
             ))}
             {labels.length > SHOWN_LABELS && (
-              <Box component="span" aria-hidden sx={{ fontSize: 11, lineHeight: '18px', color: 'text.secondary' }}>
+              <span className="pl-row-more" aria-hidden>
                 {t('inbox.moreLabels', { count: labels.length - SHOWN_LABELS })}
-              </Box>
+              </span>
             )}
-          </Box>
+          </div>
           {assigneeName !== null && (
-            <Avatar
+            <span
+              className="pl-row-assignee"
               aria-label={assigneeName}
               role="img"
               title={assigneeName}
               data-testid="conversation-assignee"
-              sx={{
-                width: 22,
-                height: 22,
-                fontSize: 10,
-                fontWeight: 700,
-                bgcolor: conversation.assigneeId === meId ? 'primary.main' : 'action.selected',
-                color: conversation.assigneeId === meId ? 'primary.contrastText' : 'text.primary',
-                flexShrink: 0,
-              }}
+              data-mine={mine}
             >
               {initials(assignee?.name ?? '?')}
-            </Avatar>
+            </span>
           )}
-        </Box>
-      </Box>
-    </Box>
+        </div>
+      </div>
+    </div>
   );
 }
 

@@ -20,7 +20,7 @@ import { useNow } from '../../common/useNow.js';
 import { useContactsOf, type ConversationIndex } from '../../data/conversationIndex.js';
 import { resolveContact } from '../../domain/contacts.js';
 import { lastMessageText } from '../../domain/messageView.js';
-import { ConversationListItem, ROW_HEIGHT } from './ConversationListItem.js';
+import { ConversationListItem, ConversationRowStyles, ROW_HEIGHT } from './ConversationListItem.js';
 import { frozenChanges } from './freeze.js';
 
 /** How long the order stays still after the pointer leaves the list: it may be on its way back. */
@@ -64,7 +64,8 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   { index, live, contactsVersion, teams, agents, meId, selectedId, onSelect, label },
   ref,
 ) {
-  const { t, tn, lang } = useT();
+  const translator = useT();
+  const { t, tn, lang } = translator;
   const now = useNow();
   const virtuoso = useRef<VirtuosoHandle>(null);
   const container = useRef<HTMLDivElement>(null);
@@ -189,7 +190,7 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
 
   const itemContent = (at: number, id: string): JSX.Element => {
     const conversation = index.conversations.get(id);
-    if (conversation === undefined) return <Box sx={{ height: ROW_HEIGHT }} />;
+    if (conversation === undefined) return <div style={{ height: ROW_HEIGHT }} />;
     // contactsVersion: a contact read or changed since shows its name.
     void contactsVersion;
     const contact = resolveContact(index.contactMap, conversation.contactId);
@@ -202,6 +203,7 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
         team={conversation.teamId === null ? undefined : teams.get(conversation.teamId)}
         assignee={conversation.assigneeId === null ? undefined : agents.get(conversation.assigneeId)}
         meId={meId}
+        translator={translator}
         selected={id === selectedId}
         current={at === rowCurrent}
         index={at}
@@ -255,6 +257,7 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
           {t('inbox.emptyView')}
         </Typography>
       ) : null}
+      <ConversationRowStyles />
       <Virtuoso
         ref={virtuoso}
         style={{ flex: 1, minHeight: 0 }}

@@ -1,4 +1,6 @@
 /** The agent's preferences: theme, language, notifications, signature; and the screen that sets them. */
+import { lazyComponent } from '../../common/lazyComponent.js';
+
 export {
   DEFAULT_SETTINGS,
   getSettings,
@@ -8,4 +10,6 @@ export {
   useSettings,
   type Settings,
 } from './store.js';
-export { SettingsDialog } from './SettingsDialog.js';
+export const SettingsDialog = lazyComponent(() =>
+  import('./SettingsDialog.js').then((module) => module.SettingsDialog),
+);
