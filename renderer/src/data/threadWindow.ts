@@ -165,7 +165,16 @@ export function useThreadWindow(
   requestHistory: (db: ParleyDb, conversationId: string) => Promise<void>,
 ): ThreadWindow {
   const [floor, setFloor] = useState<WindowFloor>(NEWEST);
-  const messages = useLiveQuery(() => readWindow(db, conversationId, floor), [db, conversationId, floor]);
+  // The last read, outside React's state: each new read keeps what it can of it.
+  const [last] = useState<{ read: Message[] | undefined }>(() => ({ read: undefined }));
+  const messages = useLiveQuery(
+    () =>
+      readWindow(db, conversationId, floor).then((read) => {
+        last.read = sameMessages(last.read, read);
+        return last.read;
+      }),
+    [db, conversationId, floor, last],
+  );
   const latest = useRef({ floor, messages, history });
   useLayoutEffect(() => {
     latest.current = { floor, messages, history };
@@ -226,4 +235,24 @@ export function useThreadWindow(
     loadOlder,
     reveal,
   };
+}
+
+/**
+ * Each read of the window brings new objects, even for messages that did not change (the
+ * window widening, another message arriving): this keeps the objects already shown for
+ * the messages that are the same, and the array itself when nothing changed, so the rows
+ * on screen do not render again.
+ */
+export function sameMessages(previous: readonly Message[] | undefined, next: Message[]): Message[] {
+  if (previous === undefined) return next;
+  const before = new Map(previous.map((message) => [message.id, message]));
+  let changed = next.length !== previous.length;
+  const kept = next.map((message, at) => {
+    const old = before.get(message.id);
+    const same = old !== undefined && (old === message || JSON.stringify(old) === JSON.stringify(message));
+    const chosen = same ? old : message;
+    if (chosen !== previous[at]) changed = true;
+    return chosen;
+  });
+  return changed ? kept : (previous as Message[]);
 }

@@ -10,6 +10,7 @@ import {
   pinnedFloor,
   readOlder,
   readWindow,
+  sameMessages,
   type WindowFloor,
 } from '../../src/data/threadWindow.js';
 import { mentionParts } from '../../src/features/conversation/messages/mentionParts.js';
@@ -146,5 +147,25 @@ describe('reading the window by index', () => {
     expect((await findTarget(db, 'c1', { messageId: 'm7', externalId: null }))?.id).toBe('m7');
     // Another conversation's message is not this thread's to show.
     expect(await findTarget(db, 'c1', { messageId: 'm1000', externalId: null })).toBeUndefined();
+  });
+});
+
+describe('a window read again', () => {
+  it('keeps the objects of the messages that did not change, and the array when none did', () => {
+    const first = [message({ id: 'a', createdAt: 1 }), message({ id: 'b', createdAt: 2 })];
+    const again = first.map((each) => ({ ...each }));
+    expect(sameMessages(first, again)).toBe(first);
+
+    const edited = [{ ...first[0]! }, { ...first[1]!, text: 'changed' }];
+    const kept = sameMessages(first, edited);
+    expect(kept).not.toBe(first);
+    expect(kept[0]).toBe(first[0]);
+    expect(kept[1]).toBe(edited[1]);
+
+    const grown = [message({ id: 'z', createdAt: 0 }), ...first.map((each) => ({ ...each }))];
+    const widened = sameMessages(first, grown);
+    expect(widened).toHaveLength(3);
+    expect(widened[1]).toBe(first[0]);
+    expect(widened[2]).toBe(first[1]);
   });
 });

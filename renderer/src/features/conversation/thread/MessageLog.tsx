@@ -4,9 +4,19 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { Message, Template } from '@parley/protocol';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX, type ReactNode } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type JSX,
+  type ReactNode,
+} from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
-import { useT } from '../../../common/i18n/index.js';
+import { useT, type Locale, type Translator } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
 import type { QuotedMessages } from '../../../data/threadQuotes.js';
 import type { MessageTarget, ThreadWindow } from '../../../data/threadWindow.js';
@@ -207,79 +217,28 @@ export function MessageLog({
     jumpTo({ messageId: focus.messageId, externalId: null });
   }, [focus, messages, jumpTo]);
 
-  function quoteOf(message: Message): ReactNode {
-    const ref = message.replyTo;
-    // A reply to an Instagram story has no message to quote: the bubble says so itself.
-    if (ref === null || (ref.messageId === null && ref.externalId === null)) return null;
-    const target =
-      (ref.messageId === null ? undefined : quoted?.byId.get(ref.messageId)) ??
-      (ref.externalId === null ? undefined : quoted?.byExternalId.get(ref.externalId));
-    return (
-      <QuotedMessage
-        author={target === undefined ? null : authorOf(target, contactName, lang)}
-        preview={target === undefined ? null : messagePreview(target, lang)}
-        missing={thread.hasOlder ? t('thread.quoteOlder') : null}
-        onOpen={
-          target !== undefined
-            ? () => jumpTo({ messageId: target.id, externalId: target.externalId })
-            : thread.hasOlder
-              ? () => jumpTo({ messageId: ref.messageId, externalId: ref.externalId })
-              : null
-        }
-      />
-    );
-  }
-
-  function templateTextOf(message: Message): string | null {
-    const sent = message.template;
-    if (sent === null || message.text !== null) return null;
-    const template =
-      templates?.find((candidate) => candidate.name === sent.name && candidate.language === sent.language) ??
-      templates?.find((candidate) => candidate.name === sent.name);
-    return template === undefined ? sent.parameters.join(' · ') : filledTemplateText(template, sent.parameters);
-  }
-
-  function row(item: ThreadItem): JSX.Element {
-    if (item.kind === 'day') return <DaySeparator day={item.day} now={now} />;
-    const message = item.message;
-    if (message.kind === 'system') return <SystemNotice message={message} />;
-    if (message.kind === 'activity') return <ActivityLine message={message} names={activityNames} />;
-    if (message.kind === 'note') {
-      return (
-        <NoteCard
-          message={message}
-          author={
-            message.authorAgentId === null
-              ? t('thread.you')
-              : (activityNames.agents.get(message.authorAgentId) ?? t('thread.you'))
-          }
-          mentionNames={message.mentions.flatMap((id) => {
-            const name = activityNames.agents.get(id);
-            return name === undefined ? [] : [name];
-          })}
-          highlighted={highlightedId === message.id}
-        />
-      );
-    }
-    return (
-      <MessageBubble
-        message={message}
-        templateText={templateTextOf(message)}
-        quote={quoteOf(message)}
-        highlighted={highlightedId === message.id}
-        online={online}
-        attachments={
-          message.deletedAt === null
-            ? message.attachments.map((attachment) => (
-                <MessageAttachment key={attachment.mediaId} attachment={attachment} caption={message.text} />
-              ))
-            : null
-        }
-        onReply={() => onReply(message)}
-        onReact={(emoji) => onReact(message, emoji)}
-      />
-    );
-  }
+  // What every row reads besides its own item: rows render again only when one of these
+  // changes, not on each of the thread's many updates while it opens.
+  const replyRef = useRef(onReply);
+  const reactRef = useRef(onReact);
+  useLayoutEffect(() => {
+    replyRef.current = onReply;
+    reactRef.current = onReact;
+  });
+  const rowContext = useMemo<RowContext>(
+    () => ({
+      quoted,
+      templates,
+      contactName,
+      hasOlder: thread.hasOlder,
+      online,
+      activityNames,
+      jumpTo,
+      onReply: (message) => replyRef.current(message),
+      onReact: (message, emoji) => reactRef.current(message, emoji),
+    }),
+    [quoted, templates, contactName, thread.hasOlder, online, activityNames, jumpTo],
+  );
 
   const context = useMemo<LogContext>(
     () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder, empty: messages?.length === 0 }),
@@ -302,12 +261,20 @@ export function MessageLog({
           firstItemIndex={firstItemIndex}
           initialTopMostItemIndex={{ index: Math.max(0, items.length - 1), align: 'end' }}
           computeItemKey={(_, item) => item.key}
-          itemContent={(_, item) => row(item)}
+          itemContent={(_, item) => (
+            <ThreadRow
+              item={item}
+              // Only a day's label follows the clock: the other rows stay as they are each minute.
+              now={item.kind === 'day' ? now : 0}
+              highlighted={item.kind === 'message' && highlightedId === item.message.id}
+              context={rowContext}
+            />
+          )}
           followOutput={(bottom) => (bottom ? 'auto' : false)}
           atBottomStateChange={onBottomChange}
           atBottomThreshold={48}
           startReached={thread.loadOlder}
-          increaseViewportBy={{ top: 1600, bottom: 1600 }}
+          increaseViewportBy={{ top: 400, bottom: 400 }}
           components={{ Header: LogHeader, Footer: LogFooter }}
         />
       )}
@@ -340,4 +307,105 @@ export function MessageLog({
       </Box>
     </Box>
   );
+}
+
+/** What the rows of one thread share. */
+type RowContext = {
+  quoted: QuotedMessages | undefined;
+  templates: Template[] | undefined;
+  contactName: string;
+  hasOlder: boolean;
+  online: boolean;
+  activityNames: ActivityNames;
+  jumpTo: (target: MessageTarget) => void;
+  onReply: (message: Message) => void;
+  onReact: (message: Message, emoji: string) => void;
+};
+
+/** One row of the thread: a day, a message, a note or an activity line. */
+const ThreadRow = memo(function ThreadRow({
+  item,
+  now,
+  highlighted,
+  context,
+}: {
+  item: ThreadItem;
+  now: number;
+  highlighted: boolean;
+  context: RowContext;
+}): JSX.Element {
+  const { t, lang } = useT();
+  if (item.kind === 'day') return <DaySeparator day={item.day} now={now} />;
+  const message = item.message;
+  const { activityNames } = context;
+  if (message.kind === 'system') return <SystemNotice message={message} />;
+  if (message.kind === 'activity') return <ActivityLine message={message} names={activityNames} />;
+  if (message.kind === 'note') {
+    return (
+      <NoteCard
+        message={message}
+        author={
+          message.authorAgentId === null
+            ? t('thread.you')
+            : (activityNames.agents.get(message.authorAgentId) ?? t('thread.you'))
+        }
+        mentionNames={message.mentions.flatMap((id) => {
+          const name = activityNames.agents.get(id);
+          return name === undefined ? [] : [name];
+        })}
+        highlighted={highlighted}
+      />
+    );
+  }
+  return (
+    <MessageBubble
+      message={message}
+      templateText={templateTextOf(message, context.templates)}
+      quote={quoteOf(message, context, t, lang)}
+      highlighted={highlighted}
+      online={context.online}
+      attachments={
+        message.deletedAt === null
+          ? message.attachments.map((attachment) => (
+              <MessageAttachment key={attachment.mediaId} attachment={attachment} caption={message.text} />
+            ))
+          : null
+      }
+      onReply={() => context.onReply(message)}
+      onReact={(emoji) => context.onReact(message, emoji)}
+    />
+  );
+});
+
+function quoteOf(message: Message, context: RowContext, t: Translator['t'], lang: Locale): ReactNode {
+  const ref = message.replyTo;
+  // A reply to an Instagram story has no message to quote: the bubble says so itself.
+  if (ref === null || (ref.messageId === null && ref.externalId === null)) return null;
+  const { quoted, contactName, hasOlder, jumpTo } = context;
+  const target =
+    (ref.messageId === null ? undefined : quoted?.byId.get(ref.messageId)) ??
+    (ref.externalId === null ? undefined : quoted?.byExternalId.get(ref.externalId));
+  return (
+    <QuotedMessage
+      author={target === undefined ? null : authorOf(target, contactName, lang)}
+      preview={target === undefined ? null : messagePreview(target, lang)}
+      missing={hasOlder ? t('thread.quoteOlder') : null}
+      onOpen={
+        target !== undefined
+          ? () => jumpTo({ messageId: target.id, externalId: target.externalId })
+          : hasOlder
+            ? () => jumpTo({ messageId: ref.messageId, externalId: ref.externalId })
+            : null
+      }
+    />
+  );
+}
+
+function templateTextOf(message: Message, templates: Template[] | undefined): string | null {
+  const sent = message.template;
+  if (sent === null || message.text !== null) return null;
+  const template =
+    templates?.find((candidate) => candidate.name === sent.name && candidate.language === sent.language) ??
+    templates?.find((candidate) => candidate.name === sent.name);
+  return template === undefined ? sent.parameters.join(' · ') : filledTemplateText(template, sent.parameters);
 }
