@@ -43,11 +43,22 @@ try {
   );
   const loadAfter = os.loadavg();
   const app = summarize(result.app);
+  // Every keystroke after the first once indexed: whether the first is as fast as these.
+  const later = summarize(result.app.slice(1));
   const floor = summarize(result.floor);
   const ratio = app.p95 / floor.p95;
   printTable(`Search over ${result.messages} cached messages (${app.count} keystrokes)`, [
     { what: 'worker search (round trip)', ...app },
     { what: 'floor: linear scan in page', ...floor },
+    {
+      what: 'first keystroke once indexed',
+      count: 1,
+      p50: result.firstIndexedQueryMs,
+      p95: result.firstIndexedQueryMs,
+      p99: result.firstIndexedQueryMs,
+      max: result.firstIndexedQueryMs,
+    },
+    { what: 'the keystrokes after it', ...later },
     // Asked the moment the worker opens the cache: what an agent who searches at once waits.
     {
       what: `first query after open (${result.firstComplete ? 'complete' : 'partial'})`,
@@ -62,7 +73,8 @@ try {
   console.log(
     `seed ${result.seedMs.toFixed(0)} ms · first answer ${result.firstQueryMs.toFixed(0)} ms after opening ` +
       `(${result.firstComplete ? 'complete' : 'partial'}) · whole cache indexed ${result.indexedMs.toFixed(0)} ms · ` +
-      `p95 ${app.p95.toFixed(2)} ms (target ≤ ${TARGET_P95_MS}) · p95 ratio to floor ${ratio.toFixed(3)} · ${pass ? 'PASS' : 'FAIL'}`,
+      `p95 ${app.p95.toFixed(2)} ms (target ≤ ${TARGET_P95_MS}) · p95 ratio to floor ${ratio.toFixed(3)} · ` +
+      `first keystroke once indexed ${result.firstIndexedQueryMs.toFixed(1)} ms, later p50 ${later.p50.toFixed(1)} ms · ${pass ? 'PASS' : 'FAIL'}`,
   );
 
   const median = (values: number[]): number => {
@@ -109,6 +121,8 @@ try {
     firstQueryMs: result.firstQueryMs,
     firstComplete: result.firstComplete,
     indexedMs: result.indexedMs,
+    firstIndexedQueryMs: result.firstIndexedQueryMs,
+    later,
     app,
     floor,
     ratio,

@@ -36,6 +36,8 @@ async function build(cache: ParleyDb): Promise<void> {
     return true;
   });
   if (cache !== db) return;
+  // Sort the dictionary and order the messages now, so that the first query finds them ready.
+  index.prepare();
   built = true;
   post({ type: 'indexed', messages: index.size, tookMs: performance.now() - started });
 }
@@ -73,6 +75,18 @@ async function refresh(cache: ParleyDb): Promise<void> {
 
 let queue: Promise<void> = Promise.resolve();
 let latestQuery = 0;
+
+/** Reads what changed as soon as it changes, so the next keystroke does not wait for it. */
+async function catchUp(): Promise<void> {
+  if (db === null || !built || !dirty) return;
+  try {
+    await refresh(db);
+    index.prepare();
+  } catch {
+    // The next query reads again and reports what fails.
+    dirty = true;
+  }
+}
 
 async function answer(id: number, query: string): Promise<void> {
   // While typing, only the last keystroke's query is worth an answer.
@@ -119,6 +133,7 @@ self.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     case 'changed':
       dirty = true;
+      queue = queue.then(catchUp);
       break;
     case 'query':
       latestQuery = Math.max(latestQuery, request.id);

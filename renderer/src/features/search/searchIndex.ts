@@ -34,18 +34,34 @@ type IndexedMessage = {
   text: string;
   kind: 'message' | 'note';
   createdAt: number;
-  terms: string[];
+  /** The ids of its distinct folded words. */
+  terms: number[];
   /** The query that last visited it, so a message with two matching words counts once. */
   visited: number;
+  /** Removed or replaced: skipped by the newest-first walk until it is compacted away. */
+  removed: boolean;
 };
+
+/**
+ * Below this many candidate messages a query walks the postings of its words; above it,
+ * it walks every message newest first and stops as soon as the shown groups are known,
+ * which a word common enough to match thousands of messages reaches within a few hundred.
+ */
+const WALK_POSTINGS_BELOW = 4_000;
+/** More new words than this since the dictionary was sorted: sort it again rather than insert each. */
+const RESORT_ABOVE = 1_000;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const MARKS = /\p{M}/gu;
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included
+const ASCII = /^[\u0000-\u007f]*$/;
 const SNIPPET_BEFORE = 30;
 const SNIPPET_LENGTH = 120;
 
 /** Lower case without accents: "Élodie" and "elodie" are the same word. */
 export function fold(text: string): string {
+  // Most texts are plain ASCII, which has no accents to take off.
+  if (ASCII.test(text)) return text.toLowerCase();
   return text.normalize('NFD').replace(MARKS, '').toLowerCase();
 }
 
@@ -58,17 +74,6 @@ export function parseQuery(query: string): { exact: string[]; prefix: string | n
   const words = tokenize(query);
   const prefix = words.pop() ?? null;
   return { exact: words, prefix };
-}
-
-function lowerBound(sorted: readonly string[], value: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((sorted[mid] ?? '') < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /** How many characters of `word` fold to its first `foldedLength` characters. */
@@ -121,13 +126,46 @@ function keepNewest(newest: IndexedMessage[], message: IndexedMessage, max: numb
   if (newest.length > max) newest.pop();
 }
 
+const newestFirst = (a: IndexedMessage, b: IndexedMessage): number => b.createdAt - a.createdAt;
+
+/** One query's words as term ids, and a test of a message against them. */
+type Matcher = {
+  /** Ids of the whole words, or null when one of them is in no message. */
+  exact: number[] | null;
+  /** Ids of the words the last query word starts, in dictionary order. */
+  prefixed: number[];
+  matches: (message: IndexedMessage) => boolean;
+};
+
 export class SearchIndex {
   private readonly messages = new Map<string, IndexedMessage>();
-  private readonly postings = new Map<string, Set<IndexedMessage>>();
+  /** Each conversation's messages, to find the hits of a shown group and to forget a conversation. */
+  private readonly byConversation = new Map<string, Set<IndexedMessage>>();
+  /** The dictionary: a folded word's id, each id's word, and the messages that hold it. */
+  private readonly termIds = new Map<string, number>();
+  private readonly termNames: string[] = [];
+  private readonly postings: Set<IndexedMessage>[] = [];
+  /** Term ids sorted by word, so a prefix is a range; words added since wait in `unsortedTerms`. */
+  private sortedTerms: number[] | null = null;
+  private unsortedTerms: number[] = [];
+  /** Per term id, the query that marked it as starting with the last query word. */
+  private marks = new Uint32Array(1024);
+  /**
+   * Every message newest first (removed ones are skipped until compaction); messages that
+   * do not arrive in that order wait in `unordered` until the next query merges them in.
+   */
+  private ordered: IndexedMessage[] = [];
+  private unordered: IndexedMessage[] = [];
+  private removedInOrder = 0;
   private generation = 0;
-  private sortedTerms: string[] | null = null;
   private readonly contacts = new Map<string, Contact>();
   private readonly conversations = new Map<string, Conversation>();
+  /** The folded words of each conversation's contact name, and the conversations each word names. */
+  private readonly nameWords = new Map<string, string[]>();
+  private readonly named = new Map<string, Set<string>>();
+  /** Conversations whose contact name may have changed since the last query; all of them after a contact changed. */
+  private readonly namesToRead = new Set<string>();
+  private allNamesToRead = false;
   /** The highest seq seen per table, so a refresh reads only what changed. */
   lastMessageSeq = 0;
   lastConversationSeq = 0;
@@ -140,11 +178,26 @@ export class SearchIndex {
   putContact(contact: Contact): void {
     this.contacts.set(contact.id, contact);
     this.lastContactSeq = Math.max(this.lastContactSeq, contact.seq);
+    // A merge or a new name changes every name that points to it.
+    this.allNamesToRead = true;
   }
 
   putConversation(conversation: Conversation): void {
     this.conversations.set(conversation.id, conversation);
     this.lastConversationSeq = Math.max(this.lastConversationSeq, conversation.seq);
+    this.namesToRead.add(conversation.id);
+  }
+
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.termNames.length;
+      this.termIds.set(term, id);
+      this.termNames.push(term);
+      this.postings.push(new Set());
+      if (this.sortedTerms !== null) this.unsortedTerms.push(id);
+    }
+    return id;
   }
 
   putMessage(message: Message): void {
@@ -152,7 +205,7 @@ export class SearchIndex {
     this.removeMessage(message.id);
     const text = message.text;
     if (text === null || text.trim() === '' || message.deletedAt !== null || message.kind === 'system') return;
-    const terms = [...new Set(tokenize(text))];
+    const terms = [...new Set(tokenize(text))].map((term) => this.termId(term));
     const indexed: IndexedMessage = {
       id: message.id,
       conversationId: message.conversationId,
@@ -161,16 +214,22 @@ export class SearchIndex {
       createdAt: message.createdAt,
       terms,
       visited: 0,
+      removed: false,
     };
     this.messages.set(message.id, indexed);
-    for (const term of terms) {
-      let posting = this.postings.get(term);
-      if (posting === undefined) {
-        posting = new Set();
-        this.postings.set(term, posting);
-        this.sortedTerms = null;
-      }
-      posting.add(indexed);
+    for (const term of terms) this.postings[term]?.add(indexed);
+    let thread = this.byConversation.get(message.conversationId);
+    if (thread === undefined) {
+      thread = new Set();
+      this.byConversation.set(message.conversationId, thread);
+    }
+    thread.add(indexed);
+    // The first build reads newest first, so it only ever appends.
+    const last = this.ordered.at(-1);
+    if (this.unordered.length === 0 && (last === undefined || last.createdAt >= indexed.createdAt)) {
+      this.ordered.push(indexed);
+    } else {
+      this.unordered.push(indexed);
     }
   }
 
@@ -178,14 +237,12 @@ export class SearchIndex {
     const existing = this.messages.get(id);
     if (existing === undefined) return;
     this.messages.delete(id);
-    for (const term of existing.terms) {
-      const posting = this.postings.get(term);
-      posting?.delete(existing);
-      if (posting?.size === 0) {
-        this.postings.delete(term);
-        this.sortedTerms = null;
-      }
-    }
+    existing.removed = true;
+    this.removedInOrder += 1;
+    for (const term of existing.terms) this.postings[term]?.delete(existing);
+    const thread = this.byConversation.get(existing.conversationId);
+    thread?.delete(existing);
+    if (thread?.size === 0) this.byConversation.delete(existing.conversationId);
   }
 
   /** The conversations indexed, by id. */
@@ -195,57 +252,143 @@ export class SearchIndex {
 
   /** Forgets conversations (the user no longer sees them): the conversations and every message of them. */
   removeConversations(ids: ReadonlySet<string>): void {
-    if (ids.size === 0) return;
-    for (const id of ids) this.conversations.delete(id);
-    const gone: string[] = [];
-    for (const message of this.messages.values()) if (ids.has(message.conversationId)) gone.push(message.id);
-    for (const id of gone) this.removeMessage(id);
+    for (const id of ids) {
+      this.conversations.delete(id);
+      this.namesToRead.add(id);
+      for (const message of [...(this.byConversation.get(id) ?? [])]) this.removeMessage(message.id);
+    }
   }
 
-  private terms(): string[] {
-    this.sortedTerms ??= [...this.postings.keys()].sort();
-    return this.sortedTerms;
+  /**
+   * Brings the sorted dictionary and the newest-first order up to date. Every query does it
+   * first; call it after a build so that the first query does not pay for it.
+   */
+  prepare(): void {
+    if (this.allNamesToRead) {
+      for (const id of this.nameWords.keys()) this.namesToRead.add(id);
+      for (const id of this.conversations.keys()) this.namesToRead.add(id);
+      this.allNamesToRead = false;
+    }
+    for (const id of this.namesToRead) this.readName(id);
+    this.namesToRead.clear();
+    if (this.sortedTerms === null || this.unsortedTerms.length > RESORT_ABOVE) {
+      const names = this.termNames;
+      this.sortedTerms = names.map((_, id) => id).sort((a, b) => ((names[a] ?? '') < (names[b] ?? '') ? -1 : 1));
+      this.unsortedTerms = [];
+    } else if (this.unsortedTerms.length > 0) {
+      for (const id of this.unsortedTerms) {
+        this.sortedTerms.splice(this.lowerBound(this.termNames[id] ?? ''), 0, id);
+      }
+      this.unsortedTerms = [];
+    }
+    if (this.marks.length < this.termNames.length) {
+      const marks = new Uint32Array(Math.max(this.termNames.length, this.marks.length * 2));
+      marks.set(this.marks);
+      this.marks = marks;
+    }
+    // Tombstones cost the walk a little each; compact once they are a noticeable share.
+    const compact = this.removedInOrder > this.ordered.length / 16;
+    if (this.unordered.length === 0 && !compact) return;
+    const incoming = this.unordered.filter((message) => !message.removed).sort(newestFirst);
+    const merged: IndexedMessage[] = [];
+    let i = 0;
+    let j = 0;
+    const ordered = this.ordered;
+    while (i < ordered.length || j < incoming.length) {
+      const a = ordered[i];
+      const b = incoming[j];
+      if (a !== undefined && a.removed) {
+        i += 1;
+      } else if (b === undefined || (a !== undefined && a.createdAt >= b.createdAt)) {
+        if (a !== undefined) merged.push(a);
+        i += 1;
+      } else {
+        merged.push(b);
+        j += 1;
+      }
+    }
+    this.ordered = merged;
+    this.unordered = [];
+    this.removedInOrder = 0;
   }
 
-  /** Calls `visit` once for every message matching the query. */
-  private forEachMatch(exact: readonly string[], prefix: string, visit: (message: IndexedMessage) => void): void {
+  /** The first position in the sorted dictionary whose word is not below `value`. */
+  private lowerBound(value: string): number {
+    const sorted = this.sortedTerms ?? [];
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.termNames[sorted[mid] ?? 0] ?? '') < value) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private matcher(exactWords: readonly string[], prefix: string): Matcher {
     this.generation += 1;
     const generation = this.generation;
-    if (exact.length > 0) {
-      // Walk the rarest whole word's messages and check the rest on each message.
-      const sets = exact.map((word) => this.postings.get(word)).sort((a, b) => (a?.size ?? 0) - (b?.size ?? 0));
-      const [rarest, ...others] = sets;
-      if (rarest === undefined || others.some((set) => set === undefined)) return;
-      for (const message of rarest) {
-        if (!others.every((set) => set?.has(message))) continue;
-        if (!message.terms.some((term) => term.startsWith(prefix))) continue;
-        visit(message);
-      }
-      return;
+    const marks = this.marks;
+    const prefixed: number[] = [];
+    const sorted = this.sortedTerms ?? [];
+    for (let at = this.lowerBound(prefix); at < sorted.length; at += 1) {
+      const id = sorted[at] ?? 0;
+      if (!(this.termNames[id] ?? '').startsWith(prefix)) break;
+      marks[id] = generation;
+      prefixed.push(id);
     }
-    const terms = this.terms();
-    for (let i = lowerBound(terms, prefix); i < terms.length; i += 1) {
-      const term = terms[i] ?? '';
-      if (!term.startsWith(prefix)) break;
-      for (const message of this.postings.get(term) ?? []) {
-        if (message.visited === generation) continue;
-        message.visited = generation;
-        visit(message);
-      }
+    let exact: number[] | null = [];
+    for (const word of exactWords) {
+      const id = this.termIds.get(word);
+      if (id === undefined) exact = null;
+      else exact?.push(id);
     }
+    const matches = (message: IndexedMessage): boolean => {
+      const terms = message.terms;
+      if (exact !== null) for (const id of exact) if (!terms.includes(id)) return false;
+      for (const id of terms) if (marks[id] === generation) return true;
+      return false;
+    };
+    return { exact, prefixed, matches };
   }
 
-  private readonly nameWordsCache = new Map<string, string[]>();
-
-  /** The folded words of a contact's shown name, cached: they are checked on every query. */
-  private nameWords(conversation: Conversation): string[] {
-    const name = this.contactName(conversation);
-    let words = this.nameWordsCache.get(name);
-    if (words === undefined) {
-      words = tokenize(name);
-      this.nameWordsCache.set(name, words);
+  /** Indexes the words of a conversation's shown contact name, or forgets them when it is gone. */
+  private readName(conversationId: string): void {
+    const conversation = this.conversations.get(conversationId);
+    const words = conversation === undefined ? [] : [...new Set(tokenize(this.contactName(conversation)))];
+    const before = this.nameWords.get(conversationId) ?? [];
+    if (before.length === words.length && before.every((word, at) => word === words[at])) return;
+    for (const word of before) {
+      const set = this.named.get(word);
+      set?.delete(conversationId);
+      if (set?.size === 0) this.named.delete(word);
     }
-    return words;
+    for (const word of words) {
+      let set = this.named.get(word);
+      if (set === undefined) {
+        set = new Set();
+        this.named.set(word, set);
+      }
+      set.add(conversationId);
+    }
+    if (words.length === 0) this.nameWords.delete(conversationId);
+    else this.nameWords.set(conversationId, words);
+  }
+
+  /** The conversations whose contact name holds every whole word and a word starting with `prefix`. */
+  private namedConversations(exact: readonly string[], prefix: string): string[] {
+    const wholes: Set<string>[] = [];
+    for (const word of exact) {
+      const set = this.named.get(word);
+      if (set === undefined) return [];
+      wholes.push(set);
+    }
+    const found = new Set<string>();
+    for (const [word, ids] of this.named) {
+      if (!word.startsWith(prefix)) continue;
+      for (const id of ids) if (wholes.every((set) => set.has(id))) found.add(id);
+    }
+    return [...found];
   }
 
   private contactName(conversation: Conversation): string {
@@ -258,14 +401,18 @@ export class SearchIndex {
     return contact?.name ?? '';
   }
 
-  search(query: string, { maxGroups = 50, maxHitsPerGroup = 3 }: SearchOptions = {}): SearchGroup[] {
-    const { exact, prefix } = parseQuery(query);
-    if (prefix === null) return [];
-
-    // Keep only each conversation's newest few hits while scanning: a two-letter prefix can
-    // match most of the cache, and sorting all of it would cost more than the rest of the query.
+  /**
+   * Each conversation's newest hits. Returns the hits found and whether each conversation's
+   * list is final; when not, the walk stopped early and only the newest groups are known.
+   */
+  private collect(
+    { exact, prefixed, matches }: Matcher,
+    maxGroups: number,
+    maxHitsPerGroup: number,
+  ): { top: Map<string, IndexedMessage[]>; complete: boolean } {
     const top = new Map<string, IndexedMessage[]>();
-    this.forEachMatch(exact, prefix, (message) => {
+    if (exact === null || maxGroups <= 0) return { top, complete: true };
+    const add = (message: IndexedMessage): void => {
       let newest = top.get(message.conversationId);
       if (newest === undefined) {
         if (!this.conversations.has(message.conversationId)) return;
@@ -273,30 +420,80 @@ export class SearchIndex {
         top.set(message.conversationId, newest);
       }
       keepNewest(newest, message, maxHitsPerGroup);
-    });
+    };
+    // No word starts with the last one typed: no message matches.
+    if (prefixed.length === 0) return { top, complete: true };
+    const rarest = exact
+      .map((id) => this.postings[id] ?? new Set<IndexedMessage>())
+      .reduce<Set<IndexedMessage> | null>((best, set) => (best === null || set.size < best.size ? set : best), null);
+    let prefixedCount = 0;
+    for (const id of prefixed) prefixedCount += this.postings[id]?.size ?? 0;
+
+    // Walk the fewer candidates: the rarest whole word's messages, or those of the words the prefix starts.
+    if (rarest !== null && rarest.size <= prefixedCount && rarest.size < WALK_POSTINGS_BELOW) {
+      for (const message of rarest) if (matches(message)) add(message);
+      return { top, complete: true };
+    }
+    if (prefixedCount < WALK_POSTINGS_BELOW) {
+      const generation = this.generation;
+      for (const id of prefixed) {
+        for (const message of this.postings[id] ?? []) {
+          if (message.visited === generation) continue;
+          message.visited = generation;
+          if (rarest === null || matches(message)) add(message);
+        }
+      }
+      return { top, complete: true };
+    }
+
+    // Newest first: the first `maxGroups` conversations met are the newest groups, and
+    // every other conversation's newest hit is older than theirs.
+    for (const message of this.ordered) {
+      if (message.removed || !matches(message)) continue;
+      add(message);
+      if (top.size >= maxGroups) return { top, complete: false };
+    }
+    return { top, complete: true };
+  }
+
+  search(query: string, { maxGroups = 50, maxHitsPerGroup = 3 }: SearchOptions = {}): SearchGroup[] {
+    const { exact, prefix } = parseQuery(query);
+    if (prefix === null) return [];
+    this.prepare();
+    const matcher = this.matcher(exact, prefix);
+    const { top, complete } = this.collect(matcher, maxGroups, maxHitsPerGroup);
     const latest = new Map<string, number>();
     for (const [conversationId, newest] of top) latest.set(conversationId, newest[0]?.createdAt ?? 0);
 
-    const named = new Set<string>();
-    for (const conversation of this.conversations.values()) {
-      const words = this.nameWords(conversation);
-      if (!exact.every((word) => words.includes(word)) || !words.some((word) => word.startsWith(prefix))) continue;
-      named.add(conversation.id);
-      latest.set(conversation.id, Math.max(latest.get(conversation.id) ?? 0, conversation.lastMessageAt));
+    const named = new Set(this.namedConversations(exact, prefix));
+    for (const id of named) {
+      const lastMessageAt = this.conversations.get(id)?.lastMessageAt ?? 0;
+      latest.set(id, Math.max(latest.get(id) ?? 0, lastMessageAt));
     }
 
     // A team's cache matches thousands of conversations: groups and snippets only for what is shown.
-    const shown = [...latest].sort((a, b) => b[1] - a[1]).slice(0, maxGroups);
+    // Equal times keep one order, whatever order the conversations were met in.
+    const shown = [...latest]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, maxGroups);
     const groups: SearchGroup[] = [];
     for (const [conversationId, latestAt] of shown) {
       const conversation = this.conversations.get(conversationId);
       if (conversation === undefined) continue;
+      let hits = top.get(conversationId) ?? [];
+      // A walk that stopped early has each group's newest hits, but maybe not all it shows.
+      if (!complete && hits.length < maxHitsPerGroup && matcher.exact !== null) {
+        hits = [];
+        for (const message of this.byConversation.get(conversationId) ?? []) {
+          if (matcher.matches(message)) keepNewest(hits, message, maxHitsPerGroup);
+        }
+      }
       groups.push({
         conversationId,
         channel: conversation.channel,
         contactName: this.contactName(conversation),
         contactMatch: named.has(conversationId),
-        hits: (top.get(conversationId) ?? []).map((message) => ({
+        hits: hits.map((message) => ({
           messageId: message.id,
           kind: message.kind,
           createdAt: message.createdAt,
