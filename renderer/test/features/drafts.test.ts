@@ -2,7 +2,15 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyDb } from '../../src/data/db.js';
-import { DraftSaver, clearDraft, isEmptyDraft, readDraft, saveDraft } from '../../src/data/drafts.js';
+import {
+  DraftSaver,
+  clearDraft,
+  type Draft,
+  draftSaverFor,
+  isEmptyDraft,
+  readDraft,
+  saveDraft,
+} from '../../src/data/drafts.js';
 
 let count = 0;
 const opened: ParleyDb[] = [];
@@ -66,5 +74,48 @@ describe('drafts', () => {
     await saver.clear('c1');
     await saver.flush();
     expect(await readDraft(db, 'c1')).toBeUndefined();
+  });
+
+  it('keeps what was typed in each conversation when the agent moves on before the pause', async () => {
+    const db = newDb();
+    const saver = new DraftSaver(db, 60_000);
+    saver.schedule({ conversationId: 'c1', text: 'Let me check the tracking', mode: 'reply', mentions: [] });
+    saver.schedule({ conversationId: 'c2', text: 'Speaks French', mode: 'note', mentions: [] });
+    await saver.flush();
+    expect(await readDraft(db, 'c1')).toMatchObject({ text: 'Let me check the tracking', mode: 'reply' });
+    expect(await readDraft(db, 'c2')).toMatchObject({ text: 'Speaks French', mode: 'note' });
+  });
+
+  it('gives a conversation opened again what was typed in it, before or while it is written', async () => {
+    const db = newDb();
+    await db.open();
+    // Every composer of a database shares one saver, so a read follows the writes before it.
+    const saver = draftSaverFor(db);
+    expect(draftSaverFor(db)).toBe(saver);
+    const typed: Draft = { conversationId: 'c1', text: 'Let me check the tracking', mode: 'reply', mentions: [] };
+
+    // Typed, then the conversation closed and opened again before the pause: not written yet.
+    saver.schedule(typed);
+    expect(await saver.read('c1')).toEqual(typed);
+
+    // Closing flushes; the composer that opens it again reads in the same moment, while the
+    // write is still on its way: the stored row alone would still be empty.
+    void saver.flush();
+    const reading = saver.read('c1');
+    const stored = readDraft(db, 'c1');
+    expect(await reading).toEqual(typed);
+    expect(await stored).toBeUndefined();
+    expect(await readDraft(db, 'c1')).toMatchObject({ text: 'Let me check the tracking' });
+
+    // Several edits in flight: the read waits for the last one.
+    saver.schedule({ ...typed, text: 'Let me check' });
+    void saver.flush();
+    saver.schedule({ ...typed, text: 'Let me check the tracking for you', mode: 'note' });
+    void saver.flush();
+    expect(await saver.read('c1')).toMatchObject({ text: 'Let me check the tracking for you', mode: 'note' });
+
+    // Sent: gone, even with a read right behind the clearing.
+    void saver.clear('c1');
+    expect(await saver.read('c1')).toBeUndefined();
   });
 });

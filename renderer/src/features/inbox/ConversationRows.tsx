@@ -1,5 +1,4 @@
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import type { Agent, Conversation, Team } from '@parley/protocol';
 import {
@@ -22,6 +21,7 @@ import { resolveContact } from '../../domain/contacts.js';
 import { lastMessageText } from '../../domain/messageView.js';
 import { ConversationListItem, ConversationRowStyles, ROW_HEIGHT } from './ConversationListItem.js';
 import { frozenChanges } from './freeze.js';
+import { ListUpdates } from './ListUpdates.js';
 
 /** How long the order stays still after the pointer leaves the list: it may be on its way back. */
 const LEAVE_GRACE_MS = 400;
@@ -65,7 +65,7 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   ref,
 ) {
   const translator = useT();
-  const { t, tn, lang } = translator;
+  const { t, lang } = translator;
   const now = useNow();
   const virtuoso = useRef<VirtuosoHandle>(null);
   const container = useRef<HTMLDivElement>(null);
@@ -237,21 +237,14 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
         }
       }}
     >
-      {pending > 0 && (
-        <Box
-          sx={{ position: 'absolute', top: 6, left: 0, right: 0, zIndex: 2, display: 'flex', justifyContent: 'center' }}
-        >
-          <Button
-            size="small"
-            variant="contained"
-            data-testid="list-updates"
-            onClick={() => setFrozen(liveRef.current)}
-            sx={{ borderRadius: 4, boxShadow: 2 }}
-          >
-            {tn('inbox.updates', pending)}
-          </Button>
-        </Box>
-      )}
+      <ListUpdates
+        pending={pending}
+        onShow={(keyboard) => {
+          setFrozen(liveRef.current);
+          // The button goes away: a keyboard user lands on the top row, where the changes show.
+          if (keyboard) moveTo(0);
+        }}
+      />
       {count === 0 && index.complete ? (
         <Typography color="text.secondary" sx={{ p: 3 }} data-testid="inbox-view-empty">
           {t('inbox.emptyView')}

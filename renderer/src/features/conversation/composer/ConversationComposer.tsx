@@ -15,7 +15,7 @@ import { useMediaSource } from '../../../platform/media.js';
 import { uploadMedia, type UploadedMedia, type UploadFailure } from '../../../platform/upload.js';
 import type { OutboxRow, ParleyDb } from '../../../data/db.js';
 import { resolveContactIn } from '../../../data/contacts.js';
-import { DraftSaver, readDraft } from '../../../data/drafts.js';
+import { draftSaverFor } from '../../../data/drafts.js';
 import { useAgents } from '../../../data/hooks.js';
 import { useCannedResponses } from '../../cannedResponses/index.js';
 import { useSettings } from '../../settings/index.js';
@@ -115,16 +115,21 @@ export function ConversationComposer({
   const upload = useRef<AbortController | null>(null);
   // A send held because the customer wrote meanwhile: it goes on "Send anyway".
   const [held, setHeld] = useState<(() => void) | null>(null);
-  const saver = useMemo(() => new DraftSaver(db), [db]);
+  // One saver for the database: the composer that closes a conversation and the one that
+  // opens it again share its order, so the draft read here includes what was just typed.
+  const saver = draftSaverFor(db);
   // The agent changed something before the stored draft was read: theirs wins.
   const touched = useRef(false);
+  // The text as last typed, for a send that finishes after the agent typed on.
+  const latest = useRef('');
 
   // The draft left in this conversation, on this device (also after a restart).
   useEffect(() => {
     let cancelled = false;
-    readDraft(db, conversation.id).then(
+    saver.read(conversation.id).then(
       (row) => {
         if (cancelled || row === undefined || touched.current) return;
+        latest.current = row.text;
         setDraft(row.text);
         setMode(row.mode);
         setMentionIds(row.mentions);
@@ -134,7 +139,7 @@ export function ConversationComposer({
     return () => {
       cancelled = true;
     };
-  }, [db, conversation.id]);
+  }, [saver, conversation.id]);
 
   // Switching conversation unmounts the composer, and closing the window hides the page:
   // what was typed in the last moments is written at once, not after the pause.
@@ -210,7 +215,10 @@ export function ConversationComposer({
   // A file sent alone carries no caption, so no signature either.
   const signatureShown = signature !== null && (attachment === null || draft.trim() !== '') ? signature : null;
 
-  function sent(): void {
+  /** `text` left: what the agent typed after pressing send stays, as the draft. */
+  function sent(text: string): void {
+    if (latest.current !== text) return;
+    latest.current = '';
     setDraft('');
     setMentionIds([]);
     void saver.clear(conversation.id);
@@ -262,9 +270,10 @@ export function ConversationComposer({
           ? null
           : { kind: 'text', text };
     if (content === null) return;
+    const typedNow = draft;
     void send(content, windowMode.kind === 'human_agent', replyTo?.messageId ?? null).then((ok) => {
       if (!ok) return;
-      sent();
+      sent(typedNow);
       setAttachment(null);
       onReplyDone();
     });
@@ -272,7 +281,8 @@ export function ConversationComposer({
 
   /** A private note: only the team sees it; the colleagues still named in it are told. */
   function sendNote(): void {
-    const text = draft.trim();
+    const typedNow = draft;
+    const text = typedNow.trim();
     if (sending || text === '') return;
     setSending(true);
     setError(null);
@@ -282,8 +292,10 @@ export function ConversationComposer({
       { type: 'message.note', clientId: newClientId(), conversationId: conversation.id, text, mentions },
       { agentId },
     )
-      .then(sent, (failure: unknown) =>
-        setError({ kind: 'notSaved', detail: failure instanceof Error ? failure.message : String(failure) }),
+      .then(
+        () => sent(typedNow),
+        (failure: unknown) =>
+          setError({ kind: 'notSaved', detail: failure instanceof Error ? failure.message : String(failure) }),
       )
       .finally(() => setSending(false));
   }
@@ -349,6 +361,7 @@ export function ConversationComposer({
     if (!note && draft.trim() === '' && text.trim() !== '') onLook();
     const ids = mentionsInText(text, mentioned === null ? picked : [...picked, mentioned]);
     setDraft(text);
+    latest.current = text;
     if (ids.join() !== mentionIds.join()) setMentionIds(ids);
     remember({ text, mentionIds: ids });
     // The customer is told someone is typing a reply, never a note.
