@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '@parley/protocol';
+import type { Contact, Conversation, Message } from '@parley/protocol';
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
@@ -58,6 +58,23 @@ export function message(overrides: Partial<Message> = {}): Message {
     editedAt: null,
     deletedAt: null,
     mentions: [],
+    createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
+
+/** A contact named after its id in capitals, with no identities, note or merge. */
+export function contact(id: string, overrides: Partial<Contact> = {}): Contact {
+  return {
+    id,
+    name: id.toUpperCase(),
+    avatarMediaId: null,
+    phone: null,
+    identities: [],
+    mergedInto: null,
+    possibleDuplicates: [],
+    note: '',
     createdAt: 0,
     seq: 1,
     ...overrides,

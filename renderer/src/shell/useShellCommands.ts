@@ -53,6 +53,13 @@ export function useShellCommands(controls: ShellControls, { t }: Translator): Co
       setScreen('inbox');
       setView(view);
     };
+    const viewCommand = (kind: 'mine' | 'unassigned' | 'all' | 'mentions' | 'snoozed', shortcut: string): Command => ({
+      id: `view.${kind}`,
+      title: t(`palette.view.${kind}` as 'palette.view.mine'),
+      group: 'views',
+      shortcut,
+      run: go({ kind }),
+    });
     const supervises = role !== 'agent';
     const myTeams = teams.filter((team) => me.teamIds.includes(team.id) || supervises);
     const commands: Command[] = [
@@ -108,14 +115,8 @@ export function useShellCommands(controls: ShellControls, { t }: Translator): Co
         run: togglePalette,
       },
       { id: 'help.open', title: t('palette.help.open'), group: 'navigation', shortcut: '?', run: openHelp },
-      { id: 'view.mine', title: t('palette.view.mine'), group: 'views', shortcut: 'g i', run: go({ kind: 'mine' }) },
-      {
-        id: 'view.unassigned',
-        title: t('palette.view.unassigned'),
-        group: 'views',
-        shortcut: 'g u',
-        run: go({ kind: 'unassigned' }),
-      },
+      viewCommand('mine', 'g i'),
+      viewCommand('unassigned', 'g u'),
       ...myTeams.map<Command>((team) => ({
         id: `view.team:${team.id}`,
         title: t('palette.view.team', { name: team.name }),
@@ -123,31 +124,9 @@ export function useShellCommands(controls: ShellControls, { t }: Translator): Co
         keywords: [team.name],
         run: go({ kind: 'team', teamId: team.id }),
       })),
-      ...(supervises
-        ? [
-            {
-              id: 'view.all',
-              title: t('palette.view.all'),
-              group: 'views' as const,
-              shortcut: 'g a',
-              run: go({ kind: 'all' }),
-            },
-          ]
-        : []),
-      {
-        id: 'view.mentions',
-        title: t('palette.view.mentions'),
-        group: 'views',
-        shortcut: 'g m',
-        run: go({ kind: 'mentions' }),
-      },
-      {
-        id: 'view.snoozed',
-        title: t('palette.view.snoozed'),
-        group: 'views',
-        shortcut: 'g s',
-        run: go({ kind: 'snoozed' }),
-      },
+      ...(supervises ? [viewCommand('all', 'g a')] : []),
+      viewCommand('mentions', 'g m'),
+      viewCommand('snoozed', 'g s'),
       ...screensFor(role)
         .filter((screen) => screen !== 'inbox')
         .map<Command>((screen) => ({

@@ -1,10 +1,9 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Contact } from '@parley/protocol';
 import { ParleyDb } from '../../src/data/db.js';
 import { ConversationIndex, FIRST_PAGE, PAGE, watchListTables } from '../../src/data/conversationIndex.js';
-import { conversationAt, message } from '../fixtures.js';
+import { contact, conversationAt, message } from '../fixtures.js';
 
 let count = 0;
 const open: { db: ParleyDb; index: ConversationIndex }[] = [];
@@ -39,22 +38,6 @@ function told(index: ConversationIndex, times = 1): Promise<void> {
       }
     });
   });
-}
-
-function contact(id: string, overrides: Partial<Contact> = {}): Contact {
-  return {
-    id,
-    name: id,
-    avatarMediaId: null,
-    phone: null,
-    identities: [],
-    mergedInto: null,
-    possibleDuplicates: [],
-    note: '',
-    createdAt: 0,
-    seq: 1,
-    ...overrides,
-  };
 }
 
 describe('the conversation index', () => {

@@ -1,22 +1,6 @@
-import type { Contact } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { mergeCandidates, resolveContact } from '../../src/domain/contacts.js';
-
-function contact(id: string, overrides: Partial<Contact> = {}): Contact {
-  return {
-    id,
-    name: id.toUpperCase(),
-    avatarMediaId: null,
-    phone: null,
-    identities: [],
-    mergedInto: null,
-    possibleDuplicates: [],
-    note: '',
-    createdAt: 0,
-    seq: 1,
-    ...overrides,
-  };
-}
+import { contact } from '../fixtures.js';
 
 describe('contacts', () => {
   it('shows a merged contact as the one it was merged into, following chains', () => {

@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Contact } from '@parley/protocol';
 import { ParleyDb } from '../../src/data/db.js';
 import {
   collectMerged,
@@ -14,23 +13,7 @@ import {
 } from '../../src/features/contacts/panelRules.js';
 import { readPersonConversations, searchContacts } from '../../src/features/contacts/usePanelData.js';
 import { enqueue } from '../../src/sync/outbox.js';
-import { conversationAt } from '../fixtures.js';
-
-function contact(id: string, overrides: Partial<Contact> = {}): Contact {
-  return {
-    id,
-    name: id.toUpperCase(),
-    avatarMediaId: null,
-    phone: null,
-    identities: [],
-    mergedInto: null,
-    possibleDuplicates: [],
-    note: '',
-    createdAt: 0,
-    seq: 1,
-    ...overrides,
-  };
-}
+import { contact, conversationAt } from '../fixtures.js';
 
 const preview = { kind: 'text', direction: 'inbound', text: 'hi', name: null, voice: false, count: 0 } as const;
 

@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Change, Conversation, Message } from '@parley/protocol';
+import type { Change, Message } from '@parley/protocol';
 import { ParleyDb, readMeta } from '../../src/data/db.js';
 import { applyChanges, applyEntities } from '../../src/sync/apply.js';
-import { message } from '../fixtures.js';
+import { conversationAt, message } from '../fixtures.js';
 
 let count = 0;
 function freshDb(): ParleyDb {
@@ -12,29 +12,14 @@ function freshDb(): ParleyDb {
 }
 
 function conversation(seq: number, preview: string): Change {
-  const data: Conversation = {
-    id: 'c1',
-    channel: 'whatsapp',
+  const data = conversationAt('whatsapp', seq * 1000, {
     channelAccountId: 'p1',
-    contactId: 'k1',
-    status: 'open',
-    assigneeId: null,
-    teamId: null,
-    labels: [],
-    lastMessageAt: seq * 1000,
     preview: { kind: 'text', direction: 'inbound', text: preview, name: null, voice: false, count: 0 },
-    lastInboundAt: seq * 1000,
     windowOpenUntil: null,
     humanAgentUntil: null,
     unreadCount: seq,
-    waitingSince: null,
-    firstResponseAt: null,
-    resolvedAt: null,
-    assignedAt: null,
-    snoozedUntil: null,
-    createdAt: 0,
     seq,
-  };
+  });
   return { entity: 'conversation', data };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Change, Contact } from '@parley/protocol';
 import { ParleyDb, readMeta } from '../../src/data/db.js';
 import { applyChanges } from '../../src/sync/apply.js';
-import { conversationAt, message } from '../fixtures.js';
+import { contact, conversationAt, message } from '../fixtures.js';
 
 let count = 0;
 function freshDb(): ParleyDb {
@@ -11,23 +11,8 @@ function freshDb(): ParleyDb {
   return new ParleyDb(`removal-test-${count}`);
 }
 
-function contact(id: string, overrides: Partial<Contact> = {}): Change {
-  return {
-    entity: 'contact',
-    data: {
-      id,
-      name: `Customer ${id}`,
-      avatarMediaId: null,
-      phone: null,
-      identities: [],
-      mergedInto: null,
-      possibleDuplicates: [],
-      note: '',
-      createdAt: 0,
-      seq: 1,
-      ...overrides,
-    },
-  };
+function contactChange(id: string, overrides: Partial<Contact> = {}): Change {
+  return { entity: 'contact', data: contact(id, overrides) };
 }
 
 /** Two customers' threads (c1 of k1, c2 of k2), a third (c3) of k2 too, and k0 merged into k1. */
@@ -36,9 +21,9 @@ async function seeded(): Promise<ParleyDb> {
   await applyChanges(
     db,
     [
-      contact('k0', { mergedInto: 'k1' }),
-      contact('k1'),
-      contact('k2'),
+      contactChange('k0', { mergedInto: 'k1' }),
+      contactChange('k1'),
+      contactChange('k2'),
       { entity: 'conversation', data: conversationAt('whatsapp', 1000, { id: 'c1', contactId: 'k1', seq: 2 }) },
       { entity: 'conversation', data: conversationAt('whatsapp', 1000, { id: 'c2', contactId: 'k2', seq: 3 }) },
       { entity: 'conversation', data: conversationAt('messenger', 1000, { id: 'c3', contactId: 'k2', seq: 4 }) },

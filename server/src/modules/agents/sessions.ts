@@ -234,6 +234,21 @@ export async function aliveSessions(
   return alive;
 }
 
+/** Revokes the row's session (unless it is already); answers its key. */
+async function revokeRow(
+  db: Store['db'],
+  row: Pick<SessionRow, 'token_hash' | 'refresh_hash'>,
+  now: number,
+): Promise<SessionKey> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('token_hash', '=', row.token_hash)
+    .where('revoked_at', 'is', null)
+    .execute();
+  return keyOf(row);
+}
+
 /** Revokes the session of an access token; answers its key (null when there was none). */
 export async function revokeByAccess(db: Store['db'], token: string, now = Date.now()): Promise<SessionKey | null> {
   const row = await db
@@ -242,13 +257,7 @@ export async function revokeByAccess(db: Store['db'], token: string, now = Date.
     .where('token_hash', '=', tokenHash(token))
     .executeTakeFirst();
   if (row === undefined) return null;
-  await db
-    .updateTable('sessions')
-    .set({ revoked_at: now })
-    .where('token_hash', '=', row.token_hash)
-    .where('revoked_at', 'is', null)
-    .execute();
-  return keyOf(row);
+  return revokeRow(db, row, now);
 }
 
 /** Revokes the session of a refresh token (current or replaced); answers its key. */
@@ -265,13 +274,7 @@ export async function revokeByRefresh(
     .where('refresh_hash', '=', parsed.stored)
     .executeTakeFirst();
   if (row === undefined) return null;
-  await db
-    .updateTable('sessions')
-    .set({ revoked_at: now })
-    .where('token_hash', '=', row.token_hash)
-    .where('revoked_at', 'is', null)
-    .execute();
-  return keyOf(row);
+  return revokeRow(db, row, now);
 }
 
 /** Revokes every session of an agent (deactivation). */

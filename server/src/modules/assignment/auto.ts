@@ -1,5 +1,6 @@
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import { changeAssignee, loadConversation, lockWrites, type ConversationRow } from './assign.js';
+import { PeriodicSweeper, type SweeperOptions } from './sweeper.js';
 
 /**
  * Auto-assignment, per team (teams.auto_assign): a new or reopened conversation goes to the
@@ -157,33 +158,9 @@ export async function requeueOffline(store: Store, now: number): Promise<number>
   });
 }
 
-export type Clock = { now(): number };
-
 /** Runs `requeueOffline` every `intervalMs` (about 15 s) until stopped. */
-export class OfflineSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly store: Store,
-    private readonly options: { clock?: Clock; intervalMs?: number; onError?: (error: unknown) => void } = {},
-  ) {}
-
-  start(): void {
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => {
-      this.running = this.sweep().catch((error: unknown) => this.options.onError?.(error));
-    }, this.options.intervalMs ?? 15_000);
-    this.timer.unref();
-  }
-
-  sweep(): Promise<number> {
-    return requeueOffline(this.store, (this.options.clock ?? Date).now());
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+export class OfflineSweeper extends PeriodicSweeper {
+  constructor(store: Store, options: SweeperOptions = {}) {
+    super((now) => requeueOffline(store, now), 15_000, options);
   }
 }

@@ -7,7 +7,8 @@ export {
   lockWrites,
   type ConversationRow,
 } from './assign.js';
-export { autoAssign, offerQueue, pickFairly, requeueOffline, OfflineSweeper, type Clock } from './auto.js';
+export { autoAssign, offerQueue, pickFairly, requeueOffline, OfflineSweeper } from './auto.js';
+export type { Clock } from './sweeper.js';
 export { SNOOZE_MAX_MS, SnoozeSweeper, snoozeConversation, wakeConversation, wakeDueSnoozes } from './snooze.js';
 export {
   agentAvailable,

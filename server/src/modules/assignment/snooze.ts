@@ -1,6 +1,7 @@
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import { changeStatus, loadConversation, lockWrites, type ConversationRow } from './assign.js';
-import { autoAssign, type Clock } from './auto.js';
+import { autoAssign } from './auto.js';
+import { PeriodicSweeper, type SweeperOptions } from './sweeper.js';
 
 /**
  * Snoozing sets a conversation aside until a time: it comes back as open when the time
@@ -61,30 +62,8 @@ export async function wakeDueSnoozes(store: Store, now: number): Promise<number>
 }
 
 /** Runs `wakeDueSnoozes` every `intervalMs` (about 10 s) until stopped. */
-export class SnoozeSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly store: Store,
-    private readonly options: { clock?: Clock; intervalMs?: number; onError?: (error: unknown) => void } = {},
-  ) {}
-
-  start(): void {
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => {
-      this.running = this.sweep().catch((error: unknown) => this.options.onError?.(error));
-    }, this.options.intervalMs ?? 10_000);
-    this.timer.unref();
-  }
-
-  sweep(): Promise<number> {
-    return wakeDueSnoozes(this.store, (this.options.clock ?? Date).now());
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+export class SnoozeSweeper extends PeriodicSweeper {
+  constructor(store: Store, options: SweeperOptions = {}) {
+    super((now) => wakeDueSnoozes(store, now), 10_000, options);
   }
 }

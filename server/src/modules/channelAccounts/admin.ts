@@ -1,6 +1,6 @@
 import { ChannelSchema, refusal, type Channel, type Failure } from '@parley/protocol';
 import { newId } from '../../platform/ids.js';
-import type { ChannelAccountRow } from './records.js';
+import { accountColumns, type ChannelAccountRow } from './records.js';
 import type { Store } from '../../platform/store.js';
 import { giveInboxToDefaultTeam } from '../teams/index.js';
 import {
@@ -120,18 +120,7 @@ export async function createChannelAccount(store: Store, entry: ChannelAccountEn
     }
     const id = newId();
     const row: ChannelAccountRow = {
-      id,
-      channel: input.channel,
-      external_id: input.externalId,
-      name: input.name,
-      display_phone_number: input.displayPhoneNumber ?? null,
-      waba_id: input.wabaId ?? null,
-      access_token: input.accessToken,
-      app_secret: input.appSecret,
-      verify_token: input.verifyToken,
-      throughput_per_second: input.throughputPerSecond ?? 80,
-      human_agent_enabled: input.humanAgentEnabled === true ? 1 : 0,
-      created_at: Date.now(),
+      ...accountColumns(id, input, Date.now()),
       seq: await changes.nextSeq('channelAccount', id),
     };
     await trx.insertInto('channel_accounts').values(row).execute();

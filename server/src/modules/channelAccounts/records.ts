@@ -20,6 +20,28 @@ export type ChannelAccountInput = {
   humanAgentEnabled?: boolean;
 };
 
+/** The account's row for this input, all but its seq. */
+export function accountColumns(
+  id: string,
+  input: ChannelAccountInput,
+  createdAt: number,
+): Omit<ChannelAccountRow, 'seq'> {
+  return {
+    id,
+    channel: input.channel,
+    external_id: input.externalId,
+    name: input.name,
+    display_phone_number: input.displayPhoneNumber ?? null,
+    waba_id: input.wabaId ?? null,
+    access_token: input.accessToken,
+    app_secret: input.appSecret,
+    verify_token: input.verifyToken,
+    throughput_per_second: input.throughputPerSecond ?? 80,
+    human_agent_enabled: input.humanAgentEnabled === true ? 1 : 0,
+    created_at: createdAt,
+  };
+}
+
 /** Creates the account, or updates the one with the same channel and platform id. */
 export async function upsertChannelAccount(store: Store, input: ChannelAccountInput): Promise<ChannelAccountRow> {
   return store.write(async (trx, changes) => {
@@ -30,20 +52,7 @@ export async function upsertChannelAccount(store: Store, input: ChannelAccountIn
       .where('external_id', '=', input.externalId)
       .executeTakeFirst();
     const id = existing?.id ?? newId();
-    const fields = {
-      id,
-      channel: input.channel,
-      external_id: input.externalId,
-      name: input.name,
-      display_phone_number: input.displayPhoneNumber ?? null,
-      waba_id: input.wabaId ?? null,
-      access_token: input.accessToken,
-      app_secret: input.appSecret,
-      verify_token: input.verifyToken,
-      throughput_per_second: input.throughputPerSecond ?? 80,
-      human_agent_enabled: input.humanAgentEnabled === true ? 1 : 0,
-      created_at: existing?.created_at ?? Date.now(),
-    };
+    const fields = accountColumns(id, input, existing?.created_at ?? Date.now());
     // Loading the same channels file at every start must not make every client re-pull
     // every account: an unchanged account keeps its seq (and stays out of the live batch).
     if (existing !== undefined && sameAccount(existing, fields)) return existing;

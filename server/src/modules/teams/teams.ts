@@ -63,6 +63,18 @@ async function stampAgents(trx: Trx, changes: ChangeSet, agentIds: Iterable<stri
   }
 }
 
+/** Sets the team's inboxes when the fields name them; a refusal undoes the whole write. */
+async function setInboxesIfGiven(
+  trx: Trx,
+  changes: ChangeSet,
+  teamId: string,
+  accountIds: readonly string[] | undefined,
+): Promise<void> {
+  if (accountIds === undefined) return;
+  const refused = await setInboxes(trx, changes, teamId, accountIds);
+  if (refused !== null) throw new Refused(refused);
+}
+
 /** Gives these inboxes to the team (taking them from any other), and takes back those it no longer has. */
 async function setInboxes(
   trx: Trx,
@@ -121,10 +133,7 @@ export async function createTeam(
           seq: await changes.nextSeq('team', id),
         })
         .execute();
-      if (fields.channelAccountIds !== undefined) {
-        const refused = await setInboxes(trx, changes, id, fields.channelAccountIds);
-        if (refused !== null) throw new Refused(refused);
-      }
+      await setInboxesIfGiven(trx, changes, id, fields.channelAccountIds);
       return (await teamById(trx, id)) as Team;
     })
     .catch(unlessRefused);
@@ -150,10 +159,7 @@ export async function updateTeam(store: Store, id: string, fields: Partial<TeamF
         })
         .where('id', '=', id)
         .execute();
-      if (fields.channelAccountIds !== undefined) {
-        const refused = await setInboxes(trx, changes, id, fields.channelAccountIds);
-        if (refused !== null) throw new Refused(refused);
-      }
+      await setInboxesIfGiven(trx, changes, id, fields.channelAccountIds);
       return (await teamById(trx, id)) as Team;
     })
     .catch(unlessRefused);

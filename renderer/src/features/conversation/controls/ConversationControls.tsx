@@ -38,6 +38,37 @@ function Hint({ title, shortcut, children }: { title: string; shortcut: string; 
   return <Tooltip title={content}>{children}</Tooltip>;
 }
 
+/** An icon button that opens one of the frame's pickers (snooze, label) beside itself. */
+function PickerButton({
+  actions,
+  picker,
+  title,
+  icon,
+  testId,
+}: {
+  actions: NonNullable<ReturnType<typeof useConversationActions>>;
+  picker: 'snooze' | 'label';
+  title: string;
+  icon: JSX.Element;
+  testId: string;
+}): JSX.Element {
+  return (
+    <Hint title={title} shortcut={ACTION_SHORTCUTS[picker]}>
+      <IconButton
+        size="small"
+        ref={(element: HTMLButtonElement | null) => actions.registerAnchor(picker, element)}
+        onClick={(event) => actions.openPicker(picker, event.currentTarget)}
+        aria-label={title}
+        aria-haspopup="menu"
+        aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS[picker])}
+        data-testid={testId}
+      >
+        {icon}
+      </IconButton>
+    </Hint>
+  );
+}
+
 /**
  * Who has the conversation, where it stands, until when it sleeps, and its labels. Each
  * change is one callback, which the container turns into an outbox mutation (so it works
@@ -174,19 +205,13 @@ export function ConversationControls({
         ) : null
       ) : null}
       {actions !== null ? (
-        <Hint title={t('actions.snooze')} shortcut={ACTION_SHORTCUTS.snooze}>
-          <IconButton
-            size="small"
-            ref={(element: HTMLButtonElement | null) => actions.registerAnchor('snooze', element)}
-            onClick={(event) => actions.openPicker('snooze', event.currentTarget)}
-            aria-label={t('actions.snooze')}
-            aria-haspopup="menu"
-            aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS.snooze)}
-            data-testid="snooze-button"
-          >
-            <SnoozeIcon fontSize="small" />
-          </IconButton>
-        </Hint>
+        <PickerButton
+          actions={actions}
+          picker="snooze"
+          title={t('actions.snooze')}
+          icon={<SnoozeIcon fontSize="small" />}
+          testId="snooze-button"
+        />
       ) : null}
       {actions !== null ? (
         <Hint title={t('actions.markUnread')} shortcut={ACTION_SHORTCUTS.markUnread}>
@@ -212,19 +237,13 @@ export function ConversationControls({
         />
       ))}
       {actions !== null ? (
-        <Hint title={t('actions.label')} shortcut={ACTION_SHORTCUTS.label}>
-          <IconButton
-            size="small"
-            ref={(element: HTMLButtonElement | null) => actions.registerAnchor('label', element)}
-            onClick={(event) => actions.openPicker('label', event.currentTarget)}
-            aria-label={t('actions.label')}
-            aria-haspopup="menu"
-            aria-keyshortcuts={ariaKeyShortcuts(ACTION_SHORTCUTS.label)}
-            data-testid="label-button"
-          >
-            <LabelOutlinedIcon fontSize="small" />
-          </IconButton>
-        </Hint>
+        <PickerButton
+          actions={actions}
+          picker="label"
+          title={t('actions.label')}
+          icon={<LabelOutlinedIcon fontSize="small" />}
+          testId="label-button"
+        />
       ) : null}
       <InputBase
         value={draft}

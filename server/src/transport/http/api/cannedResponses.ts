@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Principal } from '../../../modules/access/index.js';
 import { cannedResponseFromRow } from '../../../platform/rows.js';
 import { callerOf, sendFailure, type ApiDeps, type ApiRoutes } from './plugin.js';
-import { IdempotencyHeaders, READ_ERRORS, WRITE_ERRORS, mutate } from './writes.js';
+import { IdempotencyHeaders, READ_ERRORS, WRITE_ERRORS, writeRoute } from './writes.js';
 
 /**
  * /api/v1/canned-responses: the replies kept for reuse that the caller sees (the shared
@@ -62,93 +62,74 @@ export const cannedResponseRoutes: ApiRoutes = (api, deps) => {
     },
   );
 
-  api.post(
-    '/canned-responses',
-    {
-      schema: {
-        tags: ['canned responses'],
-        operationId: 'createCannedResponse',
-        summary: 'Creates a canned response: shared with everyone (supervisors and admins only) or the caller’s own.',
-        headers: IdempotencyHeaders,
-        body: z.object({ ...Fields, shared: z.boolean() }).strict(),
-        response: { 201: z.object({ cannedResponse: CannedResponseSchema }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/canned-responses',
+    schema: {
+      tags: ['canned responses'],
+      operationId: 'createCannedResponse',
+      summary: 'Creates a canned response: shared with everyone (supervisors and admins only) or the caller’s own.',
+      headers: IdempotencyHeaders,
+      body: z.object({ ...Fields, shared: z.boolean() }).strict(),
+      response: { 201: z.object({ cannedResponse: CannedResponseSchema }), ...WRITE_ERRORS },
     },
-    async (request, reply) => {
+    mutation: (request, clientId) => ({
+      type: 'cannedResponse.save',
+      clientId,
+      id: idFor(callerOf(request).id, clientId),
+      ...request.body,
+    }),
+    answer: async (request, reply) => {
       const caller = callerOf(request);
-      const id = idFor(caller.id, request.headers['idempotency-key']);
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({ type: 'cannedResponse.save', clientId, id, ...request.body }),
-        async () => {
-          const made = await visible(deps, caller, id);
-          if (made === null) return sendFailure(reply, refusal('not_found', 'canned_response_missing'));
-          return reply.code(201).send({ cannedResponse: made });
-        },
-      );
+      const made = await visible(deps, caller, idFor(caller.id, request.headers['idempotency-key']));
+      if (made === null) return sendFailure(reply, refusal('not_found', 'canned_response_missing'));
+      return reply.code(201).send({ cannedResponse: made });
     },
-  );
+  });
 
-  api.put(
-    '/canned-responses/:id',
-    {
-      schema: {
-        tags: ['canned responses'],
-        operationId: 'updateCannedResponse',
-        summary: 'Changes the shortcut, title and body of a canned response the caller may keep; its scope stays.',
-        params: Params,
-        headers: IdempotencyHeaders,
-        body: z.object(Fields).strict(),
-        response: { 200: z.object({ cannedResponse: CannedResponseSchema }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'put',
+    url: '/canned-responses/:id',
+    schema: {
+      tags: ['canned responses'],
+      operationId: 'updateCannedResponse',
+      summary: 'Changes the shortcut, title and body of a canned response the caller may keep; its scope stays.',
+      params: Params,
+      headers: IdempotencyHeaders,
+      body: z.object(Fields).strict(),
+      response: { 200: z.object({ cannedResponse: CannedResponseSchema }), ...WRITE_ERRORS },
     },
-    async (request, reply) => {
-      const caller = callerOf(request);
+    mutation: async (request, clientId) => {
       // An id the caller does not see is missing: a PUT never makes one.
-      const existing = await visible(deps, caller, request.params.id);
-      if (existing === null) return sendFailure(reply, refusal('not_found', 'canned_response_missing'));
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({
-          type: 'cannedResponse.save',
-          clientId,
-          id: request.params.id,
-          ...request.body,
-          shared: existing.ownerId === null,
-        }),
-        async () => {
-          const saved = await visible(deps, caller, request.params.id);
-          if (saved === null) return sendFailure(reply, refusal('not_found', 'canned_response_missing'));
-          return reply.code(200).send({ cannedResponse: saved });
-        },
-      );
+      const existing = await visible(deps, callerOf(request), request.params.id);
+      if (existing === null) return refusal('not_found', 'canned_response_missing');
+      return {
+        type: 'cannedResponse.save',
+        clientId,
+        id: request.params.id,
+        ...request.body,
+        shared: existing.ownerId === null,
+      };
     },
-  );
+    answer: async (request, reply) => {
+      const saved = await visible(deps, callerOf(request), request.params.id);
+      if (saved === null) return sendFailure(reply, refusal('not_found', 'canned_response_missing'));
+      return reply.code(200).send({ cannedResponse: saved });
+    },
+  });
 
-  api.delete(
-    '/canned-responses/:id',
-    {
-      schema: {
-        tags: ['canned responses'],
-        operationId: 'deleteCannedResponse',
-        summary: 'Deletes a canned response the caller may keep; devices that hold it drop it.',
-        params: Params,
-        headers: IdempotencyHeaders,
-        response: { 204: z.null(), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'delete',
+    url: '/canned-responses/:id',
+    schema: {
+      tags: ['canned responses'],
+      operationId: 'deleteCannedResponse',
+      summary: 'Deletes a canned response the caller may keep; devices that hold it drop it.',
+      params: Params,
+      headers: IdempotencyHeaders,
+      response: { 204: z.null(), ...WRITE_ERRORS },
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({ type: 'cannedResponse.delete', clientId, id: request.params.id }),
-        async () => reply.code(204).send(null),
-      );
-    },
-  );
+    mutation: (request, clientId) => ({ type: 'cannedResponse.delete', clientId, id: request.params.id }),
+    answer: async (_request, reply) => reply.code(204).send(null),
+  });
 };

@@ -17,7 +17,7 @@ import { conversationFromRow } from '../../../platform/rows.js';
 import { loadChanges } from '../../../platform/store.js';
 import { sendApiError } from '../errors.js';
 import { callerOf, sendFailure, type ApiDeps, type ApiRoutes } from './plugin.js';
-import { IdempotencyHeaders, READ_ERRORS, WRITE_ERRORS, mutate } from './writes.js';
+import { IdempotencyHeaders, READ_ERRORS, WRITE_ERRORS, writeRoute } from './writes.js';
 
 /**
  * /api/v1/conversations: what an integration (or a person) reads and does in conversations,
@@ -187,221 +187,176 @@ export const conversationRoutes: ApiRoutes = (api, deps) => {
     },
   );
 
-  api.post(
-    '/conversations/:id/messages',
-    {
-      schema: {
-        tags: ['conversations'],
-        operationId: 'sendMessage',
-        summary:
-          'Sends a message to the customer. Answers 202 with the pending message; it goes out in the background and its status follows.',
-        params: ConversationParams,
-        headers: IdempotencyHeaders,
-        body: z
-          .object({
-            content: MessageContentSchema,
-            replyToMessageId: z.string().min(1).nullable().optional(),
-            humanAgentTag: z
-              .boolean()
-              .optional()
-              .describe('Messenger and Instagram between 24 hours and 7 days after the customer wrote.'),
-          })
-          .strict(),
-        response: { 202: z.object({ message: MessageSchema }), ...WRITE_ERRORS, 413: ApiErrorSchema },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/conversations/:id/messages',
+    schema: {
+      tags: ['conversations'],
+      operationId: 'sendMessage',
+      summary:
+        'Sends a message to the customer. Answers 202 with the pending message; it goes out in the background and its status follows.',
+      params: ConversationParams,
+      headers: IdempotencyHeaders,
+      body: z
+        .object({
+          content: MessageContentSchema,
+          replyToMessageId: z.string().min(1).nullable().optional(),
+          humanAgentTag: z
+            .boolean()
+            .optional()
+            .describe('Messenger and Instagram between 24 hours and 7 days after the customer wrote.'),
+        })
+        .strict(),
+      response: { 202: z.object({ message: MessageSchema }), ...WRITE_ERRORS, 413: ApiErrorSchema },
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({
-          type: 'message.send',
-          clientId,
-          conversationId: request.params.id,
-          content: request.body.content,
-          replyToMessageId: request.body.replyToMessageId ?? null,
-          humanAgentTag: request.body.humanAgentTag ?? false,
-        }),
-        async (success) => {
-          if (success.message === undefined) throw new Error('A sent message answered without its message.');
-          return reply.code(202).send({ message: success.message });
-        },
-      );
+    mutation: (request, clientId) => ({
+      type: 'message.send',
+      clientId,
+      conversationId: request.params.id,
+      content: request.body.content,
+      replyToMessageId: request.body.replyToMessageId ?? null,
+      humanAgentTag: request.body.humanAgentTag ?? false,
+    }),
+    answer: async (_request, reply, success) => {
+      if (success.message === undefined) throw new Error('A sent message answered without its message.');
+      return reply.code(202).send({ message: success.message });
     },
-  );
+  });
 
-  api.post(
-    '/conversations/:id/notes',
-    {
-      schema: {
-        tags: ['conversations'],
-        operationId: 'addNote',
-        summary: 'Adds a private note: seen by the team, never sent to the customer.',
-        params: ConversationParams,
-        headers: IdempotencyHeaders,
-        body: z
-          .object({
-            text: z.string().trim().min(1).max(8000),
-            mentions: z
-              .array(z.string().min(1).max(64))
-              .max(20)
-              .optional()
-              .describe('Colleagues the note mentions (agent ids): each must see the conversation.'),
-          })
-          .strict(),
-        response: { 201: z.object({ message: MessageSchema }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/conversations/:id/notes',
+    schema: {
+      tags: ['conversations'],
+      operationId: 'addNote',
+      summary: 'Adds a private note: seen by the team, never sent to the customer.',
+      params: ConversationParams,
+      headers: IdempotencyHeaders,
+      body: z
+        .object({
+          text: z.string().trim().min(1).max(8000),
+          mentions: z
+            .array(z.string().min(1).max(64))
+            .max(20)
+            .optional()
+            .describe('Colleagues the note mentions (agent ids): each must see the conversation.'),
+        })
+        .strict(),
+      response: { 201: z.object({ message: MessageSchema }), ...WRITE_ERRORS },
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({
-          type: 'message.note',
-          clientId,
-          conversationId: request.params.id,
-          text: request.body.text,
-          mentions: request.body.mentions ?? [],
-        }),
-        async (success) => {
-          if (success.message === undefined) throw new Error('A note answered without its message.');
-          return reply.code(201).send({ message: success.message });
-        },
-      );
+    mutation: (request, clientId) => ({
+      type: 'message.note',
+      clientId,
+      conversationId: request.params.id,
+      text: request.body.text,
+      mentions: request.body.mentions ?? [],
+    }),
+    answer: async (_request, reply, success) => {
+      if (success.message === undefined) throw new Error('A note answered without its message.');
+      return reply.code(201).send({ message: success.message });
     },
-  );
+  });
 
-  /** Assign and status answer the conversation as it is after the change. */
   /**
-   * The conversation after the change, as the caller may see it: null when the change took
-   * it out of their sight (an agent giving back a conversation of another team), or when a
-   * repeated key answers for a conversation they no longer see.
+   * Assign, status, snooze and unread answer the conversation after the change, as the
+   * caller may see it: null when the change took it out of their sight (an agent giving back
+   * a conversation of another team), or when a repeated key answers for a conversation they
+   * no longer see.
    */
-  const answerConversation =
-    (request: FastifyRequest, reply: FastifyReply, id: string) => async (): Promise<FastifyReply> => {
-      const row = await visibleRow(deps, callerOf(request), id);
-      return reply.code(200).send({ conversation: row === undefined ? null : conversationFromRow(row) });
-    };
+  const answerConversation = async (
+    request: FastifyRequest & { params: { id: string } },
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
+    const row = await visibleRow(deps, callerOf(request), request.params.id);
+    return reply.code(200).send({ conversation: row === undefined ? null : conversationFromRow(row) });
+  };
+  const conversationAnswer = { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS };
 
-  api.post(
-    '/conversations/:id/assign',
-    {
-      schema: {
-        tags: ['conversations'],
-        operationId: 'assignConversation',
-        summary:
-          'Assigns the conversation to a person (`null`: back to the queue). Agents may only take an unassigned one or give back their own.',
-        params: ConversationParams,
-        headers: IdempotencyHeaders,
-        body: z
-          .object({
-            assigneeId: z.string().min(1).max(64).nullable(),
-            note: z.string().trim().max(500).nullable().optional(),
-          })
-          .strict(),
-        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/conversations/:id/assign',
+    schema: {
+      tags: ['conversations'],
+      operationId: 'assignConversation',
+      summary:
+        'Assigns the conversation to a person (`null`: back to the queue). Agents may only take an unassigned one or give back their own.',
+      params: ConversationParams,
+      headers: IdempotencyHeaders,
+      body: z
+        .object({
+          assigneeId: z.string().min(1).max(64).nullable(),
+          note: z.string().trim().max(500).nullable().optional(),
+        })
+        .strict(),
+      response: conversationAnswer,
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({
-          type: 'conversation.assign',
-          clientId,
-          conversationId: request.params.id,
-          assigneeId: request.body.assigneeId,
-          ...(request.body.note === undefined ? {} : { note: request.body.note }),
-        }),
-        answerConversation(request, reply, request.params.id),
-      );
-    },
-  );
+    mutation: (request, clientId) => ({
+      type: 'conversation.assign',
+      clientId,
+      conversationId: request.params.id,
+      assigneeId: request.body.assigneeId,
+      ...(request.body.note === undefined ? {} : { note: request.body.note }),
+    }),
+    answer: answerConversation,
+  });
 
-  api.post(
-    '/conversations/:id/status',
-    {
-      schema: {
-        tags: ['conversations'],
-        operationId: 'setConversationStatus',
-        summary: 'Opens, sets pending or resolves the conversation (to snooze it, use /snooze with a time).',
-        params: ConversationParams,
-        headers: IdempotencyHeaders,
-        body: z.object({ status: ConversationStatusSchema }).strict(),
-        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/conversations/:id/status',
+    schema: {
+      tags: ['conversations'],
+      operationId: 'setConversationStatus',
+      summary: 'Opens, sets pending or resolves the conversation (to snooze it, use /snooze with a time).',
+      params: ConversationParams,
+      headers: IdempotencyHeaders,
+      body: z.object({ status: ConversationStatusSchema }).strict(),
+      response: conversationAnswer,
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({
-          type: 'conversation.setStatus',
-          clientId,
-          conversationId: request.params.id,
-          status: request.body.status,
-        }),
-        answerConversation(request, reply, request.params.id),
-      );
-    },
-  );
+    mutation: (request, clientId) => ({
+      type: 'conversation.setStatus',
+      clientId,
+      conversationId: request.params.id,
+      status: request.body.status,
+    }),
+    answer: answerConversation,
+  });
 
-  api.post(
-    '/conversations/:id/snooze',
-    {
-      schema: {
-        tags: ['conversations'],
-        operationId: 'snoozeConversation',
-        summary:
-          'Sets the conversation aside until a time (within a year): it comes back as open then, or sooner when the customer writes.',
-        params: ConversationParams,
-        headers: IdempotencyHeaders,
-        body: z
-          .object({ until: z.number().int().positive().describe('Milliseconds since the epoch, in the future.') })
-          .strict(),
-        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/conversations/:id/snooze',
+    schema: {
+      tags: ['conversations'],
+      operationId: 'snoozeConversation',
+      summary:
+        'Sets the conversation aside until a time (within a year): it comes back as open then, or sooner when the customer writes.',
+      params: ConversationParams,
+      headers: IdempotencyHeaders,
+      body: z
+        .object({ until: z.number().int().positive().describe('Milliseconds since the epoch, in the future.') })
+        .strict(),
+      response: conversationAnswer,
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({
-          type: 'conversation.snooze',
-          clientId,
-          conversationId: request.params.id,
-          until: request.body.until,
-        }),
-        answerConversation(request, reply, request.params.id),
-      );
-    },
-  );
+    mutation: (request, clientId) => ({
+      type: 'conversation.snooze',
+      clientId,
+      conversationId: request.params.id,
+      until: request.body.until,
+    }),
+    answer: answerConversation,
+  });
 
-  api.post(
-    '/conversations/:id/unread',
-    {
-      schema: {
-        tags: ['conversations'],
-        operationId: 'markConversationUnread',
-        summary: 'Marks the conversation unread (at least one unread message) for the team.',
-        params: ConversationParams,
-        headers: IdempotencyHeaders,
-        response: { 200: z.object({ conversation: ConversationSchema.nullable() }), ...WRITE_ERRORS },
-      },
+  writeRoute(api, deps, {
+    method: 'post',
+    url: '/conversations/:id/unread',
+    schema: {
+      tags: ['conversations'],
+      operationId: 'markConversationUnread',
+      summary: 'Marks the conversation unread (at least one unread message) for the team.',
+      params: ConversationParams,
+      headers: IdempotencyHeaders,
+      response: conversationAnswer,
     },
-    async (request, reply) => {
-      await mutate(
-        deps,
-        request,
-        reply,
-        (clientId) => ({ type: 'conversation.markUnread', clientId, conversationId: request.params.id }),
-        answerConversation(request, reply, request.params.id),
-      );
-    },
-  );
+    mutation: (request, clientId) => ({ type: 'conversation.markUnread', clientId, conversationId: request.params.id }),
+    answer: answerConversation,
+  });
 };
