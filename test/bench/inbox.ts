@@ -93,7 +93,16 @@ async function firstRows(page: Page, url: string): Promise<number | null> {
       timeout: STEP_TIMEOUT_MS,
       polling: 50,
     });
-    return await handle.jsonValue();
+    const ms = await handle.jsonValue();
+    // Where the time went: the app's own marks on the way to its first rows.
+    const marks = await page.evaluate(() =>
+      performance
+        .getEntriesByType('mark')
+        .filter((entry) => entry.name.startsWith('parley:'))
+        .map((entry) => `${entry.name.slice('parley:'.length)} ${entry.startTime.toFixed(0)}`),
+    );
+    if (marks.length > 0) console.log(`    ${marks.join(' · ')}`);
+    return ms;
   } catch {
     return null;
   }

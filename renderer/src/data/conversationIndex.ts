@@ -198,6 +198,8 @@ export function watchListTables(db: Dexie): void {
 /** Rows read for the first paint, then per page in the background. */
 export const FIRST_PAGE = 60;
 export const PAGE = 2000;
+/** The longest the rest of the list waits for the first rows to be painted. */
+const PAINT_WAIT_MS = 1000;
 
 function isConversation(value: unknown): value is Conversation {
   return typeof value === 'object' && value !== null && typeof (value as Conversation).id === 'string';
@@ -225,6 +227,11 @@ export class ConversationIndex {
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
   private readonly unsubscribe: () => void;
+  private markPainted: () => void = () => undefined;
+  /** Resolves once a list has shown this index's rows. */
+  private readonly painted = new Promise<void>((resolve) => {
+    this.markPainted = resolve;
+  });
 
   constructor(
     private readonly db: ParleyDb,
@@ -258,6 +265,12 @@ export class ConversationIndex {
     this.take(mine, seen);
     mark('list:first-page');
     this.changed(true);
+    // At start, the rest waits until the list has painted the first rows (or a moment has
+    // passed): reading and sorting 10,000 rows on the main thread would only delay them.
+    if (generation === 1) {
+      await Promise.race([this.painted, new Promise((resolve) => setTimeout(resolve, PAINT_WAIT_MS))]);
+      if (generation !== this.generation) return;
+    }
     // The rest in pages by id: a key range read whole (getAll) is far cheaper than walking
     // an index with a cursor, and the first page already holds what the first paint needs.
     let after: string | null = null;
@@ -285,6 +298,12 @@ export class ConversationIndex {
       seen.add(row.id);
       if (!this.touched.has(row.id)) this.conversations.set(row.id, row);
     }
+  }
+
+  /** Tells the index its first rows are on screen: what is left to read can be read now. */
+  rowsPainted(): void {
+    mark('list:painted');
+    this.markPainted();
   }
 
   /** The conversations with a note that mentions the agent. */

@@ -480,12 +480,21 @@ function localDataText(notice: LocalDataNotice, { t, tn }: Translator): string {
   return parts.join(' ');
 }
 
-/** Runs `work` once the page is idle (after the first rows have painted); returns the cancel. */
+/** How long after the inbox shows that the code of what it opens next starts loading. */
+const PRELOAD_AFTER_MS = 1500;
+
+/**
+ * Runs `work` once the page is idle, a while after the inbox shows: the first rows and the
+ * rest of the list come first. Returns the cancel.
+ */
 function whenIdle(work: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(work, { timeout: 2000 });
-    return () => cancelIdleCallback(id);
-  }
-  const id = setTimeout(work, 300);
-  return () => clearTimeout(id);
+  let idle: number | undefined;
+  const timer = setTimeout(() => {
+    if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(work, { timeout: 2000 });
+    else work();
+  }, PRELOAD_AFTER_MS);
+  return () => {
+    clearTimeout(timer);
+    if (idle !== undefined) cancelIdleCallback(idle);
+  };
 }

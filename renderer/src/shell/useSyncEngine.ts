@@ -6,7 +6,7 @@ import type { LocalDataNotice } from '../data/open.js';
 import { openDatabase } from './boot.js';
 import type { Desktop } from '../platform/desktop.js';
 import { mark } from '../common/marks.js';
-import { SyncEngine, type Arrivals, type ConnectionState, type EngineFailure } from '../sync/engine.js';
+import type { Arrivals, ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 
 const connecting: ConnectionState = { kind: 'connecting' };
 
@@ -70,7 +70,9 @@ export function useSyncEngine(
     if (db === null) return;
     let disposed = false;
     let started: SyncEngine | null = null;
-    void desktop.getToken().then((token) => {
+    // The engine's code (socket.io, the protocol's checks) loads beside the first rows, which
+    // come from the cache and do not wait for it.
+    void Promise.all([desktop.getToken(), import('../sync/engine.js')]).then(([token, { SyncEngine }]) => {
       if (disposed) return;
       started = new SyncEngine({
         db,

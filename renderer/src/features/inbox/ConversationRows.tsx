@@ -23,6 +23,9 @@ import { ConversationListItem, ConversationRowStyles, ROW_HEIGHT } from './Conve
 import { frozenChanges } from './freeze.js';
 import { ListUpdates } from './ListUpdates.js';
 
+/** Rows rendered before the list knows its height: a tall window's worth. */
+const FIRST_RENDER_ROWS = 14;
+
 /** How long the order stays still after the pointer leaves the list: it may be on its way back. */
 const LEAVE_GRACE_MS = 400;
 
@@ -185,6 +188,26 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   useContactsOf(index, visibleContactIds);
 
   const listContext = useMemo<ListContext>(() => ({ label }), [label]);
+  // Once rows are painted (the frame after they are committed), the index reads the rest.
+  const anyRows = shown.length > 0;
+  useEffect(() => {
+    if (!anyRows) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let frame = 0;
+    // The list draws its rows once it has measured itself: wait for them to be there.
+    const waitForRows = (tries: number): void => {
+      frame = requestAnimationFrame(() => {
+        const there = container.current?.querySelector('[role="option"]') !== null;
+        if (there || tries === 0) timer = setTimeout(() => index.rowsPainted(), 0);
+        else waitForRows(tries - 1);
+      });
+    };
+    waitForRows(10);
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [anyRows, index]);
   const count = shown.length;
   const rowCurrent = Math.min(current, Math.max(0, count - 1));
 
@@ -256,6 +279,8 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
         style={{ flex: 1, minHeight: 0 }}
         data={shown}
         fixedItemHeight={ROW_HEIGHT}
+        // The first rows in the very first render, before the list has measured itself.
+        initialItemCount={Math.min(shown.length, FIRST_RENDER_ROWS)}
         increaseViewportBy={{ top: ROW_HEIGHT * 4, bottom: ROW_HEIGHT * 4 }}
         computeItemKey={(_, id) => id}
         rangeChanged={setRange}
