@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { customerWrites, startTestServer, type TestServer } from '../support/server.js';
 import { signIn } from '../support/app.js';
 
@@ -26,12 +26,17 @@ test.beforeEach(async () => {
   }
 });
 
+/** The other people's browsers a test opened: closed after it, so none keeps running into the next test. */
+const contexts: BrowserContext[] = [];
+
 test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
   await server.cleanup();
 });
 
 async function signedIn(browser: Browser, person: { email: string; password: string }): Promise<Page> {
   const context = await browser.newContext();
+  contexts.push(context);
   const page = await context.newPage();
   await signIn(page, server.url, person);
   return page;
