@@ -210,6 +210,8 @@ test('every kind of WhatsApp message is shown as what it is', async ({ page }) =
   await expect(question.getByTestId('reaction')).toHaveText('❤️');
   await expect(question.getByTestId('reaction')).toHaveAttribute('data-mine', 'false');
 
+  // The log is virtual: the last messages are in the page once it is scrolled to its end.
+  await page.evaluate(() => document.querySelector('[role="log"]')?.scrollTo({ top: 1e6 }));
   await expect(messageWithText(page, 'Look at this offer').getByTestId('message-forwarded')).toHaveText('Forwarded');
   await expect(page.getByTestId('message-deleted')).toHaveText('This message was deleted');
   await expect(page.getByText('wrong chat, sorry')).toHaveCount(0);
