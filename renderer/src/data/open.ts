@@ -3,7 +3,7 @@ import { ErrorCodeSchema, MutationSchema } from '@parley/protocol';
 import { z } from 'zod';
 import { exclusively } from '../common/locks.js';
 import { optimisticMessageId } from './optimistic.js';
-import { watchListTables } from './conversationIndex.js';
+import { watchListTables } from './listChanges.js';
 import { ParleyDb, SCHEMA_VERSIONS, optimisticCopy, type OutboxRow, type SchemaVersion } from './db.js';
 
 /**

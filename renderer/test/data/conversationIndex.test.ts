@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyDb } from '../../src/data/db.js';
-import { ConversationIndex, FIRST_PAGE, PAGE, watchListTables } from '../../src/data/conversationIndex.js';
+import { ConversationIndex, FIRST_PAGE, PAGE } from '../../src/data/conversationIndex.js';
+import { watchListTables } from '../../src/data/listChanges.js';
 import { contact, conversationAt, message } from '../fixtures.js';
 
 let count = 0;
