@@ -125,3 +125,31 @@ test('? lists every shortcut, grouped', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
 });
+
+test('what is typed right after Ctrl+K, before the palette has shown, is kept and run', async ({ page }) => {
+  // The palette's code arrives late, as on a slow start: nothing typed meanwhile is lost,
+  // and none of it is taken by the list as a shortcut.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/assets\/CommandPalette-[^/]+\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await signIn(page, server.url);
+  await expect(page.getByRole('navigation').first()).not.toHaveAttribute('data-view', 'mentions');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('mentio');
+  await page.keyboard.press('Enter');
+  release();
+  await expect(page.getByRole('navigation').first()).toHaveAttribute('data-view', 'mentions');
+  await expect(page.getByRole('dialog')).toBeHidden();
+
+  // Once loaded, the palette shows in the same frame as the key.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('zzzzqqq');
+  await expect(page.getByRole('combobox')).toHaveValue('zzzzqqq');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toBeHidden();
+});

@@ -39,7 +39,14 @@ import { PresenceSwitch } from './PresenceSwitch.js';
 import { ScreenTabs, type Screen } from './ScreenTabs.js';
 import { usePeers } from './usePeers.js';
 import type { ParleyDb } from '../data/db.js';
-import { CommandPalette, ShortcutHelp, ShortcutKeys, useGlobalShortcuts } from '../features/palette/index.js';
+import {
+  CommandPalette,
+  PaletteTypeAhead,
+  ShortcutHelp,
+  ShortcutKeys,
+  useGlobalShortcuts,
+  type TypedAhead,
+} from '../features/palette/index.js';
 import { SettingsDialog } from '../features/settings/index.js';
 import { AccountMenu } from './AccountMenu.js';
 import { listFallback } from './listFallback.js';
@@ -140,7 +147,9 @@ function Inbox({
   const lastSyncedAt = useLastSyncedAt(db);
   useEffect(
     () =>
-      whenIdle(() => [ThreadView, ContactPanel, CommandPalette, ShortcutHelp].forEach((part) => void part.preload())),
+      whenIdle(() =>
+        [ThreadView, ContactPanel, CommandPalette, ShortcutHelp, SettingsDialog].forEach((part) => void part.preload()),
+      ),
     [],
   );
   useMentionAnnouncements(db, desktop, agent, selectedId, onSelect);
@@ -453,20 +462,29 @@ function KeyboardLayer({
     translator,
   );
   useGlobalShortcuts(commands, listRegion);
+  const typedAheadRef = useRef<TypedAhead>({ text: '', enter: false });
+  const close = useCallback(() => setDialog(null), [setDialog]);
   // Each dialog's code loads when the app is idle after the first rows, or when first opened.
   return (
-    <Suspense fallback={null}>
+    <>
       {dialog === 'palette' ? (
-        <CommandPalette
-          open
-          onClose={() => setDialog(null)}
-          commands={commands}
-          db={db}
-          onOpenConversation={onOpenConversation}
-        />
+        <Suspense fallback={<PaletteTypeAhead typedRef={typedAheadRef} onEscape={close} />}>
+          <CommandPalette
+            open
+            onClose={close}
+            commands={commands}
+            db={db}
+            onOpenConversation={onOpenConversation}
+            typedAheadRef={typedAheadRef}
+          />
+        </Suspense>
       ) : null}
-      {dialog === 'help' ? <ShortcutHelp open onClose={() => setDialog(null)} commands={commands} /> : null}
-    </Suspense>
+      {dialog === 'help' ? (
+        <Suspense fallback={null}>
+          <ShortcutHelp open onClose={close} commands={commands} />
+        </Suspense>
+      ) : null}
+    </>
   );
 }
 

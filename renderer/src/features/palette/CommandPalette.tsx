@@ -3,12 +3,13 @@ import Box from '@mui/material/Box';
 import Dialog from '@mui/material/Dialog';
 import InputBase from '@mui/material/InputBase';
 import Typography from '@mui/material/Typography';
-import { useEffect, useId, useMemo, useRef, useState, type JSX } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type JSX, type RefObject } from 'react';
 import { COMMAND_GROUPS, filterCommands, type Command, type CommandGroup } from '../../common/commands.js';
 import { useT, type MessageKey } from '../../common/i18n/index.js';
 import { ChannelBadge } from '../../common/ui/ChannelBadge.js';
 import type { ParleyDb } from '../../data/db.js';
 import { findConversations, type ConversationHit } from './findConversations.js';
+import type { TypedAhead } from './PaletteTypeAhead.js';
 import { ShortcutKeys } from './ShortcutKeys.js';
 
 export const GROUP_TITLES: Record<CommandGroup, MessageKey> = {
@@ -31,12 +32,15 @@ export function CommandPalette({
   commands,
   db,
   onOpenConversation,
+  typedAheadRef,
 }: {
   open: boolean;
   onClose: () => void;
   commands: readonly Command[];
   db: ParleyDb;
   onOpenConversation: (conversationId: string) => void;
+  /** What was typed while the palette's code loaded, taken once. */
+  typedAheadRef?: RefObject<TypedAhead>;
 }): JSX.Element {
   return (
     <Dialog
@@ -49,7 +53,13 @@ export function CommandPalette({
       data-testid="command-palette"
     >
       {open ? (
-        <PaletteBody onClose={onClose} commands={commands} db={db} onOpenConversation={onOpenConversation} />
+        <PaletteBody
+          onClose={onClose}
+          commands={commands}
+          db={db}
+          onOpenConversation={onOpenConversation}
+          typedAheadRef={typedAheadRef}
+        />
       ) : null}
     </Dialog>
   );
@@ -60,15 +70,22 @@ function PaletteBody({
   commands,
   db,
   onOpenConversation,
+  typedAheadRef,
 }: {
   onClose: () => void;
   commands: readonly Command[];
   db: ParleyDb;
   onOpenConversation: (conversationId: string) => void;
+  typedAheadRef: RefObject<TypedAhead> | undefined;
 }): JSX.Element {
   const { t } = useT();
   const id = useId();
-  const [query, setQuery] = useState('');
+  const [ahead] = useState(() => {
+    const typed = typedAheadRef?.current ?? { text: '', enter: false };
+    if (typedAheadRef !== undefined) typedAheadRef.current = { text: '', enter: false };
+    return typed;
+  });
+  const [query, setQuery] = useState(ahead.text);
   const [active, setActive] = useState(0);
   const [found, setFound] = useState<{ query: string; hits: ConversationHit[] }>({ query: '', hits: [] });
   const list = useRef<HTMLDivElement>(null);
@@ -120,6 +137,14 @@ function PaletteBody({
   useEffect(() => {
     list.current?.querySelector(`[data-index="${current}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [current]);
+
+  // Enter pressed before the palette showed: the best match, as if it had been there.
+  const ranAhead = useRef(false);
+  useEffect(() => {
+    if (!ahead.enter || ranAhead.current) return;
+    ranAhead.current = true;
+    choose(items[0]);
+  });
 
   function choose(item: Item | undefined): void {
     if (item === undefined) return;
