@@ -3,9 +3,14 @@ import { AgentSchema, type Agent } from '@parley/protocol';
 
 /**
  * Who is signed in to which server on this device, so the inbox opens from the cache
- * before (or without) the network. Holds no secret: the tokens are in the keychain (desktop)
- * or HttpOnly cookies (browser), never in localStorage or IndexedDB.
+ * before (or without) the network. Kept in localStorage, which is read at once: the cache
+ * can start opening before the app's first render instead of after another database open.
+ * Holds no secret: the tokens are in the keychain (desktop) or HttpOnly cookies (browser),
+ * never in localStorage or IndexedDB.
  */
+const KEY_PREFIX = 'parley:session:';
+
+/** Where the app kept sessions before: read once, when localStorage has none, and moved. */
 type SessionRow = { serverUrl: string; agent: Agent; signedInAt: number };
 
 class SessionDb extends Dexie {
@@ -16,20 +21,54 @@ class SessionDb extends Dexie {
   }
 }
 
-const sessionDb = new SessionDb();
+let legacy: SessionDb | null = null;
+const legacyDb = (): SessionDb => (legacy ??= new SessionDb());
 
-export async function loadSession(serverUrl: string): Promise<Agent | null> {
-  const row = await sessionDb.sessions.get(serverUrl);
-  const agent = AgentSchema.safeParse(row?.agent);
-  return agent.success ? agent.data : null;
+function readStored(serverUrl: string): Agent | null | undefined {
+  try {
+    const raw = window.localStorage.getItem(KEY_PREFIX + serverUrl);
+    if (raw === null) return undefined;
+    const agent = AgentSchema.safeParse((JSON.parse(raw) as { agent?: unknown }).agent);
+    return agent.success ? agent.data : null;
+  } catch {
+    return undefined;
+  }
 }
 
-export async function saveSession(serverUrl: string, agent: Agent): Promise<void> {
-  await sessionDb.sessions.put({ serverUrl, agent, signedInAt: Date.now() });
+function writeStored(serverUrl: string, agent: Agent): void {
+  try {
+    window.localStorage.setItem(KEY_PREFIX + serverUrl, JSON.stringify({ agent, signedInAt: Date.now() }));
+  } catch {
+    // Storage full or disabled: this session still works; the next start asks to sign in.
+  }
+}
+
+export async function loadSession(serverUrl: string): Promise<Agent | null> {
+  const stored = readStored(serverUrl);
+  if (stored !== undefined) return stored;
+  const row = await legacyDb()
+    .sessions.get(serverUrl)
+    .catch(() => undefined);
+  const agent = AgentSchema.safeParse(row?.agent);
+  if (!agent.success) return null;
+  writeStored(serverUrl, agent.data);
+  return agent.data;
+}
+
+export function saveSession(serverUrl: string, agent: Agent): Promise<void> {
+  writeStored(serverUrl, agent);
+  return Promise.resolve();
 }
 
 export async function clearSession(serverUrl: string): Promise<void> {
-  await sessionDb.sessions.delete(serverUrl);
+  try {
+    window.localStorage.removeItem(KEY_PREFIX + serverUrl);
+  } catch {
+    // Nothing to remove.
+  }
+  await legacyDb()
+    .sessions.delete(serverUrl)
+    .catch(() => undefined);
 }
 
 /**
