@@ -3,9 +3,8 @@ import type { Agent } from '@parley/protocol';
 import { describeError } from '../common/errors.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
 import type { LocalDataNotice } from '../data/open.js';
-import { openDatabase } from './boot.js';
+import { openDatabase, takeOpenedDatabase } from './boot.js';
 import type { Desktop } from '../platform/desktop.js';
-import { mark } from '../common/marks.js';
 import type { Arrivals, ConnectionState, EngineFailure, SyncEngine } from '../sync/engine.js';
 
 const connecting: ConnectionState = { kind: 'connecting' };
@@ -27,7 +26,12 @@ export function useSyncEngine(
   /** Told of customers' new messages, with the database they were stored in. */
   onArrivals: (db: ParleyDb, arrivals: Arrivals) => void,
 ): { data: LocalData; engine: SyncEngine | null; state: ConnectionState } {
-  const [data, setData] = useState<LocalData>({ kind: 'opening' });
+  // The cache opened at start, when it is open already: the first render shows its rows.
+  const [data, setData] = useState<LocalData>(() => {
+    const ready = takeOpenedDatabase(databaseName(desktop.serverUrl, agent.id));
+    return ready === null ? { kind: 'opening' } : { kind: 'open', db: ready.db, notice: ready.notice };
+  });
+  const takenRef = useRef(data.kind === 'open' ? data.db : null);
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   // The engine lives longer than one render's callback: it calls the latest one.
   const arrivalsRef = useRef(onArrivals);
@@ -38,27 +42,24 @@ export function useSyncEngine(
   useEffect(() => {
     let disposed = false;
     let opened: ParleyDb | null = null;
-    openDatabase(databaseName(desktop.serverUrl, agent.id)).then(
-      ({ db, notice }) => {
-        if (disposed) {
-          db.close();
-          return;
-        }
-        opened = db;
-        mark('db-open');
-        // Another window signed out (deleting this database) or rebuilt or upgraded it:
-        // what this one holds is gone or stale, so start again from what is there now.
-        db.on('versionchange', () => {
-          db.close();
-          window.location.reload();
-          return false;
-        });
-        setData({ kind: 'open', db, notice });
-      },
-      (error: unknown) => {
-        if (!disposed) setData({ kind: 'unavailable', message: describeError(error) });
-      },
-    );
+    const taken = takenRef.current;
+    takenRef.current = null;
+    if (taken !== null) opened = taken;
+    else {
+      openDatabase(databaseName(desktop.serverUrl, agent.id)).then(
+        ({ db, notice }) => {
+          if (disposed) {
+            db.close();
+            return;
+          }
+          opened = db;
+          setData({ kind: 'open', db, notice });
+        },
+        (error: unknown) => {
+          if (!disposed) setData({ kind: 'unavailable', message: describeError(error) });
+        },
+      );
+    }
     return () => {
       disposed = true;
       opened?.close();
