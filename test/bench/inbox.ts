@@ -88,6 +88,9 @@ type Series = { samples: number[]; timedOut: number };
 /** Navigates to `url` and waits (bounded) for the first conversation row to be painted. */
 async function firstRows(page: Page, url: string): Promise<number | null> {
   try {
+    // From a blank page, as the app starts in a new window: the page before (the app still
+    // reading the rest of its list) is let go first, and its teardown is not counted.
+    await page.goto('about:blank', { timeout: STEP_TIMEOUT_MS });
     await page.goto(url, { waitUntil: 'commit', timeout: STEP_TIMEOUT_MS });
     const handle = await page.waitForFunction(() => globalThis.inboxBench.firstRowAt(), null, {
       timeout: STEP_TIMEOUT_MS,
@@ -95,12 +98,24 @@ async function firstRows(page: Page, url: string): Promise<number | null> {
     });
     const ms = await handle.jsonValue();
     // Where the time went: the app's own marks on the way to its first rows.
-    const marks = await page.evaluate(() =>
-      performance
-        .getEntriesByType('mark')
-        .filter((entry) => entry.name.startsWith('parley:'))
-        .map((entry) => `${entry.name.slice('parley:'.length)} ${entry.startTime.toFixed(0)}`),
-    );
+    const marks = await page.evaluate(() => {
+      const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+      const scripts = performance
+        .getEntriesByType('resource')
+        // The app's own code, asked for by the page itself (not loaded later, on demand).
+        .filter((entry) => entry.name.endsWith('.js') && entry.startTime <= (navigation?.domInteractive ?? 0))
+        .map((entry) => (entry as PerformanceResourceTiming).responseEnd);
+      return [
+        `html ${(navigation?.responseEnd ?? 0).toFixed(0)}`,
+        // The page before lets go only once its running task ends.
+        `previous page unloaded ${(navigation?.unloadEventEnd ?? 0).toFixed(0)}`,
+        `scripts ${scripts.length === 0 ? '-' : Math.max(...scripts).toFixed(0)}`,
+        ...performance
+          .getEntriesByType('mark')
+          .filter((entry) => entry.name.startsWith('parley:'))
+          .map((entry) => `${entry.name.slice('parley:'.length)} ${entry.startTime.toFixed(0)}`),
+      ];
+    });
     if (marks.length > 0) console.log(`    ${marks.join(' · ')}`);
     return ms;
   } catch {
