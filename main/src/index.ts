@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
 import { contentSecurityPolicy } from '@parley/protocol';
 import electronUpdater from 'electron-updater';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
@@ -13,6 +13,8 @@ import { AppProtocol } from './app-protocol.js';
 import { loadConfig, type ShellConfig } from './config.js';
 import { createDesktopHandlers } from './handlers.js';
 import { DesktopIpc } from './ipc.js';
+import { PlaintextConsent } from './plaintext-consent.js';
+import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
 import { UpdateService, readUpdateChannel, resolveUpdateFeed, type UpdateFeed } from './updates.js';
 import { applyPermissionPolicy, createMainWindow } from './window.js';
@@ -31,10 +33,18 @@ async function startServices(config: ShellConfig): Promise<Services> {
     contentSecurityPolicy: contentSecurityPolicy([config.serverOrigin]),
     readFile: (filePath) => readFile(filePath),
   });
+  // Linux without a keyring: the agent decides, once, whether the sign-in outlives the session.
+  const plaintextConsent = new PlaintextConsent({
+    filePath: path.join(app.getPath('userData'), 'plaintext-consent.json'),
+    ask: async () => (await dialog.showMessageBox(plaintextConsentDialog(app.getLocale()))).response === 0,
+    onWarning: (message, error) => console.warn(message, error ?? ''),
+  });
+  await plaintextConsent.load();
   const tokens = new TokenStore({
     cipher: safeStorage,
     filePath: path.join(app.getPath('userData'), 'session-tokens.json'),
     onWarning: (message, error) => console.warn(message, error ?? ''),
+    plaintextConsent,
   });
   const ipc = new DesktopIpc(
     ipcMain,
@@ -51,7 +61,11 @@ async function startServices(config: ShellConfig): Promise<Services> {
   await tokens.start();
   ipc.start();
   if (!tokens.isSecure()) {
-    console.warn('No OS keychain available: session tokens are kept for this run only.');
+    console.warn(
+      plaintextConsent.answer === 'allowed'
+        ? "No OS keychain available: session tokens are kept with Chromium's basic_text storage, as the user agreed."
+        : 'No OS keychain available: session tokens are kept for this run only unless the user agrees otherwise.',
+    );
   }
 
   // Updates: from PARLEY_UPDATE_URL's generic feed, in the background; off when it is unset.
