@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NodeHttpExecutor } from 'builder-util/out/nodeHttpExecutor.js';
-import { configureRequestOptions, configureRequestUrl, type DownloadOptions } from 'builder-util-runtime';
+import { configureRequestOptions, configureRequestUrl, newError, type DownloadOptions } from 'builder-util-runtime';
 import { AppUpdater } from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter.js';
 import type { DownloadExecutorResult, DownloadUpdateOptions } from 'electron-updater/out/AppUpdater.js';
+import { EventEmitter } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   UpdateService,
@@ -42,6 +43,9 @@ class NodeDownloadExecutor extends NodeHttpExecutor {
 
 /** electron-updater's own AppUpdater, with Electron's app and network replaced by Node's. */
 class NodeUpdater extends AppUpdater {
+  /** Stands in for the Windows installer's Authenticode check, which fails the same way. */
+  signatureValid = true;
+
   constructor(app: AppAdapter) {
     super(null, app);
     Object.assign(this, {
@@ -64,6 +68,9 @@ class NodeUpdater extends AppUpdater {
       downloadUpdateOptions: options,
       task: async (updateFile, downloadOptions) => {
         await executor.download(fileInfo.url, updateFile, downloadOptions);
+        if (!this.signatureValid) {
+          throw newError('New version 1.1.0 is not signed by the application owner', 'ERR_UPDATER_INVALID_SIGNATURE');
+        }
       },
       done: (event) => {
         this.dispatchUpdateDownloaded(event);
@@ -176,7 +183,7 @@ async function harness(url: string) {
       settle = () => resolve(service.current);
       action();
     });
-  return { service, states, logged, scheduled, settled };
+  return { service, states, logged, scheduled, settled, updater };
 }
 
 describe('the update feed configuration', () => {
@@ -256,6 +263,15 @@ describe('updates against a local feed server', () => {
     expect(scheduled.at(-1)?.delayMs).toBe(10);
   });
 
+  it('records an update that is not signed by the owner as an error, without throwing', async () => {
+    routes.set('/updates/latest-linux.yml', feed(null));
+    routes.set('/updates/Parley-1.1.0.AppImage', INSTALLER);
+    const { service, updater, settled } = await harness(baseUrl);
+    updater.signatureValid = false;
+    expect(await settled(() => service.start())).toEqual({ kind: 'error', code: 'signature-invalid' });
+    expect(service.installNow()).toBe(false);
+  });
+
   it('records a broken feed file and a missing one without throwing', async () => {
     routes.set('/updates/latest-linux.yml', 'version: [this is: not\n  a feed');
     const broken = await harness(baseUrl);
@@ -276,6 +292,81 @@ describe('updates against a local feed server', () => {
     expect(scheduled.map((entry) => entry.delayMs)).toEqual([10, 20, 35]);
     expect(states.filter((state) => state.kind === 'checking')).toHaveLength(3);
   }, 30_000);
+});
+
+describe('the update state machine', () => {
+  /** An updater that emits what the test tells it to; checkForUpdates resolves at once. */
+  class ScriptedUpdater extends EventEmitter {
+    autoDownload = false;
+    autoInstallOnAppQuit = false;
+    allowPrerelease = false;
+    allowDowngrade = true;
+    channel: string | null = null;
+    feedUrl: unknown = null;
+    checks = 0;
+    setFeedURL(options: unknown): void {
+      this.feedUrl = options;
+    }
+    checkForUpdates(): Promise<null | { downloadPromise: null }> {
+      this.checks += 1;
+      return Promise.resolve({ downloadPromise: null });
+    }
+    quitAndInstall(): void {}
+  }
+
+  it('configures the beta channel and reports download progress as a percentage', () => {
+    const updater = new ScriptedUpdater();
+    const states: UpdateState[] = [];
+    const service = new UpdateService(updater, {
+      feed: { url: 'https://updates.example/parley', channel: 'beta' },
+      onState: (state) => states.push(state),
+      log: () => undefined,
+      schedule: () => () => undefined,
+    });
+    service.start();
+    expect(updater.feedUrl).toEqual({ provider: 'generic', url: 'https://updates.example/parley' });
+    expect(updater).toMatchObject({
+      channel: 'beta',
+      allowPrerelease: true,
+      allowDowngrade: false,
+      autoDownload: true,
+      autoInstallOnAppQuit: true,
+    });
+    updater.emit('update-available', { version: '1.2.0-beta.1' });
+    updater.emit('download-progress', { percent: 42.5 });
+    updater.emit('download-progress', { percent: 120 });
+    updater.emit('update-downloaded', { version: '1.2.0-beta.1' });
+    expect(states).toEqual([
+      { kind: 'checking' },
+      { kind: 'downloading', version: '1.2.0-beta.1', percent: 0 },
+      { kind: 'downloading', version: '1.2.0-beta.1', percent: 42.5 },
+      { kind: 'downloading', version: '1.2.0-beta.1', percent: 100 },
+      { kind: 'ready', version: '1.2.0-beta.1' },
+    ]);
+    // A downloaded update waits for the install; no further check starts meanwhile.
+    service.check();
+    expect(updater.checks).toBe(1);
+  });
+
+  it('survives a listener that throws and a check that throws synchronously', () => {
+    const updater = new ScriptedUpdater();
+    updater.checkForUpdates = () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    };
+    const logged: string[] = [];
+    const service = new UpdateService(updater, {
+      feed: { url: 'https://updates.example/parley', channel: 'stable' },
+      onState: () => {
+        throw new Error('renderer gone');
+      },
+      log: (message) => logged.push(message),
+      schedule: () => () => undefined,
+    });
+    expect(() => service.start()).not.toThrow();
+    expect(service.current).toEqual({ kind: 'error', code: 'unreachable' });
+    expect(updater.channel).toBeNull();
+    expect(logged).toContain('The update state listener threw');
+  });
 });
 
 describe('updateErrorCode', () => {
