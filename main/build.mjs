@@ -1,5 +1,6 @@
 // Bundles the main process into one file for the installers, so the packaged app carries
-// no node_modules: zod and @parley/protocol are inlined, Electron is provided at run time.
+// no node_modules: zod, @parley/protocol and electron-updater are inlined, Electron is
+// provided at run time.
 // Development runs main/dist/index.js (tsc's output) directly.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,11 @@ await build({
   minify: true,
   sourcemap: true,
   legalComments: 'none',
+  // electron-updater is CommonJS and calls require('electron') and Node's modules at run
+  // time; an ES module has no require, so the bundle makes one.
+  banner: {
+    js: "import { createRequire as __parleyCreateRequire } from 'node:module'; const require = __parleyCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 console.log('main: main/dist/main.bundle.mjs');

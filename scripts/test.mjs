@@ -41,6 +41,7 @@ process.env.PARLEY_CHROMIUM = findChromium();
 const steps = [
   ['type check', 'npx', ['tsc', '-b']],
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
+  ['desktop security baseline', 'npx', ['tsx', 'scripts/audit-desktop.mjs']],
   ['format', 'npx', ['prettier', '--check', '.']],
   ['build the preload and the renderer', 'npm', ['run', '--silent', 'build:preload']],
   ['', 'npx', ['vite', 'build', 'renderer', '--logLevel', 'warn']],

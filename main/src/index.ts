@@ -5,20 +5,25 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
 import { contentSecurityPolicy } from '@parley/protocol';
+import electronUpdater from 'electron-updater';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
 import { AppProtocol } from './app-protocol.js';
 import { loadConfig, type ShellConfig } from './config.js';
 import { createDesktopHandlers } from './handlers.js';
 import { DesktopIpc } from './ipc.js';
+import { PlaintextConsent } from './plaintext-consent.js';
+import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
+import { UpdateService, readUpdateChannel, resolveUpdateFeed, type UpdateFeed } from './updates.js';
 import { applyPermissionPolicy, createMainWindow } from './window.js';
 
 type Services = {
   appProtocol: AppProtocol;
   tokens: TokenStore;
   ipc: DesktopIpc;
+  updates: UpdateService;
 };
 
 async function startServices(config: ShellConfig): Promise<Services> {
@@ -28,10 +33,18 @@ async function startServices(config: ShellConfig): Promise<Services> {
     contentSecurityPolicy: contentSecurityPolicy([config.serverOrigin]),
     readFile: (filePath) => readFile(filePath),
   });
+  // Linux without a keyring: the agent decides, once, whether the sign-in outlives the session.
+  const plaintextConsent = new PlaintextConsent({
+    filePath: path.join(app.getPath('userData'), 'plaintext-consent.json'),
+    ask: async () => (await dialog.showMessageBox(plaintextConsentDialog(app.getLocale()))).response === 0,
+    onWarning: (message, error) => console.warn(message, error ?? ''),
+  });
+  await plaintextConsent.load();
   const tokens = new TokenStore({
     cipher: safeStorage,
     filePath: path.join(app.getPath('userData'), 'session-tokens.json'),
     onWarning: (message, error) => console.warn(message, error ?? ''),
+    plaintextConsent,
   });
   const ipc = new DesktopIpc(
     ipcMain,
@@ -48,9 +61,29 @@ async function startServices(config: ShellConfig): Promise<Services> {
   await tokens.start();
   ipc.start();
   if (!tokens.isSecure()) {
-    console.warn('No OS keychain available: session tokens are kept for this run only.');
+    console.warn(
+      plaintextConsent.answer === 'allowed'
+        ? "No OS keychain available: session tokens are kept with Chromium's basic_text storage, as the user agreed."
+        : 'No OS keychain available: session tokens are kept for this run only unless the user agrees otherwise.',
+    );
   }
-  return { appProtocol, tokens, ipc };
+
+  // Updates: from PARLEY_UPDATE_URL's generic feed, in the background; off when it is unset.
+  let feed: UpdateFeed | null = null;
+  try {
+    const channel = await readUpdateChannel(path.join(app.getPath('userData'), 'update-settings.json'));
+    feed = resolveUpdateFeed(process.env, undefined, channel);
+  } catch (error) {
+    console.error('Updates are off:', error instanceof Error ? error.message : error);
+  }
+  const updates = new UpdateService(electronUpdater.autoUpdater, {
+    feed,
+    onState: (state) => console.info('Update state:', state),
+    log: (message, error) => console.warn(message, error ?? ''),
+  });
+  updates.start();
+
+  return { appProtocol, tokens, ipc, updates };
 }
 
 function main(): void {
@@ -113,6 +146,7 @@ function main(): void {
     disposing = true;
     const running = services;
     services = null;
+    running.updates.dispose();
     running.ipc.dispose();
     running.appProtocol.dispose();
     void running.tokens.dispose().finally(() => app.quit());

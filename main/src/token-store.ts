@@ -4,12 +4,14 @@
  *
  * When the system offers no real encryption the token lives in memory for this run only
  * and the agent signs in again next time. Never plaintext on disk: the file sits in a
- * predictable folder that backups, sync tools and other local programs read.
+ * predictable folder that backups, sync tools and other local programs read. The one
+ * exception is Linux's `basic_text` backend when the agent agreed to it (`plaintextConsent`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { PlaintextConsentLike } from './plaintext-consent.js';
 
 /** The part of Electron's `safeStorage` the store uses, so tests can pass a fake. */
 export type SecretCipher = {
@@ -26,6 +28,11 @@ export type TokenStoreOptions = {
   filePath: string;
   /** Told about files that could not be read or written; the store carries on. */
   onWarning?: (message: string, error?: unknown) => void;
+  /**
+   * Asked before a token is kept on disk under Linux's `basic_text` backend. Without it,
+   * such tokens are kept for the session only.
+   */
+  plaintextConsent?: PlaintextConsentLike;
 };
 
 const TokenFileSchema = z.object({
@@ -108,12 +115,30 @@ export class TokenStore {
     return cipher.getSelectedStorageBackend?.() !== 'basic_text';
   }
 
+  /** Linux without a keyring: Chromium "encrypts" with a key anyone can read. */
+  private isBasicText(): boolean {
+    const { cipher } = this.options;
+    return cipher.isEncryptionAvailable() && cipher.getSelectedStorageBackend?.() === 'basic_text';
+  }
+
+  /** Whether tokens on disk may be read: a real keychain, or basic_text the agent agreed to. */
+  private canReadSealed(): boolean {
+    return this.isSecure() || (this.isBasicText() && this.options.plaintextConsent?.answer === 'allowed');
+  }
+
+  /** Whether a new token may go to disk; under basic_text this asks the agent the first time. */
+  private async maySeal(): Promise<boolean> {
+    if (this.isSecure()) return true;
+    if (!this.isBasicText() || this.options.plaintextConsent === undefined) return false;
+    return this.options.plaintextConsent.allowed();
+  }
+
   get(serverUrl: string): string | null {
     const key = serverKey(serverUrl);
     const remembered = this.sessionOnly.get(key);
     if (remembered !== undefined) return remembered;
     const sealed = this.sealed.get(key);
-    if (sealed === undefined || !this.isSecure()) return null;
+    if (sealed === undefined || !this.canReadSealed()) return null;
     try {
       return this.options.cipher.decryptString(Buffer.from(sealed, 'base64'));
     } catch (error) {
@@ -127,7 +152,7 @@ export class TokenStore {
   async set(serverUrl: string, token: string): Promise<boolean> {
     const key = serverKey(serverUrl);
     let sealed: string | null = null;
-    if (this.isSecure()) {
+    if (await this.maySeal()) {
       try {
         sealed = this.options.cipher.encryptString(token).toString('base64');
       } catch (error) {

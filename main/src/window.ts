@@ -2,7 +2,7 @@
  * The one factory for Parley windows. The decisions live in `window-policy.ts`; this file
  * only hands them to Electron.
  */
-import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
+import { BrowserWindow, shell, type BrowserWindowConstructorOptions, type Session, type WebContents } from 'electron';
 import {
   guardNavigation,
   guardWindowOpen,
@@ -38,8 +38,9 @@ export function hardenWebContents(
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function createMainWindow(options: MainWindowOptions): BrowserWindow {
-  const window = new BrowserWindow({
+/** What the main window is created with; exported so the security audit checks these very options. */
+export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+  return {
     title: 'Parley',
     width: 1280,
     height: 800,
@@ -47,8 +48,12 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     minHeight: 480,
     // Shown once painted, so the agent never sees a blank white frame.
     show: false,
-    webPreferences: secureWebPreferences(options.preloadPath),
-  });
+    webPreferences: secureWebPreferences(preloadPath),
+  };
+}
+
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions(options.preloadPath));
   hardenWebContents(window.webContents, options.appOrigin);
   window.once('ready-to-show', () => window.show());
   window.loadURL(options.entryUrl).catch((error: unknown) => {

@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PlaintextConsent } from '../src/plaintext-consent.js';
 import { TokenStore, serverKey, type SecretCipher } from '../src/token-store.js';
 
 /** A stand-in for safeStorage: real AES-GCM under a key that lives only in this object. */
@@ -256,5 +257,101 @@ describe('TokenStore with a damaged file', () => {
     await store.start();
     expect(store.get(SERVER_A)).toBeNull();
     expect(onWarning).not.toHaveBeenCalled();
+  });
+});
+
+describe('TokenStore under basic_text, with the agent asked first', () => {
+  const consentPath = (): string => path.join(folder, 'userData', 'plaintext-consent.json');
+
+  async function open(keychain: FakeKeychain, ask: () => Promise<boolean>) {
+    const consent = new PlaintextConsent({ filePath: consentPath(), ask });
+    await consent.load();
+    const store = new TokenStore({ cipher: keychain, filePath, plaintextConsent: consent });
+    await store.start();
+    return { consent, store };
+  }
+
+  it('keeps the token across restarts once the agent agreed, and asks only once', async () => {
+    const keychain = new BasicTextKeychain();
+    const ask = vi.fn(() => Promise.resolve(true));
+    const first = await open(keychain, ask);
+    await expect(first.store.set(SERVER_A, TOKEN)).resolves.toBe(true);
+    await expect(first.store.set(SERVER_B, TOKEN)).resolves.toBe(true);
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(first.store.isSecure()).toBe(false);
+    expectNoPlaintext(await fileText());
+    expect(JSON.parse(await readFile(consentPath(), 'utf8'))).toEqual({ version: 1, plaintextTokens: 'allowed' });
+    await first.store.dispose();
+
+    const again = vi.fn(() => Promise.resolve(false));
+    const second = await open(keychain, again);
+    expect(second.store.get(SERVER_A)).toBe(TOKEN);
+    await second.store.set(SERVER_A, 'tok_next');
+    expect(again).not.toHaveBeenCalled();
+  });
+
+  it('keeps the token for the session only when the agent refused, and remembers the refusal', async () => {
+    const keychain = new BasicTextKeychain();
+    const ask = vi.fn(() => Promise.resolve(false));
+    const first = await open(keychain, ask);
+    await expect(first.store.set(SERVER_A, TOKEN)).resolves.toBe(false);
+    await expect(first.store.set(SERVER_A, TOKEN)).resolves.toBe(false);
+    expect(first.store.get(SERVER_A)).toBe(TOKEN);
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(keychain.encryptCalls).toBe(0);
+    expect(await exists(filePath)).toBe(false);
+    await first.store.dispose();
+
+    const again = vi.fn(() => Promise.resolve(true));
+    const second = await open(keychain, again);
+    expect(second.store.get(SERVER_A)).toBeNull();
+    await expect(second.store.set(SERVER_A, TOKEN)).resolves.toBe(false);
+    expect(again).not.toHaveBeenCalled();
+  });
+
+  it('shows one question for two sign-ins at once', async () => {
+    let answer: (agreed: boolean) => void = () => undefined;
+    const ask = vi.fn(() => new Promise<boolean>((resolve) => (answer = resolve)));
+    const { store } = await open(new BasicTextKeychain(), ask);
+    const both = Promise.all([store.set(SERVER_A, TOKEN), store.set(SERVER_B, TOKEN)]);
+    await vi.waitFor(() => expect(ask).toHaveBeenCalled());
+    answer(true);
+    await expect(both).resolves.toEqual([true, true]);
+    expect(ask).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks again next time when the question could not be shown, and keeps nothing meanwhile', async () => {
+    const keychain = new BasicTextKeychain();
+    const failing = vi.fn(() => Promise.reject(new Error('no display')));
+    const first = await open(keychain, failing);
+    await expect(first.store.set(SERVER_A, TOKEN)).resolves.toBe(false);
+    expect(await exists(consentPath())).toBe(false);
+    expect(first.consent.answer).toBeNull();
+    await first.store.dispose();
+
+    const ask = vi.fn(() => Promise.resolve(true));
+    const second = await open(keychain, ask);
+    await expect(second.store.set(SERVER_A, TOKEN)).resolves.toBe(true);
+    expect(ask).toHaveBeenCalledTimes(1);
+  });
+
+  it('treats a malformed consent file as not asked yet', async () => {
+    await mkdir(path.dirname(consentPath()), { recursive: true });
+    await writeFile(consentPath(), '{"version":1,"plaintextTokens":"maybe"}');
+    const ask = vi.fn(() => Promise.resolve(false));
+    const { consent, store } = await open(new BasicTextKeychain(), ask);
+    expect(consent.answer).toBeNull();
+    await store.set(SERVER_A, TOKEN);
+    expect(ask).toHaveBeenCalledTimes(1);
+  });
+
+  it('never asks when the keychain is real or when there is no encryption at all', async () => {
+    const ask = vi.fn(() => Promise.resolve(true));
+    const real = await open(new FakeKeychain(), ask);
+    await expect(real.store.set(SERVER_A, TOKEN)).resolves.toBe(true);
+    await real.store.dispose();
+    const none = await open(Object.assign(new FakeKeychain(), { available: false }), ask);
+    await expect(none.store.set(SERVER_B, TOKEN)).resolves.toBe(false);
+    expect(ask).not.toHaveBeenCalled();
   });
 });
