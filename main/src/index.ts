@@ -3,13 +3,14 @@
  * with their dependencies, starts them once Electron is ready and disposes of them on quit.
  * Nothing else in main/ touches Electron's singletons at import time.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
 import { contentSecurityPolicy } from '@parley/protocol';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
 import { AppProtocol } from './app-protocol.js';
-import { loadConfig, type ShellConfig } from './config.js';
+import { configFileCandidates, loadConfig, type ShellConfig } from './config.js';
 import { createDesktopHandlers } from './handlers.js';
 import { DesktopIpc } from './ipc.js';
 import { TokenStore } from './token-store.js';
@@ -53,6 +54,16 @@ async function startServices(config: ShellConfig): Promise<Services> {
   return { appProtocol, tokens, ipc };
 }
 
+function readConfigFile(filePath: string): string | undefined {
+  try {
+    return readFileSync(filePath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new Error(`Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function main(): void {
   // A second copy would fight the first over the token file and the tray.
   if (!app.requestSingleInstanceLock()) {
@@ -61,7 +72,16 @@ function main(): void {
   }
   let config: ShellConfig;
   try {
-    config = loadConfig(process.env);
+    // PARLEY_SERVER_URL, else the parley.json an installer or the user placed.
+    config = loadConfig(process.env, {
+      files: configFileCandidates({
+        platform: process.platform,
+        userDataDir: app.getPath('userData'),
+        executablePath: app.getPath('exe'),
+        env: process.env,
+      }),
+      readFile: readConfigFile,
+    });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     app.exit(1);

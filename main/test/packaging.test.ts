@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const read = (relative: string): string => readFileSync(path.join(root, relative), 'utf8');
+const readBytes = (relative: string): Buffer => readFileSync(path.join(root, relative));
+
+type Json = Record<string, unknown>;
+const builderConfig = parse(read('electron-builder.yml')) as Json;
+const section = (name: string): Json => builderConfig[name] as Json;
+
+/** electron-builder's own configuration schema (draft-07), the one it validates against. */
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function builderValidator(): ReturnType<Ajv['compile']> {
+  if (compiled !== undefined) return compiled;
+  const schema = JSON.parse(read('node_modules/app-builder-lib/scheme.json')) as Json;
+  // The schema uses a `typeof` keyword of its own for function-valued options.
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  compiled = ajv.compile(schema);
+  return compiled;
+}
+
+function targets(platform: string): string[] {
+  const list = section(platform)['target'] as ({ target: string } | string)[];
+  return list.map((entry) => (typeof entry === 'string' ? entry : entry.target));
+}
+
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+describe('electron-builder.yml', () => {
+  it("is valid against electron-builder's configuration schema", () => {
+    const validate = builderValidator();
+    const valid = validate(builderConfig);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('would be refused by that schema if it had a misspelt key', () => {
+    const validate = builderValidator();
+    expect(validate({ ...builderConfig, electronFuse: {} })).toBe(false);
+    expect(validate({ ...builderConfig, nsis: { ...section('nsis'), perMachin: true } })).toBe(false);
+  });
+
+  it('builds NSIS (per-user or per-machine, the user chooses) and MSI on Windows', () => {
+    expect(targets('win')).toEqual(['nsis', 'msi']);
+    expect(section('nsis')).toMatchObject({ oneClick: false, perMachine: false, allowElevation: true });
+    expect(section('msi')['upgradeCode']).toMatch(/^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$/);
+  });
+
+  it('builds a signed, hardened dmg and zip per architecture on macOS', () => {
+    expect(targets('mac')).toEqual(['dmg', 'zip']);
+    const mac = section('mac');
+    expect(mac['hardenedRuntime']).toBe(true);
+    // Notarization is left to the environment (APPLE_API_KEY… or APPLE_ID…), never disabled.
+    expect(mac['notarize']).not.toBe(false);
+    const entitlements = read(mac['entitlements'] as string);
+    const keys = [...entitlements.matchAll(/<key>([^<]+)<\/key>/g)].map((match) => match[1]);
+    expect(keys.sort()).toEqual(['com.apple.security.cs.allow-jit', 'com.apple.security.network.client']);
+  });
+
+  it('builds AppImage, deb and rpm on Linux, with a desktop entry that handles parley://', () => {
+    expect(targets('linux')).toEqual(['AppImage', 'deb', 'rpm']);
+    const linux = section('linux');
+    expect((linux['desktop'] as { entry: Json }).entry).toMatchObject({ Name: 'Parley', Categories: 'Network;Chat;' });
+    // electron-builder writes MimeType=x-scheme-handler/<scheme>; for every protocol scheme.
+    const protocols = builderConfig['protocols'] as { schemes: string[] }[];
+    expect(protocols.flatMap((protocol) => protocol.schemes)).toContain('parley');
+    expect((builderConfig['extraMetadata'] as Json)['desktopName']).toBe(
+      `${linux['executableName'] as string}.desktop`,
+    );
+  });
+
+  it('flips the Electron fuses that close the ways around the app', () => {
+    expect(builderConfig['electronFuses']).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+    expect(builderConfig['asar']).toBe(true);
+  });
+
+  it('publishes a generic update feed for electron-updater', () => {
+    const publish = section('publish');
+    expect(publish['provider']).toBe('generic');
+    expect(publish['url']).toMatch(/^https:\/\//);
+  });
+
+  it('has an icon for every format, rendered from the one source image', () => {
+    expect(pngSize(readBytes('build/icon.png'))).toEqual({ width: 1024, height: 1024 });
+    for (const size of [16, 32, 48, 64, 128, 256, 512, 1024]) {
+      expect(pngSize(readBytes(`build/icons/${size}x${size}.png`))).toEqual({ width: size, height: size });
+    }
+    const ico = readBytes(section('win')['icon'] as string);
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2)]).toEqual([0, 1]);
+    // The largest entry (0 means 256) is what Windows shows in Explorer's large views.
+    const widths = Array.from({ length: ico.readUInt16LE(4) }, (_, index) => ico.readUInt8(6 + 16 * index) || 256);
+    expect(widths).toContain(256);
+    const icns = readBytes(section('mac')['icon'] as string);
+    expect(icns.subarray(0, 4).toString('ascii')).toBe('icns');
+    expect(icns.readUInt32BE(4)).toBe(icns.length);
+    expect(icns.includes(Buffer.from('ic10'))).toBe(true);
+    expect(section('linux')['icon']).toBe('build/icons');
+  });
+});
