@@ -112,3 +112,91 @@ describe('electron-builder.yml', () => {
     expect(section('linux')['icon']).toBe('build/icons');
   });
 });
+
+type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Json; env?: Record<string, string> };
+type Job = {
+  'runs-on': string;
+  needs?: string | string[];
+  strategy?: { matrix: { include: { os: string; platform: string }[] } };
+  permissions?: Json;
+  steps: Step[];
+};
+const workflow = parse(read('.github/workflows/release.yml')) as {
+  on: Json;
+  permissions: Json;
+  jobs: Record<string, Job>;
+};
+const job = (name: string): Job => {
+  const found = workflow.jobs[name];
+  if (found === undefined) throw new Error(`release.yml has no job ${name}`);
+  return found;
+};
+const stepUsing = (steps: Step[], action: string): Step => {
+  const found = steps.find((step) => step.uses?.startsWith(`${action}@`));
+  if (found === undefined) throw new Error(`no step uses ${action}`);
+  return found;
+};
+
+describe('the release workflow', () => {
+  it('runs on version tags only', () => {
+    expect(workflow.on).toEqual({ push: { tags: ['v*'] } });
+    // Only the publishing job may write to the repository.
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(job('publish').permissions).toEqual({ contents: 'write' });
+  });
+
+  it('builds each OS on its own native runner', () => {
+    const build = job('build');
+    expect(build['runs-on']).toBe('${{ matrix.os }}');
+    const matrix = build.strategy?.matrix.include ?? [];
+    expect(matrix.map((entry) => [entry.os, entry.platform]).sort()).toEqual([
+      ['macos-latest', 'mac'],
+      ['ubuntu-latest', 'linux'],
+      ['windows-latest', 'win'],
+    ]);
+    const dist = build.steps.find((step) => step.run?.includes('npm run dist'));
+    expect(dist?.run).toMatch(/--publish never/);
+    expect(dist?.run).toMatch(/--"\$PLATFORM"/);
+  });
+
+  it('signs with the secrets only where they exist, never in a command line', () => {
+    const build = job('build');
+    const prepare = build.steps.find((step) => step.name === 'Prepare signing');
+    expect(Object.keys(prepare?.env ?? {})).toEqual(
+      expect.arrayContaining([
+        'WIN_CSC_LINK',
+        'WIN_CSC_KEY_PASSWORD',
+        'CSC_LINK',
+        'CSC_KEY_PASSWORD',
+        'APPLE_API_KEY',
+        'APPLE_API_KEY_ID',
+        'APPLE_API_ISSUER',
+        'APPLE_ID',
+        'APPLE_APP_SPECIFIC_PASSWORD',
+        'APPLE_TEAM_ID',
+      ]),
+    );
+    const steps = Object.values(workflow.jobs).flatMap((each) => each.steps);
+    for (const step of steps) expect(step.run ?? '').not.toMatch(/\$\{\{\s*secrets\./);
+  });
+
+  it('keeps every installer and update feed file as an artifact', () => {
+    const upload = stepUsing(job('build').steps, 'actions/upload-artifact');
+    const paths = String(upload.with?.['path']).trim().split('\n');
+    for (const pattern of ['exe', 'msi', 'dmg', 'zip', 'AppImage', 'deb', 'rpm', 'blockmap']) {
+      expect(paths).toContain(`release/*.${pattern}`);
+    }
+    expect(paths).toContain('release/latest*.yml');
+    expect(upload.with?.['if-no-files-found']).toBe('error');
+  });
+
+  it('publishes them once every OS has built, with the three update feeds', () => {
+    const publish = job('publish');
+    expect(publish.needs).toBe('build');
+    expect(publish['runs-on']).toBe('ubuntu-latest');
+    expect(stepUsing(publish.steps, 'actions/download-artifact').with).toMatchObject({ pattern: 'installers-*' });
+    const runs = publish.steps.map((step) => step.run ?? '').join('\n');
+    expect(runs).toMatch(/latest\.yml latest-mac\.yml latest-linux\.yml/);
+    expect(runs).toMatch(/gh release create "\$TAG"/);
+  });
+});
