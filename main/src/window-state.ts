@@ -90,7 +90,11 @@ export type TrackedWindow = {
   isMaximized: () => boolean;
   isMinimized: () => boolean;
   isFullScreen: () => boolean;
-  on: (event: 'close' | 'resize' | 'move' | 'maximize' | 'unmaximize', listener: () => void) => unknown;
+  on(event: 'close', listener: () => void): unknown;
+  on(event: 'resize', listener: () => void): unknown;
+  on(event: 'move', listener: () => void): unknown;
+  on(event: 'maximize', listener: () => void): unknown;
+  on(event: 'unmaximize', listener: () => void): unknown;
 };
 
 export class WindowStateStore {
@@ -131,7 +135,10 @@ export class WindowStateStore {
       this.last = { bounds: window.getNormalBounds(), maximized: window.isMaximized() };
     };
     capture();
-    for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) window.on(event, capture);
+    window.on('resize', capture);
+    window.on('move', capture);
+    window.on('maximize', capture);
+    window.on('unmaximize', capture);
     window.on('close', () => {
       capture();
       this.save();
