@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
+import { validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
@@ -40,6 +41,14 @@ describe('electron-builder.yml', () => {
     const valid = validate(builderConfig);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
+  });
+
+  it('passes the check electron-builder itself runs before building', async () => {
+    const debug = { add: () => {}, isEnabled: false } as unknown as Parameters<typeof validateConfiguration>[1];
+    await expect(validateConfiguration(builderConfig, debug)).resolves.toBeUndefined();
+    await expect(
+      validateConfiguration({ ...builderConfig, mac: { hardenedRuntim: true } } as Json, debug),
+    ).rejects.toThrow(/Invalid configuration object/);
   });
 
   it('would be refused by that schema if it had a misspelt key', () => {
