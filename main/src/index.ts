@@ -3,21 +3,26 @@
  * with their dependencies, starts them once Electron is ready and disposes of them on quit.
  * Nothing else in main/ touches Electron's singletons at import time.
  */
+import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, dialog, ipcMain, protocol, safeStorage, session, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, type BrowserWindow } from 'electron';
 import { contentSecurityPolicy } from '@parley/protocol';
 import electronUpdater from 'electron-updater';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
 import { AppProtocol } from './app-protocol.js';
-import { loadConfig, type ShellConfig } from './config.js';
+import { configFileCandidates, loadConfig, type ShellConfig } from './config.js';
+import { DeepLinkInbox, protocolClientArgs } from './deep-link.js';
 import { createDesktopHandlers } from './handlers.js';
 import { DesktopIpc } from './ipc.js';
+import { buildMenuTemplate, commandKeyPress, type MenuCommand } from './menu.js';
+import { menuLabels } from './menu-labels.js';
 import { PlaintextConsent } from './plaintext-consent.js';
 import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
-import { UpdateService, readUpdateChannel, resolveUpdateFeed, type UpdateFeed } from './updates.js';
+import { UpdateService, builtInFeedUrl, readUpdateChannel, resolveUpdateFeed, type UpdateFeed } from './updates.js';
 import { applyPermissionPolicy, createMainWindow } from './window.js';
+import { placeWindow, WindowStateStore } from './window-state.js';
 
 type Services = {
   appProtocol: AppProtocol;
@@ -68,11 +73,15 @@ async function startServices(config: ShellConfig): Promise<Services> {
     );
   }
 
-  // Updates: from PARLEY_UPDATE_URL's generic feed, in the background; off when it is unset.
+  // Updates, in the background: from PARLEY_UPDATE_URL, else `updateUrl` in parley.json, else
+  // the feed the installer was built with; off when there is none.
   let feed: UpdateFeed | null = null;
   try {
     const channel = await readUpdateChannel(path.join(app.getPath('userData'), 'update-settings.json'));
-    feed = resolveUpdateFeed(process.env, undefined, channel);
+    const builtIn = app.isPackaged
+      ? builtInFeedUrl(readConfigFile(path.join(process.resourcesPath, 'app-update.yml')))
+      : undefined;
+    feed = resolveUpdateFeed(process.env, config.updateUrl ?? builtIn, channel);
   } catch (error) {
     console.error('Updates are off:', error instanceof Error ? error.message : error);
   }
@@ -86,6 +95,16 @@ async function startServices(config: ShellConfig): Promise<Services> {
   return { appProtocol, tokens, ipc, updates };
 }
 
+function readConfigFile(filePath: string): string | undefined {
+  try {
+    return fs.readFileSync(filePath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new Error(`Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function main(): void {
   // A second copy would fight the first over the token file and the tray.
   if (!app.requestSingleInstanceLock()) {
@@ -94,7 +113,16 @@ function main(): void {
   }
   let config: ShellConfig;
   try {
-    config = loadConfig(process.env);
+    // PARLEY_SERVER_URL, else the parley.json an installer or the user placed.
+    config = loadConfig(process.env, {
+      files: configFileCandidates({
+        platform: process.platform,
+        userDataDir: app.getPath('userData'),
+        executablePath: app.getPath('exe'),
+        env: process.env,
+      }),
+      readFile: readConfigFile,
+    });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     app.exit(1);
@@ -112,6 +140,17 @@ function main(): void {
   let mainWindow: BrowserWindow | null = null;
   let services: Services | null = null;
 
+  // Size, position and maximized state, as the agent left them, on a screen that exists.
+  const windowState = new WindowStateStore(
+    path.join(app.getPath('userData'), 'window-state.json'),
+    {
+      readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
+      writeFileSync: (file, text) => fs.writeFileSync(file, text),
+      renameSync: (from, to) => fs.renameSync(from, to),
+    },
+    (message, error) => console.warn(message, error ?? ''),
+  );
+
   const openMainWindow = (): void => {
     if (mainWindow !== null && !mainWindow.isDestroyed()) {
       if (mainWindow.isMinimized()) mainWindow.restore();
@@ -119,13 +158,50 @@ function main(): void {
       return;
     }
     mainWindow = createMainWindow({ preloadPath, entryUrl: APP_ENTRY_URL, appOrigin: APP_ORIGIN });
+    const placement = placeWindow(
+      windowState.load(),
+      screen.getAllDisplays().map((display) => display.workArea),
+      screen.getPrimaryDisplay().workArea,
+    );
+    mainWindow.setBounds(placement.bounds);
+    if (placement.maximized) mainWindow.once('ready-to-show', () => mainWindow?.maximize());
+    windowState.track(mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = null;
     });
   };
 
+  // parley:// links. They arrive in the launch argv and a second instance's argv on Windows
+  // and Linux, and as `open-url` on macOS (which may fire before `ready`). The last valid
+  // one is kept and the window brought forward; handing it to the renderer comes later.
+  const deepLinks = new DeepLinkInbox(() => {
+    if (services !== null) openMainWindow();
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    deepLinks.receiveUrl(url);
+  });
+  deepLinks.receiveArgv(process.argv);
+  const [scheme, electronPath, electronArgs] = protocolClientArgs({
+    defaultApp: process.defaultApp === true,
+    execPath: process.execPath,
+    argv: process.argv,
+    resolve: (file) => path.resolve(file),
+  });
+  if (electronPath === undefined) app.setAsDefaultProtocolClient(scheme);
+  else app.setAsDefaultProtocolClient(scheme, electronPath, electronArgs);
+
+  // The menu's own items press the page's shortcut keys, which the page already handles.
+  const sendMenuCommand = (command: MenuCommand): void => {
+    if (mainWindow === null || mainWindow.isDestroyed()) return;
+    const key = commandKeyPress(command, process.platform);
+    mainWindow.webContents.sendInputEvent({ type: 'keyDown', ...key });
+    mainWindow.webContents.sendInputEvent({ type: 'keyUp', ...key });
+  };
+
   // Before the services are up there is nothing to show; the ready handler opens the window.
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv) => {
+    deepLinks.receiveArgv(argv);
     if (services !== null) openMainWindow();
   });
 
@@ -156,6 +232,17 @@ function main(): void {
     .whenReady()
     .then(async () => {
       applyPermissionPolicy(session.defaultSession, APP_ORIGIN);
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate(
+          buildMenuTemplate({
+            platform: process.platform,
+            appName: app.name,
+            labels: menuLabels(app.getPreferredSystemLanguages()),
+            developer: !app.isPackaged,
+            onCommand: sendMenuCommand,
+          }),
+        ),
+      );
       services = await startServices(config);
       openMainWindow();
     })

@@ -47,6 +47,16 @@ export function resolveUpdateFeed(
   return { url: parsed.data, channel };
 }
 
+/**
+ * The generic feed's URL from the `app-update.yml` electron-builder writes into a packaged
+ * app's resources (`provider: generic` and `url: …`); undefined when there is none.
+ */
+export function builtInFeedUrl(text: string | undefined): string | undefined {
+  if (text === undefined || !/^provider:\s*generic\s*$/m.test(text)) return undefined;
+  const url = /^url:\s*['"]?([^'"\s]+)['"]?\s*$/m.exec(text)?.[1];
+  return url === undefined || url === '' ? undefined : url;
+}
+
 /** The channel setting from `<userData>/update-settings.json`; stable when absent or unreadable. */
 export async function readUpdateChannel(filePath: string): Promise<UpdateChannel> {
   try {

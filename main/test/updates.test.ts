@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   UpdateService,
+  builtInFeedUrl,
   readUpdateChannel,
   resolveUpdateFeed,
   updateErrorCode,
@@ -381,5 +382,20 @@ describe('updateErrorCode', () => {
     [null, 'unknown'],
   ])('%o → %s', (error, code) => {
     expect(updateErrorCode(error)).toBe(code);
+  });
+});
+
+describe('the feed built into a packaged app', () => {
+  it('is read from the app-update.yml electron-builder writes, for a generic feed only', () => {
+    expect(
+      builtInFeedUrl(
+        'provider: generic\nurl: https://updates.example.com/desktop\nupdaterCacheDirName: parley-updater\n',
+      ),
+    ).toBe('https://updates.example.com/desktop');
+    expect(builtInFeedUrl("provider: generic\nurl: 'https://updates.example.com/q'\n")).toBe(
+      'https://updates.example.com/q',
+    );
+    expect(builtInFeedUrl('provider: github\nowner: parley\nrepo: desktop\n')).toBeUndefined();
+    expect(builtInFeedUrl(undefined)).toBeUndefined();
   });
 });
