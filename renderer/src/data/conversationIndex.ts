@@ -1,5 +1,5 @@
 import Dexie from 'dexie';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 import type { Contact, Conversation, Message } from '@parley/protocol';
 import { mark } from '../common/marks.js';
 import type { ParleyDb } from './db.js';
@@ -10,7 +10,8 @@ import { onListTablesChanged, type TableChange, type WatchedTable } from './list
  * pages (the newest first, which paint at once; the rest follows in the background),
  * then kept current by the writes themselves rather than by reading the table again. Views,
  * filters, sorting and counts run over it in memory: 10,000 conversations take milliseconds.
- * Contacts are read only for the rows on screen.
+ * Contacts are read only for the rows on screen and those around them, and their changes
+ * are told apart (`subscribeContacts`): a name arriving renders its row, not the list.
  */
 
 /** Rows read for the first paint, then per page in the background. */
@@ -39,6 +40,9 @@ export class ConversationIndex {
   /** Bumped when a cached contact changes or arrives. */
   contactsVersion = 0;
   private ticks = 0;
+  /** Told when contacts arrive or change: only the rows that show them render again, not the list. */
+  private readonly contactListeners = new Set<() => void>();
+  private contactsNotifyScheduled = false;
   /** Ids written or deleted since the current load began: a page read before must not bring back their old copy. */
   private touched = new Set<string>();
   private generation = 0;
@@ -138,6 +142,7 @@ export class ConversationIndex {
   /** Reads the contacts not cached yet among `ids`, following merges; resolves when they are in. */
   async wantContacts(ids: Iterable<string>): Promise<void> {
     let missing = [...new Set(ids)].filter((id) => !this.contactsAsked.has(id));
+    if (missing.length === 0) return;
     for (let hop = 0; missing.length > 0 && hop < 8; hop += 1) {
       for (const id of missing) this.contactsAsked.add(id);
       const rows = await this.db.contacts.bulkGet(missing);
@@ -292,9 +297,21 @@ export class ConversationIndex {
 
   getTicks = (): number => this.ticks;
 
+  /** Listens for contacts read or changed (not for conversations: see `subscribe`). */
+  subscribeContacts = (listener: () => void): (() => void) => {
+    this.contactListeners.add(listener);
+    return () => this.contactListeners.delete(listener);
+  };
+
   private contactsChanged(): void {
     this.contactsVersion += 1;
-    this.schedule();
+    if (this.contactsNotifyScheduled) return;
+    this.contactsNotifyScheduled = true;
+    // Once per burst of reads, in the same task: rows show their names in the frame they arrive.
+    queueMicrotask(() => {
+      this.contactsNotifyScheduled = false;
+      for (const listener of [...this.contactListeners]) listener();
+    });
   }
 
   /** Tells the views; at once for a first paint, else once per burst of writes. */
@@ -341,27 +358,12 @@ export function conversationIndex(db: ParleyDb, agentId: string): ConversationIn
   return index;
 }
 
-/** The index and its version: the component renders again on every change. */
-export function useConversationIndex(
-  db: ParleyDb,
-  agentId: string,
-): { index: ConversationIndex; version: number; contactsVersion: number } {
+/**
+ * The index and its version: the component renders again on every change of the
+ * conversations (contacts arriving do not: rows follow them with `subscribeContacts`).
+ */
+export function useConversationIndex(db: ParleyDb, agentId: string): { index: ConversationIndex; version: number } {
   const index = conversationIndex(db, agentId);
   useSyncExternalStore(index.subscribe, index.getTicks);
-  return { index, version: index.version, contactsVersion: index.contactsVersion };
-}
-
-/** Reads the contacts of the rows on screen into the index's small cache. */
-export function useContactsOf(index: ConversationIndex, contactIds: readonly string[]): void {
-  const key = contactIds.join(',');
-  const [, setRead] = useState(0);
-  useEffect(() => {
-    let live = true;
-    void index.wantContacts(key === '' ? [] : key.split(',')).then(() => {
-      if (live) setRead((value) => value + 1);
-    });
-    return () => {
-      live = false;
-    };
-  }, [index, key]);
+  return { index, version: index.version };
 }

@@ -162,10 +162,20 @@ describe('the conversation index', () => {
     expect(index.contact('k2')?.name).toBe('Kept');
     expect(index.contact('k3')).toBeUndefined();
 
-    const change = told(index);
+    const conversationsTold: number[] = [];
+    const stopConversations = index.subscribe(() => conversationsTold.push(1));
+    const change = new Promise<void>((resolve) => {
+      const stop = index.subscribeContacts(() => {
+        stop();
+        resolve();
+      });
+    });
     await db.contacts.update('k2', { name: 'Renamed' });
     await change;
+    stopConversations();
     expect(index.contact('k2')?.name).toBe('Renamed');
+    // A contact's change tells the rows that show it, not the lists and counts.
+    expect(conversationsTold).toEqual([]);
   });
 
   it('does not let a page read before a write bring back the old copy', async () => {

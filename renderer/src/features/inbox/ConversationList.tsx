@@ -180,7 +180,7 @@ function Conversations({
   rowsRef: React.Ref<RowsHandle>;
 }): JSX.Element {
   const { t } = useT();
-  const { index, version, contactsVersion } = useConversationIndex(db, me.id);
+  const { index, version } = useConversationIndex(db, me.id);
   const views = useInboxViews(db, me);
   const teamList = useTeams(db);
   const agentList = useAgents(db);
@@ -233,7 +233,6 @@ function Conversations({
           ref={rowsRef}
           index={index}
           live={live}
-          contactsVersion={contactsVersion}
           teams={teams}
           agents={agents}
           meId={me.id}

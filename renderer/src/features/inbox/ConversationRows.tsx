@@ -3,23 +3,30 @@ import Typography from '@mui/material/Typography';
 import type { Agent, Conversation, Team } from '@parley/protocol';
 import {
   forwardRef,
+  memo,
   useCallback,
   useEffect,
   useImperativeHandle,
   useMemo,
   useRef,
   useState,
+  useSyncExternalStore,
   type HTMLAttributes,
   type JSX,
   type KeyboardEvent,
 } from 'react';
 import { Virtuoso, type ListRange, type VirtuosoHandle } from 'react-virtuoso';
-import { useT } from '../../common/i18n/index.js';
+import { useT, type Locale } from '../../common/i18n/index.js';
 import { useNow } from '../../common/useNow.js';
-import { useContactsOf, type ConversationIndex } from '../../data/conversationIndex.js';
+import type { ConversationIndex } from '../../data/conversationIndex.js';
 import { resolveContact } from '../../domain/contacts.js';
 import { lastMessageText } from '../../domain/messageView.js';
-import { ConversationListItem, ConversationRowStyles, ROW_HEIGHT } from './ConversationListItem.js';
+import {
+  ConversationListItem,
+  ConversationRowStyles,
+  ROW_HEIGHT,
+  type ConversationListItemProps,
+} from './ConversationListItem.js';
 import { frozenChanges } from './freeze.js';
 import { ListUpdates } from './ListUpdates.js';
 
@@ -28,6 +35,23 @@ const FIRST_RENDER_ROWS = 14;
 
 /** How long the order stays still after the pointer leaves the list: it may be on its way back. */
 const LEAVE_GRACE_MS = 400;
+
+/**
+ * Contacts are read for the rows on screen and this many on each side, in one read, so
+ * rows scrolled into view have their names already; a new read starts once the screen
+ * comes within CONTACTS_MARGIN rows of the edge of what was read.
+ */
+const CONTACTS_AROUND = 100;
+const CONTACTS_MARGIN = 40;
+
+/**
+ * Rows rendered beyond the screen on each side. The list renders in the scroll event, before
+ * the frame is painted, so one row is enough for a wheel's step; every row more is laid
+ * out and painted on each jump of a fast scroll.
+ */
+const OVERSCAN = { top: ROW_HEIGHT, bottom: ROW_HEIGHT };
+const LIST_STYLE = { flex: 1, minHeight: 0 };
+const itemKey = (_: number, id: string): string => id;
 
 export type RowsHandle = {
   focus(): void;
@@ -39,7 +63,6 @@ type RowsProps = {
   index: ConversationIndex;
   /** The view's conversations in order, as they are now. */
   live: readonly Conversation[];
-  contactsVersion: number;
   teams: ReadonlyMap<string, Team>;
   agents: ReadonlyMap<string, Agent>;
   meId: string;
@@ -58,13 +81,34 @@ const Listbox = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { co
   return <div {...props} ref={ref} role="listbox" aria-label={context?.label} data-testid="conversation-list" />;
 });
 
+const listComponents = { List: Listbox };
+
+type RowProps = Omit<ConversationListItemProps, 'contactName' | 'preview'> & {
+  source: ConversationIndex;
+  lang: Locale;
+};
+
+/**
+ * One row with its contact's name: it follows the contacts read or changed on its own, so a
+ * contact arriving renders that row again, not the list.
+ */
+const ConversationRow = memo(function ConversationRow({ source, lang, ...props }: RowProps): JSX.Element {
+  const { conversation } = props;
+  const contactName = useSyncExternalStore(
+    source.subscribeContacts,
+    () => resolveContact(source.contactMap, conversation.contactId)?.name ?? '',
+  );
+  const preview = useMemo(() => lastMessageText(conversation, lang), [conversation, lang]);
+  return <ConversationListItem {...props} contactName={contactName} preview={preview} />;
+});
+
 /**
  * The virtual list of rows with roving focus. While the pointer is over it (and a moment
  * after it leaves) or keyboard focus is in it, the order holds still: rows change their
  * contents in place, and new rows and moves wait behind an "N updates — show" button.
  */
 export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function ConversationRows(
-  { index, live, contactsVersion, teams, agents, meId, selectedId, onSelect, label },
+  { index, live, teams, agents, meId, selectedId, onSelect, label },
   ref,
 ) {
   const translator = useT();
@@ -172,20 +216,48 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
 
   const onFocusRow = useCallback((at: number) => setCurrent(at), []);
 
-  // Contacts are read for the rows on screen (and a screen's worth around them) only.
-  const [range, setRange] = useState<ListRange>({ startIndex: 0, endIndex: 20 });
-  const visibleContactIds = useMemo(() => {
-    const ids: string[] = [];
-    const from = Math.max(0, range.startIndex - 10);
-    const to = Math.min(shown.length - 1, range.endIndex + 10);
-    for (let at = from; at <= to; at += 1) {
-      const id = shown[at];
-      const conversation = id === undefined ? undefined : index.conversations.get(id);
-      if (conversation !== undefined) ids.push(conversation.contactId);
-    }
-    return ids;
-  }, [range, shown, index]);
-  useContactsOf(index, visibleContactIds);
+  // Contacts are read for the rows on screen and a few screens around them, a batch at a
+  // time: not in React state, so scrolling renders the rows only.
+  const rangeRef = useRef<ListRange>({ startIndex: 0, endIndex: FIRST_RENDER_ROWS });
+  const contactsRead = useRef<{ shown: readonly string[]; from: number; to: number } | null>(null);
+  const contactsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const readContacts = useCallback(
+    (range: ListRange) => {
+      rangeRef.current = range;
+      const ids = shownRef.current;
+      const last = ids.length - 1;
+      const read = contactsRead.current;
+      if (
+        read !== null &&
+        read.shown === ids &&
+        Math.max(0, range.startIndex - CONTACTS_MARGIN) >= read.from &&
+        Math.min(last, range.endIndex + CONTACTS_MARGIN) <= read.to
+      ) {
+        return;
+      }
+      const from = Math.max(0, range.startIndex - CONTACTS_AROUND);
+      const to = Math.min(last, range.endIndex + CONTACTS_AROUND);
+      contactsRead.current = { shown: ids, from, to };
+      const contactIds: string[] = [];
+      for (let at = from; at <= to; at += 1) {
+        const id = ids[at];
+        const conversation = id === undefined ? undefined : index.conversations.get(id);
+        if (conversation !== undefined) contactIds.push(conversation.contactId);
+      }
+      // In a task of its own: the read's start does not lengthen the frame that scrolled.
+      clearTimeout(contactsTimer.current);
+      contactsTimer.current = setTimeout(() => {
+        void index.wantContacts(contactIds).catch(() => {
+          // The database closed meanwhile (signed out): nothing to show.
+        });
+      }, 0);
+    },
+    [index],
+  );
+  useEffect(() => () => clearTimeout(contactsTimer.current), []);
+  useEffect(() => {
+    readContacts(rangeRef.current);
+  }, [shown, readContacts]);
 
   const listContext = useMemo<ListContext>(() => ({ label }), [label]);
   // Once rows are painted (the frame after they are committed), the index reads the rest.
@@ -211,32 +283,32 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   const count = shown.length;
   const rowCurrent = Math.min(current, Math.max(0, count - 1));
 
-  const itemContent = (at: number, id: string): JSX.Element => {
-    const conversation = index.conversations.get(id);
-    if (conversation === undefined) return <div style={{ height: ROW_HEIGHT }} />;
-    // contactsVersion: a contact read or changed since shows its name.
-    void contactsVersion;
-    const contact = resolveContact(index.contactMap, conversation.contactId);
-    return (
-      <ConversationListItem
-        conversation={conversation}
-        contactName={contact?.name ?? ''}
-        preview={lastMessageText(conversation, lang)}
-        now={now}
-        team={conversation.teamId === null ? undefined : teams.get(conversation.teamId)}
-        assignee={conversation.assigneeId === null ? undefined : agents.get(conversation.assigneeId)}
-        meId={meId}
-        translator={translator}
-        selected={id === selectedId}
-        current={at === rowCurrent}
-        index={at}
-        count={count}
-        onSelect={onSelect}
-        onKeyDown={onKeyDown}
-        onFocusRow={onFocusRow}
-      />
-    );
-  };
+  const itemContent = useCallback(
+    (at: number, id: string): JSX.Element => {
+      const conversation = index.conversations.get(id);
+      if (conversation === undefined) return <div style={{ height: ROW_HEIGHT }} />;
+      return (
+        <ConversationRow
+          source={index}
+          lang={lang}
+          conversation={conversation}
+          now={now}
+          team={conversation.teamId === null ? undefined : teams.get(conversation.teamId)}
+          assignee={conversation.assigneeId === null ? undefined : agents.get(conversation.assigneeId)}
+          meId={meId}
+          translator={translator}
+          selected={id === selectedId}
+          current={at === rowCurrent}
+          index={at}
+          count={count}
+          onSelect={onSelect}
+          onKeyDown={onKeyDown}
+          onFocusRow={onFocusRow}
+        />
+      );
+    },
+    [index, lang, now, teams, agents, meId, translator, selectedId, rowCurrent, count, onSelect, onKeyDown, onFocusRow],
+  );
 
   return (
     <Box
@@ -276,16 +348,16 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
       <ConversationRowStyles />
       <Virtuoso
         ref={virtuoso}
-        style={{ flex: 1, minHeight: 0 }}
+        style={LIST_STYLE}
         data={shown}
         fixedItemHeight={ROW_HEIGHT}
         // The first rows in the very first render, before the list has measured itself.
         initialItemCount={Math.min(shown.length, FIRST_RENDER_ROWS)}
-        increaseViewportBy={{ top: ROW_HEIGHT * 4, bottom: ROW_HEIGHT * 4 }}
-        computeItemKey={(_, id) => id}
-        rangeChanged={setRange}
+        increaseViewportBy={OVERSCAN}
+        computeItemKey={itemKey}
+        rangeChanged={readContacts}
         itemContent={itemContent}
-        components={{ List: Listbox }}
+        components={listComponents}
         context={listContext}
       />
     </Box>
