@@ -1,8 +1,3 @@
-import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
-import FacebookIcon from '@mui/icons-material/Facebook';
-import InstagramIcon from '@mui/icons-material/Instagram';
-import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import WhatsAppIcon from '@mui/icons-material/WhatsApp';
 import GlobalStyles from '@mui/material/GlobalStyles';
 import type { Agent, Conversation, Team } from '@parley/protocol';
 import { memo, type JSX, type KeyboardEvent } from 'react';
@@ -63,7 +58,45 @@ export function firstResponseMark(conversation: Conversation, team: Team | undef
   return state === 'near' || state === 'breached' ? state : 'none';
 }
 
-const channelIcons = { whatsapp: WhatsAppIcon, messenger: FacebookIcon, instagram: InstagramIcon } as const;
+/**
+ * The rows' icons as plain SVG (the paths of Material's WhatsApp, Facebook, Instagram,
+ * ErrorOutlineOutlined and WarningAmber): a styled icon component computes its styles on
+ * every mount, and a scrolled list mounts rows by the hundred.
+ */
+const ICON_PATHS = {
+  whatsapp: [
+    'M16.75 13.96c.25.13.41.2.46.3.06.11.04.61-.21 1.18-.2.56-1.24 1.1-1.7 1.12-.46.02-.47.36-2.96-.73-2.49-1.09-3.99-3.75-4.11-3.92-.12-.17-.96-1.38-.92-2.61.05-1.22.69-1.8.95-2.04.24-.26.51-.29.68-.26h.47c.15 0 .36-.06.55.45l.69 1.87c.06.13.1.28.01.44l-.27.41-.39.42c-.12.12-.26.25-.12.5.12.26.62 1.09 1.32 1.78.91.88 1.71 1.17 1.95 1.3.24.14.39.12.54-.04l.81-.94c.19-.25.35-.19.58-.11l1.67.88M12 2a10 10 0 0 1 10 10 10 10 0 0 1-10 10c-1.97 0-3.8-.57-5.35-1.55L2 22l1.55-4.65A9.969 9.969 0 0 1 2 12 10 10 0 0 1 12 2m0 2a8 8 0 0 0-8 8c0 1.72.54 3.31 1.46 4.61L4.5 19.5l2.89-.96A7.95 7.95 0 0 0 12 20a8 8 0 0 0 8-8 8 8 0 0 0-8-8z',
+  ],
+  messenger: [
+    'M5 3h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2m13 2h-2.5A3.5 3.5 0 0 0 12 8.5V11h-2v3h2v7h3v-7h3v-3h-3V9a1 1 0 0 1 1-1h2V5z',
+  ],
+  instagram: [
+    'M7.8 2h8.4C19.4 2 22 4.6 22 7.8v8.4a5.8 5.8 0 0 1-5.8 5.8H7.8C4.6 22 2 19.4 2 16.2V7.8A5.8 5.8 0 0 1 7.8 2m-.2 2A3.6 3.6 0 0 0 4 7.6v8.8C4 18.39 5.61 20 7.6 20h8.8a3.6 3.6 0 0 0 3.6-3.6V7.6C20 5.61 18.39 4 16.4 4H7.6m9.65 1.5a1.25 1.25 0 0 1 1.25 1.25A1.25 1.25 0 0 1 17.25 8 1.25 1.25 0 0 1 16 6.75a1.25 1.25 0 0 1 1.25-1.25M12 7a5 5 0 0 1 5 5 5 5 0 0 1-5 5 5 5 0 0 1-5-5 5 5 0 0 1 5-5m0 2a3 3 0 0 0-3 3 3 3 0 0 0 3 3 3 3 0 0 0 3-3 3 3 0 0 0-3-3z',
+  ],
+  breached: [
+    'M11 15h2v2h-2zm0-8h2v6h-2zm.99-5C6.47 2 2 6.48 2 12s4.47 10 9.99 10C17.52 22 22 17.52 22 12S17.52 2 11.99 2M12 20c-4.42 0-8-3.58-8-8s3.58-8 8-8 8 3.58 8 8-3.58 8-8 8',
+  ],
+  near: ['M12 5.99 19.53 19H4.47zM12 2 1 21h22z', 'M13 16h-2v2h2zm0-6h-2v5h2z'],
+} as const;
+
+/** A row's icon: named when `title` is given, else hidden from assistive technology. */
+function RowIcon({ paths, title, color }: { paths: readonly string[]; title?: string; color?: string }): JSX.Element {
+  return (
+    <svg
+      className="pl-row-icon"
+      viewBox="0 0 24 24"
+      focusable="false"
+      aria-hidden={title === undefined ? true : undefined}
+      role={title === undefined ? undefined : 'img'}
+      style={color === undefined ? undefined : { color }}
+    >
+      {paths.map((d) => (
+        <path key={d} d={d} />
+      ))}
+      {title === undefined ? null : <title>{title}</title>}
+    </svg>
+  );
+}
 
 /**
  * The rows' look, written once for the whole list rather than computed for every row on
@@ -86,6 +119,8 @@ export function ConversationRowStyles(): JSX.Element {
             cursor: 'pointer',
             borderBottom: `1px solid ${v.palette.divider}`,
             outline: 'none',
+            // A row's layout and paint stay inside it: rows come and go without laying out the list.
+            contain: 'layout paint style',
             '&:hover': { backgroundColor: v.palette.action.hover },
             '&[aria-selected="true"]': { backgroundColor: v.palette.action.selected },
             '&:focus-visible': { outline: `2px solid ${v.palette.primary.main}`, outlineOffset: -2 },
@@ -105,6 +140,14 @@ export function ConversationRowStyles(): JSX.Element {
             color: v.palette.background.default,
             fontFamily: theme.typography.fontFamily,
             fontSize: 16,
+            userSelect: 'none',
+          },
+          '.pl-row-icon': {
+            width: '1em',
+            height: '1em',
+            display: 'inline-block',
+            flexShrink: 0,
+            fill: 'currentColor',
             userSelect: 'none',
           },
           '.pl-row-channel': {
@@ -239,7 +282,6 @@ function ConversationListItemView({
       : mine
         ? t('conversation.assignedToMe')
         : t('conversation.assignedTo', { name: assignee?.name ?? t('conversation.someone') });
-  const ChannelIcon = channelIcons[conversation.channel];
   return (
     <div
       role="option"
@@ -261,10 +303,10 @@ function ConversationListItemView({
       <div className="pl-row-avatar">
         <span aria-hidden>{initials(contactName)}</span>
         <span className="pl-row-channel">
-          <ChannelIcon
-            titleAccess={t(`channel.${conversation.channel}`)}
-            fontSize="inherit"
-            style={{ color: channelColor[conversation.channel] }}
+          <RowIcon
+            paths={ICON_PATHS[conversation.channel]}
+            title={t(`channel.${conversation.channel}`)}
+            color={channelColor[conversation.channel]}
           />
         </span>
       </div>
@@ -297,11 +339,7 @@ function ConversationListItemView({
           )}
           {sla !== 'none' && (
             <span className="pl-row-sla" data-testid="conversation-sla" data-sla={sla}>
-              {sla === 'breached' ? (
-                <ErrorOutlineIcon fontSize="inherit" aria-hidden />
-              ) : (
-                <WarningAmberIcon fontSize="inherit" aria-hidden />
-              )}
+              <RowIcon paths={ICON_PATHS[sla === 'breached' ? 'breached' : 'near']} />
               <span className="pl-row-sla-text">{t(sla === 'breached' ? 'inbox.sla.breached' : 'inbox.sla.near')}</span>
             </span>
           )}
