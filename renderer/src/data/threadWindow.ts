@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { Message } from '@parley/protocol';
-import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import type { Conversation, Message } from '@parley/protocol';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { HistoryRow, ParleyDb } from './db.js';
 
 /** How many of the newest messages a thread shows when it opens. */
@@ -66,6 +66,54 @@ export async function readWindow(
   }
   const from = floor.kind === 'all' ? Dexie.minKey : floor.createdAt;
   return index.between([conversationId, from], [conversationId, Dexie.maxKey], true, true).toArray();
+}
+
+/**
+ * What a thread needs to show its first screen, read in one transaction: the conversation,
+ * its newest page of messages and what is known of its older history.
+ */
+export type ThreadOpening = {
+  conversationId: string;
+  conversation: Conversation | undefined;
+  messages: Message[];
+  history: HistoryRow | undefined;
+};
+
+export function readOpening(db: ParleyDb, conversationId: string): Promise<ThreadOpening> {
+  return db.transaction('r', [db.conversations, db.messages, db.history], async () => {
+    const [conversation, messages, history] = await Promise.all([
+      db.conversations.get(conversationId),
+      readWindow(db, conversationId, NEWEST),
+      db.history.get(conversationId),
+    ]);
+    return { conversationId, conversation, messages, history };
+  });
+}
+
+/**
+ * The first screen of the conversation chosen, read once as soon as it is chosen, so the
+ * thread mounts with its messages instead of reading them one query after another. Until
+ * it is read, the opening of the conversation chosen before is kept (or undefined).
+ */
+export function useThreadOpening(db: ParleyDb, conversationId: string | null): ThreadOpening | undefined {
+  const [opening, setOpening] = useState<ThreadOpening | undefined>(undefined);
+  useEffect(() => {
+    if (conversationId === null) return;
+    let current = true;
+    readOpening(db, conversationId).then(
+      (read) => {
+        if (current) setOpening(read);
+      },
+      () => {
+        // The thread reads for itself once mounted: an empty opening lets it.
+        if (current) setOpening({ conversationId, conversation: undefined, messages: [], history: undefined });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [db, conversationId]);
+  return opening;
 }
 
 /** The page of cached messages just older than `before`, newest first. */
@@ -163,10 +211,14 @@ export function useThreadWindow(
   conversationId: string,
   history: HistoryRow | undefined,
   requestHistory: (db: ParleyDb, conversationId: string) => Promise<void>,
+  /** The newest page, when already read (`readOpening`): shown at once, and kept while the same. */
+  firstPage?: Message[],
 ): ThreadWindow {
-  const [floor, setFloor] = useState<WindowFloor>(NEWEST);
+  const [floor, setFloor] = useState<WindowFloor>(() =>
+    firstPage === undefined ? NEWEST : pinnedFloor(firstPage, THREAD_FIRST_PAGE),
+  );
   // The last read, outside React's state: each new read keeps what it can of it.
-  const [last] = useState<{ read: Message[] | undefined }>(() => ({ read: undefined }));
+  const [last] = useState<{ read: Message[] | undefined }>(() => ({ read: firstPage }));
   const messages = useLiveQuery(
     () =>
       readWindow(db, conversationId, floor).then((read) => {
@@ -174,6 +226,7 @@ export function useThreadWindow(
         return last.read;
       }),
     [db, conversationId, floor, last],
+    firstPage,
   );
   const latest = useRef({ floor, messages, history });
   useLayoutEffect(() => {

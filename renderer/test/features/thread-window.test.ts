@@ -9,11 +9,13 @@ import {
   olderFloor,
   pinnedFloor,
   readOlder,
+  readOpening,
   readWindow,
   sameMessages,
   type WindowFloor,
 } from '../../src/data/threadWindow.js';
 import { mentionParts } from '../../src/features/conversation/messages/mentionParts.js';
+import { sameRow, type RowContext, type RowProps } from '../../src/features/conversation/thread/rowContext.js';
 import {
   FIRST_INDEX_START,
   dayLabel,
@@ -22,7 +24,7 @@ import {
   threadItems,
   unseenCount,
 } from '../../src/features/conversation/thread/threadItems.js';
-import { DAY, HOUR, message } from '../fixtures.js';
+import { DAY, HOUR, conversationAt, message } from '../fixtures.js';
 
 /** The thread's window of messages, its rows and days, and the index that keeps the view still. */
 
@@ -148,6 +150,27 @@ describe('reading the window by index', () => {
     // Another conversation's message is not this thread's to show.
     expect(await findTarget(db, 'c1', { messageId: 'm1000', externalId: null })).toBeUndefined();
   });
+
+  it("reads a thread's first screen in one go: the conversation, its newest page, its history", async () => {
+    db = new ParleyDb(`thread-opening-${Date.now()}`);
+    await db.open();
+    const thread = numbered(100);
+    await db.conversations.put(conversationAt('whatsapp', NOON));
+    await db.messages.bulkPut(thread);
+    await db.history.put({ conversationId: 'c1', hasMore: false, requestedAt: null });
+
+    const opening = await readOpening(db, 'c1');
+    expect(opening.conversationId).toBe('c1');
+    expect(opening.conversation?.id).toBe('c1');
+    expect(opening.messages.map((item) => item.id)).toEqual(thread.slice(40).map((item) => item.id));
+    expect(opening.history?.hasMore).toBe(false);
+    // A full first page pins the window at its oldest message.
+    expect(pinnedFloor(opening.messages, 60)).toEqual({ kind: 'since', createdAt: thread[40]?.createdAt });
+
+    const missing = await readOpening(db, 'c9');
+    expect(missing.conversation).toBeUndefined();
+    expect(missing.messages).toEqual([]);
+  });
 });
 
 describe('a window read again', () => {
@@ -167,5 +190,60 @@ describe('a window read again', () => {
     expect(widened).toHaveLength(3);
     expect(widened[1]).toBe(first[0]);
     expect(widened[2]).toBe(first[1]);
+  });
+});
+
+describe('a row rendered again', () => {
+  const context: RowContext = {
+    quoted: undefined,
+    templates: undefined,
+    contactName: '',
+    hasOlder: true,
+    online: true,
+    activityNames: { agents: new Map(), teams: new Map() },
+    jumpTo: () => undefined,
+    onReply: () => undefined,
+    onReact: () => undefined,
+  };
+  const row = (item: RowProps['item'], shared: RowContext = context): RowProps => ({
+    item,
+    now: 0,
+    highlighted: false,
+    context: shared,
+  });
+
+  it('stays as it is when the thread learns a part the row does not read', () => {
+    const plain = { kind: 'message', key: 'a', message: message({ id: 'a' }) } as const;
+    const named = {
+      ...context,
+      contactName: 'Ana',
+      activityNames: { agents: new Map([['u1', 'Ana']]), teams: new Map() },
+    };
+    expect(sameRow(row(plain), row(plain, { ...named, templates: [] }))).toBe(true);
+    expect(sameRow(row(plain), row(plain, { ...context, quoted: { byId: new Map(), byExternalId: new Map() } }))).toBe(
+      true,
+    );
+  });
+
+  it('renders again for a part it reads, or for a change of its own', () => {
+    const reply = {
+      kind: 'message',
+      key: 'b',
+      message: message({ id: 'b', replyTo: { messageId: 'a', externalId: null, storyUrl: null } }),
+    } as const;
+    expect(sameRow(row(reply), row(reply, { ...context, contactName: 'Ana' }))).toBe(false);
+    const note = { kind: 'message', key: 'n', message: message({ id: 'n', kind: 'note' }) } as const;
+    expect(sameRow(row(note), row(note, { ...context, activityNames: { agents: new Map(), teams: new Map() } }))).toBe(
+      false,
+    );
+    const pending = {
+      kind: 'message',
+      key: 'p',
+      message: message({ id: 'p', direction: 'outbound', status: 'pending' }),
+    } as const;
+    expect(sameRow(row(pending), row(pending, { ...context, online: false }))).toBe(false);
+    const edited = { ...reply, message: { ...reply.message, text: 'changed' } };
+    expect(sameRow(row(reply), row(edited))).toBe(false);
+    expect(sameRow(row(reply), { ...row(reply), highlighted: true })).toBe(false);
   });
 });
