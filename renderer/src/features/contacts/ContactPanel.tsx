@@ -7,7 +7,7 @@ import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { Agent, Contact, Conversation } from '@parley/protocol';
-import { useDeferredValue, useState, type JSX, type ReactNode } from 'react';
+import { useState, type JSX, type ReactNode } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { ThreadActions } from '../../domain/actions.js';
@@ -40,8 +40,7 @@ export function ContactPanel({
   onClose: () => void;
 }): JSX.Element | null {
   const { t } = useT();
-  // The panel fills in after the thread beside it has painted its messages.
-  const panel = useDeferredValue(usePanelContact(db, conversationId));
+  const panel = usePanelContact(db, conversationId);
   return (
     <Box
       component="aside"

@@ -1,7 +1,7 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
 import type { Agent, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
-import { memo, useDeferredValue, useMemo, useState, type JSX } from 'react';
+import { memo, useMemo, useState, type JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
@@ -54,9 +54,7 @@ export const ConversationThread = memo(function ConversationThread({
   peers: ConversationPeers | undefined;
 }): JSX.Element {
   const { t, lang } = useT();
-  // Names, templates and the outbox render after the messages, never before them: a thread
-  // just opened paints its last messages first.
-  const surroundings = useDeferredValue(useThreadSurroundings(db, conversation));
+  const surroundings = useThreadSurroundings(db, conversation);
   const threadContact = surroundings?.contact;
   const agents = surroundings?.agents ?? NO_AGENTS;
   const teams = surroundings?.teams ?? NO_TEAMS;

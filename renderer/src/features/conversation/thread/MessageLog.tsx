@@ -268,11 +268,6 @@ export function MessageLog({
           atBottomThreshold={48}
           startReached={thread.loadOlder}
           increaseViewportBy={{ top: 400, bottom: 400 }}
-          // A likely row height: the first rows render at once, without a pass that measures one.
-          defaultItemHeight={72}
-          // Sizes are taken as the browser reports them, not a frame later: the rows of a
-          // thread just opened show in the frame after it mounts.
-          skipAnimationFrameInResizeObserver
           components={{ Header: LogHeader, Footer: LogFooter }}
         />
       )}
