@@ -5,11 +5,14 @@ import type { Message } from '@parley/protocol';
 import { ParleyDb } from '../../src/data/db.js';
 import {
   findTarget,
+  joinPages,
   lowerFloor,
+  pageRanges,
   olderFloor,
   pinnedFloor,
   readOlder,
   readOpening,
+  readRange,
   readWindow,
   sameMessages,
   type WindowFloor,
@@ -170,6 +173,57 @@ describe('reading the window by index', () => {
     const missing = await readOpening(db, 'c9');
     expect(missing.conversation).toBeUndefined();
     expect(missing.messages).toEqual([]);
+  });
+});
+
+describe('the older pages of a window', () => {
+  it('runs each page from its bound up to the page above it, the first up to the pin', () => {
+    expect(pageRanges({ kind: 'since', createdAt: 100 }, [60, 20, 'min'])).toEqual([
+      { key: '60:100', from: 60, to: 100 },
+      { key: '20:60', from: 20, to: 60 },
+      { key: 'min:20', from: 'min', to: 20 },
+    ]);
+    // A first page that holds the whole thread has nothing below it.
+    expect(pageRanges({ kind: 'all' }, [60])).toEqual([]);
+  });
+
+  it('joins the pages read without a gap, oldest first, before the first page', () => {
+    const ranges = pageRanges({ kind: 'since', createdAt: 100 }, [60, 20]);
+    const live = [message({ id: 'l', createdAt: 100 })];
+    const near = [message({ id: 'n', createdAt: 70 })];
+    const far = [message({ id: 'f', createdAt: 30 })];
+    expect(joinPages(ranges, new Map([['60:100', near]]), live)?.map((each) => each.id)).toEqual(['n', 'l']);
+    expect(
+      joinPages(
+        ranges,
+        new Map([
+          ['60:100', near],
+          ['20:60', far],
+        ]),
+        live,
+      )?.map((each) => each.id),
+    ).toEqual(['f', 'n', 'l']);
+    // A far page read before the near one waits for it: the thread never shows a gap.
+    expect(joinPages(ranges, new Map([['20:60', far]]), live)).toBe(live);
+    expect(joinPages(ranges, new Map(), undefined)).toBeUndefined();
+  });
+
+  it('reads a page by index: its bound included, the page above excluded', async () => {
+    const db = new ParleyDb(`thread-pages-${Date.now()}`);
+    await db.open();
+    try {
+      const thread = numbered(10);
+      await db.messages.bulkPut(thread);
+      const [upper, lower] = pageRanges({ kind: 'since', createdAt: thread[6]!.createdAt }, [
+        thread[3]!.createdAt,
+        'min',
+      ]);
+      expect((await readRange(db, 'c1', upper!)).map((each) => each.id)).toEqual(['m4', 'm5', 'm6']);
+      expect((await readRange(db, 'c1', lower!)).map((each) => each.id)).toEqual(['m1', 'm2', 'm3']);
+    } finally {
+      db.close();
+      await Dexie.delete(db.name);
+    }
   });
 });
 
