@@ -5,7 +5,6 @@ import type { JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useConversation } from '../../data/hooks.js';
-import { useThreadOpening } from '../../data/threadWindow.js';
 import type { ThreadActions } from '../../domain/actions.js';
 import { ConversationThread } from './thread/ConversationThread.js';
 
@@ -29,13 +28,7 @@ export function ThreadView({
   peers?: ConversationPeers;
 }): JSX.Element {
   const { t } = useT();
-  // The first screen of the chosen conversation is read in one go; until it is, the
-  // conversation shown before stays. The conversation itself then follows live.
-  const opening = useThreadOpening(db, conversationId);
-  const live = useConversation(db, conversationId);
-  const shownId = opening?.conversationId ?? live?.id;
-  const conversation = live !== undefined && live.id === shownId ? live : opening?.conversation;
-  const firstPage = opening !== undefined && opening.conversationId === conversation?.id ? opening : undefined;
+  const conversation = useConversation(db, conversationId);
   if (conversationId === null || conversation === undefined) {
     return (
       <Box sx={{ flex: 1, display: 'grid', placeItems: 'center' }}>
@@ -49,7 +42,6 @@ export function ThreadView({
       key={conversation.id}
       db={db}
       conversation={conversation}
-      firstPage={firstPage}
       actions={actions}
       online={online}
       agentId={agentId}

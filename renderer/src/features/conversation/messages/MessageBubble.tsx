@@ -23,7 +23,7 @@ import { LocationCard } from './LocationCard.js';
 import { MessageActions } from './MessageActions.js';
 import { MessageStatus } from './MessageStatus.js';
 import { ReactionBar } from './ReactionBar.js';
-import { linkify } from '../../../common/linkify.js';
+import { RichText } from '../../../common/ui/RichText.js';
 import { SharedContactCard } from './SharedContactCard.js';
 
 export type MessageBubbleProps = {
@@ -148,17 +148,7 @@ function Content({ message, templateText, attachments }: MessageBubbleProps): JS
         <SharedContactCard key={index} contact={contact} />
       ))}
       {text !== null && text !== '' && !(message.interactive !== null && text === message.interactive.title) && (
-        <p className="pl-msg-text" data-testid="message-text">
-          {linkify(text).map((part, index) =>
-            part.kind === 'link' ? (
-              <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
-                {part.text}
-              </a>
-            ) : (
-              part.text
-            ),
-          )}
-        </p>
+        <RichText text={text} testId="message-text" />
       )}
     </>
   );
@@ -174,20 +164,52 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
     <MessageActions ownReaction={ownReaction(message.reactions)} onReply={onReply} onReact={onReact} />
   );
   return (
-    <div
-      className="pl-msg"
+    <Box
       data-testid="message"
       data-message-id={message.id}
       data-highlighted={highlighted}
       data-direction={message.direction}
       data-kind={message.kind}
+      sx={{
+        display: 'flex',
+        justifyContent: outbound ? 'flex-end' : 'flex-start',
+        px: 2,
+        py: 0.5,
+        transition: 'background-color 400ms',
+        bgcolor: highlighted ? 'thread.highlight' : 'transparent',
+        '&:hover .message-actions, &:focus-within .message-actions': { opacity: 1 },
+      }}
     >
       {outbound && actions}
-      <div className="pl-msg-column">
+      <Box
+        sx={{
+          display: 'flex',
+          flexDirection: 'column',
+          alignItems: outbound ? 'flex-end' : 'flex-start',
+          maxWidth: 'min(70%, 560px)',
+          minWidth: 0,
+        }}
+      >
         {quote}
-        <div className="pl-msg-bubble">
+        <Box
+          sx={{
+            maxWidth: '100%',
+            px: 1.5,
+            py: 1,
+            borderRadius: 2,
+            borderTopLeftRadius: outbound ? undefined : 4,
+            borderTopRightRadius: outbound ? 4 : undefined,
+            bgcolor: message.kind === 'note' ? 'thread.note' : outbound ? 'thread.outbound' : 'thread.inbound',
+            color: 'text.primary',
+            boxShadow: 1,
+          }}
+        >
           <Content {...props} />
-          <div className="pl-msg-meta">
+          <Typography
+            variant="caption"
+            component="div"
+            sx={{ display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, opacity: 0.75 }}
+          >
             {message.humanAgentTag && (
               <SupportAgentIcon
                 fontSize="inherit"
@@ -198,8 +220,8 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
             {message.editedAt !== null && !deleted && <span data-testid="message-edited">{t('message.edited')} ·</span>}
             <span>{messageTime(message.createdAt, undefined, lang)}</span>
             <MessageStatus tick={tick} />
-          </div>
-        </div>
+          </Typography>
+        </Box>
         {!deleted && <ReactionBar groups={groupReactions(message.reactions)} onRemoveOwn={() => onReact('')} />}
         {tick === 'failed' && (
           <Tooltip title={message.error === null ? '' : t('message.errorCode', { code: message.error.code })}>
@@ -215,8 +237,8 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
             </Typography>
           </Tooltip>
         )}
-      </div>
+      </Box>
       {!outbound && actions}
-    </div>
+    </Box>
   );
 }
