@@ -1,4 +1,4 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie from 'dexie';
 import { AgentSchema, type Agent } from '@parley/protocol';
 
 /**
@@ -10,19 +10,11 @@ import { AgentSchema, type Agent } from '@parley/protocol';
  */
 const KEY_PREFIX = 'parley:session:';
 
-/** Where the app kept sessions before: read once, when localStorage has none, and moved. */
+/** Where the app kept sessions before: moved here once, then deleted. */
 type SessionRow = { serverUrl: string; agent: Agent; signedInAt: number };
-
-class SessionDb extends Dexie {
-  sessions!: EntityTable<SessionRow, 'serverUrl'>;
-  constructor() {
-    super('parley-sessions');
-    this.version(1).stores({ sessions: 'serverUrl' });
-  }
-}
-
-let legacy: SessionDb | null = null;
-const legacyDb = (): SessionDb => (legacy ??= new SessionDb());
+const LEGACY_DB = 'parley-sessions';
+/** Set once the old database was moved (or found absent): it is never opened again. */
+const MOVED_KEY = 'parley:session:moved';
 
 function readStored(serverUrl: string): Agent | null | undefined {
   try {
@@ -43,16 +35,41 @@ function writeStored(serverUrl: string, agent: Agent): void {
   }
 }
 
+function movedAlready(): boolean {
+  try {
+    return window.localStorage.getItem(MOVED_KEY) !== null;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Moves every session an earlier version kept in IndexedDB into localStorage and deletes
+ * that database, once per device: an update signs nobody out, and no later start opens it.
+ */
+async function moveLegacySessions(): Promise<void> {
+  if (movedAlready()) return;
+  try {
+    if ((await Dexie.exists(LEGACY_DB)) === true) {
+      const legacy = new Dexie(LEGACY_DB);
+      legacy.version(1).stores({ sessions: 'serverUrl' });
+      const rows = (await legacy.table('sessions').toArray()) as SessionRow[];
+      for (const row of rows) {
+        const agent = AgentSchema.safeParse(row.agent);
+        if (agent.success && readStored(row.serverUrl) === undefined) writeStored(row.serverUrl, agent.data);
+      }
+      legacy.close();
+      await Dexie.delete(LEGACY_DB);
+    }
+    window.localStorage.setItem(MOVED_KEY, '1');
+  } catch {
+    // Tried again at the next start.
+  }
+}
+
 export async function loadSession(serverUrl: string): Promise<Agent | null> {
-  const stored = readStored(serverUrl);
-  if (stored !== undefined) return stored;
-  const row = await legacyDb()
-    .sessions.get(serverUrl)
-    .catch(() => undefined);
-  const agent = AgentSchema.safeParse(row?.agent);
-  if (!agent.success) return null;
-  writeStored(serverUrl, agent.data);
-  return agent.data;
+  await moveLegacySessions();
+  return readStored(serverUrl) ?? null;
 }
 
 export function saveSession(serverUrl: string, agent: Agent): Promise<void> {
@@ -60,15 +77,13 @@ export function saveSession(serverUrl: string, agent: Agent): Promise<void> {
   return Promise.resolve();
 }
 
-export async function clearSession(serverUrl: string): Promise<void> {
+export function clearSession(serverUrl: string): Promise<void> {
   try {
     window.localStorage.removeItem(KEY_PREFIX + serverUrl);
   } catch {
     // Nothing to remove.
   }
-  await legacyDb()
-    .sessions.delete(serverUrl)
-    .catch(() => undefined);
+  return Promise.resolve();
 }
 
 /**

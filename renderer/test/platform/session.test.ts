@@ -1,23 +1,11 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import type { Agent } from '@parley/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearSession, loadSession, saveSession } from '../../src/platform/session.js';
+import { agent } from '../fixtures.js';
 
 const SERVER = 'http://127.0.0.1:4100';
-const ALEX: Agent = {
-  id: 'a1',
-  email: 'alex@example.com',
-  name: 'Alex',
-  role: 'agent',
-  kind: 'person',
-  presence: 'online',
-  presenceAt: null,
-  active: true,
-  capacity: 5,
-  teamIds: [],
-  seq: 1,
-};
+const ALEX = agent('a1', { name: 'Alex', email: 'alex@example.com', teamIds: [] });
 
 /** The session lives in localStorage: a stand-in for the window's. */
 function fakeWindow(): Map<string, string> {
@@ -57,7 +45,9 @@ describe('the session kept on this device', () => {
     await old.table('sessions').put({ serverUrl: SERVER, agent: ALEX, signedInAt: 1 });
     old.close();
     expect(await loadSession(SERVER)).toEqual(ALEX);
-    expect(items.size).toBe(1);
+    expect(items.has(`parley:session:${SERVER}`)).toBe(true);
+    // Moved once: the old database is gone, and no later start looks for it.
+    expect(await Dexie.exists('parley-sessions')).toBe(false);
     // Signing out removes it from both places: it does not come back from the old one.
     await clearSession(SERVER);
     expect(await loadSession(SERVER)).toBeNull();
