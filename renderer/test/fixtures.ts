@@ -1,4 +1,4 @@
-import type { Contact, Conversation, Message } from '@parley/protocol';
+import type { Agent, Contact, Conversation, Message } from '@parley/protocol';
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
@@ -76,6 +76,24 @@ export function contact(id: string, overrides: Partial<Contact> = {}): Contact {
     possibleDuplicates: [],
     note: '',
     createdAt: 0,
+    seq: 1,
+    ...overrides,
+  };
+}
+
+/** An agent in team t1, online, with room for five conversations. */
+export function agent(id: string, overrides: Partial<Agent> = {}): Agent {
+  return {
+    id,
+    email: `${id}@example.com`,
+    name: id,
+    role: 'agent',
+    kind: 'person',
+    presence: 'online',
+    presenceAt: null,
+    active: true,
+    capacity: 5,
+    teamIds: ['t1'],
     seq: 1,
     ...overrides,
   };

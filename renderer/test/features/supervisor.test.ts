@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Agent, Team } from '@parley/protocol';
+import type { Team } from '@parley/protocol';
 import { clock, loadOf, slaState, teamAgents, waitingQueue } from '../../src/features/supervisor/queue.js';
 import { dailySeries, lastDays, type DailyRow } from '../../src/features/supervisor/metrics.js';
 import { fromMinutes, ruleKey, toMinutes } from '../../src/features/admin/teamForm.js';
 import { screensFor } from '../../src/shell/ScreenTabs.js';
-import { conversationAt } from '../fixtures.js';
+import { agent, conversationAt } from '../fixtures.js';
 
 const MINUTE = 60_000;
 
@@ -18,23 +18,6 @@ function team(id: string, overrides: Partial<Team> = {}): Team {
     firstResponseTargetSeconds: 300,
     waitingTargetSeconds: 600,
     rules: [],
-    seq: 1,
-    ...overrides,
-  };
-}
-
-function agent(id: string, overrides: Partial<Agent> = {}): Agent {
-  return {
-    id,
-    email: `${id}@example.com`,
-    name: id,
-    role: 'agent',
-    kind: 'person',
-    presence: 'online',
-    presenceAt: null,
-    active: true,
-    capacity: 5,
-    teamIds: ['t1'],
     seq: 1,
     ...overrides,
   };
