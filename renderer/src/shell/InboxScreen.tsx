@@ -10,7 +10,7 @@ import Snackbar from '@mui/material/Snackbar';
 import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { refusal, type Agent, type Team } from '@parley/protocol';
+import { refusal, type Agent } from '@parley/protocol';
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
@@ -39,18 +39,12 @@ import { PresenceSwitch } from './PresenceSwitch.js';
 import { ScreenTabs, type Screen } from './ScreenTabs.js';
 import { usePeers } from './usePeers.js';
 import type { ParleyDb } from '../data/db.js';
-import {
-  CommandPalette,
-  PaletteTypeAhead,
-  ShortcutHelp,
-  ShortcutKeys,
-  useGlobalShortcuts,
-  type TypedAhead,
-} from '../features/palette/index.js';
+import { CommandPalette, ShortcutHelp, ShortcutKeys } from '../features/palette/index.js';
+import { KeyboardLayer, type Dialog } from './KeyboardLayer.js';
+import { whenIdle } from './whenIdle.js';
 import { SettingsDialog } from '../features/settings/index.js';
 import { AccountMenu } from './AccountMenu.js';
 import { listFallback } from './listFallback.js';
-import { useShellCommands } from './useShellCommands.js';
 
 export function InboxScreen({
   desktop,
@@ -189,7 +183,7 @@ function Inbox({
     listHandle.current = handle;
   }, []);
   const listRegion = useRef<HTMLElement | null>(null);
-  const [dialog, setDialog] = useState<'palette' | 'help' | 'settings' | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
   const teams = useTeams(db);
   const signOut = useCallback(() => onSignOut(db), [onSignOut, db]);
   const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
@@ -409,85 +403,6 @@ function Inbox({
   );
 }
 
-type Dialog = 'palette' | 'help' | 'settings' | null;
-
-/**
- * The keyboard's layer over the inbox: the commands (actions on the open conversation,
- * the list, the views, the app), their shortcuts, the palette and the help.
- */
-function KeyboardLayer({
-  db,
-  me,
-  role,
-  teams,
-  dialog,
-  setDialog,
-  list,
-  listRegion,
-  setView,
-  setScreen,
-  toggleContactPanel,
-  signOut,
-  onOpenConversation,
-}: {
-  db: ParleyDb;
-  me: Agent;
-  role: Agent['role'];
-  teams: readonly Team[];
-  dialog: Dialog;
-  setDialog: (dialog: Dialog | ((previous: Dialog) => Dialog)) => void;
-  list: () => ListHandle | null;
-  listRegion: () => HTMLElement | null;
-  setView: (view: ViewId) => void;
-  setScreen: (screen: Screen) => void;
-  toggleContactPanel: () => void;
-  signOut: () => void;
-  onOpenConversation: (conversationId: string) => void;
-}): JSX.Element {
-  const translator = useT();
-  const commands = useShellCommands(
-    {
-      me,
-      role,
-      teams,
-      list,
-      setView,
-      setScreen,
-      togglePalette: () => setDialog((previous) => (previous === 'palette' ? null : 'palette')),
-      openHelp: () => setDialog('help'),
-      openSettings: () => setDialog('settings'),
-      toggleContactPanel,
-      signOut,
-    },
-    translator,
-  );
-  useGlobalShortcuts(commands, listRegion);
-  const typedAheadRef = useRef<TypedAhead>({ text: '', enter: false });
-  const close = useCallback(() => setDialog(null), [setDialog]);
-  // Each dialog's code loads when the app is idle after the first rows, or when first opened.
-  return (
-    <>
-      {dialog === 'palette' ? (
-        <Suspense fallback={<PaletteTypeAhead typedRef={typedAheadRef} onEscape={close} />}>
-          <CommandPalette
-            open
-            onClose={close}
-            commands={commands}
-            db={db}
-            onOpenConversation={onOpenConversation}
-            typedAheadRef={typedAheadRef}
-          />
-        </Suspense>
-      ) : null}
-      {dialog === 'help' ? (
-        <Suspense fallback={null}>
-          <ShortcutHelp open onClose={close} commands={commands} />
-        </Suspense>
-      ) : null}
-    </>
-  );
-}
-
 /** The notice about the cache, in words: what happened and what became of the outbox. */
 function localDataText(notice: LocalDataNotice, { t, tn }: Translator): string {
   if (notice.kind === 'resynced') return t('data.resynced');
@@ -496,23 +411,4 @@ function localDataText(notice: LocalDataNotice, { t, tn }: Translator): string {
   if (notice.lostOutbox === 'unknown') parts.push(t('data.outboxUnknown'));
   else if (notice.lostOutbox > 0) parts.push(tn('data.outboxLost', notice.lostOutbox));
   return parts.join(' ');
-}
-
-/** How long after the inbox shows that the code of what it opens next starts loading. */
-const PRELOAD_AFTER_MS = 1500;
-
-/**
- * Runs `work` once the page is idle, a while after the inbox shows: the first rows and the
- * rest of the list come first. Returns the cancel.
- */
-function whenIdle(work: () => void): () => void {
-  let idle: number | undefined;
-  const timer = setTimeout(() => {
-    if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(work, { timeout: 2000 });
-    else work();
-  }, PRELOAD_AFTER_MS);
-  return () => {
-    clearTimeout(timer);
-    if (idle !== undefined) cancelIdleCallback(idle);
-  };
 }
