@@ -4,7 +4,15 @@
  * frame must be one of our own pages. Electron's `ipcMain` is injected, so this runs in Node.
  */
 import type { IpcMainInvokeEvent } from 'electron';
-import { desktopChannels, type DesktopArgs, type DesktopChannel, type DesktopResults } from '@parley/protocol';
+import {
+  desktopChannels,
+  desktopEvents,
+  type DesktopArgs,
+  type DesktopChannel,
+  type DesktopEvent,
+  type DesktopEventPayload,
+  type DesktopResults,
+} from '@parley/protocol';
 import { originOf } from './app-origin.js';
 
 export type DesktopHandler<C extends DesktopChannel> = (
@@ -99,4 +107,29 @@ export class DesktopIpc {
   private register<C extends DesktopChannel>(channel: C): void {
     this.unregister.push(handle(this.ipc, channel, this.appOrigin, this.handlers[channel]));
   }
+}
+
+/** What `sendDesktopEvent` needs from a window's `webContents`. */
+export type DesktopEventTarget = {
+  isDestroyed(): boolean;
+  getURL(): string;
+  send(channel: string, payload: unknown): void;
+};
+
+/**
+ * Tells the page of one window about a main-process event. The payload is checked against
+ * the event's schema (a bad one is a bug here, and throws), and the event goes only to one
+ * of our own pages: a window that was somehow navigated elsewhere hears nothing. Returns
+ * whether it was sent.
+ */
+export function sendDesktopEvent<E extends DesktopEvent>(
+  target: DesktopEventTarget,
+  appOrigin: string,
+  event: E,
+  payload: DesktopEventPayload<E>,
+): boolean {
+  const checked: unknown = desktopEvents[event].parse(payload);
+  if (target.isDestroyed() || originOf(target.getURL()) !== appOrigin) return false;
+  target.send(event, checked);
+  return true;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { APP_ORIGIN } from '../src/app-origin.js';
 import { createDesktopHandlers } from '../src/handlers.js';
 import {
+  sendDesktopEvent,
   DesktopIpc,
   IpcArgumentError,
   IpcSenderError,
@@ -178,5 +179,37 @@ describe('DesktopIpc', () => {
     await expect(call('session:getToken', SERVER)).resolves.toBe('tok');
     await expect(call('session:clearToken', SERVER)).resolves.toBeUndefined();
     await expect(call('session:getToken', SERVER)).resolves.toBeNull();
+  });
+});
+
+describe('sendDesktopEvent', () => {
+  function target(url: string, destroyed = false) {
+    const sent: Array<[string, unknown]> = [];
+    return {
+      sent,
+      isDestroyed: () => destroyed,
+      getURL: () => url,
+      send: (channel: string, payload: unknown) => sent.push([channel, payload]),
+    };
+  }
+
+  it('sends a valid payload to our page', () => {
+    const page = target(`${APP_ORIGIN}/index.html`);
+    expect(sendDesktopEvent(page, APP_ORIGIN, 'conversation:open', { conversationId: 'c-1' })).toBe(true);
+    expect(page.sent).toEqual([['conversation:open', { conversationId: 'c-1' }]]);
+  });
+
+  it('tells nothing to a foreign page or a destroyed window', () => {
+    const foreign = target('https://evil.example/');
+    const gone = target(`${APP_ORIGIN}/index.html`, true);
+    expect(sendDesktopEvent(foreign, APP_ORIGIN, 'conversation:open', { conversationId: 'c-1' })).toBe(false);
+    expect(sendDesktopEvent(gone, APP_ORIGIN, 'conversation:open', { conversationId: 'c-1' })).toBe(false);
+    expect([...foreign.sent, ...gone.sent]).toEqual([]);
+  });
+
+  it("refuses a payload outside the event's schema", () => {
+    const page = target(`${APP_ORIGIN}/index.html`);
+    expect(() => sendDesktopEvent(page, APP_ORIGIN, 'conversation:open', { conversationId: '' })).toThrow();
+    expect(page.sent).toEqual([]);
   });
 });

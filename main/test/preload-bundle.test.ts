@@ -15,7 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-type ExposedApi = { invoke(channel: string, ...args: unknown[]): Promise<unknown> };
+type ExposedApi = {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+};
+
+type IpcListener = (event: unknown, payload: unknown) => void;
 
 let folder: string;
 let bundle: string;
@@ -35,8 +40,10 @@ function loadPreload(): {
   exposed: Map<string, unknown>;
   invocations: Array<{ channel: string; args: unknown[] }>;
   required: string[];
+  listeners: Map<string, Set<IpcListener>>;
 } {
   const exposed = new Map<string, unknown>();
+  const listeners = new Map<string, Set<IpcListener>>();
   const invocations: Array<{ channel: string; args: unknown[] }> = [];
   const required: string[] = [];
   const electron = {
@@ -50,6 +57,14 @@ function loadPreload(): {
         invocations.push({ channel, args });
         return Promise.resolve(`answer to ${channel}`);
       },
+      on(channel: string, listener: IpcListener): void {
+        const set = listeners.get(channel) ?? new Set<IpcListener>();
+        set.add(listener);
+        listeners.set(channel, set);
+      },
+      removeListener(channel: string, listener: IpcListener): void {
+        listeners.get(channel)?.delete(listener);
+      },
     },
   };
   const sandboxRequire = (name: string): unknown => {
@@ -62,7 +77,7 @@ function loadPreload(): {
     console,
   }) as (require: (name: string) => unknown, module: unknown, exports: unknown) => void;
   run(sandboxRequire, module, module.exports);
-  return { exposed, invocations, required };
+  return { exposed, invocations, required, listeners };
 }
 
 describe('the preload bundle', () => {
@@ -71,12 +86,35 @@ describe('the preload bundle', () => {
     expect(new Set(required)).toEqual(new Set(['electron']));
   });
 
-  it('exposes one API with one method under the agreed key', () => {
+  it('exposes one API with its two methods under the agreed key', () => {
     const { exposed } = loadPreload();
     expect([...exposed.keys()]).toEqual([DESKTOP_API_KEY]);
     const api = exposed.get(DESKTOP_API_KEY) as ExposedApi;
-    expect(Object.keys(api)).toEqual(['invoke']);
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'on']);
   });
+
+  it("hands a desktop event's payload to the page, never the IPC event, until told to stop", () => {
+    const { exposed, listeners } = loadPreload();
+    const api = exposed.get(DESKTOP_API_KEY) as ExposedApi;
+    const received: unknown[][] = [];
+    const stop = api.on('conversation:open', (...args: unknown[]) => received.push(args));
+    const registered = [...(listeners.get('conversation:open') ?? [])];
+    expect(registered).toHaveLength(1);
+    registered[0]?.({ sender: 'the IPC event' }, { conversationId: 'c1' });
+    expect(received).toEqual([[{ conversationId: 'c1' }]]);
+    stop();
+    expect(listeners.get('conversation:open')?.size).toBe(0);
+  });
+
+  it.each(['fs:readFile', 'ELECTRON_BROWSER_REQUIRE', '__proto__', 'session:getToken', ''])(
+    'refuses to listen to the event %j',
+    (event) => {
+      const { exposed, listeners } = loadPreload();
+      const api = exposed.get(DESKTOP_API_KEY) as ExposedApi;
+      expect(() => api.on(event, () => undefined)).toThrow(/Unknown desktop event/);
+      expect(listeners.size).toBe(0);
+    },
+  );
 
   it('forwards a desktop channel with its arguments', async () => {
     const { exposed, invocations } = loadPreload();

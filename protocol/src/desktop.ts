@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import type { DesktopChannel } from './desktop-channels.js';
+import type { DesktopChannel, DesktopEvent } from './desktop-channels.js';
 
-export { DESKTOP_API_KEY, DESKTOP_CHANNELS, isDesktopChannel, type DesktopChannel } from './desktop-channels.js';
+export {
+  DESKTOP_API_KEY,
+  DESKTOP_CHANNELS,
+  DESKTOP_EVENTS,
+  isDesktopChannel,
+  isDesktopEvent,
+  type DesktopChannel,
+  type DesktopEvent,
+} from './desktop-channels.js';
 
 /**
  * The desktop API: one map from `domain:verb` IPC channel to its argument schema and
@@ -34,7 +42,26 @@ export type DesktopResults = {
 
 export type DesktopArgs<C extends DesktopChannel> = z.infer<(typeof desktopChannels)[C]>;
 
+/**
+ * What the main process may tell the page, each with the schema of its one payload. The
+ * main process sends only payloads that pass it; the page parses them again before use.
+ */
+export const desktopEvents = {
+  /**
+   * Show this conversation: a notification was clicked, a `parley://conversation/<id>` link
+   * was opened, or the tray asked. The id is the server's; the page says when the agent
+   * cannot see it.
+   */
+  'conversation:open': z.object({ conversationId: z.string().min(1).max(200) }),
+} as const satisfies Record<DesktopEvent, z.ZodType>;
+
+export type DesktopEventPayload<E extends DesktopEvent> = z.infer<(typeof desktopEvents)[E]>;
+
+export type DesktopEventListener<E extends DesktopEvent> = (payload: DesktopEventPayload<E>) => void;
+
 /** The object the preload puts on `window.parleyDesktop`. */
 export type DesktopApi = {
   invoke<C extends DesktopChannel>(channel: C, ...args: DesktopArgs<C>): Promise<DesktopResults[C]>;
+  /** Listens to one main-process event; the returned function stops listening. */
+  on<E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): () => void;
 };

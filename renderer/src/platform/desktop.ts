@@ -1,4 +1,12 @@
-import { DESKTOP_API_KEY, DesktopInfoSchema, LoginResponseSchema, type DesktopApi } from '@parley/protocol';
+import {
+  DESKTOP_API_KEY,
+  DesktopInfoSchema,
+  LoginResponseSchema,
+  desktopEvents,
+  type DesktopApi,
+  type DesktopEvent,
+  type DesktopEventListener,
+} from '@parley/protocol';
 import { setSessionRefresher } from './http.js';
 import { packTokens, unpackTokens } from './session.js';
 
@@ -19,6 +27,11 @@ export type Desktop = {
   notify(notification: DesktopNotification): void;
   /** Asks once for permission to notify; call it from a user's gesture (signing in). */
   requestNotifications(): void;
+  /**
+   * Listens to what the desktop shell asks of the page (show a conversation, ...); the
+   * returned function stops listening. In a browser nothing ever arrives.
+   */
+  on<E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): () => void;
 };
 
 export type DesktopNotification = { title: string; body: string; tag: string; onClick: () => void };
@@ -47,6 +60,18 @@ function bridge(): DesktopApi | undefined {
   return undefined;
 }
 
+/** The shell's events, each payload parsed again: the page trusts its schema, not the sender. */
+function listen(api: DesktopApi) {
+  return <E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): (() => void) =>
+    api.on(event, (payload) => {
+      const parsed = desktopEvents[event].safeParse(payload);
+      if (parsed.success) listener(parsed.data);
+      else console.warn(`Ignored a malformed ${event} event from the desktop shell`);
+    });
+}
+
+const neverCalled = (): (() => void) => () => undefined;
+
 export async function connectDesktop(): Promise<Desktop> {
   const api = bridge();
   if (api === undefined) {
@@ -59,6 +84,7 @@ export async function connectDesktop(): Promise<Desktop> {
       clearToken: () => Promise.resolve(),
       notify,
       requestNotifications,
+      on: neverCalled,
     };
   }
   const info = DesktopInfoSchema.parse(await api.invoke('app:getInfo'));
@@ -92,5 +118,6 @@ export async function connectDesktop(): Promise<Desktop> {
     clearToken: () => api.invoke('session:clearToken', serverUrl),
     notify,
     requestNotifications,
+    on: listen(api),
   };
 }
