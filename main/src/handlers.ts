@@ -1,4 +1,4 @@
-import type { DesktopInfo } from '@parley/protocol';
+import type { DesktopInfo, ShellLanguage } from '@parley/protocol';
 import type { DesktopHandlers } from './ipc.js';
 import type { TokenStore } from './token-store.js';
 
@@ -7,6 +7,8 @@ export type DesktopHandlerDeps = {
   appVersion: string;
   serverUrl: string;
   tokens: Pick<TokenStore, 'get' | 'set' | 'clear' | 'isSecure'>;
+  /** The app's language changed: the shell's own words follow. */
+  setLanguage: (language: ShellLanguage) => void;
 };
 
 /** What each desktop channel does. Arguments arrive already validated by `ipc.ts`. */
@@ -18,6 +20,10 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
       serverUrl: deps.serverUrl,
       secureStorage: deps.tokens.isSecure(),
     }),
+    'app:setLanguage': (language) => {
+      deps.setLanguage(language);
+      return undefined;
+    },
     'session:getToken': (serverUrl) => deps.tokens.get(serverUrl),
     'session:setToken': (serverUrl, token) => deps.tokens.set(serverUrl, token),
     'session:clearToken': async (serverUrl) => {

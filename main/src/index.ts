@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, type BrowserWindow } from 'electron';
-import { contentSecurityPolicy } from '@parley/protocol';
+import { contentSecurityPolicy, type ShellLanguage } from '@parley/protocol';
 import electronUpdater from 'electron-updater';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
 import { AppProtocol } from './app-protocol.js';
@@ -20,6 +20,7 @@ import { menuLabels } from './menu-labels.js';
 import { PlaintextConsent } from './plaintext-consent.js';
 import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
+import { pickShellLanguage, shellWords } from './words.js';
 import { UpdateService, builtInFeedUrl, readUpdateChannel, resolveUpdateFeed, type UpdateFeed } from './updates.js';
 import { applyPermissionPolicy, createMainWindow } from './window.js';
 import { placeWindow, WindowStateStore } from './window-state.js';
@@ -31,6 +32,16 @@ type Services = {
   updates: UpdateService;
 };
 
+/** The shell's language: the system's at first, then the one the agent chose in the app. */
+let shellLanguage: ShellLanguage = 'en';
+const languageListeners = new Set<(language: ShellLanguage) => void>();
+
+function setShellLanguage(language: ShellLanguage): void {
+  if (language === shellLanguage) return;
+  shellLanguage = language;
+  for (const listener of languageListeners) listener(language);
+}
+
 async function startServices(config: ShellConfig): Promise<Services> {
   const appPath = app.getAppPath();
   const appProtocol = new AppProtocol(protocol, {
@@ -41,7 +52,7 @@ async function startServices(config: ShellConfig): Promise<Services> {
   // Linux without a keyring: the agent decides, once, whether the sign-in outlives the session.
   const plaintextConsent = new PlaintextConsent({
     filePath: path.join(app.getPath('userData'), 'plaintext-consent.json'),
-    ask: async () => (await dialog.showMessageBox(plaintextConsentDialog(app.getLocale()))).response === 0,
+    ask: async () => (await dialog.showMessageBox(plaintextConsentDialog(shellWords(shellLanguage)))).response === 0,
     onWarning: (message, error) => console.warn(message, error ?? ''),
   });
   await plaintextConsent.load();
@@ -59,6 +70,7 @@ async function startServices(config: ShellConfig): Promise<Services> {
       appVersion: app.getVersion(),
       serverUrl: config.serverUrl,
       tokens,
+      setLanguage: setShellLanguage,
     }),
   );
 
@@ -232,17 +244,21 @@ function main(): void {
     .whenReady()
     .then(async () => {
       applyPermissionPolicy(session.defaultSession, APP_ORIGIN);
-      Menu.setApplicationMenu(
-        Menu.buildFromTemplate(
-          buildMenuTemplate({
-            platform: process.platform,
-            appName: app.name,
-            labels: menuLabels(app.getPreferredSystemLanguages()),
-            developer: !app.isPackaged,
-            onCommand: sendMenuCommand,
-          }),
-        ),
-      );
+      shellLanguage = pickShellLanguage(app.getPreferredSystemLanguages());
+      const setMenu = (): void =>
+        Menu.setApplicationMenu(
+          Menu.buildFromTemplate(
+            buildMenuTemplate({
+              platform: process.platform,
+              appName: app.name,
+              labels: menuLabels(shellWords(shellLanguage)),
+              developer: !app.isPackaged,
+              onCommand: sendMenuCommand,
+            }),
+          ),
+        );
+      setMenu();
+      languageListeners.add(setMenu);
       services = await startServices(config);
       openMainWindow();
     })

@@ -132,9 +132,10 @@ describe('handle', () => {
 });
 
 describe('DesktopIpc', () => {
-  function handlers(): DesktopHandlers {
+  function handlers(languages: string[] = []): DesktopHandlers {
     const tokens = new Map<string, string>();
     return createDesktopHandlers({
+      setLanguage: (language) => languages.push(language),
       platform: 'linux',
       appVersion: '0.1.0',
       serverUrl: SERVER,
@@ -179,6 +180,16 @@ describe('DesktopIpc', () => {
     await expect(call('session:getToken', SERVER)).resolves.toBe('tok');
     await expect(call('session:clearToken', SERVER)).resolves.toBeUndefined();
     await expect(call('session:getToken', SERVER)).resolves.toBeNull();
+  });
+
+  it("passes the app's language on to the shell, and refuses one it has no words for", async () => {
+    const ipc = new FakeIpcMain();
+    const languages: string[] = [];
+    new DesktopIpc(ipc, APP_ORIGIN, handlers(languages)).start();
+    const page = 'app://parley/index.html';
+    await expect(ipc.invoke(page, 'app:setLanguage', 'fr')).resolves.toBeUndefined();
+    await expect(ipc.invoke(page, 'app:setLanguage', 'de')).rejects.toThrow(IpcArgumentError);
+    expect(languages).toEqual(['fr']);
   });
 });
 

@@ -6,7 +6,13 @@
  * main process to the page (`on`, one-way): a notification or a deep link asking for a
  * conversation, the operating system asking for a presence, the updater's state.
  */
-export const DESKTOP_CHANNELS = ['app:getInfo', 'session:getToken', 'session:setToken', 'session:clearToken'] as const;
+export const DESKTOP_CHANNELS = [
+  'app:getInfo',
+  'app:setLanguage',
+  'session:getToken',
+  'session:setToken',
+  'session:clearToken',
+] as const;
 
 export type DesktopChannel = (typeof DESKTOP_CHANNELS)[number];
 

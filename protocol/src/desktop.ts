@@ -16,8 +16,14 @@ export {
  * result. The main process validates every call against it; the preload exposes exactly
  * these channels and nothing else; the renderer falls back to web APIs when absent.
  */
+/** The languages the desktop shell has words in: the app's own. */
+export const ShellLanguageSchema = z.enum(['en', 'fr']);
+export type ShellLanguage = z.infer<typeof ShellLanguageSchema>;
+
 export const desktopChannels = {
   'app:getInfo': z.tuple([]),
+  /** The language the agent chose in the app: the shell's menus, tray and dialogs follow it. */
+  'app:setLanguage': z.tuple([ShellLanguageSchema]),
   'session:getToken': z.tuple([z.string().url()]),
   'session:setToken': z.tuple([z.string().url(), z.string().min(1).max(4096)]),
   'session:clearToken': z.tuple([z.string().url()]),
@@ -35,6 +41,7 @@ export type DesktopInfo = z.infer<typeof DesktopInfoSchema>;
 
 export type DesktopResults = {
   'app:getInfo': DesktopInfo;
+  'app:setLanguage': undefined;
   'session:getToken': string | null;
   'session:setToken': boolean;
   'session:clearToken': undefined;

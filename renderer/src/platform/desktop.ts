@@ -7,6 +7,7 @@ import {
   type DesktopEvent,
   type DesktopEventListener,
 } from '@parley/protocol';
+import { currentLocale, onLanguageChange, type Locale } from '../common/i18n/index.js';
 import { setSessionRefresher } from './http.js';
 import { packTokens, unpackTokens } from './session.js';
 
@@ -108,6 +109,14 @@ export async function connectDesktop(): Promise<Desktop> {
     );
     return true;
   });
+  // The shell's menus and dialogs speak the language the agent chose here.
+  const reportLanguage = (language: Locale): void => {
+    void api.invoke('app:setLanguage', language).catch((error: unknown) => {
+      console.warn('The desktop shell did not take the language', error);
+    });
+  };
+  reportLanguage(currentLocale());
+  onLanguageChange(reportLanguage);
   return {
     kind: 'electron',
     serverUrl,

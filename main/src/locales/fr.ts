@@ -1,0 +1,19 @@
+import type { ShellWordKey } from './en.js';
+
+/** The desktop shell's words in French: every English key, and no other (a compile error otherwise). */
+export const fr = {
+  'menu.file': 'Fichier',
+  'menu.edit': 'Édition',
+  'menu.view': 'Présentation',
+  'menu.window': 'Fenêtre',
+  'menu.help': 'Aide',
+  'menu.palette': 'Palette de commandes…',
+  'menu.settings': 'Réglages…',
+  'menu.shortcuts': 'Raccourcis clavier',
+  'secrets.plaintext.title': 'Rester connecté ?',
+  'secrets.plaintext.message': "Cet ordinateur n'a pas de trousseau pour protéger votre connexion.",
+  'secrets.plaintext.detail':
+    "Parley peut vous garder connecté, mais d'autres programmes lancés sous votre compte pourraient lire votre connexion sur le disque. Sinon, vous vous reconnecterez à chaque démarrage de Parley.",
+  'secrets.plaintext.keep': 'Rester connecté',
+  'secrets.plaintext.sessionOnly': 'Me connecter à chaque fois',
+} as const satisfies Record<ShellWordKey, string>;
