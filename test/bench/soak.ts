@@ -16,9 +16,10 @@
  * the list at its top), a full GC is forced (CDP HeapProfiler.collectGarbage) and the used
  * JS heap (Runtime.getHeapUsage), the DOM counters (Memory.getDOMCounters: documents, nodes,
  * JS event listeners) and the load average are recorded. The growth from the first hour to
- * the last is reported against a 10 % target. With snapshots on, a heap snapshot after the
- * first hour and after the last is summarised by constructor, and the biggest growers and
- * the detached DOM nodes are printed.
+ * the last is reported against a 10 % target, beside the second half's growth (a leak keeps
+ * growing; code being compiled and optimised as it gets hot levels off). With snapshots on, a
+ * heap snapshot after the first hour and after the last is summarised by constructor: the
+ * heap without compiled code, the biggest growers and the detached DOM nodes are printed.
  *
  * Settings (environment):
  *  SOAK_HOURS (8)               compressed hours
