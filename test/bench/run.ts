@@ -7,9 +7,15 @@ import path from 'node:path';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const only = process.argv.slice(2);
-const benchmarks = ['webhook-intake.ts', 'ingest.ts', 'resync.ts', 'search.ts', 'assignment.ts', 'inbox.ts'].filter(
-  (file) => only.length === 0 || only.some((name) => file.includes(name)),
-);
+const benchmarks = [
+  'webhook-intake.ts',
+  'ingest.ts',
+  'resync.ts',
+  'search.ts',
+  'assignment.ts',
+  'inbox.ts',
+  'soak.ts',
+].filter((file) => only.length === 0 || only.some((name) => file.includes(name)));
 
 let failed = false;
 for (const file of benchmarks) {
