@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
-import { signIn } from '../support/app.js';
 
 /**
  * A conversation asked for from outside the list. The desktop app hands the page a
@@ -20,6 +19,15 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await server.cleanup();
 });
+
+/** Signs in as the test agent; going online may take a while on a busy machine. */
+async function signIn(page: Page, serverUrl: string): Promise<void> {
+  await page.goto(serverUrl);
+  await page.getByLabel('Email').fill(AGENT.email);
+  await page.getByLabel('Password').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
+}
 
 // A real server, a real browser and two shared cores: more than the default minute.
 test.setTimeout(180_000);
