@@ -49,7 +49,7 @@ test('a link to a conversation the agent sees opens it, and leaves the address',
   await expect(page.getByTestId('conversation-item')).toHaveCount(2);
 
   await page.goto(`${server.url}/?conversation=${camille}`);
-  await expect(page.getByTestId('thread-title')).toHaveText('Camille Durand');
+  await expect(page.getByTestId('thread-title')).toHaveText('Camille Durand', { timeout: 30_000 });
   await expect(page.getByTestId('conversation-request-notice')).toHaveCount(0);
   // Taken once: a reload does not open it again.
   expect(new URL(page.url()).searchParams.has('conversation')).toBe(false);
