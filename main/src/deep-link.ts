@@ -56,13 +56,21 @@ export function protocolClientArgs(options: {
   return [DEEP_LINK_SCHEME, options.execPath, [options.resolve(appPath)]];
 }
 
+/** Sends a link to the page; false when there is no page to take it (closed, reloading). */
+export type DeliverLink = (link: DeepLink) => boolean;
+
 /**
  * Receives links from every route (launch argv, a second instance, macOS's `open-url`),
- * keeps the last valid one and tells the app to show itself. Handing the link to the
- * renderer is the renderer's own piece of work; until then it can be read with `last()`.
+ * tells the app to show itself, and hands each link to the page exactly once. A link that
+ * arrives before the page listens (at launch, or while it reloads) waits: the page takes
+ * it when ready (`take`, the `deepLink:take` channel), and from then on links go to it as
+ * they come (`attach`, the `conversation:open` event). Only the newest waiting link is
+ * kept: the agent asked for that one last.
  */
 export class DeepLinkInbox {
   private latest: DeepLink | null = null;
+  private pending: DeepLink | null = null;
+  private deliver: DeliverLink | null = null;
 
   constructor(private readonly onLink: (link: DeepLink) => void) {}
 
@@ -80,9 +88,30 @@ export class DeepLinkInbox {
     return this.latest;
   }
 
+  /**
+   * The page is ready: the link waiting for it (handed over once), and later links are
+   * sent through `deliver` as they arrive.
+   */
+  take(deliver: DeliverLink): DeepLink | null {
+    this.deliver = deliver;
+    const waiting = this.pending;
+    this.pending = null;
+    return waiting;
+  }
+
+  /** The page is gone or reloading: links wait again until it takes them. */
+  detach(): void {
+    this.deliver = null;
+  }
+
   private accept(link: DeepLink | null): DeepLink | null {
     if (link === null) return null;
     this.latest = link;
+    const delivered = this.deliver !== null && this.deliver(link);
+    if (!delivered) {
+      this.deliver = null;
+      this.pending = link;
+    }
     this.onLink(link);
     return link;
   }

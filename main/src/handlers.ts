@@ -1,6 +1,7 @@
 import type { DesktopInfo, ShellLanguage } from '@parley/protocol';
 import type { DesktopHandlers } from './ipc.js';
 import type { TokenStore } from './token-store.js';
+import { createWindowHandlers, type WindowHandlerDeps } from './window-handlers.js';
 
 export type DesktopHandlerDeps = {
   platform: string;
@@ -9,6 +10,8 @@ export type DesktopHandlerDeps = {
   tokens: Pick<TokenStore, 'get' | 'set' | 'clear' | 'isSecure'>;
   /** The app's language changed: the shell's own words follow. */
   setLanguage: (language: ShellLanguage) => void;
+  /** Deep links, pop-out windows, spellcheck and updates. */
+  windows: WindowHandlerDeps;
 };
 
 /** What each desktop channel does. Arguments arrive already validated by `ipc.ts`. */
@@ -30,5 +33,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
       await deps.tokens.clear(serverUrl);
       return undefined;
     },
+    // Deep links, pop-out windows, spellcheck and updates.
+    ...createWindowHandlers(deps.windows),
   };
 }

@@ -6,7 +6,18 @@
 import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, type BrowserWindow } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  type WebContents,
+} from 'electron';
 import { contentSecurityPolicy, type ShellLanguage } from '@parley/protocol';
 import electronUpdater from 'electron-updater';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
@@ -14,15 +25,26 @@ import { AppProtocol } from './app-protocol.js';
 import { configFileCandidates, loadConfig, type ShellConfig } from './config.js';
 import { DeepLinkInbox, protocolClientArgs } from './deep-link.js';
 import { createDesktopHandlers } from './handlers.js';
-import { DesktopIpc } from './ipc.js';
+import { DesktopIpc, sendDesktopEvent } from './ipc.js';
 import { buildMenuTemplate, commandKeyPress, type MenuCommand } from './menu.js';
 import { menuLabels } from './menu-labels.js';
 import { PlaintextConsent } from './plaintext-consent.js';
 import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
 import { pickShellLanguage, shellWords } from './words.js';
-import { UpdateService, builtInFeedUrl, readUpdateChannel, resolveUpdateFeed, type UpdateFeed } from './updates.js';
-import { applyPermissionPolicy, createMainWindow } from './window.js';
+import {
+  UpdateService,
+  builtInFeedUrl,
+  readUpdateChannel,
+  resolveUpdateFeed,
+  writeUpdateChannel,
+  type UpdateFeed,
+} from './updates.js';
+import { applyPermissionPolicy, createMainWindow, createPopOutWindow } from './window.js';
+import { PopOutSizeStore, PopOutWindows, popOutUrl } from './popout-windows.js';
+import { buildContextMenuTemplate, spellcheckControl } from './spellcheck.js';
+import { updateStatusForPage } from './update-status.js';
+import type { WindowHandlerDeps } from './window-handlers.js';
 import { placeWindow, WindowStateStore } from './window-state.js';
 
 type Services = {
@@ -42,7 +64,13 @@ function setShellLanguage(language: ShellLanguage): void {
   for (const listener of languageListeners) listener(language);
 }
 
-async function startServices(config: ShellConfig): Promise<Services> {
+/** What the windows' channels need from `main()`: the deep links, the pop-outs, the pages. */
+type WindowWiring = Pick<WindowHandlerDeps, 'takeDeepLink' | 'popOut'> & {
+  /** Every open page of the app (the main window and the pop-outs). */
+  pages: () => WebContents[];
+};
+
+async function startServices(config: ShellConfig, wiring: WindowWiring): Promise<Services> {
   const appPath = app.getAppPath();
   const appProtocol = new AppProtocol(protocol, {
     rootDir: path.join(appPath, 'renderer', 'dist'),
@@ -62,6 +90,40 @@ async function startServices(config: ShellConfig): Promise<Services> {
     onWarning: (message, error) => console.warn(message, error ?? ''),
     plaintextConsent,
   });
+  // Updates, in the background: from PARLEY_UPDATE_URL, else `updateUrl` in parley.json, else
+  // the feed the installer was built with; off when there is none.
+  let feed: UpdateFeed | null = null;
+  const updateSettingsPath = path.join(app.getPath('userData'), 'update-settings.json');
+  const channel = await readUpdateChannel(updateSettingsPath);
+  try {
+    const builtIn = app.isPackaged
+      ? builtInFeedUrl(readConfigFile(path.join(process.resourcesPath, 'app-update.yml')))
+      : undefined;
+    feed = resolveUpdateFeed(process.env, config.updateUrl ?? builtIn, channel);
+  } catch (error) {
+    console.error('Updates are off:', error instanceof Error ? error.message : error);
+  }
+  // Every page hears the updater's state as it changes (the settings show it).
+  const updateStatus = () =>
+    updateStatusForPage({
+      state: updates.current,
+      appVersion: app.getVersion(),
+      channel: updates.channel,
+      nextCheckAt: updates.nextCheckAt,
+      lastCheckedAt: updates.lastCheckedAt,
+    });
+  const updates: UpdateService = new UpdateService(electronUpdater.autoUpdater, {
+    feed,
+    onState: (state) => {
+      console.info('Update state:', state);
+      const status = updateStatus();
+      for (const page of wiring.pages()) sendDesktopEvent(page, APP_ORIGIN, 'update:status', status);
+    },
+    log: (message, error) => console.warn(message, error ?? ''),
+  });
+  // With updates off the channel is still shown as chosen.
+  if (feed === null) updates.setChannel(channel);
+
   const ipc = new DesktopIpc(
     ipcMain,
     APP_ORIGIN,
@@ -71,12 +133,28 @@ async function startServices(config: ShellConfig): Promise<Services> {
       serverUrl: config.serverUrl,
       tokens,
       setLanguage: setShellLanguage,
+      // Deep links, pop-out windows, spellcheck and updates.
+      windows: {
+        takeDeepLink: wiring.takeDeepLink,
+        popOut: wiring.popOut,
+        spellcheck: spellcheckControl(process.platform, session.defaultSession),
+        updates: {
+          status: updateStatus,
+          check: () => updates.check(),
+          install: () => updates.installNow(),
+          setChannel: async (next) => {
+            await writeUpdateChannel(updateSettingsPath, next);
+            updates.setChannel(next);
+          },
+        },
+      },
     }),
   );
 
   appProtocol.start();
   await tokens.start();
   ipc.start();
+  updates.start();
   if (!tokens.isSecure()) {
     console.warn(
       plaintextConsent.answer === 'allowed'
@@ -84,25 +162,6 @@ async function startServices(config: ShellConfig): Promise<Services> {
         : 'No OS keychain available: session tokens are kept for this run only unless the user agrees otherwise.',
     );
   }
-
-  // Updates, in the background: from PARLEY_UPDATE_URL, else `updateUrl` in parley.json, else
-  // the feed the installer was built with; off when there is none.
-  let feed: UpdateFeed | null = null;
-  try {
-    const channel = await readUpdateChannel(path.join(app.getPath('userData'), 'update-settings.json'));
-    const builtIn = app.isPackaged
-      ? builtInFeedUrl(readConfigFile(path.join(process.resourcesPath, 'app-update.yml')))
-      : undefined;
-    feed = resolveUpdateFeed(process.env, config.updateUrl ?? builtIn, channel);
-  } catch (error) {
-    console.error('Updates are off:', error instanceof Error ? error.message : error);
-  }
-  const updates = new UpdateService(electronUpdater.autoUpdater, {
-    feed,
-    onState: (state) => console.info('Update state:', state),
-    log: (message, error) => console.warn(message, error ?? ''),
-  });
-  updates.start();
 
   return { appProtocol, tokens, ipc, updates };
 }
@@ -163,6 +222,58 @@ function main(): void {
     (message, error) => console.warn(message, error ?? ''),
   );
 
+  // Right-clicking in a field: the spelling suggestions, then cut, copy and paste.
+  const withContextMenu = (window: BrowserWindow): void => {
+    const contents = window.webContents;
+    contents.on('context-menu', (_event, params) => {
+      const t = shellWords(shellLanguage);
+      const template = buildContextMenuTemplate(
+        params,
+        {
+          noSuggestions: t('contextMenu.noSuggestions'),
+          addToDictionary: t('contextMenu.addToDictionary'),
+          cut: t('contextMenu.cut'),
+          copy: t('contextMenu.copy'),
+          paste: t('contextMenu.paste'),
+          selectAll: t('contextMenu.selectAll'),
+        },
+        {
+          replaceMisspelling: (word) => contents.replaceMisspelling(word),
+          addToDictionary: (word) => void contents.session.addWordToSpellCheckerDictionary(word),
+        },
+      );
+      if (template.length > 0) Menu.buildFromTemplate(template).popup({ window });
+    });
+  };
+
+  // Conversations in windows of their own: one each, at the size the last one was left at.
+  const popOuts = new PopOutWindows<BrowserWindow>({
+    create: (conversationId, bounds) => {
+      const window = createPopOutWindow({
+        preloadPath,
+        url: popOutUrl(APP_ENTRY_URL, conversationId),
+        appOrigin: APP_ORIGIN,
+        bounds,
+      });
+      withContextMenu(window);
+      return window;
+    },
+    sizes: new PopOutSizeStore(
+      path.join(app.getPath('userData'), 'popout-window.json'),
+      {
+        readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
+        writeFileSync: (file, text) => fs.writeFileSync(file, text),
+        renameSync: (from, to) => fs.renameSync(from, to),
+      },
+      (message, error) => console.warn(message, error ?? ''),
+    ),
+    screens: () => ({
+      workAreas: screen.getAllDisplays().map((display) => display.workArea),
+      primary: screen.getPrimaryDisplay().workArea,
+    }),
+    anchor: () => (BrowserWindow.getFocusedWindow() ?? mainWindow)?.getBounds() ?? null,
+  });
+
   const openMainWindow = (): void => {
     if (mainWindow !== null && !mainWindow.isDestroyed()) {
       if (mainWindow.isMinimized()) mainWindow.restore();
@@ -170,6 +281,9 @@ function main(): void {
       return;
     }
     mainWindow = createMainWindow({ preloadPath, entryUrl: APP_ENTRY_URL, appOrigin: APP_ORIGIN });
+    withContextMenu(mainWindow);
+    // A reload drops the page's listeners: links wait until the new page takes them.
+    mainWindow.webContents.on('did-start-loading', () => deepLinks.detach());
     const placement = placeWindow(
       windowState.load(),
       screen.getAllDisplays().map((display) => display.workArea),
@@ -180,12 +294,14 @@ function main(): void {
     windowState.track(mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = null;
+      deepLinks.detach();
     });
   };
 
   // parley:// links. They arrive in the launch argv and a second instance's argv on Windows
-  // and Linux, and as `open-url` on macOS (which may fire before `ready`). The last valid
-  // one is kept and the window brought forward; handing it to the renderer comes later.
+  // and Linux, and as `open-url` on macOS (which may fire before `ready`). Each brings the
+  // main window forward; its page takes the one that came before it listened
+  // (`deepLink:take`) and hears the later ones as `conversation:open`.
   const deepLinks = new DeepLinkInbox(() => {
     if (services !== null) openMainWindow();
   });
@@ -259,7 +375,21 @@ function main(): void {
         );
       setMenu();
       languageListeners.add(setMenu);
-      services = await startServices(config);
+      services = await startServices(config, {
+        takeDeepLink: () => {
+          const link = deepLinks.take((next) =>
+            mainWindow === null || mainWindow.isDestroyed()
+              ? false
+              : sendDesktopEvent(mainWindow.webContents, APP_ORIGIN, 'conversation:open', { conversationId: next.id }),
+          );
+          return link === null ? null : { conversationId: link.id };
+        },
+        popOut: (conversationId) => void popOuts.open(conversationId),
+        pages: () =>
+          [...(mainWindow === null || mainWindow.isDestroyed() ? [] : [mainWindow]), ...popOuts.all()].map(
+            (window) => window.webContents,
+          ),
+      });
       openMainWindow();
     })
     .catch((error: unknown) => {

@@ -12,5 +12,6 @@ export function menuLabels(t: ShellWords): MenuLabels {
     palette: t('menu.palette'),
     settings: t('menu.settings'),
     shortcuts: t('menu.shortcuts'),
+    popOut: t('menu.popOut'),
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
-export type MenuCommand = 'palette' | 'settings' | 'shortcuts';
+export type MenuCommand = 'palette' | 'settings' | 'shortcuts' | 'popOut';
 
 export type MenuLabels = {
   file: string;
@@ -18,6 +18,7 @@ export type MenuLabels = {
   palette: string;
   settings: string;
   shortcuts: string;
+  popOut: string;
 };
 
 /** A key press as `webContents.sendInputEvent` takes it. */
@@ -32,6 +33,8 @@ export function commandKeyPress(command: MenuCommand, platform: NodeJS.Platform)
       return { keyCode: ',', modifiers: [mod] };
     case 'shortcuts':
       return { keyCode: '?', modifiers: ['shift'] };
+    case 'popOut':
+      return { keyCode: 'o', modifiers: [mod, 'shift'] };
   }
 }
 
@@ -82,6 +85,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     label: labels.view,
     submenu: [
       command('palette', labels.palette, 'CmdOrCtrl+K'),
+      command('popOut', labels.popOut, 'CmdOrCtrl+Shift+O'),
       { type: 'separator' },
       ...(options.developer
         ? ([

@@ -15,7 +15,8 @@ import {
   type AuditCheck,
 } from './security-audit.js';
 import { BrowserWindow as RecordingWindow, RecordingSession, shell } from './security-audit-electron.js';
-import { applyPermissionPolicy, createMainWindow } from './window.js';
+import { popOutUrl } from './popout-windows.js';
+import { applyPermissionPolicy, createMainWindow, createPopOutWindow } from './window.js';
 import type { Session } from 'electron';
 
 const REMOTE = 'https://remote.example';
@@ -24,14 +25,34 @@ function check(name: string, ok: boolean, detail: string): AuditCheck {
   return { name, ok, detail };
 }
 
-function auditWindow(): AuditCheck[] {
+const PRELOAD = '/app/preload/dist/preload.cjs';
+
+/** Every kind of window the app opens, each made by its real factory. */
+const WINDOW_FACTORIES: ReadonlyArray<{ label: string; create: () => void }> = [
+  {
+    label: 'main window',
+    create: () => createMainWindow({ preloadPath: PRELOAD, entryUrl: APP_ENTRY_URL, appOrigin: APP_ORIGIN }),
+  },
+  {
+    label: 'pop-out window',
+    create: () =>
+      createPopOutWindow({
+        preloadPath: PRELOAD,
+        url: popOutUrl(APP_ENTRY_URL, 'c1'),
+        appOrigin: APP_ORIGIN,
+        bounds: { x: 40, y: 40, width: 560, height: 760 },
+      }),
+  },
+];
+
+function auditWindow(label: string, create: () => void): AuditCheck[] {
   const before = RecordingWindow.created.length;
-  createMainWindow({ preloadPath: '/app/preload/dist/preload.cjs', entryUrl: APP_ENTRY_URL, appOrigin: APP_ORIGIN });
+  create();
   const window = RecordingWindow.created[before];
   if (window === undefined) {
-    return [check('window: created through the recording stand-in', false, '`electron` is not the stand-in')];
+    return [check(`${label}: created through the recording stand-in`, false, '`electron` is not the stand-in')];
   }
-  const checks = auditWebPreferences('main window', window.options.webPreferences);
+  const checks = auditWebPreferences(label, window.options.webPreferences);
   const contents = window.webContents;
 
   const navigate = contents.listeners.get('will-navigate') ?? [];
@@ -44,7 +65,7 @@ function auditWindow(): AuditCheck[] {
   const away = ['https://evil.example/', 'javascript:alert(1)', 'file:///etc/passwd'].map(outcome);
   checks.push(
     check(
-      'window: will-navigate keeps the page on the app origin',
+      `${label}: will-navigate keeps the page on the app origin`,
       navigate.length > 0 && away.every((o) => o === 'prevented') && outcome(`${APP_ORIGIN}/inbox`) === 'allowed',
       navigate.length === 0 ? 'no will-navigate guard' : `away: ${away.join(', ')}`,
     ),
@@ -58,14 +79,14 @@ function auditWindow(): AuditCheck[] {
         );
   checks.push(
     check(
-      'window: window.open is denied',
+      `${label}: window.open is denied`,
       handler !== null && opened.every((action) => action === 'deny'),
       handler === null ? 'no window open handler' : opened.join(', '),
     ),
   );
   checks.push(
     check(
-      'window: only web links go to the system browser',
+      `${label}: only web links go to the system browser`,
       shell.opened.slice(shellBefore).every((url) => url.startsWith('https://')),
       shell.opened.slice(shellBefore).join(', ') || 'none',
     ),
@@ -74,7 +95,7 @@ function auditWindow(): AuditCheck[] {
   for (const listener of contents.listeners.get('will-attach-webview') ?? []) {
     listener({ preventDefault: () => (webviewPrevented = true) });
   }
-  checks.push(check('window: attaching a <webview> is prevented', webviewPrevented, String(webviewPrevented)));
+  checks.push(check(`${label}: attaching a <webview> is prevented`, webviewPrevented, String(webviewPrevented)));
   return checks;
 }
 
@@ -187,7 +208,8 @@ function validArgs(channel: string): unknown[] {
  * (the caller reports them separately).
  */
 export async function runDesktopAudit(builderConfig: unknown): Promise<AuditCheck[]> {
-  const checks = [...auditWindow(), ...auditPermissions(), ...(await auditCspServed()), ...(await auditIpc())];
+  const windows = WINDOW_FACTORIES.flatMap(({ label, create }) => auditWindow(label, create));
+  const checks = [...windows, ...auditPermissions(), ...(await auditCspServed()), ...(await auditIpc())];
   if (builderConfig !== null) checks.push(...auditElectronFuses(builderConfig));
   return checks;
 }

@@ -4,17 +4,14 @@
  * in Node; a failed check or download never throws out of here: it is logged, shown as an
  * error state with a code (the renderer words it), and tried again later with backoff.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { UpdateChannelSchema, type UpdateChannel, type UpdateErrorCode } from '@parley/protocol';
 import type { AppUpdater, ProgressInfo, UpdateDownloadedEvent, UpdateInfo } from 'electron-updater';
 import { z } from 'zod';
 
-export const UpdateChannelSchema = z.enum(['stable', 'beta']);
-export type UpdateChannel = z.infer<typeof UpdateChannelSchema>;
+export { UpdateChannelSchema, type UpdateChannel, type UpdateErrorCode };
 
 export type UpdateFeed = { url: string; channel: UpdateChannel };
-
-export type UpdateErrorCode =
-  'unreachable' | 'feed-missing' | 'feed-invalid' | 'checksum-mismatch' | 'signature-invalid' | 'unknown';
 
 export type UpdateState =
   | { kind: 'disabled'; reason: 'no-feed-url' }
@@ -67,6 +64,17 @@ export async function readUpdateChannel(filePath: string): Promise<UpdateChannel
   }
 }
 
+/**
+ * Keeps the channel the agent chose in `<userData>/update-settings.json`, where
+ * `readUpdateChannel` finds it at the next start; written through a temporary file so a
+ * crash never leaves half of one.
+ */
+export async function writeUpdateChannel(filePath: string, channel: UpdateChannel): Promise<void> {
+  const temporary = `${filePath}.tmp`;
+  await writeFile(temporary, JSON.stringify({ channel }));
+  await rename(temporary, filePath);
+}
+
 /** What the service needs of electron-updater's `AppUpdater`. */
 export type UpdaterLike = Pick<
   AppUpdater,
@@ -89,6 +97,8 @@ export type UpdateServiceOptions = {
   onState: (state: UpdateState) => void;
   log: (message: string, error?: unknown) => void;
   schedule?: Schedule;
+  /** The clock, for `nextCheckAt`. */
+  now?: () => number;
   /** Between successful checks. */
   checkIntervalMs?: number;
   /** First retry after a failure; doubles each time up to `maxRetryMs`. */
@@ -131,14 +141,46 @@ export class UpdateService {
   private cancelTimer: (() => void) | null = null;
   private started = false;
   private disposed = false;
+  private nextAt: number | null = null;
+  private chosen: UpdateChannel;
+  private checkedAt: number | null = null;
 
   constructor(
     private readonly updater: UpdaterLike,
     private readonly options: UpdateServiceOptions,
-  ) {}
+  ) {
+    this.chosen = options.feed?.channel ?? 'stable';
+  }
 
   get current(): UpdateState {
     return this.state;
+  }
+
+  /** When the next check runs by itself (epoch ms), or null when none is planned. */
+  get nextCheckAt(): number | null {
+    return this.nextAt;
+  }
+
+  /** When a check last finished without finding a problem (epoch ms), or null. */
+  get lastCheckedAt(): number | null {
+    return this.checkedAt;
+  }
+
+  get channel(): UpdateChannel {
+    return this.chosen;
+  }
+
+  /**
+   * Switches between stable and beta and checks again. Going back to stable never
+   * downgrades: a beta install waits for a stable release newer than itself.
+   */
+  setChannel(channel: UpdateChannel): void {
+    if (this.chosen === channel) return;
+    this.chosen = channel;
+    if (!this.started || this.disposed || this.options.feed === null) return;
+    this.applyChannel(channel);
+    if (this.state.kind === 'error') this.failures = 0;
+    this.check();
   }
 
   start(): void {
@@ -154,11 +196,8 @@ export class UpdateService {
     updater.autoDownload = true;
     updater.autoInstallOnAppQuit = true;
     updater.setFeedURL({ provider: 'generic', url: feed.url });
-    // "latest" is electron-updater's name for the default channel; beta reads beta.yml.
-    if (feed.channel === 'beta') updater.channel = 'beta';
-    updater.allowPrerelease = feed.channel === 'beta';
-    // Setting a channel turns downgrades on; a stable install never goes backwards by itself.
-    updater.allowDowngrade = false;
+    if (this.chosen === 'beta') this.applyChannel('beta');
+    else updater.allowDowngrade = false;
 
     updater.on('update-available', (info) => this.setState({ kind: 'downloading', version: info.version, percent: 0 }));
     updater.on('download-progress', (progress) => {
@@ -171,12 +210,21 @@ export class UpdateService {
     this.check();
   }
 
+  private applyChannel(channel: UpdateChannel): void {
+    // "latest" is electron-updater's name for the default channel; beta reads beta.yml.
+    this.updater.channel = channel === 'beta' ? 'beta' : 'latest';
+    this.updater.allowPrerelease = channel === 'beta';
+    // Setting a channel turns downgrades on; an install never goes backwards by itself.
+    this.updater.allowDowngrade = false;
+  }
+
   /** Checks now, unless a check or download is already running or an update is waiting. */
   check(): void {
     if (!this.started || this.disposed || this.options.feed === null) return;
     if (this.state.kind === 'checking' || this.state.kind === 'downloading' || this.state.kind === 'ready') return;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.nextAt = null;
     this.setState({ kind: 'checking' });
     let pending: Promise<{ downloadPromise?: Promise<unknown> | null } | null>;
     try {
@@ -209,10 +257,12 @@ export class UpdateService {
     this.disposed = true;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.nextAt = null;
   }
 
   private succeeded(state: UpdateState): void {
     this.failures = 0;
+    this.checkedAt = (this.options.now ?? Date.now)();
     this.setState(state);
     if (state.kind !== 'ready') this.later(this.options.checkIntervalMs ?? 4 * HOUR);
   }
@@ -233,8 +283,10 @@ export class UpdateService {
   private later(delayMs: number): void {
     if (this.disposed) return;
     this.cancelTimer?.();
+    this.nextAt = (this.options.now ?? Date.now)() + delayMs;
     this.cancelTimer = (this.options.schedule ?? defaultSchedule)(() => {
       this.cancelTimer = null;
+      this.nextAt = null;
       this.check();
     }, delayMs);
   }

@@ -10,6 +10,8 @@ import {
   secureWebPreferences,
   type OpenExternal,
 } from './window-policy.js';
+import { MIN_POP_OUT_SIZE } from './popout-windows.js';
+import type { Rectangle } from './window-state.js';
 
 export type MainWindowOptions = {
   /** Absolute path of `preload/dist/preload.cjs`. */
@@ -50,6 +52,41 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
     show: false,
     webPreferences: secureWebPreferences(preloadPath),
   };
+}
+
+/**
+ * What a conversation's own window is created with: the main window's web preferences,
+ * exactly (the security audit checks these very options too), at its own place and size.
+ */
+export function popOutWindowOptions(preloadPath: string, bounds: Rectangle): BrowserWindowConstructorOptions {
+  return {
+    title: 'Parley',
+    ...bounds,
+    minWidth: MIN_POP_OUT_SIZE.width,
+    minHeight: MIN_POP_OUT_SIZE.height,
+    show: false,
+    webPreferences: mainWindowOptions(preloadPath).webPreferences ?? secureWebPreferences(preloadPath),
+  };
+}
+
+export type PopOutWindowOptions = {
+  preloadPath: string;
+  /** The app's page with the conversation's parameter (`popOutUrl`). */
+  url: string;
+  appOrigin: string;
+  bounds: Rectangle;
+  onLoadError?: (error: unknown) => void;
+};
+
+/** A conversation in a window of its own, under the same guards as the main window. */
+export function createPopOutWindow(options: PopOutWindowOptions): BrowserWindow {
+  const window = new BrowserWindow(popOutWindowOptions(options.preloadPath, options.bounds));
+  hardenWebContents(window.webContents, options.appOrigin);
+  window.once('ready-to-show', () => window.show());
+  window.loadURL(options.url).catch((error: unknown) => {
+    (options.onLoadError ?? console.error)(error);
+  });
+  return window;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {

@@ -100,3 +100,63 @@ describe('DeepLinkInbox', () => {
     expect(shown.map((link) => link.id)).toEqual(['first', 'second']);
   });
 });
+
+describe('handing links to the page', () => {
+  const link = (id: string): DeepLink => ({ kind: 'conversation', id });
+
+  it('keeps a link that arrives before the page listens, and hands it over once', () => {
+    const inbox = new DeepLinkInbox(() => undefined);
+    inbox.receiveArgv(['/opt/Parley/parley', 'parley://conversation/at-launch']);
+    const sent: DeepLink[] = [];
+    expect(inbox.take((next) => sent.push(next) > 0)).toEqual(link('at-launch'));
+    // Taken: a second call (another page, a double call) finds nothing waiting.
+    expect(inbox.take((next) => sent.push(next) > 0)).toBeNull();
+    expect(sent).toEqual([]);
+  });
+
+  it('sends the later links to the page as they come, never also keeping them', () => {
+    const inbox = new DeepLinkInbox(() => undefined);
+    const sent: DeepLink[] = [];
+    expect(inbox.take((next) => sent.push(next) > 0)).toBeNull();
+    inbox.receiveUrl('parley://conversation/one');
+    inbox.receiveUrl('parley://conversation/two');
+    expect(sent).toEqual([link('one'), link('two')]);
+    expect(inbox.take(() => true)).toBeNull();
+  });
+
+  it('keeps the newest link while the page is reloading or closed, for the next page', () => {
+    const inbox = new DeepLinkInbox(() => undefined);
+    const sent: DeepLink[] = [];
+    inbox.take((next) => sent.push(next) > 0);
+    inbox.detach();
+    inbox.receiveUrl('parley://conversation/during-reload');
+    inbox.receiveUrl('parley://conversation/newest');
+    expect(sent).toEqual([]);
+    expect(inbox.take(() => true)).toEqual(link('newest'));
+  });
+
+  it('keeps a link the page could not be sent (its window went away) and waits for a new page', () => {
+    const inbox = new DeepLinkInbox(() => undefined);
+    let attempts = 0;
+    inbox.take(() => {
+      attempts += 1;
+      return false;
+    });
+    inbox.receiveUrl('parley://conversation/lost-window');
+    inbox.receiveUrl('parley://conversation/later');
+    // After the first failure it stops trying that page.
+    expect(attempts).toBe(1);
+    expect(inbox.take(() => true)).toEqual(link('later'));
+  });
+
+  it('never keeps or sends a refused link', () => {
+    const inbox = new DeepLinkInbox(() => undefined);
+    const sent: DeepLink[] = [];
+    inbox.take((next) => sent.push(next) > 0);
+    inbox.receiveUrl('parley://conversation/../../etc');
+    inbox.receiveUrl('https://evil.example/conversation/x');
+    expect(sent).toEqual([]);
+    inbox.detach();
+    expect(inbox.take(() => true)).toBeNull();
+  });
+});

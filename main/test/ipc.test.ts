@@ -151,6 +151,17 @@ describe('DesktopIpc', () => {
           return Promise.resolve();
         },
       },
+      windows: {
+        takeDeepLink: () => null,
+        popOut: () => undefined,
+        spellcheck: { info: () => ({ systemManaged: true, available: [], selected: [] }), set: () => [] },
+        updates: {
+          status: () => ({ version: '0.1.0', channel: 'stable', phase: { kind: 'disabled' } }),
+          check: () => undefined,
+          install: () => false,
+          setChannel: () => Promise.resolve(),
+        },
+      },
     });
   }
 

@@ -72,6 +72,18 @@ describe('buildMenuTemplate', () => {
     },
   );
 
+  it.each([
+    ['darwin', 'meta'],
+    ['win32', 'control'],
+  ] as const)('offers opening the conversation in a new window on %s, pressing its key', (platform, mod) => {
+    const { template, commands } = build(platform);
+    const popOut = allItems(template).find((item) => item.id === 'popOut');
+    expect(popOut).toMatchObject({ accelerator: 'CmdOrCtrl+Shift+O', registerAccelerator: false });
+    click(popOut);
+    expect(commands).toEqual(['popOut']);
+    expect(commandKeyPress('popOut', platform)).toEqual({ keyCode: 'o', modifiers: [mod, 'shift'] });
+  });
+
   it('offers reload and developer tools only in a development run', () => {
     const roles = (developer: boolean) => allItems(build('linux', developer).template).map((item) => item.role);
     expect(roles(false)).not.toContain('toggleDevTools');

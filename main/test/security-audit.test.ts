@@ -10,7 +10,7 @@ import {
 } from '../src/security-audit.js';
 import { runDesktopAudit } from '../src/security-audit-run.js';
 import { secureWebPreferences } from '../src/window-policy.js';
-import { mainWindowOptions } from '../src/window.js';
+import { mainWindowOptions, popOutWindowOptions } from '../src/window.js';
 
 vi.mock('electron', () => import('../src/security-audit-electron.js'));
 
@@ -35,7 +35,12 @@ describe('the app as it is built', () => {
     expect(checks.map((item) => item.name)).toEqual(
       expect.arrayContaining([
         'main window: sandbox is true',
-        'window: window.open is denied',
+        'main window: window.open is denied',
+        'pop-out window: sandbox is true',
+        'pop-out window: contextIsolation is true',
+        'pop-out window: window.open is denied',
+        'pop-out window: will-navigate keeps the page on the app origin',
+        'ipc: window:popOut checks the sender frame and validates its arguments',
         'permissions: every request but notifications is denied',
         "CSP: no 'unsafe-eval'",
         'ipc: session:setToken checks the sender frame and validates its arguments',
@@ -47,6 +52,12 @@ describe('the app as it is built', () => {
     const options = mainWindowOptions('/x/preload.cjs');
     expect(options.webPreferences).toEqual(secureWebPreferences('/x/preload.cjs'));
     expect(auditPassed(auditWebPreferences('main window', options.webPreferences))).toBe(true);
+  });
+
+  it('gives a pop-out window the very preferences of the main window', () => {
+    const options = popOutWindowOptions('/x/preload.cjs', { x: 0, y: 0, width: 500, height: 600 });
+    expect(options.webPreferences).toEqual(mainWindowOptions('/x/preload.cjs').webPreferences);
+    expect(auditPassed(auditWebPreferences('pop-out window', options.webPreferences))).toBe(true);
   });
 
   it('with fuses configured as required, the whole audit passes', async () => {

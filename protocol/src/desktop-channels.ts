@@ -12,11 +12,24 @@ export const DESKTOP_CHANNELS = [
   'session:getToken',
   'session:setToken',
   'session:clearToken',
+  // Deep links, pop-out windows, spellcheck and updates.
+  'deepLink:take',
+  'window:popOut',
+  'spellcheck:getLanguages',
+  'spellcheck:setLanguages',
+  'update:getStatus',
+  'update:check',
+  'update:install',
+  'update:setChannel',
 ] as const;
 
 export type DesktopChannel = (typeof DESKTOP_CHANNELS)[number];
 
-export const DESKTOP_EVENTS = ['conversation:open'] as const;
+export const DESKTOP_EVENTS = [
+  'conversation:open',
+  // Updates.
+  'update:status',
+] as const;
 
 export type DesktopEvent = (typeof DESKTOP_EVENTS)[number];
 

@@ -20,6 +20,76 @@ export {
 export const ShellLanguageSchema = z.enum(['en', 'fr']);
 export type ShellLanguage = z.infer<typeof ShellLanguageSchema>;
 
+// ---- Deep links, pop-out windows, spellcheck and updates --------------------------------
+
+/** A conversation id as a link or a window may carry it: the server's ids and nothing wider. */
+export const DesktopConversationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
+
+export const UpdateChannelSchema = z.enum(['stable', 'beta']);
+export type UpdateChannel = z.infer<typeof UpdateChannelSchema>;
+
+export const UpdateErrorCodeSchema = z.enum([
+  'unreachable',
+  'feed-missing',
+  'feed-invalid',
+  'checksum-mismatch',
+  'signature-invalid',
+  'unknown',
+]);
+export type UpdateErrorCode = z.infer<typeof UpdateErrorCodeSchema>;
+
+/** What the updater is doing, as the page shows it. */
+export const UpdatePhaseSchema = z.discriminatedUnion('kind', [
+  /** No update feed is configured for this installation. */
+  z.object({ kind: z.literal('disabled') }),
+  z.object({ kind: z.literal('upToDate'), checkedAt: z.number().int().nullable() }),
+  z.object({ kind: z.literal('checking') }),
+  z.object({ kind: z.literal('downloading'), version: z.string().max(64), percent: z.number().min(0).max(100) }),
+  z.object({ kind: z.literal('ready'), version: z.string().max(64) }),
+  /** A check or download failed; it is tried again by itself at `retryAt` (epoch ms). */
+  z.object({ kind: z.literal('failed'), code: UpdateErrorCodeSchema, retryAt: z.number().int().nullable() }),
+]);
+export type UpdatePhase = z.infer<typeof UpdatePhaseSchema>;
+
+export const UpdateStatusSchema = z.object({
+  /** The version running now. */
+  version: z.string().max(64),
+  channel: UpdateChannelSchema,
+  phase: UpdatePhaseSchema,
+});
+export type UpdateStatus = z.infer<typeof UpdateStatusSchema>;
+
+/** A spellchecker language code as Chromium names them ("en-US", "fr", "pt-BR"). */
+export const SpellcheckLanguageSchema = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
+
+export const SpellcheckInfoSchema = z.object({
+  /**
+   * The operating system chooses the languages itself (macOS): the page shows no picker.
+   * `available` and `selected` are then empty.
+   */
+  systemManaged: z.boolean(),
+  available: z.array(SpellcheckLanguageSchema),
+  selected: z.array(SpellcheckLanguageSchema),
+});
+export type SpellcheckInfo = z.infer<typeof SpellcheckInfoSchema>;
+
+const deepLinkAndWindowChannels = {
+  /** The page is ready: the link that arrived before it listened (if any), handed over once. */
+  'deepLink:take': z.tuple([]),
+  /** Opens a conversation in a window of its own, or brings forward the one already open. */
+  'window:popOut': z.tuple([z.object({ conversationId: DesktopConversationIdSchema })]),
+  'spellcheck:getLanguages': z.tuple([]),
+  /** The languages to check the composer in; answers the ones actually set. */
+  'spellcheck:setLanguages': z.tuple([z.array(SpellcheckLanguageSchema).max(8)]),
+  'update:getStatus': z.tuple([]),
+  /** Checks for an update now (does nothing while one is checked, downloaded or waiting). */
+  'update:check': z.tuple([]),
+  /** Restarts into the downloaded update; false when none is ready. */
+  'update:install': z.tuple([]),
+  /** Stable or beta, kept in the app's update settings and applied at once. */
+  'update:setChannel': z.tuple([UpdateChannelSchema]),
+} as const;
+
 export const desktopChannels = {
   'app:getInfo': z.tuple([]),
   /** The language the agent chose in the app: the shell's menus, tray and dialogs follow it. */
@@ -27,6 +97,7 @@ export const desktopChannels = {
   'session:getToken': z.tuple([z.string().url()]),
   'session:setToken': z.tuple([z.string().url(), z.string().min(1).max(4096)]),
   'session:clearToken': z.tuple([z.string().url()]),
+  ...deepLinkAndWindowChannels,
 } as const satisfies Record<DesktopChannel, z.ZodTuple>;
 
 export const DesktopInfoSchema = z.object({
@@ -45,6 +116,15 @@ export type DesktopResults = {
   'session:getToken': string | null;
   'session:setToken': boolean;
   'session:clearToken': undefined;
+  // Deep links, pop-out windows, spellcheck and updates.
+  'deepLink:take': { conversationId: string } | null;
+  'window:popOut': undefined;
+  'spellcheck:getLanguages': SpellcheckInfo;
+  'spellcheck:setLanguages': string[];
+  'update:getStatus': UpdateStatus;
+  'update:check': undefined;
+  'update:install': boolean;
+  'update:setChannel': undefined;
 };
 
 export type DesktopArgs<C extends DesktopChannel> = z.infer<(typeof desktopChannels)[C]>;
@@ -60,6 +140,8 @@ export const desktopEvents = {
    * cannot see it.
    */
   'conversation:open': z.object({ conversationId: z.string().min(1).max(200) }),
+  /** The updater's state changed (checking, downloading, ready, failed...). */
+  'update:status': UpdateStatusSchema,
 } as const satisfies Record<DesktopEvent, z.ZodType>;
 
 export type DesktopEventPayload<E extends DesktopEvent> = z.infer<(typeof desktopEvents)[E]>;

@@ -19,6 +19,14 @@ export const en = {
     'Parley can keep you signed in, but other programs running as you could read your sign-in from disk. Otherwise you sign in again each time you start Parley.',
   'secrets.plaintext.keep': 'Stay signed in',
   'secrets.plaintext.sessionOnly': 'Sign in each time',
+  // Pop-out windows and the spellchecking context menu.
+  'menu.popOut': 'Open conversation in new window',
+  'contextMenu.noSuggestions': 'No suggestions',
+  'contextMenu.addToDictionary': 'Add to dictionary',
+  'contextMenu.cut': 'Cut',
+  'contextMenu.copy': 'Copy',
+  'contextMenu.paste': 'Paste',
+  'contextMenu.selectAll': 'Select all',
 } as const;
 
 export type ShellWordKey = keyof typeof en;

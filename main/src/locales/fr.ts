@@ -16,4 +16,12 @@ export const fr = {
     "Parley peut vous garder connecté, mais d'autres programmes lancés sous votre compte pourraient lire votre connexion sur le disque. Sinon, vous vous reconnecterez à chaque démarrage de Parley.",
   'secrets.plaintext.keep': 'Rester connecté',
   'secrets.plaintext.sessionOnly': 'Me connecter à chaque fois',
+  // Pop-out windows and the spellchecking context menu.
+  'menu.popOut': 'Ouvrir la conversation dans une nouvelle fenêtre',
+  'contextMenu.noSuggestions': 'Aucune suggestion',
+  'contextMenu.addToDictionary': 'Ajouter au dictionnaire',
+  'contextMenu.cut': 'Couper',
+  'contextMenu.copy': 'Copier',
+  'contextMenu.paste': 'Coller',
+  'contextMenu.selectAll': 'Tout sélectionner',
 } as const satisfies Record<ShellWordKey, string>;

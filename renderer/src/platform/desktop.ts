@@ -1,12 +1,20 @@
 import {
   DESKTOP_API_KEY,
+  DesktopConversationIdSchema,
   DesktopInfoSchema,
   LoginResponseSchema,
+  SpellcheckInfoSchema,
+  UpdateStatusSchema,
   desktopEvents,
   type DesktopApi,
   type DesktopEvent,
   type DesktopEventListener,
+  type DesktopEventPayload,
+  type SpellcheckInfo,
+  type UpdateChannel,
+  type UpdateStatus,
 } from '@parley/protocol';
+import { createContext } from 'react';
 import { currentLocale, onLanguageChange, type Locale } from '../common/i18n/index.js';
 import { setSessionRefresher } from './http.js';
 import { packTokens, unpackTokens } from './session.js';
@@ -33,7 +41,118 @@ export type Desktop = {
    * returned function stops listening. In a browser nothing ever arrives.
    */
   on<E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): () => void;
+  /**
+   * The conversation a link asked for before the page listened, handed over once: a
+   * `parley://` link in the desktop app, `?conversation=<id>` in a browser. Later ones
+   * arrive as `conversation:open`.
+   */
+  takeDeepLink(): Promise<string | null>;
+  /** The desktop app's updater; null in a browser, where the page is always the server's newest. */
+  updates: DesktopUpdates | null;
+  /** Chromium's spellchecker languages; null in a browser, which checks in its own. */
+  spellcheck: DesktopSpellcheck | null;
 };
+
+export type DesktopUpdates = {
+  getStatus(): Promise<UpdateStatus>;
+  check(): Promise<void>;
+  install(): Promise<boolean>;
+  setChannel(channel: UpdateChannel): Promise<void>;
+};
+
+export type DesktopSpellcheck = {
+  getLanguages(): Promise<SpellcheckInfo>;
+  setLanguages(languages: string[]): Promise<string[]>;
+};
+
+// ---- Deep links and pop-out windows ------------------------------------------------------
+
+/** The page's URL parameters: a conversation asked for by a link, and a pop-out window's own. */
+export const DEEP_LINK_PARAM = 'conversation';
+export const POP_OUT_PARAM = 'popout';
+
+function conversationParam(search: string, name: string): string | null {
+  const parsed = DesktopConversationIdSchema.safeParse(new URLSearchParams(search).get(name));
+  return parsed.success ? parsed.data : null;
+}
+
+/** The conversation this window shows alone (`?popout=<id>`), or null for the app's main window. */
+export function popOutConversationId(search: string = window.location.search): string | null {
+  return conversationParam(search, POP_OUT_PARAM);
+}
+
+/** The page of a conversation's own window, on this page's origin. */
+export function popOutUrl(conversationId: string, href: string = window.location.href): string {
+  const url = new URL(href);
+  url.search = '';
+  url.hash = '';
+  url.searchParams.set(POP_OUT_PARAM, conversationId);
+  return url.toString();
+}
+
+/** The browser's one deep link, read once and removed from the address so a reload does not repeat it. */
+let browserLinkTaken = false;
+function takeBrowserDeepLink(): Promise<string | null> {
+  if (browserLinkTaken) return Promise.resolve(null);
+  browserLinkTaken = true;
+  const id = conversationParam(window.location.search, DEEP_LINK_PARAM);
+  if (new URLSearchParams(window.location.search).has(DEEP_LINK_PARAM)) {
+    const url = new URL(window.location.href);
+    url.searchParams.delete(DEEP_LINK_PARAM);
+    window.history.replaceState(window.history.state, '', url);
+  }
+  return Promise.resolve(id);
+}
+
+/**
+ * Opens a conversation in a window of its own, or brings forward the one already open: the
+ * desktop app makes a window with the main one's protections; a browser opens a named
+ * window, which it reuses for the same conversation.
+ */
+export function openConversationWindow(conversationId: string): void {
+  const api = bridge();
+  if (api !== undefined) {
+    void api.invoke('window:popOut', { conversationId }).catch((error: unknown) => {
+      console.warn('The desktop shell did not open the window', error);
+    });
+    return;
+  }
+  window.open(popOutUrl(conversationId), `parley-conversation-${conversationId}`, 'popup,width=560,height=760');
+}
+
+/** The parts of the host a settings panel needs, reachable without the connected `Desktop`. */
+export type HostFeatures = Pick<Desktop, 'on' | 'updates' | 'spellcheck'>;
+
+let host: HostFeatures | null = null;
+
+/** The updater, the spellchecker and the shell's events of this page's host (nulls in a browser). */
+export function hostFeatures(): HostFeatures {
+  if (host !== null) return host;
+  const api = bridge();
+  host =
+    api === undefined
+      ? { on: neverCalled, updates: null, spellcheck: null }
+      : {
+          on: listen(api),
+          updates: {
+            getStatus: async () => UpdateStatusSchema.parse(await api.invoke('update:getStatus')),
+            check: () => api.invoke('update:check'),
+            install: () => api.invoke('update:install'),
+            setChannel: (channel) => api.invoke('update:setChannel', channel),
+          },
+          spellcheck: {
+            getLanguages: async () => SpellcheckInfoSchema.parse(await api.invoke('spellcheck:getLanguages')),
+            setLanguages: (languages) => api.invoke('spellcheck:setLanguages', languages),
+          },
+        };
+  return host;
+}
+
+/**
+ * How a conversation is popped out from here: the thread header offers it when set. A
+ * pop-out window itself provides null (it shows one conversation already).
+ */
+export const PopOutContext = createContext<((conversationId: string) => void) | null>(openConversationWindow);
 
 export type DesktopNotification = { title: string; body: string; tag: string; onClick: () => void };
 
@@ -66,7 +185,8 @@ function listen(api: DesktopApi) {
   return <E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): (() => void) =>
     api.on(event, (payload) => {
       const parsed = desktopEvents[event].safeParse(payload);
-      if (parsed.success) listener(parsed.data);
+      // The schema is the event's own: what it parsed is that event's payload.
+      if (parsed.success) listener(parsed.data as DesktopEventPayload<E>);
       else console.warn(`Ignored a malformed ${event} event from the desktop shell`);
     });
 }
@@ -86,6 +206,9 @@ export async function connectDesktop(): Promise<Desktop> {
       notify,
       requestNotifications,
       on: neverCalled,
+      takeDeepLink: takeBrowserDeepLink,
+      updates: null,
+      spellcheck: null,
     };
   }
   const info = DesktopInfoSchema.parse(await api.invoke('app:getInfo'));
@@ -128,5 +251,12 @@ export async function connectDesktop(): Promise<Desktop> {
     notify,
     requestNotifications,
     on: listen(api),
+    takeDeepLink: async () => {
+      const link = await api.invoke('deepLink:take');
+      const parsed = DesktopConversationIdSchema.safeParse(link?.conversationId);
+      return parsed.success ? parsed.data : null;
+    },
+    updates: hostFeatures().updates,
+    spellcheck: hostFeatures().spellcheck,
   };
 }

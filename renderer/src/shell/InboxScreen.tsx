@@ -45,6 +45,9 @@ import { whenIdle } from './whenIdle.js';
 import { SettingsDialog } from '../features/settings/index.js';
 import { AccountMenu } from './AccountMenu.js';
 import { listFallback } from './listFallback.js';
+import { ConversationRequests } from '../features/desktop/index.js';
+import { PopOutLayout } from '../features/popout/index.js';
+import { popOutConversationId } from '../platform/desktop.js';
 
 export function InboxScreen({
   desktop,
@@ -71,6 +74,7 @@ export function InboxScreen({
   }, []);
   const { onArrivals, summary, dismissSummary } = useAnnouncements(desktop, agent, selectedId, select);
   const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, onArrivals);
+  const [popOut] = useState(() => popOutConversationId());
 
   if (data.kind === 'opening') {
     return (
@@ -86,6 +90,18 @@ export function InboxScreen({
           {t('data.unavailable', { detail: data.message })}
         </Alert>
       </Box>
+    );
+  }
+  if (popOut !== null) {
+    return (
+      <PopOutLayout
+        db={data.db}
+        desktop={desktop}
+        agent={agent}
+        engine={engine}
+        state={state}
+        conversationId={popOut}
+      />
     );
   }
   return (
@@ -371,6 +387,7 @@ function Inbox({
             {summary === null ? '' : `${t('arrivals.summaryTitle')}: ${summaryText(summary, lang)}`}
           </Alert>
         </Snackbar>
+        <ConversationRequests desktop={desktop} db={db} onOpen={(id) => (setScreen('inbox'), onSelect(id))} />
         <KeyboardLayer
           db={db}
           me={me ?? agent}

@@ -7,6 +7,7 @@ import { conversationCommands, useConversationActions } from '../features/conver
 import type { ListHandle } from '../features/inbox/index.js';
 import type { ViewId } from '../domain/views.js';
 import { updateSettings } from '../features/settings/index.js';
+import { popOutCommand } from '../features/desktop/index.js';
 import type { Screen } from './ScreenTabs.js';
 import { screensFor } from './ScreenTabs.js';
 
@@ -64,6 +65,7 @@ export function useShellCommands(controls: ShellControls, { t }: Translator): Co
     const myTeams = teams.filter((team) => me.teamIds.includes(team.id) || supervises);
     const commands: Command[] = [
       ...(actions === null ? [] : conversationCommands(actions, t)),
+      popOutCommand(actions?.conversation?.id ?? null, t),
       {
         id: 'list.next',
         title: t('palette.list.next'),

@@ -21,6 +21,7 @@ import enAuth from './locales/en/auth.json';
 import enComposer from './locales/en/composer.json';
 import enConversation from './locales/en/conversation.json';
 import enData from './locales/en/data.json';
+import enDesktop from './locales/en/desktop.json';
 import enFailures from './locales/en/failures.json';
 import enInbox from './locales/en/inbox.json';
 import enPreviews from './locales/en/previews.json';
@@ -38,6 +39,7 @@ import frAuth from './locales/fr/auth.json';
 import frComposer from './locales/fr/composer.json';
 import frConversation from './locales/fr/conversation.json';
 import frData from './locales/fr/data.json';
+import frDesktop from './locales/fr/desktop.json';
 import frFailures from './locales/fr/failures.json';
 import frInbox from './locales/fr/inbox.json';
 import frPreviews from './locales/fr/previews.json';
@@ -57,6 +59,7 @@ const enFiles = {
   composer: enComposer,
   conversation: enConversation,
   data: enData,
+  desktop: enDesktop,
   failures: enFailures,
   inbox: enInbox,
   previews: enPreviews,
@@ -77,6 +80,7 @@ const frFiles = {
   composer: frComposer,
   conversation: frConversation,
   data: frData,
+  desktop: frDesktop,
   failures: frFailures,
   inbox: frInbox,
   previews: frPreviews,
@@ -129,6 +133,7 @@ const frenchMatchesEnglish: FilesMatch = {
   composer: true,
   conversation: true,
   data: true,
+  desktop: true,
   failures: true,
   inbox: true,
   previews: true,

@@ -18,8 +18,9 @@ import Typography from '@mui/material/Typography';
 import { useId, useState, type JSX, type ReactNode } from 'react';
 import { useT, type MessageKey } from '../../common/i18n/index.js';
 import { updateSettings, useSettings, type Settings } from './store.js';
+import { DESKTOP_SETTINGS_SECTIONS, DesktopSettings, type DesktopSettingsSection } from '../desktop/index.js';
 
-type Section = 'general' | 'notifications' | 'signature' | 'cannedResponses';
+type Section = 'general' | 'notifications' | 'signature' | 'cannedResponses' | DesktopSettingsSection;
 
 const THEMES: readonly Settings['theme'][] = ['system', 'light', 'dark'];
 const LANGUAGES: readonly Settings['language'][] = ['system', 'en', 'fr'];
@@ -55,6 +56,7 @@ export function SettingsDialog({
     'notifications',
     'signature',
     ...(cannedResponses === undefined ? [] : ['cannedResponses' as const]),
+    ...DESKTOP_SETTINGS_SECTIONS,
   ];
   return (
     <Dialog
@@ -100,6 +102,7 @@ export function SettingsDialog({
           {section === 'notifications' ? <Notifications /> : null}
           {section === 'signature' ? <Signature /> : null}
           {section === 'cannedResponses' ? cannedResponses : null}
+          <DesktopSettings section={section} />
         </Box>
       </DialogContent>
     </Dialog>

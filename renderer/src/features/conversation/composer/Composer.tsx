@@ -402,6 +402,7 @@ export function Composer({
             htmlInput: {
               'aria-label': note ? t('composer.labelNote') : t('composer.label'),
               'aria-autocomplete': 'list',
+              spellCheck: true,
               ...(listOpen && suggestions.length > 0
                 ? { 'aria-controls': listId, 'aria-activedescendant': `${listId}-${activeIndex}` }
                 : {}),

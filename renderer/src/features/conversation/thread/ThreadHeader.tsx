@@ -1,13 +1,17 @@
 import EditOutlinedIcon from '@mui/icons-material/EditOutlined';
+import OpenInNewIcon from '@mui/icons-material/OpenInNew';
+import IconButton from '@mui/material/IconButton';
+import Tooltip from '@mui/material/Tooltip';
 import VisibilityOutlinedIcon from '@mui/icons-material/VisibilityOutlined';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { ChannelAccount, Contact, Conversation } from '@parley/protocol';
-import type { JSX } from 'react';
+import { use, type JSX } from 'react';
 import { useT } from '../../../common/i18n/index.js';
 import { ChannelBadge } from '../../../common/ui/ChannelBadge.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { ContactMerge } from '../../contacts/index.js';
+import { PopOutContext } from '../../../platform/desktop.js';
 
 /** Who the conversation is with, on which channel and account, and duplicates to merge. */
 export function ThreadHeader({
@@ -30,6 +34,8 @@ export function ThreadHeader({
   typers: { text: string; count: number } | null;
 }): JSX.Element {
   const { t, tn } = useT();
+  // Opening this conversation in its own window; null inside such a window.
+  const popOut = use(PopOutContext);
   const identity = contact?.identities.find((candidate) => candidate.channel === conversation.channel);
   return (
     <Box sx={{ px: 2, py: 1.5, display: 'flex', alignItems: 'center', gap: 1.5, bgcolor: 'background.paper' }}>
@@ -73,6 +79,17 @@ export function ThreadHeader({
         )}
       </Box>
       {contact !== undefined && <ContactMerge contact={contact} candidates={candidates} actions={actions} />}
+      {popOut !== null && (
+        <Tooltip title={t('desktop.popOut')}>
+          <IconButton
+            onClick={() => popOut(conversation.id)}
+            aria-label={t('desktop.popOut')}
+            data-testid="popout-button"
+          >
+            <OpenInNewIcon />
+          </IconButton>
+        </Tooltip>
+      )}
     </Box>
   );
 }
