@@ -82,16 +82,18 @@ test.describe('the desktop shell', () => {
         require: typeof Reflect.get(window, 'require'),
         process: typeof Reflect.get(window, 'process'),
         module: typeof Reflect.get(window, 'module'),
-        bridgeKeys: typeof bridge === 'object' && bridge !== null ? Object.keys(bridge) : null,
+        bridgeKeys: typeof bridge === 'object' && bridge !== null ? Object.keys(bridge).sort() : null,
         invoke: typeof (bridge as { invoke?: unknown } | undefined)?.invoke,
+        on: typeof (bridge as { on?: unknown } | undefined)?.on,
       };
     });
     expect(exposure).toEqual({
       require: 'undefined',
       process: 'undefined',
       module: 'undefined',
-      bridgeKeys: ['invoke'],
+      bridgeKeys: ['invoke', 'on'],
       invoke: 'function',
+      on: 'function',
     });
   });
 
