@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Agent } from '@parley/protocol';
 import { describeError } from '../common/errors.js';
+import { conversationIndex } from '../data/conversationIndex.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
 import type { LocalDataNotice } from '../data/open.js';
 import { openDatabase, takeOpenedDatabase } from './boot.js';
@@ -71,9 +72,13 @@ export function useSyncEngine(
     if (db === null) return;
     let disposed = false;
     let started: SyncEngine | null = null;
-    // The engine's code (socket.io, the protocol's checks) loads beside the first rows, which
-    // come from the cache and do not wait for it.
-    void Promise.all([desktop.getToken(), import('../sync/engine.js')]).then(([token, { SyncEngine }]) => {
+    // The engine's code (socket.io, the protocol's checks) loads once the first rows, which
+    // come from the cache and do not wait for it, are on screen: evaluating it sooner would
+    // only hold them back.
+    const loaded = conversationIndex(db, agent.id)
+      .whenSettled()
+      .then(() => import('../sync/engine.js'));
+    void Promise.all([desktop.getToken(), loaded]).then(([token, { SyncEngine }]) => {
       if (disposed) return;
       started = new SyncEngine({
         db,
@@ -102,7 +107,7 @@ export function useSyncEngine(
       started?.stop();
       setEngine(null);
     };
-  }, [db, desktop, onSignedOut]);
+  }, [db, desktop, agent.id, onSignedOut]);
 
   const state = useSyncExternalStore(engine?.subscribe ?? noopSubscribe, engine?.getState ?? (() => connecting));
   return { data, engine, state };
