@@ -29,6 +29,7 @@ import {
   type ConversationListItemProps,
 } from './ConversationListItem.js';
 import { frozenChanges } from './freeze.js';
+import { keptWords } from './keptWords.js';
 import { ListUpdates, UPDATES_STRIP_HEIGHT } from './ListUpdates.js';
 
 /** Rows rendered before the list knows its height: a tall window's worth. */
@@ -112,7 +113,8 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   { index, live, teams, agents, meId, selectedId, onSelect, label },
   ref,
 ) {
-  const translator = useT();
+  const words = useT();
+  const translator = useMemo(() => keptWords(words), [words]);
   const { t, lang } = translator;
   const now = useNow();
   const virtuoso = useRef<VirtuosoHandle>(null);
