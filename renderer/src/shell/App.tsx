@@ -1,7 +1,7 @@
 import CircularProgress from '@mui/material/CircularProgress';
 import Box from '@mui/material/Box';
 import type { Agent, LoginResponse } from '@parley/protocol';
-import { Suspense, useCallback, useEffect, useState, type JSX } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState, type JSX } from 'react';
 import type { ParleyDb } from '../data/db.js';
 import type { Desktop } from '../platform/desktop.js';
 import { logout } from '../platform/api.js';
@@ -29,11 +29,14 @@ export function App(): JSX.Element {
   useSystemLanguage(settings.language);
   useAppearance(settings.theme);
 
+  const startedAtFirstRender = useRef(phase.kind !== 'starting');
   useEffect(() => {
+    // Rendered from a finished start, the first render already holds what it found.
+    if (startedAtFirstRender.current) return;
     void (async () => {
       // The inbox opens from the cache at once, whether or not the server answers.
       const { desktop, agent } = await startApp();
-      setPhase((previous) => (previous.kind === 'starting' ? startedPhase(desktop, agent) : previous));
+      setPhase(startedPhase(desktop, agent));
     })();
   }, []);
 
