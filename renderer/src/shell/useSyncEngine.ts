@@ -33,6 +33,8 @@ export function useSyncEngine(
     return ready === null ? { kind: 'opening' } : { kind: 'open', db: ready.db, notice: ready.notice };
   });
   const takenRef = useRef(data.kind === 'open' ? data.db : null);
+  // Opened at start with its first page read: the first rows come from it, and the engine waits for them.
+  const firstRowsFirst = useRef(data.kind === 'open');
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   // The engine lives longer than one render's callback: it calls the latest one.
   const arrivalsRef = useRef(onArrivals);
@@ -75,9 +77,9 @@ export function useSyncEngine(
     // The engine's code (socket.io, the protocol's checks) loads once the first rows, which
     // come from the cache and do not wait for it, are on screen: evaluating it sooner would
     // only hold them back.
-    const loaded = conversationIndex(db, agent.id)
-      .whenSettled()
-      .then(() => import('../sync/engine.js'));
+    // After a sign-in (an empty cache, the list waiting for the first sync) it starts at once.
+    const rowsFirst = firstRowsFirst.current ? conversationIndex(db, agent.id).whenSettled() : Promise.resolve();
+    const loaded = rowsFirst.then(() => import('../sync/engine.js'));
     void Promise.all([desktop.getToken(), loaded]).then(([token, { SyncEngine }]) => {
       if (disposed) return;
       started = new SyncEngine({
