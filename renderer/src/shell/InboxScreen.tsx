@@ -202,7 +202,7 @@ function Inbox({
               <ScreenTabs role={role} screen={screen} onChange={setScreen} />
               <Box sx={{ flex: 1 }} />
               {/* The rest of the bar follows the list's first rows, a frame later. */}
-              {rowsSettled ? (
+              {rowsSettled || selectedId !== null ? (
                 <>
                   <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
                   <PresenceSwitch
@@ -324,8 +324,8 @@ function Inbox({
                   onOpenResult={onOpenResult}
                 />
               </Paper>
-              {/* The thread's code loads once the list's first rows are on screen. */}
-              {rowsSettled ? (
+              {/* The thread's code loads once the list's first rows are on screen, or a conversation is opened. */}
+              {rowsSettled || selectedId !== null ? (
                 <Suspense fallback={<Box sx={{ flex: 1 }} />}>
                   <ThreadView
                     db={db}

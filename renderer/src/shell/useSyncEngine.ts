@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Agent } from '@parley/protocol';
 import { describeError } from '../common/errors.js';
-import { conversationIndex } from '../data/conversationIndex.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
 import type { LocalDataNotice } from '../data/open.js';
 import { openDatabase, takeOpenedDatabase } from './boot.js';
@@ -33,8 +32,6 @@ export function useSyncEngine(
     return ready === null ? { kind: 'opening' } : { kind: 'open', db: ready.db, notice: ready.notice };
   });
   const takenRef = useRef(data.kind === 'open' ? data.db : null);
-  // Opened at start with its first page read: the first rows come from it, and the engine waits for them.
-  const firstRowsFirst = useRef(data.kind === 'open');
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   // The engine lives longer than one render's callback: it calls the latest one.
   const arrivalsRef = useRef(onArrivals);
@@ -74,12 +71,9 @@ export function useSyncEngine(
     if (db === null) return;
     let disposed = false;
     let started: SyncEngine | null = null;
-    // The engine's code (socket.io, the protocol's checks) loads once the first rows, which
-    // come from the cache and do not wait for it, are on screen: evaluating it sooner would
-    // only hold them back.
-    // After a sign-in (an empty cache, the list waiting for the first sync) it starts at once.
-    const rowsFirst = firstRowsFirst.current ? conversationIndex(db, agent.id).whenSettled() : Promise.resolve();
-    const loaded = rowsFirst.then(() => import('../sync/engine.js'));
+    // The engine's code (socket.io, the protocol's checks) loads beside the first rows, which
+    // come from the cache and do not wait for it: this effect runs once they are committed.
+    const loaded = import('../sync/engine.js');
     void Promise.all([desktop.getToken(), loaded]).then(([token, { SyncEngine }]) => {
       if (disposed) return;
       started = new SyncEngine({
@@ -109,7 +103,7 @@ export function useSyncEngine(
       started?.stop();
       setEngine(null);
     };
-  }, [db, desktop, agent.id, onSignedOut]);
+  }, [db, desktop, onSignedOut]);
 
   const state = useSyncExternalStore(engine?.subscribe ?? noopSubscribe, engine?.getState ?? (() => connecting));
   return { data, engine, state };
