@@ -19,6 +19,8 @@ export const FIRST_PAGE = 60;
 export const PAGE = 2000;
 /** The longest the rest of the list waits for the first rows to be painted. */
 const PAINT_WAIT_MS = 1000;
+/** The longest anything waits for the first rows, from the index's creation. */
+const SETTLE_CAP_MS = 2000;
 
 function isConversation(value: unknown): value is Conversation {
   return typeof value === 'object' && value !== null && typeof (value as Conversation).id === 'string';
@@ -50,16 +52,21 @@ export class ConversationIndex {
   private notifyScheduled = false;
   private readonly unsubscribe: () => void;
   private markPainted: () => void = () => undefined;
-  /** Resolves once a list has shown this index's rows. */
+  /** Resolves once a list has shown this index's rows (or there were none to show). */
   private readonly painted = new Promise<void>((resolve) => {
     this.markPainted = resolve;
   });
+  /** True once the first rows are on screen, there were none, or the wait for them ran out. */
+  settled = false;
+  private readonly settledListeners = new Set<() => void>();
 
   constructor(
     private readonly db: ParleyDb,
     private readonly agentId: string,
   ) {
     this.unsubscribe = onListTablesChanged(db, (changes) => this.apply(changes));
+    // A first page that never comes (the cache failed) holds nothing back for long either.
+    setTimeout(() => this.settle(), SETTLE_CAP_MS);
   }
 
   /** Starts (or restarts) reading every conversation, newest first. Resolves when all are read. */
@@ -87,10 +94,13 @@ export class ConversationIndex {
     this.take(mine, seen);
     mark('list:first-page');
     this.changed(true);
+    // An empty cache has no rows to paint: what waits for them need not.
+    if (first.length === 0 && mine.length === 0) this.settle();
     // At start, the rest waits until the list has painted the first rows (or a moment has
     // passed): reading and sorting 10,000 rows on the main thread would only delay them.
     if (generation === 1) {
       await Promise.race([this.painted, new Promise((resolve) => setTimeout(resolve, PAINT_WAIT_MS))]);
+      this.settle();
       if (generation !== this.generation) return;
     }
     // The rest in pages by id: a key range read whole (getAll) is far cheaper than walking
@@ -124,9 +134,33 @@ export class ConversationIndex {
 
   /** Tells the index its first rows are on screen: what is left to read can be read now. */
   rowsPainted(): void {
-    mark('list:painted');
-    this.markPainted();
+    if (!this.settled) mark('list:painted');
+    this.settle();
   }
+
+  private settle(): void {
+    this.markPainted();
+    if (this.settled) return;
+    this.settled = true;
+    for (const listener of [...this.settledListeners]) listener();
+  }
+
+  /**
+   * Resolves once the first rows are on screen (or there are none, or the wait for them ran
+   * out): what the first frame does not show (the sync engine, the thread, the search
+   * worker) starts then, instead of competing with the rows for the main thread.
+   */
+  whenSettled(): Promise<void> {
+    return this.painted;
+  }
+
+  /** Listens for `settled` turning true. */
+  subscribeSettled = (listener: () => void): (() => void) => {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
+  };
+
+  getSettled = (): boolean => this.settled;
 
   /** The conversations with a note that mentions the agent. */
   get mentioned(): ReadonlySet<string> {
@@ -356,6 +390,12 @@ export function conversationIndex(db: ParleyDb, agentId: string): ConversationIn
     void index.load();
   }
   return index;
+}
+
+/** Whether the list's first rows are on screen yet (see `whenSettled`). */
+export function useRowsSettled(db: ParleyDb, agentId: string): boolean {
+  const index = conversationIndex(db, agentId);
+  return useSyncExternalStore(index.subscribeSettled, index.getSettled);
 }
 
 /**

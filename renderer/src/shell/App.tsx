@@ -1,7 +1,7 @@
 import CircularProgress from '@mui/material/CircularProgress';
 import Box from '@mui/material/Box';
 import type { Agent, LoginResponse } from '@parley/protocol';
-import { Suspense, useCallback, useEffect, useState, type JSX } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState, type JSX } from 'react';
 import type { ParleyDb } from '../data/db.js';
 import type { Desktop } from '../platform/desktop.js';
 import { logout } from '../platform/api.js';
@@ -9,7 +9,7 @@ import type { EngineFailure } from '../sync/engine.js';
 import { InboxScreen } from './InboxScreen.js';
 import { LoginScreen } from '../features/auth/index.js';
 import { clearSession, saveSession } from '../platform/session.js';
-import { startApp } from './boot.js';
+import { startApp, startedNow } from './boot.js';
 import { useSystemLanguage } from './useSystemLanguage.js';
 import { useAppearance } from './useAppearance.js';
 import { useSettings } from '../features/settings/index.js';
@@ -20,16 +20,23 @@ type Phase =
   | { kind: 'signedIn'; desktop: Desktop; agent: Agent };
 
 export function App(): JSX.Element {
-  const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+  // Rendered once the start has finished (main.tsx): the first render is already the inbox.
+  const [phase, setPhase] = useState<Phase>(() => {
+    const now = startedNow();
+    return now === null ? { kind: 'starting' } : startedPhase(now.desktop, now.agent);
+  });
   const settings = useSettings();
   useSystemLanguage(settings.language);
   useAppearance(settings.theme);
 
+  const startedAtFirstRender = useRef(phase.kind !== 'starting');
   useEffect(() => {
+    // Rendered from a finished start, the first render already holds what it found.
+    if (startedAtFirstRender.current) return;
     void (async () => {
       // The inbox opens from the cache at once, whether or not the server answers.
       const { desktop, agent } = await startApp();
-      setPhase(agent === null ? { kind: 'signedOut', desktop, notice: null } : { kind: 'signedIn', desktop, agent });
+      setPhase(startedPhase(desktop, agent));
     })();
   }, []);
 
@@ -93,6 +100,10 @@ export function App(): JSX.Element {
       onSignedOut={signedOut(phase.desktop)}
     />
   );
+}
+
+function startedPhase(desktop: Desktop, agent: Agent | null): Phase {
+  return agent === null ? { kind: 'signedOut', desktop, notice: null } : { kind: 'signedIn', desktop, agent };
 }
 
 function Starting(): JSX.Element {

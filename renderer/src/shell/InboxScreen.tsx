@@ -39,6 +39,7 @@ import { PresenceSwitch } from './PresenceSwitch.js';
 import { ScreenTabs, type Screen } from './ScreenTabs.js';
 import { usePeers } from './usePeers.js';
 import type { ParleyDb } from '../data/db.js';
+import { useRowsSettled } from '../data/conversationIndex.js';
 import { CommandPalette, ShortcutHelp, ShortcutKeys } from '../features/palette/index.js';
 import { KeyboardLayer, type Dialog } from './KeyboardLayer.js';
 import { whenIdle } from './whenIdle.js';
@@ -155,6 +156,7 @@ function Inbox({
   const translator = useT();
   const { t, tn, lang } = translator;
   const lastSyncedAt = useLastSyncedAt(db);
+  const rowsSettled = useRowsSettled(db, agent.id);
   useEffect(
     () =>
       whenIdle(() =>
@@ -215,51 +217,56 @@ function Inbox({
               </Typography>
               <ScreenTabs role={role} screen={screen} onChange={setScreen} />
               <Box sx={{ flex: 1 }} />
-              <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
-              <PresenceSwitch
-                presence={me?.presence ?? 'offline'}
-                onChange={(presence) =>
-                  engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence)
-                }
-                onRefused={setPresenceError}
-              />
-              <Tooltip
-                title={
-                  <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
-                    {t('palette.open')}
-                    <ShortcutKeys shortcut="mod+k" size="tiny" />
-                  </Box>
-                }
-              >
-                <IconButton
-                  color="inherit"
-                  onClick={() => setDialog('palette')}
-                  aria-label={t('palette.open')}
-                  aria-keyshortcuts="Control+K Meta+K"
-                  data-testid="palette-button"
-                >
-                  <SearchIcon />
-                </IconButton>
-              </Tooltip>
-              {screen === 'inbox' ? (
-                <Tooltip title={contactOpen ? t('menu.hideContact') : t('menu.showContact')}>
-                  <IconButton
-                    color="inherit"
-                    onClick={() => setContactOpen((open) => !open)}
-                    aria-label={t('menu.contactPanel')}
-                    aria-pressed={contactOpen}
-                    data-testid="contact-panel-toggle"
+              {/* The rest of the bar follows the list's first rows, a frame later. */}
+              {rowsSettled || selectedId !== null ? (
+                <>
+                  <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
+                  <PresenceSwitch
+                    presence={me?.presence ?? 'offline'}
+                    onChange={(presence) =>
+                      engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence)
+                    }
+                    onRefused={setPresenceError}
+                  />
+                  <Tooltip
+                    title={
+                      <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
+                        {t('palette.open')}
+                        <ShortcutKeys shortcut="mod+k" size="tiny" />
+                      </Box>
+                    }
                   >
-                    <ContactPanelIcon />
-                  </IconButton>
-                </Tooltip>
+                    <IconButton
+                      color="inherit"
+                      onClick={() => setDialog('palette')}
+                      aria-label={t('palette.open')}
+                      aria-keyshortcuts="Control+K Meta+K"
+                      data-testid="palette-button"
+                    >
+                      <SearchIcon />
+                    </IconButton>
+                  </Tooltip>
+                  {screen === 'inbox' ? (
+                    <Tooltip title={contactOpen ? t('menu.hideContact') : t('menu.showContact')}>
+                      <IconButton
+                        color="inherit"
+                        onClick={() => setContactOpen((open) => !open)}
+                        aria-label={t('menu.contactPanel')}
+                        aria-pressed={contactOpen}
+                        data-testid="contact-panel-toggle"
+                      >
+                        <ContactPanelIcon />
+                      </IconButton>
+                    </Tooltip>
+                  ) : null}
+                  <AccountMenu
+                    agent={me ?? agent}
+                    onSettings={() => setDialog('settings')}
+                    onShortcuts={() => setDialog('help')}
+                    onSignOut={signOut}
+                  />
+                </>
               ) : null}
-              <AccountMenu
-                agent={me ?? agent}
-                onSettings={() => setDialog('settings')}
-                onShortcuts={() => setDialog('help')}
-                onSignOut={signOut}
-              />
             </Toolbar>
           </AppBar>
           <ConnectionBanner state={state} />
@@ -333,17 +340,22 @@ function Inbox({
                   onOpenResult={onOpenResult}
                 />
               </Paper>
-              <Suspense fallback={<Box sx={{ flex: 1 }} />}>
-                <ThreadView
-                  db={db}
-                  conversationId={selectedId}
-                  actions={actions}
-                  online={state.kind === 'online'}
-                  agentId={agent.id}
-                  focus={focus}
-                  peers={peers}
-                />
-              </Suspense>
+              {/* The thread's code loads once the list's first rows are on screen, or a conversation is opened. */}
+              {rowsSettled || selectedId !== null ? (
+                <Suspense fallback={<Box sx={{ flex: 1 }} />}>
+                  <ThreadView
+                    db={db}
+                    conversationId={selectedId}
+                    actions={actions}
+                    online={state.kind === 'online'}
+                    agentId={agent.id}
+                    focus={focus}
+                    peers={peers}
+                  />
+                </Suspense>
+              ) : (
+                <Box sx={{ flex: 1 }} />
+              )}
               {selectedId !== null && contactOpen ? (
                 <Suspense fallback={null}>
                   <ContactPanel

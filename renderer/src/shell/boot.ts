@@ -16,6 +16,8 @@ export type Started = { desktop: Desktop; agent: Agent | null };
 const FIRST_PAGE_WAIT_MS = 400;
 
 let started: Promise<Started> | null = null;
+/** What `startApp` resolved to, once it has. */
+let startedValue: Started | null = null;
 /** Caches opened at start, waiting for the inbox to take them. */
 const opening = new Map<string, Promise<OpenedDatabase>>();
 /** The same, once open: the inbox's first render takes it without waiting a turn. */
@@ -61,8 +63,16 @@ export function startApp(): Promise<Started> {
     });
     await Promise.race([ready.catch(() => undefined), delay(FIRST_PAGE_WAIT_MS)]);
     return { desktop, agent };
-  })();
+  })().then((value) => {
+    startedValue = value;
+    return value;
+  });
   return started;
+}
+
+/** What `startApp` found, if it has finished: the app's first render starts from it. */
+export function startedNow(): Started | null {
+  return startedValue;
 }
 
 /**

@@ -72,8 +72,9 @@ export function useSyncEngine(
     let disposed = false;
     let started: SyncEngine | null = null;
     // The engine's code (socket.io, the protocol's checks) loads beside the first rows, which
-    // come from the cache and do not wait for it.
-    void Promise.all([desktop.getToken(), import('../sync/engine.js')]).then(([token, { SyncEngine }]) => {
+    // come from the cache and do not wait for it: this effect runs once they are committed.
+    const loaded = import('../sync/engine.js');
+    void Promise.all([desktop.getToken(), loaded]).then(([token, { SyncEngine }]) => {
       if (disposed) return;
       started = new SyncEngine({
         db,

@@ -65,6 +65,37 @@ describe('the conversation index', () => {
     expect(index.conversations.has('c3')).toBe(true);
   });
 
+  it('holds what follows the first rows until they are painted, and says so once', async () => {
+    const { db, index } = await setup();
+    await db.conversations.bulkPut([conversationAt('whatsapp', 1, { id: 'a' })]);
+    let settledTold = 0;
+    index.subscribeSettled(() => {
+      settledTold += 1;
+    });
+    const firstPage = told(index);
+    const loading = index.load();
+    await firstPage;
+    // Rows to paint: nothing is let go before they are on screen.
+    expect(index.settled).toBe(false);
+    expect(settledTold).toBe(0);
+    index.rowsPainted();
+    expect(index.settled).toBe(true);
+    await index.whenSettled();
+    index.rowsPainted();
+    expect(settledTold).toBe(1);
+    await loading;
+    expect(index.complete).toBe(true);
+  });
+
+  it('lets go at once when the cache has no conversation to paint', async () => {
+    const { index } = await setup();
+    const firstPage = told(index);
+    const loading = index.load();
+    await firstPage;
+    expect(index.settled).toBe(true);
+    await loading;
+  });
+
   it('follows puts and deletes after they commit, without reading the table again', async () => {
     const { db, index } = await setup();
     await db.conversations.bulkPut([

@@ -77,8 +77,10 @@ i18n.on('languageChanged', followLanguage);
 
 /** Switches every word and format to `lang`, without a reload; components using `useT()` render again. */
 export function setLanguage(lang: Locale): void {
-  // The resources are bundled, so the change is done when this returns.
-  void i18n.changeLanguage(lang);
+  // Asked for the language already in use (the settings' effect after the start), i18next
+  // would still announce a change, and every component using `useT()` would render again.
+  // The resources are bundled, so a change is done when this returns.
+  if (i18n.language !== lang) void i18n.changeLanguage(lang);
   followLanguage();
 }
 

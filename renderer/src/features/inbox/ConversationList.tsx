@@ -5,7 +5,7 @@ import type { Agent } from '@parley/protocol';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import { SearchField } from '../../common/ui/SearchField.js';
-import { useConversationIndex } from '../../data/conversationIndex.js';
+import { useConversationIndex, useRowsSettled } from '../../data/conversationIndex.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useAgents, useChannelAccounts, useTeams } from '../../data/hooks.js';
 import {
@@ -23,6 +23,13 @@ import { ListFilterBar } from './ListFilterBar.js';
 import { readListChoice, writeListChoice } from './listState.js';
 import { useInboxViews } from './useInboxViews.js';
 import { ViewTabs } from './ViewTabs.js';
+
+/** The room the search field and the filter bar take (px), kept for them before they render. */
+const SEARCH_ROOM = 56;
+const FILTER_ROOM = 44;
+
+/** What a query found, grouped (undefined while the worker looks). */
+type Groups = ReturnType<typeof useSearch>;
 
 /** What the shell's keyboard shortcuts ask of the list. */
 export type ListHandle = {
@@ -74,7 +81,9 @@ export function ConversationList({
 }): JSX.Element {
   const { t } = useT();
   const [query, setQuery] = useState('');
-  const groups = useSearch(db, query);
+  const [groups, setGroups] = useState<Groups>(undefined);
+  // The search worker starts indexing once the first rows are on screen, not before them.
+  const settled = useRowsSettled(db, me.id);
   const searchInput = useRef<HTMLInputElement>(null);
   const rows = useRef<RowsHandle>(null);
 
@@ -124,8 +133,10 @@ export function ConversationList({
   const searching = query.trim() !== '';
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
-      <Box sx={{ px: 1.5, pb: 1, pt: 1 }}>
-        <SearchField value={query} onChange={setQuery} inputRef={searchInput} />
+      {settled ? <SearchFeed db={db} query={query} onGroups={setGroups} /> : null}
+      {/* The field, like the filters, follows the first rows a frame later, in the room kept for it. */}
+      <Box sx={{ px: 1.5, pb: 1, pt: 1, minHeight: SEARCH_ROOM }}>
+        {settled ? <SearchField value={query} onChange={setQuery} inputRef={searchInput} /> : null}
       </Box>
       {searching ? (
         groups === undefined ? (
@@ -148,10 +159,26 @@ export function ConversationList({
           selectedId={selectedId}
           onSelect={onSelect}
           rowsRef={rows}
+          settled={settled}
         />
       )}
     </Box>
   );
+}
+
+/** Keeps the search worker told of the cache's changes, and hands up what the query finds. */
+function SearchFeed({
+  db,
+  query,
+  onGroups,
+}: {
+  db: ParleyDb;
+  query: string;
+  onGroups: (groups: Groups) => void;
+}): null {
+  const groups = useSearch(db, query);
+  useEffect(() => onGroups(groups), [groups, onGroups]);
+  return null;
 }
 
 function Conversations({
@@ -166,6 +193,7 @@ function Conversations({
   selectedId,
   onSelect,
   rowsRef,
+  settled,
 }: {
   db: ParleyDb;
   me: Agent;
@@ -178,6 +206,8 @@ function Conversations({
   selectedId: string | null;
   onSelect: (id: string) => void;
   rowsRef: React.Ref<RowsHandle>;
+  /** The first rows are on screen: the filters render too. */
+  settled: boolean;
 }): JSX.Element {
   const { t } = useT();
   const { index, version } = useConversationIndex(db, me.id);
@@ -211,15 +241,19 @@ function Conversations({
   return (
     <>
       <ViewTabs views={views} value={viewKey(view)} onChange={onViewChange} />
-      <ListFilterBar
-        filters={filters}
-        onFiltersChange={onFiltersChange}
-        sort={sort}
-        onSortChange={onSortChange}
-        teams={teamList ?? []}
-        inboxes={inboxes ?? []}
-        labels={labels}
-      />
+      <Box sx={{ minHeight: FILTER_ROOM }}>
+        {settled ? (
+          <ListFilterBar
+            filters={filters}
+            onFiltersChange={onFiltersChange}
+            sort={sort}
+            onSortChange={onSortChange}
+            teams={teamList ?? []}
+            inboxes={inboxes ?? []}
+            labels={labels}
+          />
+        ) : null}
+      </Box>
       {loading ? (
         <LinearProgress aria-label={t('inbox.loading')} />
       ) : empty ? (

@@ -7,6 +7,7 @@ import {
   useCallback,
   useEffect,
   useImperativeHandle,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -28,7 +29,8 @@ import {
   type ConversationListItemProps,
 } from './ConversationListItem.js';
 import { frozenChanges } from './freeze.js';
-import { ListUpdates } from './ListUpdates.js';
+import { keptWords } from './keptWords.js';
+import { ListUpdates, UPDATES_STRIP_HEIGHT } from './ListUpdates.js';
 
 /** Rows rendered before the list knows its height: a tall window's worth. */
 const FIRST_RENDER_ROWS = 14;
@@ -111,7 +113,8 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   { index, live, teams, agents, meId, selectedId, onSelect, label },
   ref,
 ) {
-  const translator = useT();
+  const words = useT();
+  const translator = useMemo(() => keptWords(words), [words]);
   const { t, lang } = translator;
   const now = useNow();
   const virtuoso = useRef<VirtuosoHandle>(null);
@@ -134,6 +137,21 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
     if (frozen === null) return { shown: live.map((conversation) => conversation.id), pending: 0 };
     return frozenChanges(frozen, live, (id) => index.conversations.has(id));
   }, [frozen, live, index]);
+
+  // The updates strip takes room above the rows only while something waits: the list scrolls
+  // by its height as it opens and closes, so the rows on screen do not move under the pointer.
+  const scroller = useRef<HTMLElement | null>(null);
+  const setScroller = useCallback((element: HTMLElement | Window | null) => {
+    scroller.current = element instanceof HTMLElement ? element : null;
+  }, []);
+  const stripOpen = pending > 0;
+  const stripWasOpen = useRef(false);
+  useLayoutEffect(() => {
+    if (stripWasOpen.current === stripOpen) return;
+    stripWasOpen.current = stripOpen;
+    if (scroller.current !== null)
+      scroller.current.scrollTop += stripOpen ? UPDATES_STRIP_HEIGHT : -UPDATES_STRIP_HEIGHT;
+  }, [stripOpen]);
 
   const [current, setCurrent] = useState(0);
   const currentRef = useRef(current);
@@ -348,6 +366,7 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
       <ConversationRowStyles />
       <Virtuoso
         ref={virtuoso}
+        scrollerRef={setScroller}
         style={LIST_STYLE}
         data={shown}
         fixedItemHeight={ROW_HEIGHT}

@@ -3,13 +3,15 @@ import Button from '@mui/material/Button';
 import type { JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 
-/** The strip's height, kept whether or not anything waits, so the rows never move when it fills. */
-const UPDATES_STRIP_HEIGHT = 36;
+/** The strip's height while something waits; it takes no room when nothing does. */
+export const UPDATES_STRIP_HEIGHT = 36;
 
 /**
  * The strip above the rows where "N updates — show" appears while the list's order holds
- * still (freeze.ts). It takes its own room above the first row, never covering one, and is
- * a polite live region, so a screen reader hears of the waiting changes without losing its place.
+ * still (freeze.ts). It takes its own room above the first row, never covering one (the
+ * list scrolls by as much when it opens, so the rows under the pointer stay put), and is a
+ * polite live region, present while empty, so a screen reader hears of the waiting changes
+ * without losing its place.
  */
 export function ListUpdates({
   pending,
@@ -26,14 +28,15 @@ export function ListUpdates({
       aria-live="polite"
       data-testid="list-updates-strip"
       sx={{
-        height: UPDATES_STRIP_HEIGHT,
+        height: pending > 0 ? UPDATES_STRIP_HEIGHT : 0,
+        overflow: 'hidden',
         flexShrink: 0,
         display: 'flex',
         alignItems: 'center',
         justifyContent: 'center',
         px: 1.5,
-        borderBottom: 1,
-        borderColor: pending > 0 ? 'divider' : 'transparent',
+        borderBottom: pending > 0 ? 1 : 0,
+        borderColor: 'divider',
       }}
     >
       {pending > 0 && (
