@@ -50,6 +50,12 @@ export type IngestOptions = {
   sliceMs?: number;
 };
 
+/**
+ * Every transaction applies at least this many events, whatever the time: a webhook as
+ * Meta usually sends them (one to a few events) is one transaction and one live batch.
+ */
+export const MIN_SLICE_EVENTS = 8;
+
 /** The server stopped before every event was stored: the webhook is answered 503, and Meta retries it. */
 export class IngestInterruptedError extends Error {
   override readonly name = 'IngestInterruptedError';
@@ -57,8 +63,8 @@ export class IngestInterruptedError extends Error {
 
 /**
  * Applies normalized webhook events for known accounts, in the platform's time order, in
- * consecutive transactions of a few milliseconds each with the event loop handed back in
- * between: a webhook of thousands of messages never holds the process, and readers and
+ * consecutive transactions of a few milliseconds each (and at least MIN_SLICE_EVENTS
+ * events), with the event loop handed back in between: a webhook of thousands of messages never holds the process, and readers and
  * other writers take their turn between its transactions. Each transaction takes its seqs
  * in commit order like any other write, so the sequence stays gap-free and ordered.
  *
@@ -105,7 +111,7 @@ export async function ingestEvents(
           else if (outcome === 'stored') counts.stored += 1;
           else if (outcome === 'updated') counts.updated += 1;
           else counts.ignored += 1;
-        } while (index < ordered.length && performance.now() - started < sliceMs);
+        } while (index < ordered.length && (index - from < MIN_SLICE_EVENTS || performance.now() - started < sliceMs));
         return { index, counts };
       },
       options.origin === undefined ? {} : { origin: options.origin },
