@@ -104,20 +104,27 @@ describe('a webhook of 15,000 messages', () => {
     const slowestHealthMs = Math.max(...latencies);
     // Printed for the record: the machine's load shows in every figure.
     console.log(
-      `15,000 messages in ${Math.round(elapsedMs)} ms; /healthz ${latencies.length} calls, slowest ` +
+      `15,000 messages in ${Math.round(elapsedMs)} ms; /healthz ${latencies.length} calls, median ` +
+        `${Math.round([...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)] ?? 0)} ms, slowest ` +
         `${Math.round(slowestHealthMs)} ms; event-loop delay p99 ${Math.round(p99BlockMs)} ms, ` +
         `longest ${Math.round(longestBlockMs)} ms`,
     );
     // /healthz was called throughout the ingest, not only before or after it.
-    expect(latencies.length).toBeGreaterThan(elapsedMs / 100);
-    // Before slicing, the loop was held for the whole ingest: 14 s on an idle machine, and
-    // every /healthz call waited as long. Slices of 8 ms leave it free between transactions
-    // (about 20 ms apart on an idle machine). The bounds are loose on purpose: other
-    // processes share this machine's cores and a garbage collection can take 100 ms, so a
-    // tight one would fail on load, not on a regression; a regression shows in seconds.
-    expect(p99BlockMs).toBeLessThan(250);
-    expect(longestBlockMs).toBeLessThan(1_000);
-    expect(slowestHealthMs).toBeLessThan(2_000);
+    expect(latencies.length).toBeGreaterThan(elapsedMs / 200);
+    // Before slicing, the loop was held for the whole ingest: 14 s on an idle machine, 48 s
+    // on this loaded one, and every /healthz call waited as long. Slices of 8 ms leave it
+    // free between transactions, about 20 ms apart on an idle machine, where every figure
+    // below stays under 100 ms. The bounds are several times that on purpose: this
+    // machine's cores are shared (a load of 20 on two cores stretches an 8 ms slice past
+    // 100 ms, and a garbage collection or a throttled CPU quota past a second), so a tight
+    // bound would fail on the load, not on a regression; a regression shows as the whole
+    // ingest, tens of seconds.
+    const median = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)] ?? Infinity;
+    expect(median).toBeLessThan(100);
+    expect(p99BlockMs).toBeLessThan(500);
+    expect(longestBlockMs).toBeLessThan(5_000);
+    expect(slowestHealthMs).toBeLessThan(5_000);
+    expect(slowestHealthMs).toBeLessThan(elapsedMs / 10);
 
     // Every message stored, once.
     const stored = await server.store.db
