@@ -42,7 +42,7 @@ export class Lifecycle {
    * signal is aborted, and the stragglers are given `graceMs` more to stop at a safe point).
    * True when everything finished in time.
    */
-  async settle(timeoutMs: number, graceMs = 1_000): Promise<boolean> {
+  async settle(timeoutMs: number, graceMs = 3_000): Promise<boolean> {
     const everything = async (): Promise<void> => {
       while (this.running.size > 0) await Promise.allSettled([...this.running]);
     };
