@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, LOG_LEVELS, type ServerConfig } from './platform/config.js';
+import { ConfigError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type ServerConfig } from './platform/config.js';
 import { parseSecretKey } from './platform/secrets.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,12 +49,30 @@ const EnvSchema = z.object({
   PARLEY_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   PARLEY_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   PARLEY_S3_FORCE_PATH_STYLE: flag,
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PARLEY_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  /** The older name of PARLEY_LOG_LEVEL, still read. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  PARLEY_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+  NODE_ENV: z.string().optional(),
+  PARLEY_METRICS_TOKEN: z.string().min(16, 'Use at least 16 characters').optional(),
+  PARLEY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  PARLEY_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 export { ConfigError, type ServerConfig } from './platform/config.js';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+/**
+ * Pretty, coloured lines for a person at a terminal; JSON lines for everything else (a
+ * service manager, a container, a file), and always in production.
+ */
+export function defaultLogFormat(nodeEnv: string | undefined, stdoutIsTty: boolean): LogFormat {
+  return stdoutIsTty && nodeEnv !== 'production' ? 'pretty' : 'json';
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTty: boolean = process.stdout.isTTY === true,
+): ServerConfig {
   // An empty value (`PORT=` in an env file) means unset, not zero.
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
@@ -78,7 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     accessTokenMinutes: e.PARLEY_ACCESS_TOKEN_MINUTES,
     secretKey: e.PARLEY_SECRET_KEY === undefined ? undefined : parseSecretKey(e.PARLEY_SECRET_KEY),
     webhookBodyLimit: e.PARLEY_WEBHOOK_BODY_LIMIT,
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.PARLEY_LOG_LEVEL ?? e.LOG_LEVEL ?? 'info',
+    logFormat: e.PARLEY_LOG_FORMAT ?? defaultLogFormat(e.NODE_ENV, stdoutIsTty),
+    metricsToken: e.PARLEY_METRICS_TOKEN,
+    shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: e.PARLEY_SHUTDOWN_DELAY_MS,
     graph: { baseUrl: e.PARLEY_GRAPH_API_URL.replace(/\/+$/, ''), version: e.PARLEY_GRAPH_API_VERSION },
     channelsFile: e.PARLEY_CHANNELS_FILE === undefined ? undefined : path.resolve(e.PARLEY_CHANNELS_FILE),
     adminToken: e.PARLEY_ADMIN_TOKEN,

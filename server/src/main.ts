@@ -8,9 +8,14 @@ async function main(): Promise<void> {
   const server = await startServer(config);
   server.app.log.info({ url: server.url, dataDir: config.dataDir, demo: config.demo }, 'Parley server ready');
 
+  // SIGTERM (a service manager, a container's stop) or Ctrl+C: stop gracefully (see
+  // RunningServer.close), bounded by PARLEY_SHUTDOWN_TIMEOUT_MS. A second signal stops at once.
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      server.app.log.warn({ signal }, 'second signal: stopping now');
+      process.exit(1);
+    }
     stopping = true;
     server.app.log.info({ signal }, 'shutting down');
     server.close().then(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
 import { SnoozeSweeper } from './modules/assignment/index.js';
@@ -25,9 +25,15 @@ import { ProfileRefresher, profileFetchEnabled } from './modules/contacts/index.
 import { MediaService } from './modules/media/index.js';
 import { mediaRoutes } from './transport/http/media.js';
 import { OutboundService } from './modules/outbound/index.js';
-import { openDatabase } from './platform/database.js';
+import { databaseProbes, openDatabase } from './platform/database.js';
 import { demoSecretKey } from './platform/secrets.js';
 import { Store } from './platform/store.js';
+import { Lifecycle } from './platform/lifecycle.js';
+import { createLogger, requestIdOf } from './platform/logging.js';
+import { ServerMetrics } from './platform/metrics.js';
+import { operationsRoutes } from './transport/http/operations.js';
+import type { GraphCallRecord } from './modules/outbound/index.js';
+import type { DestinationStream } from 'pino';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -50,28 +56,36 @@ export type RunningServer = {
   profiles: ProfileRefresher;
   /** Brings snoozed conversations back as open when their time comes. */
   snoozes: SnoozeSweeper;
+  metrics: ServerMetrics;
+  lifecycle: Lifecycle;
+  /**
+   * Stops gracefully (SIGTERM): /readyz answers 503 and new requests and sockets are
+   * refused; webhooks under way are stored and answered and running jobs finish (within
+   * the shutdown timeout); sockets are told to reconnect; the database closes last.
+   * Calling it again returns the same stop.
+   */
   close(): Promise<void>;
 };
 
+export type StartOptions = {
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+};
+
 /** Builds and starts the whole server on one port: HTTP routes, webhooks and socket.io. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  // JSON lines or pretty ones (PARLEY_LOG_FORMAT); tokens and signatures never reach them.
+  const logger: FastifyBaseLogger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+  });
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Tokens and signatures never reach the logs.
-      redact: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'req.headers["x-hub-signature-256"]',
-        // Channel account secrets, should an object carrying them ever be logged.
-        '*.accessToken',
-        '*.appSecret',
-        '*.verifyToken',
-        '*.access_token',
-        '*.app_secret',
-        '*.verify_token',
-      ],
-    },
+    loggerInstance: logger,
+    // Each request's id is in every line it logs; a sane `x-request-id` from a proxy is kept.
+    genReqId: requestIdOf,
+    // At a terminal, a line a request is noise: those that matter log their own line.
+    logController: new LogController({ disableRequestLogging: config.logFormat === 'pretty' }),
     // Webhook bodies have their own, configurable limit; everything else is small.
     bodyLimit: 64 * 1024,
     // Closing the server ends every connection, including keep-alive ones mid-response.
@@ -119,10 +133,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       .send(refusalBody('bad_request', 'malformed', { request: 'http', fastifyCode: error.code }));
   });
   await app.register(fastifyCookie);
-  app.get('/healthz', async () => {
-    await store.head();
-    return { status: 'ok' };
+  app.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
   });
+  // [wiring:operations] /healthz, /readyz, /metrics, and the drain on stop.
+  const lifecycle = new Lifecycle();
+  const metrics = new ServerMetrics();
+  operationsRoutes(app, { lifecycle, metrics, probes: databaseProbes(db), metricsToken: config.metricsToken });
   app.get('/api/info', (): ServerInfo => {
     const info: ServerInfo = { name: 'parley', version: SERVER_VERSION, protocolVersion: PROTOCOL_VERSION };
     if (config.demo) {
@@ -143,6 +161,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     appSecret,
     verifyToken: config.meta.verifyToken,
     bodyLimit: config.webhookBodyLimit,
+    lifecycle,
+    metrics,
   });
   // [wiring:accounts] channel accounts from PARLEY_CHANNELS_FILE, and the admin API.
   try {
@@ -163,15 +183,30 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     copyAvatar: (accountId, url) => media.copyAvatar(accountId, url),
   });
   // [wiring:media] copies of inbound media, uploads, and authenticated downloads.
-  const media = new MediaService({ store, config, log: app.log });
+  const observeGraph = (call: GraphCallRecord): void =>
+    metrics.graphCall(
+      call.channel,
+      call.operation,
+      call.error === null ? { ok: true } : { ok: false, code: call.error },
+    );
+  const media = new MediaService({ store, config, log: app.log, observeGraph });
+  metrics.queueDepthFrom('media', () => media.queueDepth());
   await app.register(mediaRoutes, { media, agents });
   // [wiring:outbound] sends through the Graph API.
-  const outbound = new OutboundService({ store, media, config, log: app.log });
+  const outbound = new OutboundService({ store, media, config, log: app.log, observeGraph });
+  metrics.queueDepthFrom('outbound', () => outbound.queueDepth());
   // [wiring:api] the REST API and its OpenAPI document.
   await apiRoutes(app, { store, agents, outbound });
   await webRoutes(app, config.webDir);
 
-  const realtime = startRealtime(app.server, { store, agents, log: app.log, outbound });
+  const realtime = startRealtime(app.server, {
+    store,
+    agents,
+    log: app.log,
+    outbound,
+    metrics,
+    draining: () => lifecycle.draining,
+  });
   endSession = (key) => realtime.endSession(key);
   agents.onAccessEnded((agentId) => realtime.endAgent(agentId));
   await app.listen({ port: config.port, host: config.host });
@@ -197,6 +232,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     simulator.start();
   }
 
+  let stopping: Promise<void> | null = null;
   return {
     url,
     port,
@@ -209,15 +245,39 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     outbound,
     profiles,
     snoozes,
-    close: async () => {
-      simulator?.dispose();
-      await snoozes.stop();
-      await profiles.dispose();
-      await outbound.dispose();
-      await media.dispose();
-      await realtime.close();
-      await app.close();
-      await db.destroy();
+    metrics,
+    lifecycle,
+    close: () => {
+      stopping ??= stop();
+      return stopping;
     },
   };
+
+  async function stop(): Promise<void> {
+    const started = Date.now();
+    const remaining = (): number => Math.max(0, config.shutdownTimeoutMs - (Date.now() - started));
+    // 1. Not ready: a load balancer stops sending here; new requests and sockets are refused.
+    lifecycle.startDraining();
+    app.log.info({ timeoutMs: config.shutdownTimeoutMs }, 'stopping: draining requests and jobs');
+    if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+    // 2. No new connections. Open ones stay until their requests are answered.
+    app.server.close();
+    app.server.closeIdleConnections();
+    simulator?.dispose();
+    await snoozes.stop();
+    await profiles.dispose();
+    // 3. Requests under way, webhooks first of all, are answered once stored (or, past the
+    // timeout, stopped between transactions and answered 503: Meta retries them).
+    const settled = await lifecycle.settle(remaining());
+    if (!settled) app.log.warn({ inFlight: lifecycle.inFlight }, 'stopping: requests still running at the timeout');
+    // 4. Jobs under way finish and are recorded; queued ones wait for the next start.
+    await Promise.all([outbound.dispose(remaining()), media.dispose(remaining())]);
+    // 5. Sockets are told to go (they reconnect, to another node or to this one restarted).
+    await realtime.close();
+    await app.close();
+    // 6. The database last, once the write under way (a socket's mutation) has committed.
+    await store.head().catch(() => undefined);
+    await db.destroy();
+    app.log.info({ ms: Date.now() - started }, 'stopped');
+  }
 }

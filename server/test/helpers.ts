@@ -20,7 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import { signPayload } from '../src/modules/channels/signature.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
 import { WEBHOOK_PATHS } from '../src/transport/http/webhooks.js';
-import { startServer, type RunningServer } from '../src/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
 
 /**
  * Drives a real Parley server for the integration tests: its own SQLite file in a temp
@@ -44,9 +44,14 @@ export type TestServer = RunningServer & {
   sockets: Set<ClientSocket>;
   /** Closes the sockets and the server (once) and removes the data folder. */
   cleanup(): Promise<void>;
+  /** Stops the server as SIGTERM does, leaving the test's sockets to hear it. */
+  shutdown(): Promise<void>;
 };
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  startOptions: StartOptions = {},
+): Promise<TestServer> {
   // A restart test passes the folder of a server it closed; otherwise each server has its own.
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-server-test-'));
   const config: ServerConfig = {
@@ -62,11 +67,12 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     media: { dir: path.join(dataDir, 'media'), s3: null },
     demo: false,
     logLevel: process.env.PARLEY_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
+    logFormat: 'json',
     ...overrides,
   };
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    server = await startServer(config, startOptions);
     for (const [channel, externalId] of [
       ['whatsapp', WA_PHONE_NUMBER_ID],
       ['messenger', PAGE_ID],
@@ -99,6 +105,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     dataDir,
     sockets,
     close,
+    shutdown: () => server.close(),
     cleanup: async () => {
       await close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -2,6 +2,9 @@
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `json`: one JSON object a line (pino), for machines; `pretty`: coloured one-line logs for a person. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export type ServerConfig = {
   port: number;
@@ -21,6 +24,13 @@ export type ServerConfig = {
   secretKey: Buffer | undefined;
   webhookBodyLimit: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Bearer token /metrics asks for; without it, /metrics is open (bind it to a private network). */
+  metricsToken: string | undefined;
+  /** On SIGTERM: how long in-flight webhooks and running jobs may take to finish. */
+  shutdownTimeoutMs: number;
+  /** On SIGTERM: how long /readyz answers 503 before the server stops taking requests, for a load balancer to notice. */
+  shutdownDelayMs: number;
   /** Meta's Graph API; tests and the demo point this at a local fake. */
   graph: { baseUrl: string; version: string };
   /** A JSON file of channel accounts, loaded (and upserted) at start. */

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
+import type { Probe } from './health.js';
 import { ConfigError } from './config.js';
 import { SECRET_PREFIX, SecretBox, missingKeyMessage, secretsPlugin } from './secrets.js';
 
@@ -92,4 +93,30 @@ export async function migrate(db: Db): Promise<void> {
       cause: error,
     });
   }
+}
+
+/**
+ * The database's readiness probes: it answers a trivial query, and every migration this
+ * server knows has been applied to it.
+ */
+export function databaseProbes(db: Db): Probe[] {
+  return [
+    {
+      name: 'database',
+      check: async () => {
+        await sql`select 1`.execute(db);
+        return { ok: true };
+      },
+    },
+    {
+      name: 'migrations',
+      check: async () => {
+        const known = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+        const pending = known.filter((migration) => migration.executedAt === undefined).map((m) => m.name);
+        return pending.length === 0
+          ? { ok: true, detail: { applied: known.length } }
+          : { ok: false, reason: `pending migrations: ${pending.join(', ')}` };
+      },
+    },
+  ];
 }

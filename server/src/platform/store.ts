@@ -36,7 +36,12 @@ export type CommittedBatch = LiveBatch & {
   contactPlacements: ReadonlyMap<string, readonly Placement[]>;
   /** For each conversation granted in this write (when few), its conversation, contact and recent messages. */
   grants: ReadonlyMap<string, readonly Change[]>;
+  /** What caused the write, when it came from outside (a webhook), for the fan-out's latency metric. */
+  origin?: WriteOrigin;
 };
+
+/** A webhook that caused a write: its channel and when it was received (`performance.now()`). */
+export type WriteOrigin = { channel: string; receivedAt: number };
 
 type ChangeListener = (batch: CommittedBatch) => void;
 
@@ -122,7 +127,10 @@ export class Store {
    * Runs `work` in one transaction. The changes it stamped are read back inside the same
    * transaction and published after the commit, never before.
    */
-  async write<T>(work: (trx: Trx, changes: ChangeSet) => Promise<T>): Promise<T> {
+  async write<T>(
+    work: (trx: Trx, changes: ChangeSet) => Promise<T>,
+    options: { origin?: WriteOrigin } = {},
+  ): Promise<T> {
     const { result, batch } = await this.db.transaction().execute(async (trx) => {
       const changes = new ChangeSet(trx);
       const result = await work(trx, changes);
@@ -144,6 +152,7 @@ export class Store {
         placements,
         contactPlacements,
         grants,
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
       };
       return { result, batch };
     });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseMessagingItem } from './messaging.js';
-import type { ChannelParser, ParsedWebhook } from './types.js';
+import { runSteps, type ChannelParser, type ParsedWebhook, type ParseSteps } from './types.js';
 
 /**
  * The `changes[].field` values that carry a messaging item in `value`. Instagram delivers
@@ -34,24 +34,34 @@ const EnvelopeSchema = z.looseObject({
  * Instagram Direct webhooks (`object: "instagram"`), CHANNELS.md §2.3: the Messenger shape
  * in `entry[].messaging[]`/`standby[]`, and the same items as `changes[].value`.
  */
+function* steps(body: unknown): ParseSteps {
+  const result: ParsedWebhook = { events: [], skipped: [] };
+  const envelope = EnvelopeSchema.parse(body);
+  if (envelope.object !== 'instagram') {
+    result.skipped.push({ reason: 'object not handled on this endpoint', detail: envelope.object });
+    return result;
+  }
+  for (const entry of envelope.entry) {
+    for (const raw of entry.messaging ?? []) {
+      parseMessagingItem('instagram', entry.id, raw, false, result);
+      yield;
+    }
+    for (const raw of entry.standby ?? []) {
+      parseMessagingItem('instagram', entry.id, raw, true, result);
+      yield;
+    }
+    for (const change of entry.changes ?? []) {
+      if (MESSAGING_FIELDS.has(change.field)) parseMessagingItem('instagram', entry.id, change.value, false, result);
+      else result.skipped.push({ reason: 'field not handled', detail: change.field });
+      yield;
+    }
+  }
+  return result;
+}
+
 export const instagram: ChannelParser = {
   channel: 'instagram',
   object: 'instagram',
-  parse(body: unknown): ParsedWebhook {
-    const result: ParsedWebhook = { events: [], skipped: [] };
-    const envelope = EnvelopeSchema.parse(body);
-    if (envelope.object !== 'instagram') {
-      result.skipped.push({ reason: 'object not handled on this endpoint', detail: envelope.object });
-      return result;
-    }
-    for (const entry of envelope.entry) {
-      for (const raw of entry.messaging ?? []) parseMessagingItem('instagram', entry.id, raw, false, result);
-      for (const raw of entry.standby ?? []) parseMessagingItem('instagram', entry.id, raw, true, result);
-      for (const change of entry.changes ?? []) {
-        if (MESSAGING_FIELDS.has(change.field)) parseMessagingItem('instagram', entry.id, change.value, false, result);
-        else result.skipped.push({ reason: 'field not handled', detail: change.field });
-      }
-    }
-    return result;
-  },
+  steps,
+  parse: (body) => runSteps(steps(body)),
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseMessagingItem } from './messaging.js';
-import type { ChannelParser, ParsedWebhook } from './types.js';
+import { runSteps, type ChannelParser, type ParsedWebhook, type ParseSteps } from './types.js';
 
 // Instagram has its own parser; it is exported from here too, where the routes import it.
 export { instagram } from './instagram.js';
@@ -24,22 +24,31 @@ const EnvelopeSchema = z.looseObject({
  * protocol. Standby messages are recorded like any other, flagged, and never answered
  * automatically.
  */
+function* steps(body: unknown): ParseSteps {
+  const result: ParsedWebhook = { events: [], skipped: [] };
+  const envelope = EnvelopeSchema.parse(body);
+  if (envelope.object !== 'page') {
+    result.skipped.push({ reason: 'object not handled on this endpoint', detail: envelope.object });
+    return result;
+  }
+  for (const entry of envelope.entry) {
+    for (const raw of entry.messaging ?? []) {
+      parseMessagingItem('messenger', entry.id, raw, false, result);
+      yield;
+    }
+    for (const raw of entry.standby ?? []) {
+      parseMessagingItem('messenger', entry.id, raw, true, result);
+      yield;
+    }
+    // Page feed changes (comments, posts) are not conversations.
+    if ((entry.changes?.length ?? 0) > 0) result.skipped.push({ reason: 'page changes not handled' });
+  }
+  return result;
+}
+
 export const messenger: ChannelParser = {
   channel: 'messenger',
   object: 'page',
-  parse(body: unknown): ParsedWebhook {
-    const result: ParsedWebhook = { events: [], skipped: [] };
-    const envelope = EnvelopeSchema.parse(body);
-    if (envelope.object !== 'page') {
-      result.skipped.push({ reason: 'object not handled on this endpoint', detail: envelope.object });
-      return result;
-    }
-    for (const entry of envelope.entry) {
-      for (const raw of entry.messaging ?? []) parseMessagingItem('messenger', entry.id, raw, false, result);
-      for (const raw of entry.standby ?? []) parseMessagingItem('messenger', entry.id, raw, true, result);
-      // Page feed changes (comments, posts) are not conversations.
-      if ((entry.changes?.length ?? 0) > 0) result.skipped.push({ reason: 'page changes not handled' });
-    }
-    return result;
-  },
+  steps,
+  parse: (body) => runSteps(steps(body)),
 };

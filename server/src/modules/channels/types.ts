@@ -103,6 +103,20 @@ export type InboundEvent =
   | (Base & { type: 'delete'; targetExternalId: string; at: number })
   | (Base & { type: 'account_error'; error: MessageError });
 
+/**
+ * A parse in small steps: each `next()` reads one item of the payload, so a caller can
+ * hand the event loop back between items of a large webhook. Its return value is the parse.
+ */
+export type ParseSteps = Generator<undefined, ParsedWebhook, undefined>;
+
+/** Runs every step at once (small payloads, tests). */
+export function runSteps(steps: ParseSteps): ParsedWebhook {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
 /** What a channel makes of one webhook body. */
 export type ParsedWebhook = {
   events: InboundEvent[];
@@ -116,4 +130,6 @@ export type ChannelParser = {
   object: string;
   /** Throws a ZodError when the envelope itself is malformed (answered 400). */
   parse(body: unknown): ParsedWebhook;
+  /** The same parse, one item a step; its first step throws what `parse` throws. */
+  steps(body: unknown): ParseSteps;
 };

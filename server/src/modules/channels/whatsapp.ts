@@ -1,13 +1,14 @@
 import type { IdentityKind, MessageError, SharedContact } from '@parley/protocol';
 import { z } from 'zod';
 import { joinLines, messageContent, nonBlank } from './content.js';
-import type {
-  ChannelParser,
-  CustomerRef,
-  InboundAttachment,
-  InboundEvent,
-  MessageContent,
-  ParsedWebhook,
+import {
+  runSteps,
+  type ChannelParser,
+  type CustomerRef,
+  type InboundAttachment,
+  type InboundEvent,
+  type MessageContent,
+  type ParsedWebhook,
 } from './types.js';
 
 /**
@@ -174,28 +175,31 @@ const EnvelopeSchema = z.looseObject({
   ),
 });
 
+function* steps(body: unknown): Generator<undefined, ParsedWebhook, undefined> {
+  const result: ParsedWebhook = { events: [], skipped: [] };
+  const envelope = EnvelopeSchema.parse(body);
+  for (const entry of envelope.entry) {
+    for (const change of entry.changes ?? []) {
+      if (change.field !== 'messages') {
+        result.skipped.push({ reason: 'field not handled', detail: change.field });
+        continue;
+      }
+      const value = ValueSchema.safeParse(change.value);
+      if (!value.success) {
+        result.skipped.push({ reason: 'malformed value', detail: issueOf(value.error) });
+        continue;
+      }
+      yield* parseValue(value.data, result);
+    }
+  }
+  return result;
+}
+
 export const whatsapp: ChannelParser = {
   channel: 'whatsapp',
   object: 'whatsapp_business_account',
-  parse(body: unknown): ParsedWebhook {
-    const result: ParsedWebhook = { events: [], skipped: [] };
-    const envelope = EnvelopeSchema.parse(body);
-    for (const entry of envelope.entry) {
-      for (const change of entry.changes ?? []) {
-        if (change.field !== 'messages') {
-          result.skipped.push({ reason: 'field not handled', detail: change.field });
-          continue;
-        }
-        const value = ValueSchema.safeParse(change.value);
-        if (!value.success) {
-          result.skipped.push({ reason: 'malformed value', detail: issueOf(value.error) });
-          continue;
-        }
-        parseValue(value.data, result);
-      }
-    }
-    return result;
-  },
+  steps,
+  parse: (body) => runSteps(steps(body)),
 };
 
 function issueOf(error: z.ZodError): string {
@@ -203,7 +207,7 @@ function issueOf(error: z.ZodError): string {
   return issue === undefined ? 'invalid' : `${issue.path.join('.') || '(top)'}: ${issue.message}`;
 }
 
-function parseValue(value: z.infer<typeof ValueSchema>, result: ParsedWebhook): void {
+function* parseValue(value: z.infer<typeof ValueSchema>, result: ParsedWebhook): Generator<undefined, void, undefined> {
   const account = value.metadata.phone_number_id;
   const senders: Sender[] = [];
   for (const raw of value.contacts ?? []) {
@@ -221,6 +225,7 @@ function parseValue(value: z.infer<typeof ValueSchema>, result: ParsedWebhook): 
     const event = messageEvent(base.data, raw, account, senders);
     if ('reason' in event) result.skipped.push(event);
     else result.events.push(event);
+    yield;
   }
 
   for (const raw of value.statuses ?? []) {
@@ -245,6 +250,7 @@ function parseValue(value: z.infer<typeof ValueSchema>, result: ParsedWebhook): 
       error: state === 'failed' ? statusError(firstError) : null,
       raw,
     });
+    yield;
   }
 
   for (const raw of value.errors ?? []) {

@@ -1,1 +1,1 @@
-export { ingestEvents } from './ingest.js';
+export { IngestInterruptedError, ingestEvents, type IngestOptions, type IngestResult } from './ingest.js';

@@ -1,5 +1,6 @@
 import type { InboundEvent } from '../channels/index.js';
-import type { Store } from '../../platform/store.js';
+import { SLICE_MS, yieldToLoop } from '../../platform/slices.js';
+import type { Store, WriteOrigin } from '../../platform/store.js';
 import { MAX_NOTES, type AccountEvent, type Context, type Outcome } from './context.js';
 import { applyMessage } from './messages.js';
 import { applyStatus, applyWatermark } from './statuses.js';
@@ -7,7 +8,7 @@ import { applyReaction } from './reactions.js';
 import { applyDelete, applyEdit } from './edits.js';
 
 /**
- * Applies what the channel parsers made of one webhook POST, in one transaction.
+ * Applies what the channel parsers made of one webhook POST.
  *
  * The rules, event by event (each is idempotent, so Meta's retries change nothing):
  * - message: deduplicated on (channel, external_id) — checked first, guaranteed by the
@@ -40,36 +41,89 @@ export type IngestResult = {
   notes: string[];
 };
 
+export type IngestOptions = {
+  /** The webhook these events came in, carried to the fan-out for its latency metric. */
+  origin?: WriteOrigin;
+  /** Aborted when the server is stopping: ingest stops between transactions. */
+  signal?: AbortSignal;
+  /** How long one transaction may hold the event loop (default SLICE_MS). */
+  sliceMs?: number;
+};
+
 /**
- * Applies normalized webhook events for known accounts in one transaction: all of them or
- * none, so Meta's retry of a failed request finds nothing half-stored.
+ * Every transaction applies at least this many events, whatever the time: a webhook as
+ * Meta usually sends them (one to a few events) is one transaction and one live batch.
  */
-export async function ingestEvents(store: Store, events: readonly AccountEvent[]): Promise<IngestResult> {
+export const MIN_SLICE_EVENTS = 8;
+
+/** The server stopped before every event was stored: the webhook is answered 503, and Meta retries it. */
+export class IngestInterruptedError extends Error {
+  override readonly name = 'IngestInterruptedError';
+}
+
+/**
+ * Applies normalized webhook events for known accounts, in the platform's time order, in
+ * consecutive transactions of a few milliseconds each (and at least MIN_SLICE_EVENTS
+ * events), with the event loop handed back in between: a webhook of thousands of messages never holds the process, and readers and
+ * other writers take their turn between its transactions. Each transaction takes its seqs
+ * in commit order like any other write, so the sequence stays gap-free and ordered.
+ *
+ * When this resolves, every event is stored, so the webhook may be acknowledged. If it
+ * throws, the transactions before the failure stay committed; Meta's retry of the webhook
+ * then finds those events already applied (every rule below is idempotent) and stores the
+ * rest: each event ends up applied exactly once.
+ */
+export async function ingestEvents(
+  store: Store,
+  events: readonly AccountEvent[],
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   const result: IngestResult = { stored: 0, updated: 0, duplicates: 0, ignored: 0, notes: [] };
   if (events.length === 0) return result;
   // Meta does not promise delivery order: apply in the platform's time order. The sort is
   // stable, so events with the same time keep the payload's order.
   const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
-  return store.write(async (trx, changes) => {
-    const notes: string[] = [];
-    const context: Context = {
-      trx,
-      changes,
-      now: Date.now(),
-      note: (text) => {
-        if (notes.length < MAX_NOTES) notes.push(text);
-      },
-    };
-    const counts = { stored: 0, updated: 0, duplicates: 0, ignored: 0 };
-    for (const event of ordered) {
-      const outcome = await apply(context, event);
-      if (outcome === 'duplicate') counts.duplicates += 1;
-      else if (outcome === 'stored') counts.stored += 1;
-      else if (outcome === 'updated') counts.updated += 1;
-      else counts.ignored += 1;
+  const sliceMs = options.sliceMs ?? SLICE_MS;
+  const note = (text: string): void => {
+    if (result.notes.length < MAX_NOTES) result.notes.push(text);
+  };
+  let next = 0;
+  while (next < ordered.length) {
+    if (next > 0) {
+      await yieldToLoop();
+      if (options.signal?.aborted === true) {
+        throw new IngestInterruptedError(`stopped after ${next} of ${ordered.length} events`);
+      }
     }
-    return { ...counts, notes };
-  });
+    const from = next;
+    const slice = await store.write(
+      async (trx, changes) => {
+        const context: Context = { trx, changes, now: Date.now(), note };
+        const counts = { stored: 0, updated: 0, duplicates: 0, ignored: 0 };
+        const started = performance.now();
+        let index = from;
+        do {
+          const event = ordered[index];
+          index += 1;
+          if (event === undefined) break;
+          const outcome = await apply(context, event);
+          if (outcome === 'duplicate') counts.duplicates += 1;
+          else if (outcome === 'stored') counts.stored += 1;
+          else if (outcome === 'updated') counts.updated += 1;
+          else counts.ignored += 1;
+        } while (index < ordered.length && (index - from < MIN_SLICE_EVENTS || performance.now() - started < sliceMs));
+        return { index, counts };
+      },
+      options.origin === undefined ? {} : { origin: options.origin },
+    );
+    // Counted once committed: a transaction that failed counts nothing.
+    next = slice.index;
+    result.stored += slice.counts.stored;
+    result.updated += slice.counts.updated;
+    result.duplicates += slice.counts.duplicates;
+    result.ignored += slice.counts.ignored;
+  }
+  return result;
 }
 
 function eventTime(event: InboundEvent): number {

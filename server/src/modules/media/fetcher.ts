@@ -150,6 +150,8 @@ export async function resolveWhatsAppMedia(input: {
   mediaId: string;
   accessToken: string;
   signal: AbortSignal;
+  /** Told how the Graph API call ended: null, or Meta's error code (the metrics). */
+  observe?: (error: string | null) => void;
 }): Promise<ResolvedWhatsAppMedia> {
   const url = `${input.graphBaseUrl}/${input.graphVersion}/${encodeURIComponent(input.mediaId)}`;
   let response: Response;
@@ -160,8 +162,10 @@ export async function resolveWhatsAppMedia(input: {
     });
   } catch (error) {
     if (input.signal.aborted) throw error;
+    input.observe?.('network_connection_lost');
     throw new CopyError('retry', `WhatsApp could not be asked for the file: ${networkWords(error)}.`);
   }
+  input.observe?.(response.ok ? null : `http_${response.status}`);
   if (!response.ok) {
     const { code, message } = await graphError(response);
     const detail = `HTTP ${response.status}${code === null ? '' : `, code ${code}`}${message === null ? '' : `: ${message}`}`;

@@ -117,7 +117,15 @@ export class MediaService {
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
 
-  constructor(readonly deps: { store: Store; config: ServerConfig; log: FastifyBaseLogger }) {
+  constructor(
+    readonly deps: {
+      store: Store;
+      config: ServerConfig;
+      log: FastifyBaseLogger;
+      /** Told of every Graph API call the copies make, and Meta's error if any (the metrics). */
+      observeGraph?: (call: { channel: Channel; operation: string; error: string | null }) => void;
+    },
+  ) {
     this.storage = createMediaStorage(deps.config.media);
   }
 
@@ -142,7 +150,11 @@ export class MediaService {
     this.kick();
   }
 
-  async dispose(): Promise<void> {
+  /**
+   * Stops the worker. Copies under way get `graceMs` to finish (a server stopping on
+   * SIGTERM); past it, or with no grace, they stop and stay pending: the next start resumes them.
+   */
+  async dispose(graceMs = 0): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
@@ -150,10 +162,30 @@ export class MediaService {
     this.poll = null;
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
-    // Copies in progress stop here and stay pending: the next start resumes them.
+    if (graceMs > 0 && this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight.values()]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.shutdown.abort();
     await this.ticking;
     await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Copies waiting or under way (the metrics' queue depth). */
+  async queueDepth(): Promise<number> {
+    const row = await this.deps.store.db
+      .selectFrom('media')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .where('source_kind', '!=', 'upload')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** Looks for due work now rather than at the next poll. */
@@ -298,6 +330,7 @@ export class MediaService {
         mediaId: row.source_ref,
         accessToken: account.access_token,
         signal,
+        observe: (error) => this.deps.observeGraph?.({ channel: 'whatsapp', operation: 'media_url', error }),
       });
       if (resolved.size !== null && resolved.size > MAX_MEDIA_BYTES) {
         throw new CopyError(

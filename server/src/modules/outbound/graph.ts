@@ -134,7 +134,25 @@ export type GraphClientOptions = {
   /** Per request; uploads get `uploadTimeoutMs`. */
   timeoutMs?: number;
   uploadTimeoutMs?: number;
+  /** Told of every call and how it ended (the metrics). */
+  observe?: (call: GraphCallRecord) => void;
 };
+
+/** One finished call: its channel, what it did (the path's last word) and Meta's error code if it failed. */
+export type GraphCallRecord = { channel: Channel; operation: string; error: string | null };
+
+/** A bounded label for a call: `messages`, `media`, `message_templates`…, or `read`/`write` for an object id. */
+export function operationOf(method: 'GET' | 'POST', path: readonly string[]): string {
+  const last = path.at(-1) ?? '';
+  return /^[a-z_]{1,40}$/.test(last) ? last : method === 'GET' ? 'read' : 'write';
+}
+
+/** Meta's error code, else the HTTP status, else what broke on the network. */
+export function errorLabel(info: GraphErrorInfo): string {
+  if (info.code !== null) return String(info.code);
+  if (info.httpStatus !== null) return `http_${info.httpStatus}`;
+  return `network_${info.cause ?? 'error'}`;
+}
 
 export type GraphRequest<T extends z.ZodType> = {
   channel: Channel;
@@ -168,6 +186,21 @@ export class GraphClient {
 
   /** One call, no retries: the caller decides (durably) whether and when to try again. */
   async request<T extends z.ZodType>(request: GraphRequest<T>): Promise<z.infer<T>> {
+    const observe = this.options.observe;
+    if (observe === undefined) return this.call(request);
+    const operation = operationOf(request.method, request.path);
+    try {
+      const answer = await this.call(request);
+      observe({ channel: request.channel, operation, error: null });
+      return answer;
+    } catch (error) {
+      const label = error instanceof GraphError ? errorLabel(error.info) : 'unexpected';
+      observe({ channel: request.channel, operation, error: label });
+      throw error;
+    }
+  }
+
+  private async call<T extends z.ZodType>(request: GraphRequest<T>): Promise<z.infer<T>> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${request.token}`,
       'user-agent': USER_AGENT,

@@ -1,2 +1,3 @@
 export { OutboundService } from './worker.js';
+export { type GraphCallRecord } from './graph.js';
 export { type MarkReadMutation, type ReactMutation, type SendMutation } from './commands.js';

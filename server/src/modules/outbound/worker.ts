@@ -18,7 +18,7 @@ import {
   type SendMutation,
 } from './commands.js';
 import { unknownDeliveryError } from './failures.js';
-import { GraphClient } from './graph.js';
+import { GraphClient, type GraphCallRecord } from './graph.js';
 import { JobPayloadSchema, type JobPayload } from './payloads.js';
 import { ActionJobs, ActionResponseSchema } from './actions.js';
 import { SendJobs, type SendContext } from './sends.js';
@@ -87,8 +87,21 @@ export class OutboundService {
   private readonly actions: ActionJobs;
   private readonly typingIndicators: TypingIndicators;
 
-  constructor(readonly deps: { store: Store; media: MediaService; config: ServerConfig; log: FastifyBaseLogger }) {
-    this.graph = new GraphClient({ baseUrl: deps.config.graph.baseUrl, version: deps.config.graph.version });
+  constructor(
+    readonly deps: {
+      store: Store;
+      media: MediaService;
+      config: ServerConfig;
+      log: FastifyBaseLogger;
+      /** Told of every Graph API call and Meta's error if any (the metrics). */
+      observeGraph?: (call: GraphCallRecord) => void;
+    },
+  ) {
+    this.graph = new GraphClient({
+      baseUrl: deps.config.graph.baseUrl,
+      version: deps.config.graph.version,
+      ...(deps.observeGraph === undefined ? {} : { observe: deps.observeGraph }),
+    });
     const jobs: SendContext = {
       deps,
       graph: this.graph,
@@ -136,7 +149,21 @@ export class OutboundService {
     this.templates.schedule(this.tuning.templateSyncIntervalMs);
   }
 
-  async dispose(): Promise<void> {
+  /** Jobs waiting or under way (the metrics' queue depth). */
+  async queueDepth(): Promise<number> {
+    const row = await this.deps.store.db
+      .selectFrom('outbound_jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', 'in', ['queued', 'preparing', 'in_flight'])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Stops the worker. Calls under way get `graceMs` (default: the tuning's shutdown grace)
+   * to finish and be recorded.
+   */
+  async dispose(graceMs?: number): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer !== null) clearTimeout(this.timer);
@@ -148,7 +175,7 @@ export class OutboundService {
     await Promise.race([
       settled,
       new Promise<void>((resolve) => {
-        grace = setTimeout(resolve, this.tuning.shutdownGraceMs);
+        grace = setTimeout(resolve, graceMs ?? this.tuning.shutdownGraceMs);
       }),
     ]);
     clearTimeout(grace);

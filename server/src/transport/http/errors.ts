@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 export function sendApiError(
   reply: FastifyReply,
   status: number,
-  code: ErrorCode | 'not_configured',
+  code: ErrorCode | 'not_configured' | 'unavailable',
   reason?: FailureReason,
   params?: FailureParams,
 ): FastifyReply {

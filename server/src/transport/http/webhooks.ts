@@ -6,9 +6,12 @@ import { instagram, messenger } from '../../modules/channels/index.js';
 import { verifySignature } from '../../modules/channels/index.js';
 import type { ChannelParser, InboundEvent } from '../../modules/channels/index.js';
 import { listChannelAccounts, type ChannelAccountRow } from '../../modules/channelAccounts/index.js';
-import { ingestEvents } from '../../modules/inbound/index.js';
+import { IngestInterruptedError, ingestEvents } from '../../modules/inbound/index.js';
 import { whatsapp } from '../../modules/channels/index.js';
 import { sendApiError } from './errors.js';
+import type { Lifecycle } from '../../platform/lifecycle.js';
+import type { ServerMetrics } from '../../platform/metrics.js';
+import { runInSlices } from '../../platform/slices.js';
 import type { Store } from '../../platform/store.js';
 
 export type WebhookOptions = {
@@ -20,6 +23,8 @@ export type WebhookOptions = {
   appSecret: string | undefined;
   verifyToken: string | undefined;
   bodyLimit: number;
+  lifecycle: Lifecycle;
+  metrics: ServerMetrics;
 };
 
 /** The URLs an operator pastes into Meta's dashboard. Keep them stable. */
@@ -71,7 +76,8 @@ export function webhookRoutes(app: FastifyInstance, options: WebhookOptions, don
     const logSerializers = { req: requestWithoutQuery };
     app.get(url, { logSerializers }, (request, reply) => verifyHandshake(request, reply, parser.channel, options));
     app.post(url, { bodyLimit: options.bodyLimit, logSerializers }, (request, reply) =>
-      receive(request, reply, parser, options),
+      // Tracked, so a server stopping waits until what it acknowledges is stored.
+      options.lifecycle.track(counted(request, reply, parser, options)),
     );
   }
   done();
@@ -121,6 +127,35 @@ function signingSecret(raw: Buffer, header: string | undefined, secrets: Readonl
   return found;
 }
 
+/** `receive`, counted in the metrics: every POST, and those not acknowledged by why. */
+async function counted(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  parser: ChannelParser,
+  options: WebhookOptions,
+): Promise<FastifyReply> {
+  const channel = parser.channel;
+  const { metrics } = options;
+  metrics.webhooksReceived.inc({ channel });
+  try {
+    const answered = await receive(request, reply, parser, options);
+    if (reply.statusCode >= 400) {
+      const reason = reply.statusCode === 401 ? 'signature' : reply.statusCode === 503 ? 'not_configured' : 'malformed';
+      metrics.webhooksFailed.inc({ channel, reason });
+    }
+    return answered;
+  } catch (error) {
+    if (error instanceof IngestInterruptedError) {
+      // The server is stopping: what was stored stays, Meta's retry brings the rest.
+      metrics.webhooksFailed.inc({ channel, reason: 'shutting_down' });
+      request.log.warn({ channel, err: error }, 'webhook interrupted by shutdown: answered 503, Meta will retry');
+      return sendApiError(reply.header('retry-after', '1'), 503, 'unavailable', undefined, { state: 'shutting_down' });
+    }
+    metrics.webhooksFailed.inc({ channel, reason: 'store_failed' });
+    throw error;
+  }
+}
+
 async function receive(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -163,7 +198,8 @@ async function receive(
 
   let parsed;
   try {
-    parsed = parser.parse(body);
+    // One item a step, handing the event loop back every few milliseconds.
+    parsed = await runInSlices(parser.steps(body));
   } catch (error) {
     const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
     request.log.warn({ channel: parser.channel, issue }, 'webhook refused: unexpected shape');
@@ -199,7 +235,19 @@ async function receive(
     known.push({ ...event, account });
   }
   // Acknowledge only once stored: if the store fails, Meta's retry brings the event back.
-  const result = await ingestEvents(options.store, known);
+  const receivedAt = performance.now() - reply.elapsedTime;
+  const result = await ingestEvents(options.store, known, {
+    origin: { channel: parser.channel, receivedAt },
+    signal: options.lifecycle.signal,
+  });
+  for (const outcome of ['stored', 'updated', 'duplicates', 'ignored'] as const) {
+    if (result[outcome] > 0) {
+      options.metrics.webhookEvents.inc(
+        { channel: parser.channel, outcome: outcome === 'duplicates' ? 'duplicate' : outcome },
+        result[outcome],
+      );
+    }
+  }
   request.log.info({ channel: parser.channel, ...result, skipped: parsed.skipped.length }, 'webhook stored');
   return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
 }

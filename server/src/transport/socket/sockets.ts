@@ -20,6 +20,7 @@ import {
 } from '@parley/protocol';
 import type { Agents, SessionKey } from '../../modules/agents/index.js';
 import type { OutboundService } from '../../modules/outbound/index.js';
+import type { ServerMetrics } from '../../platform/metrics.js';
 import type { CommittedBatch, Store } from '../../platform/store.js';
 import { loadScopes, principalOf, type Scopes } from '../../modules/access/index.js';
 import { batchFor, changesScopes, history, pull } from '../../modules/sync/index.js';
@@ -80,12 +81,24 @@ function connectError(code: ErrorCode, reason: FailureReason): Error {
 
 export function startRealtime(
   httpServer: HttpServer,
-  deps: { store: Store; agents: Agents; log: FastifyBaseLogger; outbound: OutboundService },
+  deps: {
+    store: Store;
+    agents: Agents;
+    log: FastifyBaseLogger;
+    outbound: OutboundService;
+    metrics?: ServerMetrics;
+    /** True once the server is stopping: new sockets are refused, to connect to another node. */
+    draining?: () => boolean;
+  },
 ): Realtime {
   const io: ParleyServer = new Server(httpServer, {
     // Same origin in the browser; the desktop app connects from app://parley.
     cors: { origin: [DESKTOP_ORIGIN], credentials: true },
     allowRequest: (request, callback) => {
+      if (deps.draining?.() === true) {
+        callback('shutting down', false);
+        return;
+      }
       const allowed = originAllowed(request.headers.origin, request.headers.host);
       if (!allowed) deps.log.warn({ origin: request.headers.origin }, 'socket refused: foreign origin');
       callback(allowed ? null : 'origin not allowed', allowed);
@@ -97,6 +110,7 @@ export function startRealtime(
     pingInterval: 10_000,
     pingTimeout: 5_000,
   });
+  deps.metrics?.countSocketsWith(() => io.of('/').sockets.size);
   // [wiring:presence] presence, the offline sweeper, and who views or types in a thread.
   const presence = startPresence(io, deps);
   const peers = startPeers(io, deps);
@@ -263,6 +277,13 @@ export function startRealtime(
     for (const { batch, ids } of groups.values()) {
       io.to(ids).emit('sync:changes', { after: batch.after, upTo: batch.upTo, changes: batch.changes });
     }
+    // From the webhook's arrival to this emit: what a customer's message waits before agents see it.
+    if (committed.origin !== undefined && groups.size > 0) {
+      deps.metrics?.fanoutLatency.observe(
+        { channel: committed.origin.channel },
+        (performance.now() - committed.origin.receivedAt) / 1000,
+      );
+    }
   };
   const unsubscribe = deps.store.onChanges((committed) => {
     delivering = delivering
@@ -290,6 +311,9 @@ export function startRealtime(
       peers.close();
       await presence.close();
       // Not io.close(): that also closes the HTTP server, which Fastify owns and closes.
+      // A socket the server disconnects hears "io server disconnect"; the client connects
+      // again after a short random pause (renderer/src/sync/connection.ts), to whichever
+      // node the address leads to then.
       io.disconnectSockets(true);
       io.engine.close();
       await Promise.resolve();
