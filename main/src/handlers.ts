@@ -1,4 +1,12 @@
-import type { DesktopInfo, ShellLanguage } from '@parley/protocol';
+import type {
+  DesktopInfo,
+  NativeNotification,
+  NotificationTestOutcome,
+  NotificationTestRequest,
+  Presence,
+  ShellLanguage,
+  ShellPreferences,
+} from '@parley/protocol';
 import type { DesktopHandlers } from './ipc.js';
 import type { TokenStore } from './token-store.js';
 
@@ -9,6 +17,17 @@ export type DesktopHandlerDeps = {
   tokens: Pick<TokenStore, 'get' | 'set' | 'clear' | 'isSecure'>;
   /** The app's language changed: the shell's own words follow. */
   setLanguage: (language: ShellLanguage) => void;
+  /** Notifications, the badge and tray, presence from the operating system. */
+  shell: ShellHandlerDeps;
+};
+
+/** What the notification, badge, tray and presence channels reach in the main process. */
+export type ShellHandlerDeps = {
+  showNotification(notification: NativeNotification): boolean;
+  testNotification(request: NotificationTestRequest): Promise<NotificationTestOutcome>;
+  setBadge(count: number): void;
+  setPreferences(preferences: ShellPreferences): void;
+  presenceChanged(presence: Presence): void;
 };
 
 /** What each desktop channel does. Arguments arrive already validated by `ipc.ts`. */
@@ -28,6 +47,21 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
     'session:setToken': (serverUrl, token) => deps.tokens.set(serverUrl, token),
     'session:clearToken': async (serverUrl) => {
       await deps.tokens.clear(serverUrl);
+      return undefined;
+    },
+    // Notifications, the badge and tray, presence from the operating system.
+    'notification:show': (notification) => deps.shell.showNotification(notification),
+    'notification:test': (request) => deps.shell.testNotification(request),
+    'shell:setBadge': (count) => {
+      deps.shell.setBadge(count);
+      return undefined;
+    },
+    'shell:setPreferences': (preferences) => {
+      deps.shell.setPreferences(preferences);
+      return undefined;
+    },
+    'presence:changed': (presence) => {
+      deps.shell.presenceChanged(presence);
       return undefined;
     },
   };

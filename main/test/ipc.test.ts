@@ -151,6 +151,13 @@ describe('DesktopIpc', () => {
           return Promise.resolve();
         },
       },
+      shell: {
+        showNotification: () => true,
+        testNotification: () => Promise.resolve('shown'),
+        setBadge: () => undefined,
+        setPreferences: () => undefined,
+        presenceChanged: () => undefined,
+      },
     });
   }
 

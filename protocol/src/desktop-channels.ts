@@ -12,11 +12,21 @@ export const DESKTOP_CHANNELS = [
   'session:getToken',
   'session:setToken',
   'session:clearToken',
+  // Notifications, the badge and tray, presence from the operating system.
+  'notification:show',
+  'notification:test',
+  'shell:setBadge',
+  'shell:setPreferences',
+  'presence:changed',
 ] as const;
 
 export type DesktopChannel = (typeof DESKTOP_CHANNELS)[number];
 
-export const DESKTOP_EVENTS = ['conversation:open'] as const;
+export const DESKTOP_EVENTS = [
+  'conversation:open',
+  // The tray or the operating system (idle, lock, sleep) asks for a presence.
+  'presence:set',
+] as const;
 
 export type DesktopEvent = (typeof DESKTOP_EVENTS)[number];
 

@@ -19,6 +19,16 @@ export const en = {
     'Parley can keep you signed in, but other programs running as you could read your sign-in from disk. Otherwise you sign in again each time you start Parley.',
   'secrets.plaintext.keep': 'Stay signed in',
   'secrets.plaintext.sessionOnly': 'Sign in each time',
+  'tray.tooltip': 'Parley',
+  'tray.tooltipUnreadOne': 'Parley: 1 unread conversation',
+  'tray.tooltipUnread': 'Parley: {{count}} unread conversations',
+  'tray.open': 'Open Parley',
+  'tray.presence': 'Presence',
+  'tray.online': 'Online',
+  'tray.away': 'Away',
+  'tray.offline': 'Offline',
+  'tray.quit': 'Quit Parley',
+  'badge.unread': '{{count}} unread conversations',
 } as const;
 
 export type ShellWordKey = keyof typeof en;
