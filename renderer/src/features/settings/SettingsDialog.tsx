@@ -18,6 +18,7 @@ import Typography from '@mui/material/Typography';
 import { useId, useState, type JSX, type ReactNode } from 'react';
 import { useT, type MessageKey } from '../../common/i18n/index.js';
 import { updateSettings, useSettings, type Settings } from './store.js';
+import { DesktopSettings } from './DesktopSettings.js';
 
 type Section = 'general' | 'notifications' | 'signature' | 'cannedResponses';
 
@@ -221,6 +222,7 @@ function Notifications(): JSX.Element {
           />
         </Stack>
       </Box>
+      <DesktopSettings />
     </Stack>
   );
 }
