@@ -98,7 +98,7 @@ test.describe('the tray', () => {
     await expect.poll(async () => (await presenceItems()).find((item) => item.checked)?.id).toBe('presence-away');
   });
 
-  test('shows the unread count in the tooltip', async () => {
+  test('puts the unread count on the Linux launcher', async () => {
     await page.evaluate(() => (Reflect.get(window, 'parleyDesktop') as Bridge).invoke('shell:setBadge', 3));
     const platform = await app.evaluate(() => process.platform);
     if (platform === 'linux') {
