@@ -99,6 +99,11 @@ export class DesktopPresenceShell {
     }
   }
 
+  /** The app is about to quit without `before-quit` first (an update installing): close for real. */
+  prepareToQuit(): void {
+    this.quitting = true;
+  }
+
   /** Called with each new main window: closing it hides it while the tray holds the app. */
   track(window: BrowserWindow): void {
     window.on('close', (event) => {

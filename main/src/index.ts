@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   app,
+  autoUpdater as nativeAutoUpdater,
   dialog,
   ipcMain,
   Menu,
@@ -326,6 +327,9 @@ function main(): void {
         log: (message, error) => console.warn(message, error ?? ''),
       });
       desktopPresence.start();
+      // Installing an update closes the windows before \`before-quit\`: they must not hide.
+      // electron-updater announces it on Electron's own autoUpdater.
+      nativeAutoUpdater.on('before-quit-for-update', () => desktopPresence?.prepareToQuit());
       const shellNow = desktopPresence;
       languageListeners.add(() => shellNow.refreshTray());
       services = await startServices(config, shellNow.handlers());
