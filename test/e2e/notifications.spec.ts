@@ -101,8 +101,8 @@ test('a granted test notification shows; do-not-disturb hours keep new messages 
   // New conversations in the queue, do not disturb all day (from and to equal).
   await dialog.getByRole('switch', { name: 'New conversations in my teams’ queues' }).check();
   await dialog.getByRole('switch', { name: 'Do not disturb' }).check();
-  await dialog.getByLabel('From').fill('09:00');
-  await dialog.getByLabel('To').fill('09:00');
+  await dialog.getByLabel('From', { exact: true }).fill('09:00');
+  await dialog.getByLabel('To', { exact: true }).fill('09:00');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 
