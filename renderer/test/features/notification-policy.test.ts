@@ -141,20 +141,36 @@ describe('never a flood', () => {
     const first = planNotifications('catchUp', items(5, 3), null, 1000);
     if (first.kind !== 'digest') throw new Error('expected a digest');
     // The next page repeats one message and brings two more, one in a new conversation.
-    const next = planNotifications('live', [{ id: 'm4', conversationId: 'c1' }, ...items(2, 9, 5)], first.digest, 2000);
+    const next = planNotifications(
+      'catchUp',
+      [{ id: 'm4', conversationId: 'c1' }, ...items(2, 9, 5)],
+      first.digest,
+      2000,
+    );
     if (next.kind !== 'digest') throw new Error('expected the digest to take it in');
     expect(next.digest.messageIds.size).toBe(7);
     expect([...next.digest.conversationIds].sort()).toEqual(['c0', 'c1', 'c2', 'c5', 'c6']);
     expect(next.digest.at).toBe(2000);
   });
 
-  it('closes the digest after a quiet minute: later messages are told one by one again', () => {
+  it('closes the digest after a quiet minute: a later catch-up is told on its own', () => {
     const first = planNotifications('catchUp', items(5, 3), null, 0);
     if (first.kind !== 'digest') throw new Error('expected a digest');
-    expect(planNotifications('live', items(1, 1, 10), first.digest, DIGEST_OPEN_MS - 1)).toMatchObject({
+    expect(planNotifications('catchUp', items(1, 1, 10), first.digest, DIGEST_OPEN_MS - 1)).toMatchObject({
       kind: 'digest',
     });
-    expect(planNotifications('live', items(1, 1, 10), first.digest, DIGEST_OPEN_MS)).toMatchObject({ kind: 'each' });
+    expect(planNotifications('catchUp', items(1, 1, 10), first.digest, DIGEST_OPEN_MS)).toMatchObject({
+      kind: 'each',
+    });
+  });
+
+  it('tells a live message by itself even while a digest is open, and adds a burst to it', () => {
+    const first = planNotifications('catchUp', items(5, 3), null, 0);
+    if (first.kind !== 'digest') throw new Error('expected a digest');
+    expect(planNotifications('live', items(1, 1, 10), first.digest, 1)).toMatchObject({ kind: 'each' });
+    const burst = planNotifications('live', items(FLOOD_FROM, 2, 20), first.digest, 1);
+    if (burst.kind !== 'digest') throw new Error('expected the burst in the digest');
+    expect(burst.digest.messageIds.size).toBe(5 + FLOOD_FROM);
   });
 });
 

@@ -111,7 +111,9 @@ export function planNotifications<T extends Item>(
   if (items.length === 0) return { kind: 'none' };
   const open = last !== null && now - last.at < DIGEST_OPEN_MS ? last : null;
   const flood = during === 'catchUp' ? items.length >= DIGEST_FROM : items.length >= FLOOD_FROM;
-  if (!flood && open === null) return { kind: 'each', items: [...items] };
+  // A live message while the agent works is told by itself; what another catch-up page
+  // brings joins the open digest.
+  if (!flood && (during === 'live' || open === null)) return { kind: 'each', items: [...items] };
   return { kind: 'digest', digest: mergeDigest(open, items, now) };
 }
 
