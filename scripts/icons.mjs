@@ -3,6 +3,8 @@
 //   build/icons/NxN.png   the sizes Linux desktop entries and AppImage look up
 //   build/icon.ico        Windows (PNG-compressed entries, 16 to 256)
 //   build/icon.icns       macOS (PNG-compressed entries, 16 to 1024)
+//   build/tray.png, tray@2x.png                 the tray icon on Windows and Linux (16, 32)
+//   build/trayTemplate.png, trayTemplate@2x.png macOS's menu bar: black and alpha, tinted by the system
 // The outputs are committed, so building an installer needs neither this script nor sharp.
 // Run `node scripts/icons.mjs` after changing the SVG.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -94,4 +96,25 @@ await writeFile(
     { type: 'ic14', png: png(512) },
   ]),
 );
+await writeFile(path.join(buildDir, 'tray.png'), png(16));
+await writeFile(path.join(buildDir, 'tray@2x.png'), png(32));
+/**
+ * The icon's white speech bubble as a black shape on transparency, as macOS wants its
+ * template images: the bubble's brightness becomes the alpha (the indigo square drops out).
+ * @param {number} size
+ */
+async function template(size) {
+  const alpha = await sharp(png(size))
+    .flatten({ background: '#000000' })
+    .greyscale()
+    .linear(255 / 176, (-79 * 255) / 176)
+    .extractChannel(0)
+    .toBuffer();
+  return sharp({ create: { width: size, height: size, channels: 3, background: '#000000' } })
+    .joinChannel(alpha)
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+}
+await writeFile(path.join(buildDir, 'trayTemplate.png'), await template(16));
+await writeFile(path.join(buildDir, 'trayTemplate@2x.png'), await template(32));
 console.log(`Icons written to ${path.relative(root, buildDir)}/`);

@@ -1,4 +1,12 @@
-import type { DesktopInfo, ShellLanguage } from '@parley/protocol';
+import type {
+  DesktopInfo,
+  NativeNotification,
+  NotificationTestOutcome,
+  NotificationTestRequest,
+  Presence,
+  ShellLanguage,
+  ShellPreferences,
+} from '@parley/protocol';
 import type { DesktopHandlers } from './ipc.js';
 import type { TokenStore } from './token-store.js';
 import { createWindowHandlers, type WindowHandlerDeps } from './window-handlers.js';
@@ -12,6 +20,17 @@ export type DesktopHandlerDeps = {
   setLanguage: (language: ShellLanguage) => void;
   /** Deep links, pop-out windows, spellcheck and updates. */
   windows: WindowHandlerDeps;
+  /** Notifications, the badge and tray, presence from the operating system. */
+  shell: ShellHandlerDeps;
+};
+
+/** What the notification, badge, tray and presence channels reach in the main process. */
+export type ShellHandlerDeps = {
+  showNotification(notification: NativeNotification): boolean;
+  testNotification(request: NotificationTestRequest): Promise<NotificationTestOutcome>;
+  setBadge(count: number): void;
+  setPreferences(preferences: ShellPreferences): void;
+  presenceChanged(presence: Presence): void;
 };
 
 /** What each desktop channel does. Arguments arrive already validated by `ipc.ts`. */
@@ -35,5 +54,20 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
     },
     // Deep links, pop-out windows, spellcheck and updates.
     ...createWindowHandlers(deps.windows),
+    // Notifications, the badge and tray, presence from the operating system.
+    'notification:show': (notification) => deps.shell.showNotification(notification),
+    'notification:test': (request) => deps.shell.testNotification(request),
+    'shell:setBadge': (count) => {
+      deps.shell.setBadge(count);
+      return undefined;
+    },
+    'shell:setPreferences': (preferences) => {
+      deps.shell.setPreferences(preferences);
+      return undefined;
+    },
+    'presence:changed': (presence) => {
+      deps.shell.presenceChanged(presence);
+      return undefined;
+    },
   };
 }

@@ -8,14 +8,19 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   app,
+  autoUpdater as nativeAutoUpdater,
   BrowserWindow,
   dialog,
   ipcMain,
   Menu,
+  nativeImage,
+  Notification,
+  powerMonitor,
   protocol,
   safeStorage,
   screen,
   session,
+  Tray,
   type WebContents,
 } from 'electron';
 import { contentSecurityPolicy, type ShellLanguage } from '@parley/protocol';
@@ -24,11 +29,13 @@ import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
 import { AppProtocol } from './app-protocol.js';
 import { configFileCandidates, loadConfig, type ShellConfig } from './config.js';
 import { DeepLinkInbox, protocolClientArgs } from './deep-link.js';
-import { createDesktopHandlers } from './handlers.js';
+import { DesktopPresenceShell } from './desktop-presence-shell.js';
+import { createDesktopHandlers, type ShellHandlerDeps } from './handlers.js';
 import { DesktopIpc, sendDesktopEvent } from './ipc.js';
 import { buildMenuTemplate, commandKeyPress, type MenuCommand } from './menu.js';
 import { menuLabels } from './menu-labels.js';
 import { PlaintextConsent } from './plaintext-consent.js';
+import { ShellPreferencesStore } from './shell-preferences.js';
 import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
 import { pickShellLanguage, shellWords } from './words.js';
@@ -70,7 +77,11 @@ type WindowWiring = Pick<WindowHandlerDeps, 'takeDeepLink' | 'popOut'> & {
   pages: () => WebContents[];
 };
 
-async function startServices(config: ShellConfig, wiring: WindowWiring): Promise<Services> {
+async function startServices(
+  config: ShellConfig,
+  wiring: WindowWiring,
+  shellHandlers: ShellHandlerDeps,
+): Promise<Services> {
   const appPath = app.getAppPath();
   const appProtocol = new AppProtocol(protocol, {
     rootDir: path.join(appPath, 'renderer', 'dist'),
@@ -148,6 +159,8 @@ async function startServices(config: ShellConfig, wiring: WindowWiring): Promise
           },
         },
       },
+      // Notifications, the badge and tray, presence from the operating system.
+      shell: shellHandlers,
     }),
   );
 
@@ -174,6 +187,15 @@ function readConfigFile(filePath: string): string | undefined {
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new Error(`Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * The tray's icon: a small PNG beside the app's resources when installed, build/ when run
+ * from the repository. macOS takes the black-and-alpha template image and tints it.
+ */
+function trayIconPath(): string {
+  const file = process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png';
+  return app.isPackaged ? path.join(process.resourcesPath, file) : path.join(app.getAppPath(), 'build', file);
 }
 
 function main(): void {
@@ -274,9 +296,26 @@ function main(): void {
     anchor: () => (BrowserWindow.getFocusedWindow() ?? mainWindow)?.getBounds() ?? null,
   });
 
+  // Notifications, the unread badge, the tray and presence from the operating system. The
+  // shell's settings (close to the tray, idle minutes) are read before the page is there.
+  const shellPreferences = new ShellPreferencesStore(
+    path.join(app.getPath('userData'), 'shell-settings.json'),
+    {
+      readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
+      writeFileSync: (file, text) => fs.writeFileSync(file, text),
+      renameSync: (from, to) => fs.renameSync(from, to),
+    },
+    process.platform,
+    (message, error) => console.warn(message, error ?? ''),
+  );
+  shellPreferences.load();
+  let desktopPresence: DesktopPresenceShell | null = null;
+
   const openMainWindow = (): void => {
     if (mainWindow !== null && !mainWindow.isDestroyed()) {
       if (mainWindow.isMinimized()) mainWindow.restore();
+      // Hidden in the tray, it comes back.
+      if (!mainWindow.isVisible()) mainWindow.show();
       mainWindow.focus();
       return;
     }
@@ -292,6 +331,7 @@ function main(): void {
     mainWindow.setBounds(placement.bounds);
     if (placement.maximized) mainWindow.once('ready-to-show', () => mainWindow?.maximize());
     windowState.track(mainWindow);
+    desktopPresence?.track(mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = null;
       deepLinks.detach();
@@ -351,6 +391,7 @@ function main(): void {
     const running = services;
     services = null;
     running.updates.dispose();
+    desktopPresence?.dispose();
     running.ipc.dispose();
     running.appProtocol.dispose();
     void running.tokens.dispose().finally(() => app.quit());
@@ -375,21 +416,54 @@ function main(): void {
         );
       setMenu();
       languageListeners.add(setMenu);
-      services = await startServices(config, {
-        takeDeepLink: () => {
-          const link = deepLinks.take((next) =>
-            mainWindow === null || mainWindow.isDestroyed()
-              ? false
-              : sendDesktopEvent(mainWindow.webContents, APP_ORIGIN, 'conversation:open', { conversationId: next.id }),
-          );
-          return link === null ? null : { conversationId: link.id };
+      // Windows shows a notification only for the app id its Start menu shortcut carries.
+      if (process.platform === 'win32') app.setAppUserModelId('app.parley.desktop');
+      desktopPresence = new DesktopPresenceShell({
+        app,
+        platform: process.platform,
+        appOrigin: APP_ORIGIN,
+        Notification,
+        Tray,
+        Menu,
+        nativeImage,
+        powerMonitor,
+        trayIconPath: trayIconPath(),
+        preferences: shellPreferences,
+        words: () => shellWords(shellLanguage),
+        mainWindow: () => (mainWindow === null || mainWindow.isDestroyed() ? null : mainWindow),
+        bringForward: () => {
+          openMainWindow();
+          return mainWindow;
         },
-        popOut: (conversationId) => void popOuts.open(conversationId),
-        pages: () =>
-          [...(mainWindow === null || mainWindow.isDestroyed() ? [] : [mainWindow]), ...popOuts.all()].map(
-            (window) => window.webContents,
-          ),
+        log: (message, error) => console.warn(message, error ?? ''),
       });
+      desktopPresence.start();
+      // Installing an update closes the windows before \`before-quit\`: they must not hide.
+      // electron-updater announces it on Electron's own autoUpdater.
+      nativeAutoUpdater.on('before-quit-for-update', () => desktopPresence?.prepareToQuit());
+      const shellNow = desktopPresence;
+      languageListeners.add(() => shellNow.refreshTray());
+      services = await startServices(
+        config,
+        {
+          takeDeepLink: () => {
+            const link = deepLinks.take((next) =>
+              mainWindow === null || mainWindow.isDestroyed()
+                ? false
+                : sendDesktopEvent(mainWindow.webContents, APP_ORIGIN, 'conversation:open', {
+                    conversationId: next.id,
+                  }),
+            );
+            return link === null ? null : { conversationId: link.id };
+          },
+          popOut: (conversationId) => void popOuts.open(conversationId),
+          pages: () =>
+            [...(mainWindow === null || mainWindow.isDestroyed() ? [] : [mainWindow]), ...popOuts.all()].map(
+              (window) => window.webContents,
+            ),
+        },
+        shellNow.handlers(),
+      );
       openMainWindow();
     })
     .catch((error: unknown) => {

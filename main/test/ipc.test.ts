@@ -162,6 +162,13 @@ describe('DesktopIpc', () => {
           setChannel: () => Promise.resolve(),
         },
       },
+      shell: {
+        showNotification: () => true,
+        testNotification: () => Promise.resolve('shown'),
+        setBadge: () => undefined,
+        setPreferences: () => undefined,
+        presenceChanged: () => undefined,
+      },
     });
   }
 

@@ -21,6 +21,12 @@ export const DESKTOP_CHANNELS = [
   'update:check',
   'update:install',
   'update:setChannel',
+  // Notifications, the badge and tray, presence from the operating system.
+  'notification:show',
+  'notification:test',
+  'shell:setBadge',
+  'shell:setPreferences',
+  'presence:changed',
 ] as const;
 
 export type DesktopChannel = (typeof DESKTOP_CHANNELS)[number];
@@ -29,6 +35,8 @@ export const DESKTOP_EVENTS = [
   'conversation:open',
   // Updates.
   'update:status',
+  // The tray or the operating system (idle, lock, sleep) asks for a presence.
+  'presence:set',
 ] as const;
 
 export type DesktopEvent = (typeof DESKTOP_EVENTS)[number];

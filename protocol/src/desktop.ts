@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PresenceSchema } from './domain.js';
 import type { DesktopChannel, DesktopEvent } from './desktop-channels.js';
 
 export {
@@ -89,6 +90,54 @@ const deepLinkAndWindowChannels = {
   /** Stable or beta, kept in the app's update settings and applied at once. */
   'update:setChannel': z.tuple([UpdateChannelSchema]),
 } as const;
+/** A notification the page asks the shell to show; clicking it sends `conversation:open`. */
+export const NativeNotificationSchema = z.object({
+  /** Same id, same notification: a newer one replaces it (one per conversation, one digest). */
+  id: z.string().min(1).max(200),
+  title: z.string().max(300),
+  body: z.string().max(2000),
+  /** The conversation a click opens; null for one that only brings the window forward. */
+  conversationId: z.string().min(1).max(200).nullable(),
+  silent: z.boolean(),
+});
+export type NativeNotification = z.infer<typeof NativeNotificationSchema>;
+
+export const NotificationTestRequestSchema = z.object({
+  title: z.string().max(300),
+  body: z.string().max(2000),
+});
+export type NotificationTestRequest = z.infer<typeof NotificationTestRequestSchema>;
+
+/**
+ * What became of a test notification: shown; `unsupported` (no notification service: on
+ * Linux, no notification daemon); `failed` (the system refused it: on Windows, focus assist
+ * or notifications turned off for the app); `noShow` (nothing came back within a few
+ * seconds: on macOS, notifications not allowed in System Settings); `denied` and `default`
+ * are a browser's permission.
+ */
+export const NotificationTestOutcomeSchema = z.enum(['shown', 'unsupported', 'failed', 'noShow', 'denied', 'default']);
+export type NotificationTestOutcome = z.infer<typeof NotificationTestOutcomeSchema>;
+
+/** The shell's own settings, which it needs before (and without) the page. */
+export const ShellPreferencesSchema = z.object({
+  /** Closing the window keeps the app in the tray (Windows and Linux; macOS keeps its dock). */
+  closeToTray: z.boolean(),
+  /** Minutes without input before the agent shows as away; 0 turns it off. */
+  idleMinutes: z.number().int().min(0).max(240),
+});
+export type ShellPreferences = z.infer<typeof ShellPreferencesSchema>;
+
+/** Why the shell asks for a presence: the tray's switch, or what the operating system saw. */
+export const PresenceReasonSchema = z.enum([
+  'tray',
+  'idle',
+  'lock-screen',
+  'suspend',
+  'active',
+  'unlock-screen',
+  'resume',
+]);
+export type PresenceReason = z.infer<typeof PresenceReasonSchema>;
 
 export const desktopChannels = {
   'app:getInfo': z.tuple([]),
@@ -98,6 +147,17 @@ export const desktopChannels = {
   'session:setToken': z.tuple([z.string().url(), z.string().min(1).max(4096)]),
   'session:clearToken': z.tuple([z.string().url()]),
   ...deepLinkAndWindowChannels,
+  // Notifications, the badge and tray, presence from the operating system.
+  /** Shows a native notification; one with the id of a shown one replaces it. */
+  'notification:show': z.tuple([NativeNotificationSchema]),
+  /** Shows a test notification and says whether the operating system showed it. */
+  'notification:test': z.tuple([NotificationTestRequestSchema]),
+  /** The count on the dock, the taskbar, the launcher and the tray. */
+  'shell:setBadge': z.tuple([z.number().int().min(0).max(1_000_000)]),
+  /** The shell's settings, kept by the main process for the next start. */
+  'shell:setPreferences': z.tuple([ShellPreferencesSchema]),
+  /** The agent's presence as the server last said: the tray and the idle watcher follow it. */
+  'presence:changed': z.tuple([PresenceSchema]),
 } as const satisfies Record<DesktopChannel, z.ZodTuple>;
 
 export const DesktopInfoSchema = z.object({
@@ -125,6 +185,13 @@ export type DesktopResults = {
   'update:check': undefined;
   'update:install': boolean;
   'update:setChannel': undefined;
+  // Notifications, the badge and tray, presence from the operating system.
+  /** Whether it was handed to the operating system. */
+  'notification:show': boolean;
+  'notification:test': NotificationTestOutcome;
+  'shell:setBadge': undefined;
+  'shell:setPreferences': undefined;
+  'presence:changed': undefined;
 };
 
 export type DesktopArgs<C extends DesktopChannel> = z.infer<(typeof desktopChannels)[C]>;
@@ -142,6 +209,11 @@ export const desktopEvents = {
   'conversation:open': z.object({ conversationId: z.string().min(1).max(200) }),
   /** The updater's state changed (checking, downloading, ready, failed...). */
   'update:status': UpdateStatusSchema,
+  /**
+   * Set the agent's presence (the server accepts online and away): the tray's switch, or
+   * the operating system saw them leave (idle, locked, asleep) or come back.
+   */
+  'presence:set': z.object({ presence: z.enum(['online', 'away']), reason: PresenceReasonSchema }),
 } as const satisfies Record<DesktopEvent, z.ZodType>;
 
 export type DesktopEventPayload<E extends DesktopEvent> = z.infer<(typeof desktopEvents)[E]>;

@@ -14,8 +14,10 @@ test.use({ permissions: ['notifications'] });
 test.beforeEach(async ({ context }) => {
   server = await startTestServer();
   await server.agents.createAgent({ ...AGENT, role: 'agent' });
-  // Keep the browser's own notifications, and note each one the app shows.
+  // Keep the browser's own notifications, and note each one the app shows. The customers'
+  // new conversations wait in the queue: the agent asked to hear of those.
   await context.addInitScript(() => {
+    localStorage.setItem('parley:settings', JSON.stringify({ notifications: { teamQueue: true } }));
     const shown: { title: string; body: string }[] = [];
     Object.assign(window, { parleyNotifications: shown });
     const Real = window.Notification;

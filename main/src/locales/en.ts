@@ -27,6 +27,16 @@ export const en = {
   'contextMenu.copy': 'Copy',
   'contextMenu.paste': 'Paste',
   'contextMenu.selectAll': 'Select all',
+  'tray.tooltip': 'Parley',
+  'tray.tooltipUnreadOne': 'Parley: 1 unread conversation',
+  'tray.tooltipUnread': 'Parley: {{count}} unread conversations',
+  'tray.open': 'Open Parley',
+  'tray.presence': 'Presence',
+  'tray.online': 'Online',
+  'tray.away': 'Away',
+  'tray.offline': 'Offline',
+  'tray.quit': 'Quit Parley',
+  'badge.unread': '{{count}} unread conversations',
 } as const;
 
 export type ShellWordKey = keyof typeof en;

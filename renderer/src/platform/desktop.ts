@@ -10,6 +10,10 @@ import {
   type DesktopEvent,
   type DesktopEventListener,
   type DesktopEventPayload,
+  type NotificationTestOutcome,
+  type NotificationTestRequest,
+  type Presence,
+  type ShellPreferences,
   type SpellcheckInfo,
   type UpdateChannel,
   type UpdateStatus,
@@ -26,16 +30,29 @@ import { packTokens, unpackTokens } from './session.js';
  */
 export type Desktop = {
   kind: 'electron' | 'browser';
+  /** The operating system inside Electron (`darwin`, `win32`, `linux`); `web` in a browser. */
+  platform: string;
   serverUrl: string;
   /** The stored access token, or null when the session lives in browser cookies. */
   getToken(): Promise<string | null>;
   /** Keeps a sign-in's tokens (the refresh token renews the access token when it runs out). */
   setToken(token: string, refreshToken?: string): Promise<void>;
   clearToken(): Promise<void>;
-  /** A system notification; clicking it brings the app forward and runs `onClick`. */
+  /**
+   * A system notification; clicking it brings the app forward and opens its conversation
+   * (in a browser by `onClick`; inside Electron the shell sends `conversation:open`).
+   */
   notify(notification: DesktopNotification): void;
   /** Asks once for permission to notify; call it from a user's gesture (signing in). */
   requestNotifications(): void;
+  /** Shows a test notification and says what the system did with it. */
+  testNotification(request: NotificationTestRequest): Promise<NotificationTestOutcome>;
+  /** The unread count on the dock, taskbar, launcher and tray; nothing in a browser. */
+  setBadge(count: number): void;
+  /** The shell's own settings (close to the tray, idle minutes); nothing in a browser. */
+  setShellPreferences(preferences: ShellPreferences): void;
+  /** The agent's presence as the server holds it, for the tray and the idle watcher. */
+  reportPresence(presence: Presence): void;
   /**
    * Listens to what the desktop shell asks of the page (show a conversation, ...); the
    * returned function stops listening. In a browser nothing ever arrives.
@@ -154,19 +171,39 @@ export function hostFeatures(): HostFeatures {
  */
 export const PopOutContext = createContext<((conversationId: string) => void) | null>(openConversationWindow);
 
-export type DesktopNotification = { title: string; body: string; tag: string; onClick: () => void };
+export type DesktopNotification = {
+  title: string;
+  body: string;
+  /** One notification per tag: a newer one replaces the older (one per conversation, one digest). */
+  tag: string;
+  /** The conversation a click opens; null for one that only brings the app forward. */
+  conversationId: string | null;
+  silent: boolean;
+  onClick: () => void;
+};
 
-/**
- * Notifications go through the web API in both hosts: Electron shows them natively and its
- * permission handler allows exactly this one permission.
- */
-function notify({ title, body, tag, onClick }: DesktopNotification): void {
+/** In a browser: the web API, once the agent allowed it. */
+function notify({ title, body, tag, silent, onClick }: DesktopNotification): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-  const shown = new Notification(title, { body, tag });
+  const shown = new Notification(title, { body, tag, silent });
   shown.onclick = () => {
     window.focus();
     onClick();
   };
+}
+
+/** In a browser the permission is the answer: denied or not yet given says what to do. */
+async function testNotification({ title, body }: NotificationTestRequest): Promise<NotificationTestOutcome> {
+  if (typeof Notification === 'undefined') return 'unsupported';
+  let permission = Notification.permission;
+  if (permission === 'default') permission = await Notification.requestPermission().catch(() => 'default' as const);
+  if (permission !== 'granted') return permission;
+  try {
+    new Notification(title, { body, tag: 'parley:test' });
+    return 'shown';
+  } catch {
+    return 'failed';
+  }
 }
 
 function requestNotifications(): void {
@@ -192,12 +229,32 @@ function listen(api: DesktopApi) {
 }
 
 const neverCalled = (): (() => void) => () => undefined;
+const nothing = (): void => undefined;
+
+/** A call to the shell whose answer nobody waits for: a failure is logged, never thrown. */
+function tell(promise: Promise<unknown>, what: string): void {
+  void promise.catch((error: unknown) => console.warn(`The desktop shell did not take ${what}`, error));
+}
+
+/** The host this page connected to; null before `connectDesktop` has answered. */
+let connected: Desktop | null = null;
+
+/** The host, for views far from the frame that holds it (the settings' desktop section). */
+export function connectedDesktop(): Desktop | null {
+  return connected;
+}
 
 export async function connectDesktop(): Promise<Desktop> {
+  connected = await connectHost();
+  return connected;
+}
+
+async function connectHost(): Promise<Desktop> {
   const api = bridge();
   if (api === undefined) {
     return {
       kind: 'browser',
+      platform: 'web',
       serverUrl: window.location.origin,
       // The server keeps a browser's session in an HttpOnly cookie scripts cannot read.
       getToken: () => Promise.resolve(null),
@@ -205,6 +262,10 @@ export async function connectDesktop(): Promise<Desktop> {
       clearToken: () => Promise.resolve(),
       notify,
       requestNotifications,
+      testNotification,
+      setBadge: nothing,
+      setShellPreferences: nothing,
+      reportPresence: nothing,
       on: neverCalled,
       takeDeepLink: takeBrowserDeepLink,
       updates: null,
@@ -242,14 +303,23 @@ export async function connectDesktop(): Promise<Desktop> {
   onLanguageChange(reportLanguage);
   return {
     kind: 'electron',
+    platform: info.platform,
     serverUrl,
     getToken: async () => (await stored())?.access ?? null,
     setToken: async (token, refreshToken) => {
       await api.invoke('session:setToken', serverUrl, packTokens({ access: token, refresh: refreshToken ?? null }));
     },
     clearToken: () => api.invoke('session:clearToken', serverUrl),
-    notify,
-    requestNotifications,
+    // Native notifications: the shell shows them and, on a click, brings the window forward
+    // and sends `conversation:open`.
+    notify: ({ title, body, tag, conversationId, silent }) =>
+      tell(api.invoke('notification:show', { id: tag, title, body, conversationId, silent }), 'a notification'),
+    // Electron allows notifications without asking.
+    requestNotifications: nothing,
+    testNotification: (request) => api.invoke('notification:test', request),
+    setBadge: (count) => tell(api.invoke('shell:setBadge', count), 'the unread count'),
+    setShellPreferences: (preferences) => tell(api.invoke('shell:setPreferences', preferences), 'the settings'),
+    reportPresence: (presence) => tell(api.invoke('presence:changed', presence), 'the presence'),
     on: listen(api),
     takeDeepLink: async () => {
       const link = await api.invoke('deepLink:take');

@@ -27,6 +27,7 @@ import { useT, type Translator } from '../common/i18n/index.js';
 import {
   summaryText,
   useAnnouncements,
+  useDesktopShell,
   useMentionAnnouncements,
   type Summary,
 } from '../features/notifications/index.js';
@@ -187,6 +188,17 @@ function Inbox({
   const [screen, setScreen] = useState<Screen>('inbox');
   const [presenceError, setPresenceError] = useState<string | null>(null);
   const me = useAgent(db, agent.id);
+  // The desktop shell's side: native notifications, the badge, the tray's and the system's presence.
+  useDesktopShell({
+    db,
+    desktop,
+    agent: me ?? agent,
+    presence: me?.presence ?? 'offline',
+    setPresence: (presence) =>
+      engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence),
+    selectedId,
+    select: onSelect,
+  });
   // The thread on screen is the one colleagues see this agent in; none on the other screens.
   const peers = usePeers(engine, screen === 'inbox' ? selectedId : null);
   const access = useMemo<ServerAccess>(

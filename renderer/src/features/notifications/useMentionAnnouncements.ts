@@ -4,12 +4,14 @@ import { useEffect, useRef } from 'react';
 import { t } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { Desktop } from '../../platform/desktop.js';
-import { getSettings } from '../settings/index.js';
 import { mentionsToAnnounce, notePreview } from './mentions.js';
+import { isSilent, shouldNotify } from './policy.js';
+import { notifyContext } from './useAnnouncements.js';
 
 /**
  * Tells the agent when a colleague mentions them in a note, as a system notification,
- * unless they turned mention notifications off or are looking at that conversation. Their
+ * unless they turned mention notifications off, are looking at that conversation or are in
+ * their do-not-disturb hours (`policy.ts`). Their
  * own notes never notify them. Reads the notes that mention them by the `mentions` index,
  * so it wakes only when such a note is written.
  */
@@ -33,7 +35,6 @@ export function useMentionAnnouncements(
       next: (notes) => {
         const news = mentionsToAnnounce(notes, agent.id, seen, since);
         for (const note of notes) seen.add(note.id);
-        if (!getSettings().notifications.mentions) return;
         void announce(news);
       },
       error: (error: unknown) => console.error('Parley: could not follow mentions', error),
@@ -42,13 +43,16 @@ export function useMentionAnnouncements(
     async function announce(notes: ReturnType<typeof mentionsToAnnounce>): Promise<void> {
       for (const note of notes) {
         const { selectedId: open, select: choose } = current.current;
-        if (typeof document !== 'undefined' && document.hasFocus() && open === note.conversationId) continue;
+        const context = notifyContext(open);
+        if (!shouldNotify('mention', note.conversationId, context)) continue;
         const author = note.authorAgentId === null ? undefined : await db.agents.get(note.authorAgentId);
         desktop.notify({
           title:
             author === undefined ? t('mention.notifyTitleUnnamed') : t('mention.notifyTitle', { name: author.name }),
           body: notePreview(note.text),
           tag: `parley:mention:${note.id}`,
+          conversationId: note.conversationId,
+          silent: isSilent(context.preferences),
           onClick: () => choose(note.conversationId),
         });
       }

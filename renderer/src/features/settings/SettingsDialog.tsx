@@ -19,6 +19,7 @@ import { useId, useState, type JSX, type ReactNode } from 'react';
 import { useT, type MessageKey } from '../../common/i18n/index.js';
 import { updateSettings, useSettings, type Settings } from './store.js';
 import { DESKTOP_SETTINGS_SECTIONS, DesktopSettings, type DesktopSettingsSection } from '../desktop/index.js';
+import { ShellSettings } from './ShellSettings.js';
 
 type Section = 'general' | 'notifications' | 'signature' | 'cannedResponses' | DesktopSettingsSection;
 
@@ -224,6 +225,7 @@ function Notifications(): JSX.Element {
           />
         </Stack>
       </Box>
+      <ShellSettings />
     </Stack>
   );
 }

@@ -41,6 +41,15 @@ export const SettingsSchema = z.object({
       sound: true,
       doNotDisturb: { enabled: false, from: '19:00', to: '08:00' },
     }),
+  /** The desktop app's own behaviour (sent to the shell, which keeps a copy for its next start). */
+  desktop: z
+    .object({
+      /** Closing the window keeps Parley in the tray (Windows and Linux; macOS keeps its dock). */
+      closeToTray: z.boolean().catch(true),
+      /** Minutes without input before the agent shows as away; 0 never. */
+      idleMinutes: z.number().int().min(0).max(240).catch(5),
+    })
+    .catch({ closeToTray: true, idleMinutes: 5 }),
   /** Added under a reply when `useSignature` is on; never under a private note. */
   signature: z.string().max(500).catch(''),
   useSignature: z.boolean().catch(false),
