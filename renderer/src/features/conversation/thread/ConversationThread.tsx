@@ -1,16 +1,16 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
-import type { Conversation, ConversationPeers, Message, Mutation } from '@parley/protocol';
-import { useMemo, useState, type JSX } from 'react';
+import type { Agent, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
+import { memo, useMemo, useState, type JSX } from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
-import type { ParleyDb } from '../../../data/db.js';
-import { useAgents, useChannelAccount, useHistory, useOutbox, useTeams, useTemplates } from '../../../data/hooks.js';
+import type { HistoryRow, OutboxRow, ParleyDb } from '../../../data/db.js';
+import { useThreadSurroundings } from '../../../data/hooks.js';
 import { nameList, type ActivityNames } from '../messages/activityText.js';
 import type { ThreadActions } from '../../../domain/actions.js';
-import { useQuotedMessages, useThreadContact } from '../../../data/threadQuotes.js';
+import { useQuotedMessages } from '../../../data/threadQuotes.js';
 import { useThreadWindow } from '../../../data/threadWindow.js';
 import { messagePreview } from '../../../domain/messageView.js';
 import { requestHistory } from '../../../sync/history.js';
@@ -23,10 +23,19 @@ import { ThreadHeader } from './ThreadHeader.js';
 import { ThreadNotices } from './ThreadNotices.js';
 import { useMarkRead } from './useMarkRead.js';
 
-/** One open conversation: its header, its messages in time order, and the composer. */
-export function ConversationThread({
+const NO_AGENTS: Agent[] = [];
+const NO_TEAMS: Team[] = [];
+const NO_OUTBOX: OutboxRow[] = [];
+
+/**
+ * One open conversation: its header, its messages in time order, and the composer. Mounted
+ * with its first page already read, so its messages show in its first render; the rest
+ * (names, templates, the outbox) arrives in one read after.
+ */
+export const ConversationThread = memo(function ConversationThread({
   db,
   conversation,
+  firstPage,
   actions,
   online,
   agentId,
@@ -35,6 +44,8 @@ export function ConversationThread({
 }: {
   db: ParleyDb;
   conversation: Conversation;
+  /** The newest page and the history row, when already read with the conversation. */
+  firstPage: { messages: Message[]; history: HistoryRow | undefined } | undefined;
   actions: ThreadActions;
   online: boolean;
   agentId: string;
@@ -43,14 +54,15 @@ export function ConversationThread({
   peers: ConversationPeers | undefined;
 }): JSX.Element {
   const { t, lang } = useT();
-  const threadContact = useThreadContact(db, conversation.contactId);
-  const agents = useAgents(db);
-  const teams = useTeams(db);
-  const account = useChannelAccount(db, conversation.channelAccountId);
-  const templates = useTemplates(db, conversation.channelAccountId);
-  const outbox = useOutbox(db, conversation.id);
-  const history = useHistory(db, conversation.id);
-  const thread = useThreadWindow(db, conversation.id, history, requestHistory);
+  const surroundings = useThreadSurroundings(db, conversation);
+  const threadContact = surroundings?.contact;
+  const agents = surroundings?.agents ?? NO_AGENTS;
+  const teams = surroundings?.teams ?? NO_TEAMS;
+  const account = surroundings?.account;
+  const templates = surroundings?.templates;
+  const outbox = surroundings?.outbox ?? NO_OUTBOX;
+  const history = surroundings === undefined ? firstPage?.history : surroundings.history;
+  const thread = useThreadWindow(db, conversation.id, history, requestHistory, firstPage?.messages);
   const messages = thread.messages;
   const quoted = useQuotedMessages(db, conversation.id, messages);
   const now = useNow();
@@ -69,8 +81,8 @@ export function ConversationThread({
   const newSinceLook = (conversation.lastInboundAt ?? 0) > lookedAt;
   const activityNames = useMemo<ActivityNames>(
     () => ({
-      agents: new Map((agents ?? []).map((agent) => [agent.id, agent.name])),
-      teams: new Map((teams ?? []).map((team) => [team.id, team.name])),
+      agents: new Map(agents.map((agent) => [agent.id, agent.name])),
+      teams: new Map(teams.map((team) => [team.id, team.name])),
     }),
     [agents, teams],
   );
@@ -112,7 +124,7 @@ export function ConversationThread({
         viewers={viewers.length === 0 ? null : { text: nameList(viewers, lang), count: viewers.length }}
         typers={typers.length === 0 ? null : { text: nameList(typers, lang), count: typers.length }}
       />
-      <ThreadControls conversation={conversation} agents={agents ?? []} agentId={agentId} onChange={change} />
+      <ThreadControls conversation={conversation} agents={agents} agentId={agentId} onChange={change} />
       <Divider />
       <MessageLog
         window={thread}
@@ -127,13 +139,13 @@ export function ConversationThread({
       />
       <ThreadNotices
         db={db}
-        outbox={outbox ?? []}
+        outbox={outbox}
         actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
         onCloseError={() => setActionError(null)}
       />
       <ConversationComposer
         db={db}
-        outbox={outbox ?? []}
+        outbox={outbox}
         conversation={conversation}
         account={account}
         templates={templates}
@@ -155,4 +167,4 @@ export function ConversationThread({
       />
     </Box>
   );
-}
+});

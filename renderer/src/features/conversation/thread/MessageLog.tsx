@@ -26,10 +26,12 @@ import { ActivityLine } from '../messages/ActivityLine.js';
 import type { ActivityNames } from '../messages/activityText.js';
 import { MessageAttachment } from '../messages/MessageAttachment.js';
 import { MessageBubble } from '../messages/MessageBubble.js';
+import { MessageStyles } from '../messages/MessageStyles.js';
 import { NoteCard } from '../messages/NoteCard.js';
 import { QuotedMessage } from '../messages/QuotedMessage.js';
 import { SystemNotice } from '../messages/SystemNotice.js';
 import { authorOf } from './messageIndex.js';
+import { sameRow, type RowContext, type RowProps } from './rowContext.js';
 import {
   FIRST_INDEX_START,
   dayLabel,
@@ -77,21 +79,9 @@ function LogFooter(): JSX.Element {
 function DaySeparator({ day, now }: { day: number; now: number }): JSX.Element {
   const { lang } = useT();
   return (
-    <Box
-      data-testid="day-separator"
-      sx={{
-        display: 'flex',
-        alignItems: 'center',
-        gap: 1.5,
-        px: 3,
-        py: 1,
-        '&::before, &::after': { content: '""', flex: 1, borderTop: 1, borderColor: 'divider' },
-      }}
-    >
-      <Typography variant="caption" component="h3" color="text.secondary" sx={{ fontWeight: 600, fontSize: 12, m: 0 }}>
-        {dayLabel(day, now, lang)}
-      </Typography>
-    </Box>
+    <div className="pl-day" data-testid="day-separator">
+      <h3 className="pl-day-label">{dayLabel(day, now, lang)}</h3>
+    </div>
   );
 }
 
@@ -225,6 +215,8 @@ export function MessageLog({
     replyRef.current = onReply;
     reactRef.current = onReact;
   });
+  const replyTo = useCallback((message: Message) => replyRef.current(message), []);
+  const reactTo = useCallback((message: Message, emoji: string) => reactRef.current(message, emoji), []);
   const rowContext = useMemo<RowContext>(
     () => ({
       quoted,
@@ -234,10 +226,10 @@ export function MessageLog({
       online,
       activityNames,
       jumpTo,
-      onReply: (message) => replyRef.current(message),
-      onReact: (message, emoji) => reactRef.current(message, emoji),
+      onReply: replyTo,
+      onReact: reactTo,
     }),
-    [quoted, templates, contactName, thread.hasOlder, online, activityNames, jumpTo],
+    [quoted, templates, contactName, thread.hasOlder, online, activityNames, jumpTo, replyTo, reactTo],
   );
 
   const context = useMemo<LogContext>(
@@ -247,6 +239,7 @@ export function MessageLog({
 
   return (
     <Box sx={{ flex: 1, position: 'relative', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+      <MessageStyles />
       {messages !== undefined && (
         <Virtuoso<ThreadItem, LogContext>
           ref={virtuoso}
@@ -309,31 +302,8 @@ export function MessageLog({
   );
 }
 
-/** What the rows of one thread share. */
-type RowContext = {
-  quoted: QuotedMessages | undefined;
-  templates: Template[] | undefined;
-  contactName: string;
-  hasOlder: boolean;
-  online: boolean;
-  activityNames: ActivityNames;
-  jumpTo: (target: MessageTarget) => void;
-  onReply: (message: Message) => void;
-  onReact: (message: Message, emoji: string) => void;
-};
-
 /** One row of the thread: a day, a message, a note or an activity line. */
-const ThreadRow = memo(function ThreadRow({
-  item,
-  now,
-  highlighted,
-  context,
-}: {
-  item: ThreadItem;
-  now: number;
-  highlighted: boolean;
-  context: RowContext;
-}): JSX.Element {
+const ThreadRow = memo(function ThreadRow({ item, now, highlighted, context }: RowProps): JSX.Element {
   const { t, lang } = useT();
   if (item.kind === 'day') return <DaySeparator day={item.day} now={now} />;
   const message = item.message;
@@ -375,7 +345,7 @@ const ThreadRow = memo(function ThreadRow({
       onReact={(emoji) => context.onReact(message, emoji)}
     />
   );
-});
+}, sameRow);
 
 function quoteOf(message: Message, context: RowContext, t: Translator['t'], lang: Locale): ReactNode {
   const ref = message.replyTo;
