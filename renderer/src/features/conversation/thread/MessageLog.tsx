@@ -72,6 +72,11 @@ function LogHeader({ context }: { context: LogContext }): JSX.Element {
   );
 }
 
+/** The end is followed only while the agent is there. */
+function followEnd(bottom: boolean): 'auto' | false {
+  return bottom ? 'auto' : false;
+}
+
 function LogFooter(): JSX.Element {
   return <Box sx={{ height: 8 }} />;
 }
@@ -143,9 +148,21 @@ export function MessageLog({
   });
   const unseen = atBottom ? 0 : unseenCount(messages ?? [], lastSeenId);
 
+  // While a jump is under way the log does not follow its end. The list grows above as the
+  // jump fetches older history, and the agent was at the end when they asked: Virtuoso
+  // would answer that growth (and the quote's row growing once its original is read) by
+  // scrolling back to the end, after the jump had scrolled to the message.
+  const [following, setFollowing] = useState(true);
+  // Whether the jump has scrolled to its message: coming back to the end then follows again.
+  const jumped = useRef(false);
+
   const onBottomChange = useCallback((bottom: boolean) => {
     setAtBottom(bottom);
     setLastSeenId(bottom ? null : (latest.current.lastMessage?.id ?? null));
+    if (bottom && jumped.current) {
+      jumped.current = false;
+      setFollowing(true);
+    }
   }, []);
 
   const scrollToEnd = useCallback(() => {
@@ -180,19 +197,36 @@ export function MessageLog({
     const index = shown.findIndex((item) => item.key === id);
     if (index === -1) return;
     pendingScroll.current = null;
+    jumped.current = true;
     virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
     setHighlightedId(id);
     clearTimeout(highlightTimer.current);
-    highlightTimer.current = setTimeout(() => setHighlightedId(null), HIGHLIGHT_MS);
+    // Once the light goes out the list has settled where the jump left it: the end is
+    // followed again (only while the agent is there).
+    highlightTimer.current = setTimeout(() => {
+      setHighlightedId(null);
+      jumped.current = false;
+      setFollowing(true);
+    }, HIGHLIGHT_MS);
   }, []);
   const reveal = thread.reveal;
   const jumpTo = useCallback(
     (target: MessageTarget) => {
-      void reveal(target).then((found) => {
-        if (found === undefined) return;
-        pendingScroll.current = found.id;
-        scrollToPending(latest.current.items);
-      });
+      // A new jump puts out the light of the one before, whose end must not follow again now.
+      clearTimeout(highlightTimer.current);
+      setHighlightedId(null);
+      setFollowing(false);
+      void reveal(target).then(
+        (found) => {
+          if (found === undefined) {
+            setFollowing(true);
+            return;
+          }
+          pendingScroll.current = found.id;
+          scrollToPending(latest.current.items);
+        },
+        () => setFollowing(true),
+      );
     },
     [reveal, scrollToPending],
   );
@@ -263,7 +297,7 @@ export function MessageLog({
               context={rowContext}
             />
           )}
-          followOutput={(bottom) => (bottom ? 'auto' : false)}
+          followOutput={following ? followEnd : false}
           atBottomStateChange={onBottomChange}
           atBottomThreshold={48}
           startReached={thread.loadOlder}
