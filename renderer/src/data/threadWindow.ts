@@ -90,32 +90,6 @@ export function readOpening(db: ParleyDb, conversationId: string): Promise<Threa
   });
 }
 
-/**
- * The first screen of the conversation chosen, read once as soon as it is chosen, so the
- * thread mounts with its messages instead of reading them one query after another. Until
- * it is read, the opening of the conversation chosen before is kept (or undefined).
- */
-export function useThreadOpening(db: ParleyDb, conversationId: string | null): ThreadOpening | undefined {
-  const [opening, setOpening] = useState<ThreadOpening | undefined>(undefined);
-  useEffect(() => {
-    if (conversationId === null) return;
-    let current = true;
-    readOpening(db, conversationId).then(
-      (read) => {
-        if (current) setOpening(read);
-      },
-      () => {
-        // The thread reads for itself once mounted: an empty opening lets it.
-        if (current) setOpening({ conversationId, conversation: undefined, messages: [], history: undefined });
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [db, conversationId]);
-  return opening;
-}
-
 /** The page of cached messages just older than `before`, newest first. */
 export async function readOlder(
   db: ParleyDb,

@@ -5,7 +5,7 @@ import type { JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useConversation } from '../../data/hooks.js';
-import { useThreadOpening } from '../../data/threadWindow.js';
+import { useThreadOpening } from '../../data/threadPrefetch.js';
 import type { ThreadActions } from '../../domain/actions.js';
 import { ConversationThread } from './thread/ConversationThread.js';
 
