@@ -1,7 +1,17 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
 import type { Agent, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
-import { memo, useMemo, useState, type JSX } from 'react';
+import {
+  memo,
+  startTransition,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type JSX,
+} from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
@@ -11,6 +21,7 @@ import { useThreadSurroundings } from '../../../data/hooks.js';
 import { nameList, type ActivityNames } from '../messages/activityText.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { useQuotedMessages } from '../../../data/threadQuotes.js';
+import { keepOpening } from '../../../data/threadPrefetch.js';
 import { useThreadWindow } from '../../../data/threadWindow.js';
 import { messagePreview } from '../../../domain/messageView.js';
 import { requestHistory } from '../../../sync/history.js';
@@ -71,6 +82,22 @@ export const ConversationThread = memo(function ConversationThread({
   const [actionError, setActionError] = useState<string | null>(null);
   const index = useMessageIndex(messages);
   useMarkRead(db, conversation);
+  const [logShown, setLogShown] = useState(false);
+  const onLogShown = useCallback(() => setLogShown(true), []);
+  const settled = useSettled(logShown);
+  // What the thread shows when it closes is kept, so opening it again shows it at once.
+  const shown = useRef({ conversation, messages, history });
+  useLayoutEffect(() => {
+    shown.current = { conversation, messages, history };
+  });
+  useEffect(
+    () => () => {
+      const { conversation: last, messages: read, history: row } = shown.current;
+      if (read !== undefined)
+        keepOpening(db, { conversationId: last.id, conversation: last, messages: read, history: row });
+    },
+    [db],
+  );
   // The customer's last message the agent has looked at: a reply started after it, then a
   // newer one, holds the send until the agent reviews (someone else may have answered too).
   const [lookedAt, setLookedAt] = useState(() => conversation.lastInboundAt ?? 0);
@@ -124,7 +151,7 @@ export const ConversationThread = memo(function ConversationThread({
         viewers={viewers.length === 0 ? null : { text: nameList(viewers, lang), count: viewers.length }}
         typers={typers.length === 0 ? null : { text: nameList(typers, lang), count: typers.length }}
       />
-      <ThreadControls conversation={conversation} agents={agents} agentId={agentId} onChange={change} />
+      {settled && <ThreadControls conversation={conversation} agents={agents} agentId={agentId} onChange={change} />}
       <Divider />
       <MessageLog
         window={thread}
@@ -136,35 +163,74 @@ export const ConversationThread = memo(function ConversationThread({
         activityNames={activityNames}
         onReply={(message) => setReplyToId(message.id)}
         onReact={react}
+        onShown={onLogShown}
       />
-      <ThreadNotices
-        db={db}
-        outbox={outbox}
-        actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
-        onCloseError={() => setActionError(null)}
-      />
-      <ConversationComposer
-        db={db}
-        outbox={outbox}
-        conversation={conversation}
-        account={account}
-        templates={templates}
-        actions={actions}
-        now={now}
-        replyTo={
-          replyTarget === undefined
-            ? null
-            : {
-                messageId: replyTarget.id,
-                author: authorOf(replyTarget, contactName, lang),
-                preview: messagePreview(replyTarget, lang),
-              }
-        }
-        onReplyDone={() => setReplyToId(null)}
-        newSinceLook={newSinceLook}
-        onLook={() => setLookedAt(conversation.lastInboundAt ?? 0)}
-        onReview={review}
-      />
+      {settled && (
+        <ThreadNotices
+          db={db}
+          outbox={outbox}
+          actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
+          onCloseError={() => setActionError(null)}
+        />
+      )}
+      {settled && (
+        <ConversationComposer
+          db={db}
+          outbox={outbox}
+          conversation={conversation}
+          account={account}
+          templates={templates}
+          actions={actions}
+          now={now}
+          replyTo={
+            replyTarget === undefined
+              ? null
+              : {
+                  messageId: replyTarget.id,
+                  author: authorOf(replyTarget, contactName, lang),
+                  preview: messagePreview(replyTarget, lang),
+                }
+          }
+          onReplyDone={() => setReplyToId(null)}
+          newSinceLook={newSinceLook}
+          onLook={() => setLookedAt(conversation.lastInboundAt ?? 0)}
+          onReview={review}
+        />
+      )}
     </Box>
   );
 });
+
+/** However the log fares, the controls and the composer come by then. */
+const SETTLE_AT_LATEST_MS = 1500;
+
+/**
+ * Whether the thread's messages have been painted: the controls and the composer (many
+ * fields, a textarea that measures itself) mount only then, so the frames until the
+ * messages show are spent on them alone. They follow after that paint, as one
+ * low-priority render.
+ */
+function useSettled(ready: boolean): boolean {
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    if (settled) return;
+    const timer = setTimeout(() => startTransition(() => setSettled(true)), SETTLE_AT_LATEST_MS);
+    return () => clearTimeout(timer);
+  }, [settled]);
+  useEffect(() => {
+    if (!ready || settled) return;
+    const settle = (): void => startTransition(() => setSettled(true));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(settle);
+    });
+    // A window out of sight paints no frames: its thread settles all the same.
+    const late = setTimeout(settle, 250);
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      clearTimeout(late);
+    };
+  }, [ready, settled]);
+  return settled;
+}

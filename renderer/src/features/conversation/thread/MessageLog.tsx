@@ -106,6 +106,7 @@ export function MessageLog({
   activityNames,
   onReply,
   onReact,
+  onShown,
 }: {
   window: ThreadWindow;
   /** The messages the window's replies quote, wherever they are. */
@@ -119,6 +120,8 @@ export function MessageLog({
   activityNames: ActivityNames;
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string) => void;
+  /** Called once the first rows are in the page (or the thread turned out empty). */
+  onShown?: () => void;
 }): JSX.Element {
   const { t, tn, lang } = useT();
   const now = useNow();
@@ -266,6 +269,20 @@ export function MessageLog({
     [quoted, templates, contactName, thread.hasOlder, online, activityNames, jumpTo, replyTo, reactTo],
   );
 
+  const shownRef = useRef(onShown);
+  useLayoutEffect(() => {
+    shownRef.current = onShown;
+  });
+  // Shown once the newest row is rendered: Virtuoso may render rows above it first.
+  const itemsRendered = useCallback((rendered: readonly { data?: ThreadItem }[]) => {
+    const newest = latest.current.items.at(-1);
+    if (newest !== undefined && rendered.some((row) => row.data === newest)) shownRef.current?.();
+  }, []);
+  const empty = messages?.length === 0;
+  useEffect(() => {
+    if (empty) shownRef.current?.();
+  }, [empty]);
+
   const context = useMemo<LogContext>(
     () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder, empty: messages?.length === 0 }),
     [thread.fetching, thread.hasOlder, messages],
@@ -299,6 +316,7 @@ export function MessageLog({
           )}
           followOutput={following ? followEnd : false}
           atBottomStateChange={onBottomChange}
+          itemsRendered={itemsRendered}
           atBottomThreshold={48}
           startReached={thread.loadOlder}
           increaseViewportBy={{ top: 400, bottom: 400 }}
