@@ -61,6 +61,11 @@ export function MessageStyles(): JSX.Element {
             gap: theme.spacing(0.5),
             opacity: 0.75,
           },
+          '.pl-tick': { width: 16, height: 16, flexShrink: 0, fill: 'currentColor', opacity: 0.7 },
+          '.pl-tick[data-tick="queued"], .pl-tick[data-tick="pending"]': { width: 15, height: 15 },
+          '.pl-tick[data-tick="read"]': { opacity: 1, color: v.palette.thread.readTick },
+          '.pl-tick[data-tick="failed"]': { opacity: 1, color: v.palette.error.main },
+          '.pl-tick-queued': { display: 'inline-flex', alignItems: 'center', gap: theme.spacing(0.25) },
           '.pl-msg-actions': {
             display: 'flex',
             alignItems: 'center',
