@@ -69,7 +69,13 @@ export function ContactPanel({
         </Tooltip>
       </Box>
       <Divider />
-      <Box sx={{ flex: 1, overflowY: 'auto', minHeight: 0 }} data-testid="contact-panel-body">
+      <Box
+        sx={{ flex: 1, overflowY: 'auto', minHeight: 0 }}
+        data-testid="contact-panel-body"
+        // Until it follows the conversation chosen, the contact shown is not the one to act on.
+        inert={shownId !== conversationId}
+        aria-busy={shownId !== conversationId}
+      >
         {panel.kind === 'loading' ? (
           <Box sx={{ display: 'grid', placeItems: 'center', p: 4 }}>
             <CircularProgress size={24} aria-label={t('contacts.loading')} />
