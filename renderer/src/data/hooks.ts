@@ -1,7 +1,9 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { Agent, ChannelAccount, Contact, Conversation, Message, Team, Template } from '@parley/protocol';
+import { useState } from 'react';
 import type { HistoryRow, OutboxRow, ParleyDb } from './db.js';
+import { readThreadContact, type ThreadContact } from './threadQuotes.js';
 
 /** Every view reads through these hooks, never from the network. */
 
@@ -103,4 +105,73 @@ export function useUnresolvedConversations(db: ParleyDb): Conversation[] | undef
     () => db.conversations.filter((conversation) => conversation.status !== 'resolved').toArray(),
     [db],
   );
+}
+
+/** What an open thread shows around its messages: who, where, the team's names, what waits to be sent. */
+export type ThreadSurroundings = {
+  contact: ThreadContact;
+  agents: Agent[];
+  teams: Team[];
+  account: ChannelAccount | undefined;
+  templates: Template[];
+  outbox: OutboxRow[];
+  history: HistoryRow | undefined;
+};
+
+/**
+ * An open thread's surroundings, read in one transaction: they arrive together, so the
+ * thread renders once for them rather than once for each. A part that reads the same as
+ * before keeps its object, so what shows it does not render again when another part changes.
+ */
+export function useThreadSurroundings(
+  db: ParleyDb,
+  conversation: Pick<Conversation, 'id' | 'contactId' | 'channelAccountId'>,
+): ThreadSurroundings | undefined {
+  const { id, contactId, channelAccountId } = conversation;
+  const [last] = useState<{ read: ThreadSurroundings | undefined }>(() => ({ read: undefined }));
+  return useLiveQuery(
+    () =>
+      db
+        .transaction(
+          'r',
+          [db.contacts, db.agents, db.teams, db.channelAccounts, db.templates, db.outbox, db.history],
+          async (): Promise<ThreadSurroundings> => {
+            const [contact, agents, teams, account, templates, outbox, history] = await Promise.all([
+              readThreadContact(db, contactId),
+              db.agents.toArray(),
+              db.teams.toArray(),
+              db.channelAccounts.get(channelAccountId),
+              db.templates.where('channelAccountId').equals(channelAccountId).toArray(),
+              db.outbox.where('conversationId').equals(id).toArray(),
+              db.history.get(id),
+            ]);
+            return {
+              contact,
+              agents: agents.sort((a, b) => a.name.localeCompare(b.name)),
+              teams: teams.sort((a, b) => a.name.localeCompare(b.name)),
+              account,
+              templates: templates.sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language)),
+              outbox: outbox.sort((a, b) => a.order - b.order),
+              history,
+            };
+          },
+        )
+        .then((read) => {
+          last.read = keepSameParts(last.read, read);
+          return last.read;
+        }),
+    [db, id, contactId, channelAccountId, last],
+  );
+}
+
+/** The new read, with each part that reads the same as before replaced by the object before. */
+function keepSameParts<T extends Record<string, unknown>>(before: T | undefined, after: T): T {
+  if (before === undefined) return after;
+  let changed = false;
+  const kept = { ...after };
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (JSON.stringify(before[key]) === JSON.stringify(after[key])) kept[key] = before[key];
+    else changed = true;
+  }
+  return changed ? kept : before;
 }

@@ -50,20 +50,23 @@ export function useQuotedMessages(
   );
 }
 
+/** A conversation's contact (following merges) and the contacts it may be a duplicate of. */
+export type ThreadContact = { contact: Contact | undefined; candidates: Contact[] };
+
+/** Reads a conversation's contact and its possible duplicates, one by one (inside a caller's transaction too). */
+export async function readThreadContact(db: ParleyDb, contactId: string): Promise<ThreadContact> {
+  const contact = await resolveContactIn(db, contactId);
+  if (contact === undefined) return { contact, candidates: [] };
+  const linked = new Map<string, Contact>();
+  for (const id of contact.possibleDuplicates) {
+    const candidate = await resolveContactIn(db, id);
+    if (candidate !== undefined) linked.set(id, candidate);
+    if (candidate !== undefined) linked.set(candidate.id, candidate);
+  }
+  return { contact, candidates: mergeCandidates(linked, contact) };
+}
+
 /** A conversation's contact (following merges) and the contacts it may be a duplicate of, read one by one. */
-export function useThreadContact(
-  db: ParleyDb,
-  contactId: string,
-): { contact: Contact | undefined; candidates: Contact[] } | undefined {
-  return useLiveQuery(async () => {
-    const contact = await resolveContactIn(db, contactId);
-    if (contact === undefined) return { contact, candidates: [] };
-    const linked = new Map<string, Contact>();
-    for (const id of contact.possibleDuplicates) {
-      const candidate = await resolveContactIn(db, id);
-      if (candidate !== undefined) linked.set(id, candidate);
-      if (candidate !== undefined) linked.set(candidate.id, candidate);
-    }
-    return { contact, candidates: mergeCandidates(linked, contact) };
-  }, [db, contactId]);
+export function useThreadContact(db: ParleyDb, contactId: string): ThreadContact | undefined {
+  return useLiveQuery(() => readThreadContact(db, contactId), [db, contactId]);
 }

@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { Message } from '@parley/protocol';
-import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import type { Conversation, Message } from '@parley/protocol';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryRow, ParleyDb } from './db.js';
 
 /** How many of the newest messages a thread shows when it opens. */
@@ -66,6 +66,28 @@ export async function readWindow(
   }
   const from = floor.kind === 'all' ? Dexie.minKey : floor.createdAt;
   return index.between([conversationId, from], [conversationId, Dexie.maxKey], true, true).toArray();
+}
+
+/**
+ * What a thread needs to show its first screen, read in one transaction: the conversation,
+ * its newest page of messages and what is known of its older history.
+ */
+export type ThreadOpening = {
+  conversationId: string;
+  conversation: Conversation | undefined;
+  messages: Message[];
+  history: HistoryRow | undefined;
+};
+
+export function readOpening(db: ParleyDb, conversationId: string): Promise<ThreadOpening> {
+  return db.transaction('r', [db.conversations, db.messages, db.history], async () => {
+    const [conversation, messages, history] = await Promise.all([
+      db.conversations.get(conversationId),
+      readWindow(db, conversationId, NEWEST),
+      db.history.get(conversationId),
+    ]);
+    return { conversationId, conversation, messages, history };
+  });
 }
 
 /** The page of cached messages just older than `before`, newest first. */
@@ -152,40 +174,169 @@ async function oldestCached(db: ParleyDb, conversationId: string): Promise<numbe
 /** How many pages of the server's history a jump to a quoted message may fetch. */
 const MAX_REVEAL_PAGES = 40;
 
+/** The lower bound of a page of older messages: a message time, or the very first cached message. */
+export type PageBound = number | 'min';
+
+/** A page of older messages: from its bound (included) up to the page above it (excluded). */
+export type PageRange = { key: string; from: PageBound; to: number };
+
+/**
+ * The pages below the first one, newest first: each runs from its bound up to the bound of
+ * the page above it, the first up to where the first page was pinned.
+ */
+export function pageRanges(pin: WindowFloor, bounds: readonly PageBound[]): PageRange[] {
+  if (pin.kind !== 'since') return [];
+  const ranges: PageRange[] = [];
+  let to = pin.createdAt;
+  for (const from of bounds) {
+    ranges.push({ key: `${String(from)}:${to}`, from, to });
+    if (from === 'min') break;
+    to = from;
+  }
+  return ranges;
+}
+
+/** The cached messages of one page, in time order. */
+export function readRange(db: ParleyDb, conversationId: string, range: PageRange): Promise<Message[]> {
+  return db.messages
+    .where('[conversationId+createdAt]')
+    .between(
+      [conversationId, range.from === 'min' ? Dexie.minKey : range.from],
+      [conversationId, range.to],
+      true,
+      false,
+    )
+    .toArray();
+}
+
+/**
+ * The window's messages in time order: the older pages the agent scrolled to (newest first
+ * in `ranges`), as far as they have been read without a gap, then the first page and what
+ * came after it.
+ */
+export function joinPages(
+  ranges: readonly PageRange[],
+  pages: ReadonlyMap<string, Message[]>,
+  live: Message[] | undefined,
+): Message[] | undefined {
+  if (live === undefined) return undefined;
+  const older: Message[][] = [];
+  for (const range of ranges) {
+    const page = pages.get(range.key);
+    if (page === undefined) break;
+    older.push(page);
+  }
+  if (older.length === 0) return live;
+  return older.reverse().flat().concat(live);
+}
+
+/**
+ * Follows each older page with its own live query: a page is read when it is added and
+ * again only when one of its own messages changes, so a thread scrolled far up does not
+ * read (or compare) all it shows each time a page is added or a message arrives.
+ */
+function usePages(
+  db: ParleyDb,
+  conversationId: string,
+  ranges: readonly PageRange[],
+  setPages: (update: (pages: ReadonlyMap<string, Message[]>) => ReadonlyMap<string, Message[]>) => void,
+): void {
+  const [subscriptions] = useState(() => new Map<string, { unsubscribe(): void }>());
+  useEffect(() => {
+    const wanted = new Set(ranges.map((range) => range.key));
+    for (const [key, subscription] of subscriptions) {
+      if (wanted.has(key)) continue;
+      subscription.unsubscribe();
+      subscriptions.delete(key);
+    }
+    for (const range of ranges) {
+      if (subscriptions.has(range.key)) continue;
+      const subscription = Dexie.liveQuery(() => readRange(db, conversationId, range)).subscribe({
+        next: (read) =>
+          setPages((current) => {
+            const before = current.get(range.key);
+            const kept = sameMessages(before, read);
+            if (kept === before) return current;
+            return new Map(current).set(range.key, kept);
+          }),
+      });
+      subscriptions.set(range.key, subscription);
+    }
+  }, [db, conversationId, ranges, subscriptions, setPages]);
+  useEffect(
+    () => () => {
+      for (const subscription of subscriptions.values()) subscription.unsubscribe();
+      subscriptions.clear();
+    },
+    [subscriptions],
+  );
+}
+
 /**
  * A window of one conversation's messages, read by index: the newest page first, growing
  * by pages as the agent scrolls up, and asking the server for older history (through
  * `requestHistory`, the sync engine's) once the cache has nothing older. Never reads the whole thread
- * unless the agent scrolls through all of it.
+ * unless the agent scrolls through all of it; each page is read, and followed, on its own.
  */
 export function useThreadWindow(
   db: ParleyDb,
   conversationId: string,
   history: HistoryRow | undefined,
   requestHistory: (db: ParleyDb, conversationId: string) => Promise<void>,
+  /** The newest page, when already read (`readOpening`): shown at once, and kept while the same. */
+  firstPage?: Message[],
 ): ThreadWindow {
-  const [floor, setFloor] = useState<WindowFloor>(NEWEST);
+  // Where the first page starts: its messages and every newer one are read by one live query.
+  const [pin, setPin] = useState<WindowFloor>(() =>
+    firstPage === undefined ? NEWEST : pinnedFloor(firstPage, THREAD_FIRST_PAGE),
+  );
+  // The older pages' bounds, newest first, and the pages read.
+  const [bounds, setBounds] = useState<PageBound[]>([]);
+  const [pages, setPages] = useState<ReadonlyMap<string, Message[]>>(() => new Map());
   // The last read, outside React's state: each new read keeps what it can of it.
-  const [last] = useState<{ read: Message[] | undefined }>(() => ({ read: undefined }));
-  const messages = useLiveQuery(
+  const [last] = useState<{ read: Message[] | undefined }>(() => ({ read: firstPage }));
+  const live = useLiveQuery(
     () =>
-      readWindow(db, conversationId, floor).then((read) => {
+      readWindow(db, conversationId, pin).then((read) => {
         last.read = sameMessages(last.read, read);
         return last.read;
       }),
-    [db, conversationId, floor, last],
+    [db, conversationId, pin, last],
+    firstPage,
   );
-  const latest = useRef({ floor, messages, history });
+  const ranges = useMemo(() => pageRanges(pin, bounds), [pin, bounds]);
+  usePages(db, conversationId, ranges, setPages);
+  const messages = useMemo(() => joinPages(ranges, pages, live), [ranges, pages, live]);
+
+  // The window's lowest bound: the first page's, or the oldest page's.
+  const lowest: WindowFloor =
+    pin.kind !== 'since' || bounds.length === 0
+      ? pin
+      : bounds.at(-1) === 'min'
+        ? { kind: 'all' }
+        : { kind: 'since', createdAt: bounds.at(-1) as number };
+  const latest = useRef({ lowest, messages, history });
   useLayoutEffect(() => {
-    latest.current = { floor, messages, history };
+    latest.current = { lowest, messages, history };
   });
   const reading = useRef(false);
 
   // Pin the first page, so a new message is added below instead of sliding the window.
-  if (floor.kind === 'newest' && messages !== undefined) setFloor(pinnedFloor(messages, THREAD_FIRST_PAGE));
+  if (pin.kind === 'newest' && live !== undefined) setPin(pinnedFloor(live, THREAD_FIRST_PAGE));
+
+  /** Widens the window down to `floor`: one more page, followed on its own. */
+  const widen = useCallback((floor: WindowFloor) => {
+    if (floor.kind === 'newest') return;
+    const bound: PageBound = floor.kind === 'all' ? 'min' : floor.createdAt;
+    setBounds((now) => {
+      const low = now.at(-1);
+      if (low === 'min' || (low !== undefined && bound !== 'min' && bound >= low)) return now;
+      return [...now, bound];
+    });
+  }, []);
 
   const loadOlder = useCallback(() => {
-    const { floor: current, messages: shown, history: row } = latest.current;
+    const { lowest: current, messages: shown, history: row } = latest.current;
     if (reading.current || shown === undefined || current.kind === 'newest') return;
     if (current.kind === 'all') {
       if (row?.hasMore ?? true) void requestHistory(db, conversationId);
@@ -195,21 +346,26 @@ export function useThreadWindow(
     void readOlder(db, conversationId, current.createdAt)
       .then((older) => {
         const next = olderFloor(older, THREAD_PAGE);
-        setFloor((floorNow) => lowerFloor(floorNow, next));
+        // The page just read shows at once; its own live query follows it from then on.
+        const key = `${next.kind === 'since' ? next.createdAt : 'min'}:${current.createdAt}`;
+        setPages((now) => (now.has(key) ? now : new Map(now).set(key, older.slice().reverse())));
+        widen(next);
         if (next.kind === 'all' && older.length === 0 && (row?.hasMore ?? true))
           void requestHistory(db, conversationId);
       })
       .finally(() => {
         reading.current = false;
       });
-  }, [db, conversationId, requestHistory]);
+  }, [db, conversationId, requestHistory, widen]);
 
   const reveal = useCallback(
     async (target: MessageTarget): Promise<Message | undefined> => {
       for (let page = 0; page <= MAX_REVEAL_PAGES; page += 1) {
         const found = await findTarget(db, conversationId, target);
         if (found !== undefined) {
-          setFloor((floorNow) => lowerFloor(floorNow, { kind: 'since', createdAt: found.createdAt }));
+          const { lowest: current } = latest.current;
+          if (lowerFloor(current, { kind: 'since', createdAt: found.createdAt }) !== current)
+            widen({ kind: 'since', createdAt: found.createdAt });
           return found;
         }
         const row = await db.history.get(conversationId);
@@ -218,16 +374,16 @@ export function useThreadWindow(
         await requestHistory(db, conversationId);
         await historyAnswered(db, conversationId);
         // The pages fetched join the window, which now reaches the oldest cached message.
-        setFloor({ kind: 'all' });
+        widen({ kind: 'all' });
         // Nothing older came while the server may have more: offline, or refused.
         if ((await oldestCached(db, conversationId)) === before) return undefined;
       }
       return undefined;
     },
-    [db, conversationId, requestHistory],
+    [db, conversationId, requestHistory, widen],
   );
 
-  const hasOlder = floor.kind !== 'all' || (history?.hasMore ?? true);
+  const hasOlder = lowest.kind !== 'all' || (history?.hasMore ?? true);
   return {
     messages,
     hasOlder,

@@ -5,15 +5,20 @@ import type { Message } from '@parley/protocol';
 import { ParleyDb } from '../../src/data/db.js';
 import {
   findTarget,
+  joinPages,
   lowerFloor,
+  pageRanges,
   olderFloor,
   pinnedFloor,
   readOlder,
+  readOpening,
+  readRange,
   readWindow,
   sameMessages,
   type WindowFloor,
 } from '../../src/data/threadWindow.js';
 import { mentionParts } from '../../src/features/conversation/messages/mentionParts.js';
+import { sameRow, type RowContext, type RowProps } from '../../src/features/conversation/thread/rowContext.js';
 import {
   FIRST_INDEX_START,
   dayLabel,
@@ -22,7 +27,7 @@ import {
   threadItems,
   unseenCount,
 } from '../../src/features/conversation/thread/threadItems.js';
-import { DAY, HOUR, message } from '../fixtures.js';
+import { DAY, HOUR, conversationAt, message } from '../fixtures.js';
 
 /** The thread's window of messages, its rows and days, and the index that keeps the view still. */
 
@@ -148,6 +153,78 @@ describe('reading the window by index', () => {
     // Another conversation's message is not this thread's to show.
     expect(await findTarget(db, 'c1', { messageId: 'm1000', externalId: null })).toBeUndefined();
   });
+
+  it("reads a thread's first screen in one go: the conversation, its newest page, its history", async () => {
+    db = new ParleyDb(`thread-opening-${Date.now()}`);
+    await db.open();
+    const thread = numbered(100);
+    await db.conversations.put(conversationAt('whatsapp', NOON));
+    await db.messages.bulkPut(thread);
+    await db.history.put({ conversationId: 'c1', hasMore: false, requestedAt: null });
+
+    const opening = await readOpening(db, 'c1');
+    expect(opening.conversationId).toBe('c1');
+    expect(opening.conversation?.id).toBe('c1');
+    expect(opening.messages.map((item) => item.id)).toEqual(thread.slice(40).map((item) => item.id));
+    expect(opening.history?.hasMore).toBe(false);
+    // A full first page pins the window at its oldest message.
+    expect(pinnedFloor(opening.messages, 60)).toEqual({ kind: 'since', createdAt: thread[40]?.createdAt });
+
+    const missing = await readOpening(db, 'c9');
+    expect(missing.conversation).toBeUndefined();
+    expect(missing.messages).toEqual([]);
+  });
+});
+
+describe('the older pages of a window', () => {
+  it('runs each page from its bound up to the page above it, the first up to the pin', () => {
+    expect(pageRanges({ kind: 'since', createdAt: 100 }, [60, 20, 'min'])).toEqual([
+      { key: '60:100', from: 60, to: 100 },
+      { key: '20:60', from: 20, to: 60 },
+      { key: 'min:20', from: 'min', to: 20 },
+    ]);
+    // A first page that holds the whole thread has nothing below it.
+    expect(pageRanges({ kind: 'all' }, [60])).toEqual([]);
+  });
+
+  it('joins the pages read without a gap, oldest first, before the first page', () => {
+    const ranges = pageRanges({ kind: 'since', createdAt: 100 }, [60, 20]);
+    const live = [message({ id: 'l', createdAt: 100 })];
+    const near = [message({ id: 'n', createdAt: 70 })];
+    const far = [message({ id: 'f', createdAt: 30 })];
+    expect(joinPages(ranges, new Map([['60:100', near]]), live)?.map((each) => each.id)).toEqual(['n', 'l']);
+    expect(
+      joinPages(
+        ranges,
+        new Map([
+          ['60:100', near],
+          ['20:60', far],
+        ]),
+        live,
+      )?.map((each) => each.id),
+    ).toEqual(['f', 'n', 'l']);
+    // A far page read before the near one waits for it: the thread never shows a gap.
+    expect(joinPages(ranges, new Map([['20:60', far]]), live)).toBe(live);
+    expect(joinPages(ranges, new Map(), undefined)).toBeUndefined();
+  });
+
+  it('reads a page by index: its bound included, the page above excluded', async () => {
+    const db = new ParleyDb(`thread-pages-${Date.now()}`);
+    await db.open();
+    try {
+      const thread = numbered(10);
+      await db.messages.bulkPut(thread);
+      const [upper, lower] = pageRanges({ kind: 'since', createdAt: thread[6]!.createdAt }, [
+        thread[3]!.createdAt,
+        'min',
+      ]);
+      expect((await readRange(db, 'c1', upper!)).map((each) => each.id)).toEqual(['m4', 'm5', 'm6']);
+      expect((await readRange(db, 'c1', lower!)).map((each) => each.id)).toEqual(['m1', 'm2', 'm3']);
+    } finally {
+      db.close();
+      await Dexie.delete(db.name);
+    }
+  });
 });
 
 describe('a window read again', () => {
@@ -167,5 +244,60 @@ describe('a window read again', () => {
     expect(widened).toHaveLength(3);
     expect(widened[1]).toBe(first[0]);
     expect(widened[2]).toBe(first[1]);
+  });
+});
+
+describe('a row rendered again', () => {
+  const context: RowContext = {
+    quoted: undefined,
+    templates: undefined,
+    contactName: '',
+    hasOlder: true,
+    online: true,
+    activityNames: { agents: new Map(), teams: new Map() },
+    jumpTo: () => undefined,
+    onReply: () => undefined,
+    onReact: () => undefined,
+  };
+  const row = (item: RowProps['item'], shared: RowContext = context): RowProps => ({
+    item,
+    now: 0,
+    highlighted: false,
+    context: shared,
+  });
+
+  it('stays as it is when the thread learns a part the row does not read', () => {
+    const plain = { kind: 'message', key: 'a', message: message({ id: 'a' }) } as const;
+    const named = {
+      ...context,
+      contactName: 'Ana',
+      activityNames: { agents: new Map([['u1', 'Ana']]), teams: new Map() },
+    };
+    expect(sameRow(row(plain), row(plain, { ...named, templates: [] }))).toBe(true);
+    expect(sameRow(row(plain), row(plain, { ...context, quoted: { byId: new Map(), byExternalId: new Map() } }))).toBe(
+      true,
+    );
+  });
+
+  it('renders again for a part it reads, or for a change of its own', () => {
+    const reply = {
+      kind: 'message',
+      key: 'b',
+      message: message({ id: 'b', replyTo: { messageId: 'a', externalId: null, storyUrl: null } }),
+    } as const;
+    expect(sameRow(row(reply), row(reply, { ...context, contactName: 'Ana' }))).toBe(false);
+    const note = { kind: 'message', key: 'n', message: message({ id: 'n', kind: 'note' }) } as const;
+    expect(sameRow(row(note), row(note, { ...context, activityNames: { agents: new Map(), teams: new Map() } }))).toBe(
+      false,
+    );
+    const pending = {
+      kind: 'message',
+      key: 'p',
+      message: message({ id: 'p', direction: 'outbound', status: 'pending' }),
+    } as const;
+    expect(sameRow(row(pending), row(pending, { ...context, online: false }))).toBe(false);
+    const edited = { ...reply, message: { ...reply.message, text: 'changed' } };
+    expect(sameRow(row(reply), row(edited))).toBe(false);
+    expect(sameRow(row(reply), { ...row(reply), highlighted: true })).toBe(false);
   });
 });

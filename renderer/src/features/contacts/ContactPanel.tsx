@@ -7,7 +7,7 @@ import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { Agent, Contact, Conversation } from '@parley/protocol';
-import { useState, type JSX, type ReactNode } from 'react';
+import { useDeferredValue, useEffect, useState, type JSX, type ReactNode } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { ThreadActions } from '../../domain/actions.js';
@@ -40,7 +40,8 @@ export function ContactPanel({
   onClose: () => void;
 }): JSX.Element | null {
   const { t } = useT();
-  const panel = usePanelContact(db, conversationId);
+  const shownId = useIdleValue(conversationId);
+  const panel = usePanelContact(db, shownId);
   return (
     <Box
       component="aside"
@@ -68,7 +69,13 @@ export function ContactPanel({
         </Tooltip>
       </Box>
       <Divider />
-      <Box sx={{ flex: 1, overflowY: 'auto', minHeight: 0 }} data-testid="contact-panel-body">
+      <Box
+        sx={{ flex: 1, overflowY: 'auto', minHeight: 0 }}
+        data-testid="contact-panel-body"
+        // Until it follows the conversation chosen, the contact shown is not the one to act on.
+        inert={shownId !== conversationId}
+        aria-busy={shownId !== conversationId}
+      >
         {panel.kind === 'loading' ? (
           <Box sx={{ display: 'grid', placeItems: 'center', p: 4 }}>
             <CircularProgress size={24} aria-label={t('contacts.loading')} />
@@ -195,4 +202,26 @@ function ContactDetails({
       )}
     </>
   );
+}
+
+/** How long the panel lets the thread have the page before it shows another conversation's contact. */
+const PANEL_WAIT_MS = 400;
+
+/**
+ * Another conversation chosen: the thread's messages are what the agent waits for, so the
+ * panel keeps the contact shown until the page is idle (or a moment has passed), then
+ * renders the new one at a lower priority.
+ */
+function useIdleValue(value: string): string {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    if (shown === value) return;
+    if (typeof requestIdleCallback === 'function') {
+      const handle = requestIdleCallback(() => setShown(value), { timeout: PANEL_WAIT_MS });
+      return () => cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(() => setShown(value), PANEL_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [value, shown]);
+  return useDeferredValue(shown);
 }

@@ -5,6 +5,7 @@ import type { JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import { useConversation } from '../../data/hooks.js';
+import { useThreadOpening } from '../../data/threadPrefetch.js';
 import type { ThreadActions } from '../../domain/actions.js';
 import { ConversationThread } from './thread/ConversationThread.js';
 
@@ -28,7 +29,13 @@ export function ThreadView({
   peers?: ConversationPeers;
 }): JSX.Element {
   const { t } = useT();
-  const conversation = useConversation(db, conversationId);
+  // The first screen of the chosen conversation is read in one go; until it is, the
+  // conversation shown before stays. The conversation itself then follows live.
+  const opening = useThreadOpening(db, conversationId);
+  const live = useConversation(db, conversationId);
+  const shownId = opening?.conversationId ?? live?.id;
+  const conversation = live !== undefined && live.id === shownId ? live : opening?.conversation;
+  const firstPage = opening !== undefined && opening.conversationId === conversation?.id ? opening : undefined;
   if (conversationId === null || conversation === undefined) {
     return (
       <Box sx={{ flex: 1, display: 'grid', placeItems: 'center' }}>
@@ -42,6 +49,7 @@ export function ThreadView({
       key={conversation.id}
       db={db}
       conversation={conversation}
+      firstPage={firstPage}
       actions={actions}
       online={online}
       agentId={agentId}

@@ -1,15 +1,15 @@
-import ReplyIcon from '@mui/icons-material/Reply';
-import Box from '@mui/material/Box';
-import IconButton from '@mui/material/IconButton';
-import Tooltip from '@mui/material/Tooltip';
 import type { JSX } from 'react';
 import { useT } from '../../../common/i18n/index.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
 
+/** Material's reply arrow, drawn inline: one per message, so no icon component each time. */
+const REPLY_PATH = 'M10 9V5l-7 7 7 7v-4.1c5 0 8.5 1.6 11 5.1-1-5-4-10-11-11z';
+
 /**
  * The actions shown beside a message on hover or keyboard focus: reply, and a few common
- * reactions. Picking the reaction the business already gave removes it.
+ * reactions. Picking the reaction the business already gave removes it. Plain buttons
+ * styled by the thread's one stylesheet (MessageStyles): every bubble has them.
  */
 export function MessageActions({
   ownReaction,
@@ -21,47 +21,26 @@ export function MessageActions({
   onReact: (emoji: string) => void;
 }): JSX.Element {
   const { t } = useT();
+  const reply = t('message.reply');
   return (
-    <Box
-      className="message-actions"
-      data-testid="message-actions"
-      sx={{
-        display: 'flex',
-        alignItems: 'center',
-        alignSelf: 'center',
-        gap: 0.25,
-        px: 0.5,
-        borderRadius: 4,
-        bgcolor: 'background.paper',
-        boxShadow: 2,
-        opacity: 0,
-        transition: 'opacity 120ms',
-        mx: 1,
-        flexShrink: 0,
-      }}
-    >
-      <Tooltip title={t('message.reply')}>
-        <IconButton size="small" aria-label={t('message.reply')} onClick={onReply}>
-          <ReplyIcon fontSize="small" />
-        </IconButton>
-      </Tooltip>
+    <div className="pl-msg-actions message-actions" data-testid="message-actions">
+      <button type="button" className="pl-msg-action" aria-label={reply} title={reply} onClick={onReply}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d={REPLY_PATH} />
+        </svg>
+      </button>
       {QUICK_REACTIONS.map((emoji) => (
-        <IconButton
+        <button
           key={emoji}
-          size="small"
+          type="button"
+          className="pl-msg-action"
           aria-label={t('message.react', { emoji })}
           aria-pressed={ownReaction === emoji}
           onClick={() => onReact(ownReaction === emoji ? '' : emoji)}
-          sx={{
-            fontSize: 16,
-            width: 30,
-            height: 30,
-            bgcolor: ownReaction === emoji ? 'action.selected' : undefined,
-          }}
         >
           {emoji}
-        </IconButton>
+        </button>
       ))}
-    </Box>
+    </div>
   );
 }

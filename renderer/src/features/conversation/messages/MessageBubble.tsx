@@ -23,7 +23,7 @@ import { LocationCard } from './LocationCard.js';
 import { MessageActions } from './MessageActions.js';
 import { MessageStatus } from './MessageStatus.js';
 import { ReactionBar } from './ReactionBar.js';
-import { RichText } from '../../../common/ui/RichText.js';
+import { linkify } from '../../../common/linkify.js';
 import { SharedContactCard } from './SharedContactCard.js';
 
 export type MessageBubbleProps = {
@@ -148,7 +148,17 @@ function Content({ message, templateText, attachments }: MessageBubbleProps): JS
         <SharedContactCard key={index} contact={contact} />
       ))}
       {text !== null && text !== '' && !(message.interactive !== null && text === message.interactive.title) && (
-        <RichText text={text} testId="message-text" />
+        <p className="pl-msg-text" data-testid="message-text">
+          {linkify(text).map((part, index) =>
+            part.kind === 'link' ? (
+              <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
+                {part.text}
+              </a>
+            ) : (
+              part.text
+            ),
+          )}
+        </p>
       )}
     </>
   );
@@ -164,52 +174,20 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
     <MessageActions ownReaction={ownReaction(message.reactions)} onReply={onReply} onReact={onReact} />
   );
   return (
-    <Box
+    <div
+      className="pl-msg"
       data-testid="message"
       data-message-id={message.id}
       data-highlighted={highlighted}
       data-direction={message.direction}
       data-kind={message.kind}
-      sx={{
-        display: 'flex',
-        justifyContent: outbound ? 'flex-end' : 'flex-start',
-        px: 2,
-        py: 0.5,
-        transition: 'background-color 400ms',
-        bgcolor: highlighted ? 'thread.highlight' : 'transparent',
-        '&:hover .message-actions, &:focus-within .message-actions': { opacity: 1 },
-      }}
     >
       {outbound && actions}
-      <Box
-        sx={{
-          display: 'flex',
-          flexDirection: 'column',
-          alignItems: outbound ? 'flex-end' : 'flex-start',
-          maxWidth: 'min(70%, 560px)',
-          minWidth: 0,
-        }}
-      >
+      <div className="pl-msg-column">
         {quote}
-        <Box
-          sx={{
-            maxWidth: '100%',
-            px: 1.5,
-            py: 1,
-            borderRadius: 2,
-            borderTopLeftRadius: outbound ? undefined : 4,
-            borderTopRightRadius: outbound ? 4 : undefined,
-            bgcolor: message.kind === 'note' ? 'thread.note' : outbound ? 'thread.outbound' : 'thread.inbound',
-            color: 'text.primary',
-            boxShadow: 1,
-          }}
-        >
+        <div className="pl-msg-bubble">
           <Content {...props} />
-          <Typography
-            variant="caption"
-            component="div"
-            sx={{ display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, opacity: 0.75 }}
-          >
+          <div className="pl-msg-meta">
             {message.humanAgentTag && (
               <SupportAgentIcon
                 fontSize="inherit"
@@ -220,8 +198,8 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
             {message.editedAt !== null && !deleted && <span data-testid="message-edited">{t('message.edited')} ·</span>}
             <span>{messageTime(message.createdAt, undefined, lang)}</span>
             <MessageStatus tick={tick} />
-          </Typography>
-        </Box>
+          </div>
+        </div>
         {!deleted && <ReactionBar groups={groupReactions(message.reactions)} onRemoveOwn={() => onReact('')} />}
         {tick === 'failed' && (
           <Tooltip title={message.error === null ? '' : t('message.errorCode', { code: message.error.code })}>
@@ -237,8 +215,8 @@ export function MessageBubble(props: MessageBubbleProps): JSX.Element {
             </Typography>
           </Tooltip>
         )}
-      </Box>
+      </div>
       {!outbound && actions}
-    </Box>
+    </div>
   );
 }

@@ -1,16 +1,27 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
-import type { Conversation, ConversationPeers, Message, Mutation } from '@parley/protocol';
-import { useMemo, useState, type JSX } from 'react';
+import type { Agent, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
+import {
+  memo,
+  startTransition,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type JSX,
+} from 'react';
 import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
-import type { ParleyDb } from '../../../data/db.js';
-import { useAgents, useChannelAccount, useHistory, useOutbox, useTeams, useTemplates } from '../../../data/hooks.js';
+import type { HistoryRow, OutboxRow, ParleyDb } from '../../../data/db.js';
+import { useThreadSurroundings } from '../../../data/hooks.js';
 import { nameList, type ActivityNames } from '../messages/activityText.js';
 import type { ThreadActions } from '../../../domain/actions.js';
-import { useQuotedMessages, useThreadContact } from '../../../data/threadQuotes.js';
+import { useQuotedMessages } from '../../../data/threadQuotes.js';
+import { keepOpening } from '../../../data/threadPrefetch.js';
 import { useThreadWindow } from '../../../data/threadWindow.js';
 import { messagePreview } from '../../../domain/messageView.js';
 import { requestHistory } from '../../../sync/history.js';
@@ -23,10 +34,19 @@ import { ThreadHeader } from './ThreadHeader.js';
 import { ThreadNotices } from './ThreadNotices.js';
 import { useMarkRead } from './useMarkRead.js';
 
-/** One open conversation: its header, its messages in time order, and the composer. */
-export function ConversationThread({
+const NO_AGENTS: Agent[] = [];
+const NO_TEAMS: Team[] = [];
+const NO_OUTBOX: OutboxRow[] = [];
+
+/**
+ * One open conversation: its header, its messages in time order, and the composer. Mounted
+ * with its first page already read, so its messages show in its first render; the rest
+ * (names, templates, the outbox) arrives in one read after.
+ */
+export const ConversationThread = memo(function ConversationThread({
   db,
   conversation,
+  firstPage,
   actions,
   online,
   agentId,
@@ -35,6 +55,8 @@ export function ConversationThread({
 }: {
   db: ParleyDb;
   conversation: Conversation;
+  /** The newest page and the history row, when already read with the conversation. */
+  firstPage: { messages: Message[]; history: HistoryRow | undefined } | undefined;
   actions: ThreadActions;
   online: boolean;
   agentId: string;
@@ -43,14 +65,15 @@ export function ConversationThread({
   peers: ConversationPeers | undefined;
 }): JSX.Element {
   const { t, lang } = useT();
-  const threadContact = useThreadContact(db, conversation.contactId);
-  const agents = useAgents(db);
-  const teams = useTeams(db);
-  const account = useChannelAccount(db, conversation.channelAccountId);
-  const templates = useTemplates(db, conversation.channelAccountId);
-  const outbox = useOutbox(db, conversation.id);
-  const history = useHistory(db, conversation.id);
-  const thread = useThreadWindow(db, conversation.id, history, requestHistory);
+  const surroundings = useThreadSurroundings(db, conversation);
+  const threadContact = surroundings?.contact;
+  const agents = surroundings?.agents ?? NO_AGENTS;
+  const teams = surroundings?.teams ?? NO_TEAMS;
+  const account = surroundings?.account;
+  const templates = surroundings?.templates;
+  const outbox = surroundings?.outbox ?? NO_OUTBOX;
+  const history = surroundings === undefined ? firstPage?.history : surroundings.history;
+  const thread = useThreadWindow(db, conversation.id, history, requestHistory, firstPage?.messages);
   const messages = thread.messages;
   const quoted = useQuotedMessages(db, conversation.id, messages);
   const now = useNow();
@@ -59,6 +82,22 @@ export function ConversationThread({
   const [actionError, setActionError] = useState<string | null>(null);
   const index = useMessageIndex(messages);
   useMarkRead(db, conversation);
+  const [logShown, setLogShown] = useState(false);
+  const onLogShown = useCallback(() => setLogShown(true), []);
+  const settled = useSettled(logShown);
+  // What the thread shows when it closes is kept, so opening it again shows it at once.
+  const shown = useRef({ conversation, messages, history });
+  useLayoutEffect(() => {
+    shown.current = { conversation, messages, history };
+  });
+  useEffect(
+    () => () => {
+      const { conversation: last, messages: read, history: row } = shown.current;
+      if (read !== undefined)
+        keepOpening(db, { conversationId: last.id, conversation: last, messages: read, history: row });
+    },
+    [db],
+  );
   // The customer's last message the agent has looked at: a reply started after it, then a
   // newer one, holds the send until the agent reviews (someone else may have answered too).
   const [lookedAt, setLookedAt] = useState(() => conversation.lastInboundAt ?? 0);
@@ -69,8 +108,8 @@ export function ConversationThread({
   const newSinceLook = (conversation.lastInboundAt ?? 0) > lookedAt;
   const activityNames = useMemo<ActivityNames>(
     () => ({
-      agents: new Map((agents ?? []).map((agent) => [agent.id, agent.name])),
-      teams: new Map((teams ?? []).map((team) => [team.id, team.name])),
+      agents: new Map(agents.map((agent) => [agent.id, agent.name])),
+      teams: new Map(teams.map((team) => [team.id, team.name])),
     }),
     [agents, teams],
   );
@@ -112,7 +151,7 @@ export function ConversationThread({
         viewers={viewers.length === 0 ? null : { text: nameList(viewers, lang), count: viewers.length }}
         typers={typers.length === 0 ? null : { text: nameList(typers, lang), count: typers.length }}
       />
-      <ThreadControls conversation={conversation} agents={agents ?? []} agentId={agentId} onChange={change} />
+      {settled && <ThreadControls conversation={conversation} agents={agents} agentId={agentId} onChange={change} />}
       <Divider />
       <MessageLog
         window={thread}
@@ -124,35 +163,74 @@ export function ConversationThread({
         activityNames={activityNames}
         onReply={(message) => setReplyToId(message.id)}
         onReact={react}
+        onShown={onLogShown}
       />
-      <ThreadNotices
-        db={db}
-        outbox={outbox ?? []}
-        actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
-        onCloseError={() => setActionError(null)}
-      />
-      <ConversationComposer
-        db={db}
-        outbox={outbox ?? []}
-        conversation={conversation}
-        account={account}
-        templates={templates}
-        actions={actions}
-        now={now}
-        replyTo={
-          replyTarget === undefined
-            ? null
-            : {
-                messageId: replyTarget.id,
-                author: authorOf(replyTarget, contactName, lang),
-                preview: messagePreview(replyTarget, lang),
-              }
-        }
-        onReplyDone={() => setReplyToId(null)}
-        newSinceLook={newSinceLook}
-        onLook={() => setLookedAt(conversation.lastInboundAt ?? 0)}
-        onReview={review}
-      />
+      {settled && (
+        <ThreadNotices
+          db={db}
+          outbox={outbox}
+          actionError={actionError === null ? null : t('outbox.notSaved', { detail: actionError })}
+          onCloseError={() => setActionError(null)}
+        />
+      )}
+      {settled && (
+        <ConversationComposer
+          db={db}
+          outbox={outbox}
+          conversation={conversation}
+          account={account}
+          templates={templates}
+          actions={actions}
+          now={now}
+          replyTo={
+            replyTarget === undefined
+              ? null
+              : {
+                  messageId: replyTarget.id,
+                  author: authorOf(replyTarget, contactName, lang),
+                  preview: messagePreview(replyTarget, lang),
+                }
+          }
+          onReplyDone={() => setReplyToId(null)}
+          newSinceLook={newSinceLook}
+          onLook={() => setLookedAt(conversation.lastInboundAt ?? 0)}
+          onReview={review}
+        />
+      )}
     </Box>
   );
+});
+
+/** However the log fares, the controls and the composer come by then. */
+const SETTLE_AT_LATEST_MS = 1500;
+
+/**
+ * Whether the thread's messages have been painted: the controls and the composer (many
+ * fields, a textarea that measures itself) mount only then, so the frames until the
+ * messages show are spent on them alone. They follow after that paint, as one
+ * low-priority render.
+ */
+function useSettled(ready: boolean): boolean {
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    if (settled) return;
+    const timer = setTimeout(() => startTransition(() => setSettled(true)), SETTLE_AT_LATEST_MS);
+    return () => clearTimeout(timer);
+  }, [settled]);
+  useEffect(() => {
+    if (!ready || settled) return;
+    const settle = (): void => startTransition(() => setSettled(true));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(settle);
+    });
+    // A window out of sight paints no frames: its thread settles all the same.
+    const late = setTimeout(settle, 250);
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      clearTimeout(late);
+    };
+  }, [ready, settled]);
+  return settled;
 }

@@ -26,10 +26,12 @@ import { ActivityLine } from '../messages/ActivityLine.js';
 import type { ActivityNames } from '../messages/activityText.js';
 import { MessageAttachment } from '../messages/MessageAttachment.js';
 import { MessageBubble } from '../messages/MessageBubble.js';
+import { MessageStyles } from '../messages/MessageStyles.js';
 import { NoteCard } from '../messages/NoteCard.js';
 import { QuotedMessage } from '../messages/QuotedMessage.js';
 import { SystemNotice } from '../messages/SystemNotice.js';
 import { authorOf } from './messageIndex.js';
+import { sameRow, type RowContext, type RowProps } from './rowContext.js';
 import {
   FIRST_INDEX_START,
   dayLabel,
@@ -70,6 +72,11 @@ function LogHeader({ context }: { context: LogContext }): JSX.Element {
   );
 }
 
+/** The end is followed only while the agent is there. */
+function followEnd(bottom: boolean): 'auto' | false {
+  return bottom ? 'auto' : false;
+}
+
 function LogFooter(): JSX.Element {
   return <Box sx={{ height: 8 }} />;
 }
@@ -77,21 +84,9 @@ function LogFooter(): JSX.Element {
 function DaySeparator({ day, now }: { day: number; now: number }): JSX.Element {
   const { lang } = useT();
   return (
-    <Box
-      data-testid="day-separator"
-      sx={{
-        display: 'flex',
-        alignItems: 'center',
-        gap: 1.5,
-        px: 3,
-        py: 1,
-        '&::before, &::after': { content: '""', flex: 1, borderTop: 1, borderColor: 'divider' },
-      }}
-    >
-      <Typography variant="caption" component="h3" color="text.secondary" sx={{ fontWeight: 600, fontSize: 12, m: 0 }}>
-        {dayLabel(day, now, lang)}
-      </Typography>
-    </Box>
+    <div className="pl-day" data-testid="day-separator">
+      <h3 className="pl-day-label">{dayLabel(day, now, lang)}</h3>
+    </div>
   );
 }
 
@@ -111,6 +106,7 @@ export function MessageLog({
   activityNames,
   onReply,
   onReact,
+  onShown,
 }: {
   window: ThreadWindow;
   /** The messages the window's replies quote, wherever they are. */
@@ -124,6 +120,8 @@ export function MessageLog({
   activityNames: ActivityNames;
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string) => void;
+  /** Called once the first rows are in the page (or the thread turned out empty). */
+  onShown?: () => void;
 }): JSX.Element {
   const { t, tn, lang } = useT();
   const now = useNow();
@@ -153,9 +151,21 @@ export function MessageLog({
   });
   const unseen = atBottom ? 0 : unseenCount(messages ?? [], lastSeenId);
 
+  // While a jump is under way the log does not follow its end. The list grows above as the
+  // jump fetches older history, and the agent was at the end when they asked: Virtuoso
+  // would answer that growth (and the quote's row growing once its original is read) by
+  // scrolling back to the end, after the jump had scrolled to the message.
+  const [following, setFollowing] = useState(true);
+  // Whether the jump has scrolled to its message: coming back to the end then follows again.
+  const jumped = useRef(false);
+
   const onBottomChange = useCallback((bottom: boolean) => {
     setAtBottom(bottom);
     setLastSeenId(bottom ? null : (latest.current.lastMessage?.id ?? null));
+    if (bottom && jumped.current) {
+      jumped.current = false;
+      setFollowing(true);
+    }
   }, []);
 
   const scrollToEnd = useCallback(() => {
@@ -190,19 +200,36 @@ export function MessageLog({
     const index = shown.findIndex((item) => item.key === id);
     if (index === -1) return;
     pendingScroll.current = null;
+    jumped.current = true;
     virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
     setHighlightedId(id);
     clearTimeout(highlightTimer.current);
-    highlightTimer.current = setTimeout(() => setHighlightedId(null), HIGHLIGHT_MS);
+    // Once the light goes out the list has settled where the jump left it: the end is
+    // followed again (only while the agent is there).
+    highlightTimer.current = setTimeout(() => {
+      setHighlightedId(null);
+      jumped.current = false;
+      setFollowing(true);
+    }, HIGHLIGHT_MS);
   }, []);
   const reveal = thread.reveal;
   const jumpTo = useCallback(
     (target: MessageTarget) => {
-      void reveal(target).then((found) => {
-        if (found === undefined) return;
-        pendingScroll.current = found.id;
-        scrollToPending(latest.current.items);
-      });
+      // A new jump puts out the light of the one before, whose end must not follow again now.
+      clearTimeout(highlightTimer.current);
+      setHighlightedId(null);
+      setFollowing(false);
+      void reveal(target).then(
+        (found) => {
+          if (found === undefined) {
+            setFollowing(true);
+            return;
+          }
+          pendingScroll.current = found.id;
+          scrollToPending(latest.current.items);
+        },
+        () => setFollowing(true),
+      );
     },
     [reveal, scrollToPending],
   );
@@ -225,6 +252,8 @@ export function MessageLog({
     replyRef.current = onReply;
     reactRef.current = onReact;
   });
+  const replyTo = useCallback((message: Message) => replyRef.current(message), []);
+  const reactTo = useCallback((message: Message, emoji: string) => reactRef.current(message, emoji), []);
   const rowContext = useMemo<RowContext>(
     () => ({
       quoted,
@@ -234,11 +263,25 @@ export function MessageLog({
       online,
       activityNames,
       jumpTo,
-      onReply: (message) => replyRef.current(message),
-      onReact: (message, emoji) => reactRef.current(message, emoji),
+      onReply: replyTo,
+      onReact: reactTo,
     }),
-    [quoted, templates, contactName, thread.hasOlder, online, activityNames, jumpTo],
+    [quoted, templates, contactName, thread.hasOlder, online, activityNames, jumpTo, replyTo, reactTo],
   );
+
+  const shownRef = useRef(onShown);
+  useLayoutEffect(() => {
+    shownRef.current = onShown;
+  });
+  // Shown once the newest row is rendered: Virtuoso may render rows above it first.
+  const itemsRendered = useCallback((rendered: readonly { data?: ThreadItem }[]) => {
+    const newest = latest.current.items.at(-1);
+    if (newest !== undefined && rendered.some((row) => row.data === newest)) shownRef.current?.();
+  }, []);
+  const empty = messages?.length === 0;
+  useEffect(() => {
+    if (empty) shownRef.current?.();
+  }, [empty]);
 
   const context = useMemo<LogContext>(
     () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder, empty: messages?.length === 0 }),
@@ -247,6 +290,7 @@ export function MessageLog({
 
   return (
     <Box sx={{ flex: 1, position: 'relative', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+      <MessageStyles />
       {messages !== undefined && (
         <Virtuoso<ThreadItem, LogContext>
           ref={virtuoso}
@@ -270,8 +314,9 @@ export function MessageLog({
               context={rowContext}
             />
           )}
-          followOutput={(bottom) => (bottom ? 'auto' : false)}
+          followOutput={following ? followEnd : false}
           atBottomStateChange={onBottomChange}
+          itemsRendered={itemsRendered}
           atBottomThreshold={48}
           startReached={thread.loadOlder}
           increaseViewportBy={{ top: 400, bottom: 400 }}
@@ -309,31 +354,8 @@ export function MessageLog({
   );
 }
 
-/** What the rows of one thread share. */
-type RowContext = {
-  quoted: QuotedMessages | undefined;
-  templates: Template[] | undefined;
-  contactName: string;
-  hasOlder: boolean;
-  online: boolean;
-  activityNames: ActivityNames;
-  jumpTo: (target: MessageTarget) => void;
-  onReply: (message: Message) => void;
-  onReact: (message: Message, emoji: string) => void;
-};
-
 /** One row of the thread: a day, a message, a note or an activity line. */
-const ThreadRow = memo(function ThreadRow({
-  item,
-  now,
-  highlighted,
-  context,
-}: {
-  item: ThreadItem;
-  now: number;
-  highlighted: boolean;
-  context: RowContext;
-}): JSX.Element {
+const ThreadRow = memo(function ThreadRow({ item, now, highlighted, context }: RowProps): JSX.Element {
   const { t, lang } = useT();
   if (item.kind === 'day') return <DaySeparator day={item.day} now={now} />;
   const message = item.message;
@@ -375,7 +397,7 @@ const ThreadRow = memo(function ThreadRow({
       onReact={(emoji) => context.onReact(message, emoji)}
     />
   );
-});
+}, sameRow);
 
 function quoteOf(message: Message, context: RowContext, t: Translator['t'], lang: Locale): ReactNode {
   const ref = message.replyTo;
