@@ -128,7 +128,8 @@ export class Store {
   async head(): Promise<number> {
     await this.afterWritesUnderWay();
     let query = this.db.selectFrom('seq_counter').select('value').where('id', '=', 1);
-    if (this.engine === 'postgres') query = query.forShare();
+    // Not from inside a write: that write holds the row, and would wait for itself.
+    if (this.engine === 'postgres' && this.insideWrite.getStore() !== true) query = query.forShare();
     const row = await query.executeTakeFirstOrThrow();
     return Number(row.value);
   }
@@ -158,14 +159,23 @@ export class Store {
    * has seen seq N can never later find a change below N (see docs/architecture.md).
    */
   async write<T>(work: (trx: Trx, changes: ChangeSet) => Promise<T>): Promise<T> {
-    if (this.engine === 'sqlite') return this.transact(work);
-    const running = this.insideWrite.run(true, () => this.transact(work));
-    this.writing.add(running);
-    try {
-      return await running;
-    } finally {
-      this.writing.delete(running);
+    let committed: { result: T; batch: CommittedBatch | null };
+    if (this.engine === 'sqlite') committed = await this.transact(work);
+    else {
+      const running = this.insideWrite.run(true, () => this.transact(work));
+      this.writing.add(running);
+      try {
+        committed = await running;
+      } finally {
+        this.writing.delete(running);
+      }
     }
+    // Published after the commit, outside the write, so what a listener starts is not part of it.
+    const { result, batch } = committed;
+    if (batch !== null) {
+      for (const listener of this.listeners) listener(batch);
+    }
+    return result;
   }
 
   /** Resolves once the writes this process had begun have ended (PostgreSQL; SQLite queues by itself). */
@@ -174,7 +184,9 @@ export class Store {
     await Promise.allSettled([...this.writing]);
   }
 
-  private async transact<T>(work: (trx: Trx, changes: ChangeSet) => Promise<T>): Promise<T> {
+  private async transact<T>(
+    work: (trx: Trx, changes: ChangeSet) => Promise<T>,
+  ): Promise<{ result: T; batch: CommittedBatch | null }> {
     const { result, batch } = await this.db.transaction().execute(async (trx) => {
       if (this.engine === 'postgres') {
         await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).forUpdate().execute();
@@ -202,10 +214,7 @@ export class Store {
       };
       return { result, batch };
     });
-    if (batch !== null) {
-      for (const listener of this.listeners) listener(batch);
-    }
-    return result;
+    return { result, batch };
   }
 }
 
