@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../src/platform/database.js';
 import { TEMPLATE_DATABASE, TEST_DATABASE_URL_KEY } from './database-names.js';
 
 declare module 'vitest' {
@@ -75,6 +74,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     } finally {
       await admin.end();
     }
+    // Loaded only here: a run on SQLite (and the renderer's tests) never loads the server.
+    const { openDatabase } = await import('../../src/platform/database.js');
     const db = await openDatabase(dir, { databaseUrl: `${url}/${TEMPLATE_DATABASE}` });
     await db.destroy();
     project.provide(TEST_DATABASE_URL_KEY, url);
