@@ -6,6 +6,8 @@ export default defineConfig({
     environment: 'node',
     // Nothing a test starts may reach beyond 127.0.0.1.
     setupFiles: ['test/support/loopback-only.ts'],
+    // With PARLEY_TEST_DATABASE=postgres, a throwaway PostgreSQL cluster for the server tests.
+    globalSetup: ['server/test/support/postgres-cluster.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration tests each start their own server on a free port.

@@ -50,14 +50,31 @@ const steps = [
     'npx',
     ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
   ],
+  // The server's tests again, on PostgreSQL: a throwaway cluster the tests start themselves.
+  // The upgrade tests of SQLite files written by older servers are SQLite's alone.
+  [
+    'server tests on PostgreSQL',
+    'npx',
+    [
+      'vitest',
+      'run',
+      'server/test',
+      '--exclude',
+      'server/test/migrations.test.ts',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=test-results/vitest-postgres.json',
+    ],
+    { PARLEY_TEST_DATABASE: 'postgres' },
+  ],
   ['end-to-end tests', 'npx', ['playwright', 'test']],
 ];
 
 fs.rmSync('test-results', { recursive: true, force: true });
 const started = Date.now();
-for (const [title, command, args] of steps) {
+for (const [title, command, args, env = {}] of steps) {
   if (title !== '') console.log(`\n▶ ${title}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '1' } });
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '1', ...env } });
   if (result.status !== 0) {
     console.error(`\n✖ ${title || command} failed.`);
     summarize();
@@ -75,13 +92,14 @@ function readJson(file) {
   }
 }
 
-/** One closing line over both runners: vitest's and Playwright's JSON reports. */
+/** One closing line over both runners: vitest's JSON reports (SQLite, PostgreSQL) and Playwright's. */
 function summarize() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  const vitest = readJson('test-results/vitest.json');
-  if (vitest !== null) {
+  for (const file of ['test-results/vitest.json', 'test-results/vitest-postgres.json']) {
+    const vitest = readJson(file);
+    if (vitest === null) continue;
     passed += vitest.numPassedTests;
     failed += vitest.numFailedTests;
     skipped += vitest.numPendingTests + vitest.numTodoTests;

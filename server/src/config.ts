@@ -16,6 +16,10 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   PARLEY_DATA_DIR: z.string().min(1).default(path.resolve(process.cwd(), 'data')),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'Use a PostgreSQL URL: postgres://user:password@host:5432/database')
+    .optional(),
   PARLEY_WEB_DIR: z.string().min(1).default(path.resolve(here, '../../renderer/dist')),
   PARLEY_PUBLIC_URL: z.string().url().optional(),
   META_APP_SECRET: z.string().min(1).optional(),
@@ -87,6 +91,7 @@ export function loadConfig(
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.PARLEY_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     webDir: path.resolve(e.PARLEY_WEB_DIR),
     publicUrl: e.PARLEY_PUBLIC_URL,
     meta: { appSecret: e.META_APP_SECRET, verifyToken: e.META_VERIFY_TOKEN },

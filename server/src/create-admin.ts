@@ -47,7 +47,7 @@ export async function createAdmin(argv: readonly string[], config: ServerConfig)
     throw new ConfigError(`create-admin: the password must have at least ${PASSWORD_MIN_LENGTH} characters.`);
   }
   const secretKey = config.secretKey ?? (config.demo ? demoSecretKey(config.dataDir) : null);
-  const db = await openDatabase(config.dataDir, { secretKey });
+  const db = await openDatabase(config.dataDir, { secretKey, databaseUrl: config.databaseUrl });
   try {
     const agents = new Agents(new Store(db), config.sessionDays, config.accessTokenMinutes);
     if (await agents.hasAgent(args.data.email)) {

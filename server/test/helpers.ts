@@ -21,10 +21,11 @@ import { signPayload } from '../src/modules/channels/signature.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
 import { WEBHOOK_PATHS } from '../src/transport/http/webhooks.js';
 import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
+import { testDatabaseUrl } from './support/database.js';
 
 /**
- * Drives a real Parley server for the integration tests: its own SQLite file in a temp
- * folder, 127.0.0.1 on a free port, real HTTP and real socket.io. Nothing here fakes the
+ * Drives a real Parley server for the integration tests: its own database (a SQLite file in
+ * a temp folder, or a PostgreSQL database: support/database.ts), 127.0.0.1 on a free port, real HTTP and real socket.io. Nothing here fakes the
  * server; the helpers only build Meta-shaped payloads and sign them as Meta does.
  */
 
@@ -59,6 +60,8 @@ export async function startTestServer(
     port: 0,
     host: '127.0.0.1',
     dataDir,
+    // SQLite in the folder, or this folder's own PostgreSQL database (PARLEY_TEST_DATABASE).
+    databaseUrl: await testDatabaseUrl(dataDir),
     // No web build: these tests are about the API, the webhooks and the socket.
     webDir: path.join(dataDir, 'no-web-build'),
     meta: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },

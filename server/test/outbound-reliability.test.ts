@@ -279,8 +279,8 @@ describe('one call per client id', () => {
     await fake.waitForCalls({ path: MESSAGES_PATH.whatsapp }, 1);
     first.server.outbound.tune({ shutdownGraceMs: 0 });
     await first.close();
-    const stuck = await import('../src/platform/database.js').then(async ({ openDatabase }) => {
-      const db = await openDatabase(dataDir);
+    const stuck = await import('./support/database.js').then(async ({ openTestDatabase }) => {
+      const db = await openTestDatabase(dataDir);
       try {
         return await db.selectFrom('outbound_jobs').select('state').execute();
       } finally {

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigError } from '../src/platform/config.js';
 import { openDatabase } from '../src/platform/database.js';
 import { SecretBox, demoSecretKey, parseSecretKey } from '../src/platform/secrets.js';
 import { loadConfig } from '../src/config.js';
+import { openTestDatabase, readStored } from './support/database.js';
 import { startTestServer, verifyWebhook, VERIFY_TOKEN, type TestServer } from './helpers.js';
 
 const KEY = randomBytes(32);
@@ -28,17 +28,10 @@ function tempDir(): string {
 }
 
 /** The channel secrets exactly as stored, read past the server. */
-function storedSecrets(dataDir: string): { access_token: string; app_secret: string; verify_token: string }[] {
-  const sqlite = new SQLite(path.join(dataDir, 'parley.sqlite'), { readonly: true });
-  try {
-    return sqlite.prepare('select access_token, app_secret, verify_token from channel_accounts').all() as {
-      access_token: string;
-      app_secret: string;
-      verify_token: string;
-    }[];
-  } finally {
-    sqlite.close();
-  }
+async function storedSecrets(
+  dataDir: string,
+): Promise<{ access_token: string; app_secret: string; verify_token: string }[]> {
+  return readStored(dataDir, 'select access_token, app_secret, verify_token from channel_accounts');
 }
 
 async function start(dataDir: string, secretKey: Buffer | undefined): Promise<TestServer> {
@@ -105,7 +98,7 @@ describe('channel secrets at rest', () => {
   test('with a key they are stored sealed and read as plaintext (a webhook verification works)', async () => {
     const dataDir = tempDir();
     const server = await start(dataDir, KEY);
-    const rows = storedSecrets(dataDir);
+    const rows = await storedSecrets(dataDir);
     expect(rows).toHaveLength(3);
     for (const row of rows) {
       expect(row.access_token).toMatch(SEALED);
@@ -127,9 +120,9 @@ describe('channel secrets at rest', () => {
   test('plaintext secrets left by an older start are sealed when a key is set', async () => {
     const dataDir = tempDir();
     await (await start(dataDir, undefined)).close();
-    expect(storedSecrets(dataDir).map((row) => row.access_token)).toContain('test-token-whatsapp');
+    expect((await storedSecrets(dataDir)).map((row) => row.access_token)).toContain('test-token-whatsapp');
     await (await start(dataDir, KEY)).close();
-    for (const row of storedSecrets(dataDir)) {
+    for (const row of await storedSecrets(dataDir)) {
       expect(row.access_token).toMatch(SEALED);
       expect(row.app_secret).toMatch(SEALED);
       expect(row.verify_token).toMatch(SEALED);
@@ -139,7 +132,7 @@ describe('channel secrets at rest', () => {
   test('a server without the key refuses to start when sealed secrets exist, naming PARLEY_SECRET_KEY', async () => {
     const dataDir = tempDir();
     await (await start(dataDir, KEY)).close();
-    await expect(openDatabase(dataDir, {})).rejects.toThrow(/PARLEY_SECRET_KEY is not set/);
+    await expect(openTestDatabase(dataDir, {})).rejects.toThrow(/PARLEY_SECRET_KEY is not set/);
     await expect(start(dataDir, undefined)).rejects.toBeInstanceOf(ConfigError);
     // With the right key it starts again.
     await (await start(dataDir, KEY)).close();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { apiTokenHash } from '../src/modules/integrations/tokens.js';
 import { newId } from '../src/platform/ids.js';
 import { connectReady, login, startTestServer, type ClientSocket, type TestServer } from './helpers.js';
+import { testDatabaseUrl } from './support/database.js';
 
 let server: TestServer;
 const tokens = { admin: '', supervisor: '', agent: '' };
@@ -336,7 +337,8 @@ describe('create-admin, the first-run command', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-create-admin-'));
     vi.stubEnv('PARLEY_ADMIN_PASSWORD', 'a long enough password');
     try {
-      const config = { ...loadConfig({}), dataDir };
+      // The server's database on the engine under test: the same one startTestServer opens below.
+      const config = { ...loadConfig({}), dataDir, databaseUrl: await testDatabaseUrl(dataDir) };
       const message = await createAdmin(['--email', 'Ada@Example.com', '--name', 'Ada Lovelace'], config);
       expect(message).toContain('ada@example.com');
       await expect(createAdmin(['--email', 'ada@example.com', '--name', 'Again'], config)).rejects.toThrow(

@@ -10,6 +10,8 @@ export type ServerConfig = {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL (DATABASE_URL) instead of the SQLite file in `dataDir`. */
+  databaseUrl: string | undefined;
   webDir: string;
   /** The URL this server is reached at, for the simulator and logs. */
   publicUrl: string | undefined;

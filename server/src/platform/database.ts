@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 import type { Probe } from './health.js';
@@ -10,15 +11,96 @@ import { SECRET_PREFIX, SecretBox, missingKeyMessage, secretsPlugin } from './se
 
 export type Db = Kysely<Database>;
 
+/** Which SQL the database speaks: SQLite (one file, the default) or PostgreSQL (DATABASE_URL). */
+export type Engine = 'sqlite' | 'postgres';
+
 const DATABASE_FILE = 'parley.sqlite';
 
+export type OpenOptions = {
+  secretKey?: Buffer | null;
+  /** A postgres:// URL: the store lives in that PostgreSQL database instead of the data folder's SQLite file. */
+  databaseUrl?: string | undefined;
+};
+
 /**
- * Opens (creating if needed) the SQLite store in the data folder and migrates it. The folder
- * and the database files are the server's user's alone (0700, 0600). With `secretKey`,
- * channel secrets are sealed at rest (plaintext ones left by an older server are sealed
- * now); without it, a database that holds sealed secrets is refused.
+ * Opens the store and migrates it: PostgreSQL when `databaseUrl` is given, else the SQLite
+ * file in the data folder (created if needed). With `secretKey`, channel secrets are sealed
+ * at rest (plaintext ones left by an older server are sealed now); without it, a database
+ * that holds sealed secrets is refused.
  */
-export async function openDatabase(dataDir: string, options: { secretKey?: Buffer | null } = {}): Promise<Db> {
+export async function openDatabase(dataDir: string, options: OpenOptions = {}): Promise<Db> {
+  const box = new SecretBox(options.secretKey ?? null);
+  const db =
+    options.databaseUrl === undefined
+      ? new Kysely<Database>({
+          dialect: new SqliteDialect({ database: openSqlite(dataDir) }),
+          plugins: [secretsPlugin(box)],
+        })
+      : new Kysely<Database>({
+          dialect: new PostgresDialect({ pool: openPool(options.databaseUrl) }),
+          plugins: [secretsPlugin(box)],
+        });
+  try {
+    await migrate(db);
+    await sealSecrets(db, box);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+/** The engine behind a database handle (or a transaction on it). */
+export function engineOf(db: Pick<Kysely<unknown>, 'getExecutor'>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** Whether the database answers at all: one round trip, for a readiness probe. */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether every migration this server carries has been applied (another node may be mid-upgrade). */
+export async function migrationsApplied(db: Db): Promise<boolean> {
+  try {
+    const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+    return migrations.every((migration) => migration.executedAt !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+const INT8_OID = 20;
+
+/**
+ * A pool on the PostgreSQL URL. `bigint` (our times, seqs and `count(*)`) comes back from
+ * pg as a string, for fear of values past 2^53; none of ours come near, so it is read as a
+ * number, like SQLite hands it, and a value that would lose precision fails loudly instead.
+ */
+function openPool(url: string): pg.Pool {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
+      oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
+  };
+  return new pg.Pool({ connectionString: url, types });
+}
+
+function parseInt8(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new RangeError(`A bigint from PostgreSQL is out of range: ${value}`);
+  return parsed;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file in the data folder. The folder and the
+ * database files are the server's user's alone (0700, 0600).
+ */
+function openSqlite(dataDir: string): SQLite.Database {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dataDir, 0o700);
   const file = path.join(dataDir, DATABASE_FILE);
@@ -33,16 +115,7 @@ export async function openDatabase(dataDir: string, options: { secretKey?: Buffe
   sqlite.pragma('busy_timeout = 5000');
   // better-sqlite3 returns numbers for integers; none of ours exceed 2^53.
   restrictFiles(dataDir);
-  const box = new SecretBox(options.secretKey ?? null);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [secretsPlugin(box)] });
-  try {
-    await migrate(db);
-    await sealSecrets(db, box);
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
-  return db;
+  return sqlite;
 }
 
 /** The database, its write-ahead log and its shared-memory index: 0600. */

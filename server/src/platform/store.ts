@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Transaction } from 'kysely';
 import type { Change, ChangeEntity, LiveBatch } from '@parley/protocol';
-import type { Db } from './database.js';
+import { engineOf, type Db, type Engine } from './database.js';
 import {
   MESSAGE_COLUMNS,
   agentFromRow,
@@ -109,8 +110,14 @@ export class ChangeSet {
 
 export class Store {
   private readonly listeners = new Set<ChangeListener>();
+  readonly engine: Engine;
+  /** This process's writes under way (PostgreSQL): reads asked for after them wait for them. */
+  private readonly writing = new Set<Promise<unknown>>();
+  private readonly insideWrite = new AsyncLocalStorage<true>();
 
-  constructor(readonly db: Db) {}
+  constructor(readonly db: Db) {
+    this.engine = engineOf(db);
+  }
 
   /** Subscribes to committed changes; returns the unsubscribe function. */
   onChanges(listener: ChangeListener): () => void {
@@ -118,20 +125,81 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * The last seq taken. A write under way is waited for, as SQLite's single connection
+   * does: on PostgreSQL, this process's writes begun before, and the share lock waits for
+   * another node's writer to release the row.
+   */
   async head(): Promise<number> {
-    const row = await this.db.selectFrom('seq_counter').select('value').where('id', '=', 1).executeTakeFirstOrThrow();
+    await this.afterWritesUnderWay();
+    let query = this.db.selectFrom('seq_counter').select('value').where('id', '=', 1);
+    // Not from inside a write: that write holds the row, and would wait for itself.
+    if (this.engine === 'postgres' && this.insideWrite.getStore() !== true) query = query.forShare();
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.value);
+  }
+
+  /**
+   * Runs reads as one snapshot: every query in `work` sees the database as of one moment,
+   * as a SQLite transaction does. On PostgreSQL that is REPEATABLE READ (READ COMMITTED, its
+   * default, takes a new snapshot at each statement). Only reads: a write here would not
+   * take the write lock.
+   */
+  async read<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    if (this.engine === 'sqlite') return this.db.transaction().execute(work);
+    // Waits for the writes under way first, as SQLite would, so a read asked for after a
+    // write began sees it; the snapshot is taken after.
+    await this.head();
+    return this.db.transaction().setIsolationLevel('repeatable read').execute(work);
   }
 
   /**
    * Runs `work` in one transaction. The changes it stamped are read back inside the same
    * transaction and published after the commit, never before.
+   *
+   * Writes are serialized, one after the other, whichever engine: SQLite has a single
+   * writer already; on PostgreSQL the transaction first locks the seq counter's row and
+   * holds it until it commits or rolls back. So what a write reads cannot change under it
+   * before it commits, and seqs become visible in the order they were taken: a reader that
+   * has seen seq N can never later find a change below N (see docs/architecture.md).
    */
   async write<T>(
     work: (trx: Trx, changes: ChangeSet) => Promise<T>,
     options: { origin?: WriteOrigin } = {},
   ): Promise<T> {
+    let committed: { result: T; batch: CommittedBatch | null };
+    if (this.engine === 'sqlite') committed = await this.transact(work, options);
+    else {
+      const running = this.insideWrite.run(true, () => this.transact(work, options));
+      this.writing.add(running);
+      try {
+        committed = await running;
+      } finally {
+        this.writing.delete(running);
+      }
+    }
+    // Published after the commit, outside the write, so what a listener starts is not part of it.
+    const { result, batch } = committed;
+    if (batch !== null) {
+      for (const listener of this.listeners) listener(batch);
+    }
+    return result;
+  }
+
+  /** Resolves once the writes this process had begun have ended (PostgreSQL; SQLite queues by itself). */
+  private async afterWritesUnderWay(): Promise<void> {
+    if (this.engine === 'sqlite' || this.insideWrite.getStore() === true || this.writing.size === 0) return;
+    await Promise.allSettled([...this.writing]);
+  }
+
+  private async transact<T>(
+    work: (trx: Trx, changes: ChangeSet) => Promise<T>,
+    options: { origin?: WriteOrigin },
+  ): Promise<{ result: T; batch: CommittedBatch | null }> {
     const { result, batch } = await this.db.transaction().execute(async (trx) => {
+      if (this.engine === 'postgres') {
+        await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).forUpdate().execute();
+      }
       const changes = new ChangeSet(trx);
       const result = await work(trx, changes);
       const loaded = await loadChanges(trx, [...changes.touched.values()]);
@@ -156,10 +224,7 @@ export class Store {
       };
       return { result, batch };
     });
-    if (batch !== null) {
-      for (const listener of this.listeners) listener(batch);
-    }
-    return result;
+    return { result, batch };
   }
 }
 

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import { AgentKindSchema, AgentRoleSchema, type AgentKind, type AgentRole } from '@parley/protocol';
+import { jsonArrayHas, textContains } from '../../platform/dialect.js';
 import type { Database } from '../../platform/schema.js';
 import type { Store, Trx } from '../../platform/store.js';
 
@@ -161,11 +162,8 @@ export async function canSeeMedia(
     .selectFrom('messages')
     .select('messages.id')
     .where('messages.conversation_id', 'in', conversations)
-    .where(sql<SqlBool>`instr(messages.attachments, ${`"${media.id}"`}) > 0`)
-    .where(
-      sql<SqlBool>`exists (select 1 from json_each(messages.attachments) as attachment
-                           where json_extract(attachment.value, '$.mediaId') = ${media.id})`,
-    )
+    .where(textContains(db, 'messages.attachments', `"${media.id}"`))
+    .where(jsonArrayHas(db, 'messages.attachments', 'mediaId', media.id))
     .limit(1)
     .executeTakeFirst();
   if (attached !== undefined) return true;

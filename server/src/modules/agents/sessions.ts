@@ -110,7 +110,7 @@ export async function refreshSession(
 ): Promise<RefreshOutcome> {
   const parsed = parseRefresh(refreshToken);
   if (parsed === null) return { ok: false, reused: false, key: null };
-  return store.db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
+  return store.write(async (trx): Promise<RefreshOutcome> => {
     const current = await trx
       .selectFrom('sessions')
       .innerJoin('agents', 'agents.id', 'sessions.agent_id')

@@ -60,7 +60,7 @@ export type Keyed = { key: string; policy: ThrottlePolicy };
  * Answers the seconds to wait, or 0 when the try is allowed.
  */
 export async function admitAttempt(store: Store, keys: readonly Keyed[], now = Date.now()): Promise<number> {
-  return store.db.transaction().execute(async (trx) => {
+  return store.write(async (trx) => {
     const rows = await trx
       .selectFrom('login_attempts')
       .selectAll()
@@ -99,7 +99,7 @@ function isStale(row: AttemptRow, now: number): boolean {
 
 /** A correct password: the account's count starts again; the address's try is taken back. */
 export async function clearAttempt(store: Store, account: string, address: string): Promise<void> {
-  await store.db.transaction().execute(async (trx) => {
+  await store.write(async (trx) => {
     await trx.deleteFrom('login_attempts').where('key', '=', account).execute();
     const row = await trx.selectFrom('login_attempts').select('failures').where('key', '=', address).executeTakeFirst();
     if (row === undefined) return;

@@ -191,8 +191,8 @@ export class ProfileRefresher {
           eb('contacts.profile_fetched_at', '<', now - this.refreshAfterMs),
         ]),
       )
-      // Never-fetched contacts first (SQLite sorts nulls first), then the stalest.
-      .orderBy('contacts.profile_fetched_at')
+      // Never-fetched contacts first, then the stalest (PostgreSQL puts nulls last unless told).
+      .orderBy('contacts.profile_fetched_at', (ob) => ob.asc().nullsFirst())
       .orderBy('contacts.created_at')
       .limit(this.batchSize * 4)
       .execute();

@@ -459,7 +459,7 @@ export async function typingTarget(
   lastInboundExternalId: string | null;
   windowOpenUntil: number | null;
 } | null> {
-  return store.db.transaction().execute(async (trx) => {
+  return store.read(async (trx) => {
     const thread = await loadThread(trx, conversationId);
     if ('ok' in thread) return null;
     const lastInbound = await trx

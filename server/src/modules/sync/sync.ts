@@ -34,7 +34,7 @@ export async function pull(
   limit: number,
   bootstrap?: BootstrapBounds,
 ): Promise<PullPage> {
-  return store.db.transaction().execute(async (trx) => {
+  return store.read(async (trx) => {
     const bounds = bootstrap === undefined ? null : boundsFilter(bootstrap);
     const head = Number(
       (await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).executeTakeFirstOrThrow()).value,
