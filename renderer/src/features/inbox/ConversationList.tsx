@@ -7,6 +7,7 @@ import { useT } from '../../common/i18n/index.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { useConversationIndex, useRowsSettled } from '../../data/conversationIndex.js';
 import type { ParleyDb } from '../../data/db.js';
+import { readAhead } from '../../data/threadPrefetch.js';
 import { useAgents, useChannelAccounts, useTeams } from '../../data/hooks.js';
 import {
   defaultView,
@@ -272,6 +273,7 @@ function Conversations({
           meId={me.id}
           selectedId={selectedId}
           onSelect={onSelect}
+          onLookAt={(id) => void readAhead(db, id)}
           label={current?.label ?? t('inbox.title')}
         />
       )}

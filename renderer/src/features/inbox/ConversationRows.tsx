@@ -70,6 +70,11 @@ type RowsProps = {
   meId: string;
   selectedId: string | null;
   onSelect: (id: string) => void;
+  /**
+   * The agent is about to open this one, perhaps: the pointer went over its row or the
+   * keyboard made it current. The list has its thread's first screen read ahead.
+   */
+  onLookAt?: (id: string) => void;
   label: string;
 };
 
@@ -110,7 +115,7 @@ const ConversationRow = memo(function ConversationRow({ source, lang, ...props }
  * contents in place, and new rows and moves wait behind an "N updates — show" button.
  */
 export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function ConversationRows(
-  { index, live, teams, agents, meId, selectedId, onSelect, label },
+  { index, live, teams, agents, meId, selectedId, onSelect, onLookAt, label },
   ref,
 ) {
   const words = useT();
@@ -300,6 +305,13 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   }, [anyRows, index]);
   const count = shown.length;
   const rowCurrent = Math.min(current, Math.max(0, count - 1));
+  const currentId = shown[rowCurrent];
+  const lookAt = useRef(onLookAt);
+  lookAt.current = onLookAt;
+  // Moving through the list with j/k or the arrows: the row the keyboard is on may open next.
+  useEffect(() => {
+    if (keyboardInside && currentId !== undefined) lookAt.current?.(currentId);
+  }, [keyboardInside, currentId]);
 
   const itemContent = useCallback(
     (at: number, id: string): JSX.Element => {
@@ -335,6 +347,12 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
       onPointerEnter={() => {
         clearTimeout(leaveTimer.current);
         setPointerInside(true);
+      }}
+      onPointerOver={(event) => {
+        // One listener for every row: the row the pointer came onto.
+        const row = event.target instanceof Element ? event.target.closest('[data-conversation-id]') : null;
+        const id = row?.getAttribute('data-conversation-id');
+        if (id !== null && id !== undefined) lookAt.current?.(id);
       }}
       onPointerLeave={() => {
         clearTimeout(leaveTimer.current);
