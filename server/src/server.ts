@@ -35,6 +35,11 @@ import { operationsRoutes } from './transport/http/operations.js';
 import type { GraphCallRecord } from './modules/outbound/index.js';
 import type { DestinationStream } from 'pino';
 
+/** How long a send already handed to Meta may take to answer during a stop, past the timeout. */
+const SEND_ANSWER_GRACE_MS = 2_000;
+/** How long a stop waits for the last write to commit before closing the database anyway. */
+const LAST_WRITE_WAIT_MS = 5_000;
+
 export const SERVER_VERSION = '0.1.0';
 
 /** An HTTP error body: the refusal without its `ok`. */
@@ -270,13 +275,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // timeout, stopped between transactions and answered 503: Meta retries them).
     const settled = await lifecycle.settle(remaining());
     if (!settled) app.log.warn({ inFlight: lifecycle.inFlight }, 'stopping: requests still running at the timeout');
-    // 4. Jobs under way finish and are recorded; queued ones wait for the next start.
-    await Promise.all([outbound.dispose(remaining()), media.dispose(remaining())]);
+    // 4. Jobs under way finish and are recorded; queued ones wait for the next start. A call
+    // to Meta already sent gets a short answer time even past the timeout: cut off, it could
+    // only be recorded as "unknown delivery" at the next start.
+    await Promise.all([outbound.dispose(Math.max(remaining(), SEND_ANSWER_GRACE_MS)), media.dispose(remaining())]);
     // 5. Sockets are told to go (they reconnect, to another node or to this one restarted).
     await realtime.close();
     await app.close();
-    // 6. The database last, once the write under way (a socket's mutation) has committed.
-    await store.head().catch(() => undefined);
+    // 6. The database last, once the write under way (a socket's mutation) has committed,
+    // waiting no longer than a few seconds for a database that stopped answering.
+    await Promise.race([
+      store.head().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, LAST_WRITE_WAIT_MS).unref()),
+    ]);
     await db.destroy();
     app.log.info({ ms: Date.now() - started }, 'stopped');
   }

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   APP_SECRET,
@@ -16,6 +15,7 @@ import {
   whatsappWebhook,
 } from './helpers.js';
 import { signPayload } from '../src/modules/channels/signature.js';
+import { readStored } from './support/database.js';
 
 /**
  * Stopping gracefully: a webhook under way is stored and acknowledged, new work is refused,
@@ -35,16 +35,15 @@ function webhookOf(count: number, prefix: string): string {
   return JSON.stringify(whatsappWebhook([[{ value: whatsappValue({ messages }) }]]));
 }
 
-/** Counts the stored messages of a closed server, reading its database file directly. */
-function storedMessages(dataDir: string, prefix: string): { rows: number; ids: number } {
-  const db = new SQLite(path.join(dataDir, 'parley.sqlite'), { readonly: true });
-  try {
-    return db
-      .prepare('select count(*) as rows, count(distinct external_id) as ids from messages where external_id like ?')
-      .get(`wamid.${prefix}%`) as { rows: number; ids: number };
-  } finally {
-    db.close();
-  }
+/** Counts the stored messages of a closed server, reading its database (SQLite file or PostgreSQL) directly. */
+async function storedMessages(dataDir: string, prefix: string): Promise<{ rows: number; ids: number }> {
+  if (!/^[A-Z]+$/.test(prefix)) throw new Error(`Not a message prefix: ${prefix}`);
+  const [counts] = await readStored<{ rows: number | string; ids: number | string }>(
+    dataDir,
+    `select count(*) as rows, count(distinct external_id) as ids from messages where external_id like 'wamid.${prefix}%'`,
+  );
+  // PostgreSQL's driver answers a count as a string.
+  return { rows: Number(counts?.rows ?? 0), ids: Number(counts?.ids ?? 0) };
 }
 
 /** Waits, however long a loaded machine takes, until the webhook's first transaction has committed. */
@@ -112,8 +111,8 @@ describe('graceful shutdown', () => {
     // Once closed, nothing answers.
     expect(await refused(new URL('/healthz', server.url).href)).toBe(true);
     // Every message of the webhook answered 200 is stored, once; the refused one is not.
-    expect(storedMessages(server.dataDir, 'DRAIN')).toEqual({ rows: 3_000, ids: 3_000 });
-    expect(storedMessages(server.dataDir, 'LATE')).toEqual({ rows: 0, ids: 0 });
+    expect(await storedMessages(server.dataDir, 'DRAIN')).toEqual({ rows: 3_000, ids: 3_000 });
+    expect(await storedMessages(server.dataDir, 'LATE')).toEqual({ rows: 0, ids: 0 });
   }, 180_000);
 
   test('past the timeout a webhook is answered 503 between transactions; the retry stores the rest once', async () => {
@@ -128,7 +127,7 @@ describe('graceful shutdown', () => {
     const response = await answered;
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
-    const partial = storedMessages(dataDir, 'CUT');
+    const partial = await storedMessages(dataDir, 'CUT');
     expect(partial.rows).toBeGreaterThan(0);
     expect(partial.rows).toBeLessThan(4_000);
 
@@ -138,7 +137,7 @@ describe('graceful shutdown', () => {
       expect(retry.status, await retry.text()).toBe(200),
     );
     await again.close();
-    expect(storedMessages(dataDir, 'CUT')).toEqual({ rows: 4_000, ids: 4_000 });
+    expect(await storedMessages(dataDir, 'CUT')).toEqual({ rows: 4_000, ids: 4_000 });
   }, 180_000);
 
   test('the server process stops on SIGTERM with exit code 0, logging JSON lines with request ids', async () => {
@@ -222,6 +221,6 @@ describe('graceful shutdown', () => {
     // The signature and the account's token never reach the logs.
     expect(output).not.toContain(signPayload(body, APP_SECRET).slice(7));
     expect(output).not.toContain('stop-test-access-token-value');
-    expect(storedMessages(dataDir, 'SIG')).toEqual({ rows: 3, ids: 3 });
+    expect(await storedMessages(dataDir, 'SIG')).toEqual({ rows: 3, ids: 3 });
   }, 120_000);
 });

@@ -87,7 +87,15 @@ function openPool(url: string): pg.Pool {
     getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
       oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
   };
-  return new pg.Pool({ connectionString: url, types });
+  return new pg.Pool({
+    connectionString: url,
+    types,
+    // A node that dies mid-write must not hold the seq row's lock (and so every write on every
+    // node) until the kernel notices: the connection is probed, and a transaction left idle
+    // is ended by the server.
+    keepAlive: true,
+    options: '-c idle_in_transaction_session_timeout=30000',
+  });
 }
 
 function parseInt8(value: string): number {
