@@ -50,6 +50,7 @@ export class DesktopPresenceShell {
 
   constructor(private readonly deps: DesktopPresenceShellDeps) {
     this.notifications = new NotificationCenter({
+      platform: deps.platform,
       isSupported: () => deps.Notification.isSupported(),
       create: (options) => new deps.Notification(options),
       bringForward: () => void deps.bringForward(),

@@ -361,6 +361,9 @@ function main(): void {
 
   // The menu's own items press the page's shortcut keys, which the page already handles.
   const sendMenuCommand = (command: MenuCommand): void => {
+    // The palette, the settings and the shortcuts live in the main window: bring it forward
+    // (from the tray, or from behind a pop-out) so what the command opens is seen.
+    if (services !== null) openMainWindow();
     if (mainWindow === null || mainWindow.isDestroyed()) return;
     const key = commandKeyPress(command, process.platform);
     mainWindow.webContents.sendInputEvent({ type: 'keyDown', ...key });

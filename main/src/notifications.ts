@@ -20,6 +20,8 @@ export type NotificationLike = {
 export type NotificationOptions = { title: string; body: string; silent: boolean };
 
 export type NotificationCenterDeps = {
+  /** On Linux the notification daemon reads the body as markup: it is escaped there. */
+  platform: string;
   isSupported(): boolean;
   create(options: NotificationOptions): NotificationLike;
   /** Restores, shows and focuses the main window (opening it if it is gone). */
@@ -47,7 +49,8 @@ export class NotificationCenter {
   show(request: NativeNotification): boolean {
     if (!this.deps.isSupported()) return false;
     this.forget(request.id, true);
-    const notification = this.deps.create({ title: request.title, body: request.body, silent: request.silent });
+    const body = this.deps.platform === 'linux' ? escapeMarkup(request.body) : request.body;
+    const notification = this.deps.create({ title: request.title, body, silent: request.silent });
     const release = (): void => {
       if (this.shown.get(request.id) === notification) this.shown.delete(request.id);
     };
@@ -112,4 +115,12 @@ export class NotificationCenter {
     this.shown.delete(id);
     if (close) previous.close();
   }
+}
+
+/**
+ * A customer's words as text for a Linux notification daemon, which reads the body as a
+ * small markup language (bold, links): `<b>` or `<a href>` in a message shows as text.
+ */
+export function escapeMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -31,11 +31,12 @@ class FakeNotification implements NotificationLike {
   }
 }
 
-function setup(supported = true) {
+function setup(supported = true, platform = 'darwin') {
   const created: FakeNotification[] = [];
   const calls: string[] = [];
   const timers: Array<{ run: () => void; ms: number; cleared: boolean }> = [];
   const center = new NotificationCenter({
+    platform,
     isSupported: () => supported,
     create: (options) => {
       const notification = new FakeNotification(options);
@@ -72,6 +73,18 @@ describe('NotificationCenter.show', () => {
     expect(created).toHaveLength(1);
     expect(created[0]?.options).toEqual({ title: 'Ada Lovelace', body: 'Hello', silent: true });
     expect(created[0]?.shown).toBe(true);
+  });
+
+  it("shows a customer's markup as text on Linux, whose daemon would read it", () => {
+    const body = '<b>cheap</b> <a href="https://evil.example">pay here</a> & more';
+    const linux = setup(true, 'linux');
+    linux.center.show({ ...message('a'), body });
+    expect(linux.created[0]?.options.body).toBe(
+      '&lt;b&gt;cheap&lt;/b&gt; &lt;a href="https://evil.example"&gt;pay here&lt;/a&gt; &amp; more',
+    );
+    const mac = setup(true, 'darwin');
+    mac.center.show({ ...message('a'), body });
+    expect(mac.created[0]?.options.body).toBe(body);
   });
 
   it('brings the window forward and opens the conversation on a click', () => {

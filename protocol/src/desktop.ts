@@ -97,7 +97,7 @@ export const NativeNotificationSchema = z.object({
   title: z.string().max(300),
   body: z.string().max(2000),
   /** The conversation a click opens; null for one that only brings the window forward. */
-  conversationId: z.string().min(1).max(200).nullable(),
+  conversationId: DesktopConversationIdSchema.nullable(),
   silent: z.boolean(),
 });
 export type NativeNotification = z.infer<typeof NativeNotificationSchema>;
@@ -206,7 +206,7 @@ export const desktopEvents = {
    * was opened, or the tray asked. The id is the server's; the page says when the agent
    * cannot see it.
    */
-  'conversation:open': z.object({ conversationId: z.string().min(1).max(200) }),
+  'conversation:open': z.object({ conversationId: DesktopConversationIdSchema }),
   /** The updater's state changed (checking, downloading, ready, failed...). */
   'update:status': UpdateStatusSchema,
   /**

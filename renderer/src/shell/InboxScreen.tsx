@@ -74,9 +74,10 @@ export function InboxScreen({
     setFocus(messageId === null ? null : { messageId });
     setSelectedId(conversationId);
   }, []);
-  const { onArrivals, summary, dismissSummary } = useAnnouncements(desktop, agent, selectedId, select);
-  const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, onArrivals);
   const [popOut] = useState(() => popOutConversationId());
+  const { onArrivals, summary, dismissSummary } = useAnnouncements(desktop, agent, selectedId, select);
+  // The main window announces what arrives; a pop-out window would say it all a second time.
+  const { data, engine, state } = useSyncEngine(desktop, agent, onSignedOut, popOut === null ? onArrivals : undefined);
 
   if (data.kind === 'opening') {
     return (

@@ -24,7 +24,8 @@ export function useSyncEngine(
   agent: Agent,
   onSignedOut: (failure: EngineFailure) => void,
   /** Told of customers' new messages, with the database they were stored in. */
-  onArrivals: (db: ParleyDb, arrivals: Arrivals) => void,
+  /** What arrived in a live batch or a catch-up; a window that announces nothing passes none. */
+  onArrivals: ((db: ParleyDb, arrivals: Arrivals) => void) | undefined,
 ): { data: LocalData; engine: SyncEngine | null; state: ConnectionState } {
   // The cache opened at start, when it is open already: the first render shows its rows.
   const [data, setData] = useState<LocalData>(() => {
@@ -93,7 +94,7 @@ export function useSyncEngine(
           void db.delete().finally(() => onSignedOut(failure));
         },
         onInvalidPayload: (what, detail) => console.error(`Parley: invalid ${what} from the server`, detail),
-        onArrivals: (arrivals) => arrivalsRef.current(db, arrivals),
+        onArrivals: (arrivals) => arrivalsRef.current?.(db, arrivals),
       });
       started.start();
       setEngine(started);

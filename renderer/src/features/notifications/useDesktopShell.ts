@@ -1,13 +1,16 @@
 import type { Agent, Presence, Result } from '@parley/protocol';
 import { liveQuery } from 'dexie';
 import { useEffect, useRef } from 'react';
-import { t } from '../../common/i18n/index.js';
+import { t, tn } from '../../common/i18n/index.js';
 import { resolveContactIn } from '../../data/contacts.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { Desktop } from '../../platform/desktop.js';
 import { useSettings } from '../settings/index.js';
 import { isSilent, shouldNotify } from './policy.js';
 import { notifyContext } from './useAnnouncements.js';
+
+/** More conversations assigned at once than this are told in one notification. */
+const MAX_SINGLE_ASSIGNMENTS = 3;
 
 /**
  * The unread count the badge shows: my conversations (assigned to me, not resolved) with
@@ -93,11 +96,28 @@ export function useDesktopShell({
           known = now;
           // The first answer is what was already there: not news.
           if (before === null) return;
-          for (const id of now) if (!before.has(id)) void announce(id);
+          const added = [...now].filter((id) => !before.has(id));
+          // Many at once (a catch-up after being offline, a supervisor's bulk move): one notice.
+          if (added.length > MAX_SINGLE_ASSIGNMENTS) announceMany(added);
+          else for (const id of added) void announce(id);
         },
         error: (error: unknown) => console.error('Parley: could not follow assignments', error),
       },
     );
+
+    function announceMany(conversationIds: readonly string[]): void {
+      const context = notifyContext(current.current.selectedId);
+      const told = conversationIds.filter((id) => shouldNotify('assignment', id, context));
+      if (told.length === 0) return;
+      desktop.notify({
+        title: tn('settings.notifications.assigned.many', told.length),
+        body: t('settings.notifications.assigned.manyBody'),
+        tag: 'parley:assigned',
+        conversationId: null,
+        silent: isSilent(context.preferences),
+        onClick: () => undefined,
+      });
+    }
 
     async function announce(conversationId: string): Promise<void> {
       const { selectedId: open, select: choose } = current.current;
@@ -111,7 +131,8 @@ export function useDesktopShell({
       desktop.notify({
         title: t('settings.notifications.assigned.title'),
         body: name === '' ? t('settings.notifications.assigned.unnamed') : name,
-        tag: `parley:${conversationId}`,
+        // Its own tag: a message notification of the same conversation does not replace it.
+        tag: `parley:assigned:${conversationId}`,
         conversationId,
         silent: isSilent(context.preferences),
         onClick: () => choose(conversationId),
