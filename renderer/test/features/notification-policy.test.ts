@@ -14,7 +14,7 @@ import {
   shouldNotifyDigest,
   type NotifyContext,
 } from '../../src/features/notifications/policy.js';
-import { testNotificationAdvice } from '../../src/features/notifications/testNotification.js';
+import { testNotificationAdvice } from '../../src/features/settings/testNotification.js';
 import { conversationAt } from '../fixtures.js';
 
 type Preferences = Settings['notifications'];

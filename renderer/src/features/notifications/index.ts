@@ -2,4 +2,3 @@
 export { summaryText, useAnnouncements, type Summary } from './useAnnouncements.js';
 export { useMentionAnnouncements } from './useMentionAnnouncements.js';
 export { useDesktopShell } from './useDesktopShell.js';
-export { testNotificationAdvice } from './testNotification.js';

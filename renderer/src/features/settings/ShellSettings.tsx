@@ -11,7 +11,7 @@ import type { NotificationTestOutcome } from '@parley/protocol';
 import { useId, useState, type JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import { connectedDesktop, type Desktop } from '../../platform/desktop.js';
-import { testNotificationAdvice } from '../notifications/index.js';
+import { testNotificationAdvice } from './testNotification.js';
 import { updateSettings, useSettings, type Settings } from './store.js';
 
 const IDLE_CHOICES: readonly number[] = [0, 1, 2, 5, 10, 15, 30, 60];
