@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   APP_SECRET,
@@ -35,15 +36,30 @@ function webhookOf(count: number, prefix: string): string {
   return JSON.stringify(whatsappWebhook([[{ value: whatsappValue({ messages }) }]]));
 }
 
-/** Counts the stored messages of a closed server, reading its database (SQLite file or PostgreSQL) directly. */
-async function storedMessages(dataDir: string, prefix: string): Promise<{ rows: number; ids: number }> {
+/**
+ * Counts the stored messages of a closed server, reading its database directly: the engine
+ * under test for a test server, the SQLite file for the server process started on its own.
+ */
+async function storedMessages(
+  dataDir: string,
+  prefix: string,
+  engine: 'under test' | 'sqlite' = 'under test',
+): Promise<{ rows: number; ids: number }> {
   if (!/^[A-Z]+$/.test(prefix)) throw new Error(`Not a message prefix: ${prefix}`);
-  const [counts] = await readStored<{ rows: number | string; ids: number | string }>(
-    dataDir,
-    `select count(*) as rows, count(distinct external_id) as ids from messages where external_id like 'wamid.${prefix}%'`,
-  );
+  const query = `select count(*) as rows, count(distinct external_id) as ids from messages where external_id like 'wamid.${prefix}%'`;
+  type Counts = { rows: number | string; ids: number | string };
+  const [counts] = engine === 'sqlite' ? readSqlite<Counts>(dataDir, query) : await readStored<Counts>(dataDir, query);
   // PostgreSQL's driver answers a count as a string.
   return { rows: Number(counts?.rows ?? 0), ids: Number(counts?.ids ?? 0) };
+}
+
+function readSqlite<T>(dataDir: string, query: string): T[] {
+  const sqlite = new SQLite(path.join(dataDir, 'parley.sqlite'), { readonly: true });
+  try {
+    return sqlite.prepare(query).all() as T[];
+  } finally {
+    sqlite.close();
+  }
 }
 
 /** Waits, however long a loaded machine takes, until the webhook's first transaction has committed. */
@@ -221,6 +237,6 @@ describe('graceful shutdown', () => {
     // The signature and the account's token never reach the logs.
     expect(output).not.toContain(signPayload(body, APP_SECRET).slice(7));
     expect(output).not.toContain('stop-test-access-token-value');
-    expect(await storedMessages(dataDir, 'SIG')).toEqual({ rows: 3, ids: 3 });
+    expect(await storedMessages(dataDir, 'SIG', 'sqlite')).toEqual({ rows: 3, ids: 3 });
   }, 120_000);
 });
