@@ -8,37 +8,12 @@
  * Needs a build first: `npm run build` (main/dist, preload/dist, renderer/dist).
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-type ElectronBinary = { found: true; executablePath: string } | { found: false; reason: string };
-
-/** The `electron` package exports the binary's path, and throws when the binary is missing. */
-function findElectronBinary(): ElectronBinary {
-  const notInstalled =
-    'Electron binary is not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or its download failed)';
-  let exported: unknown;
-  try {
-    exported = createRequire(import.meta.url)('electron');
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return { found: false, reason: `${notInstalled}: ${detail}` };
-  }
-  if (typeof exported !== 'string' || !existsSync(exported)) {
-    return { found: false, reason: `${notInstalled}: no executable at ${String(exported)}` };
-  }
-  return { found: true, executablePath: exported };
-}
-
-const electronBinary = findElectronBinary();
-if (!electronBinary.found) console.log(`[test/electron] skipped: ${electronBinary.reason}`);
+import { electronBinary, repoRoot, skipPrinting } from './electron-binary.js';
 
 test.describe('the desktop shell', () => {
-  if (!electronBinary.found) test.skip(true, electronBinary.reason);
+  skipPrinting(!electronBinary.found, electronBinary.found ? '' : electronBinary.reason);
 
   let app: ElectronApplication;
   let page: Page;

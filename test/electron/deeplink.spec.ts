@@ -5,29 +5,12 @@
  *
  * Needs a build first: `npm run build` (main/dist, preload/dist, renderer/dist).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { _electron, expect, test } from '@playwright/test';
+import { electronBinary, repoRoot, skipPrinting } from './electron-binary.js';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function electronPath(): { path: string } | { reason: string } {
-  try {
-    const exported: unknown = createRequire(import.meta.url)('electron');
-    if (typeof exported === 'string' && existsSync(exported)) return { path: exported };
-    return { reason: `Electron binary is not installed: no executable at ${String(exported)}` };
-  } catch (error) {
-    return { reason: `Electron binary is not installed: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}
-
-const electron = electronPath();
-if ('reason' in electron) console.log(`[test/electron] skipped: ${electron.reason}`);
-
 test.describe('deep links in the desktop app', () => {
-  if ('reason' in electron) test.skip(true, electron.reason);
+  skipPrinting(!electronBinary.found, electronBinary.found ? '' : electronBinary.reason);
   test.setTimeout(180_000);
 
   let server: TestServer;
@@ -40,7 +23,7 @@ test.describe('deep links in the desktop app', () => {
   });
 
   test('a link given at launch opens its conversation once the agent is signed in', async () => {
-    if ('reason' in electron) return;
+    if (!electronBinary.found) return;
     await customerWrites(server.url, { from: '447700900301', name: 'Oliver Bennett', id: 'wamid.EL1', text: 'Hi' });
     const { conversation_id: id } = await server.store.db
       .selectFrom('messages')
@@ -48,7 +31,7 @@ test.describe('deep links in the desktop app', () => {
       .where('text', '=', 'Hi')
       .executeTakeFirstOrThrow();
     const app = await _electron.launch({
-      executablePath: electron.path,
+      executablePath: electronBinary.executablePath,
       args: ['.', `parley://conversation/${id}`],
       cwd: repoRoot,
       env: { ...process.env, PARLEY_SERVER_URL: server.url },

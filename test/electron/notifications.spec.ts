@@ -5,30 +5,8 @@
  *
  * Needs a build first: `npm run build`.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function findElectronBinary(): { found: true; executablePath: string } | { found: false; reason: string } {
-  const notInstalled =
-    'Electron binary is not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or its download failed)';
-  let exported: unknown;
-  try {
-    exported = createRequire(import.meta.url)('electron');
-  } catch (error) {
-    return { found: false, reason: `${notInstalled}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  if (typeof exported !== 'string' || !existsSync(exported)) {
-    return { found: false, reason: `${notInstalled}: no executable at ${String(exported)}` };
-  }
-  return { found: true, executablePath: exported };
-}
-
-const electronBinary = findElectronBinary();
-if (!electronBinary.found) console.log(`[test/electron] skipped: ${electronBinary.reason}`);
+import { electronBinary, repoRoot, skipPrinting } from './electron-binary.js';
 
 type Bridge = {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -36,7 +14,7 @@ type Bridge = {
 };
 
 test.describe('native notifications', () => {
-  if (!electronBinary.found) test.skip(true, electronBinary.reason);
+  skipPrinting(!electronBinary.found, electronBinary.found ? '' : electronBinary.reason);
 
   let app: ElectronApplication;
   let page: Page;
@@ -80,7 +58,7 @@ test.describe('native notifications', () => {
     );
     const supported = await app.evaluate(({ Notification }) => Notification.isSupported());
     expect(shown).toBe(supported);
-    test.skip(!supported, 'This system has no notification service (on Linux, no notification daemon)');
+    skipPrinting(!supported, 'This system has no notification service (on Linux, no notification daemon)');
 
     // The window goes to the background, then the notification is clicked.
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.minimize());

@@ -6,29 +6,12 @@
  *
  * Needs a build first: `npm run build` (main/dist, preload/dist, renderer/dist).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { _electron, expect, test } from '@playwright/test';
+import { electronBinary, repoRoot, skipPrinting } from './electron-binary.js';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function electronPath(): { path: string } | { reason: string } {
-  try {
-    const exported: unknown = createRequire(import.meta.url)('electron');
-    if (typeof exported === 'string' && existsSync(exported)) return { path: exported };
-    return { reason: `Electron binary is not installed: no executable at ${String(exported)}` };
-  } catch (error) {
-    return { reason: `Electron binary is not installed: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}
-
-const electron = electronPath();
-if ('reason' in electron) console.log(`[test/electron] skipped: ${electron.reason}`);
-
 test.describe('pop-out windows in the desktop app', () => {
-  if ('reason' in electron) test.skip(true, electron.reason);
+  skipPrinting(!electronBinary.found, electronBinary.found ? '' : electronBinary.reason);
   test.setTimeout(180_000);
 
   let server: TestServer;
@@ -41,10 +24,10 @@ test.describe('pop-out windows in the desktop app', () => {
   });
 
   test('a pop-out window is one per conversation, isolated and sandboxed like the main one', async () => {
-    if ('reason' in electron) return;
+    if (!electronBinary.found) return;
     await customerWrites(server.url, { from: '447700900401', name: 'Camille Durand', id: 'wamid.EL2', text: 'Salut' });
     const app = await _electron.launch({
-      executablePath: electron.path,
+      executablePath: electronBinary.executablePath,
       args: ['.'],
       cwd: repoRoot,
       env: { ...process.env, PARLEY_SERVER_URL: server.url },

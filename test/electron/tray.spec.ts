@@ -5,30 +5,8 @@
  *
  * Needs a build first: `npm run build`.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function findElectronBinary(): { found: true; executablePath: string } | { found: false; reason: string } {
-  const notInstalled =
-    'Electron binary is not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or its download failed)';
-  let exported: unknown;
-  try {
-    exported = createRequire(import.meta.url)('electron');
-  } catch (error) {
-    return { found: false, reason: `${notInstalled}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  if (typeof exported !== 'string' || !existsSync(exported)) {
-    return { found: false, reason: `${notInstalled}: no executable at ${String(exported)}` };
-  }
-  return { found: true, executablePath: exported };
-}
-
-const electronBinary = findElectronBinary();
-if (!electronBinary.found) console.log(`[test/electron] skipped: ${electronBinary.reason}`);
+import { electronBinary, repoRoot, skipPrinting } from './electron-binary.js';
 
 type Bridge = {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -36,7 +14,7 @@ type Bridge = {
 };
 
 test.describe('the tray', () => {
-  if (!electronBinary.found) test.skip(true, electronBinary.reason);
+  skipPrinting(!electronBinary.found, electronBinary.found ? '' : electronBinary.reason);
 
   let app: ElectronApplication;
   let page: Page;
@@ -79,7 +57,7 @@ test.describe('the tray', () => {
       await bridge.invoke('presence:changed', 'online');
     });
     const hasTray = await app.evaluate(() => Reflect.get(globalThis, 'parleyTrayMenu') !== undefined);
-    test.skip(!hasTray, 'This desktop shows no tray');
+    skipPrinting(!hasTray, 'This desktop shows no tray');
     await expect.poll(presenceItems).toEqual([
       { id: 'presence-online', checked: true, enabled: true },
       { id: 'presence-away', checked: false, enabled: true },
@@ -108,7 +86,7 @@ test.describe('the tray', () => {
 
   test('keeps running in the tray when the window is closed (Windows and Linux)', async () => {
     const platform = await app.evaluate(() => process.platform);
-    test.skip(platform === 'darwin', 'macOS keeps its dock behaviour');
+    skipPrinting(platform === 'darwin', 'macOS keeps its dock behaviour');
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
     await expect
       .poll(() =>
