@@ -93,14 +93,24 @@ export function ConversationList({
   const [filters, setFilters] = useState<ListFilters>(stored.filters);
   const [sort, setSort] = useState<ListSort>(stored.sort);
   const restored = useRef(false);
+  // The screen's first view while it takes the restored one: never written, or another tab
+  // starting at the same moment (a reload of both) would read it as this device's choice.
+  const placeholder = useRef<string | null>(null);
   useEffect(() => {
     if (restored.current) return;
     restored.current = true;
     const start = stored.view !== null && viewAllowed(stored.view, me) ? stored.view : defaultView(me);
-    if (viewKey(start) !== viewKey(view)) onViewChange(start);
+    if (viewKey(start) === viewKey(view)) return;
+    placeholder.current = viewKey(view);
+    onViewChange(start);
   }, [stored, me, view, onViewChange]);
   useEffect(() => {
-    if (restored.current) writeListChoice(me.id, { view, filters, sort });
+    if (!restored.current) return;
+    if (placeholder.current !== null) {
+      if (placeholder.current === viewKey(view)) return;
+      placeholder.current = null;
+    }
+    writeListChoice(me.id, { view, filters, sort });
   }, [me.id, view, filters, sort]);
 
   const focusSearch = useCallback(() => {
