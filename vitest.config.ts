@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{protocol,server,main,renderer}/test/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    // Several nodes share one database, so those tests need PostgreSQL: they run in the
+    // PostgreSQL step of the test command, and in `npm run test:postgres`.
+    exclude: [
+      '**/node_modules/**',
+      ...(process.env['PARLEY_TEST_DATABASE'] === 'postgres' ? [] : ['server/test/cluster/**']),
+    ],
     environment: 'node',
     // Nothing a test starts may reach beyond 127.0.0.1.
     setupFiles: ['test/support/loopback-only.ts'],

@@ -54,7 +54,7 @@ const steps = [
   // whole server suite takes about eight minutes more on two cores, past what the test command
   // can spend, so this runs the files that reach every engine-specific path (seq order under
   // concurrent writers, snapshots, JSON and text tests, null ordering, sessions, secrets,
-  // webhooks and mutations); `npm run test:postgres` runs them all.
+  // webhooks and mutations), and the tests of several nodes; `npm run test:postgres` runs them all.
   [
     'server tests on PostgreSQL',
     'npx',
@@ -72,6 +72,8 @@ const steps = [
         'inbox-mutations',
         'webhooks',
       ].map((name) => `server/test/${name}.test.ts`),
+      // Several nodes on one database and one Redis.
+      'server/test/cluster/',
       '--reporter=default',
       '--reporter=json',
       '--outputFile.json=test-results/vitest-postgres.json',
