@@ -79,6 +79,15 @@ export class DeepLinkInbox {
     return this.accept(parseDeepLink(raw));
   }
 
+  /**
+   * A conversation the shell itself asks for (a notification's click): handed to the page
+   * like a link, so that one clicked while the page reloads waits for it too.
+   */
+  open(conversationId: string): DeepLink | null {
+    const id = idSchema.safeParse(conversationId);
+    return id.success ? this.accept({ kind: 'conversation', id: id.data }) : null;
+  }
+
   /** A command line (launch, or a second instance on Windows and Linux). */
   receiveArgv(argv: readonly string[]): DeepLink | null {
     return this.accept(deepLinkFromArgv(argv));

@@ -37,6 +37,8 @@ export type DesktopPresenceShellDeps = {
   mainWindow(): BrowserWindow | null;
   /** Restores, shows and focuses the main window, opening it when it is gone. */
   bringForward(): BrowserWindow | null;
+  /** Hands a conversation to the page (a notification's click), waiting for it while it reloads. */
+  openConversation(conversationId: string): void;
   log(message: string, error?: unknown): void;
 };
 
@@ -54,7 +56,7 @@ export class DesktopPresenceShell {
       isSupported: () => deps.Notification.isSupported(),
       create: (options) => new deps.Notification(options),
       bringForward: () => void deps.bringForward(),
-      openConversation: (conversationId) => this.sendToPage('conversation:open', { conversationId }),
+      openConversation: (conversationId) => deps.openConversation(conversationId),
       setTimeout: (run, ms) => setTimeout(run, ms),
       clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
       log: (message, error) => deps.log(message, error),

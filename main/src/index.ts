@@ -438,6 +438,7 @@ function main(): void {
           openMainWindow();
           return mainWindow;
         },
+        openConversation: (conversationId) => void deepLinks.open(conversationId),
         log: (message, error) => console.warn(message, error ?? ''),
       });
       desktopPresence.start();

@@ -124,6 +124,23 @@ describe('handing links to the page', () => {
     expect(inbox.take(() => true)).toBeNull();
   });
 
+  it("hands a notification's click over like a link: at once to a listening page, else to the next one", () => {
+    const shown: DeepLink[] = [];
+    const inbox = new DeepLinkInbox((next) => shown.push(next));
+    const sent: DeepLink[] = [];
+    inbox.take((next) => sent.push(next) > 0);
+    expect(inbox.open('clicked')).toEqual(link('clicked'));
+    expect(sent).toEqual([link('clicked')]);
+    // The page reloads; a click then waits for the page that comes back.
+    inbox.detach();
+    inbox.open('while-reloading');
+    expect(sent).toHaveLength(1);
+    expect(inbox.take(() => true)).toEqual(link('while-reloading'));
+    // Each brought the window forward; an id no conversation has is refused.
+    expect(inbox.open('../settings')).toBeNull();
+    expect(shown.map((next) => next.id)).toEqual(['clicked', 'while-reloading']);
+  });
+
   it('keeps the newest link while the page is reloading or closed, for the next page', () => {
     const inbox = new DeepLinkInbox(() => undefined);
     const sent: DeepLink[] = [];

@@ -21,6 +21,7 @@ import {
 import { createContext } from 'react';
 import { currentLocale, onLanguageChange, type Locale } from '../common/i18n/index.js';
 import { setSessionRefresher } from './http.js';
+import { holdingUnheardOpens } from './openRequests.js';
 import { packTokens, unpackTokens } from './session.js';
 
 /**
@@ -218,14 +219,23 @@ function bridge(): DesktopApi | undefined {
 }
 
 /** The shell's events, each payload parsed again: the page trusts its schema, not the sender. */
-function listen(api: DesktopApi) {
-  return <E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): (() => void) =>
-    api.on(event, (payload) => {
-      const parsed = desktopEvents[event].safeParse(payload);
-      // The schema is the event's own: what it parsed is that event's payload.
-      if (parsed.success) listener(parsed.data as DesktopEventPayload<E>);
-      else console.warn(`Ignored a malformed ${event} event from the desktop shell`);
-    });
+const listening = new WeakMap<DesktopApi, Desktop['on']>();
+
+/** The shell's events, checked against their schemas; one listener set per bridge. */
+function listen(api: DesktopApi): Desktop['on'] {
+  let on = listening.get(api);
+  if (on === undefined) {
+    on = holdingUnheardOpens(<E extends DesktopEvent>(event: E, listener: DesktopEventListener<E>): (() => void) =>
+      api.on(event, (payload) => {
+        const parsed = desktopEvents[event].safeParse(payload);
+        // The schema is the event's own: what it parsed is that event's payload.
+        if (parsed.success) listener(parsed.data as DesktopEventPayload<E>);
+        else console.warn(`Ignored a malformed ${event} event from the desktop shell`);
+      }),
+    );
+    listening.set(api, on);
+  }
+  return on;
 }
 
 const neverCalled = (): (() => void) => () => undefined;
