@@ -3,6 +3,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import type { Agent, ChannelAccount, Contact, Conversation, Message, Team, Template } from '@parley/protocol';
 import { useState } from 'react';
 import type { HistoryRow, OutboxRow, ParleyDb } from './db.js';
+import { useTableQuery } from './tableQuery.js';
 import { readThreadContact, type ThreadContact } from './threadQuotes.js';
 
 /** Every view reads through these hooks, never from the network. */
@@ -70,32 +71,36 @@ export function useHistory(db: ParleyDb, conversationId: string): HistoryRow | u
 
 /** The last time the quota forced old messages out of the cache, and how many in all. */
 export function useEviction(db: ParleyDb): { at: number; count: number } | undefined {
-  return useLiveQuery(async () => {
+  const evicted = useTableQuery(db, ['meta'], 'evicted', async () => {
     const row = await db.meta.get('evicted');
-    return row?.key === 'evicted' ? { at: row.value, count: row.count } : undefined;
-  }, [db]);
+    return row?.key === 'evicted' ? { at: row.value, count: row.count } : null;
+  });
+  return evicted ?? undefined;
 }
 
 /** Every agent this device knows, by name: whom a conversation can be assigned to. */
 export function useAgents(db: ParleyDb): Agent[] | undefined {
-  return useLiveQuery(async () => (await db.agents.toArray()).sort((a, b) => a.name.localeCompare(b.name)), [db]);
+  return useTableQuery(db, ['agents'], 'agents', async () =>
+    (await db.agents.toArray()).sort((a, b) => a.name.localeCompare(b.name)),
+  );
 }
 
 /** One agent as the cache knows them (their presence, capacity and teams follow live). */
 export function useAgent(db: ParleyDb, id: string): Agent | undefined {
-  return useLiveQuery(() => db.agents.get(id), [db, id]);
+  return useTableQuery(db, ['agents'], id, async () => (await db.agents.get(id)) ?? null) ?? undefined;
 }
 
 /** Every team this device knows, by name. */
 export function useTeams(db: ParleyDb): Team[] | undefined {
-  return useLiveQuery(async () => (await db.teams.toArray()).sort((a, b) => a.name.localeCompare(b.name)), [db]);
+  return useTableQuery(db, ['teams'], 'teams', async () =>
+    (await db.teams.toArray()).sort((a, b) => a.name.localeCompare(b.name)),
+  );
 }
 
 /** Every inbox (channel account) this device knows, by name. */
 export function useChannelAccounts(db: ParleyDb): ChannelAccount[] | undefined {
-  return useLiveQuery(
-    async () => (await db.channelAccounts.toArray()).sort((a, b) => a.name.localeCompare(b.name)),
-    [db],
+  return useTableQuery(db, ['channelAccounts'], 'channelAccounts', async () =>
+    (await db.channelAccounts.toArray()).sort((a, b) => a.name.localeCompare(b.name)),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { CannedResponse } from '@parley/protocol';
-import { useLiveQuery } from 'dexie-react-hooks';
 import type { ParleyDb } from '../../data/db.js';
+import { useTableQuery } from '../../data/tableQuery.js';
 
 /**
  * The canned responses this agent may use, by shortcut: the shared ones and their own,
@@ -8,11 +8,9 @@ import type { ParleyDb } from '../../data/db.js';
  * until the cache has answered.
  */
 export function useCannedResponses(db: ParleyDb, agentId: string): CannedResponse[] | undefined {
-  return useLiveQuery(
-    async () =>
-      (await db.cannedResponses.toArray())
-        .filter((response) => !response.deleted && (response.ownerId === null || response.ownerId === agentId))
-        .sort((a, b) => a.shortcut.localeCompare(b.shortcut)),
-    [db, agentId],
+  return useTableQuery(db, ['cannedResponses'], agentId, async () =>
+    (await db.cannedResponses.toArray())
+      .filter((response) => !response.deleted && (response.ownerId === null || response.ownerId === agentId))
+      .sort((a, b) => a.shortcut.localeCompare(b.shortcut)),
   );
 }

@@ -1,8 +1,8 @@
 import type { Agent } from '@parley/protocol';
-import { liveQuery } from 'dexie';
 import { useEffect, useRef } from 'react';
 import { t } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
+import { watchTables } from '../../data/tableQuery.js';
 import type { Desktop } from '../../platform/desktop.js';
 import { mentionsToAnnounce, notePreview } from './mentions.js';
 import { isSilent, shouldNotify } from './policy.js';
@@ -31,14 +31,18 @@ export function useMentionAnnouncements(
   useEffect(() => {
     const since = Date.now();
     const seen = new Set<string>();
-    const subscription = liveQuery(() => db.messages.where('mentions').equals(agent.id).toArray()).subscribe({
-      next: (notes) => {
+    // Read again at each change to the messages, not through a live query: one that lives all
+    // day would keep the key of every message written meanwhile (data/tableQuery.ts).
+    const stop = watchTables(
+      db,
+      ['messages'],
+      () => db.messages.where('mentions').equals(agent.id).toArray(),
+      (notes) => {
         const news = mentionsToAnnounce(notes, agent.id, seen, since);
         for (const note of notes) seen.add(note.id);
         void announce(news);
       },
-      error: (error: unknown) => console.error('Parley: could not follow mentions', error),
-    });
+    );
 
     async function announce(notes: ReturnType<typeof mentionsToAnnounce>): Promise<void> {
       for (const note of notes) {
@@ -58,6 +62,6 @@ export function useMentionAnnouncements(
       }
     }
 
-    return () => subscription.unsubscribe();
+    return stop;
   }, [db, desktop, agent.id]);
 }
