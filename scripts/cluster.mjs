@@ -91,6 +91,15 @@ function userIds(name) {
   }
 }
 
+/** Whether nothing listens on 127.0.0.1:`port` yet. */
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -399,6 +408,10 @@ async function main() {
     }
   }
   if (!fs.existsSync(path.join(root, 'server/dist/main.js'))) fail('The server is not built: npm run build');
+
+  if (options.port !== 0 && !(await portFree(options.port))) {
+    fail(`Port ${options.port} is taken: choose another with --port, or --port 0 for any free one.`);
+  }
 
   // As root, the database runs as `postgres` and the rest of what comes from Debian as
   // `nobody`, each in a folder of its own that it owns.
