@@ -168,7 +168,11 @@ function launch(name, command, args, options = {}) {
 
 /** Stops one part: `signal` first, SIGKILL to its whole group past the timeout. */
 async function stopPart(part, signal) {
-  if (part.child.exitCode !== null || part.child.signalCode !== null || part.child.pid === undefined) return;
+  if (part.child.pid === undefined) return;
+  if (part.child.exitCode !== null || part.child.signalCode !== null) {
+    killGroup(part);
+    return;
+  }
   try {
     part.child.kill(signal);
   } catch {
@@ -264,12 +268,16 @@ function portOpen(port) {
 async function startPostgres(bin, dir, port, owner) {
   const data = path.join(dir, 'data');
   // initdb and the server refuse to run as root: as root, both run as `postgres`.
-  const initdb = spawnSync(
+  await run(
     path.join(bin, 'initdb'),
     ['-D', data, '-U', ROLE, '--auth=trust', '--no-locale', '-E', 'UTF8', '--no-sync'],
-    { cwd: dir, encoding: 'utf8', ...(owner ?? {}) },
-  );
-  if (initdb.status !== 0) throw new Error(`initdb failed:\n${initdb.stdout}\n${initdb.stderr}`);
+    {
+      cwd: dir,
+      ...(owner ?? {}),
+    },
+  ).catch((error) => {
+    throw new Error(`initdb failed:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`);
+  });
   const part = launch(
     'postgres',
     path.join(bin, 'postgres'),

@@ -15,7 +15,7 @@ const APP_SECRET = 'cluster-script-delivery-secret';
 
 let cluster: RunningCluster | undefined;
 beforeAll(async () => {
-  cluster = await startClusterScript({ META_APP_SECRET: APP_SECRET });
+  cluster = await startClusterScript({ demo: true, env: { META_APP_SECRET: APP_SECRET } });
 }, 40_000);
 afterAll(async () => {
   await cluster?.stop();

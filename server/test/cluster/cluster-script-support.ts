@@ -5,10 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HelloReplySchema, PROTOCOL_VERSION, ServerInfoSchema } from '@parley/protocol';
 import { io } from 'socket.io-client';
+import { Agents } from '../../src/modules/agents/index.js';
+import { openDatabase } from '../../src/platform/database.js';
+import { Store } from '../../src/platform/store.js';
 import type { ClientSocket } from '../helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -22,6 +26,8 @@ export type RunningCluster = {
   child: ChildProcess;
   proxyUrl: string;
   nodeUrls: string[];
+  /** The nodes' PostgreSQL database. */
+  databaseUrl: string;
   /** The script's temporary folder (the database, Redis, nginx's files, media). */
   workDir: string;
   /** Everything the script printed so far, both streams. */
@@ -30,13 +36,16 @@ export type RunningCluster = {
   stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-export async function startClusterScript(env: Record<string, string> = {}): Promise<RunningCluster> {
+export async function startClusterScript(
+  options: { demo?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningCluster> {
   if (!fs.existsSync(path.join(ROOT, 'server/dist/main.js'))) {
     throw new Error('scripts/cluster.mjs runs the built server: run `npx tsc -b` first');
   }
-  const child = spawn(process.execPath, [SCRIPT, '--port', '0', '--demo', '--no-build'], {
+  const args = [SCRIPT, '--port', '0', '--no-build', ...(options.demo === true ? ['--demo'] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, PARLEY_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PARLEY_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -57,12 +66,19 @@ export async function startClusterScript(env: Record<string, string> = {}): Prom
   for (;;) {
     const ready = /^Parley cluster ready: (\S+)$/m.exec(output);
     const nodes = /^ {2}nodes +(.+)$/m.exec(output);
+    const database = /^ {2}PostgreSQL +(\S+)$/m.exec(output);
     const files = /^ {2}files +(\S+)$/m.exec(output);
-    if (ready?.[1] !== undefined && nodes?.[1] !== undefined && files?.[1] !== undefined) {
+    if (
+      ready?.[1] !== undefined &&
+      nodes?.[1] !== undefined &&
+      database?.[1] !== undefined &&
+      files?.[1] !== undefined
+    ) {
       return {
         child,
         proxyUrl: ready[1],
         nodeUrls: nodes[1].trim().split(/\s+/),
+        databaseUrl: database[1],
         workDir: files[1],
         output: () => output,
         stop,
@@ -76,23 +92,44 @@ export async function startClusterScript(env: Record<string, string> = {}): Prom
   }
 }
 
-/** Signs in through `url` as the first demo account of `role` the server lists. */
-export async function signInDemo(url: string, role: 'admin' | 'agent'): Promise<string> {
-  const info = ServerInfoSchema.parse(await (await fetch(new URL('/api/info', url))).json());
-  const account = info.demoAccounts?.find((candidate) => candidate.role === role);
-  if (account === undefined) throw new Error(`the server lists no demo ${role}`);
+/** Creates an agent straight in the cluster's database, and signs in as them through `url`. */
+export const CLUSTER_AGENT = { email: 'cluster@example.com', name: 'Cluster Agent', password: 'correct horse battery' };
+
+export async function signInNewAgent(url: string, databaseUrl: string): Promise<string> {
+  const account = CLUSTER_AGENT;
+  const db = await openDatabase(os.tmpdir(), { databaseUrl });
+  try {
+    await new Agents(new Store(db), 1).createAgent({ ...account, role: 'agent' });
+  } finally {
+    await db.destroy();
+  }
+  return signIn(url, account.email, account.password);
+}
+
+async function signIn(url: string, email: string, password: string): Promise<string> {
   const response = await fetch(new URL('/api/auth/login', url), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: account.email, password: account.password }),
+    body: JSON.stringify({ email, password }),
   });
   if (response.status !== 200) throw new Error(`sign-in answered ${response.status}: ${await response.text()}`);
   const body = (await response.json()) as { token: string };
   return body.token;
 }
 
+/** Signs in through `url` as the first demo account of `role` the server lists. */
+export async function signInDemo(url: string, role: 'admin' | 'agent'): Promise<string> {
+  const info = ServerInfoSchema.parse(await (await fetch(new URL('/api/info', url))).json());
+  const account = info.demoAccounts?.find((candidate) => candidate.role === role);
+  if (account === undefined) throw new Error(`the server lists no demo ${role}`);
+  return signIn(url, account.email, account.password);
+}
+
 /** A socket.io connection over WebSocket alone, as the apps open it, once it has said hello. */
-export async function connectAndGreet(url: string, token: string): Promise<{ socket: ClientSocket; head: number }> {
+export async function connectAndGreet(
+  url: string,
+  token: string,
+): Promise<{ socket: ClientSocket; head: number; email: string }> {
   const socket: ClientSocket = io(url, {
     auth: { token },
     transports: ['websocket'],
@@ -117,7 +154,7 @@ export async function connectAndGreet(url: string, token: string): Promise<{ soc
         .emitWithAck('hello', { protocolVersion: PROTOCOL_VERSION, client: 'parley-cluster-test' }),
     );
     if (!reply.ok) throw new Error(`hello refused: ${reply.code}`);
-    return { socket, head: reply.head };
+    return { socket, head: reply.head, email: reply.agent.email };
   } catch (error) {
     socket.disconnect();
     throw error;
