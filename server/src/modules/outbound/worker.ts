@@ -178,6 +178,11 @@ export class OutboundService {
     this.templates.schedule(this.tuning.templateSyncIntervalMs);
   }
 
+  /** Resolves once the start-up recovery has settled what stopped nodes left (never rejects). */
+  recovered(): Promise<void> {
+    return this.ready;
+  }
+
   /** Jobs waiting or under way (the metrics' queue depth). */
   async queueDepth(): Promise<number> {
     const row = await this.deps.store.db
