@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { newId } from '../src/platform/ids.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { makePng, mediaConfig, mediaRow, settled, startMetaFixture, type MetaFixture } from './media-fixtures.js';
@@ -159,4 +160,16 @@ test("a copy under another node's live lease is left to it; once the lease lapse
   server.media.kick();
   expect(await settled(server, heldId)).toMatchObject({ status: 'ready', attempts: 2 });
   expect(meta.requests.filter((request) => request.path.startsWith(heldPath))).toHaveLength(1);
+});
+
+test('PARLEY_NODE_ID names the node, checked; without it every process gets a name of its own', () => {
+  expect(loadConfig({ PARLEY_NODE_ID: 'eu-west.1' }, false).nodeId).toBe('eu-west.1');
+  const first = loadConfig({}, false).nodeId;
+  const second = loadConfig({}, false).nodeId;
+  expect(first).not.toBe(second);
+  expect(first).toContain(`:${String(process.pid)}:`);
+  expect(() => loadConfig({ PARLEY_NODE_ID: 'two words' }, false)).toThrow(/PARLEY_NODE_ID/);
+  expect(loadConfig({}, false).jobLeaseMs).toBe(30_000);
+  expect(loadConfig({ PARLEY_JOB_LEASE_MS: '1500' }, false).jobLeaseMs).toBe(1_500);
+  expect(() => loadConfig({ PARLEY_JOB_LEASE_MS: '10' }, false)).toThrow(/PARLEY_JOB_LEASE_MS/);
 });
