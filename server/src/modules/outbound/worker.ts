@@ -489,15 +489,9 @@ export class OutboundService {
         wake = Math.min(wake, now + wait);
         continue;
       }
-      // Taken by another node since the queue was read: its turn, not ours.
-      if (!(await this.lease(job.id, now))) continue;
-      const run = this.runJob(job, payload.data, account)
+      const run = this.leaseAndRun(job, payload.data, account, now)
         .catch((error: unknown) => {
           this.deps.log.error({ job: job.id, err: error }, 'outbound: job crashed');
-        })
-        .then(() => this.unlease(job.id))
-        .catch((error: unknown) => {
-          this.deps.log.warn({ job: job.id, err: error }, 'outbound: lease not released; it lapses on its own');
         })
         .finally(() => {
           this.running.delete(job.id);
@@ -506,6 +500,19 @@ export class OutboundService {
       this.running.set(job.id, run);
     }
     return wake;
+  }
+
+  /** Runs the job under this node's lease, if it can take it; gives the lease back if the job is queued again. */
+  private async leaseAndRun(job: JobRow, payload: JobPayload, account: AccountRow, now: number): Promise<void> {
+    // Taken by another node since the queue was read: its turn, not ours.
+    if (!(await this.lease(job.id, now))) return;
+    try {
+      await this.runJob(job, payload, account);
+    } finally {
+      await this.unlease(job.id).catch((error: unknown) => {
+        this.deps.log.warn({ job: job.id, err: error }, 'outbound: lease not released; it lapses on its own');
+      });
+    }
   }
 
   private async runJob(job: JobRow, payload: JobPayload, account: AccountRow): Promise<void> {
@@ -526,7 +533,7 @@ export class OutboundService {
   private async lease(jobId: string, now: number): Promise<boolean> {
     const result = await this.deps.store.db
       .updateTable('outbound_jobs')
-      .set({ lease_owner: this.nodeId, lease_until: now + this.leaseMs })
+      .set({ lease_owner: this.nodeId, lease_until: Date.now() + this.leaseMs })
       .where('id', '=', jobId)
       .where('state', '=', 'queued')
       .where('next_attempt_at', '<=', now)
