@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -61,7 +63,25 @@ const EnvSchema = z.object({
   PARLEY_METRICS_TOKEN: z.string().min(16, 'Use at least 16 characters').optional(),
   PARLEY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   PARLEY_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  PARLEY_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'Use up to 100 letters, digits, dots, dashes, underscores or colons')
+    .optional(),
+  PARLEY_JOB_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 });
+
+/**
+ * This process's name among the nodes sharing the database: the host, the process and a
+ * few random bytes, so that a restarted process never mistakes itself for its predecessor.
+ */
+export function defaultNodeId(): string {
+  const host =
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9.-]/g, '')
+      .slice(0, 60) || 'node';
+  return `${host}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
 
 export { ConfigError, type ServerConfig } from './platform/config.js';
 
@@ -106,6 +126,8 @@ export function loadConfig(
     metricsToken: e.PARLEY_METRICS_TOKEN,
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     shutdownDelayMs: e.PARLEY_SHUTDOWN_DELAY_MS,
+    nodeId: e.PARLEY_NODE_ID ?? defaultNodeId(),
+    jobLeaseMs: e.PARLEY_JOB_LEASE_MS,
     graph: { baseUrl: e.PARLEY_GRAPH_API_URL.replace(/\/+$/, ''), version: e.PARLEY_GRAPH_API_VERSION },
     channelsFile: e.PARLEY_CHANNELS_FILE === undefined ? undefined : path.resolve(e.PARLEY_CHANNELS_FILE),
     adminToken: e.PARLEY_ADMIN_TOKEN,

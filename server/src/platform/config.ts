@@ -33,6 +33,13 @@ export type ServerConfig = {
   shutdownTimeoutMs: number;
   /** On SIGTERM: how long /readyz answers 503 before the server stops taking requests, for a load balancer to notice. */
   shutdownDelayMs: number;
+  /**
+   * This node's name among those sharing the database (PARLEY_NODE_ID): it owns the jobs and
+   * media copies it claims. Unique per running process.
+   */
+  nodeId: string;
+  /** How long a node's claim on a job or a copy holds unless renewed; a dead node's work is taken over after it. */
+  jobLeaseMs: number;
   /** Meta's Graph API; tests and the demo point this at a local fake. */
   graph: { baseUrl: string; version: string };
   /** A JSON file of channel accounts, loaded (and upserted) at start. */

@@ -169,6 +169,9 @@ export type Database = {
     attempts: number;
     created_at: number;
     updated_at: number;
+    /** The node copying it now, and until when its claim holds (renewed while it works). */
+    lease_owner: string | null;
+    lease_until: number | null;
   };
   outbound_jobs: {
     id: string;
@@ -183,6 +186,9 @@ export type Database = {
     last_error: string | null;
     created_at: number;
     updated_at: number;
+    /** The node running it now, and until when its claim holds (renewed while it runs). */
+    lease_owner: string | null;
+    lease_until: number | null;
   };
   mutations: {
     client_id: string;

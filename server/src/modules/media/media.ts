@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { AttachmentSchema, ChannelSchema, type Attachment, type AttachmentKind, type Channel } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import type { ServerConfig } from '../../platform/config.js';
 import { newId } from '../../platform/ids.js';
@@ -101,9 +101,19 @@ export function cleanFileName(name: string | null | undefined): string | null {
   return cleaned.length > 200 ? cleaned.slice(cleaned.length - 200) : cleaned;
 }
 
+/** A copy nobody holds, or one whose node let its lease lapse. */
+function leaseLapsed(now: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(lease_until is null or lease_until < ${now})`;
+}
+
 /**
  * Copies inbound media from Meta into our own storage, serves it to signed-in clients,
  * takes agents' uploads, and hands their bytes to the senders.
+ *
+ * Several nodes may share the copies: a node copies a file only under its lease (the
+ * row's `lease_owner` and `lease_until`, taken by a conditional update one node alone can
+ * win) and renews it while it copies. A copy whose node died is taken over once the lease
+ * lapses; a copy is harmless to redo (the storage keys are the content's hash).
  */
 export class MediaService {
   readonly storage: MediaStorage;
@@ -116,6 +126,7 @@ export class MediaService {
   private shutdown = new AbortController();
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
     readonly deps: {
@@ -145,9 +156,48 @@ export class MediaService {
       );
       if (pending) this.kick();
     });
-    this.poll = setInterval(() => this.kick(), POLL_MS);
+    this.poll = setInterval(() => this.kick(), Math.min(POLL_MS, this.deps.config.jobLeaseMs));
     this.poll.unref();
-    this.kick();
+    this.heartbeat = setInterval(
+      () => void this.renewLeases(),
+      Math.max(100, Math.floor(this.deps.config.jobLeaseMs / 3)),
+    );
+    this.heartbeat.unref();
+    void this.recover()
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'media copy leases could not be recovered'))
+      .finally(() => this.kick());
+  }
+
+  /**
+   * The copies this node's name held before a restart are its own again at once (on
+   * SQLite, whose file one node alone serves, every copy's); another node's wait until
+   * their leases lapse.
+   */
+  private async recover(): Promise<void> {
+    let query = this.deps.store.db
+      .updateTable('media')
+      .set({ lease_owner: null, lease_until: null })
+      .where('status', '=', 'pending')
+      .where('lease_owner', 'is not', null);
+    if (this.deps.store.engine !== 'sqlite') query = query.where('lease_owner', '=', this.deps.config.nodeId);
+    await query.execute();
+  }
+
+  /** The heartbeat: the copies under way stay this node's while it makes them. */
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    if (ids.length === 0 || this.shutdown.signal.aborted) return;
+    try {
+      await this.deps.store.db
+        .updateTable('media')
+        .set({ lease_until: Date.now() + this.deps.config.jobLeaseMs })
+        .where('id', 'in', ids)
+        .where('lease_owner', '=', this.deps.config.nodeId)
+        .where('status', '=', 'pending')
+        .execute();
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'media copy leases could not be renewed');
+    }
   }
 
   /**
@@ -175,6 +225,20 @@ export class MediaService {
     this.shutdown.abort();
     await this.ticking;
     await Promise.allSettled([...this.inFlight.values()]);
+    if (this.heartbeat !== null) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      // Copies cut off are anyone's again at once, rather than when their leases lapse.
+      await this.deps.store.db
+        .updateTable('media')
+        .set({ lease_owner: null, lease_until: null })
+        .where('lease_owner', '=', this.deps.config.nodeId)
+        .where('status', '=', 'pending')
+        .execute()
+        .catch((error: unknown) => {
+          this.deps.log.warn({ err: error }, 'media copy leases not released; they lapse on their own');
+        });
+    }
   }
 
   /** Copies waiting or under way (the metrics' queue depth). */
@@ -230,12 +294,15 @@ export class MediaService {
   private async tick(): Promise<void> {
     const free = CONCURRENCY - this.inFlight.size;
     if (!this.running || free <= 0) return;
+    const now = Date.now();
     let query = this.deps.store.db
       .selectFrom('media')
       .selectAll()
       .where('status', '=', 'pending')
       .where('source_kind', '!=', 'upload')
-      .where(DUE_AT, '<=', Date.now())
+      .where(DUE_AT, '<=', now)
+      // Another node's copy under way is left to it.
+      .where(leaseLapsed(now))
       .orderBy('created_at')
       .orderBy('id')
       .limit(free);
@@ -243,7 +310,10 @@ export class MediaService {
     if (busy.length > 0) query = query.where('id', 'not in', busy);
     const rows = await query.execute();
     for (const row of rows) {
-      const job = this.copy(row)
+      if (!this.running) break;
+      const claimed = await this.claim(row, now);
+      if (claimed === null) continue;
+      const job = this.copy(claimed)
         .catch((error: unknown) => this.deps.log.error({ err: error, mediaId: row.id }, 'media copy crashed'))
         .finally(() => {
           this.inFlight.delete(row.id);
@@ -253,14 +323,28 @@ export class MediaService {
     }
   }
 
-  private async copy(row: MediaRow): Promise<void> {
-    const attempt = Number(row.attempts) + 1;
-    // Counted before the try, so a crash in the middle still moves the backoff along.
-    await this.deps.store.db
+  /**
+   * Takes the copy for this node if it is still pending and nobody's, counting the try (so
+   * a crash in the middle still moves the backoff along): one conditional update, which only
+   * one node can win. Null when another node was first.
+   */
+  private async claim(row: MediaRow, now: number): Promise<MediaRow | null> {
+    const attempts = Number(row.attempts) + 1;
+    const lease = { lease_owner: this.deps.config.nodeId, lease_until: now + this.deps.config.jobLeaseMs };
+    const result = await this.deps.store.db
       .updateTable('media')
-      .set({ attempts: attempt, updated_at: Date.now() })
+      .set({ attempts, updated_at: now, ...lease })
       .where('id', '=', row.id)
-      .execute();
+      .where('status', '=', 'pending')
+      .where('attempts', '=', row.attempts)
+      .where(leaseLapsed(now))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return null;
+    return { ...row, attempts, updated_at: now, ...lease };
+  }
+
+  private async copy(row: MediaRow): Promise<void> {
+    const attempt = Number(row.attempts);
     let file: Downloaded | null = null;
     try {
       await this.whenReady();
@@ -279,8 +363,9 @@ export class MediaService {
       if (failure.outcome === 'retry' && attempt < MAX_ATTEMPTS) {
         await this.deps.store.db
           .updateTable('media')
-          .set({ error: failure.message, updated_at: Date.now() })
+          .set({ error: failure.message, lease_owner: null, lease_until: null, updated_at: Date.now() })
           .where('id', '=', row.id)
+          .where('lease_owner', '=', this.deps.config.nodeId)
           .execute();
         this.wakeAfter(retryDelay(attempt));
         this.deps.log.info({ mediaId: row.id, attempt, reason: failure.message }, 'media copy will be retried');

@@ -1,6 +1,6 @@
 import { ChannelSchema, type Channel, type Failure, type MutationResult } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { z } from 'zod';
 import type { ServerConfig } from '../../platform/config.js';
 import type { MutationGate } from '../../platform/mutation-gate.js';
@@ -65,10 +65,30 @@ type AccountRow = Selectable<Database['channel_accounts']>;
 /** Job states. `preparing`: uploading a file (nothing sent yet). `in_flight`: the send call may have been made. */
 export type JobState = 'queued' | 'preparing' | 'in_flight' | 'done' | 'failed';
 
+/** The states of a job not yet settled. */
+const UNFINISHED: readonly JobState[] = ['queued', 'preparing', 'in_flight'];
+
+/** A lease nobody holds, or one its node let lapse (it died, or lost the database). */
+function leaseLapsed(now: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(lease_until is null or lease_until < ${now})`;
+}
+
+/** Whether a job's lease, as read, is free to take. */
+function lapsed(job: Pick<JobRow, 'lease_until'>, now: number): boolean {
+  return job.lease_until === null || Number(job.lease_until) < now;
+}
+
 /**
  * Sends agents' messages, reactions and read receipts through Meta's Graph API, from
  * durable jobs: one call per job at most, in order within a conversation, paced per
  * business number, retried with backoff only when Meta's answer says the call did nothing.
+ *
+ * Several nodes may share the queue. A node runs a job only under its lease (the job's
+ * `lease_owner` and `lease_until`, taken by a conditional update that one node alone can
+ * win), renews the leases of the jobs it runs, and moves a job from state to state only
+ * while it still holds it. A job whose lease lapsed is another node's to settle: queued or
+ * preparing, it runs again; in flight, its call may have reached Meta, so it is never made
+ * again.
  */
 export class OutboundService {
   readonly graph: GraphClient;
@@ -82,6 +102,10 @@ export class OutboundService {
   private passing = false;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** This node's name on the leases it takes. */
+  readonly nodeId: string;
+  private readonly leaseMs: number;
   private readonly templates: TemplateSync;
   private readonly sends: SendJobs;
   private readonly actions: ActionJobs;
@@ -97,6 +121,8 @@ export class OutboundService {
       observeGraph?: (call: GraphCallRecord) => void;
     },
   ) {
+    this.nodeId = deps.config.nodeId;
+    this.leaseMs = deps.config.jobLeaseMs;
     this.graph = new GraphClient({
       baseUrl: deps.config.graph.baseUrl,
       version: deps.config.graph.version,
@@ -144,9 +170,17 @@ export class OutboundService {
     this.ready = this.recover().catch((error: unknown) => {
       this.deps.log.error({ err: error }, 'outbound: recovery of interrupted jobs failed');
     });
+    // Renewed well before they lapse, so a slow query or two cannot lose them.
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.heartbeat.unref();
     this.kick();
     void this.templates.run();
     this.templates.schedule(this.tuning.templateSyncIntervalMs);
+  }
+
+  /** Resolves once the start-up recovery has settled what stopped nodes left (never rejects). */
+  recovered(): Promise<void> {
+    return this.ready;
   }
 
   /** Jobs waiting or under way (the metrics' queue depth). */
@@ -181,7 +215,51 @@ export class OutboundService {
     clearTimeout(grace);
     this.shutdown.abort();
     await settled;
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    if (this.started)
+      await this.releaseLeases().catch((error: unknown) => {
+        this.deps.log.warn({ err: error }, 'outbound: leases not released; they lapse on their own');
+      });
     await templateSync;
+  }
+
+  /**
+   * Gives back what this node holds and will not finish, so that another node takes it at
+   * once rather than when the lease lapses: a job not begun (or an upload cut off) goes back
+   * to the queue; a call abandoned in flight is left for any node to settle, without a call.
+   */
+  private async releaseLeases(): Promise<void> {
+    const { db } = this.deps.store;
+    const now = Date.now();
+    await db
+      .updateTable('outbound_jobs')
+      .set({ state: 'queued', lease_owner: null, lease_until: null, updated_at: now })
+      .where('lease_owner', '=', this.nodeId)
+      .where('state', 'in', ['queued', 'preparing'])
+      .execute();
+    await db
+      .updateTable('outbound_jobs')
+      .set({ lease_owner: null, lease_until: null })
+      .where('lease_owner', '=', this.nodeId)
+      .where('state', '=', 'in_flight')
+      .execute();
+  }
+
+  /** The heartbeat: the jobs this node runs stay its own while it runs them. */
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0 || this.shutdown.signal.aborted) return;
+    try {
+      await this.deps.store.db
+        .updateTable('outbound_jobs')
+        .set({ lease_until: Date.now() + this.leaseMs })
+        .where('id', 'in', ids)
+        .where('lease_owner', '=', this.nodeId)
+        .where('state', 'in', [...UNFINISHED])
+        .execute();
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'outbound: leases could not be renewed');
+    }
   }
 
   // -------------------------------------------------------------------------------------
@@ -233,45 +311,79 @@ export class OutboundService {
   // The worker
 
   /**
-   * Jobs found `in_flight` were interrupted between the call to Meta and recording its
-   * answer: the call may have been made, so it is never made again. A send among them is
-   * failed as "unknown delivery", in words the agent can act on.
+   * At start: the jobs of a node that stopped are settled (see `settleLapsed`), and finished
+   * jobs older than a week are dropped. Those still leased by a live node are left alone.
    */
   private async recover(): Promise<void> {
     const now = Date.now();
-    const { store } = this.deps;
-    // An upload is harmless to redo: nothing reached the customer yet.
-    await store.db
-      .updateTable('outbound_jobs')
-      .set({ state: 'queued', updated_at: now })
-      .where('state', '=', 'preparing')
-      .execute();
-    const interrupted = await store.db
-      .selectFrom('outbound_jobs')
-      .selectAll()
-      .where('state', '=', 'in_flight')
-      .execute();
-    for (const job of interrupted) {
-      const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
-      const channel: Channel = payload.success ? payload.data.channel : 'whatsapp';
-      await store.write(async (trx, changes) => {
-        await trx
-          .updateTable('outbound_jobs')
-          .set({ state: 'failed', last_error: 'interrupted: the server stopped during the call', updated_at: now })
-          .where('id', '=', job.id)
-          .execute();
-        if (job.kind !== 'message.send' || job.message_id === null) return;
-        const error = unknownDeliveryError(channel, 'server_restarted');
-        await this.sends.failMessageIn(trx, changes, job.message_id, error);
-      });
-      this.deps.log.warn({ job: job.id, kind: job.kind }, 'outbound: interrupted job not resent');
-    }
+    await this.settleLapsed(now, true);
     // Finished jobs are kept a week for inspection, then dropped.
-    await store.db
+    await this.deps.store.db
       .deleteFrom('outbound_jobs')
       .where('state', 'in', ['done', 'failed'])
       .where('updated_at', '<', now - 7 * 24 * 60 * 60 * 1000)
       .execute();
+  }
+
+  /**
+   * Settles the jobs whose node stopped between two states: their lease lapsed (at start,
+   * also those this node's name held before a restart; and on SQLite, whose file one node
+   * alone serves, every one). An upload is harmless to redo: the job is queued again.
+   * A job found `in_flight` was interrupted between the call to Meta and recording its
+   * answer: the call may have been made, so it is never made again. A send among them is
+   * failed as "unknown delivery", in words the agent can act on.
+   */
+  private async settleLapsed(now: number, atStart: boolean): Promise<void> {
+    const { store } = this.deps;
+    const takeAll = atStart && store.engine === 'sqlite';
+    const free = (): RawBuilder<SqlBool> =>
+      takeAll
+        ? sql<SqlBool>`1 = 1`
+        : atStart
+          ? sql<SqlBool>`(lease_until is null or lease_until < ${now} or lease_owner = ${this.nodeId})`
+          : leaseLapsed(now);
+    const busy = [...this.running.keys()];
+    let preparing = store.db
+      .updateTable('outbound_jobs')
+      .set({ state: 'queued', lease_owner: null, lease_until: null, updated_at: now })
+      .where('state', '=', 'preparing')
+      .where(free());
+    if (busy.length > 0) preparing = preparing.where('id', 'not in', busy);
+    await preparing.execute();
+    let query = store.db.selectFrom('outbound_jobs').selectAll().where('state', '=', 'in_flight').where(free());
+    if (busy.length > 0) query = query.where('id', 'not in', busy);
+    const interrupted = await query.execute();
+    for (const job of interrupted) {
+      const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
+      const channel: Channel = payload.success ? payload.data.channel : 'whatsapp';
+      const settled = await store.write(async (trx, changes) => {
+        // Only if it is still as read: a node that came back may have recorded the answer.
+        const updated = await trx
+          .updateTable('outbound_jobs')
+          .set({
+            state: 'failed',
+            last_error: 'interrupted: the server stopped during the call',
+            lease_owner: null,
+            lease_until: null,
+            updated_at: now,
+          })
+          .where('id', '=', job.id)
+          .where('state', '=', 'in_flight')
+          .where(free())
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return false;
+        if (job.kind !== 'message.send' || job.message_id === null) return true;
+        const error = unknownDeliveryError(channel, 'server_restarted');
+        await this.sends.failMessageIn(trx, changes, job.message_id, error);
+        return true;
+      });
+      if (settled) {
+        this.deps.log.warn(
+          { job: job.id, kind: job.kind, node: job.lease_owner },
+          'outbound: interrupted job not resent',
+        );
+      }
+    }
   }
 
   /** Looks at the queue now (after a mutation, a finished job, or a timer). */
@@ -312,12 +424,23 @@ export class OutboundService {
     let wake = now + this.tuning.idlePollMs;
     if (this.disposed) return wake;
     const { db } = this.deps.store;
-    const pending = await db
+    let pending = await db
       .selectFrom('outbound_jobs')
       .selectAll()
-      .where('state', 'in', ['queued', 'preparing', 'in_flight'])
+      .where('state', 'in', [...UNFINISHED])
       .orderBy('id')
       .execute();
+    // The sweep, on every node: a job left between two states by a node whose lease lapsed.
+    const stranded = pending.some((job) => job.state !== 'queued' && !this.running.has(job.id) && lapsed(job, now));
+    if (stranded) {
+      await this.settleLapsed(now, false);
+      pending = await db
+        .selectFrom('outbound_jobs')
+        .selectAll()
+        .where('state', 'in', [...UNFINISHED])
+        .orderBy('id')
+        .execute();
+    }
     // Only the oldest unfinished job of each conversation may run: that keeps the order
     // agents wrote in, even when an earlier message waits for a retry.
     const heads = new Map<string, JobRow>();
@@ -337,6 +460,8 @@ export class OutboundService {
       // dispose() may have begun while the queue was read: start nothing it will not wait for.
       if (this.disposed) break;
       if (job.state !== 'queued' || this.running.has(job.id)) continue;
+      // Another node runs it.
+      if (!lapsed(job, now) && job.lease_owner !== this.nodeId) continue;
       const due = Number(job.next_attempt_at);
       if (due > now) {
         wake = Math.min(wake, due);
@@ -346,7 +471,9 @@ export class OutboundService {
       const payload = JobPayloadSchema.safeParse(safeJson(job.payload));
       const account = accounts.get(job.channel_account_id);
       if (!payload.success || account === undefined) {
-        await this.abandon(job, payload.success ? 'the business account was removed' : 'unreadable job');
+        if (await this.lease(job.id, now)) {
+          await this.abandon(job, payload.success ? 'the business account was removed' : 'unreadable job');
+        }
         continue;
       }
       if (payload.data.channel === 'whatsapp') {
@@ -362,7 +489,7 @@ export class OutboundService {
         wake = Math.min(wake, now + wait);
         continue;
       }
-      const run = this.runJob(job, payload.data, account)
+      const run = this.leaseAndRun(job, payload.data, account, now)
         .catch((error: unknown) => {
           this.deps.log.error({ job: job.id, err: error }, 'outbound: job crashed');
         })
@@ -373,6 +500,19 @@ export class OutboundService {
       this.running.set(job.id, run);
     }
     return wake;
+  }
+
+  /** Runs the job under this node's lease, if it can take it; gives the lease back if the job is queued again. */
+  private async leaseAndRun(job: JobRow, payload: JobPayload, account: AccountRow, now: number): Promise<void> {
+    // Taken by another node since the queue was read: its turn, not ours.
+    if (!(await this.lease(job.id, now))) return;
+    try {
+      await this.runJob(job, payload, account);
+    } finally {
+      await this.unlease(job.id).catch((error: unknown) => {
+        this.deps.log.warn({ job: job.id, err: error }, 'outbound: lease not released; it lapses on its own');
+      });
+    }
   }
 
   private async runJob(job: JobRow, payload: JobPayload, account: AccountRow): Promise<void> {
@@ -386,13 +526,45 @@ export class OutboundService {
     }
   }
 
-  /** Moves the job to `state` if it is still in one of `from`; false when something else took it. */
-  private async claim(jobId: string, state: JobState, from: readonly JobState[]): Promise<boolean> {
+  /**
+   * Takes a queued, due job for this node: one conditional update, which only one node can
+   * win, and only while nobody else's lease holds it.
+   */
+  private async lease(jobId: string, now: number): Promise<boolean> {
     const result = await this.deps.store.db
       .updateTable('outbound_jobs')
-      .set({ state, updated_at: Date.now() })
+      .set({ lease_owner: this.nodeId, lease_until: Date.now() + this.leaseMs })
+      .where('id', '=', jobId)
+      .where('state', '=', 'queued')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_owner', '=', this.nodeId), leaseLapsed(now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** A job that went back to the queue (or never left it) is anyone's again. */
+  private async unlease(jobId: string): Promise<void> {
+    await this.deps.store.db
+      .updateTable('outbound_jobs')
+      .set({ lease_owner: null, lease_until: null })
+      .where('id', '=', jobId)
+      .where('lease_owner', '=', this.nodeId)
+      .where('state', '=', 'queued')
+      .execute();
+  }
+
+  /**
+   * Moves the job to `state` if it is still in one of `from` and still this node's; false
+   * when something else took it (another node, after this one's lease lapsed).
+   */
+  private async claim(jobId: string, state: JobState, from: readonly JobState[]): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.deps.store.db
+      .updateTable('outbound_jobs')
+      .set({ state, lease_until: now + this.leaseMs, updated_at: now })
       .where('id', '=', jobId)
       .where('state', 'in', [...from])
+      .where('lease_owner', '=', this.nodeId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -427,7 +599,15 @@ export class OutboundService {
   private async requeue(job: JobRow, attempts: number, at: number, lastError: string): Promise<void> {
     await this.deps.store.db
       .updateTable('outbound_jobs')
-      .set({ state: 'queued', attempts, next_attempt_at: at, last_error: lastError, updated_at: Date.now() })
+      .set({
+        state: 'queued',
+        attempts,
+        next_attempt_at: at,
+        last_error: lastError,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: Date.now(),
+      })
       .where('id', '=', job.id)
       .execute();
   }
