@@ -71,6 +71,7 @@ const steps = [
         'auth-throttle',
         'inbox-mutations',
         'webhooks',
+        'leases',
       ].map((name) => `server/test/${name}.test.ts`),
       // Several nodes on one database and one Redis.
       'server/test/cluster/',
