@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
+import { SharedPresence, usePresence } from './modules/presence/index.js';
 import { SnoozeSweeper } from './modules/assignment/index.js';
 import type { ServerConfig } from './config.js';
 import {
@@ -107,6 +108,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = new Store(db);
   // Several nodes: Redis between them (socket.io's adapter, the live feed, presence, throttles).
   const redis: RedisLink | null = config.redisUrl === undefined ? null : connectRedis(config.redisUrl, app.log);
+  if (redis !== null) {
+    const onError = (error: unknown): void => app.log.error({ err: error }, 'presence update failed');
+    usePresence(store, new SharedPresence(store, redis, { onError }));
+  }
   const agents = new Agents(store, config.sessionDays, config.accessTokenMinutes);
 
   // In demo mode the simulator signs its webhooks with a secret made for this run.
