@@ -31,6 +31,7 @@ import { demoSecretKey } from './platform/secrets.js';
 import { Store } from './platform/store.js';
 import { Lifecycle } from './platform/lifecycle.js';
 import { connectRedis, type RedisLink } from './platform/redis.js';
+import { shareThrottles } from './platform/throttle.js';
 import { createLogger, requestIdOf } from './platform/logging.js';
 import { ServerMetrics } from './platform/metrics.js';
 import { operationsRoutes } from './transport/http/operations.js';
@@ -111,6 +112,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (redis !== null) {
     const onError = (error: unknown): void => app.log.error({ err: error }, 'presence update failed');
     usePresence(store, new SharedPresence(store, redis, { onError }));
+    // WhatsApp's throughput is per business number, whichever node sends.
+    shareThrottles(store, redis);
   }
   const agents = new Agents(store, config.sessionDays, config.accessTokenMinutes);
 

@@ -73,7 +73,7 @@ export type JobState = 'queued' | 'preparing' | 'in_flight' | 'done' | 'failed';
 export class OutboundService {
   readonly graph: GraphClient;
   private tuning: OutboundTuning = { ...DEFAULT_TUNING };
-  private readonly throttle = new Throttle();
+  private readonly throttle = Throttle.of(() => this.deps.store);
   private readonly running = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
   private ready: Promise<void> = Promise.resolve();
