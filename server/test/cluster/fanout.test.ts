@@ -104,6 +104,12 @@ test('a webhook posted to one node reaches the sockets signed in on both, once, 
   }
   expectInOrder(onA.batches.all);
   expectInOrder(onB.batches.all);
+
+  // A node that stops disconnects its own sockets, not the other node's.
+  await b.close();
+  expect(await webhookTo(a, 'wamid.after-b-stopped')).toBe(200);
+  await onA.batches.waitFor(batchHasMessage('wamid.after-b-stopped'), 'a message on A once B stopped');
+  expect(onA.socket.connected).toBe(true);
 });
 
 test('Redis down for a few seconds: webhooks are stored and answered 200, the other node gets them, /readyz says so', async () => {

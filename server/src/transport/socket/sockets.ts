@@ -343,8 +343,11 @@ export function startRealtime(
       // A socket the server disconnects hears "io server disconnect"; the client connects
       // again after a short random pause (renderer/src/sync/connection.ts), to whichever
       // node the address leads to then.
-      io.disconnectSockets(true);
+      // Only this node's: through the adapter, a plain disconnectSockets reaches every node.
+      io.local.disconnectSockets(true);
       io.engine.close();
+      // The Streams adapter's own connections (its reader stops after its current read).
+      if (redis !== undefined) await Promise.resolve(io.of('/').adapter.close());
       await Promise.resolve();
     },
   };
