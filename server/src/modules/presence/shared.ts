@@ -44,7 +44,14 @@ export class SharedPresence implements PresenceService {
   constructor(
     private readonly store: Store,
     private readonly redis: RedisLink,
-    private readonly options: { onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      onError?: (error: unknown) => void;
+      /** Shorter times for tests; LEASE_MS, RENEW_MS, SWEEP_MS and OFFLINE_AFTER_MS otherwise. */
+      leaseMs?: number;
+      renewMs?: number;
+      sweepMs?: number;
+      graceMs?: number;
+    } = {},
   ) {
     this.upSince = redis.up() ? Date.now() : null;
     this.stopReady = redis.onReady(() => {
@@ -56,10 +63,18 @@ export class SharedPresence implements PresenceService {
     });
   }
 
+  private get lease(): number {
+    return this.options.leaseMs ?? LEASE_MS;
+  }
+
+  private get grace(): number {
+    return this.options.graceMs ?? OFFLINE_AFTER_MS;
+  }
+
   /** Starts renewing this node's sockets and sweeping for agents no node holds. */
   reset(): Promise<void> {
-    const renew = setInterval(() => void this.renew(), RENEW_MS);
-    const sweep = setInterval(() => void this.sweep(), SWEEP_MS);
+    const renew = setInterval(() => void this.renew(), this.options.renewMs ?? RENEW_MS);
+    const sweep = setInterval(() => void this.sweep(), this.options.sweepMs ?? SWEEP_MS);
     renew.unref();
     sweep.unref();
     this.timers.push(renew, sweep);
@@ -74,7 +89,7 @@ export class SharedPresence implements PresenceService {
     let open = this.sockets.get(agentId);
     if (open === undefined) this.sockets.set(agentId, (open = new Set()));
     open.add(socketId);
-    await this.count(agentId, socketId, Date.now() + LEASE_MS);
+    await this.count(agentId, socketId, Date.now() + this.lease);
     await this.settle(agentId, true);
   }
 
@@ -82,13 +97,13 @@ export class SharedPresence implements PresenceService {
     const open = this.sockets.get(agentId);
     open?.delete(socketId);
     if (open?.size === 0) this.sockets.delete(agentId);
-    void this.count(agentId, socketId, Date.now() + OFFLINE_AFTER_MS);
+    void this.count(agentId, socketId, Date.now() + this.grace);
     // A node stopping leaves the settling to the others' sweeps.
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.graceTimers.delete(timer);
       this.settle(agentId, null).catch((error: unknown) => this.options.onError?.(error));
-    }, OFFLINE_AFTER_MS + 100);
+    }, this.grace + 100);
     timer.unref();
     this.graceTimers.add(timer);
   }
@@ -108,7 +123,7 @@ export class SharedPresence implements PresenceService {
     this.graceTimers.clear();
     this.stopReady();
     // This node's sockets are gone: they stop counting after the grace, not the lease.
-    const until = Date.now() + OFFLINE_AFTER_MS;
+    const until = Date.now() + this.grace;
     for (const [agentId, open] of this.sockets) for (const socketId of open) void this.count(agentId, socketId, until);
     this.sockets.clear();
   }
@@ -141,7 +156,7 @@ export class SharedPresence implements PresenceService {
       .multi()
       .zadd(key, until, `${this.redis.nodeId}:${socketId}`)
       .zremrangebyscore(key, '-inf', Date.now())
-      .pexpire(key, LEASE_MS * 4)
+      .pexpire(key, Math.max(this.lease, this.grace) * 4)
       .exec()
       .catch(() => undefined);
   }
@@ -149,7 +164,7 @@ export class SharedPresence implements PresenceService {
   /** Renews this node's sockets, and makes Online those of its agents a sweep took for gone. */
   private async renew(): Promise<void> {
     try {
-      const until = Date.now() + LEASE_MS;
+      const until = Date.now() + this.lease;
       for (const [agentId, open] of this.sockets) {
         for (const socketId of open) await this.count(agentId, socketId, until);
       }
@@ -170,7 +185,7 @@ export class SharedPresence implements PresenceService {
   /** Agents the database holds present that no node counts any more (their node died). */
   private async sweep(): Promise<void> {
     // Every node counts its sockets again within a lease of Redis coming back (empty, maybe).
-    if (this.upSince === null || Date.now() - this.upSince < LEASE_MS) return;
+    if (this.upSince === null || Date.now() - this.upSince < this.lease) return;
     try {
       const present = await this.store.db
         .selectFrom('agents')
