@@ -156,6 +156,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // [wiring:operations] /healthz, /readyz, /metrics, and the drain on stop.
   const lifecycle = new Lifecycle();
   const metrics = new ServerMetrics();
+  if (redis !== null) metrics.redisUpFrom(() => redis.up());
   operationsRoutes(app, {
     lifecycle,
     metrics,

@@ -85,7 +85,10 @@ test('a webhook posted to one node reaches the sockets signed in on both, once, 
   expect(await webhookTo(a, 'wamid.to-a')).toBe(200);
   await onB.batches.waitFor(batchHasMessage('wamid.to-a'), 'the message posted to A, on B');
   await onA.batches.waitFor(batchHasMessage('wamid.to-a'), 'the message posted to A, on A');
-
+  // B measured the fan-out of A's webhook too: from A's receipt to B's emit.
+  expect(await (await fetch(new URL('/metrics', b.url))).text()).toMatch(
+    /^parley_webhook_fanout_seconds_count\{channel="whatsapp"\} 1$/m,
+  );
   expect(await webhookTo(b, 'wamid.to-b')).toBe(200);
   await onA.batches.waitFor(batchHasMessage('wamid.to-b'), 'the message posted to B, on A');
   await onB.batches.waitFor(batchHasMessage('wamid.to-b'), 'the message posted to B, on B');
@@ -104,7 +107,6 @@ test('a webhook posted to one node reaches the sockets signed in on both, once, 
   }
   expectInOrder(onA.batches.all);
   expectInOrder(onB.batches.all);
-
   // A node that stops disconnects its own sockets, not the other node's.
   await b.close();
   expect(await webhookTo(a, 'wamid.after-b-stopped')).toBe(200);
@@ -125,6 +127,7 @@ test('Redis down for a few seconds: webhooks are stored and answered 200, the ot
       return { status: response.status, failed: ((await response.json()) as { failed: string[] }).failed };
     })
     .toEqual({ status: 503, failed: ['redis'] });
+  expect(await (await fetch(new URL('/metrics', b.url))).text()).toMatch(/^parley_redis_up 0$/m);
 
   const during = ['wamid.during-1', 'wamid.during-2', 'wamid.during-3'];
   for (const id of during) expect(await webhookTo(a, id)).toBe(200);
@@ -132,6 +135,7 @@ test('Redis down for a few seconds: webhooks are stored and answered 200, the ot
 
   await redis.start();
   await expect.poll(async () => (await fetch(new URL('/readyz', b.url))).status, { timeout: 10_000 }).toBe(200);
+  expect(await (await fetch(new URL('/metrics', b.url))).text()).toMatch(/^parley_redis_up 1$/m);
   for (const id of during) await onB.batches.waitFor(batchHasMessage(id), `${id} on B, once Redis is back`);
 
   expect(await webhookTo(b, 'wamid.after')).toBe(200);

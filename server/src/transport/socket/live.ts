@@ -24,6 +24,9 @@ export const COMMITS_CHANNEL = 'parley:commits';
 /** How often a node looks at the database's head for commits it was not told of. */
 export const CHECK_MS = 1_000;
 
+/** While Redis is up, how long a commit the check found waits for its notice. */
+const NOTICE_GRACE_MS = 200;
+
 const NoticeSchema = z.object({
   node: z.string().min(1).max(64),
   after: z.number().int().nonnegative(),
@@ -87,11 +90,20 @@ export class LiveSequencer {
     this.pump();
   }
 
-  /** Looks at the database's head, for commits no notice told of. */
-  async check(): Promise<void> {
+  /**
+   * Looks at the database's head, for commits no notice told of. With `graceMs`, what it
+   * finds is taken only after that long: a notice under way comes first, with its webhook's
+   * arrival for the latency metric.
+   */
+  async check(graceMs = 0): Promise<void> {
     // A start that failed (the database away) is tried again here.
-    if (this.delivered === null) await this.start();
-    else this.heard(await this.deps.committedHead());
+    if (this.delivered === null) {
+      await this.start();
+      return;
+    }
+    const head = await this.deps.committedHead();
+    if (graceMs > 0 && head > this.delivered) await new Promise((resolve) => setTimeout(resolve, graceMs));
+    this.heard(head);
   }
 
   /** Resolves once what is known now has been delivered (or failed). */
@@ -183,9 +195,11 @@ export function linkLiveFeed(
     sequencer.heard(notice.upTo, origin);
   });
   const check = (): void => {
-    sequencer.check().catch(onError);
+    sequencer.check(redis.up() ? NOTICE_GRACE_MS : 0).catch(onError);
   };
-  const stopReady = redis.onReady(check);
+  const stopReady = redis.onReady(() => {
+    sequencer.check().catch(onError);
+  });
   const timer = setInterval(check, CHECK_MS);
   timer.unref();
   return () => {
