@@ -130,7 +130,11 @@ test('Redis down for a few seconds: webhooks are stored and answered 200, the ot
   expect(await (await fetch(new URL('/metrics', b.url))).text()).toMatch(/^parley_redis_up 0$/m);
 
   const during = ['wamid.during-1', 'wamid.during-2', 'wamid.during-3'];
-  for (const id of during) expect(await webhookTo(a, id)).toBe(200);
+  // Spread over a few seconds of outage.
+  for (const id of during) {
+    expect(await webhookTo(a, id)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+  }
   for (const id of during) await onA.batches.waitFor(batchHasMessage(id), `${id} on A, its own node`);
 
   await redis.start();
