@@ -22,6 +22,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'Use a PostgreSQL URL: postgres://user:password@host:5432/database')
     .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^\s]+$/, 'Use a Redis URL: redis://host:6379 or rediss://user:password@host:6380')
+    .optional(),
   PARLEY_WEB_DIR: z.string().min(1).default(path.resolve(here, '../../renderer/dist')),
   PARLEY_PUBLIC_URL: z.string().url().optional(),
   META_APP_SECRET: z.string().min(1).optional(),
@@ -112,6 +116,7 @@ export function loadConfig(
     host: e.HOST,
     dataDir: path.resolve(e.PARLEY_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     webDir: path.resolve(e.PARLEY_WEB_DIR),
     publicUrl: e.PARLEY_PUBLIC_URL,
     meta: { appSecret: e.META_APP_SECRET, verifyToken: e.META_VERIFY_TOKEN },

@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
+import { SharedPresence, usePresence } from './modules/presence/index.js';
 import { SnoozeSweeper } from './modules/assignment/index.js';
 import type { ServerConfig } from './config.js';
 import {
@@ -29,6 +30,8 @@ import { databaseProbes, openDatabase } from './platform/database.js';
 import { demoSecretKey } from './platform/secrets.js';
 import { Store } from './platform/store.js';
 import { Lifecycle } from './platform/lifecycle.js';
+import { connectRedis, type RedisLink } from './platform/redis.js';
+import { shareThrottles } from './platform/throttle.js';
 import { createLogger, requestIdOf } from './platform/logging.js';
 import { ServerMetrics } from './platform/metrics.js';
 import { operationsRoutes } from './transport/http/operations.js';
@@ -104,6 +107,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     app.log.warn('PARLEY_SECRET_KEY is not set: channel tokens and secrets are stored unencrypted');
   }
   const store = new Store(db);
+  // Several nodes: Redis between them (socket.io's adapter, the live feed, presence, throttles).
+  const redis: RedisLink | null = config.redisUrl === undefined ? null : connectRedis(config.redisUrl, app.log);
+  if (redis !== null) {
+    const onError = (error: unknown): void => app.log.error({ err: error }, 'presence update failed');
+    usePresence(store, new SharedPresence(store, redis, { onError }));
+    // WhatsApp's throughput is per business number, whichever node sends.
+    shareThrottles(store, redis);
+  }
   const agents = new Agents(store, config.sessionDays, config.accessTokenMinutes);
 
   // In demo mode the simulator signs its webhooks with a secret made for this run.
@@ -145,7 +156,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // [wiring:operations] /healthz, /readyz, /metrics, and the drain on stop.
   const lifecycle = new Lifecycle();
   const metrics = new ServerMetrics();
-  operationsRoutes(app, { lifecycle, metrics, probes: databaseProbes(db), metricsToken: config.metricsToken });
+  if (redis !== null) metrics.redisUpFrom(() => redis.up());
+  operationsRoutes(app, {
+    lifecycle,
+    metrics,
+    probes: [...databaseProbes(db), ...(redis === null ? [] : [redis.probe])],
+    metricsToken: config.metricsToken,
+  });
   app.get('/api/info', (): ServerInfo => {
     const info: ServerInfo = { name: 'parley', version: SERVER_VERSION, protocolVersion: PROTOCOL_VERSION };
     if (config.demo) {
@@ -176,6 +193,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // An invalid channels file stops the start (its error names each bad field): close
     // what is already open so the process can exit cleanly.
     await app.close();
+    await redis?.close();
     await db.destroy();
     throw error;
   }
@@ -211,6 +229,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     outbound,
     metrics,
     draining: () => lifecycle.draining,
+    ...(redis === null ? {} : { redis }),
   });
   endSession = (key) => realtime.endSession(key);
   agents.onAccessEnded((agentId) => realtime.endAgent(agentId));
@@ -282,6 +301,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // 5. Sockets are told to go (they reconnect, to another node or to this one restarted).
     await realtime.close();
     await app.close();
+    await redis?.close();
     // 6. The database last, once the write under way (a socket's mutation) has committed,
     // waiting no longer than a few seconds for a database that stopped answering.
     await Promise.race([

@@ -56,6 +56,8 @@ describe('loadConfig', () => {
       demo: false,
       meta: { appSecret: undefined, verifyToken: undefined },
       webhookBodyLimit: 4 * 1024 * 1024,
+      // One node on its own: no Redis.
+      redisUrl: undefined,
     });
   });
 
@@ -69,6 +71,7 @@ describe('loadConfig', () => {
       PARLEY_WEBHOOK_BODY_LIMIT: '2048',
       PARLEY_SESSION_DAYS: '7',
       LOG_LEVEL: 'debug',
+      REDIS_URL: 'rediss://parley:secret@redis.internal:6380/0',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -78,6 +81,7 @@ describe('loadConfig', () => {
       webhookBodyLimit: 2048,
       sessionDays: 7,
       logLevel: 'debug',
+      redisUrl: 'rediss://parley:secret@redis.internal:6380/0',
     });
   });
 
@@ -101,6 +105,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['PARLEY_DEMO', 'maybe'],
     ['PARLEY_PUBLIC_URL', 'not a url'],
+    ['REDIS_URL', 'http://redis.internal:6379'],
   ])('%s=%s is refused with a ConfigError naming the variable', (variable, value) => {
     let thrown: unknown;
     try {

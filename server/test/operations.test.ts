@@ -119,9 +119,14 @@ describe('operations endpoints', () => {
       .execute();
     const response = await fetch(new URL('/readyz', server.url));
     expect(response.status).toBe(503);
-    const body = (await response.json()) as { failed: string[]; checks: { name: string; reason?: string }[] };
+    const body = (await response.json()) as {
+      failed: string[];
+      checks: { name: string; reason?: string; detail?: { pending?: string[] } }[];
+    };
     expect(body.failed).toEqual(['migrations']);
-    expect(body.checks.find((check) => check.name === 'migrations')?.reason).toContain('0004_inbox');
+    const migrations = body.checks.find((check) => check.name === 'migrations');
+    expect(migrations?.reason).toBe('migrations_pending');
+    expect(migrations?.detail?.pending).toEqual(['0004_inbox']);
     // Liveness does not depend on it.
     expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
   });

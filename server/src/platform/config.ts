@@ -12,6 +12,11 @@ export type ServerConfig = {
   dataDir: string;
   /** PostgreSQL (DATABASE_URL) instead of the SQLite file in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Redis (REDIS_URL) between several nodes: socket.io's adapter, the live fan-out's
+   * notices, presence, who views a thread, the send throttle. Unset: one node on its own.
+   */
+  redisUrl: string | undefined;
   webDir: string;
   /** The URL this server is reached at, for the simulator and logs. */
   publicUrl: string | undefined;

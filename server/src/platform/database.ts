@@ -184,19 +184,19 @@ export function databaseProbes(db: Db): Probe[] {
   return [
     {
       name: 'database',
-      check: async () => {
-        await sql`select 1`.execute(db);
-        return { ok: true };
-      },
+      check: async () =>
+        (await ping(db))
+          ? { ok: true, detail: { engine: engineOf(db) } }
+          : { ok: false, reason: 'database_unreachable' },
     },
     {
       name: 'migrations',
       check: async () => {
-        const known = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+        if (await migrationsApplied(db)) return { ok: true };
+        // Which ones, for the operator; the reason stays a code.
+        const known = await new Migrator({ db, provider: migrationProvider }).getMigrations().catch(() => []);
         const pending = known.filter((migration) => migration.executedAt === undefined).map((m) => m.name);
-        return pending.length === 0
-          ? { ok: true, detail: { applied: known.length } }
-          : { ok: false, reason: `pending migrations: ${pending.join(', ')}` };
+        return { ok: false, reason: 'migrations_pending', detail: { pending } };
       },
     },
   ];

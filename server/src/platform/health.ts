@@ -4,7 +4,9 @@
  * services adds one probe each (PostgreSQL, Redis); the route does not change.
  */
 
-export type ProbeResult = { ok: true; detail?: Record<string, unknown> } | { ok: false; reason: string };
+/** A failure's `reason` is a code (`database_unreachable`, `timeout`…), never words; `detail` its params. */
+export type ProbeResult =
+  { ok: true; detail?: Record<string, unknown> } | { ok: false; reason: string; detail?: Record<string, unknown> };
 
 export type Probe = {
   name: string;
@@ -30,10 +32,7 @@ async function runProbe(probe: Probe, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const answer = await Promise.race([
-    probe.check().catch((error: unknown): ProbeResult => ({
-      ok: false,
-      reason: error instanceof Error ? error.message : 'failed',
-    })),
+    probe.check().catch((): ProbeResult => ({ ok: false, reason: 'probe_failed' })),
     new Promise<ProbeResult>((resolve) => {
       timer = setTimeout(() => resolve({ ok: false, reason: 'timeout' }), timeoutMs);
     }),
@@ -42,5 +41,11 @@ async function runProbe(probe: Probe, timeoutMs: number): Promise<CheckResult> {
   const ms = Math.round((performance.now() - started) * 10) / 10;
   return answer.ok
     ? { name: probe.name, ok: true, ms, ...(answer.detail === undefined ? {} : { detail: answer.detail }) }
-    : { name: probe.name, ok: false, ms, reason: answer.reason };
+    : {
+        name: probe.name,
+        ok: false,
+        ms,
+        reason: answer.reason,
+        ...(answer.detail === undefined ? {} : { detail: answer.detail }),
+      };
 }

@@ -93,6 +93,18 @@ export class ServerMetrics {
     this.sockets = source;
   }
 
+  /** Several nodes: whether this node reaches Redis now (1) or not (0), read at scrape time. */
+  redisUpFrom(source: () => boolean): void {
+    new Gauge({
+      name: 'parley_redis_up',
+      help: 'Whether this node reaches Redis (REDIS_URL): 1 or 0.',
+      registers: [this.registry],
+      collect() {
+        this.set(source() ? 1 : 0);
+      },
+    });
+  }
+
   /** Where a queue's depth is read at scrape time. */
   queueDepthFrom(queue: string, source: DepthSource): void {
     this.depths.set(queue, source);

@@ -49,6 +49,21 @@ type ChangeListener = (batch: CommittedBatch) => void;
 /** A write that lets more conversations than this come into sight sends them through a pull instead. */
 export const LIVE_GRANTS_MAX = 20;
 
+/** A node reading more changes than this from other nodes' commits tells its clients to pull instead. */
+export const LIVE_READ_MAX = 1_000;
+
+/** The tables of synced entities, each row stamped with the seq of its last change. */
+const SYNCED_TABLES = [
+  ['agent', 'agents'],
+  ['channelAccount', 'channel_accounts'],
+  ['contact', 'contacts'],
+  ['conversation', 'conversations'],
+  ['message', 'messages'],
+  ['template', 'templates'],
+  ['team', 'teams'],
+  ['cannedResponse', 'canned_responses'],
+] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];
+
 /** How many of its newest messages a conversation that comes into sight brings along. */
 export const GRANT_MESSAGES = 50;
 
@@ -186,6 +201,76 @@ export class Store {
     return result;
   }
 
+  /**
+   * The last seq committed, as any reader sees it now, without waiting for writes under way
+   * (a cheap check of whether other nodes wrote).
+   */
+  async committedHead(): Promise<number> {
+    const row = await this.db.selectFrom('seq_counter').select('value').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.value);
+  }
+
+  /**
+   * What was committed after `after` (up to `until` at most), read back as one batch in one
+   * snapshot: how a node hands its sockets what other nodes wrote. Seqs are gap-free in
+   * commit order, so every seq up to the snapshot's head is there. Null when nothing was
+   * committed past `after`. Past LIVE_READ_MAX rows the batch is empty and starts at its
+   * end: a client behind it pulls, as after any gap.
+   */
+  async readCommitted(after: number, until: number = Number.POSITIVE_INFINITY): Promise<CommittedBatch | null> {
+    return this.read(async (trx) => {
+      const head = Number(
+        (await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).executeTakeFirstOrThrow()).value,
+      );
+      const upTo = Math.min(head, until);
+      if (upTo <= after) return null;
+      const take = LIVE_READ_MAX + 1;
+      const refs: { entity: ChangeEntity; id: string }[] = [];
+      for (const [entity, table] of SYNCED_TABLES) {
+        const rows = await trx
+          .selectFrom(table)
+          .select('id')
+          .where('seq', '>', after)
+          .where('seq', '<=', upTo)
+          .limit(take)
+          .execute();
+        for (const row of rows) refs.push({ entity, id: row.id });
+      }
+      const accessRows = await trx
+        .selectFrom('access_changes')
+        .select(['agent_id', 'conversation_id', 'visible', 'seq'])
+        .where('seq', '>', after)
+        .where('seq', '<=', upTo)
+        .orderBy('seq')
+        .limit(take)
+        .execute();
+      const empty = { access: [], placements: new Map(), contactPlacements: new Map(), grants: new Map() };
+      if (refs.length + accessRows.length > LIVE_READ_MAX) return { after: upTo, upTo, changes: [], ...empty };
+      const access: AccessChange[] = accessRows.map((row) => ({
+        agentId: row.agent_id,
+        conversationId: row.conversation_id,
+        visible: row.visible === 1,
+        seq: Number(row.seq),
+      }));
+      return { after, upTo, ...(await this.assemble(trx, await loadChanges(trx, refs), access)) };
+    });
+  }
+
+  /** What the fan-out needs beside the changes: placements, and what comes into sight. */
+  private async assemble(
+    trx: Trx,
+    loaded: Change[],
+    access: AccessChange[],
+  ): Promise<Omit<CommittedBatch, 'after' | 'upTo' | 'origin'>> {
+    const [placements, contactPlacements] = await Promise.all([
+      loadPlacements(trx, loaded),
+      loadContactPlacements(trx, loaded),
+    ]);
+    const granted = [...new Set(access.filter((change) => change.visible).map((change) => change.conversationId))];
+    const grants = granted.length > 0 && granted.length <= LIVE_GRANTS_MAX ? await loadGrants(trx, granted) : new Map();
+    return { changes: loaded, access, placements, contactPlacements, grants };
+  }
+
   /** Resolves once the writes this process had begun have ended (PostgreSQL; SQLite queues by itself). */
   private async afterWritesUnderWay(): Promise<void> {
     if (this.engine === 'sqlite' || this.insideWrite.getStore() === true || this.writing.size === 0) return;
@@ -205,21 +290,10 @@ export class Store {
       const loaded = await loadChanges(trx, [...changes.touched.values()]);
       const access = [...changes.access.values()];
       if (changes.after === null || (loaded.length === 0 && access.length === 0)) return { result, batch: null };
-      const [placements, contactPlacements] = await Promise.all([
-        loadPlacements(trx, loaded),
-        loadContactPlacements(trx, loaded),
-      ]);
-      const granted = [...new Set(access.filter((change) => change.visible).map((change) => change.conversationId))];
-      const grants =
-        granted.length > 0 && granted.length <= LIVE_GRANTS_MAX ? await loadGrants(trx, granted) : new Map();
       const batch: CommittedBatch = {
         after: changes.after,
         upTo: changes.after + changes.stamped,
-        changes: loaded,
-        access,
-        placements,
-        contactPlacements,
-        grants,
+        ...(await this.assemble(trx, loaded, access)),
         ...(options.origin === undefined ? {} : { origin: options.origin }),
       };
       return { result, batch };

@@ -93,7 +93,7 @@ function lapsed(job: Pick<JobRow, 'lease_until'>, now: number): boolean {
 export class OutboundService {
   readonly graph: GraphClient;
   private tuning: OutboundTuning = { ...DEFAULT_TUNING };
-  private readonly throttle = new Throttle();
+  private readonly throttle = Throttle.of(() => this.deps.store);
   private readonly running = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
   private ready: Promise<void> = Promise.resolve();

@@ -47,7 +47,15 @@ export type PresenceState = {
   current(agentId: string): Presence;
 };
 
-export class PresenceTracker implements PresenceState {
+/** The presence a server runs: the state, plus its start (after a restart) and its stop. */
+export type PresenceService = PresenceState & {
+  /** Called once at the start: nobody is connected to this process yet. */
+  reset(): Promise<void>;
+  /** The server is closing. */
+  stop(): void;
+};
+
+export class PresenceTracker implements PresenceService {
   private readonly sockets = new Map<string, Set<string>>();
   private readonly away = new Set<string>();
   private readonly leaving = new Map<string, unknown>();
@@ -166,11 +174,16 @@ export class PresenceTracker implements PresenceState {
   }
 }
 
-/** One tracker per store in this process: the socket layer and the API share it. */
-const trackers = new WeakMap<Store, PresenceTracker>();
+/** One presence per store in this process: the socket layer and the API share it. */
+const trackers = new WeakMap<Store, PresenceService>();
 
-export function presenceOf(store: Store): PresenceTracker {
+export function presenceOf(store: Store): PresenceService {
   let tracker = trackers.get(store);
   if (tracker === undefined) trackers.set(store, (tracker = new PresenceTracker(store)));
   return tracker;
+}
+
+/** Replaces this store's presence before anything asked for it: the one shared by several nodes. */
+export function usePresence(store: Store, presence: PresenceService): void {
+  trackers.set(store, presence);
 }

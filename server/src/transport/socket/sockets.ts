@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyBaseLogger } from 'fastify';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server, type Socket } from 'socket.io';
 import {
   HelloSchema,
@@ -21,9 +22,11 @@ import {
 import type { Agents, SessionKey } from '../../modules/agents/index.js';
 import type { OutboundService } from '../../modules/outbound/index.js';
 import type { ServerMetrics } from '../../platform/metrics.js';
+import type { RedisLink } from '../../platform/redis.js';
 import type { CommittedBatch, Store } from '../../platform/store.js';
 import { loadScopes, principalOf, type Scopes } from '../../modules/access/index.js';
 import { batchFor, changesScopes, history, pull } from '../../modules/sync/index.js';
+import { LiveSequencer, announceCommit, linkLiveFeed } from './live.js';
 import { registerMutations } from './mutations.js';
 import { startPeers } from './peers.js';
 import { startPresence } from './presence.js';
@@ -89,6 +92,8 @@ export function startRealtime(
     metrics?: ServerMetrics;
     /** True once the server is stopping: new sockets are refused, to connect to another node. */
     draining?: () => boolean;
+    /** Several nodes (REDIS_URL): socket.io's Streams adapter, and the live feed across nodes. */
+    redis?: RedisLink;
   },
 ): Realtime {
   const io: ParleyServer = new Server(httpServer, {
@@ -109,6 +114,8 @@ export function startRealtime(
     // A dropped network is noticed within 15 s; with presence's 15 s grace, Offline within 30 s.
     pingInterval: 10_000,
     pingTimeout: 5_000,
+    // Several nodes: a sign-out or a deactivation disconnects the user's sockets on every node.
+    ...(deps.redis === undefined ? {} : { adapter: createAdapter(deps.redis.adapterClient) }),
   });
   deps.metrics?.countSocketsWith(() => io.of('/').sockets.size);
   // [wiring:presence] presence, the offline sweeper, and who views or types in a thread.
@@ -275,7 +282,8 @@ export function startRealtime(
       else group.ids.push(...ids);
     }
     for (const { batch, ids } of groups.values()) {
-      io.to(ids).emit('sync:changes', { after: batch.after, upTo: batch.upTo, changes: batch.changes });
+      // This node's sockets only: every node delivers every batch to its own.
+      io.local.to(ids).emit('sync:changes', { after: batch.after, upTo: batch.upTo, changes: batch.changes });
     }
     // From the webhook's arrival to this emit: what a customer's message waits before agents see it.
     if (committed.origin !== undefined && groups.size > 0) {
@@ -285,21 +293,41 @@ export function startRealtime(
       );
     }
   };
-  const unsubscribe = deps.store.onChanges((committed) => {
-    delivering = delivering
-      .then(async () => {
-        let current = await scopes;
-        if (changesScopes(committed, current)) {
-          scopes = readScopes();
-          current = await scopes;
-        }
-        deliver(committed, current);
-      })
-      .catch((error: unknown) => {
-        deps.log.error({ err: error }, 'live batch fan-out failed');
-        scopes = readScopes();
-      });
-  });
+  const deliverNow = async (committed: CommittedBatch): Promise<void> => {
+    let current = await scopes;
+    if (changesScopes(committed, current)) {
+      scopes = readScopes();
+      current = await scopes;
+    }
+    deliver(committed, current);
+  };
+  const onFanoutError = (error: unknown): void => {
+    deps.log.error({ err: error }, 'live batch fan-out failed');
+    scopes = readScopes();
+  };
+  let unlink = (): void => undefined;
+  let unsubscribe: () => void;
+  const redis = deps.redis;
+  if (redis === undefined) {
+    // One node: every commit is this node's, delivered from memory in commit order.
+    unsubscribe = deps.store.onChanges((committed) => {
+      delivering = delivering.then(() => deliverNow(committed)).catch(onFanoutError);
+    });
+  } else {
+    // Several nodes: commits made anywhere, in seq order (see live.ts).
+    const sequencer = new LiveSequencer({
+      readCommitted: (after, until) => deps.store.readCommitted(after, until),
+      committedHead: () => deps.store.committedHead(),
+      deliver: (committed) => deliverNow(committed).catch(onFanoutError),
+      onError: onFanoutError,
+    });
+    unsubscribe = deps.store.onChanges((committed) => {
+      announceCommit(redis, committed);
+      sequencer.committed(committed);
+    });
+    unlink = linkLiveFeed(sequencer, redis, onFanoutError);
+    sequencer.start().catch(onFanoutError);
+  }
 
   return {
     io,
@@ -308,14 +336,18 @@ export function startRealtime(
     close: async () => {
       guard.stop();
       unsubscribe();
+      unlink();
       peers.close();
       await presence.close();
       // Not io.close(): that also closes the HTTP server, which Fastify owns and closes.
       // A socket the server disconnects hears "io server disconnect"; the client connects
       // again after a short random pause (renderer/src/sync/connection.ts), to whichever
       // node the address leads to then.
-      io.disconnectSockets(true);
+      // Only this node's: through the adapter, a plain disconnectSockets reaches every node.
+      io.local.disconnectSockets(true);
       io.engine.close();
+      // The Streams adapter's own connections (its reader stops after its current read).
+      if (redis !== undefined) await Promise.resolve(io.of('/').adapter.close());
       await Promise.resolve();
     },
   };
