@@ -1,10 +1,6 @@
 /**
  * A customer's message reaches the agents on both nodes of `scripts/cluster.mjs`, whichever
  * node stored it: the nodes tell each other through Redis (REDIS_URL).
- *
- * Not collected yet (its name does not end in .test.ts): it passes once the server reads
- * REDIS_URL and publishes its changes to the other nodes. Then rename it to
- * cluster-script-delivery.test.ts.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DEMO_BUSINESS } from '../../src/demo/simulator.js';
