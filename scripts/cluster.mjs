@@ -458,6 +458,8 @@ async function main() {
     ...process.env,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
+    // The proxy on loopback forwards each client's address.
+    PARLEY_TRUST_PROXY: process.env.PARLEY_TRUST_PROXY ?? '127.0.0.1',
     // Every node reads the files any of them copied.
     PARLEY_MEDIA_DIR: media,
     // One key for every node: each reads the channel secrets the others sealed.

@@ -72,7 +72,25 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'Use up to 100 letters, digits, dots, dashes, underscores or colons')
     .optional(),
   PARLEY_JOB_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  PARLEY_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      "Use true, or the proxies' addresses and networks, separated by commas (10.0.0.0/8, 127.0.0.1)",
+    )
+    .optional(),
 });
+
+/**
+ * Which proxies' X-Forwarded-For a node believes (Fastify's `trustProxy`): none by default,
+ * since a client could otherwise say it is anyone; `true` for every one; or the proxies'
+ * addresses and networks.
+ */
+function trustProxyOf(value: string | undefined): boolean | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return value.split(',').map((entry) => entry.trim());
+}
 
 /**
  * This process's name among the nodes sharing the database: the host, the process and a
@@ -133,6 +151,7 @@ export function loadConfig(
     shutdownDelayMs: e.PARLEY_SHUTDOWN_DELAY_MS,
     nodeId: e.PARLEY_NODE_ID ?? defaultNodeId(),
     jobLeaseMs: e.PARLEY_JOB_LEASE_MS,
+    trustProxy: trustProxyOf(e.PARLEY_TRUST_PROXY),
     graph: { baseUrl: e.PARLEY_GRAPH_API_URL.replace(/\/+$/, ''), version: e.PARLEY_GRAPH_API_VERSION },
     channelsFile: e.PARLEY_CHANNELS_FILE === undefined ? undefined : path.resolve(e.PARLEY_CHANNELS_FILE),
     adminToken: e.PARLEY_ADMIN_TOKEN,

@@ -98,6 +98,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     bodyLimit: 64 * 1024,
     // Closing the server ends every connection, including keep-alive ones mid-response.
     forceCloseConnections: true,
+    // Behind a load balancer, the client's address is the one it forwards.
+    trustProxy: config.trustProxy,
   });
 
   // Channel secrets are sealed at rest with PARLEY_SECRET_KEY; the demo makes a key up and keeps it.

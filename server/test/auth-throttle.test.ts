@@ -141,3 +141,30 @@ describe('deactivated users', () => {
     expect(LoginResponseSchema.parse(await (await right()).json()).agent.email).toBe(AGENT.email);
   });
 });
+
+describe('behind a load balancer', () => {
+  const from = (address: string, password: string, email: string = AGENT.email): Promise<Response> =>
+    fetch(new URL('/api/auth/login', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ email, password }),
+    });
+
+  test('with PARLEY_TRUST_PROXY, each client behind the proxy is throttled by its own address', async () => {
+    await server.cleanup();
+    server = await startTestServer({ trustProxy: ['127.0.0.1'] });
+    await server.agents.createAgent({ email: AGENT.email, name: AGENT.name, role: 'agent', password: AGENT.password });
+    for (let i = 0; i < 20; i += 1)
+      expect((await from('203.0.113.5', 'wrong', `nobody${i}@example.com`)).status).toBe(401);
+    await expectThrottled(await from('203.0.113.5', AGENT.password));
+    // Another agent behind the same proxy is not held back by the first one's failures.
+    expect((await from('203.0.113.9', AGENT.password)).status).toBe(200);
+  });
+
+  test('without it, a forwarded address is not believed: a client cannot pose as another', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      expect((await from(`198.51.100.${i}`, 'wrong', `nobody${i}@example.com`)).status).toBe(401);
+    }
+    await expectThrottled(await from('198.51.100.200', AGENT.password));
+  });
+});

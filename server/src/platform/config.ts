@@ -45,6 +45,11 @@ export type ServerConfig = {
   nodeId: string;
   /** How long a node's claim on a job or a copy holds unless renewed; a dead node's work is taken over after it. */
   jobLeaseMs: number;
+  /**
+   * The proxies whose X-Forwarded-For gives a request's address (PARLEY_TRUST_PROXY): the
+   * sign-in throttle and the logs then see the client, not the load balancer.
+   */
+  trustProxy: boolean | string[];
   /** Meta's Graph API; tests and the demo point this at a local fake. */
   graph: { baseUrl: string; version: string };
   /** A JSON file of channel accounts, loaded (and upserted) at start. */
