@@ -17,6 +17,8 @@ import { onListTablesChanged, type TableChange, type WatchedTable } from './list
 /** Rows read for the first paint, then per page in the background. */
 export const FIRST_PAGE = 60;
 export const PAGE = 2000;
+/** Contacts read in one request while the list scrolls. */
+const CONTACTS_READ = 40;
 /** The longest the rest of the list waits for the first rows to be painted. */
 const PAINT_WAIT_MS = 1000;
 /** The longest anything waits for the first rows, from the index's creation. */
@@ -177,19 +179,28 @@ export class ConversationIndex {
   async wantContacts(ids: Iterable<string>): Promise<void> {
     let missing = [...new Set(ids)].filter((id) => !this.contactsAsked.has(id));
     if (missing.length === 0) return;
+    for (const id of missing) this.contactsAsked.add(id);
     for (let hop = 0; missing.length > 0 && hop < 8; hop += 1) {
-      for (const id of missing) this.contactsAsked.add(id);
-      const rows = await this.db.contacts.bulkGet(missing);
       const next: string[] = [];
-      missing.forEach((id, index) => {
-        const contact = rows[index];
-        if (contact === undefined) return;
-        this.contacts.set(id, contact);
-        if (contact.mergedInto !== null && !this.contactsAsked.has(contact.mergedInto)) next.push(contact.mergedInto);
-      });
+      // A few at a time, each read answered in a task of its own: a read of hundreds of
+      // contacts at once would hold the main thread for a frame or more while the list scrolls.
+      for (let from = 0; from < missing.length; from += CONTACTS_READ) {
+        const batch = missing.slice(from, from + CONTACTS_READ);
+        const rows = await this.db.contacts.bulkGet(batch);
+        batch.forEach((id, index) => {
+          const contact = rows[index];
+          if (contact === undefined) return;
+          this.contacts.set(id, contact);
+          if (contact.mergedInto !== null && !this.contactsAsked.has(contact.mergedInto)) {
+            this.contactsAsked.add(contact.mergedInto);
+            next.push(contact.mergedInto);
+          }
+        });
+        // The rows of this batch show their names now, not once every batch is read.
+        this.contactsChanged();
+      }
       missing = next;
     }
-    this.contactsChanged();
   }
 
   /** The contacts cached so far, for `resolveContact`. */

@@ -8,8 +8,8 @@
  * `currentLocale()`. Words are made when shown: keep codes and values in state, not words.
  */
 import i18next, { type i18n as I18n } from 'i18next';
-import { useMemo } from 'react';
-import { initReactI18next, useTranslation } from 'react-i18next';
+import { useSyncExternalStore } from 'react';
+import { initReactI18next } from 'react-i18next';
 import { en, fr, type English } from './resources.js';
 
 export type MessageKey = Extract<keyof English, string>;
@@ -98,6 +98,18 @@ export function t(key: MessageKey, values: Values = {}, lang: Locale = currentLo
   return translate(key, { lng: lang, replace: values });
 }
 
+const numberFormats = new Map<Locale, Intl.NumberFormat>();
+
+/** One number formatter per language: building one is far slower than formatting with it. */
+function numberFormat(lang: Locale): Intl.NumberFormat {
+  let format = numberFormats.get(lang);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(lang);
+    numberFormats.set(lang, format);
+  }
+  return format;
+}
+
 /** Keys that come in plural forms (`base_one`, `base_other`…), by their base. */
 export type PluralBase = {
   [K in MessageKey]: K extends `${infer Base}_one` ? (`${Base}_other` extends MessageKey ? Base : never) : never;
@@ -105,7 +117,7 @@ export type PluralBase = {
 
 /** A count in words, in the form the language's plural rules pick ("1 new message"); {{count}} is formatted. */
 export function tn(base: PluralBase, count: number, values: Values = {}, lang: Locale = currentLocale()): string {
-  const formatted = new Intl.NumberFormat(lang).format(count);
+  const formatted = numberFormat(lang).format(count);
   return translate(base, { lng: lang, count, replace: { ...values, count: formatted } });
 }
 
@@ -115,22 +127,43 @@ export type Translator = {
   tn: (base: PluralBase, count: number, values?: Values) => string;
 };
 
+/** One translator per language, shared by every component that reads words in it. */
+const translators = new Map<Locale, Translator>();
+
+function translatorFor(lang: Locale): Translator {
+  let translator = translators.get(lang);
+  if (translator === undefined) {
+    translator = {
+      lang,
+      t: (key, values) => t(key, values, lang),
+      tn: (base, count, values) => tn(base, count, values, lang),
+    };
+    translators.set(lang, translator);
+  }
+  return translator;
+}
+
+/**
+ * The components reading words, told of a change of language through one listener of
+ * i18next's: a list or a thread mounts rows by the hundred, each of which reads words, and
+ * each subscribing to i18next on its own (as `useTranslation` does) costs on every mount.
+ */
+const languageListeners = new Set<() => void>();
+i18n.on('languageChanged', () => {
+  for (const listener of [...languageListeners]) listener();
+});
+
+function subscribeLanguage(listener: () => void): () => void {
+  languageListeners.add(listener);
+  return () => languageListeners.delete(listener);
+}
+
 /**
  * Words in the current language, for components: the component renders again when the
  * language changes. `const { t, tn } = useT();` in place of the imported `t` and `tn`.
  */
 export function useT(): Translator {
-  const { i18n: instance } = useTranslation();
-  const language = instance.resolvedLanguage ?? instance.language;
-  const lang: Locale = isLocale(language) ? language : 'en';
-  return useMemo(
-    () => ({
-      lang,
-      t: (key, values) => t(key, values, lang),
-      tn: (base, count, values) => tn(base, count, values, lang),
-    }),
-    [lang],
-  );
+  return translatorFor(useSyncExternalStore(subscribeLanguage, currentLocale, currentLocale));
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();

@@ -1,10 +1,27 @@
 import type { JSX } from 'react';
-import { useT } from '../../../common/i18n/index.js';
+import { useT, type Translator } from '../../../common/i18n/index.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
 
 /** Material's reply arrow, drawn inline: one per message, so no icon component each time. */
 const REPLY_PATH = 'M10 9V5l-7 7 7 7v-4.1c5 0 8.5 1.6 11 5.1-1-5-4-10-11-11z';
+
+type ActionLabels = { reply: string; react: readonly string[] };
+
+/** The buttons' names, made once per language rather than seven times for every message shown. */
+const labelsByTranslator = new WeakMap<Translator, ActionLabels>();
+
+function actionLabels(translator: Translator): ActionLabels {
+  let labels = labelsByTranslator.get(translator);
+  if (labels === undefined) {
+    labels = {
+      reply: translator.t('message.reply'),
+      react: QUICK_REACTIONS.map((emoji) => translator.t('message.react', { emoji })),
+    };
+    labelsByTranslator.set(translator, labels);
+  }
+  return labels;
+}
 
 /**
  * The actions shown beside a message on hover or keyboard focus: reply, and a few common
@@ -20,8 +37,8 @@ export function MessageActions({
   onReply: () => void;
   onReact: (emoji: string) => void;
 }): JSX.Element {
-  const { t } = useT();
-  const reply = t('message.reply');
+  const labels = actionLabels(useT());
+  const reply = labels.reply;
   return (
     <div className="pl-msg-actions message-actions" data-testid="message-actions">
       <button type="button" className="pl-msg-action" aria-label={reply} title={reply} onClick={onReply}>
@@ -29,12 +46,12 @@ export function MessageActions({
           <path d={REPLY_PATH} />
         </svg>
       </button>
-      {QUICK_REACTIONS.map((emoji) => (
+      {QUICK_REACTIONS.map((emoji, at) => (
         <button
           key={emoji}
           type="button"
           className="pl-msg-action"
-          aria-label={t('message.react', { emoji })}
+          aria-label={labels.react[at]}
           aria-pressed={ownReaction === emoji}
           onClick={() => onReact(ownReaction === emoji ? '' : emoji)}
         >
