@@ -28,6 +28,7 @@ const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('collect'), tag: z.string(), acked: z.array(z.number().int().nonnegative()) }),
   z.object({ type: z.literal('watch-reconnect') }),
   z.object({ type: z.literal('caught-up') }),
+  z.object({ type: z.literal('quiet') }),
   z.object({ type: z.literal('close') }),
 ]);
 
@@ -53,9 +54,12 @@ const clients: Client[] = [];
 /** Per tag, every delivery's latency in ms. */
 const latencies = new Map<string, number[]>();
 const now = (): number => performance.timeOrigin + performance.now();
+/** When the last live batch arrived (performance.now()). */
+let lastBatchAt = 0;
 
 function receive(client: Client, payload: unknown): void {
   const at = now();
+  lastBatchAt = performance.now();
   const batch = BatchSchema.safeParse(payload);
   if (!batch.success) return;
   client.cursor = Math.max(client.cursor, batch.data.upTo);
@@ -118,9 +122,12 @@ async function catchUp(client: Client): Promise<void> {
 
 let watching = false;
 
-async function startParley(command: Extract<z.infer<typeof CommandSchema>, { type: 'parley' }>): Promise<number> {
+async function startParley(
+  command: Extract<z.infer<typeof CommandSchema>, { type: 'parley' }>,
+): Promise<{ connected: number; failed: number }> {
   const urlOf = (index: number): string => command.urls[index % command.urls.length] ?? '';
   const tokens = await inBatches(command.emails, 4, (email, index) => signIn(urlOf(index), email, command.password));
+  let failed = 0;
   await inBatches(tokens, 25, async (token, index) => {
     // The desktop app's reconnection: backoff from 1 s to 30 s, with jitter.
     const socket = io(urlOf(index), {
@@ -132,23 +139,32 @@ async function startParley(command: Extract<z.infer<typeof CommandSchema>, { typ
     });
     const client: Client = { socket, cursor: 0, seen: new Map(), duplicates: 0, caughtUpAt: null };
     socket.on('sync:changes', (payload: unknown) => receive(client, payload));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (error) => reject(error));
-    });
-    await hello(client, command.protocolVersion);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', (error) => reject(error));
+      });
+      await hello(client, command.protocolVersion);
+    } catch (error) {
+      // Counted, not fatal: an overloaded server or client process is part of what is measured.
+      failed += 1;
+      console.error('an agent could not connect:', String(error));
+      socket.disconnect();
+      return;
+    }
     socket.on('connect', () => {
       if (!watching) return;
       hello(client, command.protocolVersion)
         .then(() => catchUp(client))
         .then(
           () => (client.caughtUpAt = now()),
-          (error: unknown) => console.error('catching up failed:', error),
+          // The next connection tries again.
+          (error: unknown) => console.error('catching up failed:', String(error)),
         );
     });
     clients.push(client);
   });
-  return clients.length;
+  return { connected: clients.length, failed };
 }
 
 async function startFloor(url: string, count: number): Promise<number> {
@@ -191,7 +207,7 @@ process.on('message', (message: unknown) => {
   const answer = async (): Promise<Record<string, unknown>> => {
     switch (command.type) {
       case 'parley':
-        return { connected: await startParley(command) };
+        return await startParley(command);
       case 'floor':
         return { connected: await startFloor(command.url, command.count) };
       case 'collect':
@@ -200,6 +216,8 @@ process.on('message', (message: unknown) => {
         watching = true;
         for (const client of clients) client.caughtUpAt = null;
         return {};
+      case 'quiet':
+        return { ms: performance.now() - lastBatchAt };
       case 'caught-up':
         return { times: clients.map((client) => client.caughtUpAt) };
       case 'close':
