@@ -579,6 +579,7 @@ if (cluster !== null && !('error' in cluster)) {
   add(`PostgreSQL + Redis, 2 nodes: not measured (${String(cluster.error)})`, NaN, null, '≤ 200', false);
 }
 add('Restart: server back up (ms after kill)', sq.reconnect.restartedMs, null, '', null);
+add('Restart: agents caught up within 15 s', sq.reconnect.reconnected, null, '', null);
 add(
   'Restart: 99% reconnected and caught up (ms after kill)',
   sq.reconnect.p99Ms,
@@ -647,6 +648,10 @@ const section = [
     (row) =>
       `| ${[row['measure'], row['value'], row['floor'], row['ratio'], row['target'], row['pass']].join(' | ')} |`,
   ),
+  '',
+  'Lost counts the deliveries, to agents connected at the time, of the messages Parley acknowledged. In the ' +
+    'two-node row, a server whose nodes do not pass live batches to each other loses about half: those of the ' +
+    'agents on the other node. The restart time includes the benchmark starting the node (Node with the tsx loader).',
   '',
   'Raw numbers: `bench-results/server.json`. Change the load with BENCH_RATE, BENCH_AGENTS and BENCH_SECONDS; ' +
     'BENCH_CLUSTER=0 leaves out the two-node row.',
