@@ -15,6 +15,7 @@ const benchmarks = [
   'assignment.ts',
   'inbox.ts',
   'soak.ts',
+  'server.ts',
 ].filter((file) => only.length === 0 || only.some((name) => file.includes(name)));
 
 let failed = false;

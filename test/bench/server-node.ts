@@ -1,0 +1,72 @@
+/**
+ * One Parley node under load, for server.ts: the real server (server/dist), configured by
+ * environment variables as in production, in a process of its own so that its CPU and memory
+ * are its own. Started with `--expose-gc` and an IPC channel; it answers `stats` requests
+ * with process.cpuUsage() and process.memoryUsage() (after a full GC when asked).
+ *
+ * With BENCH_CREATE_USERS=<n>, it first makes n admins (admins see every conversation, so
+ * every live batch reaches every one of them). The first is made as an admin makes a user;
+ * the others are written to the store with the same password hash, since hashing the same
+ * password n times would only measure scrypt.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig, startServer } from '@parley/server/testing';
+import { z } from 'zod';
+
+const RequestSchema = z.object({ type: z.literal('stats'), gc: z.boolean() });
+
+const config = loadConfig();
+const server = await startServer(config);
+const wanted = Number(process.env['BENCH_CREATE_USERS'] ?? 0);
+const password = process.env['BENCH_PASSWORD'] ?? '';
+if (wanted > 0) {
+  const first = await server.agents.createAgent({
+    email: 'user0@bench.example',
+    name: 'User 0',
+    role: 'admin',
+    password,
+  });
+  const row = await server.store.db
+    .selectFrom('agents')
+    .select('password_hash')
+    .where('id', '=', first.id)
+    .executeTakeFirstOrThrow();
+  for (let i = 1; i < wanted; i += 100) {
+    await server.store.write(async (trx, changes) => {
+      for (let j = i; j < Math.min(wanted, i + 100); j += 1) {
+        const id = randomUUID();
+        await trx
+          .insertInto('agents')
+          .values({
+            id,
+            email: `user${j}@bench.example`,
+            name: `User ${j}`,
+            role: 'admin',
+            presence: 'offline',
+            password_hash: row.password_hash,
+            created_at: Date.now(),
+            seq: await changes.nextSeq('agent', id),
+          })
+          .execute();
+      }
+    });
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+process.on('message', (message: unknown) => {
+  const request = RequestSchema.safeParse(message);
+  if (!request.success) return;
+  if (request.data.gc && gc !== undefined) {
+    gc();
+    gc();
+  }
+  process.send?.({ type: 'stats', cpu: process.cpuUsage(), memory: process.memoryUsage(), at: performance.now() });
+});
+process.on('SIGTERM', () => {
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
+process.send?.({ type: 'ready', url: server.url, pid: process.pid });
