@@ -32,11 +32,11 @@ const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close') }),
 ]);
 
-const BatchSchema = z.object({
-  upTo: z.number(),
-  changes: z.array(z.object({ entity: z.string(), data: z.looseObject({ text: z.string().nullish() }) })),
-});
-const PageSchema = z.object({ ok: z.literal(true), cursor: z.number(), hasMore: z.boolean() });
+const ChangesSchema = z.array(
+  z.object({ entity: z.string(), data: z.looseObject({ seq: z.number(), text: z.string().nullish() }) }),
+);
+const BatchSchema = z.object({ after: z.number(), upTo: z.number(), changes: ChangesSchema });
+const PageSchema = z.object({ ok: z.literal(true), cursor: z.number(), hasMore: z.boolean(), changes: ChangesSchema });
 const TEXT = /^load (\S+) (\d+) ([\d.]+)$/;
 const TIMEOUT_MS = 15_000;
 
@@ -48,6 +48,10 @@ type Client = {
   duplicates: number;
   /** When the client last finished catching up after a reconnection (epoch ms), or null. */
   caughtUpAt: number | null;
+  /** The pull under way after a gap, as the app pulls when a batch starts past its cursor. */
+  pulling: Promise<void> | null;
+  /** A Parley client pulls after a gap; the floor's raw clients have nothing to pull from. */
+  pulls: boolean;
 };
 
 const clients: Client[] = [];
@@ -62,8 +66,21 @@ function receive(client: Client, payload: unknown): void {
   lastBatchAt = performance.now();
   const batch = BatchSchema.safeParse(payload);
   if (!batch.success) return;
+  // A batch that starts past the cursor means something was missed (another node's commit
+  // not yet told, or more than a live batch holds): the app pulls from its cursor, so do we.
+  if (client.pulls && batch.data.after > client.cursor) {
+    pullGap(client);
+    return;
+  }
+  record(client, batch.data.changes, at);
   client.cursor = Math.max(client.cursor, batch.data.upTo);
-  for (const change of batch.data.changes) {
+}
+
+/** Counts the load messages among changes past the cursor: each once, with its latency. */
+function record(client: Client, changes: z.infer<typeof ChangesSchema>, at: number): void {
+  for (const change of changes) {
+    // Already counted (a pull and a batch can both hold it); the floor's numbers are its own.
+    if (client.pulls && change.data.seq <= client.cursor) continue;
     if (change.entity !== 'message' || typeof change.data.text !== 'string') continue;
     const match = TEXT.exec(change.data.text);
     if (match === null) continue;
@@ -80,6 +97,18 @@ function receive(client: Client, payload: unknown): void {
     if (list === undefined) latencies.set(tag, (list = []));
     list.push(at - Number(match[3]));
   }
+}
+
+/** One pull at a time per client; a gap seen during one is pulled by the next. */
+function pullGap(client: Client): void {
+  const previous = client.pulling ?? Promise.resolve();
+  const next = previous
+    .then(() => catchUp(client))
+    .catch((error: unknown) => console.error('pulling after a gap failed:', String(error)))
+    .finally(() => {
+      if (client.pulling === next) client.pulling = null;
+    });
+  client.pulling = next;
 }
 
 async function signIn(url: string, email: string, password: string): Promise<string> {
@@ -115,6 +144,7 @@ async function catchUp(client: Client): Promise<void> {
       .timeout(TIMEOUT_MS)
       .emitWithAck('sync:pull', { cursor: client.cursor, limit: 1000 });
     const page = PageSchema.parse(reply);
+    record(client, page.changes, now());
     client.cursor = Math.max(client.cursor, page.cursor);
     if (!page.hasMore) return;
   }
@@ -137,7 +167,15 @@ async function startParley(
       reconnectionDelayMax: 30_000,
       randomizationFactor: 0.5,
     });
-    const client: Client = { socket, cursor: 0, seen: new Map(), duplicates: 0, caughtUpAt: null };
+    const client: Client = {
+      socket,
+      cursor: 0,
+      seen: new Map(),
+      duplicates: 0,
+      caughtUpAt: null,
+      pulling: null,
+      pulls: true,
+    };
     socket.on('sync:changes', (payload: unknown) => receive(client, payload));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -145,6 +183,8 @@ async function startParley(
         socket.once('connect_error', (error) => reject(error));
       });
       await hello(client, command.protocolVersion);
+      // What the app does first: pull up to the head, so live batches follow its cursor.
+      await catchUp(client);
     } catch (error) {
       // Counted, not fatal: an overloaded server or client process is part of what is measured.
       failed += 1;
@@ -170,7 +210,15 @@ async function startParley(
 async function startFloor(url: string, count: number): Promise<number> {
   await inBatches(Array.from({ length: count }), 25, async () => {
     const socket = io(url, { transports: ['websocket'] });
-    const client: Client = { socket, cursor: 0, seen: new Map(), duplicates: 0, caughtUpAt: null };
+    const client: Client = {
+      socket,
+      cursor: 0,
+      seen: new Map(),
+      duplicates: 0,
+      caughtUpAt: null,
+      pulling: null,
+      pulls: false,
+    };
     socket.on('sync:changes', (payload: unknown) => receive(client, payload));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
