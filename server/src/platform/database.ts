@@ -1,7 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -33,7 +42,7 @@ export async function openDatabase(dataDir: string, options: OpenOptions = {}): 
   const db =
     options.databaseUrl === undefined
       ? new Kysely<Database>({
-          dialect: new SqliteDialect({ database: openSqlite(dataDir) }),
+          dialect: new SqliteDialect({ database: keepingStatements(openSqlite(dataDir)) }),
           plugins: [secretsPlugin(box)],
         })
       : new Kysely<Database>({
@@ -124,6 +133,38 @@ function openSqlite(dataDir: string): SQLite.Database {
   // better-sqlite3 returns numbers for integers; none of ours exceed 2^53.
   restrictFiles(dataDir);
   return sqlite;
+}
+
+/**
+ * SQLite with its compiled statements kept, the last `limit` used: Kysely asks for each
+ * query's statement anew, and better-sqlite3 compiles it again each time, while the server
+ * runs the same few hundred SQL texts all day (a webhook's ingest is a dozen of them).
+ * Kysely runs one query at a time on the connection, and never iterates one, so a kept
+ * statement is never in use twice.
+ */
+export function keepingStatements(sqlite: SqliteDatabase, limit = 500): SqliteDatabase {
+  const kept = new Map<string, SqliteStatement>();
+  return {
+    close: () => {
+      kept.clear();
+      sqlite.close();
+    },
+    prepare: (source) => {
+      let statement = kept.get(source);
+      if (statement === undefined) {
+        statement = sqlite.prepare(source);
+        if (kept.size >= limit) {
+          const oldest = kept.keys().next();
+          if (oldest.done !== true) kept.delete(oldest.value);
+        }
+      } else {
+        // The most recently used last: the first is the one to drop.
+        kept.delete(source);
+      }
+      kept.set(source, statement);
+      return statement;
+    },
+  };
 }
 
 /** The database, its write-ahead log and its shared-memory index: 0600. */
