@@ -5,6 +5,7 @@
  * Electron's windows are injected, so the registry and the placement run in Node.
  */
 import { z } from 'zod';
+import { readJsonFile, writeJsonFile } from './json-file.js';
 import type { Rectangle, StateFiles } from './window-state.js';
 
 /** The URL parameter that makes the page render one conversation's thread alone. */
@@ -95,30 +96,11 @@ export class PopOutSizeStore {
   ) {}
 
   load(): Size | undefined {
-    let text: string;
-    try {
-      text = this.files.readFileSync(this.filePath, 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const parsed = sizeSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      this.onWarning(`Ignoring ${this.filePath}: not a window size`);
-    } catch (error) {
-      this.onWarning(`Ignoring ${this.filePath}: not JSON`, error);
-    }
-    return undefined;
+    return readJsonFile(this.filePath, this.files, sizeSchema, this.onWarning);
   }
 
   save(size: Size): void {
-    const temporary = `${this.filePath}.tmp`;
-    try {
-      this.files.writeFileSync(temporary, JSON.stringify({ width: size.width, height: size.height }));
-      this.files.renameSync(temporary, this.filePath);
-    } catch (error) {
-      this.onWarning(`Could not save the pop-out window size to ${this.filePath}`, error);
-    }
+    writeJsonFile(this.filePath, this.files, { width: size.width, height: size.height }, this.onWarning);
   }
 }
 

@@ -4,12 +4,9 @@
  * them before the page loads. Written atomically (a temporary file renamed over the old).
  */
 import { ShellPreferencesSchema, type ShellPreferences } from '@parley/protocol';
+import { readJsonFile, writeJsonFile, type JsonFiles } from './json-file.js';
 
-export type PreferencesFs = {
-  readFileSync(file: string, encoding: 'utf8'): string;
-  writeFileSync(file: string, text: string): void;
-  renameSync(from: string, to: string): void;
-};
+export type PreferencesFs = JsonFiles;
 
 /** Closing keeps the app in the tray on Windows and Linux; macOS has its dock. */
 export function defaultShellPreferences(platform: string): ShellPreferences {
@@ -31,20 +28,7 @@ export class ShellPreferencesStore {
 
   /** Reads the file; a missing or damaged one leaves the defaults. */
   load(): ShellPreferences {
-    let text: string;
-    try {
-      text = this.fs.readFileSync(this.filePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.warn('Cannot read the shell settings', error);
-      return this.current;
-    }
-    try {
-      const parsed = ShellPreferencesSchema.safeParse(JSON.parse(text));
-      if (parsed.success) this.current = parsed.data;
-      else this.warn('Ignored damaged shell settings', parsed.error.message);
-    } catch (error) {
-      this.warn('Ignored damaged shell settings', error);
-    }
+    this.current = readJsonFile(this.filePath, this.fs, ShellPreferencesSchema, this.warn) ?? this.current;
     return this.current;
   }
 
@@ -57,13 +41,7 @@ export class ShellPreferencesStore {
     if (next.closeToTray === this.current.closeToTray && next.idleMinutes === this.current.idleMinutes) return;
     this.current = { ...next };
     for (const listener of this.listeners) listener(this.current);
-    const temporary = `${this.filePath}.tmp`;
-    try {
-      this.fs.writeFileSync(temporary, JSON.stringify(this.current));
-      this.fs.renameSync(temporary, this.filePath);
-    } catch (error) {
-      this.warn('Cannot save the shell settings', error);
-    }
+    writeJsonFile(this.filePath, this.fs, this.current, this.warn);
   }
 
   onChange(listener: (preferences: ShellPreferences) => void): () => void {

@@ -4,6 +4,7 @@
  * it overlaps most, clamped inside that screen's work area; when no screen shows it (the
  * monitor is gone), the window is centred on the primary screen instead.
  */
+import { readJsonFile, writeJsonFile, type JsonFiles } from './json-file.js';
 import { z } from 'zod';
 
 export type Rectangle = { x: number; y: number; width: number; height: number };
@@ -78,11 +79,7 @@ export function placeWindow(
 }
 
 /** What the store needs of the file system: node:fs's synchronous calls fit. */
-export type StateFiles = {
-  readFileSync: (filePath: string, encoding: 'utf8') => string;
-  writeFileSync: (filePath: string, text: string) => void;
-  renameSync: (from: string, to: string) => void;
-};
+export type StateFiles = JsonFiles;
 
 /** What the store needs of a BrowserWindow. */
 export type TrackedWindow = {
@@ -108,20 +105,7 @@ export class WindowStateStore {
 
   /** The saved state, or undefined when there is none or it is not one we wrote. */
   load(): WindowState | undefined {
-    let text: string;
-    try {
-      text = this.files.readFileSync(this.filePath, 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const parsed = windowStateSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      this.onWarning(`Ignoring ${this.filePath}: not a window state`);
-    } catch (error) {
-      this.onWarning(`Ignoring ${this.filePath}: not JSON`, error);
-    }
-    return undefined;
+    return readJsonFile(this.filePath, this.files, windowStateSchema, this.onWarning);
   }
 
   /**
@@ -147,13 +131,6 @@ export class WindowStateStore {
 
   /** Writes the last state seen, through a temporary file so a crash never leaves half of one. */
   save(): void {
-    if (this.last === undefined) return;
-    const temporary = `${this.filePath}.tmp`;
-    try {
-      this.files.writeFileSync(temporary, JSON.stringify(this.last));
-      this.files.renameSync(temporary, this.filePath);
-    } catch (error) {
-      this.onWarning(`Could not save the window state to ${this.filePath}`, error);
-    }
+    if (this.last !== undefined) writeJsonFile(this.filePath, this.files, this.last, this.onWarning);
   }
 }
