@@ -28,10 +28,12 @@ import electronUpdater from 'electron-updater';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME } from './app-origin.js';
 import { AppProtocol } from './app-protocol.js';
 import { configFileCandidates, loadConfig, type ShellConfig } from './config.js';
+import { attachContextMenu } from './context-menu.js';
 import { DeepLinkInbox, protocolClientArgs } from './deep-link.js';
 import { DesktopPresenceShell } from './desktop-presence-shell.js';
 import { createDesktopHandlers, type ShellHandlerDeps } from './handlers.js';
 import { DesktopIpc, sendDesktopEvent } from './ipc.js';
+import type { JsonFiles, Warn } from './json-file.js';
 import { buildMenuTemplate, commandKeyPress, type MenuCommand } from './menu.js';
 import { menuLabels } from './menu-labels.js';
 import { PlaintextConsent } from './plaintext-consent.js';
@@ -49,7 +51,7 @@ import {
 } from './updates.js';
 import { applyPermissionPolicy, createMainWindow, createPopOutWindow } from './window.js';
 import { PopOutSizeStore, PopOutWindows, popOutUrl } from './popout-windows.js';
-import { buildContextMenuTemplate, spellcheckControl } from './spellcheck.js';
+import { spellcheckControl } from './spellcheck.js';
 import { updateStatusForPage } from './update-status.js';
 import type { WindowHandlerDeps } from './window-handlers.js';
 import { placeWindow, WindowStateStore } from './window-state.js';
@@ -64,6 +66,9 @@ type Services = {
 /** The shell's language: the system's at first, then the one the agent chose in the app. */
 let shellLanguage: ShellLanguage = 'en';
 const languageListeners = new Set<(language: ShellLanguage) => void>();
+
+/** The shell's warnings: a line in its log, never a stop. */
+const warn: Warn = (message, error) => console.warn(message, error ?? '');
 
 function setShellLanguage(language: ShellLanguage): void {
   if (language === shellLanguage) return;
@@ -92,13 +97,13 @@ async function startServices(
   const plaintextConsent = new PlaintextConsent({
     filePath: path.join(app.getPath('userData'), 'plaintext-consent.json'),
     ask: async () => (await dialog.showMessageBox(plaintextConsentDialog(shellWords(shellLanguage)))).response === 0,
-    onWarning: (message, error) => console.warn(message, error ?? ''),
+    onWarning: warn,
   });
   await plaintextConsent.load();
   const tokens = new TokenStore({
     cipher: safeStorage,
     filePath: path.join(app.getPath('userData'), 'session-tokens.json'),
-    onWarning: (message, error) => console.warn(message, error ?? ''),
+    onWarning: warn,
     plaintextConsent,
   });
   // Updates, in the background: from PARLEY_UPDATE_URL, else `updateUrl` in parley.json, else
@@ -130,7 +135,7 @@ async function startServices(
       const status = updateStatus();
       for (const page of wiring.pages()) sendDesktopEvent(page, APP_ORIGIN, 'update:status', status);
     },
-    log: (message, error) => console.warn(message, error ?? ''),
+    log: warn,
   });
   // With updates off the channel is still shown as chosen.
   if (feed === null) updates.setChannel(channel);
@@ -233,40 +238,17 @@ function main(): void {
   let mainWindow: BrowserWindow | null = null;
   let services: Services | null = null;
 
-  // Size, position and maximized state, as the agent left them, on a screen that exists.
-  const windowState = new WindowStateStore(
-    path.join(app.getPath('userData'), 'window-state.json'),
-    {
-      readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
-      writeFileSync: (file, text) => fs.writeFileSync(file, text),
-      renameSync: (from, to) => fs.renameSync(from, to),
-    },
-    (message, error) => console.warn(message, error ?? ''),
-  );
-
-  // Right-clicking in a field: the spelling suggestions, then cut, copy and paste.
-  const withContextMenu = (window: BrowserWindow): void => {
-    const contents = window.webContents;
-    contents.on('context-menu', (_event, params) => {
-      const t = shellWords(shellLanguage);
-      const template = buildContextMenuTemplate(
-        params,
-        {
-          noSuggestions: t('contextMenu.noSuggestions'),
-          addToDictionary: t('contextMenu.addToDictionary'),
-          cut: t('contextMenu.cut'),
-          copy: t('contextMenu.copy'),
-          paste: t('contextMenu.paste'),
-          selectAll: t('contextMenu.selectAll'),
-        },
-        {
-          replaceMisspelling: (word) => contents.replaceMisspelling(word),
-          addToDictionary: (word) => void contents.session.addWordToSpellCheckerDictionary(word),
-        },
-      );
-      if (template.length > 0) Menu.buildFromTemplate(template).popup({ window });
-    });
+  // The shell's small files in userData.
+  const files: JsonFiles = {
+    readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
+    writeFileSync: (file, text) => fs.writeFileSync(file, text),
+    renameSync: (from, to) => fs.renameSync(from, to),
   };
+
+  // Size, position and maximized state, as the agent left them, on a screen that exists.
+  const windowState = new WindowStateStore(path.join(app.getPath('userData'), 'window-state.json'), files, warn);
+
+  const withContextMenu = (window: BrowserWindow): void => attachContextMenu(window, () => shellWords(shellLanguage));
 
   // Conversations in windows of their own: one each, at the size the last one was left at.
   const popOuts = new PopOutWindows<BrowserWindow>({
@@ -280,15 +262,7 @@ function main(): void {
       withContextMenu(window);
       return window;
     },
-    sizes: new PopOutSizeStore(
-      path.join(app.getPath('userData'), 'popout-window.json'),
-      {
-        readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
-        writeFileSync: (file, text) => fs.writeFileSync(file, text),
-        renameSync: (from, to) => fs.renameSync(from, to),
-      },
-      (message, error) => console.warn(message, error ?? ''),
-    ),
+    sizes: new PopOutSizeStore(path.join(app.getPath('userData'), 'popout-window.json'), files, warn),
     screens: () => ({
       workAreas: screen.getAllDisplays().map((display) => display.workArea),
       primary: screen.getPrimaryDisplay().workArea,
@@ -300,13 +274,9 @@ function main(): void {
   // shell's settings (close to the tray, idle minutes) are read before the page is there.
   const shellPreferences = new ShellPreferencesStore(
     path.join(app.getPath('userData'), 'shell-settings.json'),
-    {
-      readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
-      writeFileSync: (file, text) => fs.writeFileSync(file, text),
-      renameSync: (from, to) => fs.renameSync(from, to),
-    },
+    files,
     process.platform,
-    (message, error) => console.warn(message, error ?? ''),
+    warn,
   );
   shellPreferences.load();
   let desktopPresence: DesktopPresenceShell | null = null;
@@ -439,7 +409,7 @@ function main(): void {
           return mainWindow;
         },
         openConversation: (conversationId) => void deepLinks.open(conversationId),
-        log: (message, error) => console.warn(message, error ?? ''),
+        log: warn,
       });
       desktopPresence.start();
       // Installing an update closes the windows before \`before-quit\`: they must not hide.
