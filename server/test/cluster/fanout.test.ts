@@ -6,13 +6,12 @@ import {
   connectReady,
   login,
   postWebhook,
-  startTestServer,
   whatsappText,
   type BatchRecorder,
   type TestServer,
 } from '../helpers.js';
-import { testDatabaseUrl } from '../support/database.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
 
 /**
  * Two nodes on one database with Redis between them: what a node commits reaches the
@@ -31,14 +30,10 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  a = await startTestServer({ redisUrl: redis.url });
-  b = await startTestServer({ redisUrl: redis.url, databaseUrl: await testDatabaseUrl(a.dataDir) });
+  [a, b] = await startTwoNodes(redis.url);
   await a.agents.createAgent({ email: AGENT.email, name: AGENT.name, role: 'admin', password: AGENT.password });
 });
-afterEach(async () => {
-  await b.close();
-  await a.cleanup();
-});
+afterEach(() => stopTwoNodes(a, b));
 
 async function tokenOn(server: TestServer): Promise<string> {
   const response = await login(server, { email: AGENT.email, password: AGENT.password });

@@ -6,7 +6,6 @@ import {
   connectReady,
   deliver,
   login,
-  startTestServer,
   whatsappText,
   type ClientSocket,
   type TestServer,
@@ -14,8 +13,8 @@ import {
 import pino from 'pino';
 import { SharedPresence } from '../../src/modules/presence/index.js';
 import { connectRedis } from '../../src/platform/redis.js';
-import { testDatabaseUrl } from '../support/database.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
 
 /** Presence and who views a conversation, with agents on two nodes. */
 
@@ -30,13 +29,9 @@ afterAll(async () => {
   await redis.close();
 });
 beforeEach(async () => {
-  a = await startTestServer({ redisUrl: redis.url });
-  b = await startTestServer({ redisUrl: redis.url, databaseUrl: await testDatabaseUrl(a.dataDir) });
+  [a, b] = await startTwoNodes(redis.url);
 });
-afterEach(async () => {
-  await b.close();
-  await a.cleanup();
-});
+afterEach(() => stopTwoNodes(a, b));
 
 async function person(
   email: string,

@@ -1,0 +1,15 @@
+import { startTestServer, type TestServer } from '../helpers.js';
+import { testDatabaseUrl } from '../support/database.js';
+
+/** Two nodes on one database with Redis between them: the second shares the first's database. */
+export async function startTwoNodes(redisUrl: string): Promise<[TestServer, TestServer]> {
+  const a = await startTestServer({ redisUrl });
+  const b = await startTestServer({ redisUrl, databaseUrl: await testDatabaseUrl(a.dataDir) });
+  return [a, b];
+}
+
+/** Stops both; the first owns the data folder and its database. */
+export async function stopTwoNodes(a: TestServer, b: TestServer): Promise<void> {
+  await b.close();
+  await a.cleanup();
+}
