@@ -51,7 +51,7 @@ import {
 } from './updates.js';
 import { applyPermissionPolicy, createMainWindow, createPopOutWindow } from './window.js';
 import { PopOutSizeStore, PopOutWindows, popOutUrl } from './popout-windows.js';
-import { spellcheckControl } from './spellcheck.js';
+import { spellcheckControl, spellcheckFile } from './spellcheck.js';
 import { updateStatusForPage } from './update-status.js';
 import type { WindowHandlerDeps } from './window-handlers.js';
 import { placeWindow, WindowStateStore } from './window-state.js';
@@ -77,7 +77,7 @@ function setShellLanguage(language: ShellLanguage): void {
 }
 
 /** What the windows' channels need from `main()`: the deep links, the pop-outs, the pages. */
-type WindowWiring = Pick<WindowHandlerDeps, 'takeDeepLink' | 'popOut'> & {
+type WindowWiring = Pick<WindowHandlerDeps, 'takeDeepLink' | 'popOut' | 'spellcheck'> & {
   /** Every open page of the app (the main window and the pop-outs). */
   pages: () => WebContents[];
 };
@@ -153,7 +153,7 @@ async function startServices(
       windows: {
         takeDeepLink: wiring.takeDeepLink,
         popOut: wiring.popOut,
-        spellcheck: spellcheckControl(process.platform, session.defaultSession),
+        spellcheck: wiring.spellcheck,
         updates: {
           status: updateStatus,
           check: () => updates.check(),
@@ -431,6 +431,12 @@ function main(): void {
             return link === null ? null : { conversationId: link.id };
           },
           popOut: (conversationId) => void popOuts.open(conversationId),
+          // The agent's spelling languages, set again from userData before the page asks.
+          spellcheck: spellcheckControl(
+            process.platform,
+            session.defaultSession,
+            spellcheckFile(path.join(app.getPath('userData'), 'spellcheck.json'), files, warn),
+          ),
           pages: () =>
             [...(mainWindow === null || mainWindow.isDestroyed() ? [] : [mainWindow]), ...popOuts.all()].map(
               (window) => window.webContents,

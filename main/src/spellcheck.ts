@@ -6,6 +6,8 @@
  */
 import type { SpellcheckInfo } from '@parley/protocol';
 import type { ContextMenuParams, MenuItemConstructorOptions } from 'electron';
+import { z } from 'zod';
+import { readJsonFile, writeJsonFile, type JsonFiles, type Warn } from './json-file.js';
 
 /** At most this many suggestions in the menu: more is a list to read, not a fix to pick. */
 export const MAX_SUGGESTIONS = 5;
@@ -45,8 +47,41 @@ export type SpellcheckControl = {
   set(wanted: readonly string[]): string[];
 };
 
-export function spellcheckControl(platform: NodeJS.Platform, session: SpellcheckSession): SpellcheckControl {
+/** What the agent chose, as kept in userData: a short list of language codes. */
+export const SavedSpellcheckSchema = z.object({ languages: z.array(z.string().min(1).max(35)).max(MAX_LANGUAGES) });
+
+/** Where the choice outlives a restart (a JSON file in userData; see json-file.ts). */
+export type SpellcheckMemory = {
+  load(): readonly string[] | undefined;
+  save(languages: readonly string[]): void;
+};
+
+/** The choice kept in a JSON file (`spellcheck.json` in userData). */
+export function spellcheckFile(filePath: string, files: JsonFiles, warn: Warn): SpellcheckMemory {
+  return {
+    load: () => readJsonFile(filePath, files, SavedSpellcheckSchema, warn)?.languages,
+    save: (languages) => writeJsonFile(filePath, files, { languages }, warn),
+  };
+}
+
+/**
+ * The agent's languages, set on the session at start from what was saved, and saved again
+ * with each change. Chromium's own memory of them is not relied on: whether it persists
+ * depends on the session's storage, and the agent's choice should not.
+ */
+export function spellcheckControl(
+  platform: NodeJS.Platform,
+  session: SpellcheckSession,
+  memory: SpellcheckMemory,
+): SpellcheckControl {
   const systemManaged = systemManagesSpellcheck(platform);
+  if (!systemManaged) {
+    const saved = memory.load();
+    if (saved !== undefined) {
+      const chosen = chooseSpellcheckLanguages(saved, session.availableSpellCheckerLanguages);
+      if (chosen.length > 0) session.setSpellCheckerLanguages(chosen);
+    }
+  }
   return {
     info: () =>
       systemManaged
@@ -62,6 +97,7 @@ export function spellcheckControl(platform: NodeJS.Platform, session: Spellcheck
       // None of them known: keep what Chromium checks now rather than checking nothing.
       if (chosen.length === 0) return session.getSpellCheckerLanguages();
       session.setSpellCheckerLanguages(chosen);
+      memory.save(chosen);
       return chosen;
     },
   };

@@ -5,9 +5,12 @@ import {
   buildContextMenuTemplate,
   chooseSpellcheckLanguages,
   spellcheckControl,
+  spellcheckFile,
   type ContextMenuFacts,
+  type SpellcheckMemory,
   type SpellcheckSession,
 } from '../src/spellcheck.js';
+import type { JsonFiles } from '../src/json-file.js';
 import { shellWords } from '../src/words.js';
 
 const LABELS = {
@@ -139,9 +142,26 @@ describe('spellchecker languages', () => {
     };
   }
 
+  /** The file in userData, on a file system in memory, read and written as the app does. */
+  function memoryFile(files = new Map<string, string>()): SpellcheckMemory & { files: Map<string, string> } {
+    const fs: JsonFiles = {
+      readFileSync: (file) => {
+        const text = files.get(file);
+        if (text === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+        return text;
+      },
+      writeFileSync: (file, text) => void files.set(file, text),
+      renameSync: (from, to) => {
+        files.set(to, files.get(from) ?? '');
+        files.delete(from);
+      },
+    };
+    return { files, ...spellcheckFile('spellcheck.json', fs, () => undefined) };
+  }
+
   it('lists and sets the languages on Windows and Linux', () => {
     const s = session();
-    const control = spellcheckControl('win32', s);
+    const control = spellcheckControl('win32', s, memoryFile());
     expect(control.info()).toEqual({
       systemManaged: false,
       available: ['de-DE', 'en-GB', 'en-US', 'fr-CA', 'fr-FR'],
@@ -154,11 +174,34 @@ describe('spellchecker languages', () => {
     expect(s.set).toEqual([['fr-FR', 'de-DE']]);
   });
 
+  it('keeps the choice across a restart, and starts on the default when nothing or nothing usable was kept', () => {
+    const memory = memoryFile();
+    spellcheckControl('linux', session(), memory).set(['fr', 'de']);
+    expect(JSON.parse(memory.files.get('spellcheck.json') ?? 'null')).toEqual({ languages: ['fr-FR', 'de-DE'] });
+
+    // The next start: the saved languages are set before the page asks.
+    const restarted = session();
+    const control = spellcheckControl('linux', restarted, memoryFile(memory.files));
+    expect(restarted.set).toEqual([['fr-FR', 'de-DE']]);
+    expect(control.info().selected).toEqual(['fr-FR', 'de-DE']);
+
+    // First start, a damaged file, or languages this machine has no dictionary for.
+    for (const text of [undefined, '{not json', JSON.stringify({ languages: ['xx-YY'] })]) {
+      const files = new Map<string, string>();
+      if (text !== undefined) files.set('spellcheck.json', text);
+      const fresh = session();
+      expect(spellcheckControl('linux', fresh, memoryFile(files)).info().selected).toEqual(['en-US']);
+      expect(fresh.set).toEqual([]);
+    }
+  });
+
   it('leaves the choice to macOS', () => {
     const s = session();
-    const control = spellcheckControl('darwin', s);
+    const memory = memoryFile(new Map([['spellcheck.json', JSON.stringify({ languages: ['de-DE'] })]]));
+    const control = spellcheckControl('darwin', s, memory);
     expect(control.info()).toEqual({ systemManaged: true, available: [], selected: [] });
     expect(control.set(['fr'])).toEqual([]);
     expect(s.set).toEqual([]);
+    expect(memory.files.get('spellcheck.json')).toBe(JSON.stringify({ languages: ['de-DE'] }));
   });
 });
