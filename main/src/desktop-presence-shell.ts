@@ -13,6 +13,7 @@ import { NotificationCenter } from './notifications.js';
 import { PowerPresenceWatcher, PresenceMachine, type PresenceCommand } from './power-presence.js';
 import type { ShellPreferencesStore } from './shell-preferences.js';
 import { buildTrayMenuTemplate, hidesOnClose, trayTooltip } from './tray.js';
+import { trayShown } from './tray-host.js';
 import type { ShellWords } from './words.js';
 
 export type DesktopPresenceShellDeps = {
@@ -32,6 +33,8 @@ export type DesktopPresenceShellDeps = {
   powerMonitor: PowerMonitor;
   /** The tray icon's PNG; the tray is left out when it cannot be read. */
   trayIconPath: string;
+  /** `XDG_CURRENT_DESKTOP`, and whether a StatusNotifierItem watcher runs (null: unknown). */
+  trayHost: { desktop: string | undefined; watcher(): Promise<boolean | null> };
   preferences: ShellPreferencesStore;
   words(): ShellWords;
   mainWindow(): BrowserWindow | null;
@@ -47,10 +50,13 @@ export class DesktopPresenceShell {
   private readonly machine = new PresenceMachine();
   private readonly watcher: PowerPresenceWatcher;
   private tray: Tray | null = null;
+  /** Whether the desktop shows the tray: a guess from the desktop's name until D-Bus answers. */
+  private trayVisible: boolean;
   private unread = 0;
   private quitting = false;
 
   constructor(private readonly deps: DesktopPresenceShellDeps) {
+    this.trayVisible = trayShown({ platform: deps.platform, desktop: deps.trayHost.desktop, watcher: null });
     this.notifications = new NotificationCenter({
       platform: deps.platform,
       isSupported: () => deps.Notification.isSupported(),
@@ -100,6 +106,12 @@ export class DesktopPresenceShell {
     } catch (error) {
       this.deps.log('No tray icon', error);
     }
+    if (this.deps.platform === 'linux') {
+      void this.deps.trayHost.watcher().then((watcher) => {
+        this.trayVisible = trayShown({ platform: this.deps.platform, desktop: this.deps.trayHost.desktop, watcher });
+        if (!this.trayVisible) this.deps.log('This desktop shows no tray icons: closing the window quits Parley');
+      });
+    }
   }
 
   /** The app is about to quit without `before-quit` first (an update installing): close for real. */
@@ -115,7 +127,7 @@ export class DesktopPresenceShell {
         hidesOnClose({
           platform: this.deps.platform,
           closeToTray: preferences.closeToTray,
-          hasTray: this.tray !== null,
+          hasTray: this.tray !== null && this.trayVisible,
           quitting: this.quitting,
         })
       ) {

@@ -40,6 +40,7 @@ import { PlaintextConsent } from './plaintext-consent.js';
 import { ShellPreferencesStore } from './shell-preferences.js';
 import { plaintextConsentDialog } from './plaintext-consent-dialog.js';
 import { TokenStore } from './token-store.js';
+import { askStatusNotifierWatcher } from './tray-host.js';
 import { pickShellLanguage, shellWords } from './words.js';
 import {
   UpdateService,
@@ -401,6 +402,7 @@ function main(): void {
         nativeImage,
         powerMonitor,
         trayIconPath: trayIconPath(),
+        trayHost: { desktop: process.env['XDG_CURRENT_DESKTOP'], watcher: () => askStatusNotifierWatcher() },
         preferences: shellPreferences,
         words: () => shellWords(shellLanguage),
         mainWindow: () => (mainWindow === null || mainWindow.isDestroyed() ? null : mainWindow),

@@ -1,6 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { buildTrayMenuTemplate, hidesOnClose, trayTooltip } from '../src/tray.js';
+import { askStatusNotifierWatcher, readNameHasOwner, trayShown } from '../src/tray-host.js';
 import { shellWords } from '../src/words.js';
 
 function menu(presence: 'online' | 'away' | 'offline' | null, language: 'en' | 'fr' = 'en') {
@@ -113,5 +114,60 @@ describe('hidesOnClose', () => {
   });
   it('leaves macOS its own dock behaviour', () => {
     expect(hidesOnClose({ ...base, platform: 'darwin' })).toBe(false);
+  });
+});
+
+describe('trayShown', () => {
+  it('is always shown on Windows and macOS', () => {
+    expect(trayShown({ platform: 'win32', desktop: undefined, watcher: null })).toBe(true);
+    expect(trayShown({ platform: 'darwin', desktop: 'GNOME', watcher: false })).toBe(true);
+  });
+
+  it('is shown on Linux when a StatusNotifierItem watcher runs, whatever the desktop', () => {
+    expect(trayShown({ platform: 'linux', desktop: 'GNOME', watcher: true })).toBe(true);
+    expect(trayShown({ platform: 'linux', desktop: 'KDE', watcher: true })).toBe(true);
+  });
+
+  it('is not shown on GNOME without a watcher, which hides XEmbed trays', () => {
+    expect(trayShown({ platform: 'linux', desktop: 'GNOME', watcher: false })).toBe(false);
+    expect(trayShown({ platform: 'linux', desktop: 'ubuntu:GNOME', watcher: false })).toBe(false);
+  });
+
+  it('is shown on desktops that keep an XEmbed tray', () => {
+    for (const desktop of ['XFCE', 'MATE', 'X-Cinnamon', 'LXQt', undefined]) {
+      expect(trayShown({ platform: 'linux', desktop, watcher: false })).toBe(true);
+    }
+  });
+
+  it('guesses from the desktop when D-Bus cannot be asked', () => {
+    expect(trayShown({ platform: 'linux', desktop: 'GNOME', watcher: null })).toBe(false);
+    expect(trayShown({ platform: 'linux', desktop: 'GNOME-Classic:GNOME', watcher: null })).toBe(false);
+    expect(trayShown({ platform: 'linux', desktop: 'ubuntu:GNOME', watcher: null })).toBe(true);
+    expect(trayShown({ platform: 'linux', desktop: 'KDE', watcher: null })).toBe(true);
+  });
+});
+
+describe('readNameHasOwner', () => {
+  it("reads gdbus's answer", () => {
+    expect(readNameHasOwner('(true,)\n')).toBe(true);
+    expect(readNameHasOwner('(false,)')).toBe(false);
+    expect(readNameHasOwner('Error: The name org.freedesktop.DBus was not provided')).toBeNull();
+    expect(readNameHasOwner('')).toBeNull();
+  });
+
+  it('asks gdbus, and answers null when it cannot run', async () => {
+    const asked: string[][] = [];
+    const answer = await askStatusNotifierWatcher((command, args) => {
+      asked.push([command, ...args]);
+      return Promise.resolve('(true,)\n');
+    });
+    expect(answer).toBe(true);
+    expect(asked[0]?.slice(0, 2)).toEqual(['gdbus', 'call']);
+    expect(asked[0]?.at(-1)).toBe('org.kde.StatusNotifierWatcher');
+    expect(
+      await askStatusNotifierWatcher(() =>
+        Promise.reject(Object.assign(new Error('spawn gdbus ENOENT'), { code: 'ENOENT' })),
+      ),
+    ).toBeNull();
   });
 });
