@@ -43,6 +43,9 @@ export function MetricsPanel({ access, teamId }: { access: ServerAccess; teamId:
   }, [access, range, days]);
 
   const points = loaded.kind === 'ready' ? loaded.points : [];
+  const minutes = useMemo(() => new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }), [lang]);
+  // At least a minute high, so that a day of quick answers (or none) still gets readable ticks.
+  const minutesMax = Math.max(1, ...points.map((point) => point.firstResponseMinutes ?? 0));
   const dayLabels = points.map((point) =>
     new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'short' }).format(new Date(`${point.date}T12:00:00`)),
   );
@@ -92,6 +95,8 @@ export function MetricsPanel({ access, teamId }: { access: ServerAccess; teamId:
               height={200}
               loading={loaded.kind === 'loading'}
               xAxis={[{ scaleType: 'band', data: dayLabels }]}
+              // Conversations are counted whole.
+              yAxis={[{ min: 0, tickMinStep: 1 }]}
               series={(['whatsapp', 'messenger', 'instagram'] as const).map((channel) => ({
                 data: points.map((point) => point[channel]),
                 label: t(`channel.${channel}`),
@@ -116,7 +121,7 @@ export function MetricsPanel({ access, teamId }: { access: ServerAccess; teamId:
                   curve: 'linear',
                 },
               ]}
-              yAxis={[{ min: 0 }]}
+              yAxis={[{ min: 0, max: minutesMax, valueFormatter: (value: number) => minutes.format(value) }]}
               hideLegend
               margin={{ left: 0, right: 8, top: 8, bottom: 0 }}
             />
