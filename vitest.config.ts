@@ -12,8 +12,9 @@ export default defineConfig({
     environment: 'node',
     // Nothing a test starts may reach beyond 127.0.0.1.
     setupFiles: ['test/support/loopback-only.ts'],
-    // With PARLEY_TEST_DATABASE=postgres, a throwaway PostgreSQL cluster for the server tests.
-    globalSetup: ['server/test/support/postgres-cluster.ts'],
+    // With PARLEY_TEST_DATABASE=postgres, a throwaway PostgreSQL cluster for the server tests;
+    // without, one migrated SQLite file their servers start from.
+    globalSetup: ['server/test/support/postgres-cluster.ts', 'server/test/support/sqlite-template.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration tests each start their own server on a free port.

@@ -23,7 +23,8 @@ export type Db = Kysely<Database>;
 /** Which SQL the database speaks: SQLite (one file, the default) or PostgreSQL (DATABASE_URL). */
 export type Engine = 'sqlite' | 'postgres';
 
-const DATABASE_FILE = 'parley.sqlite';
+/** The store's file in the data folder, on SQLite. */
+export const SQLITE_DATABASE_FILE = 'parley.sqlite';
 
 export type OpenOptions = {
   secretKey?: Buffer | null;
@@ -120,7 +121,7 @@ function parseInt8(value: string): number {
 function openSqlite(dataDir: string): SQLite.Database {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dataDir, 0o700);
-  const file = path.join(dataDir, DATABASE_FILE);
+  const file = path.join(dataDir, SQLITE_DATABASE_FILE);
   // Created before SQLite opens it, so it is never readable by others, even for a moment.
   if (!fs.existsSync(file)) fs.writeFileSync(file, '', { mode: 0o600, flag: 'wx' });
   const sqlite = new SQLite(file);
@@ -169,7 +170,7 @@ export function keepingStatements(sqlite: SqliteDatabase, limit = 500): SqliteDa
 
 /** The database, its write-ahead log and its shared-memory index: 0600. */
 function restrictFiles(dataDir: string): void {
-  for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) {
+  for (const name of [SQLITE_DATABASE_FILE, `${SQLITE_DATABASE_FILE}-wal`, `${SQLITE_DATABASE_FILE}-shm`]) {
     const file = path.join(dataDir, name);
     if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
   }

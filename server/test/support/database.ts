@@ -5,12 +5,13 @@
  * on the same folder finds the same database.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type Db, type OpenOptions } from '../../src/platform/database.js';
-import { TEMPLATE_DATABASE, TEST_DATABASE_URL_KEY } from './database-names.js';
+import { openDatabase, SQLITE_DATABASE_FILE, type Db, type OpenOptions } from '../../src/platform/database.js';
+import { SQLITE_TEMPLATE_KEY, TEMPLATE_DATABASE, TEST_DATABASE_URL_KEY } from './database-names.js';
 
 const databases = new Map<string, Promise<string>>();
 
@@ -19,10 +20,16 @@ export function postgresUrl(): string | null {
   return inject(TEST_DATABASE_URL_KEY);
 }
 
-/** The DATABASE_URL a server on this data folder uses: undefined on SQLite. */
+/**
+ * The DATABASE_URL a server on this data folder uses: undefined on SQLite, where a folder
+ * with no database yet gets a copy of the run's migrated file.
+ */
 export async function testDatabaseUrl(dataDir: string): Promise<string | undefined> {
   const cluster = postgresUrl();
-  if (cluster === null) return undefined;
+  if (cluster === null) {
+    copySqliteTemplate(dataDir);
+    return undefined;
+  }
   let url = databases.get(dataDir);
   if (url === undefined) {
     url = createDatabase(cluster);
@@ -31,7 +38,22 @@ export async function testDatabaseUrl(dataDir: string): Promise<string | undefin
   return url;
 }
 
-async function createDatabase(cluster: string): Promise<string> {
+/**
+ * A database copied from the migrated template. Copying takes PostgreSQL a few hundred
+ * milliseconds, and most tests start a server or two: the next one is copied while the
+ * current test runs, so a test rarely waits for its own.
+ */
+function createDatabase(cluster: string): Promise<string> {
+  const next = spare ?? copyTemplate(cluster);
+  spare = copyTemplate(cluster);
+  // A spare nobody takes must not fail the run; the one handed out still reports its error.
+  spare.catch(() => undefined);
+  return next;
+}
+
+let spare: Promise<string> | null = null;
+
+async function copyTemplate(cluster: string): Promise<string> {
   const name = `parley_${randomBytes(8).toString('hex')}`;
   const admin = new pg.Client({ connectionString: `${cluster}/postgres` });
   await admin.connect();
@@ -41,6 +63,15 @@ async function createDatabase(cluster: string): Promise<string> {
     await admin.end();
   }
   return `${cluster}/${name}`;
+}
+
+function copySqliteTemplate(dataDir: string): void {
+  const template = inject(SQLITE_TEMPLATE_KEY);
+  const file = path.join(dataDir, SQLITE_DATABASE_FILE);
+  if (template === null || fs.existsSync(file)) return;
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.copyFileSync(template, file, fs.constants.COPYFILE_EXCL);
+  fs.chmodSync(file, 0o600);
 }
 
 /** Opens the store of this data folder as the server would, on the engine under test. */
