@@ -1,4 +1,5 @@
 import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -501,4 +502,32 @@ export function disconnected(socket: ClientSocket): Promise<string> {
       resolve(reason);
     });
   });
+}
+
+/** A server started as a process of its own (`server/src/main.ts`, JSON logs). */
+export type ServerProcessOutput = {
+  /** The address it logs once it listens; rejected with its output if it exits first. */
+  url: Promise<string>;
+  /** All it has written so far, standard output and error together. */
+  output: () => string;
+};
+
+/** Collects what a server process writes, and waits for the address it listens on. */
+export function watchServerProcess(child: ChildProcess, name: string): ServerProcessOutput {
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearInterval(timer);
+        resolve(match[1]);
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${name} exited: ${output}`));
+      }
+    }, 50);
+  });
+  return { url, output: () => output };
 }

@@ -11,6 +11,7 @@ import {
   postWebhook,
   signIn,
   startTestServer,
+  watchServerProcess,
   whatsappMessage,
   whatsappValue,
   whatsappWebhook,
@@ -190,26 +191,13 @@ describe('graceful shutdown', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const watched = watchServerProcess(child, 'the server');
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-        if (match?.[1] !== undefined) {
-          clearInterval(timer);
-          resolve(match[1]);
-        } else if (child.exitCode !== null) {
-          clearInterval(timer);
-          reject(new Error(`the server exited: ${output}`));
-        }
-      }, 100);
-    });
+    const url = await watched.url;
 
     // A request with an id of its own keeps it; the answer and every line it logs carry it.
     const body = webhookOf(3, 'SIG');
@@ -227,6 +215,7 @@ describe('graceful shutdown', () => {
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    const output = watched.output();
     const lines = output
       .split('\n')
       .filter((line) => line.trim() !== '')

@@ -19,6 +19,7 @@ import {
   sayHello,
   signIn,
   startTestServer,
+  watchServerProcess,
   whatsappText,
   type ClientSocket,
   type TestServer,
@@ -163,28 +164,14 @@ async function startProcessNode(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const watched = watchServerProcess(child, 'node A');
   const exited = new Promise((resolve) => child.once('exit', resolve));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearInterval(timer);
-        resolve(match[1]);
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`node A exited: ${output}`));
-      }
-    }, 50);
-  });
-  return { url, child, exited };
+  return { url: await watched.url, child, exited };
 }
 
 test('a node killed mid-send: after its lease lapses another node sends the queued job once, and never resends the one in flight', async () => {
