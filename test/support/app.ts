@@ -1,6 +1,9 @@
 import { expect, type Page } from '@playwright/test';
 import { AGENT } from './server.js';
 
+/** For the specs that allow a busy machine a minute to go online after signing in. */
+export const BUSY_MACHINE = { onlineTimeoutMs: 60_000 };
+
 /**
  * Opens the app served by the Parley server at `serverUrl`, signs in as the test agent and
  * waits until it is online (within `onlineTimeoutMs` where a spec allows a busy machine more
