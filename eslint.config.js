@@ -179,8 +179,9 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          // Tool configs belong to no runtime; they are checked against tsconfig.tools.json.
-          allowDefaultProject: ['*.config.ts', 'renderer/vite.config.ts'],
+          // Tool configs belong to no runtime, nor do the types of the scripts' shared modules:
+          // they are checked against tsconfig.tools.json.
+          allowDefaultProject: ['*.config.ts', 'renderer/vite.config.ts', 'scripts/*.d.mts'],
           defaultProject: 'tsconfig.tools.json',
         },
         tsconfigRootDir: import.meta.dirname,
@@ -248,6 +249,8 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: globals.node,
     },
+    // JavaScript cannot state its types: a script's exports have theirs in a .d.mts beside it.
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
   {
     files: ['renderer/service-worker.js'],

@@ -7,13 +7,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import { WEBHOOK_PATHS, loadConfig, signPayload, startServer } from '@parley/server/testing';
+import { freePort } from './free-port.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'docs');
@@ -25,17 +25,6 @@ const DEMO_PHONE_NUMBER_ID = '100000000000001';
 const CUSTOMER = { name: 'Sofia Marques', waId: '351912000111' };
 
 /** A port for the server, known before it starts, so the fake Graph API can post statuses to it. */
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 const port = await freePort();
 const appSecret = randomBytes(24).toString('hex');
 

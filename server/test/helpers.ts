@@ -1,4 +1,5 @@
 import { upsertChannelAccount } from '../src/modules/channelAccounts/records.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -501,4 +502,66 @@ export function disconnected(socket: ClientSocket): Promise<string> {
       resolve(reason);
     });
   });
+}
+
+/** A server started as a process of its own (`server/src/main.ts`, JSON logs). */
+export type ServerProcess = {
+  child: ChildProcess;
+  /** The address it logs once it listens; rejected with its output if it exits first. */
+  url: Promise<string>;
+  /** All it has written so far, standard output and error together. */
+  output: () => string;
+};
+
+/**
+ * Starts the server as a process of its own, as it runs in production: on 127.0.0.1 and any
+ * port, with JSON logs, its data in `dataDir` and one WhatsApp number (signed with
+ * APP_SECRET). `env` adds to or overrides the settings. Collects what it writes, and tells
+ * the address it listens on.
+ */
+export function startServerProcess(input: {
+  /** Names the process in the error when it exits before it listens. */
+  name: string;
+  dataDir: string;
+  whatsapp: { name: string; accessToken: string; verifyToken: string };
+  env: Record<string, string>;
+}): ServerProcess {
+  const channelsFile = path.join(input.dataDir, 'channels.json');
+  fs.writeFileSync(
+    channelsFile,
+    JSON.stringify({
+      channels: [{ channel: 'whatsapp', externalId: WA_PHONE_NUMBER_ID, appSecret: APP_SECRET, ...input.whatsapp }],
+    }),
+  );
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PARLEY_DATA_DIR: input.dataDir,
+      PARLEY_CHANNELS_FILE: channelsFile,
+      PARLEY_LOG_FORMAT: 'json',
+      PARLEY_LOG_LEVEL: 'info',
+      ...input.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearInterval(timer);
+        resolve(match[1]);
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${input.name} exited: ${output}`));
+      }
+    }, 50);
+  });
+  return { child, url, output: () => output };
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,10 +5,10 @@ import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   APP_SECRET,
-  WA_PHONE_NUMBER_ID,
   connectReady,
   postWebhook,
   signIn,
+  startServerProcess,
   startTestServer,
   whatsappMessage,
   whatsappValue,
@@ -159,57 +158,19 @@ describe('graceful shutdown', () => {
   test('the server process stops on SIGTERM with exit code 0, logging JSON lines with request ids', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-sigterm-test-'));
     cleanups.push(() => Promise.resolve(fs.rmSync(dataDir, { recursive: true, force: true })));
-    const channelsFile = path.join(dataDir, 'channels.json');
-    fs.writeFileSync(
-      channelsFile,
-      JSON.stringify({
-        channels: [
-          {
-            channel: 'whatsapp',
-            externalId: WA_PHONE_NUMBER_ID,
-            name: 'Stop test',
-            accessToken: 'stop-test-access-token-value',
-            appSecret: APP_SECRET,
-            verifyToken: 'stop-test-verify',
-          },
-        ],
-      }),
-    );
-    const root = path.resolve(import.meta.dirname, '../..');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        PARLEY_DATA_DIR: dataDir,
-        PARLEY_CHANNELS_FILE: channelsFile,
-        PARLEY_GRAPH_API_URL: 'http://127.0.0.1:9',
-        PARLEY_LOG_FORMAT: 'json',
-        PARLEY_LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = startServerProcess({
+      name: 'the server',
+      dataDir,
+      whatsapp: { name: 'Stop test', accessToken: 'stop-test-access-token-value', verifyToken: 'stop-test-verify' },
+      env: { PARLEY_GRAPH_API_URL: 'http://127.0.0.1:9' },
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { child } = started;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-        if (match?.[1] !== undefined) {
-          clearInterval(timer);
-          resolve(match[1]);
-        } else if (child.exitCode !== null) {
-          clearInterval(timer);
-          reject(new Error(`the server exited: ${output}`));
-        }
-      }, 100);
-    });
+    const url = await started.url;
 
     // A request with an id of its own keeps it; the answer and every line it logs carry it.
     const body = webhookOf(3, 'SIG');
@@ -227,6 +188,7 @@ describe('graceful shutdown', () => {
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    const output = started.output();
     const lines = output
       .split('\n')
       .filter((line) => line.trim() !== '')

@@ -45,3 +45,16 @@ export function writeResult(name: string, result: unknown): string {
   fs.writeFileSync(file, `${JSON.stringify({ name, at: new Date().toISOString(), result }, null, 2)}\n`);
   return file;
 }
+
+/** The value, or 'timeout' when it has not come within `ms` (the page may still be busy). */
+export async function bounded<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

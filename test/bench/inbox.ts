@@ -14,16 +14,15 @@
  *  - the page's JS heap after load.
  * Every wait is bounded: what does not happen in time is reported as timed out.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { build } from 'esbuild';
 import { AGENT, startTestServer } from '../support/server.js';
 import { launchChromium } from './browser.js';
-import { printTable, writeResult, type Row } from './harness.js';
-import type { OpenResult, ScrollResult, SeedResult } from './pages/inbox-page.js';
+import { bounded, printTable, writeResult, type Row } from './harness.js';
+import { inboxPageScript, seedCache, signInToCache, webBuild } from './inbox-cache.js';
+import type { OpenResult, ScrollResult } from './pages/inbox-page.js';
 import { BIG_CONTACT, LAST_TEXT } from './pages/inbox-shared.js';
 
 const CONVERSATIONS = Number(process.env['BENCH_INBOX_CONVERSATIONS'] ?? 10_000);
@@ -38,14 +37,7 @@ const SERIES_BUDGET_MS = 90_000;
 const RUN_BUDGET_MS = Number(process.env['BENCH_INBOX_BUDGET_MS'] ?? 360_000);
 const TARGET = { firstRowsMs: 400, openMs: 50, longTaskMs: 50, heapMb: 250 };
 
-const here = path.dirname(new URL(import.meta.url).pathname);
-const repoRoot = path.resolve(here, '../..');
-const dist = path.join(repoRoot, 'renderer/dist');
-
-if (!fs.existsSync(path.join(dist, 'index.html'))) {
-  console.log('renderer/dist is missing: building the renderer');
-  execFileSync('npx', ['vite', 'build', 'renderer', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
-}
+const dist = webBuild();
 
 // The app's own files, with the floor page beside them so it runs in the same origin.
 const webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-inbox-'));
@@ -54,16 +46,7 @@ fs.writeFileSync(
   path.join(webDir, 'bench-floor.html'),
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head><body></body></html>',
 );
-const bundle = await build({
-  entryPoints: [path.join(here, 'pages/inbox-page.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  write: false,
-  logLevel: 'warning',
-});
-const pageScript = bundle.outputFiles[0]?.text ?? '';
+const pageScript = await inboxPageScript();
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -71,19 +54,6 @@ const median = (values: readonly number[]): number => {
   if (sorted.length === 0) return Number.NaN;
   return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
-
-/** The value, or 'timeout' when it has not come within `ms` (the page may still be busy). */
-async function bounded<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type Series = { samples: number[]; timedOut: number };
 
@@ -186,24 +156,11 @@ try {
   };
 
   // Sign in once, let the first sync finish and the service worker keep the app's files.
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForSelector('[data-testid="connection-status"][data-state="online"]');
-  await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null);
-  const prefix = `parley:${new URL(server.url).origin}:`;
-  const dbName = await page.waitForFunction(
-    async (start) => (await indexedDB.databases()).find((db) => db.name?.startsWith(start) === true)?.name ?? false,
-    prefix,
-  );
-  const name = (await dbName.jsonValue()) as string;
-  const agentId = name.slice(prefix.length);
+  const cache = await signInToCache(page, server.url);
+  const { dbName: name, agentId } = cache;
 
   console.log(`seeding ${CONVERSATIONS} conversations, ${CONVERSATIONS} contacts, ${MESSAGES} messages into ${name}`);
-  const seed: SeedResult = await page.evaluate((options) => globalThis.inboxBench.seed(options), {
-    dbName: name,
-    agentId,
+  const seed = await seedCache(page, cache, {
     conversations: CONVERSATIONS,
     messages: MESSAGES,
     bigThread: BIG_THREAD,

@@ -21,7 +21,6 @@
 import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +28,7 @@ import { Server } from 'socket.io';
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { signPayload, whatsappTextWebhook } from '@parley/server/testing';
+import { freePort } from '../../scripts/free-port.mjs';
 import { printTable, summarize, writeResult, type LatencySummary, type Row } from './harness.js';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 200);
@@ -123,19 +123,6 @@ async function ask(command: Record<string, unknown> & { type: string }): Promise
   const reply = nextMessage(clients, command.type);
   clients.send(command);
   return reply;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function nodeEnv(dataDir: string, port: number, extra: Record<string, string> = {}): Record<string, string> {

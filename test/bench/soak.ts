@@ -38,18 +38,16 @@
  * Every step is bounded (SOAK_STEP_MS, 15 s): a step that fails or times out is counted,
  * not fatal.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
-import { build } from 'esbuild';
 import { loadConfig, messagingTextWebhook, whatsappTextWebhook } from '@parley/server/testing';
 import { startFakeGraph, type FakeGraphOptions } from '../fake-graph/server.js';
 import { AGENT, APP_SECRET, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 import { launchChromium } from './browser.js';
-import { printTable, writeResult, type Row } from './harness.js';
-import type { SeedResult } from './pages/inbox-page.js';
+import { bounded, printTable, writeResult, type Row } from './harness.js';
+import { inboxPageScript, seedCache, signInToCache, webBuild } from './inbox-cache.js';
 import { BIG_CONTACT } from './pages/inbox-shared.js';
 
 const env = (name: string, fallback: number): number => {
@@ -81,24 +79,9 @@ const FIRST_CUSTOMERS = 24;
 const CHANNELS = ['whatsapp', 'messenger', 'instagram'] as const;
 type Channel = (typeof CHANNELS)[number];
 
-const here = path.dirname(new URL(import.meta.url).pathname);
-const repoRoot = path.resolve(here, '../..');
-const dist = path.join(repoRoot, 'renderer/dist');
-if (!fs.existsSync(path.join(dist, 'index.html'))) {
-  console.log('renderer/dist is missing: building the renderer');
-  execFileSync('npx', ['vite', 'build', 'renderer', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
-}
+webBuild();
 // The inbox benchmark's page code: it seeds the app's own IndexedDB.
-const bundle = await build({
-  entryPoints: [path.join(here, 'pages/inbox-page.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  write: false,
-  logLevel: 'warning',
-});
-const pageScript = bundle.outputFiles[0]?.text ?? '';
+const pageScript = await inboxPageScript();
 
 /** A small deterministic generator, so two runs play the same day. */
 let state = 20_260_612;
@@ -114,18 +97,6 @@ const WORDS =
   );
 const sentence = (): string => Array.from({ length: 4 + Math.floor(random() * 10) }, () => pick(WORDS)).join(' ');
 const QUERIES = ['order', 'refund', 'parcel track', 'invoice', 'courier', 'discount', 'Customer', 'Soak'];
-
-async function bounded<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const startedAt = Date.now();
 function step(what: string): void {
@@ -454,26 +425,12 @@ try {
   });
 
   step('signing in');
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForSelector('[data-testid="connection-status"][data-state="online"]', { timeout: 60_000 });
-  await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null);
-  const prefix = `parley:${new URL(server.url).origin}:`;
-  const dbName = await page.waitForFunction(
-    async (start) => (await indexedDB.databases()).find((db) => db.name?.startsWith(start) === true)?.name ?? false,
-    prefix,
-  );
-  const name = (await dbName.jsonValue()) as string;
-  const agentId = name.slice(prefix.length);
+  const cache = await signInToCache(page, server.url, { onlineTimeoutMs: 60_000 });
   // The first customers' conversations are stored before the cache is written at the cursor.
   await page.locator(ROW).first().waitFor({ timeout: 60_000 });
   await page.waitForTimeout(2_000);
   step(`seeding ${CACHE.conversations} conversations and ${CACHE.messages} messages`);
-  const seed: SeedResult = await page.evaluate((options) => globalThis.inboxBench.seed(options), {
-    dbName: name,
-    agentId,
+  const seed = await seedCache(page, cache, {
     conversations: CACHE.conversations,
     messages: CACHE.messages,
     bigThread: CACHE.thread,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { BUSY_MACHINE, signIn } from '../support/app.js';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -20,15 +21,6 @@ test.afterEach(async () => {
   await server.cleanup();
 });
 
-/** Signs in as the test agent; going online may take a while on a busy machine. */
-async function signIn(page: Page, serverUrl: string): Promise<void> {
-  await page.goto(serverUrl);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
-}
-
 // A real server, a real browser and two shared cores: more than the default minute.
 test.setTimeout(180_000);
 
@@ -45,7 +37,7 @@ test('a link to a conversation the agent sees opens it, and leaves the address',
   await customerWrites(server.url, { from: '447700900101', name: 'Oliver Bennett', id: 'wamid.DL1', text: 'Hello' });
   await customerWrites(server.url, { from: '447700900102', name: 'Camille Durand', id: 'wamid.DL2', text: 'Bonjour' });
   const camille = await conversationOf('Bonjour');
-  await signIn(page, server.url);
+  await signIn(page, server.url, AGENT, BUSY_MACHINE);
   await expect(page.getByTestId('conversation-item')).toHaveCount(2);
 
   await page.goto(`${server.url}/?conversation=${camille}`);
@@ -81,7 +73,7 @@ test('a link to a conversation the agent may not see says so, in English and in 
       .where('id', '=', hidden)
       .execute();
   });
-  await signIn(page, server.url);
+  await signIn(page, server.url, AGENT, BUSY_MACHINE);
   await expect(page.getByTestId('view-mine')).toBeVisible();
 
   await page.goto(`${server.url}/?conversation=${hidden}`);

@@ -1,4 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { BUSY_MACHINE, signIn } from '../support/app.js';
 import { AGENT, customerWrites, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -18,20 +19,11 @@ test.afterEach(async () => {
   await server.cleanup();
 });
 
-/** Signs in as the test agent; going online may take a while on a busy machine. */
-async function signIn(page: Page, serverUrl: string): Promise<void> {
-  await page.goto(serverUrl);
-  await page.getByLabel('Email').fill(AGENT.email);
-  await page.getByLabel('Password').fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
-}
-
 test.setTimeout(180_000);
 
 test('the pop-out window shows the thread alone and shares the cache with the inbox', async ({ page, context }) => {
   await customerWrites(server.url, { from: '447700900201', name: 'Oliver Bennett', id: 'wamid.PO1', text: 'Hello' });
-  await signIn(page, server.url);
+  await signIn(page, server.url, AGENT, BUSY_MACHINE);
   await page.getByTestId('conversation-item').filter({ hasText: 'Oliver Bennett' }).click();
   await expect(page.getByTestId('thread-title')).toHaveText('Oliver Bennett');
 
@@ -67,7 +59,7 @@ test('the pop-out layout in light and dark, and a conversation it does not have'
     .select('conversation_id')
     .where('text', '=', 'Bonjour')
     .executeTakeFirstOrThrow();
-  await signIn(page, server.url);
+  await signIn(page, server.url, AGENT, BUSY_MACHINE);
   await page.setViewportSize({ width: 560, height: 760 });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
@@ -90,7 +82,7 @@ async function openSection(page: Page, name: string): Promise<Locator> {
 }
 
 test('the Spelling and Updates settings say what a browser does', async ({ page }) => {
-  await signIn(page, server.url);
+  await signIn(page, server.url, AGENT, BUSY_MACHINE);
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     const dialog = await openSection(page, 'Updates');
@@ -108,7 +100,7 @@ test('the Spelling and Updates settings say what a browser does', async ({ page 
  * the shell's answers and its `update:status` events are what the page would receive.
  */
 test('the Updates and Spelling settings of the desktop app follow the updater', async ({ page }) => {
-  await signIn(page, server.url);
+  await signIn(page, server.url, AGENT, BUSY_MACHINE);
   await page.addInitScript(() => {
     const listeners = new Map<string, Set<(payload: unknown) => void>>();
     const calls: unknown[][] = [];

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,15 +9,14 @@ import { Agents } from '../../src/modules/agents/index.js';
 import { Store } from '../../src/platform/store.js';
 import {
   AGENT,
-  APP_SECRET,
   EVENT_TIMEOUT_MS,
   VERIFY_TOKEN,
-  WA_PHONE_NUMBER_ID,
   connectReady,
   deliver,
   login,
   sayHello,
   signIn,
+  startServerProcess,
   startTestServer,
   whatsappText,
   type ClientSocket,
@@ -129,62 +128,24 @@ async function startProcessNode(
   databaseUrl: string,
 ): Promise<{ url: string; child: ChildProcess; exited: Promise<unknown> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-node-a-'));
-  const channelsFile = path.join(dataDir, 'channels.json');
-  fs.writeFileSync(
-    channelsFile,
-    JSON.stringify({
-      channels: [
-        {
-          channel: 'whatsapp',
-          externalId: WA_PHONE_NUMBER_ID,
-          name: 'Test whatsapp',
-          accessToken: TOKENS.whatsapp,
-          appSecret: APP_SECRET,
-          verifyToken: VERIFY_TOKEN,
-        },
-      ],
-    }),
-  );
-  const root = path.resolve(import.meta.dirname, '../../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
-    cwd: root,
+  const { child, url } = startServerProcess({
+    name: 'node A',
+    dataDir,
+    whatsapp: { name: 'Test whatsapp', accessToken: TOKENS.whatsapp, verifyToken: VERIFY_TOKEN },
     env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_CHANNELS_FILE: channelsFile,
       PARLEY_GRAPH_API_URL: fake.url,
       PARLEY_NODE_ID: 'node-a',
       PARLEY_JOB_LEASE_MS: String(LEASE_MS),
-      PARLEY_LOG_FORMAT: 'json',
-      PARLEY_LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearInterval(timer);
-        resolve(match[1]);
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`node A exited: ${output}`));
-      }
-    }, 50);
-  });
-  return { url, child, exited };
+  return { url: await url, child, exited };
 }
 
 test('a node killed mid-send: after its lease lapses another node sends the queued job once, and never resends the one in flight', async () => {

@@ -9,11 +9,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../../scripts/free-port.mjs';
 import { TEMPLATE_DATABASE, TEST_DATABASE_URL_KEY } from './database-names.js';
 
 declare module 'vitest' {
@@ -113,17 +113,4 @@ function postgresUser(): { uid: number; gid: number } {
       'As root, the test cluster runs as the `postgres` user, and there is none: apt-get install postgresql',
     );
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -1,4 +1,5 @@
 import type { Contact, Conversation, Message } from '@parley/protocol';
+import { messageRow } from './rows.js';
 
 /** A deterministic support-inbox corpus: short messages from a few hundred common words. */
 
@@ -78,32 +79,17 @@ export function makeCorpus(messageCount: number, conversationCount: number, seed
     const words: string[] = [];
     for (let w = 0; w < length; w += 1) words.push(next() < 0.05 ? `#${Math.floor(next() * 100000)}` : pick(WORDS));
     const note = i % 40 === 0;
-    messages.push({
-      id: `m${String(i).padStart(7, '0')}`,
-      conversationId: `c${Math.floor(next() * conversationCount)}`,
-      clientId: null,
-      externalId: null,
-      direction: note ? 'outbound' : i % 2 === 0 ? 'inbound' : 'outbound',
-      kind: note ? 'note' : 'text',
-      text: words.join(' '),
-      authorAgentId: null,
-      status: 'delivered',
-      attachments: [],
-      location: null,
-      sharedContacts: [],
-      replyTo: null,
-      interactive: null,
-      reactions: [],
-      forwarded: 'no',
-      template: null,
-      humanAgentTag: false,
-      error: null,
-      editedAt: null,
-      deletedAt: null,
-      mentions: [],
-      createdAt: 1_700_000_000_000 + i * 1000,
-      seq: conversationCount + i + 1,
-    });
+    messages.push(
+      messageRow({
+        id: `m${String(i).padStart(7, '0')}`,
+        conversationId: `c${Math.floor(next() * conversationCount)}`,
+        direction: note ? 'outbound' : i % 2 === 0 ? 'inbound' : 'outbound',
+        kind: note ? 'note' : 'text',
+        text: words.join(' '),
+        createdAt: 1_700_000_000_000 + i * 1000,
+        seq: conversationCount + i + 1,
+      }),
+    );
   }
   return { contacts, conversations, messages };
 }

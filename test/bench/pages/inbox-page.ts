@@ -7,6 +7,7 @@
  */
 
 import { BIG_CONTACT, FLOOR_ROWS, LAST_TEXT, MESSAGE_SELECTOR, ROW_SELECTOR } from './inbox-shared.js';
+import { messageRow } from './rows.js';
 
 export type SeedOptions = {
   dbName: string;
@@ -80,32 +81,15 @@ function text(seed: number): string {
 }
 
 function message(id: string, conversationId: string, createdAt: number, body: string, inbound: boolean): unknown {
-  return {
+  return messageRow({
     id,
     conversationId,
-    clientId: null,
-    externalId: null,
     direction: inbound ? 'inbound' : 'outbound',
     kind: 'text',
     text: body,
-    authorAgentId: null,
-    status: 'delivered',
-    attachments: [],
-    location: null,
-    sharedContacts: [],
-    replyTo: null,
-    interactive: null,
-    reactions: [],
-    forwarded: 'no',
-    template: null,
-    humanAgentTag: false,
-    error: null,
-    editedAt: null,
-    deletedAt: null,
-    mentions: [],
     createdAt,
     seq: 1,
-  };
+  });
 }
 
 async function seed(options: SeedOptions): Promise<SeedResult> {

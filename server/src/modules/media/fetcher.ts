@@ -6,9 +6,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Readable } from 'node:stream';
+import { ChannelSchema } from '@parley/protocol';
 import { z } from 'zod';
-import { formatBytes, MAX_MEDIA_BYTES } from './limits.js';
-import { SNIFF_BYTES } from './sniff.js';
+import { CHANNEL_NAMES, formatBytes, MAX_MEDIA_BYTES } from './limits.js';
+import { SNIFF_BYTES, specificMimeType } from './sniff.js';
 
 /** What became of one try at copying a file. */
 export type CopyOutcome = 'retry' | 'expired' | 'failed';
@@ -280,4 +281,89 @@ export function sha256Matches(expected: string, actualHex: string): boolean {
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return trimmed.toLowerCase() === actualHex;
   const decoded = Buffer.from(trimmed, 'base64');
   return decoded.length === 32 && decoded.toString('hex') === actualHex;
+}
+
+/** Where a pending copy's bytes come from, as its `media` row says. */
+export type CopySource = {
+  source_kind: string;
+  source_ref: string | null;
+  mime_type: string | null;
+  sha256: string | null;
+};
+
+/**
+ * Downloads a pending copy's bytes into the scratch folder: a WhatsApp media id is
+ * resolved with the account's token first, a CDN address is fetched as it is. `account`
+ * is the business account the file came to, if it is still connected.
+ */
+export async function fetchCopySource(
+  row: CopySource,
+  input: {
+    account: { channel: string; access_token: string } | undefined;
+    graph: { baseUrl: string; version: string };
+    scratchDir: string;
+    signal: AbortSignal;
+    /** Told of the Graph API call that resolves a WhatsApp media id, and Meta's error if any. */
+    observe: (error: string | null) => void;
+  },
+): Promise<{ file: Downloaded; mimeType: string | null }> {
+  const { account } = input;
+  if (row.source_kind === 'whatsapp_media_id') {
+    if (row.source_ref === null || row.source_ref === '') {
+      throw new CopyError('expired', 'WhatsApp gave no media id for this file.');
+    }
+    if (account === undefined) {
+      throw new CopyError('failed', 'The WhatsApp account this file came to is no longer connected to Parley.');
+    }
+    const resolved = await resolveWhatsAppMedia({
+      graphBaseUrl: input.graph.baseUrl,
+      graphVersion: input.graph.version,
+      mediaId: row.source_ref,
+      accessToken: account.access_token,
+      signal: input.signal,
+      observe: input.observe,
+    });
+    if (resolved.size !== null && resolved.size > MAX_MEDIA_BYTES) {
+      throw new CopyError(
+        'failed',
+        `The file is ${formatBytes(resolved.size)}, larger than ${formatBytes(MAX_MEDIA_BYTES)}, the most Parley copies.`,
+      );
+    }
+    // The download needs the same token and a User-Agent (CHANNELS.md §0 rule 9).
+    const file = await download({
+      url: resolved.url,
+      headers: { authorization: `Bearer ${account.access_token}` },
+      scratchDir: input.scratchDir,
+      signal: input.signal,
+      platform: 'WhatsApp',
+      forbiddenMeansExpired: false,
+    });
+    const expected = resolved.sha256 ?? row.sha256;
+    if (expected !== null && expected !== '' && !sha256Matches(expected, file.sha256)) {
+      await fsp.rm(file.path, { force: true });
+      throw new CopyError(
+        'failed',
+        'The downloaded file does not match the checksum WhatsApp gave for it (sha256), so it was not kept.',
+      );
+    }
+    return { file, mimeType: specificMimeType(row.mime_type) ?? specificMimeType(resolved.mimeType) };
+  }
+  if (row.source_kind === 'url') {
+    const channel = ChannelSchema.safeParse(account?.channel);
+    const platform = channel.success ? CHANNEL_NAMES[channel.data] : 'Meta';
+    if (row.source_ref === null || row.source_ref.trim() === '') {
+      throw new CopyError('expired', `${platform} gave no address for this file: it has expired.`);
+    }
+    // CDN links are signed in themselves: no token goes with them.
+    const file = await download({
+      url: row.source_ref,
+      headers: {},
+      scratchDir: input.scratchDir,
+      signal: input.signal,
+      platform,
+      forbiddenMeansExpired: true,
+    });
+    return { file, mimeType: specificMimeType(row.mime_type) };
+  }
+  throw new CopyError('failed', 'This upload never finished, so there is nothing to copy.');
 }

@@ -1,764 +1,97 @@
-import fsp from 'node:fs/promises';
-import path from 'node:path';
-import { AttachmentSchema, ChannelSchema, type Attachment, type AttachmentKind, type Channel } from '@parley/protocol';
-import type { FastifyBaseLogger } from 'fastify';
-import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
-import { z } from 'zod';
-import type { ServerConfig } from '../../platform/config.js';
-import { newId } from '../../platform/ids.js';
-import type { Database } from '../../platform/schema.js';
-import type { ChangeSet, Store, Trx } from '../../platform/store.js';
-import {
-  CopyError,
-  download,
-  receiveToScratch,
-  resolveWhatsAppMedia,
-  sha256Matches,
-  type Downloaded,
-  type ReceivedFile,
-} from './fetcher.js';
-import {
-  attachmentKindFor,
-  baseMimeType,
-  CHANNEL_NAMES,
-  checkMediaForChannel,
-  type MediaRefusal,
-  formatBytes,
-  MAX_MEDIA_BYTES,
-} from './limits.js';
-import { resolveMimeType, sniffMimeType, specificMimeType, SNIFF_BYTES } from './sniff.js';
-import { createMediaStorage, objectKey, thumbnailKey, type MediaStorage } from './storage.js';
-import { canThumbnail, makeThumbnail, THUMBNAIL_MIME_TYPE } from './thumbnails.js';
+import type { Channel } from '@parley/protocol';
+import { MediaCopyWorker, type MediaCopyWorkerDeps } from './copy-worker.js';
+import type { ReceivedFile } from './fetcher.js';
+import { MediaFiles, type MediaRow } from './files.js';
+import type { MediaStorage } from './storage.js';
+import { MediaUploads, type MediaForSend, type MediaUpload, type UploadToAccept } from './uploads.js';
 
-export type MediaForSend = {
-  bytes: Buffer;
-  mimeType: string;
-  fileName: string | null;
-  kind: AttachmentKind;
-  size: number;
-};
-
-export type MediaRow = Selectable<Database['media']>;
-
-/** What POST /api/media answers. */
-export type MediaUpload = {
-  mediaId: string;
-  kind: AttachmentKind;
-  mimeType: string;
-  size: number;
-  fileName: string | null;
-};
-
-/** An agent's file that Parley refuses, with why as a reason and params (answered as `media_invalid`). */
-export class MediaRefusedError extends Error {
-  override readonly name = 'MediaRefusedError';
-  constructor(
-    readonly refusal: MediaRefusal,
-    /** 413 when the file is past what Parley accepts at all, else 400. */
-    readonly statusCode: 400 | 413 = 400,
-  ) {
-    super(refusal.reason);
-  }
-}
-
-/** How many copies run at once: enough to keep up, few enough for a small machine. */
-const CONCURRENCY = 3;
-/** Tries before a file whose source keeps failing is marked `failed`. */
-const MAX_ATTEMPTS = 6;
-/** Pause before try n+1, indexed by tries made so far; network blips clear in seconds. */
-const RETRY_DELAYS_MS = [0, 1_000, 5_000, 30_000, 120_000, 600_000] as const;
-/** A safety net: new rows normally wake the worker through the store's change feed. */
-const POLL_MS = 5_000;
-/** Scratch files older than this were left by a crash. */
-const STALE_SCRATCH_MS = 60 * 60_000;
-
-const retryDelay = (attempts: number): number =>
-  RETRY_DELAYS_MS[Math.min(attempts, RETRY_DELAYS_MS.length - 1)] ?? 600_000;
-
-/** `updated_at + delay(attempts)`, in SQL, so a restart keeps the backoff. */
-const DUE_AT = sql<number>`updated_at + (case attempts ${sql.raw(
-  RETRY_DELAYS_MS.map((delay, attempts) => `when ${attempts} then ${delay}`).join(' '),
-)} else ${sql.raw(String(RETRY_DELAYS_MS.at(-1) ?? 600_000))} end)`;
-
-const AttachmentsSchema = z.array(AttachmentSchema);
-
-/** Ids are UUIDs; anything else could not be searched for safely inside JSON text. */
-const SAFE_ID = /^[A-Za-z0-9-]{1,100}$/;
-
-type AttachmentPatch = Partial<Pick<Attachment, 'status' | 'size' | 'mimeType' | 'hasThumbnail' | 'animated'>>;
-
-function errorWords(error: unknown): string {
-  return error instanceof Error ? error.message.slice(0, 300) : 'an unknown error';
-}
-
-/** A file name safe to store and to put in a header: no folders, no control characters. */
-export function cleanFileName(name: string | null | undefined): string | null {
-  if (name === null || name === undefined) return null;
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  if (cleaned === '' || cleaned === '.' || cleaned === '..') return null;
-  return cleaned.length > 200 ? cleaned.slice(cleaned.length - 200) : cleaned;
-}
-
-/** A copy nobody holds, or one whose node let its lease lapse. */
-function leaseLapsed(now: number): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(lease_until is null or lease_until < ${now})`;
-}
+export type MediaServiceDeps = Omit<MediaCopyWorkerDeps, 'files'>;
 
 /**
- * Copies inbound media from Meta into our own storage, serves it to signed-in clients,
- * takes agents' uploads, and hands their bytes to the senders.
- *
- * Several nodes may share the copies: a node copies a file only under its lease (the
- * row's `lease_owner` and `lease_until`, taken by a conditional update one node alone can
- * win) and renews it while it copies. A copy whose node died is taken over once the lease
- * lapses; a copy is harmless to redo (the storage keys are the content's hash).
+ * Media, as the rest of the server sees it: the copy worker (copies inbound media from
+ * Meta into our own storage) and the uploads (agents' files, and the bytes the senders
+ * send), on one storage.
  */
 export class MediaService {
   readonly storage: MediaStorage;
-  private running = false;
-  private ready: Promise<void> | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private unsubscribe: (() => void) | null = null;
-  private readonly inFlight = new Map<string, Promise<void>>();
-  private shutdown = new AbortController();
-  private ticking: Promise<void> | null = null;
-  private tickAgain = false;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly files: MediaFiles;
+  private readonly worker: MediaCopyWorker;
+  private readonly uploads: MediaUploads;
 
-  constructor(
-    readonly deps: {
-      store: Store;
-      config: ServerConfig;
-      log: FastifyBaseLogger;
-      /** Told of every Graph API call the copies make, and Meta's error if any (the metrics). */
-      observeGraph?: (call: { channel: Channel; operation: string; error: string | null }) => void;
-    },
-  ) {
-    this.storage = createMediaStorage(deps.config.media);
+  constructor(readonly deps: MediaServiceDeps) {
+    this.files = new MediaFiles(deps.store, deps.config.media);
+    this.storage = this.files.storage;
+    this.worker = new MediaCopyWorker({ ...deps, files: this.files });
+    this.uploads = new MediaUploads({ store: deps.store, files: this.files, copyPending: () => this.worker.kick() });
   }
 
   /** Starts the copy worker; rows left pending by an earlier run are picked up at once. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    if (this.shutdown.signal.aborted) this.shutdown = new AbortController();
-    void this.removeStaleScratch().catch((error: unknown) => {
-      this.deps.log.warn({ err: error }, 'stale media scratch files could not be removed');
-    });
-    // Inbound media arrive as messages with pending attachments: copy them promptly.
-    this.unsubscribe = this.deps.store.onChanges((batch) => {
-      const pending = batch.changes.some(
-        (change) =>
-          change.entity === 'message' && change.data.attachments.some((attachment) => attachment.status === 'pending'),
-      );
-      if (pending) this.kick();
-    });
-    this.poll = setInterval(() => this.kick(), Math.min(POLL_MS, this.deps.config.jobLeaseMs));
-    this.poll.unref();
-    this.heartbeat = setInterval(
-      () => void this.renewLeases(),
-      Math.max(100, Math.floor(this.deps.config.jobLeaseMs / 3)),
-    );
-    this.heartbeat.unref();
-    void this.recover()
-      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'media copy leases could not be recovered'))
-      .finally(() => this.kick());
+    this.worker.start();
   }
 
   /**
-   * The copies this node's name held before a restart are its own again at once (on
-   * SQLite, whose file one node alone serves, every copy's); another node's wait until
-   * their leases lapse.
-   */
-  private async recover(): Promise<void> {
-    let query = this.deps.store.db
-      .updateTable('media')
-      .set({ lease_owner: null, lease_until: null })
-      .where('status', '=', 'pending')
-      .where('lease_owner', 'is not', null);
-    if (this.deps.store.engine !== 'sqlite') query = query.where('lease_owner', '=', this.deps.config.nodeId);
-    await query.execute();
-  }
-
-  /** The heartbeat: the copies under way stay this node's while it makes them. */
-  private async renewLeases(): Promise<void> {
-    const ids = [...this.inFlight.keys()];
-    if (ids.length === 0 || this.shutdown.signal.aborted) return;
-    try {
-      await this.deps.store.db
-        .updateTable('media')
-        .set({ lease_until: Date.now() + this.deps.config.jobLeaseMs })
-        .where('id', 'in', ids)
-        .where('lease_owner', '=', this.deps.config.nodeId)
-        .where('status', '=', 'pending')
-        .execute();
-    } catch (error) {
-      this.deps.log.warn({ err: error }, 'media copy leases could not be renewed');
-    }
-  }
-
-  /**
-   * Stops the worker. Copies under way get `graceMs` to finish (a server stopping on
+   * Stops the copy worker. Copies under way get `graceMs` to finish (a server stopping on
    * SIGTERM); past it, or with no grace, they stop and stay pending: the next start resumes them.
    */
-  async dispose(graceMs = 0): Promise<void> {
-    this.running = false;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    if (this.poll !== null) clearInterval(this.poll);
-    this.poll = null;
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
-    if (graceMs > 0 && this.inFlight.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.inFlight.values()]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    this.shutdown.abort();
-    await this.ticking;
-    await Promise.allSettled([...this.inFlight.values()]);
-    if (this.heartbeat !== null) {
-      clearInterval(this.heartbeat);
-      this.heartbeat = null;
-      // Copies cut off are anyone's again at once, rather than when their leases lapse.
-      await this.deps.store.db
-        .updateTable('media')
-        .set({ lease_owner: null, lease_until: null })
-        .where('lease_owner', '=', this.deps.config.nodeId)
-        .where('status', '=', 'pending')
-        .execute()
-        .catch((error: unknown) => {
-          this.deps.log.warn({ err: error }, 'media copy leases not released; they lapse on their own');
-        });
-    }
+  dispose(graceMs = 0): Promise<void> {
+    return this.worker.dispose(graceMs);
   }
 
   /** Copies waiting or under way (the metrics' queue depth). */
-  async queueDepth(): Promise<number> {
-    const row = await this.deps.store.db
-      .selectFrom('media')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .where('source_kind', '!=', 'upload')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  queueDepth(): Promise<number> {
+    return this.worker.queueDepth();
   }
 
-  /** Looks for due work now rather than at the next poll. */
+  /** Looks for due copies now rather than at the next poll. */
   kick(): void {
-    if (!this.running) return;
-    if (this.ticking !== null) {
-      this.tickAgain = true;
-      return;
-    }
-    this.ticking = this.tick()
-      .catch((error: unknown) => this.deps.log.error({ err: error }, 'media worker failed to look for work'))
-      .finally(() => {
-        this.ticking = null;
-        if (this.tickAgain) {
-          this.tickAgain = false;
-          this.kick();
-        }
-      });
+    this.worker.kick();
   }
 
-  /**
-   * The storage folders exist. Made on the first write rather than at start, so a server
-   * that never handles a file leaves no folder behind.
-   */
+  /** The storage folders exist (made on the first write). */
   whenReady(): Promise<void> {
-    this.ready ??= this.storage.init().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
-    return this.ready;
+    return this.files.whenReady();
   }
 
-  async find(mediaId: string): Promise<MediaRow | null> {
-    if (!SAFE_ID.test(mediaId)) return null;
-    const row = await this.deps.store.db.selectFrom('media').selectAll().where('id', '=', mediaId).executeTakeFirst();
-    return row ?? null;
+  find(mediaId: string): Promise<MediaRow | null> {
+    return this.files.find(mediaId);
   }
-
-  // -------------------------------------------------------------------------------------
-  // The copy worker
-
-  private async tick(): Promise<void> {
-    const free = CONCURRENCY - this.inFlight.size;
-    if (!this.running || free <= 0) return;
-    const now = Date.now();
-    let query = this.deps.store.db
-      .selectFrom('media')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('source_kind', '!=', 'upload')
-      .where(DUE_AT, '<=', now)
-      // Another node's copy under way is left to it.
-      .where(leaseLapsed(now))
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(free);
-    const busy = [...this.inFlight.keys()];
-    if (busy.length > 0) query = query.where('id', 'not in', busy);
-    const rows = await query.execute();
-    for (const row of rows) {
-      if (!this.running) break;
-      const claimed = await this.claim(row, now);
-      if (claimed === null) continue;
-      const job = this.copy(claimed)
-        .catch((error: unknown) => this.deps.log.error({ err: error, mediaId: row.id }, 'media copy crashed'))
-        .finally(() => {
-          this.inFlight.delete(row.id);
-          this.kick();
-        });
-      this.inFlight.set(row.id, job);
-    }
-  }
-
-  /**
-   * Takes the copy for this node if it is still pending and nobody's, counting the try (so
-   * a crash in the middle still moves the backoff along): one conditional update, which only
-   * one node can win. Null when another node was first.
-   */
-  private async claim(row: MediaRow, now: number): Promise<MediaRow | null> {
-    const attempts = Number(row.attempts) + 1;
-    const lease = { lease_owner: this.deps.config.nodeId, lease_until: now + this.deps.config.jobLeaseMs };
-    const result = await this.deps.store.db
-      .updateTable('media')
-      .set({ attempts, updated_at: now, ...lease })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .where('attempts', '=', row.attempts)
-      .where(leaseLapsed(now))
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return null;
-    return { ...row, attempts, updated_at: now, ...lease };
-  }
-
-  private async copy(row: MediaRow): Promise<void> {
-    const attempt = Number(row.attempts);
-    let file: Downloaded | null = null;
-    try {
-      await this.whenReady();
-      const fetched = await this.fetchSource(row);
-      file = fetched.file;
-      await this.keep(row, file, fetched.mimeType);
-      file = null;
-      this.deps.log.debug({ mediaId: row.id }, 'media copied');
-    } catch (error) {
-      if (this.shutdown.signal.aborted) return;
-      const failure =
-        error instanceof CopyError
-          ? error
-          : new CopyError('retry', `Parley could not store the file: ${errorWords(error)}`);
-      if (!(error instanceof CopyError)) this.deps.log.warn({ err: error, mediaId: row.id }, 'media storage failed');
-      if (failure.outcome === 'retry' && attempt < MAX_ATTEMPTS) {
-        await this.deps.store.db
-          .updateTable('media')
-          .set({ error: failure.message, lease_owner: null, lease_until: null, updated_at: Date.now() })
-          .where('id', '=', row.id)
-          .where('lease_owner', '=', this.deps.config.nodeId)
-          .execute();
-        this.wakeAfter(retryDelay(attempt));
-        this.deps.log.info({ mediaId: row.id, attempt, reason: failure.message }, 'media copy will be retried');
-        return;
-      }
-      const status = failure.outcome === 'expired' ? 'expired' : 'failed';
-      const words =
-        failure.outcome === 'retry' ? `Gave up after ${attempt} tries. ${failure.message}` : failure.message;
-      await this.settle(row.id, { status, error: words });
-      this.deps.log.info({ mediaId: row.id, status, reason: words }, 'media copy ended without a file');
-    } finally {
-      if (file !== null) await fsp.rm(file.path, { force: true });
-    }
-  }
-
-  private wakeAfter(delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      this.kick();
-    }, delayMs + 50);
-    timer.unref();
-    this.retryTimers.add(timer);
-  }
-
-  /** Downloads a pending row's bytes into the scratch folder. */
-  private async fetchSource(row: MediaRow): Promise<{ file: Downloaded; mimeType: string | null }> {
-    const account =
-      row.channel_account_id === null
-        ? undefined
-        : await this.deps.store.db
-            .selectFrom('channel_accounts')
-            .select(['channel', 'access_token'])
-            .where('id', '=', row.channel_account_id)
-            .executeTakeFirst();
-    const signal = this.shutdown.signal;
-    const scratchDir = this.storage.scratchDir;
-    if (row.source_kind === 'whatsapp_media_id') {
-      if (row.source_ref === null || row.source_ref === '') {
-        throw new CopyError('expired', 'WhatsApp gave no media id for this file.');
-      }
-      if (account === undefined) {
-        throw new CopyError('failed', 'The WhatsApp account this file came to is no longer connected to Parley.');
-      }
-      const resolved = await resolveWhatsAppMedia({
-        graphBaseUrl: this.deps.config.graph.baseUrl,
-        graphVersion: this.deps.config.graph.version,
-        mediaId: row.source_ref,
-        accessToken: account.access_token,
-        signal,
-        observe: (error) => this.deps.observeGraph?.({ channel: 'whatsapp', operation: 'media_url', error }),
-      });
-      if (resolved.size !== null && resolved.size > MAX_MEDIA_BYTES) {
-        throw new CopyError(
-          'failed',
-          `The file is ${formatBytes(resolved.size)}, larger than ${formatBytes(MAX_MEDIA_BYTES)}, the most Parley copies.`,
-        );
-      }
-      // The download needs the same token and a User-Agent (CHANNELS.md §0 rule 9).
-      const file = await download({
-        url: resolved.url,
-        headers: { authorization: `Bearer ${account.access_token}` },
-        scratchDir,
-        signal,
-        platform: 'WhatsApp',
-        forbiddenMeansExpired: false,
-      });
-      const expected = resolved.sha256 ?? row.sha256;
-      if (expected !== null && expected !== '' && !sha256Matches(expected, file.sha256)) {
-        await fsp.rm(file.path, { force: true });
-        throw new CopyError(
-          'failed',
-          'The downloaded file does not match the checksum WhatsApp gave for it (sha256), so it was not kept.',
-        );
-      }
-      return { file, mimeType: specificMimeType(row.mime_type) ?? specificMimeType(resolved.mimeType) };
-    }
-    if (row.source_kind === 'url') {
-      const channel = ChannelSchema.safeParse(account?.channel);
-      const platform = channel.success ? CHANNEL_NAMES[channel.data] : 'Meta';
-      if (row.source_ref === null || row.source_ref.trim() === '') {
-        throw new CopyError('expired', `${platform} gave no address for this file: it has expired.`);
-      }
-      // CDN links are signed in themselves: no token goes with them.
-      const file = await download({
-        url: row.source_ref,
-        headers: {},
-        scratchDir,
-        signal,
-        platform,
-        forbiddenMeansExpired: true,
-      });
-      return { file, mimeType: specificMimeType(row.mime_type) };
-    }
-    throw new CopyError('failed', 'This upload never finished, so there is nothing to copy.');
-  }
-
-  /** Stores a downloaded file, makes its thumbnail, and marks the row and its messages ready. */
-  private async keep(row: MediaRow, file: Downloaded, platformMimeType: string | null): Promise<void> {
-    const sniffed = sniffMimeType(file.head);
-    const mimeType =
-      platformMimeType ??
-      resolveMimeType({ sniffed, declared: file.contentType, fileName: row.file_name }) ??
-      'application/octet-stream';
-    const stored = await this.storeFile(file, { kind: row.kind, mimeType });
-    await this.settle(row.id, {
-      status: 'ready',
-      error: null,
-      size: file.size,
-      mime_type: mimeType,
-      sha256: file.sha256,
-      storage_key: stored.storageKey,
-      thumbnail_key: stored.thumbnailKey,
-      animated: sniffed?.animated ?? false,
-    });
-  }
-
-  /** Moves a scratch file into storage (taking it), with a thumbnail when it is a picture. */
-  private async storeFile(
-    file: ReceivedFile,
-    input: { kind: string; mimeType: string },
-  ): Promise<{ storageKey: string; thumbnailKey: string | null }> {
-    let thumbnail: Buffer | null = null;
-    const picture = input.kind === 'image' || input.kind === 'sticker' || input.mimeType.startsWith('image/');
-    if (picture && canThumbnail(input.mimeType)) thumbnail = await makeThumbnail(file.path);
-    const storageKey = objectKey(file.sha256);
-    await this.storage.putFile(storageKey, file.path, {
-      contentType: baseMimeType(input.mimeType),
-      size: file.size,
-      sha256: file.sha256,
-    });
-    let thumbKey: string | null = null;
-    if (thumbnail !== null) {
-      thumbKey = thumbnailKey(file.sha256);
-      await this.storage.putBytes(thumbKey, thumbnail, THUMBNAIL_MIME_TYPE);
-    }
-    return { storageKey, thumbnailKey: thumbKey };
-  }
-
-  /**
-   * Records how a copy ended and tells every message that shows the file, each with a new
-   * seq, so connected clients see the change live.
-   */
-  private async settle(
-    mediaId: string,
-    outcome: {
-      status: 'ready' | 'failed' | 'expired';
-      error: string | null;
-      size?: number;
-      mime_type?: string;
-      sha256?: string;
-      storage_key?: string;
-      thumbnail_key?: string | null;
-      animated?: boolean;
-    },
-  ): Promise<void> {
-    const { animated, ...columns } = outcome;
-    await this.deps.store.write(async (trx, changes) => {
-      const updated = await trx
-        .updateTable('media')
-        .set({ ...columns, updated_at: Date.now() })
-        .where('id', '=', mediaId)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return;
-      const patch: AttachmentPatch = { status: outcome.status };
-      if (outcome.status === 'ready') {
-        patch.size = outcome.size ?? null;
-        patch.mimeType = outcome.mime_type ?? null;
-        patch.hasThumbnail = (outcome.thumbnail_key ?? null) !== null;
-        if (animated === true) patch.animated = true;
-      }
-      await this.applyToMessages(trx, changes, mediaId, patch);
-      // A contact's picture: its id does not change, but clients should fetch it now.
-      const contacts = await trx.selectFrom('contacts').select('id').where('avatar_media_id', '=', mediaId).execute();
-      for (const contact of contacts) {
-        await trx
-          .updateTable('contacts')
-          .set({ seq: await changes.nextSeq('contact', contact.id) })
-          .where('id', '=', contact.id)
-          .execute();
-      }
-    });
-  }
-
-  private async applyToMessages(trx: Trx, changes: ChangeSet, mediaId: string, patch: AttachmentPatch): Promise<void> {
-    if (!SAFE_ID.test(mediaId)) return;
-    // A text search over the JSON column: ids are UUIDs, so the needle cannot mis-match.
-    const needle = `"mediaId":${JSON.stringify(mediaId)}`;
-    const rows = await trx
-      .selectFrom('messages')
-      .select(['id', 'attachments'])
-      .where('attachments', 'like', `%${needle}%`)
-      .execute();
-    for (const message of rows) {
-      const parsed = AttachmentsSchema.safeParse(JSON.parse(message.attachments));
-      if (!parsed.success) {
-        this.deps.log.warn({ messageId: message.id, mediaId }, 'message attachments do not parse; left as they are');
-        continue;
-      }
-      let touched = false;
-      const attachments = parsed.data.map((attachment) => {
-        if (attachment.mediaId !== mediaId) return attachment;
-        touched = true;
-        return { ...attachment, ...patch };
-      });
-      if (!touched) continue;
-      await trx
-        .updateTable('messages')
-        .set({ attachments: JSON.stringify(attachments), seq: await changes.nextSeq('message', message.id) })
-        .where('id', '=', message.id)
-        .execute();
-    }
-  }
-
-  private async removeStaleScratch(): Promise<void> {
-    const dir = this.storage.scratchDir;
-    const names = await fsp.readdir(dir).catch(() => []);
-    const now = Date.now();
-    for (const name of names) {
-      const file = path.join(dir, name);
-      const stat = await fsp.stat(file).catch(() => null);
-      if (stat !== null && stat.isFile() && now - stat.mtimeMs > STALE_SCRATCH_MS) {
-        await fsp.rm(file, { force: true });
-      }
-    }
-  }
-
-  // -------------------------------------------------------------------------------------
-  // Uploads and sends
 
   /** Streams an agent's upload into the scratch folder, refusing it past MAX_MEDIA_BYTES. */
-  async receiveUpload(source: NodeJS.ReadableStream): Promise<ReceivedFile> {
-    await this.whenReady();
-    return receiveToScratch(
-      source,
-      this.storage.scratchDir,
-      MAX_MEDIA_BYTES,
-      () => new MediaRefusedError({ reason: 'media_too_large', params: { maxBytes: MAX_MEDIA_BYTES } }, 413),
-    );
+  receiveUpload(source: NodeJS.ReadableStream): Promise<ReceivedFile> {
+    return this.uploads.receiveUpload(source);
   }
 
-  async discardScratch(file: ReceivedFile): Promise<void> {
-    await fsp.rm(file.path, { force: true });
+  discardScratch(file: ReceivedFile): Promise<void> {
+    return this.uploads.discardScratch(file);
   }
 
   /** The platform and business account of a conversation, to check an upload against. */
-  async conversationChannel(conversationId: string): Promise<{ channel: Channel; channelAccountId: string } | null> {
-    const row = await this.deps.store.db
-      .selectFrom('conversations')
-      .select(['channel', 'channel_account_id'])
-      .where('id', '=', conversationId)
-      .executeTakeFirst();
-    const channel = ChannelSchema.safeParse(row?.channel);
-    if (row === undefined || !channel.success) return null;
-    return { channel: channel.data, channelAccountId: row.channel_account_id };
+  conversationChannel(conversationId: string): Promise<{ channel: Channel; channelAccountId: string } | null> {
+    return this.uploads.conversationChannel(conversationId);
   }
 
   /**
    * Checks a received upload against the destination's limits and keeps it. Takes the
    * scratch file: it is stored or deleted. Throws MediaRefusedError with the reason.
    */
-  async acceptUpload(input: {
-    file: ReceivedFile;
-    declaredMimeType: string | null;
-    fileName: string | null;
-    kind: AttachmentKind | null;
-    channel: Channel;
-    channelAccountId: string | null;
-    /** Who uploaded it: they may read it back before it is in any message. */
-    uploadedBy?: string;
-  }): Promise<MediaUpload> {
-    const { file } = input;
-    try {
-      const fileName = cleanFileName(input.fileName);
-      const sniffed = sniffMimeType(file.head);
-      const mimeType = resolveMimeType({ sniffed, declared: input.declaredMimeType, fileName });
-      if (mimeType === null) {
-        throw new MediaRefusedError({ reason: 'media_type_unknown', params: { channel: input.channel } });
-      }
-      // WhatsApp takes WebP only as a sticker, so that is what a WebP is there.
-      const kind =
-        input.kind ??
-        (input.channel === 'whatsapp' && baseMimeType(mimeType) === 'image/webp'
-          ? 'sticker'
-          : attachmentKindFor(mimeType));
-      const refusal = checkMediaForChannel(input.channel, {
-        kind,
-        mimeType,
-        size: file.size,
-        animated: sniffed?.animated ?? false,
-      });
-      if (refusal !== null) throw new MediaRefusedError(refusal);
-      const stored = await this.storeFile(file, { kind, mimeType });
-      const id = newId();
-      const now = Date.now();
-      await this.deps.store.db
-        .insertInto('media')
-        .values({
-          id,
-          channel_account_id: input.channelAccountId,
-          kind,
-          status: 'ready',
-          mime_type: mimeType,
-          file_name: fileName,
-          size: file.size,
-          sha256: file.sha256,
-          source_kind: 'upload',
-          source_ref: input.uploadedBy ?? null,
-          storage_key: stored.storageKey,
-          thumbnail_key: stored.thumbnailKey,
-          error: null,
-          attempts: 0,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      return { mediaId: id, kind, mimeType, size: file.size, fileName };
-    } finally {
-      await fsp.rm(file.path, { force: true });
-    }
+  acceptUpload(input: UploadToAccept): Promise<MediaUpload> {
+    return this.uploads.acceptUpload(input);
   }
 
   /**
    * The bytes of a stored file, for a send to `channel`. Throws a MediaRefusedError saying
    * why it cannot be sent (not ready, gone, or past the channel's limits).
    */
-  async readForSend(mediaId: string, channel: Channel): Promise<MediaForSend> {
-    const row = await this.find(mediaId);
-    if (row === null) throw new MediaRefusedError({ reason: 'media_missing', params: {} });
-    if (row.status === 'pending') throw new MediaRefusedError({ reason: 'media_pending', params: {} });
-    if (row.status !== 'ready' || row.storage_key === null || row.size === null) {
-      throw new MediaRefusedError({ reason: 'media_unavailable', params: { status: row.status } });
-    }
-    const kind = AttachmentSchema.shape.kind.safeParse(row.kind);
-    if (!kind.success)
-      throw new MediaRefusedError({ reason: 'media_kind_unsupported', params: { channel, kind: row.kind } });
-    const bytes = await this.storage.readAll(row.storage_key);
-    const mimeType = row.mime_type ?? 'application/octet-stream';
-    const refusal = checkMediaForChannel(channel, {
-      kind: kind.data,
-      mimeType,
-      size: bytes.length,
-      animated: sniffMimeType(bytes.subarray(0, SNIFF_BYTES))?.animated ?? false,
-    });
-    if (refusal !== null) throw new MediaRefusedError(refusal);
-    return { bytes, mimeType, fileName: row.file_name, kind: kind.data, size: bytes.length };
+  readForSend(mediaId: string, channel: Channel): Promise<MediaForSend> {
+    return this.uploads.readForSend(mediaId, channel);
   }
 
   /**
    * Starts a copy of a contact's profile picture and returns the media id to put in
-   * `contacts.avatar_media_id`; the picture is served once the copy is done. Null for an
-   * address that is not a web URL.
+   * `contacts.avatar_media_id` (null for an address that is not a web URL).
    */
-  async copyAvatar(accountId: string, url: string): Promise<string | null> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return null;
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
-    const existing = await this.deps.store.db
-      .selectFrom('media')
-      .select('id')
-      .where('source_kind', '=', 'url')
-      .where('source_ref', '=', url)
-      .where('status', 'in', ['pending', 'ready'])
-      .executeTakeFirst();
-    if (existing !== undefined) return existing.id;
-    const id = newId();
-    const now = Date.now();
-    await this.deps.store.db
-      .insertInto('media')
-      .values({
-        id,
-        channel_account_id: accountId,
-        kind: 'image',
-        status: 'pending',
-        mime_type: null,
-        file_name: null,
-        size: null,
-        sha256: null,
-        source_kind: 'url',
-        source_ref: url,
-        storage_key: null,
-        thumbnail_key: null,
-        error: null,
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    this.kick();
-    return id;
+  copyAvatar(accountId: string, url: string): Promise<string | null> {
+    return this.uploads.copyAvatar(accountId, url);
   }
 }
