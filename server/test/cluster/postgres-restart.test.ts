@@ -7,6 +7,7 @@ import {
   login,
   messagesByExternalId,
   postWebhook,
+  startTestServer,
   whatsappText,
   type BatchRecorder,
   type TestServer,
@@ -23,7 +24,6 @@ import {
 } from '../outbound-support.js';
 import { createPostgresDatabase, startPostgresCluster, type TestPostgres } from '../support/postgres-cluster.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { startTestServer } from '../helpers.js';
 
 /**
  * PostgreSQL restarted under two running nodes, agents signed in and webhooks still coming:
