@@ -46,7 +46,8 @@ let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
-  postgres = await startPostgresCluster();
+  // Stopped as in a crash below: a commit it acknowledged must survive that.
+  postgres = await startPostgresCluster({ crashSafe: true });
   redis = await startRedis();
   fake = await startFakeGraph();
   const databaseUrl = await createPostgresDatabase(postgres.url, 'parley_restart');
@@ -142,94 +143,101 @@ async function conversationOf(server: TestServer, externalId: string): Promise<s
   return row.conversation_id;
 }
 
-function sentTexts(): string[] {
+/** The texts sent to Meta in one test. */
+function sentTexts(prefix: string): string[] {
   return fake
     .callsTo({ path: MESSAGES_PATH.whatsapp })
-    .map((call) => (call.body as { text?: { body?: string } }).text?.body ?? '');
+    .map((call) => (call.body as { text?: { body?: string } }).text?.body ?? '')
+    .filter((text) => text.startsWith(`${prefix}: `));
 }
 
-test('PostgreSQL restarted: webhooks get 5xx while it is away, then every one is stored once and reaches both nodes once, in order', async () => {
-  const onA = await connectReady(a, await tokenOn(a));
-  const onB = await connectReady(b, await tokenOn(b));
-  const harness = { socket: onA.socket, received: [] as unknown[] };
-  expect(await webhookTo(a, 'wamid.before')).toBe(200);
-  await onB.batches.waitFor(batchHasMessage('wamid.before'), 'the message before the restart, on B');
-  const conversationId = await conversationOf(a, 'wamid.before');
-  accepted(await mutate(harness, sendText(conversationId, 'Before the restart')));
-  await fake.waitForCalls({ path: MESSAGES_PATH.whatsapp }, 1);
+// `fast`: PostgreSQL tells every session and ends it, idle in a pool or in a transaction.
+// `immediate`: it dies as in a crash, and recovers from its log at the start.
+test.each(['fast', 'immediate'] as const)(
+  'PostgreSQL restarted (%s stop): webhooks get 5xx while it is away, then every one is stored once and reaches both nodes once, in order',
+  async (mode) => {
+    const onA = await connectReady(a, await tokenOn(a));
+    const onB = await connectReady(b, await tokenOn(b));
+    const harness = { socket: onA.socket, received: [] as unknown[] };
+    expect(await webhookTo(a, `wamid.${mode}-before`)).toBe(200);
+    await onB.batches.waitFor(batchHasMessage(`wamid.${mode}-before`), 'the message before the restart, on B');
+    const conversationId = await conversationOf(a, `wamid.${mode}-before`);
+    const first = accepted(await mutate(harness, sendText(conversationId, `${mode}: before the restart`)));
+    expect((await waitForMessage(a, first.id, (m) => m.status !== 'pending', 'sent', 10_000)).status).toBe('sent');
 
-  // Meta keeps posting, to both nodes in turn, through the stop and the start.
-  const answers = new Map<string, number[]>();
-  let posting = true;
-  const now: { phase: 'up' | 'down' | 'back' } = { phase: 'up' };
-  const downAnswers: number[] = [];
-  const poster = (async () => {
-    for (let index = 0; posting; index += 1) {
-      const id = `wamid.stream-${index}`;
-      const during = now.phase;
-      const status = await webhookTo(index % 2 === 0 ? a : b, id);
-      answers.set(id, [status]);
-      if (during === 'down' && now.phase === 'down') downAnswers.push(status);
-      await new Promise((resolve) => setTimeout(resolve, WEBHOOK_EVERY_MS));
+    // Meta keeps posting, to both nodes in turn, through the stop and the start.
+    const answers = new Map<string, number[]>();
+    let posting = true;
+    const now: { phase: 'up' | 'down' | 'back' } = { phase: 'up' };
+    const downAnswers: number[] = [];
+    const poster = (async () => {
+      for (let index = 0; posting; index += 1) {
+        const id = `wamid.${mode}-${index}`;
+        const during = now.phase;
+        const status = await webhookTo(index % 2 === 0 ? a : b, id);
+        answers.set(id, [status]);
+        if (during === 'down' && now.phase === 'down') downAnswers.push(status);
+        await new Promise((resolve) => setTimeout(resolve, WEBHOOK_EVERY_MS));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await postgres.stop(mode);
+    now.phase = 'down';
+    for (const server of [a, b]) {
+      await expect
+        .poll(() => readiness(server), { timeout: 10_000 })
+        .toMatchObject({
+          status: 503,
+          failed: expect.arrayContaining(['database']) as unknown,
+          reasons: expect.arrayContaining(['database_unreachable']) as unknown,
+        });
+      expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
     }
-  })();
-  await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    now.phase = 'back';
+    await postgres.start();
 
-  // A fast stop: PostgreSQL ends every session, in a transaction or idle in the pools.
-  await postgres.stop('fast');
-  now.phase = 'down';
-  for (const server of [a, b]) {
-    await expect
-      .poll(() => readiness(server), { timeout: 10_000 })
-      .toMatchObject({
-        status: 503,
-        failed: expect.arrayContaining(['database']) as unknown,
-        reasons: expect.arrayContaining(['database_unreachable']) as unknown,
-      });
-    expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
-  }
-  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-  now.phase = 'back';
-  await postgres.start();
+    for (const server of [a, b]) {
+      await expect.poll(async () => (await readiness(server)).status, { timeout: 15_000 }).toBe(200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    posting = false;
+    await poster;
 
-  for (const server of [a, b]) {
-    await expect.poll(async () => (await readiness(server)).status, { timeout: 15_000 }).toBe(200);
-  }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  posting = false;
-  await poster;
+    // While PostgreSQL was away, nothing was acknowledged.
+    expect(downAnswers.length).toBeGreaterThan(5);
+    for (const status of downAnswers) expect(status).toBeGreaterThanOrEqual(500);
+    // Meta retries each one not answered 200, until it is; and redelivers a few it was.
+    const refused = [...answers].filter(([, statuses]) => statuses.at(-1) !== 200).map(([id]) => id);
+    expect(refused.length).toBeGreaterThanOrEqual(downAnswers.length);
+    for (const [index, id] of refused.entries()) {
+      await expect.poll(() => webhookTo(index % 2 === 0 ? b : a, id), { timeout: 10_000 }).toBe(200);
+    }
+    const acknowledged = [...answers.keys()].filter((id) => !refused.includes(id));
+    for (const id of acknowledged.slice(0, 3)) expect(await webhookTo(b, id)).toBe(200);
 
-  // While PostgreSQL was away, nothing was acknowledged.
-  expect(downAnswers.length).toBeGreaterThan(5);
-  for (const status of downAnswers) expect(status).toBeGreaterThanOrEqual(500);
-  // Meta retries each one not answered 200, until it is; and redelivers a few it was.
-  const refused = [...answers].filter(([, statuses]) => statuses.at(-1) !== 200).map(([id]) => id);
-  expect(refused.length).toBeGreaterThanOrEqual(downAnswers.length);
-  for (const [index, id] of refused.entries()) {
-    await expect.poll(() => webhookTo(index % 2 === 0 ? b : a, id), { timeout: 10_000 }).toBe(200);
-  }
-  const acknowledged = [...answers.keys()].filter((id) => !refused.includes(id));
-  for (const id of acknowledged.slice(0, 3)) expect(await webhookTo(b, id)).toBe(200);
+    expect(await webhookTo(b, `wamid.${mode}-after`)).toBe(200);
+    const all = [`wamid.${mode}-before`, ...answers.keys(), `wamid.${mode}-after`];
+    for (const id of all) expect(await messagesByExternalId(a, id), `${id} stored once`).toBe(1);
+    for (const id of all) {
+      await onA.batches.waitFor(batchHasMessage(id), `${id} on A`);
+      await onB.batches.waitFor(batchHasMessage(id), `${id} on B`);
+    }
+    for (const id of all) {
+      expect(timesDelivered(onA.batches, id), `${id} on A`).toBe(1);
+      expect(timesDelivered(onB.batches, id), `${id} on B`).toBe(1);
+    }
+    expectInOrder(onA.batches.all);
+    expectInOrder(onB.batches.all);
+    expect(onA.socket.connected).toBe(true);
+    expect(onB.socket.connected).toBe(true);
 
-  expect(await webhookTo(b, 'wamid.after')).toBe(200);
-  const all = ['wamid.before', ...answers.keys(), 'wamid.after'];
-  for (const id of all) expect(await messagesByExternalId(a, id), `${id} stored once`).toBe(1);
-  for (const id of all) {
-    await onA.batches.waitFor(batchHasMessage(id), `${id} on A`);
-    await onB.batches.waitFor(batchHasMessage(id), `${id} on B`);
-  }
-  for (const id of all) {
-    expect(timesDelivered(onA.batches, id), `${id} on A`).toBe(1);
-    expect(timesDelivered(onB.batches, id), `${id} on B`).toBe(1);
-  }
-  expectInOrder(onA.batches.all);
-  expectInOrder(onB.batches.all);
-  expect(onA.socket.connected).toBe(true);
-  expect(onB.socket.connected).toBe(true);
-
-  // The outbound worker came back too: a reply goes out, once.
-  const reply = accepted(await mutate(harness, sendText(conversationId, 'After the restart')));
-  expect((await waitForMessage(a, reply.id, (m) => m.status !== 'pending', 'sent', 10_000)).status).toBe('sent');
-  expect((await readMessage(a, reply.id)).status).toBe('sent');
-  expect(sentTexts()).toEqual(['Before the restart', 'After the restart']);
-}, 120_000);
+    // The outbound worker came back too: a reply goes out, once.
+    const reply = accepted(await mutate(harness, sendText(conversationId, `${mode}: after the restart`)));
+    expect((await waitForMessage(a, reply.id, (m) => m.status !== 'pending', 'sent', 10_000)).status).toBe('sent');
+    expect((await readMessage(a, reply.id)).status).toBe('sent');
+    expect(sentTexts(mode)).toEqual([`${mode}: before the restart`, `${mode}: after the restart`]);
+  },
+  120_000,
+);

@@ -64,9 +64,10 @@ export type TestPostgres = {
 /**
  * A throwaway PostgreSQL cluster on 127.0.0.1 and a free port, in a temporary folder. The
  * run shares one (the global setup above); a test that stops and starts PostgreSQL starts
- * its own, so as not to cut the other test files' connections.
+ * its own, so as not to cut the other test files' connections, and `crashSafe` if it stops
+ * it as a crash.
  */
-export async function startPostgresCluster(): Promise<TestPostgres> {
+export async function startPostgresCluster(settings: { crashSafe?: boolean } = {}): Promise<TestPostgres> {
   const bin = binDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-pg-'));
   const data = path.join(dir, 'data');
@@ -98,9 +99,10 @@ export async function startPostgresCluster(): Promise<TestPostgres> {
     `-p ${port}`,
     "-c listen_addresses='127.0.0.1'",
     `-k ${dir}`,
-    // A throwaway cluster: nothing in it has to survive a crash.
+    // A throwaway cluster: nothing in it has to survive a crash of the machine. Nor of
+    // PostgreSQL, unless `crashSafe`: then a commit it acknowledged survives an immediate stop.
     '-c fsync=off',
-    '-c synchronous_commit=off',
+    `-c synchronous_commit=${settings.crashSafe === true ? 'on' : 'off'}`,
     '-c full_page_writes=off',
     '-c max_connections=400',
   ].join(' ');
