@@ -62,7 +62,8 @@ export async function startTestServer(
     host: '127.0.0.1',
     dataDir,
     // SQLite in the folder, or this folder's own PostgreSQL database (PARLEY_TEST_DATABASE).
-    databaseUrl: await testDatabaseUrl(dataDir),
+    // A test may name another (a cluster of its own).
+    databaseUrl: 'databaseUrl' in overrides ? overrides.databaseUrl : await testDatabaseUrl(dataDir),
     // No web build: these tests are about the API, the webhooks and the socket.
     webDir: path.join(dataDir, 'no-web-build'),
     meta: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },

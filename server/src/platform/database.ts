@@ -97,7 +97,7 @@ function openPool(url: string): pg.Pool {
     getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
       oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
   };
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     types,
     // A node that dies mid-write must not hold the seq row's lock (and so every write on every
@@ -106,6 +106,15 @@ function openPool(url: string): pg.Pool {
     keepAlive: true,
     options: '-c idle_in_transaction_session_timeout=30000',
   });
+  // A connection PostgreSQL ends (a restart, a failover, an administrator) is an 'error'
+  // event: on the pool while the connection is idle in it, on the connection itself while a
+  // query or transaction holds it. Unheard, either ends the process. The query under way
+  // fails on its own (and its webhook is answered 5xx); the pool drops the broken
+  // connection and opens another for the next query; the readiness probe says the database
+  // is away until it answers again.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 function parseInt8(value: string): number {

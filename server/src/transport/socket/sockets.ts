@@ -294,7 +294,11 @@ export function startRealtime(
     }
   };
   const deliverNow = async (committed: CommittedBatch): Promise<void> => {
-    let current = await scopes;
+    // A read that failed (the database was away) is not the answer for good: read again.
+    let current = await scopes.catch(() => {
+      scopes = readScopes();
+      return scopes;
+    });
     if (changesScopes(committed, current)) {
       scopes = readScopes();
       current = await scopes;
@@ -318,7 +322,9 @@ export function startRealtime(
     const sequencer = new LiveSequencer({
       readCommitted: (after, until) => deps.store.readCommitted(after, until),
       committedHead: () => deps.store.committedHead(),
-      deliver: (committed) => deliverNow(committed).catch(onFanoutError),
+      // A batch that could not be delivered fails the sequencer's pass, which then keeps its
+      // place: the next check delivers it from the database, not past it.
+      deliver: (committed) => deliverNow(committed),
       onError: onFanoutError,
     });
     unsubscribe = deps.store.onChanges((committed) => {
