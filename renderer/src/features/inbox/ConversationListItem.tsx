@@ -80,15 +80,26 @@ const ICON_PATHS = {
 } as const;
 
 /** A row's icon: named when `title` is given, else hidden from assistive technology. */
-function RowIcon({ paths, title, color }: { paths: readonly string[]; title?: string; color?: string }): JSX.Element {
+function RowIcon({
+  paths,
+  title,
+  className = 'pl-row-icon',
+  channel,
+}: {
+  paths: readonly string[];
+  title?: string;
+  className?: string;
+  /** The channel whose colour the icon takes (from the list's styles, not a style of its own). */
+  channel?: Conversation['channel'];
+}): JSX.Element {
   return (
     <svg
-      className="pl-row-icon"
+      className={className}
       viewBox="0 0 24 24"
       focusable="false"
       aria-hidden={title === undefined ? true : undefined}
       role={title === undefined ? undefined : 'img'}
-      style={color === undefined ? undefined : { color }}
+      data-channel={channel}
     >
       {paths.map((d) => (
         <path key={d} d={d} />
@@ -119,8 +130,8 @@ export function ConversationRowStyles(): JSX.Element {
             cursor: 'pointer',
             borderBottom: `1px solid ${v.palette.divider}`,
             outline: 'none',
-            // A row's layout and paint stay inside it: rows come and go without laying out the list.
-            contain: 'layout paint style',
+            // A row's size, layout and paint stay inside it: rows come and go without laying out the list.
+            contain: 'strict',
             '&:hover': { backgroundColor: v.palette.action.hover },
             '&[aria-selected="true"]': { backgroundColor: v.palette.action.selected },
             '&:focus-visible': { outline: `2px solid ${v.palette.primary.main}`, outlineOffset: -2 },
@@ -141,6 +152,8 @@ export function ConversationRowStyles(): JSX.Element {
             fontFamily: theme.typography.fontFamily,
             fontSize: 16,
             userSelect: 'none',
+            // The initials are drawn, not read: the row's name says who it is.
+            '&::before': { content: 'attr(data-initials) / ""' },
           },
           '.pl-row-icon': {
             width: '1em',
@@ -150,16 +163,23 @@ export function ConversationRowStyles(): JSX.Element {
             fill: 'currentColor',
             userSelect: 'none',
           },
-          '.pl-row-channel': {
+          // The channel's mark on the avatar: one element, the icon itself on its disc.
+          '.pl-row-icon.pl-row-channel': {
             position: 'absolute',
             right: -3,
             bottom: -3,
-            display: 'flex',
+            boxSizing: 'content-box',
             padding: 1,
             borderRadius: '50%',
             backgroundColor: v.palette.background.paper,
             fontSize: 14,
           },
+          ...Object.fromEntries(
+            Object.entries(channelColor).map(([channel, color]) => [
+              `.pl-row-channel[data-channel="${channel}"]`,
+              { color },
+            ]),
+          ),
           '.pl-row-body': { minWidth: 0, flex: 1, display: 'flex', flexDirection: 'column', gap: theme.spacing(0.25) },
           '.pl-row-line': { display: 'flex', alignItems: 'center', gap: theme.spacing(1), minWidth: 0 },
           '.pl-row-line.pl-row-top': { alignItems: 'baseline' },
@@ -295,20 +315,17 @@ function ConversationListItemView({
       data-testid="conversation-item"
       data-conversation-id={conversation.id}
       data-row-index={index}
-      data-selected={selected}
       onClick={() => onSelect(conversation.id)}
       onKeyDown={(event) => onKeyDown(event, index)}
       onFocus={() => onFocusRow(index)}
     >
-      <div className="pl-row-avatar">
-        <span aria-hidden>{initials(contactName)}</span>
-        <span className="pl-row-channel">
-          <RowIcon
-            paths={ICON_PATHS[conversation.channel]}
-            title={t(`channel.${conversation.channel}`)}
-            color={channelColor[conversation.channel]}
-          />
-        </span>
+      <div className="pl-row-avatar" data-initials={initials(contactName)}>
+        <RowIcon
+          className="pl-row-icon pl-row-channel"
+          paths={ICON_PATHS[conversation.channel]}
+          title={t(`channel.${conversation.channel}`)}
+          channel={conversation.channel}
+        />
       </div>
       <div className="pl-row-body">
         <div className="pl-row-line pl-row-top">
