@@ -278,18 +278,24 @@ export class Store {
       const cause = failure instanceof GroupFailure ? failure.cause : failure;
       this.queued.unshift(...taken.slice(ran));
       for (const queued of taken.slice(0, ran)) queued.reject(cause);
-    } else {
-      // Those left out by the time budget go first in the next transaction.
-      this.queued.unshift(...taken.slice(committed.outcomes.length));
-      this.publish(committed.batch);
-      committed.outcomes.forEach((outcome, index) => {
+      this.scheduleGroup();
+      return;
+    }
+    const { outcomes, batch } = committed;
+    // Those left out by the time budget go first in the next transaction.
+    this.queued.unshift(...taken.slice(outcomes.length));
+    try {
+      this.publish(batch);
+    } finally {
+      // Even if a listener threw: what committed is answered, and the queue goes on.
+      outcomes.forEach((outcome, index) => {
         const queued = taken[index];
         if (queued === undefined) return;
         if (outcome.ok) queued.resolve(outcome.result);
         else queued.reject(outcome.error);
       });
+      this.scheduleGroup();
     }
-    this.scheduleGroup();
   }
 
   /**
