@@ -129,9 +129,20 @@ export class Store {
   /** This process's writes under way (PostgreSQL): reads asked for after them wait for them. */
   private readonly writing = new Set<Promise<unknown>>();
   private readonly insideWrite = new AsyncLocalStorage<true>();
+  /** Grouped writes waiting for the next group transaction. */
+  private readonly queued: Queued<unknown>[] = [];
+  private groupRunning = false;
+  private groupScheduled = false;
 
-  constructor(readonly db: Db) {
+  /** How long a group transaction goes on taking queued writes (GROUP_BUDGET_MS). */
+  private readonly groupBudgetMs: number;
+
+  constructor(
+    readonly db: Db,
+    options: { groupBudgetMs?: number } = {},
+  ) {
     this.engine = engineOf(db);
+    this.groupBudgetMs = options.groupBudgetMs ?? GROUP_BUDGET_MS;
   }
 
   /** Subscribes to committed changes; returns the unsubscribe function. */
@@ -177,15 +188,34 @@ export class Store {
    * holds it until it commits or rolls back. So what a write reads cannot change under it
    * before it commits, and seqs become visible in the order they were taken: a reader that
    * has seen seq N can never later find a change below N (see docs/architecture.md).
+   *
+   * With `grouped`, the write joins the others asked for while a grouped transaction was
+   * running (group commit): they run one after the other in the next transaction, each in a
+   * savepoint of its own, and commit together, one COMMIT (one fsync, one hold of the seq
+   * row) for all. Each still resolves only once that transaction has committed, rejects if
+   * it failed, and a write that throws is rolled back to its savepoint alone: the others
+   * commit without it. What they stamped is published as one batch.
    */
   async write<T>(
     work: (trx: Trx, changes: ChangeSet) => Promise<T>,
-    options: { origin?: WriteOrigin } = {},
+    options: { origin?: WriteOrigin; grouped?: boolean } = {},
   ): Promise<T> {
-    let committed: { result: T; batch: CommittedBatch | null };
-    if (this.engine === 'sqlite') committed = await this.transact(work, options);
+    if (options.grouped === true) {
+      const joined = this.joinGroup(work, options.origin);
+      if (this.engine === 'sqlite') return joined;
+      // Reads asked for from now on wait for it, as for any write under way.
+      this.writing.add(joined);
+      try {
+        return await joined;
+      } finally {
+        this.writing.delete(joined);
+      }
+    }
+    const unit: Unit<T> = { work, origin: options.origin };
+    let committed: Committed<T>;
+    if (this.engine === 'sqlite') committed = await this.transact([unit]).catch(unwrapFailure);
     else {
-      const running = this.insideWrite.run(true, () => this.transact(work, options));
+      const running = this.insideWrite.run(true, () => this.transact([unit]).catch(unwrapFailure));
       this.writing.add(running);
       try {
         committed = await running;
@@ -194,11 +224,78 @@ export class Store {
       }
     }
     // Published after the commit, outside the write, so what a listener starts is not part of it.
-    const { result, batch } = committed;
-    if (batch !== null) {
-      for (const listener of this.listeners) listener(batch);
+    this.publish(committed.batch);
+    const [outcome] = committed.outcomes;
+    // One write without a savepoint: a failure rolls the transaction back and throws above.
+    if (outcome === undefined || !outcome.ok) throw new Error('A write ended without its outcome.');
+    return outcome.result;
+  }
+
+  private publish(batch: CommittedBatch | null): void {
+    if (batch === null) return;
+    for (const listener of this.listeners) listener(batch);
+  }
+
+  /** Queues a grouped write; the next group transaction starts once the loop has read what else arrived. */
+  private joinGroup<T>(
+    work: (trx: Trx, changes: ChangeSet) => Promise<T>,
+    origin: WriteOrigin | undefined,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queued: Queued<T> = { work, origin, resolve, reject };
+      this.queued.push(queued as Queued<unknown>);
+      this.scheduleGroup();
+    });
+  }
+
+  private scheduleGroup(): void {
+    if (this.groupRunning || this.groupScheduled || this.queued.length === 0) return;
+    this.groupScheduled = true;
+    // Not a microtask: the requests that came in with this one (and during the last commit)
+    // are read and queued first, and ride in the same transaction.
+    setImmediate(() => {
+      this.groupScheduled = false;
+      void this.runGroup();
+    });
+  }
+
+  private async runGroup(): Promise<void> {
+    if (this.groupRunning || this.queued.length === 0) return;
+    this.groupRunning = true;
+    const taken = this.queued.splice(0, GROUP_MAX_WRITES);
+    let committed: Committed<unknown> | null = null;
+    let failure: unknown = null;
+    try {
+      committed = await this.insideWrite.run(true, () => this.transact(taken, this.groupBudgetMs));
+    } catch (error) {
+      failure = error;
     }
-    return result;
+    this.groupRunning = false;
+    if (committed === null) {
+      // The transaction failed as a whole (its COMMIT, or the one write it ran): none of
+      // what ran is stored. Those it had not reached yet go first in the next one.
+      const ran = failure instanceof GroupFailure ? failure.ran : taken.length;
+      const cause = failure instanceof GroupFailure ? failure.cause : failure;
+      this.queued.unshift(...taken.slice(ran));
+      for (const queued of taken.slice(0, ran)) queued.reject(cause);
+      this.scheduleGroup();
+      return;
+    }
+    const { outcomes, batch } = committed;
+    // Those left out by the time budget go first in the next transaction.
+    this.queued.unshift(...taken.slice(outcomes.length));
+    try {
+      this.publish(batch);
+    } finally {
+      // Even if a listener threw: what committed is answered, and the queue goes on.
+      outcomes.forEach((outcome, index) => {
+        const queued = taken[index];
+        if (queued === undefined) return;
+        if (outcome.ok) queued.resolve(outcome.result);
+        else queued.reject(outcome.error);
+      });
+      this.scheduleGroup();
+    }
   }
 
   /**
@@ -277,30 +374,122 @@ export class Store {
     await Promise.allSettled([...this.writing]);
   }
 
-  private async transact<T>(
-    work: (trx: Trx, changes: ChangeSet) => Promise<T>,
-    options: { origin?: WriteOrigin },
-  ): Promise<{ result: T; batch: CommittedBatch | null }> {
-    const { result, batch } = await this.db.transaction().execute(async (trx) => {
-      if (this.engine === 'postgres') {
-        await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).forUpdate().execute();
+  /**
+   * Runs the writes one after the other in one transaction and reads back what they
+   * stamped, as one batch. Several: each in a savepoint, so one that throws is undone alone
+   * and the others go on; and once `budgetMs` has passed, the rest are left for the next
+   * transaction (the outcomes cover only those that ran). One: no savepoint, its failure
+   * fails the transaction.
+   */
+  private async transact<T>(units: readonly Unit<T>[], budgetMs = Number.POSITIVE_INFINITY): Promise<Committed<T>> {
+    let ran = 0;
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        if (this.engine === 'postgres') {
+          await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).forUpdate().execute();
+        }
+        const outcomes: Outcome<T>[] = [];
+        const stamped: ChangeSet[] = [];
+        const origins: WriteOrigin[] = [];
+        const savepoints = units.length > 1;
+        const started = performance.now();
+        for (const unit of units) {
+          if (ran > 0 && performance.now() - started >= budgetMs) break;
+          ran += 1;
+          const changes = new ChangeSet(trx);
+          if (!savepoints) {
+            outcomes.push({ ok: true, result: await unit.work(trx, changes) });
+          } else {
+            await sql`savepoint parley_write`.execute(trx);
+            try {
+              outcomes.push({ ok: true, result: await unit.work(trx, changes) });
+              await sql`release savepoint parley_write`.execute(trx);
+            } catch (error) {
+              // Undone alone, its seqs with it: the next write takes them, so none is lost.
+              await sql`rollback to savepoint parley_write`.execute(trx);
+              await sql`release savepoint parley_write`.execute(trx);
+              outcomes.push({ ok: false, error });
+              continue;
+            }
+          }
+          stamped.push(changes);
+          if (unit.origin !== undefined) origins.push(unit.origin);
+        }
+        return { outcomes, batch: await this.readBack(trx, stamped, origins) };
+      });
+    } catch (error) {
+      throw new GroupFailure(error, ran);
+    }
+  }
+
+  /**
+   * What the committed writes stamped, as one batch. Their seqs are contiguous: a write
+   * rolled back to its savepoint gave its seqs back to the next one.
+   */
+  private async readBack(
+    trx: Trx,
+    stamped: readonly ChangeSet[],
+    origins: readonly WriteOrigin[],
+  ): Promise<CommittedBatch | null> {
+    let after: number | null = null;
+    let count = 0;
+    const touched = new Map<string, { entity: ChangeEntity; id: string }>();
+    const accessByKey = new Map<string, AccessChange>();
+    for (const changes of stamped) {
+      if (changes.after !== null && (after === null || changes.after < after)) after = changes.after;
+      count += changes.stamped;
+      for (const [key, ref] of changes.touched) touched.set(key, ref);
+      for (const [key, access] of changes.access) {
+        // The latest per user and conversation wins, as within one write.
+        accessByKey.delete(key);
+        accessByKey.set(key, access);
       }
-      const changes = new ChangeSet(trx);
-      const result = await work(trx, changes);
-      const loaded = await loadChanges(trx, [...changes.touched.values()]);
-      const access = [...changes.access.values()];
-      if (changes.after === null || (loaded.length === 0 && access.length === 0)) return { result, batch: null };
-      const batch: CommittedBatch = {
-        after: changes.after,
-        upTo: changes.after + changes.stamped,
-        ...(await this.assemble(trx, loaded, access)),
-        ...(options.origin === undefined ? {} : { origin: options.origin }),
-      };
-      return { result, batch };
-    });
-    return { result, batch };
+    }
+    const loaded = await loadChanges(trx, [...touched.values()]);
+    const access = [...accessByKey.values()];
+    if (after === null || (loaded.length === 0 && access.length === 0)) return null;
+    // The earliest webhook among them: the fan-out's latency is measured from its arrival.
+    let origin: WriteOrigin | undefined;
+    for (const candidate of origins) {
+      if (origin === undefined || candidate.receivedAt < origin.receivedAt) origin = candidate;
+    }
+    return {
+      after,
+      upTo: after + count,
+      ...(await this.assemble(trx, loaded, access)),
+      ...(origin === undefined ? {} : { origin }),
+    };
   }
 }
+
+/** A write waiting for, or running in, a transaction. */
+type Unit<T> = { work: (trx: Trx, changes: ChangeSet) => Promise<T>; origin: WriteOrigin | undefined };
+type Queued<T> = Unit<T> & { resolve: (result: T) => void; reject: (error: unknown) => void };
+type Outcome<T> = { ok: true; result: T } | { ok: false; error: unknown };
+/** A committed transaction: the outcome of each write that ran in it, in order, and its batch. */
+type Committed<T> = { outcomes: Outcome<T>[]; batch: CommittedBatch | null };
+
+/** A transaction that failed as a whole, after running its first `ran` writes. */
+class GroupFailure extends Error {
+  override readonly name = 'GroupFailure';
+  constructor(
+    override readonly cause: unknown,
+    readonly ran: number,
+  ) {
+    super('The write transaction failed', { cause });
+  }
+}
+
+function unwrapFailure(error: unknown): never {
+  throw error instanceof GroupFailure ? error.cause : error;
+}
+
+/**
+ * A group transaction takes at most this many queued writes, and stops taking more once it
+ * has run this long (the event loop waits on SQLite meanwhile): the rest go in the next one.
+ */
+export const GROUP_MAX_WRITES = 200;
+export const GROUP_BUDGET_MS = 8;
 
 type Reader = Db | Trx;
 

@@ -63,10 +63,13 @@ export class IngestInterruptedError extends Error {
 
 /**
  * Applies normalized webhook events for known accounts, in the platform's time order, in
- * consecutive transactions of a few milliseconds each (and at least MIN_SLICE_EVENTS
- * events), with the event loop handed back in between: a webhook of thousands of messages never holds the process, and readers and
- * other writers take their turn between its transactions. Each transaction takes its seqs
- * in commit order like any other write, so the sequence stays gap-free and ordered.
+ * consecutive slices of a few milliseconds each (and at least MIN_SLICE_EVENTS events),
+ * with the event loop handed back in between: a webhook of thousands of messages never
+ * holds the process, and readers and other writers take their turn between its slices.
+ * Each slice is a grouped write (`Store.write`): it shares its transaction with the slices
+ * of other webhooks that arrived meanwhile, in a savepoint of its own, so one webhook that
+ * fails does not fail the others, and one COMMIT serves them all. Seqs are taken in commit
+ * order like any other write, so the sequence stays gap-free and ordered.
  *
  * When this resolves, every event is stored, so the webhook may be acknowledged. If it
  * throws, the transactions before the failure stay committed; Meta's retry of the webhook
@@ -114,7 +117,9 @@ export async function ingestEvents(
         } while (index < ordered.length && (index - from < MIN_SLICE_EVENTS || performance.now() - started < sliceMs));
         return { index, counts };
       },
-      options.origin === undefined ? {} : { origin: options.origin },
+      // Grouped: the webhooks that arrive while one transaction commits are stored together
+      // in the next, one COMMIT for all, each answered once it has committed.
+      options.origin === undefined ? { grouped: true } : { origin: options.origin, grouped: true },
     );
     // Counted once committed: a transaction that failed counts nothing.
     next = slice.index;
