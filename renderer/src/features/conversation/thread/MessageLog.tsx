@@ -42,8 +42,6 @@ import {
 } from './threadItems.js';
 
 const HIGHLIGHT_MS = 2500;
-/** About one short message's bubble with its time under it, in pixels. */
-const ROW_HEIGHT_GUESS = 72;
 
 /** What the header above the first row says: fetching older history, or that this is the beginning. */
 type LogContext = { fetching: boolean; hasOlder: boolean; empty: boolean };
@@ -322,11 +320,9 @@ export function MessageLog({
           atBottomThreshold={48}
           startReached={thread.loadOlder}
           increaseViewportBy={{ top: 400, bottom: 400 }}
-          // Sizes are taken as the browser reports them, not a frame later, and a row is
-          // assumed about one bubble high until measured: the log reaches its end in the
-          // frames right after the click instead of measuring its way there frame by frame.
+          // Sizes are taken as the browser reports them, not a frame later: the log reaches
+          // its end in the frames right after the click instead of a frame per measurement.
           skipAnimationFrameInResizeObserver
-          defaultItemHeight={ROW_HEIGHT_GUESS}
           components={{ Header: LogHeader, Footer: LogFooter }}
         />
       )}
