@@ -320,9 +320,6 @@ export function MessageLog({
           atBottomThreshold={48}
           startReached={thread.loadOlder}
           increaseViewportBy={{ top: 400, bottom: 400 }}
-          // Sizes are taken as the browser reports them, not a frame later: the log reaches
-          // its end in the frames right after the click instead of a frame per measurement.
-          skipAnimationFrameInResizeObserver
           components={{ Header: LogHeader, Footer: LogFooter }}
         />
       )}
