@@ -45,6 +45,10 @@ export type ComposerAttachment = { fileName: string; size: number; uploading: bo
 export type ComposerQuote = { author: string; preview: string };
 export type ComposerMode = 'reply' | 'note';
 
+/** The text grows with what is typed, up to six lines, then scrolls (MUI's line height is 1.4375em). */
+const REPLY_FIELD = { '& textarea': { fieldSizing: 'content', maxHeight: `${6 * 1.4375}em`, overflowY: 'auto' } };
+const NOTE_FIELD = { ...REPLY_FIELD, '& .MuiOutlinedInput-notchedOutline': { borderColor: 'warning.main' } };
+
 /** The files a drag carries (not text or a link being dragged). */
 function carriesFiles(event: DragEvent): boolean {
   return event.dataTransfer?.types.includes('Files') ?? false;
@@ -393,12 +397,16 @@ export function Composer({
           onSelect={followCaret}
           placeholder={placeholder}
           multiline
-          maxRows={6}
+          rows={1}
           fullWidth
           size="small"
           inputRef={input}
-          sx={note ? { '& .MuiOutlinedInput-notchedOutline': { borderColor: 'warning.main' } } : undefined}
+          sx={note ? NOTE_FIELD : REPLY_FIELD}
           slotProps={{
+            // A plain textarea that the browser sizes to its text (up to six lines): the
+            // autosizing one measures a hidden copy of itself on every render, a layout of
+            // the whole page each time the thread opens.
+            input: { inputComponent: 'textarea' },
             htmlInput: {
               'aria-label': note ? t('composer.labelNote') : t('composer.label'),
               'aria-autocomplete': 'list',
