@@ -28,6 +28,16 @@ const statusWords: Record<NoteStatus, MessageKey | null> = {
  * or pauses, through the outbox like every change: offline it waits there and is sent when
  * the connection is back; the field shows the optimistic text meanwhile.
  */
+/** Three lines at least, twelve at most, then it scrolls (MUI's line height is 1.4375em). */
+const NOTE_FIELD = {
+  '& textarea': {
+    fieldSizing: 'content',
+    minHeight: `${3 * 1.4375}em`,
+    maxHeight: `${12 * 1.4375}em`,
+    overflowY: 'auto',
+  },
+};
+
 export function ContactNote({ db, contact }: { db: ParleyDb; contact: Contact }): JSX.Element {
   const { t, lang } = useT();
   // While the agent edits: the text in the field, and the last text handed to the outbox.
@@ -92,13 +102,16 @@ export function ContactNote({ db, contact }: { db: ParleyDb; contact: Contact })
     <Box>
       <TextField
         multiline
-        minRows={3}
-        maxRows={12}
+        rows={3}
         fullWidth
         size="small"
         value={value}
         placeholder={t('contacts.note.placeholder')}
+        sx={NOTE_FIELD}
         slotProps={{
+          // A plain textarea the browser sizes to its text: the autosizing one measures a
+          // hidden copy of itself on every render, a layout of the page each time a thread opens.
+          input: { inputComponent: 'textarea' },
           htmlInput: {
             maxLength: NOTE_MAX_LENGTH,
             'aria-label': t('contacts.note.label'),
