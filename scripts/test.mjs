@@ -51,10 +51,11 @@ const steps = [
     ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
   ],
   // Server tests again, on PostgreSQL: a throwaway cluster the tests start themselves. The
-  // whole server suite takes about eight minutes more on two cores, past what the test command
+  // whole server suite takes about ten minutes there on two cores, past what the test command
   // can spend, so this runs the files that reach every engine-specific path (seq order under
-  // concurrent writers, snapshots, JSON and text tests, null ordering, sessions, secrets,
-  // webhooks and mutations), and the tests of several nodes; `npm run test:postgres` runs them all.
+  // concurrent writers, group commit, snapshots, JSON and text tests, null ordering, sessions,
+  // secrets, webhooks and mutations), and the tests of several nodes and of PostgreSQL and
+  // Redis failing under them; `npm run test:postgres` runs them all.
   [
     'server tests on PostgreSQL',
     'npx',
@@ -71,6 +72,7 @@ const steps = [
         'auth-throttle',
         'inbox-mutations',
         'webhooks',
+        'group-commit',
         'leases',
       ].map((name) => `server/test/${name}.test.ts`),
       // Several nodes on one database and one Redis.
