@@ -53,14 +53,7 @@ const CONTACTS_MARGIN = 40;
  */
 const OVERSCAN = { top: ROW_HEIGHT, bottom: ROW_HEIGHT };
 const LIST_STYLE = { flex: 1, minHeight: 0 };
-
-/**
- * How many rows the list can hold at once in a window this tall: the rows on screen, a
- * partly shown one, and the overscan on each side, with one to spare.
- */
-function slotsFor(height: number): number {
-  return Math.max(FIRST_RENDER_ROWS, Math.ceil(height / ROW_HEIGHT) + 4);
-}
+const itemKey = (_: number, id: string): string => id;
 
 export type RowsHandle = {
   focus(): void;
@@ -156,20 +149,6 @@ export const ConversationRows = forwardRef<RowsHandle, RowsProps>(function Conve
   const setScroller = useCallback((element: HTMLElement | Window | null) => {
     scroller.current = element instanceof HTMLElement ? element : null;
   }, []);
-
-  // Rows are keyed by their place among the rows rendered (the index modulo the most the list
-  // can hold), not by conversation: a row scrolled out hands its elements to the row scrolled
-  // in, which updates their text and attributes rather than building a row anew. Every row a
-  // scroll brings would otherwise be created, styled and laid out from nothing, and the row it
-  // replaces torn down. The most is counted for the window's height, which the list never
-  // exceeds, and recounted as it resizes (before the list renders more rows for its new height).
-  const [slots, setSlots] = useState(() => slotsFor(window.innerHeight));
-  useEffect(() => {
-    const measure = (): void => setSlots(slotsFor(window.innerHeight));
-    window.addEventListener('resize', measure);
-    return () => window.removeEventListener('resize', measure);
-  }, []);
-  const itemKey = useCallback((at: number): number => at % slots, [slots]);
   const stripOpen = pending > 0;
   const stripWasOpen = useRef(false);
   useLayoutEffect(() => {
