@@ -1,17 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
-import type { LiveBatch } from '@parley/protocol';
-import {
-  AGENT,
-  batchHasMessage,
-  connectReady,
-  login,
-  postWebhook,
-  whatsappText,
-  type BatchRecorder,
-  type TestServer,
-} from '../helpers.js';
+import { AGENT, batchHasMessage, connectReady, postWebhook, whatsappText, type TestServer } from '../helpers.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
+import { expectInOrder, timesDelivered, tokenOn } from './checks.js';
 
 /**
  * Two nodes on one database with Redis between them: what a node commits reaches the
@@ -35,12 +26,6 @@ beforeEach(async () => {
 });
 afterEach(() => stopTwoNodes(a, b));
 
-async function tokenOn(server: TestServer): Promise<string> {
-  const response = await login(server, { email: AGENT.email, password: AGENT.password });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { token: string }).token;
-}
-
 let sent = 0;
 async function webhookTo(server: TestServer, id: string): Promise<number> {
   sent += 1;
@@ -57,20 +42,6 @@ async function webhookTo(server: TestServer, id: string): Promise<number> {
   );
   await response.text();
   return response.status;
-}
-
-/** How many times a message came, over every batch a socket received. */
-function timesDelivered(batches: BatchRecorder, externalId: string): number {
-  return batches.all
-    .flatMap((batch) => batch.changes)
-    .filter((change) => change.entity === 'message' && change.data.externalId === externalId).length;
-}
-
-/** Each batch starts where the one before it ended: no seq skipped, none sent twice. */
-function expectInOrder(all: readonly LiveBatch[]): void {
-  for (let index = 1; index < all.length; index += 1) {
-    expect(all[index]?.after).toBe(all[index - 1]?.upTo);
-  }
 }
 
 test('a webhook posted to one node reaches the sockets signed in on both, once, in seq order', async () => {

@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Message, MutationResult } from '@parley/protocol';
 import { io } from 'socket.io-client';
 import { afterEach, expect, test } from 'vitest';
 import { Agents } from '../../src/modules/agents/index.js';
@@ -36,6 +35,7 @@ import {
   type FakeGraph,
 } from '../outbound-support.js';
 import { openTestDatabase, testDatabaseUrl } from '../support/database.js';
+import { accepted } from './checks.js';
 
 /**
  * Two nodes share the outbound queue: each runs only the jobs it leased, a node starting
@@ -49,13 +49,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function accepted(result: MutationResult): Message {
-  if (!result.ok || result.message === undefined) {
-    throw new Error(`refused: ${result.ok ? 'no message' : `${result.code} ${result.reason ?? ''}`}`);
-  }
-  return result.message;
-}
 
 async function fakeGraph(): Promise<FakeGraph> {
   const fake = await startFakeGraph();

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { LiveBatch, Message, MutationResult } from '@parley/protocol';
 import {
   AGENT,
   batchHasMessage,
   connectReady,
-  login,
   messagesByExternalId,
   postWebhook,
   startTestServer,
   whatsappText,
-  type BatchRecorder,
   type TestServer,
 } from '../helpers.js';
 import {
@@ -24,6 +21,7 @@ import {
 } from '../outbound-support.js';
 import { createPostgresDatabase, startPostgresCluster, type TestPostgres } from '../support/postgres-cluster.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { accepted, expectInOrder, readiness, timesDelivered, tokenOn } from './checks.js';
 
 /**
  * PostgreSQL restarted under two running nodes, agents signed in and webhooks still coming:
@@ -74,12 +72,6 @@ afterAll(async () => {
   await postgres?.close();
 }, 60_000);
 
-async function tokenOn(server: TestServer): Promise<string> {
-  const response = await login(server, { email: AGENT.email, password: AGENT.password });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { token: string }).token;
-}
-
 let sent = 0;
 /** Meta posting one customer's message (each its own sender, so each its own conversation). */
 async function webhookTo(server: TestServer, id: string): Promise<number> {
@@ -103,35 +95,6 @@ async function webhookTo(server: TestServer, id: string): Promise<number> {
     // The connection cut: Meta retries it like a 5xx.
     return 599;
   }
-}
-
-async function readiness(server: TestServer): Promise<{ status: number; failed: string[]; reasons: string[] }> {
-  const response = await fetch(new URL('/readyz', server.url));
-  const body = (await response.json()) as { failed: string[]; checks: { name: string; reason?: string }[] };
-  return {
-    status: response.status,
-    failed: body.failed,
-    reasons: body.checks.flatMap((check) => (check.reason === undefined ? [] : [check.reason])),
-  };
-}
-
-function timesDelivered(batches: BatchRecorder, externalId: string): number {
-  return batches.all
-    .flatMap((batch) => batch.changes)
-    .filter((change) => change.entity === 'message' && change.data.externalId === externalId).length;
-}
-
-function expectInOrder(all: readonly LiveBatch[]): void {
-  for (let index = 1; index < all.length; index += 1) {
-    expect(all[index]?.after).toBe(all[index - 1]?.upTo);
-  }
-}
-
-function accepted(result: MutationResult): Message {
-  if (!result.ok || result.message === undefined) {
-    throw new Error(`refused: ${result.ok ? 'no message' : `${result.code} ${result.reason ?? ''}`}`);
-  }
-  return result.message;
 }
 
 async function conversationOf(server: TestServer, externalId: string): Promise<string> {
