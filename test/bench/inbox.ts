@@ -334,9 +334,10 @@ try {
       .catch(() => false));
   const scrollOnce = async (which: 'list' | 'thread'): Promise<ScrollResult | 'timeout'> => {
     const answer = await bounded(
-      page.evaluate((options) => globalThis.inboxBench.scroll(options.which, options.timeout), {
+      page.evaluate((options) => globalThis.inboxBench.scroll(options.which, options.timeout, options.endId), {
         which,
         timeout: STEP_TIMEOUT_MS,
+        endId: which === 'thread' ? seed.firstMessageId : undefined,
       }),
       STEP_TIMEOUT_MS + 10_000,
     );

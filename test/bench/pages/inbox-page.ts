@@ -16,7 +16,14 @@ export type SeedOptions = {
   messages: number;
   bigThread: number;
 };
-export type SeedResult = { ms: number; cursor: number; bigConversationId: string; lastMessageId: string };
+export type SeedResult = {
+  ms: number;
+  cursor: number;
+  bigConversationId: string;
+  /** The long thread's oldest message: the thread's scroll ends when it is on screen. */
+  firstMessageId: string;
+  lastMessageId: string;
+};
 export type ScrollResult = {
   ms: number;
   steps: number;
@@ -34,7 +41,8 @@ export type InboxBench = {
   open(contactName: string, messageId: string, text: string, timeoutMs: number): Promise<OpenResult>;
   /** Clicks the first row that is not `contactName`'s. */
   clickOther(contactName: string): void;
-  scroll(which: 'list' | 'thread', timeoutMs: number): Promise<ScrollResult>;
+  /** `endId`: a message whose row marks the thread's start (older pages load on the way). */
+  scroll(which: 'list' | 'thread', timeoutMs: number, endId?: string): Promise<ScrollResult>;
 };
 
 declare global {
@@ -202,6 +210,7 @@ async function seed(options: SeedOptions): Promise<SeedResult> {
       ms: performance.now() - started,
       cursor: cursorRow.value,
       bigConversationId: conversationId(0),
+      firstMessageId: 'bench-m-big-00000',
       lastMessageId,
     };
   } finally {
@@ -343,7 +352,7 @@ function scrollerOf(element: Element | null): HTMLElement | null {
 }
 
 /** Scrolls two screens at a time, a frame apart: the list down to its end, the thread up to its start. */
-async function scroll(which: 'list' | 'thread', timeoutMs: number): Promise<ScrollResult> {
+async function scroll(which: 'list' | 'thread', timeoutMs: number, endId?: string): Promise<ScrollResult> {
   const target =
     which === 'list'
       ? document.querySelector(ROW_SELECTOR)
@@ -370,8 +379,10 @@ async function scroll(which: 'list' | 'thread', timeoutMs: number): Promise<Scro
       which === 'list'
         ? scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2
         : scroller.scrollTop <= 1;
-    // A virtualized thread loads older rows at the top: the end is where nothing moves any more.
-    still = atEnd && scroller.scrollTop === before ? still + 1 : 0;
+    // A virtualized thread loads older rows at the top, and stays at the top while a page
+    // loads: its end is where its oldest message is shown and nothing moves any more.
+    const endShown = endId === undefined || document.querySelector(`[data-message-id="${CSS.escape(endId)}"]`) !== null;
+    still = atEnd && endShown && scroller.scrollTop === before ? still + 1 : 0;
     if (still >= 3) {
       reachedEnd = true;
       break;
