@@ -104,7 +104,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Channel secrets are sealed at rest with PARLEY_SECRET_KEY; the demo makes a key up and keeps it.
   const secretKey = config.secretKey ?? (config.demo ? demoSecretKey(config.dataDir) : null);
-  const db = await openDatabase(config.dataDir, { secretKey, databaseUrl: config.databaseUrl });
+  const db = await openDatabase(config.dataDir, {
+    secretKey,
+    databaseUrl: config.databaseUrl,
+    onConnectionLost: (error) => app.log.warn({ err: error }, 'the database ended a connection; opening another'),
+  });
   if (secretKey === null) {
     app.log.warn('PARLEY_SECRET_KEY is not set: channel tokens and secrets are stored unencrypted');
   }

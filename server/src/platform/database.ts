@@ -30,6 +30,11 @@ export type OpenOptions = {
   secretKey?: Buffer | null;
   /** A postgres:// URL: the store lives in that PostgreSQL database instead of the data folder's SQLite file. */
   databaseUrl?: string | undefined;
+  /**
+   * Told when PostgreSQL ends a connection of the pool (a restart, a failover, an
+   * administrator), with PostgreSQL's error: the node keeps running and opens another.
+   */
+  onConnectionLost?: (error: Error) => void;
 };
 
 /**
@@ -47,7 +52,7 @@ export async function openDatabase(dataDir: string, options: OpenOptions = {}): 
           plugins: [secretsPlugin(box)],
         })
       : new Kysely<Database>({
-          dialect: new PostgresDialect({ pool: openPool(options.databaseUrl) }),
+          dialect: new PostgresDialect({ pool: openPool(options.databaseUrl, options.onConnectionLost) }),
           plugins: [secretsPlugin(box)],
         });
   try {
@@ -92,7 +97,7 @@ const INT8_OID = 20;
  * pg as a string, for fear of values past 2^53; none of ours come near, so it is read as a
  * number, like SQLite hands it, and a value that would lose precision fails loudly instead.
  */
-function openPool(url: string): pg.Pool {
+function openPool(url: string, onConnectionLost: (error: Error) => void = () => undefined): pg.Pool {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
       oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
@@ -111,9 +116,16 @@ function openPool(url: string): pg.Pool {
   // query or transaction holds it. Unheard, either ends the process. The query under way
   // fails on its own (and its webhook is answered 5xx); the pool drops the broken
   // connection and opens another for the next query; the readiness probe says the database
-  // is away until it answers again.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  // is away until it answers again. Each lost connection is told once (a connection that
+  // ends raises the event where it is, and sometimes again on the pool).
+  const told = new WeakSet<pg.PoolClient>();
+  const lost = (error: Error, client?: pg.PoolClient): void => {
+    if (client !== undefined && told.has(client)) return;
+    if (client !== undefined) told.add(client);
+    onConnectionLost(error);
+  };
+  pool.on('error', (error, client) => lost(error, client));
+  pool.on('connect', (client) => client.on('error', (error) => lost(error, client)));
   return pool;
 }
 
