@@ -14,6 +14,14 @@ import {
   templateFromRow,
 } from './rows.js';
 import type { Database } from './schema.js';
+import {
+  GROUP_BUDGET_MS,
+  GroupFailure,
+  WriteGroup,
+  unwrapFailure,
+  type Committed,
+  type Outcome,
+} from './write-group.js';
 
 export type Trx = Transaction<Database>;
 
@@ -129,20 +137,19 @@ export class Store {
   /** This process's writes under way (PostgreSQL): reads asked for after them wait for them. */
   private readonly writing = new Set<Promise<unknown>>();
   private readonly insideWrite = new AsyncLocalStorage<true>();
-  /** Grouped writes waiting for the next group transaction. */
-  private readonly queued: Queued<unknown>[] = [];
-  private groupRunning = false;
-  private groupScheduled = false;
-
-  /** How long a group transaction goes on taking queued writes (GROUP_BUDGET_MS). */
-  private readonly groupBudgetMs: number;
+  /** Grouped writes: those asked for while a group transaction runs go in the next one. */
+  private readonly group: WriteGroup<Unit<unknown>>;
 
   constructor(
     readonly db: Db,
     options: { groupBudgetMs?: number } = {},
   ) {
     this.engine = engineOf(db);
-    this.groupBudgetMs = options.groupBudgetMs ?? GROUP_BUDGET_MS;
+    const budgetMs = options.groupBudgetMs ?? GROUP_BUDGET_MS;
+    this.group = new WriteGroup(
+      (units) => this.insideWrite.run(true, () => this.transact(units, budgetMs)),
+      (batch) => this.publish(batch),
+    );
   }
 
   /** Subscribes to committed changes; returns the unsubscribe function. */
@@ -201,7 +208,7 @@ export class Store {
     options: { origin?: WriteOrigin; grouped?: boolean } = {},
   ): Promise<T> {
     if (options.grouped === true) {
-      const joined = this.joinGroup(work, options.origin);
+      const joined = this.group.join<T>({ work, origin: options.origin });
       if (this.engine === 'sqlite') return joined;
       // Reads asked for from now on wait for it, as for any write under way.
       this.writing.add(joined);
@@ -234,68 +241,6 @@ export class Store {
   private publish(batch: CommittedBatch | null): void {
     if (batch === null) return;
     for (const listener of this.listeners) listener(batch);
-  }
-
-  /** Queues a grouped write; the next group transaction starts once the loop has read what else arrived. */
-  private joinGroup<T>(
-    work: (trx: Trx, changes: ChangeSet) => Promise<T>,
-    origin: WriteOrigin | undefined,
-  ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const queued: Queued<T> = { work, origin, resolve, reject };
-      this.queued.push(queued as Queued<unknown>);
-      this.scheduleGroup();
-    });
-  }
-
-  private scheduleGroup(): void {
-    if (this.groupRunning || this.groupScheduled || this.queued.length === 0) return;
-    this.groupScheduled = true;
-    // Not a microtask: the requests that came in with this one (and during the last commit)
-    // are read and queued first, and ride in the same transaction.
-    setImmediate(() => {
-      this.groupScheduled = false;
-      void this.runGroup();
-    });
-  }
-
-  private async runGroup(): Promise<void> {
-    if (this.groupRunning || this.queued.length === 0) return;
-    this.groupRunning = true;
-    const taken = this.queued.splice(0, GROUP_MAX_WRITES);
-    let committed: Committed<unknown> | null = null;
-    let failure: unknown = null;
-    try {
-      committed = await this.insideWrite.run(true, () => this.transact(taken, this.groupBudgetMs));
-    } catch (error) {
-      failure = error;
-    }
-    this.groupRunning = false;
-    if (committed === null) {
-      // The transaction failed as a whole (its COMMIT, or the one write it ran): none of
-      // what ran is stored. Those it had not reached yet go first in the next one.
-      const ran = failure instanceof GroupFailure ? failure.ran : taken.length;
-      const cause = failure instanceof GroupFailure ? failure.cause : failure;
-      this.queued.unshift(...taken.slice(ran));
-      for (const queued of taken.slice(0, ran)) queued.reject(cause);
-      this.scheduleGroup();
-      return;
-    }
-    const { outcomes, batch } = committed;
-    // Those left out by the time budget go first in the next transaction.
-    this.queued.unshift(...taken.slice(outcomes.length));
-    try {
-      this.publish(batch);
-    } finally {
-      // Even if a listener threw: what committed is answered, and the queue goes on.
-      outcomes.forEach((outcome, index) => {
-        const queued = taken[index];
-        if (queued === undefined) return;
-        if (outcome.ok) queued.resolve(outcome.result);
-        else queued.reject(outcome.error);
-      });
-      this.scheduleGroup();
-    }
   }
 
   /**
@@ -464,32 +409,6 @@ export class Store {
 
 /** A write waiting for, or running in, a transaction. */
 type Unit<T> = { work: (trx: Trx, changes: ChangeSet) => Promise<T>; origin: WriteOrigin | undefined };
-type Queued<T> = Unit<T> & { resolve: (result: T) => void; reject: (error: unknown) => void };
-type Outcome<T> = { ok: true; result: T } | { ok: false; error: unknown };
-/** A committed transaction: the outcome of each write that ran in it, in order, and its batch. */
-type Committed<T> = { outcomes: Outcome<T>[]; batch: CommittedBatch | null };
-
-/** A transaction that failed as a whole, after running its first `ran` writes. */
-class GroupFailure extends Error {
-  override readonly name = 'GroupFailure';
-  constructor(
-    override readonly cause: unknown,
-    readonly ran: number,
-  ) {
-    super('The write transaction failed', { cause });
-  }
-}
-
-function unwrapFailure(error: unknown): never {
-  throw error instanceof GroupFailure ? error.cause : error;
-}
-
-/**
- * A group transaction takes at most this many queued writes, and stops taking more once it
- * has run this long (the event loop waits on SQLite meanwhile): the rest go in the next one.
- */
-export const GROUP_MAX_WRITES = 200;
-export const GROUP_BUDGET_MS = 8;
 
 type Reader = Db | Trx;
 

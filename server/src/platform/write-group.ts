@@ -1,0 +1,111 @@
+/**
+ * Group commit: grouped writes asked for while a transaction runs wait in a queue, and the
+ * next transaction runs them all, one after the other, and commits them together (one
+ * COMMIT, one fsync, one hold of PostgreSQL's seq row). The store says how a transaction
+ * runs its writes and publishes what committed; this module queues, schedules and answers.
+ */
+import type { CommittedBatch } from './store.js';
+
+/**
+ * A group transaction takes at most this many queued writes, and stops taking more once it
+ * has run this long (the event loop waits on SQLite meanwhile): the rest go in the next one.
+ */
+export const GROUP_MAX_WRITES = 200;
+export const GROUP_BUDGET_MS = 8;
+
+export type Outcome<T> = { ok: true; result: T } | { ok: false; error: unknown };
+/** A committed transaction: the outcome of each write that ran in it, in order, and its batch. */
+export type Committed<T> = { outcomes: Outcome<T>[]; batch: CommittedBatch | null };
+
+/** A transaction that failed as a whole, after running its first `ran` writes. */
+export class GroupFailure extends Error {
+  override readonly name = 'GroupFailure';
+  constructor(
+    override readonly cause: unknown,
+    readonly ran: number,
+  ) {
+    super('The write transaction failed', { cause });
+  }
+}
+
+/** What a failed transaction's write is rejected with: the database's own error. */
+export function unwrapFailure(error: unknown): never {
+  throw error instanceof GroupFailure ? error.cause : error;
+}
+
+type Queued<U> = { unit: U; resolve: (result: unknown) => void; reject: (error: unknown) => void };
+
+export class WriteGroup<U> {
+  /** Writes waiting for the next group transaction. */
+  private readonly queued: Queued<U>[] = [];
+  private running = false;
+  private scheduled = false;
+
+  /**
+   * @param commit runs the writes in one transaction, in order, until its budget is spent:
+   *   the outcome of each that ran, or a GroupFailure if the transaction failed as a whole.
+   * @param publish hands on what a committed transaction stamped, before its writes are answered.
+   */
+  constructor(
+    private readonly commit: (units: U[]) => Promise<Committed<unknown>>,
+    private readonly publish: (batch: CommittedBatch | null) => void,
+  ) {}
+
+  /** Queues a write; the next group transaction starts once the loop has read what else arrived. */
+  join<T>(unit: U): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ unit, resolve: resolve as (result: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running || this.scheduled || this.queued.length === 0) return;
+    this.scheduled = true;
+    // Not a microtask: the requests that came in with this one (and during the last commit)
+    // are read and queued first, and ride in the same transaction.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.queued.length === 0) return;
+    this.running = true;
+    const taken = this.queued.splice(0, GROUP_MAX_WRITES);
+    let committed: Committed<unknown> | null = null;
+    let failure: unknown = null;
+    try {
+      committed = await this.commit(taken.map((queued) => queued.unit));
+    } catch (error) {
+      failure = error;
+    }
+    this.running = false;
+    if (committed === null) {
+      // The transaction failed as a whole (its COMMIT, or the one write it ran): none of
+      // what ran is stored. Those it had not reached yet go first in the next one.
+      const ran = failure instanceof GroupFailure ? failure.ran : taken.length;
+      const cause = failure instanceof GroupFailure ? failure.cause : failure;
+      this.queued.unshift(...taken.slice(ran));
+      for (const queued of taken.slice(0, ran)) queued.reject(cause);
+      this.schedule();
+      return;
+    }
+    const { outcomes, batch } = committed;
+    // Those left out by the time budget go first in the next transaction.
+    this.queued.unshift(...taken.slice(outcomes.length));
+    try {
+      this.publish(batch);
+    } finally {
+      // Even if a listener threw: what committed is answered, and the queue goes on.
+      outcomes.forEach((outcome, index) => {
+        const queued = taken[index];
+        if (queued === undefined) return;
+        if (outcome.ok) queued.resolve(outcome.result);
+        else queued.reject(outcome.error);
+      });
+      this.schedule();
+    }
+  }
+}
