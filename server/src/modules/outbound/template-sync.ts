@@ -3,9 +3,18 @@ import type { Store } from '../../platform/store.js';
 import type { GraphClient } from './graph.js';
 import { syncAccountTemplates, type TemplateSyncResult } from './templates.js';
 
+/** Where the time of the last timed run is kept, for every node to see (the settings table). */
+const LAST_TIMED_RUN_KEY = 'templates_synced_at';
+/**
+ * A timed run is left to another node that ran within this share of the interval: several
+ * nodes together fetch about once an interval, not once each.
+ */
+const TURN_SHARE = 0.9;
+
 /**
  * WhatsApp's message templates, fetched for every account at start, on a timer and on
- * demand; one run at a time (a second caller gets the run under way).
+ * demand; one run at a time (a second caller gets the run under way). With several nodes on
+ * one database, each timed run is claimed first, so the nodes take turns.
  */
 export class TemplateSync {
   private timer: NodeJS.Timeout | null = null;
@@ -50,11 +59,49 @@ export class TemplateSync {
     return run;
   }
 
-  /** Runs every `intervalMs` from now on (replacing the previous timer). */
+  /** Runs every `intervalMs` from now on (replacing the previous timer), unless another node just did. */
   schedule(intervalMs: number): void {
     if (this.timer !== null) clearInterval(this.timer);
-    this.timer = setInterval(() => void this.run(), intervalMs);
+    this.timer = setInterval(() => void this.timedRun(intervalMs), intervalMs);
     this.timer.unref();
+  }
+
+  private async timedRun(intervalMs: number): Promise<void> {
+    if (this.disposed || this.running !== null) return;
+    let mine: boolean;
+    try {
+      mine = await this.claimTurn(intervalMs);
+    } catch (error) {
+      this.deps.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'outbound: template sync skipped',
+      );
+      return;
+    }
+    if (mine) await this.run();
+  }
+
+  /**
+   * Whether this node runs this turn: no node ran within the last share of the interval.
+   * Writes are serialized across nodes (the seq row's lock), so two nodes asking at once
+   * are answered one after the other, and the second sees the first's time.
+   */
+  private claimTurn(intervalMs: number): Promise<boolean> {
+    return this.deps.store.write(async (trx) => {
+      const now = Date.now();
+      const row = await trx
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', LAST_TIMED_RUN_KEY)
+        .executeTakeFirst();
+      // A JSON number: the digits alone.
+      const last = row === undefined ? Number.NaN : Number(row.value);
+      if (Number.isFinite(last) && now - last < intervalMs * TURN_SHARE) return false;
+      const value = JSON.stringify(now);
+      if (row === undefined) await trx.insertInto('settings').values({ key: LAST_TIMED_RUN_KEY, value }).execute();
+      else await trx.updateTable('settings').set({ value }).where('key', '=', LAST_TIMED_RUN_KEY).execute();
+      return true;
+    });
   }
 
   /** Stops the timer; the run under way (if any) is what the caller may wait for. */
