@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { createTeam, setTeamMembers } from '../../src/modules/teams/index.js';
-import { deliver, startTestServer, whatsappText, type TestServer } from '../helpers.js';
+import {
+  VERIFY_TOKEN,
+  deliver,
+  startServerProcess,
+  startTestServer,
+  whatsappText,
+  type TestServer,
+} from '../helpers.js';
 import { testDatabaseUrl } from '../support/database.js';
 import { activities, makeUser, whatsappInbox, type User } from '../team-support.js';
 
@@ -102,4 +112,77 @@ test('two nodes assigning new conversations at once: one assignment each, nobody
     .where('external_id', '=', twice.id)
     .executeTakeFirstOrThrow();
   expect(Number(stored.n)).toBe(1);
+});
+
+/** A second node as a process of its own, on the first's database: it shares no memory with it. */
+async function processNode(a: TestServer): Promise<{ url: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-node-b-'));
+  const databaseUrl = await testDatabaseUrl(a.dataDir);
+  if (databaseUrl === undefined) throw new Error('the cluster tests run on PostgreSQL');
+  const { child, url } = startServerProcess({
+    name: 'node B',
+    dataDir,
+    whatsapp: { name: 'Test whatsapp', accessToken: 'test-token-whatsapp', verifyToken: VERIFY_TOKEN },
+    env: { DATABASE_URL: databaseUrl, PARLEY_NODE_ID: 'node-b' },
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { url: await url };
+}
+
+test('the round among equally loaded agents goes on from one node to the other', async () => {
+  const a = await startTestServer();
+  cleanups.push(() => a.cleanup());
+  const b = await processNode(a);
+  const agents: User[] = [];
+  for (const name of ['Ana', 'Ben', 'Cy']) agents.push(await makeUser(a, name, 'agent', { capacity: 5 }));
+  const team = await createTeam(a.store, {
+    name: 'Support',
+    channelAccountIds: [await whatsappInbox(a)],
+    autoAssign: true,
+    offlineGraceMinutes: 10,
+  });
+  if ('ok' in team) throw new Error('team not made');
+  await setTeamMembers(
+    a.store,
+    team.id,
+    agents.map((agent) => agent.id),
+  );
+  await a.store.db
+    .updateTable('agents')
+    .set({ presence: 'online', presence_at: Date.now() })
+    .where(
+      'id',
+      'in',
+      agents.map((agent) => agent.id),
+    )
+    .execute();
+
+  // One customer at a time, through either node in turn, each conversation resolved before
+  // the next: every pick is among three agents with nothing in hand, and goes round.
+  const picks: string[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    const from = `4477009${String(200 + i)}${String(Date.now()).slice(-3)}`;
+    await deliver(i % 2 === 0 ? a : b, 'whatsapp', customerMessage(from, `wamid.T${randomUUID()}`));
+    const conversation = await a.store.db
+      .selectFrom('conversations')
+      .innerJoin('contact_identities', 'contact_identities.contact_id', 'conversations.contact_id')
+      .select(['conversations.id as id', 'conversations.assignee_id as assignee'])
+      .where('contact_identities.external_id', '=', from)
+      .executeTakeFirstOrThrow();
+    if (conversation.assignee === null) throw new Error('not assigned');
+    picks.push(conversation.assignee);
+    await a.store.db
+      .updateTable('conversations')
+      .set({ status: 'resolved' })
+      .where('id', '=', conversation.id)
+      .execute();
+  }
+  // Each agent twice, never the same one twice in a row.
+  for (const agent of agents) expect(picks.filter((pick) => pick === agent.id)).toHaveLength(2);
+  for (let i = 1; i < picks.length; i += 1) expect(picks[i]).not.toBe(picks[i - 1]);
 });

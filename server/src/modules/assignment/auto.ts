@@ -17,8 +17,36 @@ import { PeriodicSweeper, type SweeperOptions } from './sweeper.js';
 /** What counts as work in hand; a snoozed conversation counts again, and is dealt, once it comes back. */
 const OPEN = ['open', 'pending'] as const;
 
-/** The team's last pick, for the round among ties. Per process, like presence. */
-const lastPicks = new Map<string, string>();
+/**
+ * The team's last pick, for the round among ties: kept in the settings table, read and
+ * written in the write that assigns, so every node goes round the same members.
+ */
+const lastPickKey = (teamId: string): string => `auto_assign_last_pick:${teamId}`;
+
+async function lastPick(trx: Trx, teamId: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', lastPickKey(teamId))
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(row.value);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    // Unreadable: the round starts again from the first member.
+    return undefined;
+  }
+}
+
+async function rememberPick(trx: Trx, teamId: string, agentId: string): Promise<void> {
+  const value = JSON.stringify(agentId);
+  await trx
+    .insertInto('settings')
+    .values({ key: lastPickKey(teamId), value })
+    .onConflict((c) => c.column('key').doUpdateSet({ value }))
+    .execute();
+}
 
 type Candidate = { id: string; load: number };
 
@@ -78,9 +106,9 @@ export async function autoAssign(
   const teamId = conversation.team_id;
   const team = await trx.selectFrom('teams').select('auto_assign').where('id', '=', teamId).executeTakeFirst();
   if (team === undefined || Number(team.auto_assign) !== 1) return null;
-  const pick = pickFairly(await candidates(trx, teamId, exclude), lastPicks.get(teamId));
+  const pick = pickFairly(await candidates(trx, teamId, exclude), await lastPick(trx, teamId));
   if (pick === null) return null;
-  lastPicks.set(teamId, pick);
+  await rememberPick(trx, teamId, pick);
   await changeAssignee(trx, changes, conversation, pick, { by: null, reason: 'auto', now });
   return pick;
 }
