@@ -40,6 +40,7 @@ import {
 } from './composerText.js';
 import { EmojiButton } from './EmojiButton.js';
 import { SuggestionList, type Suggestion } from './SuggestionList.js';
+import { useThreadFileDrop } from './useThreadFileDrop.js';
 
 export type ComposerAttachment = { fileName: string; size: number; uploading: boolean };
 export type ComposerQuote = { author: string; preview: string };
@@ -48,11 +49,6 @@ export type ComposerMode = 'reply' | 'note';
 /** The text grows with what is typed, up to six lines, then scrolls (MUI's line height is 1.4375em). */
 const REPLY_FIELD = { '& textarea': { fieldSizing: 'content', maxHeight: `${6 * 1.4375}em`, overflowY: 'auto' } };
 const NOTE_FIELD = { ...REPLY_FIELD, '& .MuiOutlinedInput-notchedOutline': { borderColor: 'warning.main' } };
-
-/** The files a drag carries (not text or a link being dragged). */
-function carriesFiles(event: DragEvent): boolean {
-  return event.dataTransfer?.types.includes('Files') ?? false;
-}
 
 /**
  * The reply box, or the private note box: Enter sends, Shift+Enter starts a new line.
@@ -111,7 +107,6 @@ export function Composer({
   const [active, setActive] = useState(0);
   // The trigger the agent closed with Escape: it stays closed until they type another.
   const [dismissed, setDismissed] = useState<number | null>(null);
-  const [dragging, setDragging] = useState(false);
   // The caret to put back once React has rendered a text changed by a pick.
   const pendingCaret = useRef<number | null>(null);
 
@@ -149,46 +144,7 @@ export function Composer({
   }, [draft]);
 
   // Files dropped anywhere on the open thread come here; the composer shows where they go.
-  useEffect(() => {
-    const area = root.current?.closest<HTMLElement>('[data-testid="thread"]') ?? root.current;
-    if (area === null || area === undefined) return;
-    let depth = 0;
-    const enter = (event: DragEvent): void => {
-      if (!carriesFiles(event)) return;
-      event.preventDefault();
-      depth += 1;
-      setDragging(true);
-    };
-    const over = (event: DragEvent): void => {
-      if (!carriesFiles(event)) return;
-      event.preventDefault();
-      if (event.dataTransfer !== null) event.dataTransfer.dropEffect = note ? 'none' : 'copy';
-    };
-    const leave = (event: DragEvent): void => {
-      if (!carriesFiles(event)) return;
-      depth = Math.max(0, depth - 1);
-      if (depth === 0) setDragging(false);
-    };
-    const drop = (event: DragEvent): void => {
-      if (!carriesFiles(event)) return;
-      event.preventDefault();
-      depth = 0;
-      setDragging(false);
-      const files = [...(event.dataTransfer?.files ?? [])];
-      const first = files[0];
-      if (first !== undefined) onAttach(first, files.length > 1);
-    };
-    area.addEventListener('dragenter', enter);
-    area.addEventListener('dragover', over);
-    area.addEventListener('dragleave', leave);
-    area.addEventListener('drop', drop);
-    return () => {
-      area.removeEventListener('dragenter', enter);
-      area.removeEventListener('dragover', over);
-      area.removeEventListener('dragleave', leave);
-      area.removeEventListener('drop', drop);
-    };
-  }, [onAttach, note]);
+  const dragging = useThreadFileDrop(root, note, onAttach);
 
   function change(text: string, at: number | null, mentioned: Mention | null = null): void {
     onDraftChange(text, mentioned);
