@@ -43,10 +43,14 @@ function customerMessage(from: string, id: string): Record<string, unknown> {
   });
 }
 
-test('two nodes assigning new conversations at once: one assignment each, nobody over capacity', async () => {
-  const [a, b] = await twoNodes();
+/**
+ * Three agents, each with room for `capacity`, in a team that assigns on its own, all
+ * Online as presence writes it. Called once every node has started (a start marks everyone
+ * Offline).
+ */
+async function autoAssigningTeam(a: TestServer, capacity: number): Promise<User[]> {
   const agents: User[] = [];
-  for (const name of ['Ana', 'Ben', 'Cy']) agents.push(await makeUser(a, name, 'agent', { capacity: 2 }));
+  for (const name of ['Ana', 'Ben', 'Cy']) agents.push(await makeUser(a, name, 'agent', { capacity }));
   const team = await createTeam(a.store, {
     name: 'Sales',
     channelAccountIds: [await whatsappInbox(a)],
@@ -54,21 +58,19 @@ test('two nodes assigning new conversations at once: one assignment each, nobody
     offlineGraceMinutes: 10,
   });
   if ('ok' in team) throw new Error('team not made');
-  await setTeamMembers(
-    a.store,
-    team.id,
-    agents.map((agent) => agent.id),
-  );
-  // Online as presence writes it, after both nodes started (a start marks everyone Offline).
+  const ids = agents.map((agent) => agent.id);
+  await setTeamMembers(a.store, team.id, ids);
   await a.store.db
     .updateTable('agents')
     .set({ presence: 'online', presence_at: Date.now() })
-    .where(
-      'id',
-      'in',
-      agents.map((agent) => agent.id),
-    )
+    .where('id', 'in', ids)
     .execute();
+  return agents;
+}
+
+test('two nodes assigning new conversations at once: one assignment each, nobody over capacity', async () => {
+  const [a, b] = await twoNodes();
+  const agents = await autoAssigningTeam(a, 2);
 
   // Eight customers write at once, half through each node, and one of them has the same
   // message delivered to both nodes (Meta retrying on another node): six places for nine
@@ -138,29 +140,7 @@ test('the round among equally loaded agents goes on from one node to the other',
   const a = await startTestServer();
   cleanups.push(() => a.cleanup());
   const b = await processNode(a);
-  const agents: User[] = [];
-  for (const name of ['Ana', 'Ben', 'Cy']) agents.push(await makeUser(a, name, 'agent', { capacity: 5 }));
-  const team = await createTeam(a.store, {
-    name: 'Support',
-    channelAccountIds: [await whatsappInbox(a)],
-    autoAssign: true,
-    offlineGraceMinutes: 10,
-  });
-  if ('ok' in team) throw new Error('team not made');
-  await setTeamMembers(
-    a.store,
-    team.id,
-    agents.map((agent) => agent.id),
-  );
-  await a.store.db
-    .updateTable('agents')
-    .set({ presence: 'online', presence_at: Date.now() })
-    .where(
-      'id',
-      'in',
-      agents.map((agent) => agent.id),
-    )
-    .execute();
+  const agents = await autoAssigningTeam(a, 5);
 
   // One customer at a time, through either node in turn, each conversation resolved before
   // the next: every pick is among three agents with nothing in hand, and goes round.
