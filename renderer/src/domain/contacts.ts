@@ -32,3 +32,8 @@ export function mergeCandidates(contacts: ReadonlyMap<string, Contact>, contact:
   }
   return [...candidates.values()];
 }
+
+/** A phone number as agents dial it: the digits WhatsApp gives get their international "+". */
+export function phoneText(phone: string): string {
+  return /^\d+$/.test(phone) ? `+${phone}` : phone;
+}

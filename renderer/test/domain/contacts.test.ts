@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeCandidates, resolveContact } from '../../src/domain/contacts.js';
+import { mergeCandidates, phoneText, resolveContact } from '../../src/domain/contacts.js';
 import { contact } from '../fixtures.js';
 
 describe('contacts', () => {
@@ -33,5 +33,13 @@ describe('contacts', () => {
     const a = contacts.get('a');
     expect(a).toBeDefined();
     if (a !== undefined) expect(mergeCandidates(contacts, a).map((candidate) => candidate.id)).toEqual(['b']);
+  });
+});
+
+describe('phoneText', () => {
+  it('gives the digits WhatsApp sends their "+", and leaves a number written with one as it is', () => {
+    expect(phoneText('447700900123')).toBe('+447700900123');
+    expect(phoneText('+447700900123')).toBe('+447700900123');
+    expect(phoneText('+33 6 12 34 56 78')).toBe('+33 6 12 34 56 78');
   });
 });

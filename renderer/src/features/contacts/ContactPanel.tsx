@@ -16,7 +16,8 @@ import { ContactConversations } from './ContactConversations.js';
 import { ContactIdentities, CopyButton } from './ContactIdentities.js';
 import { ContactNote } from './ContactNote.js';
 import { PanelMerge } from './PanelMerge.js';
-import { CONVERSATION_PAGE, mayMerge, phoneText } from './panelRules.js';
+import { phoneText } from '../../domain/contacts.js';
+import { CONVERSATION_PAGE, mayMerge } from './panelRules.js';
 import { usePanelContact, usePersonConversations } from './usePanelData.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Agent, ContactIdentity, Conversation } from '@parley/protocol';
 import { MAX_MERGE_HOPS } from '../../domain/contacts.js';
+import { phoneText } from '../../domain/contacts.js';
 
 /** How many previous conversations the panel shows at first, and how many more each "show more" adds. */
 export const CONVERSATION_PAGE = 20;
@@ -66,11 +67,6 @@ export function initials(name: string): string {
   const first = [...(parts[0] ?? '')][0] ?? '';
   const second = [...(parts[1] ?? '')][0] ?? '';
   return (first + second).toUpperCase() || '?';
-}
-
-/** A phone number as agents dial it: the digits WhatsApp gives get their international "+". */
-export function phoneText(phone: string): string {
-  return /^\d+$/.test(phone) ? `+${phone}` : phone;
 }
 
 /**

@@ -10,6 +10,7 @@ import { use, type JSX } from 'react';
 import { useT } from '../../../common/i18n/index.js';
 import { ChannelBadge } from '../../../common/ui/ChannelBadge.js';
 import type { ThreadActions } from '../../../domain/actions.js';
+import { phoneText } from '../../../domain/contacts.js';
 import { ContactMerge } from '../../contacts/index.js';
 import { PopOutContext } from '../../../platform/desktop.js';
 
@@ -48,7 +49,7 @@ export function ThreadHeader({
           {t(`channel.${conversation.channel}`)}
           {account === undefined ? '' : ` · ${account.name}`}
           {contact?.phone !== null && contact?.phone !== undefined
-            ? ` · +${contact.phone}`
+            ? ` · ${phoneText(contact.phone)}`
             : identity === undefined
               ? ''
               : ` · ${identity.externalId}`}
