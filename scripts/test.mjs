@@ -38,13 +38,14 @@ function playwrightChromium() {
 // The same browser for every step: playwright.config.ts reads PARLEY_CHROMIUM first.
 process.env.PARLEY_CHROMIUM = findChromium();
 
-// Two lanes, each in the order that fails fastest, side by side once the type check has built
-// what both need: on two cores each keeps one busy, where one after the other left the
-// second mostly idle (lint, the builds, each vitest run and Playwright's browsers each
-// spend most of their time on one core, or waiting on servers and timers). The lanes take
-// about as long as each other. The checks and the end-to-end tests run in front; the vitest
-// runs in the background, their output kept in test-results/ and printed once the front
-// lane is done. A failure in either lane stops both at once.
+// Three lanes side by side once the type check has built what they need: the checks, then
+// the end-to-end tests, on the terminal; the unit and integration tests; and the whole server
+// suite on PostgreSQL. One after the other, these steps left one of two cores mostly idle
+// (lint, the builds, each vitest run and Playwright's browser each keep about one busy, or
+// wait on servers and timers), and there was no time left for the server suite on
+// PostgreSQL but a subset. Side by side they keep both cores busy to the end. The vitest
+// runs' output is kept in test-results/ and printed at the end. A failure in any lane stops
+// them all at once.
 const typeCheck = ['type check', 'npx', ['tsc', '-b']];
 const front = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
@@ -54,13 +55,15 @@ const front = [
   ['', 'npx', ['vite', 'build', 'renderer', '--logLevel', 'warn']],
   ['end-to-end tests', 'npx', ['playwright', 'test']],
 ];
-const back = [
+const sqlite = [
   [
     'unit and integration tests',
     'npx',
     ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
     { log: 'test-results/vitest.log' },
   ],
+];
+const postgres = [
   // The whole server suite again, on PostgreSQL (what `npm run test:postgres` runs): a
   // throwaway cluster the tests start themselves, with the tests of several nodes on one
   // database and one Redis, and of PostgreSQL and Redis failing under them.
@@ -96,9 +99,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 await lane([typeCheck]);
-/** The background lane's steps that ended, with when, for printing their output. */
+/** The background lanes' steps that ended, with when, for printing their output. */
 const backDone = [];
-await Promise.all([lane(front), lane(back, backDone)]);
+await Promise.all([lane(front), lane(sqlite, backDone), lane(postgres, backDone)]);
 printBack();
 console.log(`\n✔ every check passed in ${seconds()} s.`);
 summarize();
@@ -144,9 +147,11 @@ function run(command, args, env, log) {
   });
 }
 
-/** The output of the background lane's steps that ended, in order, each once. */
+/** The output of the background lanes' steps that ended, in the order declared above, each once. */
 function printBack() {
-  for (const { title, log, from, to } of backDone.splice(0)) {
+  const order = [...sqlite, ...postgres].map(([title]) => title);
+  const ended = backDone.splice(0).sort((a, b) => order.indexOf(a.title) - order.indexOf(b.title));
+  for (const { title, log, from, to } of ended) {
     console.log(`\n▶ ${title} (in the background, from ${from} s to ${to} s)`);
     process.stdout.write(fs.readFileSync(log));
   }
