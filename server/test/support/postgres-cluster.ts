@@ -112,6 +112,22 @@ export async function startPostgresCluster(settings: { crashSafe?: boolean } = {
     run(path.join(bin, 'pg_ctl'), ['stop', '-w', '-D', data, '-m', mode]);
   await start();
   let running = true;
+  // A run stopped by a signal exits without its teardown (vitest exits at once on SIGTERM, as
+  // the test command sends it when a step beside it failed): the cluster goes with it, not
+  // left running once its folder is gone.
+  const stopOnExit = (): void => {
+    if (!running) return;
+    running = false;
+    const argv = [path.join(bin, 'pg_ctl'), 'stop', '-D', data, '-m', 'immediate'];
+    try {
+      if (owner === null) execFileSync(argv[0] ?? '', argv.slice(1), { stdio: 'ignore' });
+      else execFileSync('runuser', ['-u', 'postgres', '--', ...argv], { stdio: 'ignore' });
+    } catch {
+      // Already stopped.
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopOnExit);
   return {
     url: `postgres://${ROLE}@127.0.0.1:${port}`,
     dir,
@@ -124,6 +140,7 @@ export async function startPostgresCluster(settings: { crashSafe?: boolean } = {
       running = true;
     },
     close: async () => {
+      process.off('exit', stopOnExit);
       try {
         if (running) await stop('immediate');
       } finally {
