@@ -5,7 +5,6 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import type { Message, Template } from '@parley/protocol';
 import {
-  forwardRef,
   memo,
   useCallback,
   useEffect,
@@ -13,7 +12,6 @@ import {
   useMemo,
   useRef,
   useState,
-  type HTMLAttributes,
   type JSX,
   type ReactNode,
 } from 'react';
@@ -45,22 +43,8 @@ import {
 
 const HIGHLIGHT_MS = 2500;
 
-/**
- * The rows the thread opens with: enough to fill the window's height from the end (a row is
- * rarely under 48 px). They are rendered in the first frame, already scrolled to the end,
- * with no measuring pass; the rest of the window is added above them a frame later, the way
- * older pages are.
- */
-function firstFrameRows(): number {
-  return Math.max(12, Math.ceil(window.innerHeight / 48));
-}
-
-/**
- * What the header above the first row says: fetching older history, or that this is the
- * beginning. `pinEnd` is set while the thread opens: the rows' element then scrolls its
- * scroller to the end each time it renders, before the frame is painted.
- */
-type LogContext = { fetching: boolean; hasOlder: boolean; empty: boolean; pinEnd: { current: boolean } };
+/** What the header above the first row says: fetching older history, or that this is the beginning. */
+type LogContext = { fetching: boolean; hasOlder: boolean; empty: boolean };
 
 function LogHeader({ context }: { context: LogContext }): JSX.Element {
   const { t } = useT();
@@ -96,35 +80,6 @@ function followEnd(bottom: boolean): 'auto' | false {
 function LogFooter(): JSX.Element {
   return <Box sx={{ height: 8 }} />;
 }
-
-/**
- * The element that holds the rows. While the thread opens it keeps its scroller at the end
- * after each render, before the frame is painted: the first frame shows the last message,
- * where a list told to start at its last row waits for frames to measure before it shows.
- */
-const LogRows = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { context?: LogContext }>(function LogRows(
-  { context, ...props },
-  ref,
-) {
-  const element = useRef<HTMLDivElement | null>(null);
-  const pinEnd = context?.pinEnd;
-  useLayoutEffect(() => {
-    const scroller = element.current?.closest<HTMLElement>('[data-testid="message-log"]');
-    if (pinEnd?.current !== true || scroller === null || scroller === undefined) return;
-    scroller.scrollTop = scroller.scrollHeight;
-  });
-  const setRef = useCallback(
-    (node: HTMLDivElement | null) => {
-      element.current = node;
-      if (typeof ref === 'function') ref(node);
-      else if (ref !== null) ref.current = node;
-    },
-    [ref],
-  );
-  return <div {...props} ref={setRef} />;
-});
-
-const logComponents = { Header: LogHeader, Footer: LogFooter, List: LogRows };
 
 function DaySeparator({ day, now }: { day: number; now: number }): JSX.Element {
   const { lang } = useT();
@@ -177,34 +132,7 @@ export function MessageLog({
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
   const atStart = !thread.hasOlder;
-  const allItems = useMemo(() => threadItems(messages ?? [], atStart), [messages, atStart]);
-  // The first frame holds only the last rows, scrolled to the end as they render; the rest
-  // of the window follows a frame later, added above them.
-  const [opening, setOpening] = useState(true);
-  const [firstRows] = useState(firstFrameRows);
-  const pinEnd = useRef(true);
-  const cut = opening && allItems.length > firstRows;
-  const items = useMemo(() => (cut ? allItems.slice(-firstRows) : allItems), [cut, allItems, firstRows]);
-  useEffect(() => {
-    if (!opening || messages === undefined) return;
-    // After the first frame is painted: a frame's callback, then a task.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => setOpening(false), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
-  }, [opening, messages]);
-  useEffect(() => {
-    if (opening) return;
-    // The rows above are in too: from now on the list keeps what is on screen in place itself.
-    const frame = requestAnimationFrame(() => {
-      pinEnd.current = false;
-    });
-    return () => cancelAnimationFrame(frame);
-  }, [opening]);
+  const items = useMemo(() => threadItems(messages ?? [], atStart), [messages, atStart]);
   // Keep the first row's index in step, so older rows added above leave the view in place.
   const [tracked, setTracked] = useState<{ items: ThreadItem[]; index: number }>({ items, index: FIRST_INDEX_START });
   let firstItemIndex = tracked.index;
@@ -287,7 +215,6 @@ export function MessageLog({
   const reveal = thread.reveal;
   const jumpTo = useCallback(
     (target: MessageTarget) => {
-      pinEnd.current = false;
       // A new jump puts out the light of the one before, whose end must not follow again now.
       clearTimeout(highlightTimer.current);
       setHighlightedId(null);
@@ -357,8 +284,8 @@ export function MessageLog({
   }, [empty]);
 
   const context = useMemo<LogContext>(
-    () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder || cut, empty: messages?.length === 0, pinEnd }),
-    [thread.fetching, thread.hasOlder, cut, messages],
+    () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder, empty: messages?.length === 0 }),
+    [thread.fetching, thread.hasOlder, messages],
   );
 
   return (
@@ -376,7 +303,7 @@ export function MessageLog({
           data={items}
           context={context}
           firstItemIndex={firstItemIndex}
-          initialItemCount={items.length}
+          initialTopMostItemIndex={{ index: Math.max(0, items.length - 1), align: 'end' }}
           computeItemKey={(_, item) => item.key}
           itemContent={(_, item) => (
             <ThreadRow
@@ -391,9 +318,9 @@ export function MessageLog({
           atBottomStateChange={onBottomChange}
           itemsRendered={itemsRendered}
           atBottomThreshold={48}
-          startReached={cut ? undefined : thread.loadOlder}
+          startReached={thread.loadOlder}
           increaseViewportBy={{ top: 400, bottom: 400 }}
-          components={logComponents}
+          components={{ Header: LogHeader, Footer: LogFooter }}
         />
       )}
       {unseen > 0 && (
