@@ -1,5 +1,6 @@
 import { refusal, type Agent, type Failure, type Presence } from '@parley/protocol';
-import { loadChanges, type Store } from '../../platform/store.js';
+import { loadChanges } from '../../platform/change-loads.js';
+import type { Store } from '../../platform/store.js';
 import { agentAvailable } from '../assignment/index.js';
 
 /**

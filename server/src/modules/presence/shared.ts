@@ -1,6 +1,7 @@
 import { PresenceSchema, refusal, type Agent, type Failure, type Presence } from '@parley/protocol';
 import type { RedisLink } from '../../platform/redis.js';
-import { loadChanges, type Store } from '../../platform/store.js';
+import { loadChanges } from '../../platform/change-loads.js';
+import type { Store } from '../../platform/store.js';
 import { agentAvailable } from '../assignment/index.js';
 import { OFFLINE_AFTER_MS, type PresenceService } from './presence.js';
 

@@ -2,7 +2,8 @@ import { sql, type ExpressionBuilder, type Expression, type RawBuilder, type Sql
 import type { Change, ChangeEntity, Message, PullPage } from '@parley/protocol';
 import { MESSAGE_COLUMNS, messageFromRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
-import { GRANT_MESSAGES, loadChanges, loadGrants, type Store, type Trx } from '../../platform/store.js';
+import { GRANT_MESSAGES, loadChanges, loadGrants } from '../../platform/change-loads.js';
+import type { Store, Trx } from '../../platform/store.js';
 import { visibleConversation, type Principal } from '../access/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ContactSchema, refusal } from '@parley/protocol';
 import { z } from 'zod';
-import { loadChanges } from '../../../platform/store.js';
+import { loadChanges } from '../../../platform/change-loads.js';
 import { sendFailure, type ApiRoutes } from './plugin.js';
 import { IdempotencyHeaders, WRITE_ERRORS, writeRoute } from './writes.js';
 

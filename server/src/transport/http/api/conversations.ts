@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { visibleConversation, type Principal } from '../../../modules/access/index.js';
 import { history } from '../../../modules/sync/index.js';
 import { conversationFromRow } from '../../../platform/rows.js';
-import { loadChanges } from '../../../platform/store.js';
+import { loadChanges } from '../../../platform/change-loads.js';
 import { sendApiError } from '../errors.js';
 import { callerOf, sendFailure, type ApiDeps, type ApiRoutes } from './plugin.js';
 import { IdempotencyHeaders, READ_ERRORS, WRITE_ERRORS, writeRoute } from './writes.js';
