@@ -87,8 +87,14 @@ export class WriteGroup<U> {
       // what ran is stored. Those it had not reached yet go first in the next one.
       const ran = failure instanceof GroupFailure ? failure.ran : taken.length;
       const cause = failure instanceof GroupFailure ? failure.cause : failure;
-      this.queued.unshift(...taken.slice(ran));
-      for (const queued of taken.slice(0, ran)) queued.reject(cause);
+      // Unless it reached none: then no write failed it, the database did (away, refusing
+      // connections, or the connection lost before the first write). Tried again at once,
+      // it would fail again, in a loop, until the database is back, and every webhook
+      // queued here would wait unanswered all that time: they fail now instead, answered
+      // 5xx, and Meta retries them.
+      const failed = ran > 0 ? ran : taken.length;
+      this.queued.unshift(...taken.slice(failed));
+      for (const queued of taken.slice(0, failed)) queued.reject(cause);
       this.schedule();
       return;
     }
