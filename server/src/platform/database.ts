@@ -93,6 +93,15 @@ export async function migrationsApplied(db: Db): Promise<boolean> {
 const INT8_OID = 20;
 
 /**
+ * How long a query waits for a connection, a new one or a free one in the pool, before it
+ * fails. Without a bound, a PostgreSQL host that takes connections but does not answer (down
+ * behind a proxy, unreachable, or the pool busy with such attempts) holds every webhook until
+ * it comes back; with it, the webhook is answered 5xx in time, and Meta retries it. A
+ * healthy server answers in milliseconds.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
  * A pool on the PostgreSQL URL. `bigint` (our times, seqs and `count(*)`) comes back from
  * pg as a string, for fear of values past 2^53; none of ours come near, so it is read as a
  * number, like SQLite hands it, and a value that would lose precision fails loudly instead.
@@ -110,6 +119,7 @@ function openPool(url: string, onConnectionLost: (error: Error) => void = () => 
     // is ended by the server.
     keepAlive: true,
     options: '-c idle_in_transaction_session_timeout=30000',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
   // A connection PostgreSQL ends (a restart, a failover, an administrator) is an 'error'
   // event: on the pool while the connection is idle in it, on the connection itself while a
