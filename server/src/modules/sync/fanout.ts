@@ -123,3 +123,75 @@ export function changesScopes(committed: CommittedBatch, scopes: Scopes): boolea
     return teams.size !== agent.teamIds.length || agent.teamIds.some((team) => !teams.has(team));
   });
 }
+
+/**
+ * A socket not sent the batches it saw nothing of is sent, this long after the first of
+ * them, one empty batch that moves its cursor past them all: a client stays at most this
+ * far behind the head, and a reconnection pulls from near it.
+ */
+export const QUIET_BATCH_EVERY_MS = 1000;
+
+/** What a socket was last sent, and the end of the batches since that it was not sent. */
+type Sent = { upTo: number; chain: number; skippedUpTo: number | null; skippedSince: number };
+
+/**
+ * What one node last sent each of its sockets. A busy workspace commits many batches a
+ * second and most users see nothing of most of them (another team's customers): sending
+ * each socket every batch only to move its cursor cost a socket write, and on the client a
+ * write to its cache, per batch and per user. So a socket is not sent a batch it sees
+ * nothing of, and the next batch it is sent starts where the last one it was sent ended:
+ * nothing it sees was committed in between, so its client finds no gap and does not pull.
+ * `quiet` then sends, now and then, the empty batch that catches up a socket left behind.
+ *
+ * That holds only while this node's batches follow on from each other. A batch that does
+ * not start where the last one ended (a gap the node itself will fill from the database)
+ * starts a new chain, and every socket's next batch starts where it says.
+ */
+export class LiveSends<Recipient> {
+  private readonly sent = new Map<Recipient, Sent>();
+  private chain = 0;
+  private lastUpTo: number | null = null;
+
+  constructor(
+    private readonly quietMs = QUIET_BATCH_EVERY_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Called once for each committed batch, in order, before `cut` for its recipients. */
+  begin(committed: { after: number; upTo: number }): void {
+    if (this.lastUpTo !== committed.after) this.chain += 1;
+    this.lastUpTo = committed.upTo;
+  }
+
+  /** What to send this recipient of its cut `batch` of the committed batch: null for nothing. */
+  cut(recipient: Recipient, batch: LiveBatch, committedAfter: number): LiveBatch | null {
+    const sent = this.sent.get(recipient);
+    const followsOn = sent !== undefined && sent.chain === this.chain && batch.after === committedAfter;
+    if (followsOn && batch.changes.length === 0) {
+      if (sent.skippedUpTo === null) sent.skippedSince = this.clock();
+      sent.skippedUpTo = batch.upTo;
+      return null;
+    }
+    this.sent.set(recipient, { upTo: batch.upTo, chain: this.chain, skippedUpTo: null, skippedSince: 0 });
+    return followsOn && sent.upTo !== batch.after ? { ...batch, after: sent.upTo } : batch;
+  }
+
+  /** The empty batches due to recipients left behind for `quietMs`, to send now. */
+  quiet(): [Recipient, LiveBatch][] {
+    const now = this.clock();
+    const due: [Recipient, LiveBatch][] = [];
+    for (const [recipient, sent] of this.sent) {
+      if (sent.skippedUpTo === null || now - sent.skippedSince < this.quietMs) continue;
+      // A gap since: the next batch sent tells the client where to pull from.
+      if (sent.chain !== this.chain) continue;
+      due.push([recipient, { after: sent.upTo, upTo: sent.skippedUpTo, changes: [] }]);
+      this.sent.set(recipient, { upTo: sent.skippedUpTo, chain: sent.chain, skippedUpTo: null, skippedSince: 0 });
+    }
+    return due;
+  }
+
+  /** The recipient is gone. */
+  forget(recipient: Recipient): void {
+    this.sent.delete(recipient);
+  }
+}

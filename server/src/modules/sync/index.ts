@@ -1,2 +1,2 @@
 export { history, pull, type BootstrapBounds, type HistoryBounds } from './sync.js';
-export { batchFor, changesScopes, type UserBatch } from './fanout.js';
+export { LiveSends, QUIET_BATCH_EVERY_MS, batchFor, changesScopes, type UserBatch } from './fanout.js';

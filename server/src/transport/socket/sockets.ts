@@ -25,7 +25,7 @@ import type { ServerMetrics } from '../../platform/metrics.js';
 import type { RedisLink } from '../../platform/redis.js';
 import type { CommittedBatch, Store } from '../../platform/store.js';
 import { loadScopes, principalOf, type Scopes } from '../../modules/access/index.js';
-import { batchFor, changesScopes, history, pull } from '../../modules/sync/index.js';
+import { LiveSends, QUIET_BATCH_EVERY_MS, batchFor, changesScopes, history, pull } from '../../modules/sync/index.js';
 import { LiveSequencer, announceCommit, linkLiveFeed } from './live.js';
 import { registerMutations } from './mutations.js';
 import { startPeers } from './peers.js';
@@ -151,9 +151,32 @@ export function startRealtime(
   // [wiring:sessions] every request checks its session; ended sessions lose their sockets.
   const guard = guardSessions(io, { agents: deps.agents, log: deps.log, tokenOf: handshakeToken });
 
+  // [wiring:live] a socket is sent only the batches it sees something of, and now and then
+  // the empty one that moves its cursor past those it was not sent.
+  const sends = new LiveSends<ParleySocket>();
+  // Sockets sent the same batch share one emit, so it is serialized once for them; only
+  // this node's sockets (every node delivers every batch to its own). Returns the emits.
+  const emitBatches = (outgoing: Iterable<{ key: string; batch: LiveBatch; socket: ParleySocket }>): number => {
+    const groups = new Map<string, { batch: LiveBatch; ids: string[] }>();
+    for (const { key, batch, socket } of outgoing) {
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { batch, ids: [socket.id] });
+      else group.ids.push(socket.id);
+    }
+    for (const { batch, ids } of groups.values()) {
+      io.local.to(ids).emit('sync:changes', { after: batch.after, upTo: batch.upTo, changes: batch.changes });
+    }
+    return groups.size;
+  };
+  const quiet = setInterval(() => {
+    emitBatches(sends.quiet().map(([socket, batch]) => ({ key: `${batch.after}-${batch.upTo}`, batch, socket })));
+  }, QUIET_BATCH_EVERY_MS / 4);
+  quiet.unref();
+
   io.on('connection', (socket) => {
     presence.connected(socket);
     peers.connected(socket);
+    socket.on('disconnect', () => sends.forget(socket));
     socket.on('hello', (payload, ack) => {
       if (typeof ack !== 'function') return;
       const hello = HelloSchema.safeParse(payload);
@@ -266,27 +289,26 @@ export function startRealtime(
   let scopes = readScopes();
   let delivering: Promise<void> = Promise.resolve();
   const deliver = (committed: CommittedBatch, current: Scopes): void => {
-    const socketsOf = new Map<string, string[]>();
+    sends.begin(committed);
+    const socketsOf = new Map<string, ParleySocket[]>();
     for (const socket of io.of('/').sockets.values()) {
       if (!socket.data.helloDone) continue;
-      const ids = socketsOf.get(socket.data.agentId) ?? [];
-      ids.push(socket.id);
-      socketsOf.set(socket.data.agentId, ids);
+      const sockets = socketsOf.get(socket.data.agentId) ?? [];
+      sockets.push(socket);
+      socketsOf.set(socket.data.agentId, sockets);
     }
-    // Users sent the same cut share one emit, so the batch is serialized once for them.
-    const groups = new Map<string, { batch: LiveBatch; ids: string[] }>();
-    for (const [agentId, ids] of socketsOf) {
-      const { batch, key } = batchFor(current, agentId, committed);
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, { batch, ids: [...ids] });
-      else group.ids.push(...ids);
+    // Users sent the same cut, from the same point, share one emit.
+    const outgoing: { key: string; batch: LiveBatch; socket: ParleySocket }[] = [];
+    for (const [agentId, sockets] of socketsOf) {
+      const cut = batchFor(current, agentId, committed);
+      for (const socket of sockets) {
+        const batch = sends.cut(socket, cut.batch, committed.after);
+        if (batch !== null) outgoing.push({ key: `${cut.key}@${batch.after}`, batch, socket });
+      }
     }
-    for (const { batch, ids } of groups.values()) {
-      // This node's sockets only: every node delivers every batch to its own.
-      io.local.to(ids).emit('sync:changes', { after: batch.after, upTo: batch.upTo, changes: batch.changes });
-    }
+    const emitted = emitBatches(outgoing);
     // From the webhook's arrival to this emit: what a customer's message waits before agents see it.
-    if (committed.origin !== undefined && groups.size > 0) {
+    if (committed.origin !== undefined && emitted > 0) {
       deps.metrics?.fanoutLatency.observe(
         { channel: committed.origin.channel },
         (performance.now() - committed.origin.receivedAt) / 1000,
@@ -341,6 +363,7 @@ export function startRealtime(
     endAgent: (agentId) => guard.endAgent(agentId),
     close: async () => {
       guard.stop();
+      clearInterval(quiet);
       unsubscribe();
       unlink();
       peers.close();
