@@ -11,3 +11,4 @@ export { upsertChannelAccount } from './modules/channelAccounts/records.js';
 export { checkMediaForChannel, MAX_MEDIA_BYTES } from './modules/media/limits.js';
 export { USER_AGENT as MEDIA_USER_AGENT } from './modules/media/fetcher.js';
 export { scopesChanged, snapshotScopes } from './modules/access/index.js';
+export { createTeam, setTeamMembers } from './modules/teams/index.js';

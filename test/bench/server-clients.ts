@@ -8,6 +8,9 @@
  *   from its cursor until it holds everything (`caught up`).
  * - `floor`: plain socket.io clients of a raw server that broadcasts the same payloads.
  *
+ * With teams (`teams` > 0), agent i is in team i mod teams, and a message from customer c
+ * reaches team c mod teams alone; with none, every agent is an admin and gets every message.
+ *
  * Each posted message's text carries `load <tag> <n> <sent at>`, so each client knows which
  * message it got, whether it got it twice, and how long after it was posted.
  */
@@ -23,9 +26,20 @@ const CommandSchema = z.discriminatedUnion('type', [
     emails: z.array(z.string()),
     password: z.string(),
     protocolVersion: z.number(),
+    teams: z.number().int().nonnegative(),
   }),
-  z.object({ type: z.literal('floor'), url: z.string(), count: z.number().int().positive() }),
-  z.object({ type: z.literal('collect'), tag: z.string(), acked: z.array(z.number().int().nonnegative()) }),
+  z.object({
+    type: z.literal('floor'),
+    url: z.string(),
+    count: z.number().int().positive(),
+    teams: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('collect'),
+    tag: z.string(),
+    acked: z.array(z.number().int().nonnegative()),
+    customers: z.number().int().positive(),
+  }),
   z.object({ type: z.literal('watch-reconnect') }),
   z.object({ type: z.literal('caught-up') }),
   z.object({ type: z.literal('quiet') }),
@@ -42,6 +56,8 @@ const TIMEOUT_MS = 15_000;
 
 type Client = {
   socket: Socket;
+  /** The team whose messages this agent gets, or null for an admin, who gets all of them. */
+  team: number | null;
   cursor: number;
   /** Per tag: the numbers of the messages received. */
   seen: Map<string, Set<number>>;
@@ -55,6 +71,9 @@ type Client = {
 };
 
 const clients: Client[] = [];
+/** How many teams the agents are in (0: none, every agent an admin). */
+let teams = 0;
+const teamOf = (index: number): number | null => (teams === 0 ? null : index % teams);
 /** Per tag, every delivery's latency in ms. */
 const latencies = new Map<string, number[]>();
 const now = (): number => performance.timeOrigin + performance.now();
@@ -100,7 +119,10 @@ function record(client: Client, changes: z.infer<typeof ChangesSchema>, at: numb
 }
 
 /** One pull at a time per client; a gap seen during one is pulled by the next. */
+/** Pulls after a gap since the last `collect`. */
+let gapPulls = 0;
 function pullGap(client: Client): void {
+  gapPulls += 1;
   const previous = client.pulling ?? Promise.resolve();
   const next = previous
     .then(() => catchUp(client))
@@ -155,6 +177,7 @@ let watching = false;
 async function startParley(
   command: Extract<z.infer<typeof CommandSchema>, { type: 'parley' }>,
 ): Promise<{ connected: number; failed: number }> {
+  teams = command.teams;
   const urlOf = (index: number): string => command.urls[index % command.urls.length] ?? '';
   const tokens = await inBatches(command.emails, 4, (email, index) => signIn(urlOf(index), email, command.password));
   let failed = 0;
@@ -169,6 +192,7 @@ async function startParley(
     });
     const client: Client = {
       socket,
+      team: teamOf(index),
       cursor: 0,
       seen: new Map(),
       duplicates: 0,
@@ -177,18 +201,24 @@ async function startParley(
       pulls: true,
     };
     socket.on('sync:changes', (payload: unknown) => receive(client, payload));
+    let step = 'connecting';
+    let disconnectedBy = '';
+    socket.on('disconnect', (reason) => (disconnectedBy = reason));
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', (error) => reject(error));
       });
+      step = 'saying hello';
       await hello(client, command.protocolVersion);
       // What the app does first: pull up to the head, so live batches follow its cursor.
+      step = 'pulling';
       await catchUp(client);
     } catch (error) {
       // Counted, not fatal: an overloaded server or client process is part of what is measured.
       failed += 1;
-      console.error('an agent could not connect:', String(error));
+      const why = disconnectedBy === '' ? '' : ` (disconnected: ${disconnectedBy})`;
+      console.error(`an agent could not connect to ${urlOf(index)}, ${step}: ${String(error)}${why}`);
       socket.disconnect();
       return;
     }
@@ -207,11 +237,14 @@ async function startParley(
   return { connected: clients.length, failed };
 }
 
-async function startFloor(url: string, count: number): Promise<number> {
-  await inBatches(Array.from({ length: count }), 25, async () => {
-    const socket = io(url, { transports: ['websocket'] });
+async function startFloor(url: string, count: number, teamCount: number): Promise<number> {
+  teams = teamCount;
+  await inBatches(Array.from({ length: count }), 25, async (_, index) => {
+    const team = teamOf(index);
+    const socket = io(url, { transports: ['websocket'], query: { team: String(team) } });
     const client: Client = {
       socket,
+      team,
       cursor: 0,
       seen: new Map(),
       duplicates: 0,
@@ -229,14 +262,18 @@ async function startFloor(url: string, count: number): Promise<number> {
   return clients.length;
 }
 
-/** Of the messages acknowledged to the poster, how many each client got, and more than once. */
-function collect(tag: string, acked: readonly number[]): Record<string, unknown> {
+/**
+ * Of the messages acknowledged to the poster, how many each client that should get them
+ * got, and more than once. Message n comes from customer n mod `customers`.
+ */
+function collect(tag: string, acked: readonly number[], customers: number): Record<string, unknown> {
   let delivered = 0;
   let lost = 0;
   let duplicates = 0;
   for (const client of clients) {
     const seen = client.seen.get(tag) ?? new Set<number>();
     for (const n of acked) {
+      if (client.team !== null && (n % customers) % teams !== client.team) continue;
       if (seen.has(n)) delivered += 1;
       else lost += 1;
     }
@@ -245,7 +282,9 @@ function collect(tag: string, acked: readonly number[]): Record<string, unknown>
   }
   const summary = summarize(latencies.get(tag) ?? []);
   latencies.delete(tag);
-  return { clients: clients.length, delivered, lost, duplicates, latency: summary };
+  const pulls = gapPulls;
+  gapPulls = 0;
+  return { clients: clients.length, delivered, lost, duplicates, pulls, latency: summary };
 }
 
 const reply = (message: Record<string, unknown>): void => void process.send?.(message);
@@ -257,9 +296,9 @@ process.on('message', (message: unknown) => {
       case 'parley':
         return await startParley(command);
       case 'floor':
-        return { connected: await startFloor(command.url, command.count) };
+        return { connected: await startFloor(command.url, command.count, command.teams) };
       case 'collect':
-        return collect(command.tag, command.acked);
+        return collect(command.tag, command.acked, command.customers);
       case 'watch-reconnect':
         watching = true;
         for (const client of clients) client.caughtUpAt = null;

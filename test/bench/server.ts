@@ -12,11 +12,18 @@
  * over both); one node killed and restarted with M agents connected (time until 99% are
  * reconnected and caught up); M idle sockets (server heap per socket, after a full GC).
  *
+ * The agents work as a support floor does: in BENCH_TEAMS teams (default 25, so 20 agents a
+ * team at M = 500), each team answering its own WhatsApp number, and the 200 customers spread
+ * over the numbers. A message reaches the agents of its team, as in the app; the floor's raw
+ * clients join a room a team and each batch is broadcast to its team's room. BENCH_TEAMS=0
+ * makes every agent an admin instead, so every message reaches every agent (M deliveries a
+ * webhook: a stress shape, past what the floor itself delivers in time on two cores).
+ *
  * Environment: BENCH_RATE (N, default 200), BENCH_AGENTS (M, default 500), BENCH_SECONDS
- * (load per row, default 15, at most 30), BENCH_CLUSTER=0 to leave out the two-node row
- * (it needs PostgreSQL and redis-server installed), BENCH_PROFILE=<folder> for CPU profiles of
- * the server processes (the restarted node is then stopped with SIGTERM, not killed). Writes bench-results/server.json and
- * docs/benchmarks.md.
+ * (load per row, default 15, at most 30), BENCH_TEAMS (above), BENCH_CLUSTER=0 to leave out
+ * the two-node row (it needs PostgreSQL and redis-server installed), BENCH_PROFILE=<folder>
+ * for CPU profiles of the server processes (the restarted node is then stopped with SIGTERM,
+ * not killed). Writes bench-results/server.json and docs/benchmarks.md.
  */
 import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,10 +42,20 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 200);
 const AGENTS = Number(process.env['BENCH_AGENTS'] ?? 500);
 const SECONDS = Math.min(30, Number(process.env['BENCH_SECONDS'] ?? 15));
 const CLUSTER = process.env['BENCH_CLUSTER'] !== '0';
+const TEAMS = Number(process.env['BENCH_TEAMS'] ?? 25);
+if (!Number.isInteger(TEAMS) || TEAMS < 0 || TEAMS > AGENTS) {
+  throw new Error('BENCH_TEAMS is a whole number from 0 to M');
+}
+/** The customers who write, each to one number; customer c writes to number c mod (the numbers). */
+const CUSTOMERS = 200;
 /** A folder for CPU profiles of the server processes (written when they stop), or null. */
 const PROFILE = process.env['BENCH_PROFILE'] === undefined ? null : path.resolve(process.env['BENCH_PROFILE']);
 const SECRET = 'bench-app-secret';
-const PHONE_NUMBER_ID = '100000000000003';
+/** The WhatsApp numbers, a team each (one, answered by admins, when BENCH_TEAMS=0). */
+const PHONE_NUMBER_IDS = Array.from(
+  { length: Math.max(1, TEAMS) },
+  (_, k) => `1000000000${String(k).padStart(5, '0')}`,
+);
 const PASSWORD = 'bench password 1234';
 /** After the last acknowledgement, how long deliveries may still arrive before counting. */
 const SETTLE_MS = 10_000;
@@ -130,16 +147,14 @@ function nodeEnv(dataDir: string, port: number, extra: Record<string, string> = 
   fs.writeFileSync(
     channelsFile,
     JSON.stringify({
-      channels: [
-        {
-          channel: 'whatsapp',
-          externalId: PHONE_NUMBER_ID,
-          name: 'Bench',
-          accessToken: 'bench-token',
-          appSecret: SECRET,
-          verifyToken: 'bench-verify',
-        },
-      ],
+      channels: PHONE_NUMBER_IDS.map((externalId, k) => ({
+        channel: 'whatsapp',
+        externalId,
+        name: `Bench ${k}`,
+        accessToken: 'bench-token',
+        appSecret: SECRET,
+        verifyToken: 'bench-verify',
+      })),
     }),
   );
   return {
@@ -154,6 +169,7 @@ function nodeEnv(dataDir: string, port: number, extra: Record<string, string> = 
     PARLEY_GRAPH_API_URL: 'http://127.0.0.1:9',
     PARLEY_LOG_FORMAT: 'json',
     BENCH_PASSWORD: PASSWORD,
+    BENCH_TEAMS: String(TEAMS),
     ...extra,
   };
 }
@@ -163,11 +179,12 @@ function nodeEnv(dataDir: string, port: number, extra: Record<string, string> = 
 const emails = Array.from({ length: AGENTS }, (_, i) => `user${i}@bench.example`);
 
 function webhookBody(tag: string, n: number): string {
+  const customer = n % CUSTOMERS;
   return JSON.stringify(
     whatsappTextWebhook({
-      phoneNumberId: PHONE_NUMBER_ID,
-      from: `4477010${String(n % 200).padStart(5, '0')}`,
-      name: `Customer ${n % 200}`,
+      phoneNumberId: PHONE_NUMBER_IDS[customer % PHONE_NUMBER_IDS.length] ?? '',
+      from: `4477010${String(customer).padStart(5, '0')}`,
+      name: `Customer ${customer}`,
       id: `wamid.LOAD${tag}x${n}`,
       text: `load ${tag} ${n} ${now().toFixed(3)}`,
       timestampSeconds: Math.floor(Date.now() / 1000),
@@ -221,16 +238,25 @@ async function steady(
   return { acks, acked, sent: total, unacknowledged };
 }
 
-type Delivery = { clients: number; delivered: number; lost: number; duplicates: number; latency: LatencySummary };
+type Delivery = {
+  clients: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  /** Pulls the agents made after a batch that did not follow on from their cursor. */
+  pulls: number;
+  latency: LatencySummary;
+};
 const DeliverySchema = z.object({
   clients: z.number(),
   delivered: z.number(),
   lost: z.number(),
   duplicates: z.number(),
+  pulls: z.number(),
   latency: z.object({ count: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }),
 });
 
-/** What the clients got of the acknowledged messages `acked` (an acknowledged message must reach everyone). */
+/** What the clients got of the acknowledged messages `acked` (each must reach every agent who sees it). */
 async function collect(tag: string, acked: number[]): Promise<Delivery> {
   // Deliveries still on their way are waited for: until none has come for a second, at most SETTLE_MS.
   const until = performance.now() + SETTLE_MS;
@@ -239,7 +265,7 @@ async function collect(tag: string, acked: number[]): Promise<Delivery> {
     const quietMs = z.number().parse((await ask({ type: 'quiet' }))['ms']);
     if (quietMs >= 1000 || performance.now() > until) break;
   }
-  return DeliverySchema.parse(await ask({ type: 'collect', tag, acked }));
+  return DeliverySchema.parse(await ask({ type: 'collect', tag, acked, customers: CUSTOMERS }));
 }
 
 type ServerUse = { cpuPercent: number; peakRssMb: number; heapMb: number };
@@ -284,10 +310,13 @@ async function floorRow(): Promise<{ delivery: Delivery }> {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const address = http.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await ask({ type: 'floor', url: `http://127.0.0.1:${port}`, count: AGENTS });
+  // A raw client says its team in its handshake and joins that team's room.
+  floor.on('connection', (socket) => void socket.join(`team:${String(socket.handshake.query['team'])}`));
+  await ask({ type: 'floor', url: `http://127.0.0.1:${port}`, count: AGENTS, teams: TEAMS });
   const broadcast = (n: number): Promise<number | null> => {
     const at = new Date().toISOString();
-    floor.emit('sync:changes', {
+    const to = TEAMS === 0 ? floor : floor.to(`team:${(n % CUSTOMERS) % TEAMS}`);
+    to.emit('sync:changes', {
       after: n,
       upTo: n + 2,
       changes: [
@@ -296,7 +325,7 @@ async function floorRow(): Promise<{ delivery: Delivery }> {
           data: {
             id: `floor-message-${n}`,
             seq: n + 1,
-            conversationId: `floor-conversation-${n % 200}`,
+            conversationId: `floor-conversation-${n % CUSTOMERS}`,
             direction: 'in',
             text: `load floor ${n} ${now().toFixed(3)}`,
             status: 'received',
@@ -308,7 +337,7 @@ async function floorRow(): Promise<{ delivery: Delivery }> {
         {
           entity: 'conversation',
           data: {
-            id: `floor-conversation-${n % 200}`,
+            id: `floor-conversation-${n % CUSTOMERS}`,
             seq: n + 2,
             status: 'open',
             unreadCount: 1,
@@ -340,6 +369,7 @@ async function sqliteRows(): Promise<Record<string, unknown>> {
       emails,
       password: PASSWORD,
       protocolVersion: PROTOCOL_VERSION,
+      teams: TEAMS,
     });
     await sleep(1000);
     const idle = await stats(node, true);
@@ -437,7 +467,14 @@ async function clusterRow(): Promise<Record<string, unknown>> {
     );
     nodes.push(await startNode(nodeEnv(dirs[1] ?? '', await freePort(), shared)));
     const urls = nodes.map((node) => node.url);
-    const joined = await ask({ type: 'parley', urls, emails, password: PASSWORD, protocolVersion: PROTOCOL_VERSION });
+    const joined = await ask({
+      type: 'parley',
+      urls,
+      emails,
+      password: PASSWORD,
+      protocolVersion: PROTOCOL_VERSION,
+      teams: TEAMS,
+    });
     for (let n = 0; n < 50; n += 1) await post(urls[n % 2] ?? '', 'warmpg', n);
     await collect('warmpg', []);
     const { result, use } = await sampled(nodes, () => steady((n) => post(urls[n % 2] ?? '', 'cluster', n)));
@@ -459,7 +496,7 @@ async function clusterRow(): Promise<Record<string, unknown>> {
 }
 
 console.log(
-  `Server load: N = ${RATE}/s, M = ${AGENTS}, ${SECONDS} s a row (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`,
+  `Server load: N = ${RATE}/s, M = ${AGENTS} in ${TEAMS === 0 ? 'no teams (admins)' : `${TEAMS} teams`}, ${SECONDS} s a row (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`,
 );
 const floor = await floorRow();
 results['floor'] = floor;
@@ -516,6 +553,7 @@ add(
 add('SQLite, 1 node: delivery max (ms)', sq.delivery.latency.max, floorDelivery.latency.max, '', null);
 add('SQLite, 1 node: lost', sq.delivery.lost, floorDelivery.lost, '0', sq.delivery.lost === 0);
 add('SQLite, 1 node: duplicated', sq.delivery.duplicates, floorDelivery.duplicates, '0', sq.delivery.duplicates === 0);
+add('SQLite, 1 node: agents pulling after a gap', sq.delivery.pulls, null, '', null);
 add('SQLite, 1 node: server CPU (% of one core)', sq.use.cpuPercent, null, '', null);
 add('SQLite, 1 node: server peak RSS (MB)', sq.use.peakRssMb, null, '', null);
 if (cluster !== null && !('error' in cluster)) {
@@ -608,6 +646,7 @@ printTable(
 const file = writeResult('server', {
   rate: RATE,
   agents: AGENTS,
+  teams: TEAMS,
   seconds: SECONDS,
   machine,
   loadAverage: { before: loadBefore, after: loadAfter },
@@ -624,10 +663,15 @@ const section = [
     `${machine.memoryGb.toFixed(1)} GB RAM, ${machine.platform}, Node ${machine.node}; the machine is shared, ` +
     `load average (1, 5, 15 min) ${load(loadBefore)} before and ${load(loadAfter)} after.`,
   '',
-  `N = ${RATE} signed WhatsApp webhooks a second, M = ${AGENTS} agents connected (each an admin, so every ` +
-    `message reaches every agent), ${SECONDS} s of load a row. The server, the agents and the poster are three ` +
+  `N = ${RATE} signed WhatsApp webhooks a second, M = ${AGENTS} agents connected, ` +
+    (TEAMS === 0
+      ? 'each an admin, so every message reaches every agent'
+      : `in ${TEAMS} teams of ${Math.round(AGENTS / TEAMS)}, each team answering its own WhatsApp number, so a ` +
+        `message reaches its team's ${Math.round(AGENTS / TEAMS)} agents`) +
+    `, ${SECONDS} s of load a row. The server, the agents and the poster are three ` +
     'processes on loopback. Delivery is from the webhook being posted to an agent holding the message; the floor ' +
-    'is a raw socket.io server broadcasting a batch of the same shape to M raw clients at the same rate.',
+    'is a raw socket.io server broadcasting a batch of the same shape, at the same rate, to M raw clients ' +
+    (TEAMS === 0 ? '(all of them).' : 'in a room a team (to the room of its team).'),
   '',
   '| measure | value | floor | ratio | target | pass |',
   '| --- | --- | --- | --- | --- | --- |',
@@ -640,8 +684,8 @@ const section = [
     'two-node row, a server whose nodes do not pass live batches to each other loses about half: those of the ' +
     'agents on the other node. The restart time includes the benchmark starting the node (Node with the tsx loader).',
   '',
-  'Raw numbers: `bench-results/server.json`. Change the load with BENCH_RATE, BENCH_AGENTS and BENCH_SECONDS; ' +
-    'BENCH_CLUSTER=0 leaves out the two-node row.',
+  'Raw numbers: `bench-results/server.json`. Change the load with BENCH_RATE, BENCH_AGENTS, BENCH_TEAMS ' +
+    '(0: every agent an admin) and BENCH_SECONDS; BENCH_CLUSTER=0 leaves out the two-node row.',
   '',
 ].join('\n');
 // This section is replaced; whatever else the file holds is kept.
