@@ -8,6 +8,7 @@ import type { Change, ChangeEntity } from '@parley/protocol';
 import type { Db } from './database.js';
 import {
   MESSAGE_COLUMNS,
+  AGENT_COLUMNS,
   agentFromRow,
   cannedResponseFromRow,
   channelAccountFromRow,
@@ -137,11 +138,12 @@ export async function loadChanges(
   const agentIds = ids('agent');
   if (agentIds.length > 0) {
     const [rows, memberships] = await Promise.all([
-      db.selectFrom('agents').selectAll().where('id', 'in', agentIds).execute(),
+      db.selectFrom('agents').select(AGENT_COLUMNS).where('id', 'in', agentIds).execute(),
       db.selectFrom('team_members').selectAll().where('agent_id', 'in', agentIds).execute(),
     ]);
+    const teamsOf = groupBy(memberships, (member) => member.agent_id);
     for (const row of rows) {
-      const teamIds = memberships.filter((member) => member.agent_id === row.id).map((member) => member.team_id);
+      const teamIds = (teamsOf.get(row.id) ?? []).map((member) => member.team_id);
       changes.push({ entity: 'agent', data: agentFromRow(row, teamIds) });
     }
   }
@@ -167,12 +169,14 @@ export async function loadChanges(
             .where('phone', 'in', phones)
             .where('merged_into', 'is', null)
             .execute();
+    const identitiesOf = groupBy(identities, (identity) => identity.contact_id);
+    const byPhone = groupBy(samePhone, (other) => other.phone ?? '');
     for (const row of rows) {
-      const own = identities.filter((identity) => identity.contact_id === row.id);
+      const own = identitiesOf.get(row.id) ?? [];
       const duplicates =
         row.phone === null || row.merged_into !== null
           ? []
-          : samePhone.filter((other) => other.phone === row.phone && other.id !== row.id).map((other) => other.id);
+          : (byPhone.get(row.phone) ?? []).filter((other) => other.id !== row.id).map((other) => other.id);
       changes.push({ entity: 'contact', data: contactFromRow(row, own, duplicates) });
     }
   }
@@ -192,8 +196,9 @@ export async function loadChanges(
       db.selectFrom('teams').selectAll().where('id', 'in', teamIds).execute(),
       db.selectFrom('team_inboxes').selectAll().where('team_id', 'in', teamIds).execute(),
     ]);
+    const inboxesOf = groupBy(inboxes, (inbox) => inbox.team_id);
     for (const row of rows) {
-      const accounts = inboxes.filter((inbox) => inbox.team_id === row.id).map((inbox) => inbox.channel_account_id);
+      const accounts = (inboxesOf.get(row.id) ?? []).map((inbox) => inbox.channel_account_id);
       changes.push({ entity: 'team', data: teamFromRow(row, accounts) });
     }
   }
@@ -208,4 +213,18 @@ export async function loadChanges(
     for (const row of rows) changes.push({ entity: 'cannedResponse', data: cannedResponseFromRow(row) });
   }
   return changes.sort((a, b) => a.data.seq - b.data.seq);
+}
+
+/**
+ * Rows by a key, in their order: a page can hold a thousand entities, and matching each to
+ * its related rows by scanning them all would cost a million comparisons.
+ */
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group === undefined) groups.set(key(row), [row]);
+    else group.push(row);
+  }
+  return groups;
 }

@@ -50,7 +50,24 @@ function jsonOrNull<T extends z.ZodType>(schema: T, text: string | null): z.infe
 const nullableNumber = (value: number | null): number | null => (value === null ? null : Number(value));
 
 /** An agent row and the teams it belongs to (team_members). */
-export function agentFromRow(row: Selectable<Database['agents']>, teamIds: readonly string[]): Agent {
+/** The columns of an agent's row that make its Agent (never its password hash). */
+export const AGENT_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'role',
+  'kind',
+  'presence',
+  'presence_at',
+  'active',
+  'capacity',
+  'seq',
+] as const satisfies readonly (keyof Database['agents'])[];
+
+export function agentFromRow(
+  row: Pick<Selectable<Database['agents']>, (typeof AGENT_COLUMNS)[number]>,
+  teamIds: readonly string[],
+): Agent {
   return {
     id: row.id,
     email: row.email,
