@@ -16,6 +16,7 @@ import {
   type ClientSocket,
   type TestServer,
 } from './helpers.js';
+import { createTeam, setTeamMembers } from '../src/modules/teams/index.js';
 
 const T0 = 1_749_416_383;
 
@@ -196,6 +197,38 @@ describe('sync:pull paging', () => {
     // The conversation changed too: its preview is now the second message.
     const conversation = page.changes.find((change) => change.entity === 'conversation');
     expect(conversation?.entity === 'conversation' && conversation.data.preview?.text).toBe('two');
+  });
+
+  test('an agent read again by a pull is the agent as it is now: its presence and its teams', async () => {
+    const { socket } = await connectReady(server, token);
+    const colleague = await server.agents.createAgent({
+      email: 'colleague@example.com',
+      name: 'Cole',
+      role: 'agent',
+      password: 'colleague password 123',
+    });
+    const agentIn = (page: PullPage) =>
+      page.changes.flatMap((change) =>
+        change.entity === 'agent' && change.data.id === colleague.id ? [change.data] : [],
+      );
+    const first = agentIn(await pull(socket, 0, 1000));
+    expect(first).toHaveLength(1);
+    // The same agent at the same seq: the second read may come from memory, and is equal.
+    expect(agentIn(await pull(socket, 0, 1000))).toEqual(first);
+    const team = await createTeam(server.store, { name: 'Night shift' });
+    if (!('id' in team)) throw new Error('team refused');
+    await setTeamMembers(server.store, team.id, [colleague.id]);
+    await server.store.write(async (trx, changes) => {
+      await trx
+        .updateTable('agents')
+        .set({ presence: 'away', seq: await changes.nextSeq('agent', colleague.id) })
+        .where('id', '=', colleague.id)
+        .execute();
+    });
+    const [now] = agentIn(await pull(socket, 0, 1000));
+    expect(now?.presence).toBe('away');
+    expect(now?.teamIds).toContain(team.id);
+    expect(now?.seq).toBeGreaterThan(first[0]?.seq ?? Infinity);
   });
 });
 

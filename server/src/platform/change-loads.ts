@@ -4,7 +4,7 @@
  * conversation receives with it. Used by the store for live batches and by sync's pulls.
  */
 import { sql } from 'kysely';
-import type { Change, ChangeEntity } from '@parley/protocol';
+import type { Agent, Change, ChangeEntity } from '@parley/protocol';
 import type { Db } from './database.js';
 import {
   MESSAGE_COLUMNS,
@@ -128,14 +128,45 @@ export async function loadGrants(
   return grants;
 }
 
-/** Reads the current state of the referenced entities, as changes in `seq` order. */
+/**
+ * Agents as last read, by id. Every change to what an Agent holds (presence, role, teams,
+ * state) stamps its row with a new seq, so the Agent read at a seq is the Agent at that
+ * seq: a pull that asks for an agent at a seq already read takes it from here. After a
+ * restart every agent's presence changes, and every user's pull asks for every agent.
+ */
+export class AgentCache {
+  private readonly byId = new Map<string, Agent>();
+
+  get(id: string, seq: number): Agent | undefined {
+    const agent = this.byId.get(id);
+    return agent?.seq === seq ? agent : undefined;
+  }
+
+  /** Keeps the newest read of each agent. */
+  keep(agent: Agent): void {
+    const known = this.byId.get(agent.id);
+    if (known === undefined || known.seq <= agent.seq) this.byId.set(agent.id, agent);
+  }
+}
+
+/**
+ * Reads the current state of the referenced entities, as changes in `seq` order. With a
+ * cache, an agent referenced at the seq it was last read at is not read again.
+ */
 export async function loadChanges(
   db: Reader,
-  refs: readonly { entity: ChangeEntity; id: string }[],
+  refs: readonly { entity: ChangeEntity; id: string; seq?: number }[],
+  agentCache?: AgentCache,
 ): Promise<Change[]> {
   const ids = (entity: ChangeEntity): string[] => refs.filter((r) => r.entity === entity).map((r) => r.id);
   const changes: Change[] = [];
-  const agentIds = ids('agent');
+  const agentIds: string[] = [];
+  for (const ref of refs) {
+    if (ref.entity !== 'agent') continue;
+    const known = ref.seq === undefined ? undefined : agentCache?.get(ref.id, ref.seq);
+    if (known === undefined) agentIds.push(ref.id);
+    else changes.push({ entity: 'agent', data: known });
+  }
   if (agentIds.length > 0) {
     const [rows, memberships] = await Promise.all([
       db.selectFrom('agents').select(AGENT_COLUMNS).where('id', 'in', agentIds).execute(),
@@ -143,8 +174,12 @@ export async function loadChanges(
     ]);
     const teamsOf = groupBy(memberships, (member) => member.agent_id);
     for (const row of rows) {
-      const teamIds = (teamsOf.get(row.id) ?? []).map((member) => member.team_id);
-      changes.push({ entity: 'agent', data: agentFromRow(row, teamIds) });
+      const agent = agentFromRow(
+        row,
+        (teamsOf.get(row.id) ?? []).map((member) => member.team_id),
+      );
+      agentCache?.keep(agent);
+      changes.push({ entity: 'agent', data: agent });
     }
   }
   const accountIds = ids('channelAccount');

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Transaction } from 'kysely';
 import type { Change, ChangeEntity, LiveBatch } from '@parley/protocol';
 import { engineOf, type Db, type Engine } from './database.js';
-import { loadChanges, loadContactPlacements, loadGrants, loadPlacements } from './change-loads.js';
+import { AgentCache, loadChanges, loadContactPlacements, loadGrants, loadPlacements } from './change-loads.js';
 import type { Database } from './schema.js';
 import {
   GROUP_BUDGET_MS,
@@ -119,6 +119,8 @@ export class ChangeSet {
 }
 
 export class Store {
+  /** Agents as last read, for pulls (see AgentCache). */
+  readonly agents = new AgentCache();
   private readonly listeners = new Set<ChangeListener>();
   readonly engine: Engine;
   /** This process's writes under way (PostgreSQL): reads asked for after them wait for them. */

@@ -74,8 +74,10 @@ export async function pull(
       weight += cost;
     }
     const hasMore = page.length < refs.length;
-    const entities = page.flatMap((ref) => (ref.entity === 'access' ? [] : [{ entity: ref.entity, id: ref.id }]));
-    const changes = await loadChanges(trx, entities);
+    const entities = page.flatMap((ref) =>
+      ref.entity === 'access' ? [] : [{ entity: ref.entity, id: ref.id, seq: ref.seq }],
+    );
+    const changes = await loadChanges(trx, entities, store.agents);
     const access = page.filter((ref) => ref.entity === 'access');
     if (access.length > 0) {
       changes.push(...(await sightChanges(trx, principal, access, bootstrap?.messagesPerConversation)));
