@@ -222,6 +222,12 @@ async function startParley(
       socket.disconnect();
       return;
     }
+    // As the app does (renderer/src/sync/connection.ts): socket.io does not reconnect by
+    // itself after the server closed the socket (a node stopping), so try again after a pause.
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect' && watching)
+        setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
+    });
     socket.on('connect', () => {
       if (!watching) return;
       hello(client, command.protocolVersion)
