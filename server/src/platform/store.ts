@@ -6,6 +6,7 @@ import { AgentCache, loadChanges, loadContactPlacements, loadGrants, loadPlaceme
 import type { Database } from './schema.js';
 import {
   GROUP_BUDGET_MS,
+  POSTGRES_GROUP_BUDGET_MS,
   GroupFailure,
   WriteGroup,
   unwrapFailure,
@@ -134,7 +135,7 @@ export class Store {
     options: { groupBudgetMs?: number } = {},
   ) {
     this.engine = engineOf(db);
-    const budgetMs = options.groupBudgetMs ?? GROUP_BUDGET_MS;
+    const budgetMs = options.groupBudgetMs ?? (this.engine === 'postgres' ? POSTGRES_GROUP_BUDGET_MS : GROUP_BUDGET_MS);
     this.group = new WriteGroup(
       (units) => this.insideWrite.run(true, () => this.transact(units, budgetMs)),
       (batch) => this.publish(batch),
