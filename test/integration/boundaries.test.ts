@@ -24,7 +24,9 @@ async function ruleIds(file: string, code: string): Promise<string[]> {
   }
 }
 
-describe('lint boundaries', () => {
+// The first case linted in each project builds that project's TypeScript program for the
+// type-aware rules: tens of seconds on a busy machine, past the default timeout.
+describe('lint boundaries', { timeout: 120_000 }, () => {
   it.each([
     [
       'renderer/src/probe.ts',
