@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { readSetting, writeSetting } from '../../platform/settings.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import { changeAssignee, loadConversation, lockWrites, type ConversationRow } from './assign.js';
 import { PeriodicSweeper, type SweeperOptions } from './sweeper.js';
@@ -23,30 +25,8 @@ const OPEN = ['open', 'pending'] as const;
  */
 const lastPickKey = (teamId: string): string => `auto_assign_last_pick:${teamId}`;
 
-async function lastPick(trx: Trx, teamId: string): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom('settings')
-    .select('value')
-    .where('key', '=', lastPickKey(teamId))
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(row.value);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    // Unreadable: the round starts again from the first member.
-    return undefined;
-  }
-}
-
-async function rememberPick(trx: Trx, teamId: string, agentId: string): Promise<void> {
-  const value = JSON.stringify(agentId);
-  await trx
-    .insertInto('settings')
-    .values({ key: lastPickKey(teamId), value })
-    .onConflict((c) => c.column('key').doUpdateSet({ value }))
-    .execute();
-}
+const lastPick = (trx: Trx, teamId: string): Promise<string | undefined> =>
+  readSetting(trx, lastPickKey(teamId), z.string());
 
 type Candidate = { id: string; load: number };
 
@@ -108,7 +88,7 @@ export async function autoAssign(
   if (team === undefined || Number(team.auto_assign) !== 1) return null;
   const pick = pickFairly(await candidates(trx, teamId, exclude), await lastPick(trx, teamId));
   if (pick === null) return null;
-  await rememberPick(trx, teamId, pick);
+  await writeSetting(trx, lastPickKey(teamId), pick);
   await changeAssignee(trx, changes, conversation, pick, { by: null, reason: 'auto', now });
   return pick;
 }

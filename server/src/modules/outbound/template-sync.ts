@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
+import { readSetting, writeSetting } from '../../platform/settings.js';
 import type { Store } from '../../platform/store.js';
 import type { GraphClient } from './graph.js';
 import { syncAccountTemplates, type TemplateSyncResult } from './templates.js';
@@ -89,17 +91,9 @@ export class TemplateSync {
   private claimTurn(intervalMs: number): Promise<boolean> {
     return this.deps.store.write(async (trx) => {
       const now = Date.now();
-      const row = await trx
-        .selectFrom('settings')
-        .select('value')
-        .where('key', '=', LAST_TIMED_RUN_KEY)
-        .executeTakeFirst();
-      // A JSON number: the digits alone.
-      const last = row === undefined ? Number.NaN : Number(row.value);
-      if (Number.isFinite(last) && now - last < intervalMs * TURN_SHARE) return false;
-      const value = JSON.stringify(now);
-      if (row === undefined) await trx.insertInto('settings').values({ key: LAST_TIMED_RUN_KEY, value }).execute();
-      else await trx.updateTable('settings').set({ value }).where('key', '=', LAST_TIMED_RUN_KEY).execute();
+      const last = await readSetting(trx, LAST_TIMED_RUN_KEY, z.number());
+      if (last !== undefined && now - last < intervalMs * TURN_SHARE) return false;
+      await writeSetting(trx, LAST_TIMED_RUN_KEY, now);
       return true;
     });
   }

@@ -1,14 +1,16 @@
 import { z } from 'zod';
+import { readSetting } from '../../platform/settings.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
+
+/** Where the default team's id is kept (null: none). */
+export const DEFAULT_TEAM_KEY = 'default_team_id';
 
 /**
  * The workspace's default team: new users and new inboxes join it, so a fresh server works
  * before anyone makes teams. An admin may change or clear it (settings.default_team_id).
  */
 export async function defaultTeamId(db: Store['db'] | Trx): Promise<string | null> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'default_team_id').executeTakeFirst();
-  if (row === undefined) return null;
-  const id = z.string().nullable().catch(null).parse(JSON.parse(row.value));
+  const id = (await readSetting(db, DEFAULT_TEAM_KEY, z.string().nullable())) ?? null;
   if (id === null) return null;
   const team = await db.selectFrom('teams').select('id').where('id', '=', id).executeTakeFirst();
   return team?.id ?? null;

@@ -3,7 +3,8 @@ import { newId } from '../../platform/ids.js';
 import { teamFromRow } from '../../platform/rows.js';
 import type { ChangeSet, Store, Trx } from '../../platform/store.js';
 import { conversationMoved, scopesChanged, snapshotScopes } from '../access/index.js';
-import { defaultTeamId, giveInboxToDefaultTeam } from './defaults.js';
+import { writeSetting } from '../../platform/settings.js';
+import { DEFAULT_TEAM_KEY, defaultTeamId, giveInboxToDefaultTeam } from './defaults.js';
 
 /**
  * Teams, their inboxes and their members (admins write; the API checks who calls). Each
@@ -181,7 +182,7 @@ export async function deleteTeam(store: Store, id: string): Promise<Failure | nu
       await trx
         .updateTable('settings')
         .set({ value: JSON.stringify(null) })
-        .where('key', '=', 'default_team_id')
+        .where('key', '=', DEFAULT_TEAM_KEY)
         .where('value', '=', JSON.stringify(id))
         .execute();
     }
@@ -258,11 +259,7 @@ export async function setDefaultTeam(store: Store, teamId: string | null): Promi
       const team = await trx.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst();
       if (team === undefined) return refusal('not_found', 'team_missing');
     }
-    await trx
-      .insertInto('settings')
-      .values({ key: 'default_team_id', value: JSON.stringify(teamId) })
-      .onConflict((c) => c.column('key').doUpdateSet({ value: JSON.stringify(teamId) }))
-      .execute();
+    await writeSetting(trx, DEFAULT_TEAM_KEY, teamId);
     return null;
   });
 }
