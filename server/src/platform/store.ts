@@ -338,49 +338,40 @@ export class Store {
         const stamped: ChangeSet[] = [];
         const origins: WriteOrigin[] = [];
         const savepoints = units.length > 1;
-        // On PostgreSQL a write's savepoint is released, and the next one's set, in one
-        // round trip: every round trip is time the seq row is held and no node writes.
-        // (SQLite runs one statement at a time, in this process: nothing to save there.)
-        const chained = this.engine === 'postgres';
-        let savepointSet = false;
-        let goOn = true;
+        // The statements that end a write's savepoint wait to go with the next write's, in
+        // one round trip on PostgreSQL: every round trip is time the seq row is held and no
+        // node writes. (SQLite runs them one by one, in this process: nothing to save there.)
+        let owed: string[] = [];
+        const settle = async (next: string[]): Promise<void> => {
+          const statements = [...owed, ...next];
+          owed = [];
+          if (this.engine === 'postgres' && statements.length > 0) await sql.raw(statements.join('; ')).execute(trx);
+          else for (const statement of statements) await sql.raw(statement).execute(trx);
+        };
         const started = performance.now();
         for (const unit of units) {
-          if (!goOn) break;
-          ran += 1;
+          if (ran > 0 && performance.now() - started >= budgetMs) break;
           const changes = new ChangeSet(trx);
           if (!savepoints) {
+            ran += 1;
             outcomes.push({ ok: true, result: await unit.work(trx, changes) });
           } else {
-            if (!savepointSet) await sql`savepoint parley_write`.execute(trx);
-            savepointSet = false;
+            await settle(['savepoint parley_write']);
+            ran += 1;
             try {
-              const result = await unit.work(trx, changes);
-              goOn = ran < units.length && performance.now() - started < budgetMs;
-              if (chained && goOn) {
-                await sql`release savepoint parley_write; savepoint parley_write`.execute(trx);
-                savepointSet = true;
-              } else await sql`release savepoint parley_write`.execute(trx);
-              outcomes.push({ ok: true, result });
+              outcomes.push({ ok: true, result: await unit.work(trx, changes) });
+              owed = ['release savepoint parley_write'];
             } catch (error) {
               // Undone alone, its seqs with it: the next write takes them, so none is lost.
-              goOn = ran < units.length && performance.now() - started < budgetMs;
-              if (chained && goOn) {
-                await sql`rollback to savepoint parley_write; release savepoint parley_write; savepoint parley_write`.execute(
-                  trx,
-                );
-                savepointSet = true;
-              } else {
-                await sql`rollback to savepoint parley_write`.execute(trx);
-                await sql`release savepoint parley_write`.execute(trx);
-              }
               outcomes.push({ ok: false, error });
+              owed = ['rollback to savepoint parley_write', 'release savepoint parley_write'];
               continue;
             }
           }
           stamped.push(changes);
           if (unit.origin !== undefined) origins.push(unit.origin);
         }
+        await settle([]);
         return { outcomes, batch: await this.readBack(trx, stamped, origins) };
       });
     } catch (error) {
