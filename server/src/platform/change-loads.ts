@@ -114,15 +114,13 @@ export async function loadGrants(
     ...[...new Set(conversations.map((row) => row.contact_id))].map((id) => ({ entity: 'contact' as const, id })),
     ...messageRows.map((row) => ({ entity: 'message' as const, id: row.id })),
   ]);
-  const contactOf = new Map(conversations.map((row) => [row.id, row.contact_id]));
-  for (const id of contactOf.keys()) grants.set(id, []);
+  for (const row of conversations) grants.set(row.id, []);
+  const conversationsOf = groupBy(conversations, (row) => row.contact_id);
   for (const change of loaded) {
     if (change.entity === 'conversation') grants.get(change.data.id)?.push(change);
     else if (change.entity === 'message') grants.get(change.data.conversationId)?.push(change);
     else if (change.entity === 'contact') {
-      for (const [conversationId, contactId] of contactOf) {
-        if (contactId === change.data.id) grants.get(conversationId)?.push(change);
-      }
+      for (const row of conversationsOf.get(change.data.id) ?? []) grants.get(row.id)?.push(change);
     }
   }
   return grants;
@@ -174,10 +172,8 @@ export async function loadChanges(
     ]);
     const teamsOf = groupBy(memberships, (member) => member.agent_id);
     for (const row of rows) {
-      const agent = agentFromRow(
-        row,
-        (teamsOf.get(row.id) ?? []).map((member) => member.team_id),
-      );
+      const teamIds = (teamsOf.get(row.id) ?? []).map((member) => member.team_id);
+      const agent = agentFromRow(row, teamIds);
       agentCache?.keep(agent);
       changes.push({ entity: 'agent', data: agent });
     }

@@ -49,7 +49,6 @@ function jsonOrNull<T extends z.ZodType>(schema: T, text: string | null): z.infe
 
 const nullableNumber = (value: number | null): number | null => (value === null ? null : Number(value));
 
-/** An agent row and the teams it belongs to (team_members). */
 /** The columns of an agent's row that make its Agent (never its password hash). */
 export const AGENT_COLUMNS = [
   'id',
@@ -64,6 +63,7 @@ export const AGENT_COLUMNS = [
   'seq',
 ] as const satisfies readonly (keyof Database['agents'])[];
 
+/** An agent row and the teams it belongs to (team_members). */
 export function agentFromRow(
   row: Pick<Selectable<Database['agents']>, (typeof AGENT_COLUMNS)[number]>,
   teamIds: readonly string[],

@@ -1,6 +1,5 @@
 import type { Agent, ContactIdentity, Conversation } from '@parley/protocol';
-import { MAX_MERGE_HOPS } from '../../domain/contacts.js';
-import { phoneText } from '../../domain/contacts.js';
+import { MAX_MERGE_HOPS, phoneText } from '../../domain/contacts.js';
 
 /** How many previous conversations the panel shows at first, and how many more each "show more" adds. */
 export const CONVERSATION_PAGE = 20;
