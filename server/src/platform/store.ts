@@ -64,6 +64,19 @@ const SYNCED_TABLES = [
 ] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];
 
 /**
+ * The global seq within one write transaction. The transaction holds the counter's row (the
+ * write lock) from its first statement, so no one else can take a seq meanwhile: seqs are
+ * handed out here, in memory, and the row is written once, before the commit. (Taking each
+ * one from the row was a round trip a change, two or more for every message stored.)
+ */
+export type SeqClock = {
+  /** The last seq taken. */
+  value: number;
+  /** The value the row holds now. */
+  stored: number;
+};
+
+/**
  * Everything a write touches, so the changes can be read back in the same transaction
  * and pushed to clients once it has committed.
  */
@@ -75,47 +88,42 @@ export class ChangeSet {
   /** Who started or stopped seeing what in this write; the latest per user and conversation wins. */
   readonly access = new Map<string, AccessChange>();
 
-  constructor(private readonly trx: Trx) {}
+  constructor(private readonly clock: SeqClock) {}
 
-  /** Stamps one change with the next global sequence number. */
-  async nextSeq(entity: ChangeEntity, id: string): Promise<number> {
-    // The single counter row is also the write lock: writers take their seq in commit
-    // order, so a client that has seen seq N has seen every change up to N.
-    const row = await this.trx
-      .updateTable('seq_counter')
-      .set({ value: sql`value + 1` })
-      .where('id', '=', 1)
-      .returning('value')
-      .executeTakeFirstOrThrow();
-    const seq = Number(row.value);
+  /**
+   * Stamps one change with the next global sequence number. The transaction holds the
+   * counter's row, so writers take their seqs in commit order: a client that has seen seq N
+   * has seen every change up to N.
+   */
+  nextSeq(entity: ChangeEntity, id: string): Promise<number> {
+    this.clock.value += 1;
+    const seq = this.clock.value;
     this.after ??= seq - 1;
     this.stamped += 1;
     this.touched.set(`${entity}:${id}`, { entity, id });
-    return seq;
+    // A promise, as when each seq was a query: callers need not know.
+    return Promise.resolve(seq);
   }
 
   /**
    * Takes one seq for each change of sight, in the order given, recorded for the fan-out;
-   * the caller stores them. One update of the counter however many there are.
+   * the caller stores them.
    */
-  async stampAccess(
+  stampAccess(
     entries: readonly { agentId: string; conversationId: string; visible: boolean }[],
   ): Promise<AccessChange[]> {
-    if (entries.length === 0) return [];
-    const row = await this.trx
-      .updateTable('seq_counter')
-      .set({ value: sql`value + ${entries.length}` })
-      .where('id', '=', 1)
-      .returning('value')
-      .executeTakeFirstOrThrow();
-    const first = Number(row.value) - entries.length + 1;
+    if (entries.length === 0) return Promise.resolve([]);
+    const first = this.clock.value + 1;
+    this.clock.value += entries.length;
     this.after ??= first - 1;
     this.stamped += entries.length;
-    return entries.map((entry, index) => {
-      const stamped: AccessChange = { ...entry, seq: first + index };
-      this.access.set(`${entry.agentId}:${entry.conversationId}`, stamped);
-      return stamped;
-    });
+    return Promise.resolve(
+      entries.map((entry, index) => {
+        const stamped: AccessChange = { ...entry, seq: first + index };
+        this.access.set(`${entry.agentId}:${entry.conversationId}`, stamped);
+        return stamped;
+      }),
+    );
   }
 }
 
@@ -331,9 +339,24 @@ export class Store {
     let ran = 0;
     try {
       return await this.db.transaction().execute(async (trx) => {
-        if (this.engine === 'postgres') {
-          await trx.selectFrom('seq_counter').select('value').where('id', '=', 1).forUpdate().execute();
-        }
+        // The write lock, taken first: on PostgreSQL the counter's row, held to COMMIT; on
+        // SQLite the database's write lock (a write as the first statement, so no other
+        // process can write between this read and the commit).
+        const locked =
+          this.engine === 'postgres'
+            ? await trx
+                .selectFrom('seq_counter')
+                .select('value')
+                .where('id', '=', 1)
+                .forUpdate()
+                .executeTakeFirstOrThrow()
+            : await trx
+                .updateTable('seq_counter')
+                .set({ value: sql<number>`value` })
+                .where('id', '=', 1)
+                .returning('value')
+                .executeTakeFirstOrThrow();
+        const clock: SeqClock = { value: Number(locked.value), stored: Number(locked.value) };
         const outcomes: Outcome<T>[] = [];
         const stamped: ChangeSet[] = [];
         const origins: WriteOrigin[] = [];
@@ -351,18 +374,20 @@ export class Store {
         const started = performance.now();
         for (const unit of units) {
           if (ran > 0 && performance.now() - started >= budgetMs) break;
-          const changes = new ChangeSet(trx);
+          const changes = new ChangeSet(clock);
           if (!savepoints) {
             ran += 1;
             outcomes.push({ ok: true, result: await unit.work(trx, changes) });
           } else {
             await settle(['savepoint parley_write']);
             ran += 1;
+            const before = clock.value;
             try {
               outcomes.push({ ok: true, result: await unit.work(trx, changes) });
               owed = ['release savepoint parley_write'];
             } catch (error) {
               // Undone alone, its seqs with it: the next write takes them, so none is lost.
+              clock.value = before;
               outcomes.push({ ok: false, error });
               owed = ['rollback to savepoint parley_write', 'release savepoint parley_write'];
               continue;
@@ -371,7 +396,10 @@ export class Store {
           stamped.push(changes);
           if (unit.origin !== undefined) origins.push(unit.origin);
         }
-        await settle([]);
+        // The seqs taken, written to the counter's row once, with the last savepoint's end.
+        await settle(
+          clock.value === clock.stored ? [] : [`update seq_counter set value = ${clock.value} where id = 1`],
+        );
         return { outcomes, batch: await this.readBack(trx, stamped, origins) };
       });
     } catch (error) {
