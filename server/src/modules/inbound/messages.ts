@@ -290,17 +290,33 @@ export async function findContactId(
   channel: string,
   identities: CustomerRef['identities'],
 ): Promise<string | undefined> {
+  return (await findContact(trx, channel, identities))?.contact.id;
+}
+
+type FoundContact = {
+  /** The contact, or the one it was merged into: a merged contact lives on there. */
+  contact: { id: string; name: string; phone: string | null };
+  /** The identity it was found by (known, so not inserted again). */
+  by: CustomerRef['identities'][number];
+};
+
+/** The contact one of these identities belongs to (the first found, in order), in one query each. */
+async function findContact(
+  trx: Trx,
+  channel: string,
+  identities: CustomerRef['identities'],
+): Promise<FoundContact | undefined> {
   for (const identity of identities) {
-    const found = await trx
+    const contact = await trx
       .selectFrom('contact_identities')
-      .innerJoin('contacts', 'contacts.id', 'contact_identities.contact_id')
-      .select(['contacts.id', 'contacts.merged_into'])
+      .innerJoin('contacts as owner', 'owner.id', 'contact_identities.contact_id')
+      .innerJoin('contacts', (join) => join.onRef('contacts.id', '=', sql`coalesce(owner.merged_into, owner.id)`))
+      .select(['contacts.id', 'contacts.name', 'contacts.phone'])
       .where('contact_identities.channel', '=', channel)
       .where('contact_identities.kind', '=', identity.kind)
       .where('contact_identities.external_id', '=', identity.externalId)
       .executeTakeFirst();
-    // A merged contact lives on in the one it was merged into.
-    if (found !== undefined) return found.merged_into ?? found.id;
+    if (contact !== undefined) return { contact, by: identity };
   }
   return undefined;
 }
@@ -308,18 +324,19 @@ export async function findContactId(
 export async function upsertContact(context: Context, event: MessageEvent): Promise<string> {
   const { trx, changes, now } = context;
   const { customer } = event;
-  const foundId = await findContactId(trx, event.channel, customer.identities);
-  if (foundId !== undefined) {
-    const found = await trx
-      .selectFrom('contacts')
-      .select(['id', 'name', 'phone'])
-      .where('id', '=', foundId)
-      .executeTakeFirstOrThrow();
+  const known = await findContact(trx, event.channel, customer.identities);
+  if (known !== undefined) {
+    const found = known.contact;
     const name = customer.name ?? found.name;
     // A number change replaces the number; otherwise a payload only fills a blank.
     const phone =
       customer.phoneChanged === true && customer.phone !== null ? customer.phone : (found.phone ?? customer.phone);
-    const added = await addIdentities(context, event, found.id);
+    const added = await addIdentities(
+      context,
+      event,
+      found.id,
+      customer.identities.filter((identity) => identity !== known.by),
+    );
     // A new identity (a BSUID next to a known wa_id, say) is a change clients must see.
     if (name !== found.name || phone !== found.phone || added > 0) {
       await trx
@@ -346,7 +363,7 @@ export async function upsertContact(context: Context, event: MessageEvent): Prom
       seq: await changes.nextSeq('contact', id),
     })
     .execute();
-  await addIdentities(context, event, id);
+  await addIdentities(context, event, id, customer.identities);
   await touchDuplicatesOf(trx, changes, id, customer.phone);
   return id;
 }
@@ -356,9 +373,14 @@ export async function upsertContact(context: Context, event: MessageEvent): Prom
  * An identity that already belongs to another contact stays there: merging is the agents'
  * call, offered through `possibleDuplicates`.
  */
-export async function addIdentities(context: Context, event: MessageEvent, contactId: string): Promise<number> {
+export async function addIdentities(
+  context: Context,
+  event: MessageEvent,
+  contactId: string,
+  identities: CustomerRef['identities'],
+): Promise<number> {
   let added = 0;
-  for (const identity of event.customer.identities) {
+  for (const identity of identities) {
     const result = await context.trx
       .insertInto('contact_identities')
       .values({
