@@ -38,15 +38,18 @@ function playwrightChromium() {
 // The same browser for every step: playwright.config.ts reads PARLEY_CHROMIUM first.
 process.env.PARLEY_CHROMIUM = findChromium();
 
-// Two lanes side by side once the type check has built what they need: the checks, then the
-// end-to-end tests, on the terminal; and behind them the unit and integration tests, then
-// the whole server suite on PostgreSQL. One after the other, these steps left one of two
-// cores mostly idle (lint, the builds, each vitest run and Playwright's browser each keep
-// about one busy, or wait on servers and timers), and there was no time left for the server
-// suite on PostgreSQL but a subset. (A third lane, the two vitest runs side by side, slowed
-// the lint-rule tests past their timeout on a busy machine.) The vitest runs' output is kept
-// in test-results/ and printed at the end. A failure in either lane stops both at once.
+// Two lanes side by side once the type check has built what they need: the checks, the
+// end-to-end tests, then the tests of several nodes on PostgreSQL, on the terminal; and
+// behind them the unit and integration tests, then the rest of the server suite on
+// PostgreSQL. One after the other, these steps left one of two cores mostly idle (lint, the
+// builds, each vitest run and Playwright's browser each keep about one busy, or wait on
+// servers and timers), and there was no time left for the server suite on PostgreSQL but a
+// subset. The tests of several nodes close the first lane so that both end at about the
+// same time. (A third lane, the two vitest runs side by side, slowed the lint-rule tests
+// past their timeout on a busy machine.) The background lane's output is kept in
+// test-results/ and printed at the end. A failure in either lane stops both at once.
 const RESTART_TEST = 'server/test/cluster/postgres-restart.test.ts';
+const CLUSTER_TESTS = 'server/test/cluster';
 const typeCheck = ['type check', 'npx', ['tsc', '-b']];
 const front = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
@@ -55,6 +58,23 @@ const front = [
   ['build the preload and the renderer', 'npm', ['run', '--silent', 'build:preload']],
   ['', 'npx', ['vite', 'build', 'renderer', '--logLevel', 'warn']],
   ['end-to-end tests', 'npx', ['playwright', 'test']],
+  // The tests of several nodes on one database and one Redis, and of Redis failing under
+  // them (PostgreSQL restarted under them is below).
+  [
+    'server tests of several nodes, on PostgreSQL',
+    'npx',
+    [
+      'vitest',
+      'run',
+      CLUSTER_TESTS,
+      '--exclude',
+      RESTART_TEST,
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=test-results/vitest-postgres-cluster.json',
+    ],
+    { env: { PARLEY_TEST_DATABASE: 'postgres' } },
+  ],
 ];
 const sqlite = [
   [
@@ -65,10 +85,8 @@ const sqlite = [
   ],
 ];
 const postgres = [
-  // The whole server suite again, on PostgreSQL (what `npm run test:postgres` runs): a
-  // throwaway cluster the tests start themselves, with the tests of several nodes on one
-  // database and one Redis, and of Redis failing under them; of PostgreSQL restarted under
-  // them, below.
+  // The server suite again, on PostgreSQL (with the tests of several nodes above, what
+  // `npm run test:postgres` runs): a throwaway cluster the tests start themselves.
   [
     'server tests on PostgreSQL',
     'npx',
@@ -79,7 +97,7 @@ const postgres = [
       '--exclude',
       'server/test/migrations.test.ts',
       '--exclude',
-      RESTART_TEST,
+      `${CLUSTER_TESTS}/**`,
       '--reporter=default',
       '--reporter=json',
       '--outputFile.json=test-results/vitest-postgres.json',
@@ -211,6 +229,7 @@ function summarize() {
   for (const file of [
     'test-results/vitest.json',
     'test-results/vitest-postgres.json',
+    'test-results/vitest-postgres-cluster.json',
     'test-results/vitest-postgres-restart.json',
   ]) {
     const vitest = readJson(file);
