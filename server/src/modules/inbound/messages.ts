@@ -27,8 +27,8 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
   if ((await findMessage(trx, event.channel, event.externalId)) !== undefined) return 'duplicate';
   if (event.direction === 'outbound' && (await attachEcho(context, event))) return 'updated';
 
-  const contactId = await upsertContact(context, event);
-  const conversation = await findOrCreateConversation(context, event, contactId);
+  const contact = await upsertContact(context, event);
+  const conversation = await findOrCreateConversation(context, event, contact.id, contact.conversation);
 
   // Only what the customer wrote opens the windows, counts as unread and reopens the
   // thread: not the business's echoes, not WhatsApp's notices about the customer's number.
@@ -182,19 +182,27 @@ async function inboxTeam(trx: Context['trx'], channelAccountId: string): Promise
   return row?.team_id ?? null;
 }
 
+/**
+ * The contact's conversation on this account, created if it has none. `known`: what the
+ * contact's lookup already read of it (null: it has none), so it is not read again.
+ */
 export async function findOrCreateConversation(
   context: Context,
   event: MessageEvent,
   contactId: string,
+  known?: ConversationRow | null,
 ): Promise<ConversationRow> {
   const { trx, changes, now } = context;
-  const existing = await trx
-    .selectFrom('conversations')
-    .selectAll()
-    .where('channel_account_id', '=', event.account.id)
-    .where('contact_id', '=', contactId)
-    .executeTakeFirst();
-  if (existing !== undefined) return existing;
+  const existing =
+    known !== undefined
+      ? known
+      : await trx
+          .selectFrom('conversations')
+          .selectAll()
+          .where('channel_account_id', '=', event.account.id)
+          .where('contact_id', '=', contactId)
+          .executeTakeFirst();
+  if (existing !== undefined && existing !== null) return existing;
   const id = newId();
   const conversation: ConversationRow = {
     id,
@@ -290,7 +298,19 @@ export async function findContactId(
   channel: string,
   identities: CustomerRef['identities'],
 ): Promise<string | undefined> {
-  return (await findContact(trx, channel, identities))?.contact.id;
+  for (const identity of identities) {
+    const found = await trx
+      .selectFrom('contact_identities')
+      .innerJoin('contacts', 'contacts.id', 'contact_identities.contact_id')
+      .select(['contacts.id', 'contacts.merged_into'])
+      .where('contact_identities.channel', '=', channel)
+      .where('contact_identities.kind', '=', identity.kind)
+      .where('contact_identities.external_id', '=', identity.externalId)
+      .executeTakeFirst();
+    // A merged contact lives on in the one it was merged into.
+    if (found !== undefined) return found.merged_into ?? found.id;
+  }
+  return undefined;
 }
 
 type FoundContact = {
@@ -298,33 +318,64 @@ type FoundContact = {
   contact: { id: string; name: string; phone: string | null };
   /** The identity it was found by (known, so not inserted again). */
   by: CustomerRef['identities'][number];
+  /** Its conversation on the account asked about (null: none yet). */
+  conversation: ConversationRow | null;
 };
 
-/** The contact one of these identities belongs to (the first found, in order), in one query each. */
+/**
+ * The contact one of these identities belongs to (the first found, in order), with its
+ * conversation on `accountId`: one query for each identity tried.
+ */
 async function findContact(
   trx: Trx,
   channel: string,
   identities: CustomerRef['identities'],
+  accountId: string,
 ): Promise<FoundContact | undefined> {
   for (const identity of identities) {
-    const contact = await trx
+    const row = await trx
       .selectFrom('contact_identities')
       .innerJoin('contacts as owner', 'owner.id', 'contact_identities.contact_id')
       .innerJoin('contacts', (join) => join.onRef('contacts.id', '=', sql`coalesce(owner.merged_into, owner.id)`))
-      .select(['contacts.id', 'contacts.name', 'contacts.phone'])
+      .leftJoin('conversations', (join) =>
+        join
+          .onRef('conversations.contact_id', '=', 'contacts.id')
+          .on('conversations.channel_account_id', '=', accountId),
+      )
+      .select([
+        'contacts.id as found_contact_id',
+        'contacts.name as found_contact_name',
+        'contacts.phone as found_contact_phone',
+      ])
+      .selectAll('conversations')
       .where('contact_identities.channel', '=', channel)
       .where('contact_identities.kind', '=', identity.kind)
       .where('contact_identities.external_id', '=', identity.externalId)
       .executeTakeFirst();
-    if (contact !== undefined) return { contact, by: identity };
+    if (row === undefined) continue;
+    const { found_contact_id: id, found_contact_name: name, found_contact_phone: phone, ...conversation } = row;
+    return {
+      contact: { id, name, phone },
+      by: identity,
+      // Every column of a conversation, or (none joined) every one null.
+      conversation: conversation.id === null ? null : (conversation as ConversationRow),
+    };
   }
   return undefined;
 }
 
-export async function upsertContact(context: Context, event: MessageEvent): Promise<string> {
+/**
+ * The message's contact, created or brought up to date from the payload, with its
+ * conversation on the message's account when the lookup found one (null: it has none;
+ * undefined: not read).
+ */
+export async function upsertContact(
+  context: Context,
+  event: MessageEvent,
+): Promise<{ id: string; conversation?: ConversationRow | null }> {
   const { trx, changes, now } = context;
   const { customer } = event;
-  const known = await findContact(trx, event.channel, customer.identities);
+  const known = await findContact(trx, event.channel, customer.identities, event.account.id);
   if (known !== undefined) {
     const found = known.contact;
     const name = customer.name ?? found.name;
@@ -347,7 +398,7 @@ export async function upsertContact(context: Context, event: MessageEvent): Prom
       // Another contact with this number now has a possible duplicate: tell clients.
       if (phone !== found.phone) await touchDuplicatesOf(trx, changes, found.id, phone);
     }
-    return found.id;
+    return { id: found.id, conversation: known.conversation };
   }
   const id = newId();
   await trx
@@ -365,7 +416,8 @@ export async function upsertContact(context: Context, event: MessageEvent): Prom
     .execute();
   await addIdentities(context, event, id, customer.identities);
   await touchDuplicatesOf(trx, changes, id, customer.phone);
-  return id;
+  // A new contact has no conversation yet.
+  return { id, conversation: null };
 }
 
 /**
