@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '@parley/protocol';
+import { refusal, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '@parley/protocol';
 import type { Agents, SessionKey } from '../../modules/agents/index.js';
 
 /**
@@ -81,7 +81,7 @@ export function guardSessions(
 
   io.on('connection', (socket) => {
     socket.on('disconnect', () => checked.delete(socket.id));
-    socket.use((_packet, next) => {
+    socket.use((packet, next) => {
       const state = checked.get(socket.id);
       if (state === undefined) {
         end(socket);
@@ -102,8 +102,13 @@ export function guardSessions(
           next();
         },
         (error: unknown) => {
+          // The database did not answer, which says nothing of the session. The request is
+          // not run; it is answered as a server error, which the client retries. Ending the
+          // socket instead sent every client of a busy node to connect again, adding to what
+          // kept the database from answering.
           deps.log.error({ err: error }, 'socket session check failed');
-          end(socket);
+          const ack: unknown = packet.at(-1);
+          if (typeof ack === 'function') (ack as (answer: unknown) => void)(refusal('internal', 'server_error'));
         },
       );
     });
