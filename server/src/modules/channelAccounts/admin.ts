@@ -1,6 +1,6 @@
 import { ChannelSchema, refusal, type Channel, type Failure } from '@parley/protocol';
 import { newId } from '../../platform/ids.js';
-import { accountColumns, type ChannelAccountRow } from './records.js';
+import { accountColumns, forgetChannelAccounts, type ChannelAccountRow } from './records.js';
 import type { Store } from '../../platform/store.js';
 import { giveInboxToDefaultTeam } from '../teams/index.js';
 import {
@@ -127,6 +127,7 @@ export async function createChannelAccount(store: Store, entry: ChannelAccountEn
     await giveInboxToDefaultTeam(trx, changes, id);
     return row;
   });
+  forgetChannelAccounts(store);
   if ('ok' in created) return created;
   return { ok: true, account: adminView(created, 0) };
 }
@@ -170,6 +171,7 @@ export async function updateChannelAccount(
     await trx.updateTable('channel_accounts').set(next).where('id', '=', id).execute();
     return next;
   });
+  forgetChannelAccounts(store);
   if ('ok' in updated) return updated;
   const counts = await conversationCounts(store.db, [id]);
   return { ok: true, account: adminView(updated, counts.get(id) ?? 0) };
@@ -181,7 +183,7 @@ export async function updateChannelAccount(
  * templates go with it: they are a copy of what Meta holds.
  */
 export async function deleteChannelAccount(store: Store, id: string): Promise<{ ok: true } | Failure> {
-  return store.write(async (trx) => {
+  const deleted = await store.write(async (trx) => {
     const row = await trx
       .selectFrom('channel_accounts')
       .select(['id', 'channel', 'name'])
@@ -199,4 +201,6 @@ export async function deleteChannelAccount(store: Store, id: string): Promise<{ 
     await trx.deleteFrom('channel_accounts').where('id', '=', id).execute();
     return { ok: true } as const;
   });
+  forgetChannelAccounts(store);
+  return deleted;
 }

@@ -6,5 +6,11 @@ export {
   updateChannelAccount,
 } from './admin.js';
 export { loadChannelsFile } from './channels-file.js';
-export { type ChannelAccountRow, listChannelAccounts, upsertChannelAccount } from './records.js';
+export {
+  type ChannelAccountRow,
+  channelAccountsForWebhooks,
+  forgetChannelAccounts,
+  listChannelAccounts,
+  upsertChannelAccount,
+} from './records.js';
 export { CreateChannelAccountSchema, describeIssues, UpdateChannelAccountSchema } from './schema.js';

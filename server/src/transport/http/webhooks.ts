@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { instagram, messenger } from '../../modules/channels/index.js';
 import { verifySignature } from '../../modules/channels/index.js';
 import type { ChannelParser, InboundEvent } from '../../modules/channels/index.js';
-import { listChannelAccounts, type ChannelAccountRow } from '../../modules/channelAccounts/index.js';
+import {
+  channelAccountsForWebhooks,
+  listChannelAccounts,
+  type ChannelAccountRow,
+} from '../../modules/channelAccounts/index.js';
 import { IngestInterruptedError, ingestEvents } from '../../modules/inbound/index.js';
 import { whatsapp } from '../../modules/channels/index.js';
 import { sendApiError } from './errors.js';
@@ -162,16 +166,32 @@ async function receive(
   parser: ChannelParser,
   options: WebhookOptions,
 ): Promise<FastifyReply> {
-  const accounts = await listChannelAccounts(options.store, parser.channel);
-  const secrets = new Set(accounts.map((account) => account.app_secret));
-  if (options.appSecret !== undefined) secrets.add(options.appSecret);
-  if (secrets.size === 0) return notConfigured(reply, parser.channel, 'META_APP_SECRET');
+  // The accounts as read a moment ago; read again before refusing anything on their account
+  // (another node may have just added or changed one).
+  let accounts = await channelAccountsForWebhooks(options.store, parser.channel);
+  let fresh = false;
+  const readAgain = async (): Promise<void> => {
+    accounts = await channelAccountsForWebhooks(options.store, parser.channel, { fresh: true });
+    fresh = true;
+  };
+  const secretsOf = (rows: readonly ChannelAccountRow[]): Set<string> => {
+    const secrets = new Set(rows.map((account) => account.app_secret));
+    if (options.appSecret !== undefined) secrets.add(options.appSecret);
+    return secrets;
+  };
+  if (secretsOf(accounts).size === 0) await readAgain();
+  if (secretsOf(accounts).size === 0) return notConfigured(reply, parser.channel, 'META_APP_SECRET');
   const raw = request.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) {
     return sendApiError(reply, 400, 'bad_request', 'webhook_empty');
   }
-  const signature = request.headers['x-hub-signature-256'];
-  const secret = signingSecret(raw, typeof signature === 'string' ? signature : undefined, secrets);
+  const signature =
+    typeof request.headers['x-hub-signature-256'] === 'string' ? request.headers['x-hub-signature-256'] : undefined;
+  let secret = signingSecret(raw, signature, secretsOf(accounts));
+  if (secret === null && !fresh) {
+    await readAgain();
+    secret = signingSecret(raw, signature, secretsOf(accounts));
+  }
   if (secret === null) {
     request.log.warn(
       { channel: parser.channel, bytes: raw.length },
@@ -214,6 +234,11 @@ async function receive(
   // Events for accounts this server does not know are logged and acknowledged, not stored.
   // So are events for an account of another Meta app: the secret that signed this body
   // vouches only for the accounts configured with it.
+  const placed = (event: InboundEvent): boolean => {
+    const account = accounts.find((candidate) => candidate.external_id === event.accountExternalId);
+    return account !== undefined && account.app_secret === secret;
+  };
+  if (!fresh && !parsed.events.every(placed)) await readAgain();
   const byExternalId = new Map(accounts.map((account) => [account.external_id, account]));
   const known: (InboundEvent & { account: ChannelAccountRow })[] = [];
   for (const event of parsed.events) {
