@@ -1,7 +1,7 @@
 import { type MessageStatus } from '@parley/protocol';
 import { z } from 'zod';
 import { findMessage, type AccountEvent, type Context, type Outcome } from './context.js';
-import { findContactId } from './messages.js';
+import { findContactId } from './contacts.js';
 
 /** Delivery statuses and read watermarks of the business's messages. */
 
