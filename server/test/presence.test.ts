@@ -93,10 +93,36 @@ describe('presence follows the connection', () => {
     expect(after).toEqual(before);
   });
 
-  it('after a start, everyone not connected is Offline', async () => {
-    await server.store.db.updateTable('agents').set({ presence: 'online' }).where('id', '=', ana.id).execute();
+  it('a restart does not flap anyone: the present keep their presence for the grace, then go Offline', async () => {
+    const bea = await makeUser(server, 'Bea', 'agent');
+    const cy = await makeUser(server, 'Cy', 'agent');
+    await server.store.db
+      .updateTable('agents')
+      .set({ presence: 'online' })
+      .where('id', 'in', [ana.id, cy.id])
+      .execute();
+    await server.store.db.updateTable('agents').set({ presence: 'away' }).where('id', '=', bea.id).execute();
+    const before = { ana: await agentRow(ana.id), bea: await agentRow(bea.id), cy: await agentRow(cy.id) };
     await tracker.reset();
-    expect((await agentRow(ana.id)).presence).toBe('offline');
+    expect(clock.pending()).toBe(3);
+    expect([tracker.current(ana.id), tracker.current(bea.id), tracker.current(cy.id)]).toEqual([
+      'online',
+      'away',
+      'online',
+    ]);
+    // Ana and Bea's apps reconnect within the grace: nothing is written, Bea is still Away.
+    await tracker.connected(ana.id, 's1');
+    await tracker.connected(bea.id, 's2');
+    expect(await agentRow(ana.id)).toEqual(before.ana);
+    expect(await agentRow(bea.id)).toEqual(before.bea);
+    expect(tracker.current(bea.id)).toBe('away');
+    expect(clock.pending()).toBe(1);
+    // Cy does not come back: Offline when the grace ends.
+    clock.at += 30_000;
+    clock.fire();
+    await until(async () => (await agentRow(cy.id)).presence === 'offline', 'Cy offline');
+    expect((await agentRow(cy.id)).seq).toBeGreaterThan(before.cy.seq);
+    expect((await agentRow(ana.id)).presence).toBe('online');
   });
 });
 

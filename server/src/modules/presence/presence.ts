@@ -8,7 +8,8 @@ import { agentAvailable } from '../assignment/index.js';
  * - Online: at least one connected socket, and Away not set;
  * - Away: set by hand (the app, or the desktop on idle, lock or sleep) while connected;
  * - Offline: `offlineAfterMs` after the last socket closed (a reload reconnects well within
- *   it, so the agent does not flap), and from the server's start until they connect.
+ *   it, so the agent does not flap), and as long after the server's start if they have not
+ *   reconnected by then (a restart does not flap them either).
  *
  * Each change is written to the agent's row (presence, presence_at) with a new seq, so
  * every supervisor's client gets it in the live feed; auto-assignment reads it there. An
@@ -76,21 +77,24 @@ export class PresenceTracker implements PresenceService {
     return this.options.clock ?? systemClock;
   }
 
-  /** After a start nobody is connected: everyone is Offline. */
+  /**
+   * After a start nobody is connected yet, but a restart is not the agents leaving: whoever
+   * the store holds present gets the grace a closed socket gets, as they were (Away stays
+   * Away). Their apps reconnecting within it change nothing, so a restart with hundreds of
+   * agents connected writes and sends no presence at all; the others go Offline when it ends.
+   */
   reset(): Promise<void> {
     return this.enqueue(async () => {
-      const now = this.clock.now();
-      await this.store.write(async (trx, changes) => {
-        const stale = await trx.selectFrom('agents').select('id').where('presence', '!=', 'offline').execute();
-        for (const agent of stale) {
-          if (this.sockets.has(agent.id)) continue;
-          await trx
-            .updateTable('agents')
-            .set({ presence: 'offline', presence_at: now, seq: await changes.nextSeq('agent', agent.id) })
-            .where('id', '=', agent.id)
-            .execute();
-        }
-      });
+      const present = await this.store.db
+        .selectFrom('agents')
+        .select(['id', 'presence'])
+        .where('presence', '!=', 'offline')
+        .execute();
+      for (const agent of present) {
+        if (this.sockets.has(agent.id) || this.leaving.has(agent.id)) continue;
+        if (agent.presence === 'away') this.away.add(agent.id);
+        this.startGrace(agent.id);
+      }
     });
   }
 
@@ -123,6 +127,11 @@ export class PresenceTracker implements PresenceService {
     open.delete(socketId);
     if (open.size > 0) return;
     this.sockets.delete(agentId);
+    this.startGrace(agentId);
+  }
+
+  /** The agent keeps what they were for the grace, then goes Offline if no socket came back. */
+  private startGrace(agentId: string): void {
     const previous = this.leaving.get(agentId);
     if (previous !== undefined) this.clock.clearTimeout(previous);
     const handle = this.clock.setTimeout(() => {
