@@ -11,7 +11,7 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 import type { Probe } from './health.js';
@@ -52,7 +52,10 @@ export async function openDatabase(dataDir: string, options: OpenOptions = {}): 
           plugins: [secretsPlugin(box)],
         })
       : new Kysely<Database>({
-          dialect: new PostgresDialect({ pool: openPool(options.databaseUrl, options.onConnectionLost) }),
+          // Loaded only here: the embedded SQLite server starts without it.
+          dialect: new PostgresDialect({
+            pool: openPool((await import('pg')).default, options.databaseUrl, options.onConnectionLost),
+          }),
           plugins: [secretsPlugin(box)],
         });
   try {
@@ -106,12 +109,12 @@ export const CONNECT_TIMEOUT_MS = 5_000;
  * pg as a string, for fear of values past 2^53; none of ours come near, so it is read as a
  * number, like SQLite hands it, and a value that would lose precision fails loudly instead.
  */
-function openPool(url: string, onConnectionLost: (error: Error) => void = () => undefined): pg.Pool {
+function openPool(driver: typeof pg, url: string, onConnectionLost: (error: Error) => void = () => undefined): pg.Pool {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
-      oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
+      oid === INT8_OID && format !== 'binary' ? parseInt8 : driver.types.getTypeParser(oid, format ?? 'text'),
   };
-  const pool = new pg.Pool({
+  const pool = new driver.Pool({
     connectionString: url,
     types,
     // A node that dies mid-write must not hold the seq row's lock (and so every write on every

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { baseMimeType } from './limits.js';
 
 export const THUMBNAIL_SIZE = 320;
@@ -18,6 +17,8 @@ export function canThumbnail(mimeType: string | null): boolean {
  */
 export async function makeThumbnail(file: string): Promise<Buffer | null> {
   try {
+    // Loaded with the first image: a server that never makes one starts without it.
+    const { default: sharp } = await import('sharp');
     // First frame only for animations; a pixel cap keeps a decompression bomb from eating memory.
     return await sharp(file, { animated: false, limitInputPixels: 100_000_000, failOn: 'error' })
       .rotate()
