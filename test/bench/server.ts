@@ -399,6 +399,7 @@ async function sqliteRows(): Promise<Record<string, unknown>> {
     const reconnect = {
       restartedMs,
       reconnected: caughtUp.length,
+      p50Ms: caughtUp[Math.ceil(AGENTS * 0.5) - 1] ?? NaN,
       p99Ms: caughtUp.length >= Math.ceil(AGENTS * 0.99) ? (caughtUp[Math.ceil(AGENTS * 0.99) - 1] ?? NaN) : NaN,
     };
     await ask({ type: 'close' });
@@ -526,7 +527,7 @@ const sq = sqlite as {
   delivery: Delivery;
   use: ServerUse;
   idle: { heapPerSocketKb: number };
-  reconnect: { p99Ms: number; reconnected: number; restartedMs: number };
+  reconnect: { p50Ms: number; p99Ms: number; reconnected: number; restartedMs: number };
 };
 type Measure = { measure: string; value: number; floor: number | string; target: string; pass: boolean | string };
 const measures: Measure[] = [];
@@ -605,6 +606,7 @@ if (cluster !== null && !('error' in cluster)) {
 }
 add('Restart: server back up (ms after kill)', sq.reconnect.restartedMs, null, '', null);
 add('Restart: agents caught up within 15 s', sq.reconnect.reconnected, null, '', null);
+add('Restart: half reconnected and caught up (ms after kill)', sq.reconnect.p50Ms, null, '', null);
 add(
   'Restart: 99% reconnected and caught up (ms after kill)',
   sq.reconnect.p99Ms,
