@@ -19,14 +19,7 @@ import {
 } from '../../src/data/threadWindow.js';
 import { mentionParts } from '../../src/features/conversation/messages/mentionParts.js';
 import { sameRow, type RowContext, type RowProps } from '../../src/features/conversation/thread/rowContext.js';
-import {
-  FIRST_INDEX_START,
-  dayLabel,
-  dayOf,
-  nextFirstIndex,
-  threadItems,
-  unseenCount,
-} from '../../src/features/conversation/thread/threadItems.js';
+import { dayLabel, dayOf, threadItems, unseenCount } from '../../src/features/conversation/thread/threadItems.js';
 import { DAY, HOUR, conversationAt, message } from '../fixtures.js';
 
 /** The thread's window of messages, its rows and days, and the index that keeps the view still. */
@@ -55,17 +48,6 @@ describe('the thread rows', () => {
       `day:${dayOf(NOON)}`,
       'c',
     ]);
-  });
-
-  it('lowers the first index by every row added above the old first message, separators included', () => {
-    const before = threadItems(numbered(3, 10), false);
-    const after = threadItems([...numbered(5, 1, (n) => NOON - DAY + n * 60_000), ...numbered(3, 10)], false);
-    // Five older messages and the separator of the day that changed between them and the old first.
-    expect(nextFirstIndex(FIRST_INDEX_START, before, after)).toBe(FIRST_INDEX_START - 6);
-    // A message added at the end leaves it alone.
-    expect(nextFirstIndex(500, before, [...before, ...threadItems(numbered(1, 13), false)])).toBe(500);
-    // The beginning reached adds its separator on top: one more row above.
-    expect(nextFirstIndex(500, before, threadItems(numbered(3, 10), true))).toBe(499);
   });
 
   it('names the days: today, yesterday, then a date in the agent language', () => {

@@ -15,7 +15,7 @@ import {
   type JSX,
   type ReactNode,
 } from 'react';
-import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useT, type Locale, type Translator } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
 import type { QuotedMessages } from '../../../data/threadQuotes.js';
@@ -32,14 +32,7 @@ import { QuotedMessage } from '../messages/QuotedMessage.js';
 import { SystemNotice } from '../messages/SystemNotice.js';
 import { authorOf } from './messageIndex.js';
 import { sameRow, type RowContext, type RowProps } from './rowContext.js';
-import {
-  FIRST_INDEX_START,
-  dayLabel,
-  nextFirstIndex,
-  threadItems,
-  unseenCount,
-  type ThreadItem,
-} from './threadItems.js';
+import { dayLabel, threadItems, unseenCount, type ThreadItem } from './threadItems.js';
 
 const HIGHLIGHT_MS = 2500;
 
@@ -50,7 +43,7 @@ function LogHeader({ context }: { context: LogContext }): JSX.Element {
   const { t } = useT();
   return (
     // One height whatever it says: a header that grew or shrank would move the rows below it.
-    <Box sx={{ height: 32, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+    <Box sx={{ height: HEADER_HEIGHT, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
       {context.fetching ? (
         <Typography
           variant="caption"
@@ -72,13 +65,17 @@ function LogHeader({ context }: { context: LogContext }): JSX.Element {
   );
 }
 
-/** The end is followed only while the agent is there. */
-function followEnd(bottom: boolean): 'auto' | false {
-  return bottom ? 'auto' : false;
-}
+/** The header's height, always the same (above), and the room below the last row. */
+const HEADER_HEIGHT = 32;
+const FOOTER_HEIGHT = 8;
+/** Within this many pixels of the end the agent is at the end: new messages follow. */
+const AT_END_PX = 48;
+/** Rows rendered beyond each edge of the view, so a scroll shows rows already laid out. */
+const OVERSCAN_ROWS = 8;
 
-function LogFooter(): JSX.Element {
-  return <Box sx={{ height: 8 }} />;
+/** What a row is taken to measure before it is rendered (a day's line is shorter). */
+function estimateHeight(item: ThreadItem | undefined): number {
+  return item?.kind === 'day' ? 44 : 76;
 }
 
 function DaySeparator({ day, now }: { day: number; now: number }): JSX.Element {
@@ -126,20 +123,13 @@ export function MessageLog({
   const { t, tn, lang } = useT();
   const now = useNow();
   const messages = thread.messages;
-  const virtuoso = useRef<VirtuosoHandle>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const [highlightedId, setHighlightedId] = useState<string | null>(null);
   const highlightTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
   const atStart = !thread.hasOlder;
   const items = useMemo(() => threadItems(messages ?? [], atStart), [messages, atStart]);
-  // Keep the first row's index in step, so older rows added above leave the view in place.
-  const [tracked, setTracked] = useState<{ items: ThreadItem[]; index: number }>({ items, index: FIRST_INDEX_START });
-  let firstItemIndex = tracked.index;
-  if (tracked.items !== items) {
-    firstItemIndex = nextFirstIndex(tracked.index, tracked.items, items);
-    setTracked({ items, index: firstItemIndex });
-  }
 
   // The agent at the bottom follows new messages; scrolled up, a button counts them.
   const [atBottom, setAtBottom] = useState(true);
@@ -152,7 +142,7 @@ export function MessageLog({
   const unseen = atBottom ? 0 : unseenCount(messages ?? [], lastSeenId);
 
   // While a jump is under way the log does not follow its end. The list grows above as the
-  // jump fetches older history, and the agent was at the end when they asked: Virtuoso
+  // jump fetches older history, and the agent was at the end when they asked: following
   // would answer that growth (and the quote's row growing once its original is read) by
   // scrolling back to the end, after the jump had scrolled to the message.
   const [following, setFollowing] = useState(true);
@@ -168,9 +158,44 @@ export function MessageLog({
     }
   }, []);
 
-  const scrollToEnd = useCallback(() => {
-    virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end', behavior: 'auto' });
-  }, []);
+  // Rows by their keys, so older rows added above and rows growing above the view leave
+  // what is on screen where it is; it opens at the end and follows it while the agent is there.
+  const atBottomNow = useRef(true);
+  const shownHeight = useRef<number | null>(null);
+  // The app is not built with React Compiler: the virtualizer renders the log again itself.
+  // eslint-disable-next-line react-hooks/incompatible-library -- see above
+  const virtualizer = useVirtualizer<HTMLDivElement, HTMLDivElement>({
+    // Until the messages are read there is nothing to place (and no log): the first read opens at its end.
+    enabled: messages !== undefined,
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (index) => estimateHeight(items[index]),
+    getItemKey: (index) => items[index]?.key ?? index,
+    overscan: OVERSCAN_ROWS,
+    paddingStart: HEADER_HEIGHT,
+    paddingEnd: FOOTER_HEIGHT,
+    anchorTo: 'end',
+    followOnAppend: following,
+    scrollEndThreshold: AT_END_PX,
+    // Opens at the end: its last rows are rendered in the first frame, before any measuring.
+    initialOffset: () => HEADER_HEIGHT + items.reduce((sum, item) => sum + estimateHeight(item), 0),
+    onChange: (instance: Virtualizer<HTMLDivElement, HTMLDivElement>) => {
+      // The view got shorter (the composer came, or grew with a long reply): at the end, stay there.
+      const height = instance.scrollRect?.height ?? null;
+      const resized = height !== shownHeight.current;
+      shownHeight.current = height;
+      if (resized && atBottomNow.current && !instance.isAtEnd(AT_END_PX)) {
+        instance.scrollToEnd();
+        return;
+      }
+      const bottom = instance.isAtEnd(AT_END_PX);
+      if (bottom !== atBottomNow.current) {
+        atBottomNow.current = bottom;
+        onBottomChange(bottom);
+      }
+    },
+  });
+  const scrollToEnd = useCallback(() => virtualizer.scrollToEnd(), [virtualizer]);
 
   // The agent's own reply always brings the end back into view.
   const lastOwnId = lastMessage?.direction === 'outbound' && lastMessage.kind !== 'activity' ? lastMessage.id : null;
@@ -194,24 +219,27 @@ export function MessageLog({
 
   // Bring a message into view and light it up: widening the window first when it is above it.
   const pendingScroll = useRef<string | null>(null);
-  const scrollToPending = useCallback((shown: readonly ThreadItem[]) => {
-    const id = pendingScroll.current;
-    if (id === null) return;
-    const index = shown.findIndex((item) => item.key === id);
-    if (index === -1) return;
-    pendingScroll.current = null;
-    jumped.current = true;
-    virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
-    setHighlightedId(id);
-    clearTimeout(highlightTimer.current);
-    // Once the light goes out the list has settled where the jump left it: the end is
-    // followed again (only while the agent is there).
-    highlightTimer.current = setTimeout(() => {
-      setHighlightedId(null);
-      jumped.current = false;
-      setFollowing(true);
-    }, HIGHLIGHT_MS);
-  }, []);
+  const scrollToPending = useCallback(
+    (shown: readonly ThreadItem[]) => {
+      const id = pendingScroll.current;
+      if (id === null) return;
+      const index = shown.findIndex((item) => item.key === id);
+      if (index === -1) return;
+      pendingScroll.current = null;
+      jumped.current = true;
+      virtualizer.scrollToIndex(index, { align: 'center' });
+      setHighlightedId(id);
+      clearTimeout(highlightTimer.current);
+      // Once the light goes out the list has settled where the jump left it: the end is
+      // followed again (only while the agent is there).
+      highlightTimer.current = setTimeout(() => {
+        setHighlightedId(null);
+        jumped.current = false;
+        setFollowing(true);
+      }, HIGHLIGHT_MS);
+    },
+    [virtualizer],
+  );
   const reveal = thread.reveal;
   const jumpTo = useCallback(
     (target: MessageTarget) => {
@@ -273,15 +301,23 @@ export function MessageLog({
   useLayoutEffect(() => {
     shownRef.current = onShown;
   });
-  // Shown once the newest row is rendered: Virtuoso may render rows above it first.
-  const itemsRendered = useCallback((rendered: readonly { data?: ThreadItem }[]) => {
-    const newest = latest.current.items.at(-1);
-    if (newest !== undefined && rendered.some((row) => row.data === newest)) shownRef.current?.();
-  }, []);
+  const rows = virtualizer.getVirtualItems();
+  const firstRendered = rows[0]?.index;
+  const lastRendered = rows.at(-1)?.index;
+  // Shown once the newest row is in the page (or the thread turned out empty).
   const empty = messages?.length === 0;
   useEffect(() => {
-    if (empty) shownRef.current?.();
-  }, [empty]);
+    if (empty || (lastRendered !== undefined && lastRendered === items.length - 1)) shownRef.current?.();
+  }, [empty, lastRendered, items.length]);
+  // Older messages are asked for while the first row is near the view: again each time what
+  // was asked for has come (a new first row, or the server's page answered), until there is
+  // nothing older.
+  const loadOlder = thread.loadOlder;
+  const firstKey = items[0]?.key ?? null;
+  const nearStart = firstRendered === 0 && firstKey !== null;
+  useEffect(() => {
+    if (nearStart && thread.hasOlder && !thread.fetching) loadOlder();
+  }, [nearStart, firstKey, thread.hasOlder, thread.fetching, loadOlder]);
 
   const context = useMemo<LogContext>(
     () => ({ fetching: thread.fetching, hasOlder: thread.hasOlder, empty: messages?.length === 0 }),
@@ -292,36 +328,47 @@ export function MessageLog({
     <Box sx={{ flex: 1, position: 'relative', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
       <MessageStyles />
       {messages !== undefined && (
-        <Virtuoso<ThreadItem, LogContext>
-          ref={virtuoso}
+        <div
+          ref={scroller}
           role="log"
           aria-label={t('thread.log', { name: contactName })}
           aria-live="off"
           tabIndex={0}
           data-testid="message-log"
-          style={{ flex: 1 }}
-          data={items}
-          context={context}
-          firstItemIndex={firstItemIndex}
-          initialTopMostItemIndex={{ index: Math.max(0, items.length - 1), align: 'end' }}
-          computeItemKey={(_, item) => item.key}
-          itemContent={(_, item) => (
-            <ThreadRow
-              item={item}
-              // Only a day's label follows the clock: the other rows stay as they are each minute.
-              now={item.kind === 'day' ? now : 0}
-              highlighted={item.kind === 'message' && highlightedId === item.message.id}
-              context={rowContext}
-            />
-          )}
-          followOutput={following ? followEnd : false}
-          atBottomStateChange={onBottomChange}
-          itemsRendered={itemsRendered}
-          atBottomThreshold={48}
-          startReached={thread.loadOlder}
-          increaseViewportBy={{ top: 400, bottom: 400 }}
-          components={{ Header: LogHeader, Footer: LogFooter }}
-        />
+          style={{ flex: 1, overflowY: 'auto', overflowAnchor: 'none', contain: 'strict' }}
+        >
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+            <div style={{ position: 'absolute', top: 0, left: 0, width: '100%' }}>
+              <LogHeader context={context} />
+            </div>
+            {rows.map((row) => {
+              const item = items[row.index];
+              if (item === undefined) return null;
+              return (
+                <div
+                  key={row.key}
+                  ref={virtualizer.measureElement}
+                  data-index={row.index}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    width: '100%',
+                    transform: `translateY(${row.start}px)`,
+                  }}
+                >
+                  <ThreadRow
+                    item={item}
+                    // Only a day's label follows the clock: the other rows stay as they are each minute.
+                    now={item.kind === 'day' ? now : 0}
+                    highlighted={item.kind === 'message' && highlightedId === item.message.id}
+                    context={rowContext}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </div>
       )}
       {unseen > 0 && (
         <Button

@@ -30,28 +30,6 @@ export function threadItems(messages: readonly Message[], atStart: boolean): Thr
   return items;
 }
 
-/** A large start, so the index of the thread's first row can go down as older pages are added. */
-export const FIRST_INDEX_START = 1_000_000_000;
-
-/**
- * The index of the first row after the rows changed, for a list that keeps what is on
- * screen in place when older rows are added above it: it goes down by as many rows as
- * came before the message that used to be the first one. A day's separator that moves up
- * with its day counts with the rows added, not as one.
- */
-export function nextFirstIndex(
-  firstIndex: number,
-  before: readonly ThreadItem[],
-  after: readonly ThreadItem[],
-): number {
-  const anchor = before.find((item) => item.kind === 'message');
-  if (anchor === undefined) return firstIndex;
-  const was = before.indexOf(anchor);
-  const now = after.findIndex((item) => item.key === anchor.key);
-  if (now === -1) return firstIndex;
-  return firstIndex - (now - was);
-}
-
 /** How a day's separator reads: "Today", "Yesterday", or a date in the agent's language. */
 export function dayLabel(day: number, now: number, lang: Locale): string {
   const today = dayOf(now);
