@@ -180,18 +180,20 @@ export function MessageLog({
     // Opens at the end: its last rows are rendered in the first frame, before any measuring.
     initialOffset: () => HEADER_HEIGHT + items.reduce((sum, item) => sum + estimateHeight(item), 0),
     onChange: (instance: Virtualizer<HTMLDivElement, HTMLDivElement>) => {
-      // The view got shorter (the composer came, or grew with a long reply): at the end, stay there.
+      // From what the virtualizer knows, not from the page's layout: asking the element for
+      // its scroll height on each change would lay the page out in the middle of a render.
       const height = instance.scrollRect?.height ?? null;
+      const atEnd = instance.getTotalSize() - ((instance.scrollOffset ?? 0) + (height ?? 0)) <= AT_END_PX;
+      // The view got shorter (the composer came, or grew with a long reply): at the end, stay there.
       const resized = height !== shownHeight.current;
       shownHeight.current = height;
-      if (resized && atBottomNow.current && !instance.isAtEnd(AT_END_PX)) {
+      if (resized && atBottomNow.current && !atEnd) {
         instance.scrollToEnd();
         return;
       }
-      const bottom = instance.isAtEnd(AT_END_PX);
-      if (bottom !== atBottomNow.current) {
-        atBottomNow.current = bottom;
-        onBottomChange(bottom);
+      if (atEnd !== atBottomNow.current) {
+        atBottomNow.current = atEnd;
+        onBottomChange(atEnd);
       }
     },
   });
