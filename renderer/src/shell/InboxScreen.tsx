@@ -1,18 +1,14 @@
-import ContactPanelIcon from '@mui/icons-material/VerticalSplitOutlined';
-import SearchIcon from '@mui/icons-material/Search';
 import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
-import IconButton from '@mui/material/IconButton';
 import Alert from '@mui/material/Alert';
 import CircularProgress from '@mui/material/CircularProgress';
 import Paper from '@mui/material/Paper';
 import Snackbar from '@mui/material/Snackbar';
 import Toolbar from '@mui/material/Toolbar';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { refusal, type Agent } from '@parley/protocol';
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
-import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
+import { ConnectionBanner } from './ConnectionStatus.js';
 import type { ThreadActions } from '../domain/actions.js';
 import { ConversationActionsProvider, ThreadView } from '../features/conversation/index.js';
 import { useAgent, useEviction, useLastSyncedAt, useTeams } from '../data/hooks.js';
@@ -36,16 +32,15 @@ import { useSyncEngine } from './useSyncEngine.js';
 import { AdminScreen } from '../features/admin/index.js';
 import { SupervisorScreen } from '../features/supervisor/index.js';
 import type { ServerAccess } from '../platform/http.js';
-import { PresenceSwitch } from './PresenceSwitch.js';
 import { ScreenTabs, type Screen } from './ScreenTabs.js';
 import { usePeers } from './usePeers.js';
 import type { ParleyDb } from '../data/db.js';
 import { useRowsSettled } from '../data/conversationIndex.js';
-import { CommandPalette, ShortcutHelp, ShortcutKeys } from '../features/palette/index.js';
+import { CommandPalette, ShortcutHelp } from '../features/palette/index.js';
 import { KeyboardLayer, type Dialog } from './KeyboardLayer.js';
 import { whenIdle } from './whenIdle.js';
 import { SettingsDialog } from '../features/settings/index.js';
-import { AccountMenu } from './AccountMenu.js';
+import { ShellBarActions } from './ShellBarActions.js';
 import { listFallback } from './listFallback.js';
 import { ConversationRequests } from '../features/desktop/index.js';
 import { PopOutLayout } from '../features/popout/index.js';
@@ -217,6 +212,15 @@ function Inbox({
   const [dialog, setDialog] = useState<Dialog>(null);
   const teams = useTeams(db);
   const signOut = useCallback(() => onSignOut(db), [onSignOut, db]);
+  const setPresence = useCallback(
+    (presence: 'online' | 'away') =>
+      engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence),
+    [engine],
+  );
+  const toggleContact = useCallback(() => setContactOpen((open) => !open), []);
+  const openPalette = useCallback(() => setDialog('palette'), []);
+  const openSettings = useCallback(() => setDialog('settings'), []);
+  const openHelp = useCallback(() => setDialog('help'), []);
   const showEviction = eviction !== undefined && eviction.at >= openedAt && dismissed.evictedAt !== eviction.at;
 
   return (
@@ -232,53 +236,20 @@ function Inbox({
               <Box sx={{ flex: 1 }} />
               {/* The rest of the bar follows the list's first rows, a frame later. */}
               {rowsSettled || selectedId !== null ? (
-                <>
-                  <ConnectionStatus state={state} lastSyncedAt={lastSyncedAt} />
-                  <PresenceSwitch
-                    presence={me?.presence ?? 'offline'}
-                    onChange={(presence) =>
-                      engine === null ? Promise.resolve(refusal('internal', 'offline')) : engine.setPresence(presence)
-                    }
-                    onRefused={setPresenceError}
-                  />
-                  <Tooltip
-                    title={
-                      <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
-                        {t('palette.open')}
-                        <ShortcutKeys shortcut="mod+k" size="tiny" />
-                      </Box>
-                    }
-                  >
-                    <IconButton
-                      color="inherit"
-                      onClick={() => setDialog('palette')}
-                      aria-label={t('palette.open')}
-                      aria-keyshortcuts="Control+K Meta+K"
-                      data-testid="palette-button"
-                    >
-                      <SearchIcon />
-                    </IconButton>
-                  </Tooltip>
-                  {screen === 'inbox' ? (
-                    <Tooltip title={contactOpen ? t('menu.hideContact') : t('menu.showContact')}>
-                      <IconButton
-                        color="inherit"
-                        onClick={() => setContactOpen((open) => !open)}
-                        aria-label={t('menu.contactPanel')}
-                        aria-pressed={contactOpen}
-                        data-testid="contact-panel-toggle"
-                      >
-                        <ContactPanelIcon />
-                      </IconButton>
-                    </Tooltip>
-                  ) : null}
-                  <AccountMenu
-                    agent={me ?? agent}
-                    onSettings={() => setDialog('settings')}
-                    onShortcuts={() => setDialog('help')}
-                    onSignOut={signOut}
-                  />
-                </>
+                <ShellBarActions
+                  state={state}
+                  lastSyncedAt={lastSyncedAt}
+                  agent={me ?? agent}
+                  presence={me?.presence ?? 'offline'}
+                  onPresence={setPresence}
+                  onPresenceRefused={setPresenceError}
+                  onPalette={openPalette}
+                  contactToggle={screen === 'inbox' ? contactOpen : null}
+                  onToggleContact={toggleContact}
+                  onSettings={openSettings}
+                  onShortcuts={openHelp}
+                  onSignOut={signOut}
+                />
               ) : null}
             </Toolbar>
           </AppBar>
@@ -424,7 +395,7 @@ function Inbox({
           listRegion={() => listRegion.current}
           setView={setView}
           setScreen={setScreen}
-          toggleContactPanel={() => setContactOpen((open) => !open)}
+          toggleContactPanel={toggleContact}
           signOut={signOut}
           onOpenConversation={(conversationId) => {
             setScreen('inbox');
