@@ -32,6 +32,7 @@ import { QuotedMessage } from '../messages/QuotedMessage.js';
 import { SystemNotice } from '../messages/SystemNotice.js';
 import { authorOf } from './messageIndex.js';
 import { sameRow, type RowContext, type RowProps } from './rowContext.js';
+import { keepRowHeight, knownRowHeight, logWidthIs } from './rowHeights.js';
 import { dayLabel, threadItems, unseenCount, type ThreadItem } from './threadItems.js';
 
 const HIGHLIGHT_MS = 2500;
@@ -73,9 +74,9 @@ const AT_END_PX = 48;
 /** Rows rendered beyond each edge of the view, so a scroll shows rows already laid out. */
 const OVERSCAN_ROWS = 8;
 
-/** What a row is taken to measure before it is rendered (a day's line is shorter). */
-function estimateHeight(item: ThreadItem | undefined): number {
-  return item?.kind === 'day' ? 44 : 76;
+/** What a row is taken to measure before it is rendered: what it measured before, or a guess (a day's line is shorter). */
+function sizeOf(item: ThreadItem | undefined): number {
+  return (item === undefined ? undefined : knownRowHeight(item.key)) ?? (item?.kind === 'day' ? 44 : 76);
 }
 
 function DaySeparator({ day, now }: { day: number; now: number }): JSX.Element {
@@ -169,7 +170,7 @@ export function MessageLog({
     enabled: messages !== undefined,
     count: items.length,
     getScrollElement: () => scroller.current,
-    estimateSize: (index) => estimateHeight(items[index]),
+    estimateSize: (index) => sizeOf(items[index]),
     getItemKey: (index) => items[index]?.key ?? index,
     overscan: OVERSCAN_ROWS,
     paddingStart: HEADER_HEIGHT,
@@ -177,12 +178,23 @@ export function MessageLog({
     anchorTo: 'end',
     followOnAppend: following,
     scrollEndThreshold: AT_END_PX,
+    // A row is measured once it is laid out (the resize observer), and when first rendered
+    // only if no height is known for it: reading it then lays the page out again.
+    measureElement: (element, entry, instance) => {
+      const key = items[instance.indexFromElement(element)]?.key;
+      const box = entry?.borderBoxSize[0];
+      const known = key === undefined ? undefined : (instance.itemSizeCache.get(key) ?? knownRowHeight(key));
+      const height = box !== undefined ? Math.round(box.blockSize) : (known ?? element.offsetHeight);
+      if (key !== undefined) keepRowHeight(key, height);
+      return height;
+    },
     // Opens at the end: its last rows are rendered in the first frame, before any measuring.
-    initialOffset: () => HEADER_HEIGHT + items.reduce((sum, item) => sum + estimateHeight(item), 0),
+    initialOffset: () => HEADER_HEIGHT + items.reduce((sum, item) => sum + sizeOf(item), 0),
     onChange: (instance: Virtualizer<HTMLDivElement, HTMLDivElement>) => {
       // From what the virtualizer knows, not from the page's layout: asking the element for
       // its scroll height on each change would lay the page out in the middle of a render.
       const height = instance.scrollRect?.height ?? null;
+      if (instance.scrollRect !== null) logWidthIs(instance.scrollRect.width);
       const atEnd = instance.getTotalSize() - ((instance.scrollOffset ?? 0) + (height ?? 0)) <= AT_END_PX;
       // The view got shorter (the composer came, or grew with a long reply): at the end, stay there.
       const resized = height !== shownHeight.current;
