@@ -21,9 +21,11 @@ let http: HttpServer | undefined;
 let server: Server | undefined;
 let guard: SessionGuard | undefined;
 let client: ClientSocket | undefined;
+const others: ClientSocket[] = [];
 
 afterEach(async () => {
   client?.disconnect();
+  for (const other of others.splice(0)) other.disconnect();
   guard?.stop();
   await new Promise<void>((resolve) => (server === undefined ? resolve() : void server.close(() => resolve())));
   http?.close();
@@ -91,5 +93,57 @@ describe('the session guard', () => {
     state.check = 'ended';
     socket.emit('ping', () => undefined);
     expect(await reason).toBe('io server disconnect');
+  });
+
+  test('a socket that connects while a sweep reads keeps its session', async () => {
+    http = createServer();
+    server = new Server(http);
+    let sweeps = 0;
+    let answer: () => void = () => undefined;
+    const agents = {
+      sessionForToken: (token: string) => Promise.resolve({ agentId: `agent-${token}`, key: `session-${token}` }),
+      // The sweep's read takes its time: the answer comes when the test says.
+      aliveSessions: (states: { key: string }[]) => {
+        sweeps += 1;
+        return new Promise<Set<string>>((resolve) => {
+          answer = () => resolve(new Set(states.map((state) => state.key)));
+        });
+      },
+    } as unknown as Agents;
+    guard = guardSessions(server as never, {
+      agents,
+      log: pino({ level: 'silent' }),
+      tokenOf: (socket) => (socket.handshake.auth as { token?: string }).token,
+      maxAgeMs: 60_000,
+      sweepMs: 20,
+    });
+    server.on('connection', (socket) => {
+      socket.on('ping', (ack: (answer: unknown) => void) => ack('pong'));
+    });
+    await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    const open = async (token: string): Promise<ClientSocket> => {
+      const socket = connect(`http://127.0.0.1:${port}`, {
+        auth: { token },
+        transports: ['websocket'],
+        reconnection: false,
+      });
+      others.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+
+    const first = await open('a');
+    await expect.poll(() => sweeps, { timeout: 2_000 }).toBeGreaterThan(0);
+    // Connects while the sweep that asked about the first socket's session waits for its answer.
+    const second = await open('b');
+    answer();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await ping(second)).toBe('pong');
+    expect(second.connected).toBe(true);
+    expect(await ping(first)).toBe('pong');
   });
 });

@@ -119,14 +119,18 @@ export function guardSessions(
     if (sweeping || checked.size === 0) return;
     sweeping = true;
     try {
-      const states = [...checked.values()];
-      const keys = new Set(states.map((state) => state.key));
+      const asked = [...checked.entries()];
+      const keys = new Set(asked.map(([, state]) => state.key));
       const startedAt = Date.now();
-      const alive = await deps.agents.aliveSessions(states);
+      const alive = await deps.agents.aliveSessions(asked.map(([, state]) => state));
       for (const key of keys) {
         if (!alive.has(key)) io.in(sessionRoom(key)).disconnectSockets(true);
       }
-      for (const [id, state] of checked) {
+      // Only the sockets this sweep asked about: one that connected while it read was checked
+      // by its handshake, and its session is not in the answer (forgetting it would end the
+      // socket at its next request).
+      for (const [id, state] of asked) {
+        if (checked.get(id) !== state) continue;
         if (alive.has(state.key)) state.checkedAt = Math.max(state.checkedAt, startedAt);
         else checked.delete(id);
       }
