@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, refusal, type ServerInfo } from '@parley/protocol';
 import { Agents } from './modules/agents/index.js';
 import { SharedPresence, usePresence } from './modules/presence/index.js';
@@ -32,7 +32,7 @@ import { Store } from './platform/store.js';
 import { Lifecycle } from './platform/lifecycle.js';
 import { connectRedis, type RedisLink } from './platform/redis.js';
 import { shareThrottles } from './platform/throttle.js';
-import { createLogger, requestIdOf } from './platform/logging.js';
+import { AccessLog, createLogger, requestIdOf } from './platform/logging.js';
 import { ServerMetrics } from './platform/metrics.js';
 import { operationsRoutes } from './transport/http/operations.js';
 import type { GraphCallRecord } from './modules/outbound/index.js';
@@ -92,8 +92,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     loggerInstance: logger,
     // Each request's id is in every line it logs; a sane `x-request-id` from a proxy is kept.
     genReqId: requestIdOf,
-    // At a terminal, a line a request is noise: those that matter log their own line.
-    logController: new LogController({ disableRequestLogging: config.logFormat === 'pretty' }),
+    // One line a request; at a terminal none: those that matter log their own line.
+    logController: new AccessLog({ disableRequestLogging: config.logFormat === 'pretty' }),
     // Webhook bodies have their own, configurable limit; everything else is small.
     bodyLimit: 64 * 1024,
     // Closing the server ends every connection, including keep-alive ones mid-response.

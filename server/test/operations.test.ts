@@ -291,7 +291,10 @@ describe('logs', () => {
     expect(own).toMatch(/^[0-9a-f-]{36}$/);
     const completed = logs.lines().filter((line) => line.msg === 'request completed');
     expect(completed.map((line) => line.reqId)).toEqual(expect.arrayContaining(['lb-7f3a9c', own]));
-    expect(completed[0]).toMatchObject({ level: 30, service: 'parley' });
+    expect(completed[0]).toMatchObject({ level: 30, service: 'parley', req: { method: 'GET', url: '/api/info' } });
+    expect(completed[0]).toMatchObject({ res: { statusCode: 200 } });
+    // One line a request at info: the answer's.
+    expect(logs.lines().filter((line) => line.msg === 'incoming request')).toEqual([]);
     expect(typeof completed[0]?.time).toBe('string');
   });
 
