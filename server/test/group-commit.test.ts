@@ -48,10 +48,12 @@ async function open(dataDir: string): Promise<Db> {
 }
 
 /** A store whose group transactions take every queued write, however long they take, and a reader of its own. */
-async function openStore(): Promise<{ store: Store; reader: Db; batches: CommittedBatch[] }> {
+async function openStore(
+  options: { groupSpacingMs?: number } = {},
+): Promise<{ store: Store; reader: Db; batches: CommittedBatch[] }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-group-commit-'));
   dirs.push(dataDir);
-  const store = new Store(await open(dataDir), { groupBudgetMs: Number.POSITIVE_INFINITY });
+  const store = new Store(await open(dataDir), { groupBudgetMs: Number.POSITIVE_INFINITY, ...options });
   const batches: CommittedBatch[] = [];
   store.onChanges((batch) => batches.push(batch));
   // Its own connection: it sees only what was committed.
@@ -179,6 +181,28 @@ describe('grouped writes on the store', () => {
     ).rejects.toBeInstanceOf(Refused);
     const id = await store.write(insertRow(), { grouped: true });
     expect(await committedIds(reader)).toEqual([id]);
+  });
+
+  test('with a spacing, writes asked for one by one soon after a transaction share the next one', async () => {
+    const spacingMs = 300;
+    const { store, batches } = await openStore({ groupSpacingMs: spacingMs });
+    // After a quiet spell, the first starts at once.
+    const quietStart = performance.now();
+    await store.write(insertRow(), { grouped: true });
+    const firstTook = performance.now() - quietStart;
+    expect(firstTook).toBeLessThan(spacingMs);
+    // Then three more, each in a task of its own, as webhooks arriving a few ms apart.
+    const later: Promise<string>[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      later.push(store.write(insertRow(), { grouped: true }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await Promise.all(later);
+    // Without the spacing each would have had a transaction (and a batch) of its own.
+    expect(batches).toHaveLength(2);
+    expect(batches[1]?.changes).toHaveLength(3);
+    // Not started before the spacing since the first transaction began.
+    expect(performance.now() - quietStart).toBeGreaterThanOrEqual(spacingMs);
   });
 });
 

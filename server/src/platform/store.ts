@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import {
   GROUP_BUDGET_MS,
   POSTGRES_GROUP_BUDGET_MS,
+  SQLITE_GROUP_SPACING_MS,
   GroupFailure,
   WriteGroup,
   unwrapFailure,
@@ -140,13 +141,14 @@ export class Store {
 
   constructor(
     readonly db: Db,
-    options: { groupBudgetMs?: number } = {},
+    options: { groupBudgetMs?: number; groupSpacingMs?: number } = {},
   ) {
     this.engine = engineOf(db);
     const budgetMs = options.groupBudgetMs ?? (this.engine === 'postgres' ? POSTGRES_GROUP_BUDGET_MS : GROUP_BUDGET_MS);
     this.group = new WriteGroup(
       (units) => this.insideWrite.run(true, () => this.transact(units, budgetMs)),
       (batch) => this.publish(batch),
+      options.groupSpacingMs ?? (this.engine === 'sqlite' ? SQLITE_GROUP_SPACING_MS : 0),
     );
   }
 

@@ -24,6 +24,18 @@ export const GROUP_BUDGET_MS = 8;
  */
 export const POSTGRES_GROUP_BUDGET_MS = 50;
 
+/**
+ * On SQLite, a group transaction starts at least this long after the one before it: under
+ * a steady stream of webhooks the writes of that time share one transaction, so one COMMIT
+ * (its fsync, on the event loop), one read back and one live batch to each agent serve
+ * several messages instead of one. Without it, at 200 webhooks a second nearly every
+ * webhook had a transaction and a fan-out of its own, and those fixed costs took most of a
+ * core. A write that comes after a quiet spell starts at once; under load a write waits
+ * at most this long, against the tens of milliseconds the queue behind a busy core costs.
+ * (On PostgreSQL a transaction's round trips already give the next group time to fill.)
+ */
+export const SQLITE_GROUP_SPACING_MS = 10;
+
 export type Outcome<T> = { ok: true; result: T } | { ok: false; error: unknown };
 /** A committed transaction: the outcome of each write that ran in it, in order, and its batch. */
 export type Committed<T> = { outcomes: Outcome<T>[]; batch: CommittedBatch | null };
@@ -51,15 +63,20 @@ export class WriteGroup<U> {
   private readonly queued: Queued<U>[] = [];
   private running = false;
   private scheduled = false;
+  /** When the last group transaction started (performance.now()). */
+  private lastStarted = Number.NEGATIVE_INFINITY;
 
   /**
    * @param commit runs the writes in one transaction, in order, until its budget is spent:
    *   the outcome of each that ran, or a GroupFailure if the transaction failed as a whole.
    * @param publish hands on what a committed transaction stamped, before its writes are answered.
+   * @param spacingMs how long after the start of one transaction the next may start at the
+   *   earliest (0: as soon as the loop has read what else arrived).
    */
   constructor(
     private readonly commit: (units: U[]) => Promise<Committed<unknown>>,
     private readonly publish: (batch: CommittedBatch | null) => void,
+    private readonly spacingMs = 0,
   ) {}
 
   /** Queues a write; the next group transaction starts once the loop has read what else arrived. */
@@ -73,17 +90,22 @@ export class WriteGroup<U> {
   private schedule(): void {
     if (this.running || this.scheduled || this.queued.length === 0) return;
     this.scheduled = true;
-    // Not a microtask: the requests that came in with this one (and during the last commit)
-    // are read and queued first, and ride in the same transaction.
-    setImmediate(() => {
+    const go = (): void => {
       this.scheduled = false;
       void this.run();
-    });
+    };
+    const wait = this.lastStarted + this.spacingMs - performance.now();
+    // A full transaction's worth does not wait for the spacing.
+    if (wait >= 1 && this.queued.length < GROUP_MAX_WRITES) setTimeout(go, wait);
+    // Not a microtask: the requests that came in with this one (and during the last commit)
+    // are read and queued first, and ride in the same transaction.
+    else setImmediate(go);
   }
 
   private async run(): Promise<void> {
     if (this.running || this.queued.length === 0) return;
     this.running = true;
+    this.lastStarted = performance.now();
     const taken = this.queued.splice(0, GROUP_MAX_WRITES);
     let committed: Committed<unknown> | null = null;
     let failure: unknown = null;
