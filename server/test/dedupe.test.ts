@@ -115,6 +115,25 @@ describe('the same webhook delivered more than once', () => {
     await expectStoredOnceAndPushedOnce('m_RETRIED');
   });
 
+  test('a retry from a sender the store does not know is still a duplicate, and makes no contact', async () => {
+    await deliver(server, 'whatsapp', body);
+    const contactsBefore = await server.store.db.selectFrom('contacts').select('id').execute();
+    // The same message id from another number: no contact is found, yet the message is known.
+    const stranger = whatsappText({
+      from: '16505550000',
+      name: 'Someone Else',
+      id: 'wamid.RETRIED',
+      text: 'Is my order shipped?',
+      timestampSeconds: T0,
+    });
+    expect((await postWebhook(server, 'whatsapp', stranger)).status).toBe(200);
+    await barrier('wamid.BARRIER_STRANGER');
+    await expectStoredOnceAndPushedOnce('wamid.RETRIED');
+    const contactsAfter = await server.store.db.selectFrom('contacts').select('id').execute();
+    // The barrier's sender is the one contact added.
+    expect(contactsAfter).toHaveLength(contactsBefore.length + 1);
+  });
+
   test('the same id on another channel is another message', async () => {
     await deliver(
       server,

@@ -2,7 +2,7 @@ import { type CustomerRef } from '../channels/index.js';
 import { touchDuplicatesOf } from '../contacts/index.js';
 import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../platform/store.js';
-import type { Context, ConversationRow, MessageEvent } from './context.js';
+import { findMessage, type Context, type ConversationRow, type MessageEvent } from './context.js';
 import { sql } from 'kysely';
 
 /** The customer a message comes from: found by any of their identities (through a merge), or created. */
@@ -36,16 +36,33 @@ type FoundContact = {
   conversation: ConversationRow | null;
 };
 
+/** What a message's lookup found: its contact (if known), and whether the message is stored already. */
+export type ContactLookup = { found: FoundContact | undefined; duplicate: boolean };
+
+/**
+ * The message's contact, as `findContact` finds it, and whether the message itself is
+ * stored already (Meta's retry): the duplicate check rides on the contact's query, one
+ * round trip fewer a message (on PostgreSQL, made while the seq row is held). When no
+ * contact is found it is asked on its own, so a duplicate is caught whatever its contact.
+ */
+export async function lookUpMessage(trx: Trx, event: MessageEvent): Promise<ContactLookup> {
+  const found = await findContact(trx, event.channel, event.customer.identities, event.account.id, event.externalId);
+  if (found !== undefined) return { found, duplicate: found.duplicate };
+  return { found, duplicate: (await findMessage(trx, event.channel, event.externalId)) !== undefined };
+}
+
 /**
  * The contact one of these identities belongs to (the first found, in order), with its
- * conversation on `accountId`: one query for each identity tried.
+ * conversation on `accountId`: one query for each identity tried. With `externalId`, the
+ * same query says whether a message of the channel with that id is stored.
  */
 async function findContact(
   trx: Trx,
   channel: string,
   identities: CustomerRef['identities'],
   accountId: string,
-): Promise<FoundContact | undefined> {
+  externalId?: string,
+): Promise<(FoundContact & { duplicate: boolean }) | undefined> {
   for (const identity of identities) {
     const row = await trx
       .selectFrom('contact_identities')
@@ -61,14 +78,32 @@ async function findContact(
         'contacts.name as found_contact_name',
         'contacts.phone as found_contact_phone',
       ])
+      .select((eb) =>
+        (externalId === undefined
+          ? eb.val<string | null>(null)
+          : eb
+              .selectFrom('messages')
+              .select('messages.id')
+              .where('messages.channel', '=', channel)
+              .where('messages.external_id', '=', externalId)
+              .limit(1)
+        ).as('found_message_id'),
+      )
       .selectAll('conversations')
       .where('contact_identities.channel', '=', channel)
       .where('contact_identities.kind', '=', identity.kind)
       .where('contact_identities.external_id', '=', identity.externalId)
       .executeTakeFirst();
     if (row === undefined) continue;
-    const { found_contact_id: id, found_contact_name: name, found_contact_phone: phone, ...conversation } = row;
+    const {
+      found_contact_id: id,
+      found_contact_name: name,
+      found_contact_phone: phone,
+      found_message_id: messageId,
+      ...conversation
+    } = row;
     return {
+      duplicate: messageId !== null,
       contact: { id, name, phone },
       by: identity,
       // Every column of a conversation, or (none joined) every one null.
@@ -86,10 +121,12 @@ async function findContact(
 export async function upsertContact(
   context: Context,
   event: MessageEvent,
+  lookup?: ContactLookup,
 ): Promise<{ id: string; conversation?: ConversationRow | null }> {
   const { trx, changes, now } = context;
   const { customer } = event;
-  const known = await findContact(trx, event.channel, customer.identities, event.account.id);
+  const known =
+    lookup === undefined ? await findContact(trx, event.channel, customer.identities, event.account.id) : lookup.found;
   if (known !== undefined) {
     const found = known.contact;
     const name = customer.name ?? found.name;

@@ -4,7 +4,7 @@ import type { InboundAttachment } from '../channels/index.js';
 import { changeStatus, conversationArrived } from '../assignment/index.js';
 import { routeTeam } from '../teams/index.js';
 import { newId } from '../../platform/ids.js';
-import { findContactId, upsertContact } from './contacts.js';
+import { findContactId, lookUpMessage, upsertContact, type ContactLookup } from './contacts.js';
 import { previewColumns, previewOf } from '../../platform/preview.js';
 import {
   ECHO_MATCH_MS,
@@ -23,10 +23,17 @@ const created = new WeakSet<ConversationRow>();
 
 export async function applyMessage(context: Context, event: MessageEvent): Promise<Outcome> {
   const { trx, changes, now } = context;
-  if ((await findMessage(trx, event.channel, event.externalId)) !== undefined) return 'duplicate';
-  if (event.direction === 'outbound' && (await attachEcho(context, event))) return 'updated';
+  let lookup: ContactLookup | undefined;
+  if (event.direction === 'outbound') {
+    if ((await findMessage(trx, event.channel, event.externalId)) !== undefined) return 'duplicate';
+    if (await attachEcho(context, event)) return 'updated';
+  } else {
+    // The customer's contact and the duplicate check, in one query.
+    lookup = await lookUpMessage(trx, event);
+    if (lookup.duplicate) return 'duplicate';
+  }
 
-  const contact = await upsertContact(context, event);
+  const contact = await upsertContact(context, event, lookup);
   const conversation = await findOrCreateConversation(context, event, contact.id, contact.conversation);
 
   // Only what the customer wrote opens the windows, counts as unread and reopens the
