@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { LiveBatch } from '@parley/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Db } from '../src/platform/database.js';
-import { Store, type ChangeSet, type CommittedBatch, type Trx } from '../src/platform/store.js';
+import { LIVE_READ_MAX, Store, type ChangeSet, type CommittedBatch, type Trx } from '../src/platform/store.js';
 import { runInSlices } from '../src/platform/slices.js';
 import { whatsapp } from '../src/modules/channels/index.js';
 import { listChannelAccounts } from '../src/modules/channelAccounts/index.js';
@@ -166,6 +166,91 @@ describe('grouped writes on the store', () => {
     expect(batches[1]?.after).toBe(head + 3);
     expect(batches[1]?.changes.map((change) => change.data.id)).toEqual([next]);
     expect(await store.head()).toBe(head + 4);
+  });
+
+  test('a group runs each write once when none fails; when one throws, the others run again and are stored once', async () => {
+    const { store, reader, batches } = await openStore();
+    const head = await store.head();
+    const runs = new Map<string, number>();
+    const counted =
+      (id: string, fail = false) =>
+      async (trx: Trx, changes: ChangeSet) => {
+        runs.set(id, (runs.get(id) ?? 0) + 1);
+        await insertRow(id)(trx, changes);
+        if (fail) throw new Refused('refused by the code');
+        return id;
+      };
+    // Without a savepoint each: one run each.
+    const quiet = ['q1', 'q2', 'q3'].map((name) => `${name}-${randomUUID()}`);
+    await Promise.all(quiet.map((id) => store.write(counted(id), { grouped: true })));
+    expect(quiet.map((id) => runs.get(id))).toEqual([1, 1, 1]);
+
+    // One throws: the transaction that ran them all is rolled back, and they run again, each
+    // in a savepoint. The first and the failing one ran twice; the last only in the second.
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => `${name}-${randomUUID()}`) as [string, string, string];
+    const outcomes = await Promise.allSettled([
+      store.write(counted(a), { grouped: true }),
+      store.write(counted(b, true), { grouped: true }),
+      store.write(counted(c), { grouped: true }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect([runs.get(a), runs.get(b), runs.get(c)]).toEqual([2, 2, 1]);
+    // Stored once each, with gap-free seqs, in one batch after the first group's.
+    const ids = await committedIds(reader);
+    expect(ids.filter((id) => id === a || id === c)).toHaveLength(2);
+    expect(ids).not.toContain(b);
+    expect(batches).toHaveLength(2);
+    expect(batches[1]?.after).toBe(head + 3);
+    expect(batches[1] === undefined ? [] : seqsOf(batches[1])).toEqual(range(head + 3, head + 5));
+  });
+
+  test("what another node reads back of a commit is the batch it published: rows, changes of sight, the range's end", async () => {
+    const { store, batches } = await openStore();
+    const head = await store.head();
+    const ids = [randomUUID(), randomUUID()];
+    await store.write(async (trx, changes) => {
+      await insertRow(ids[0])(trx, changes);
+      const [access] = await changes.stampAccess([
+        { agentId: 'agent-1', conversationId: 'conversation-1', visible: true },
+      ]);
+      if (access === undefined) throw new Error('no seq for the change of sight');
+      await trx
+        .insertInto('access_changes')
+        .values({ agent_id: access.agentId, conversation_id: access.conversationId, visible: 1, seq: access.seq })
+        .execute();
+      await insertRow(ids[1])(trx, changes);
+    });
+    const [published] = batches;
+    const read = await store.readCommitted(head);
+    expect(read?.after).toBe(head);
+    expect(read?.upTo).toBe(head + 3);
+    expect(read === null ? [] : seqsOf(read)).toEqual(published === undefined ? [] : seqsOf(published));
+    expect(read?.changes.map((change) => change.data.id).sort()).toEqual([...ids].sort());
+    expect(read?.access).toEqual([
+      { agentId: 'agent-1', conversationId: 'conversation-1', visible: true, seq: head + 2 },
+    ]);
+    expect(read?.access).toEqual(published?.access);
+    // Up to a seq: the first row alone.
+    const first = await store.readCommitted(head, head + 1);
+    expect(first?.changes.map((change) => change.data.id)).toEqual([ids[0]]);
+    expect(first?.access).toEqual([]);
+    // Nothing after the head.
+    expect(await store.readCommitted(head + 3)).toBeNull();
+  });
+
+  test('a range past LIVE_READ_MAX rows is read as an empty batch at its end, for clients to pull', async () => {
+    const { store } = await openStore();
+    const head = await store.head();
+    await store.write(async (trx, changes) => {
+      for (let index = 0; index <= LIVE_READ_MAX; index += 1) await insertRow()(trx, changes);
+    });
+    const read = await store.readCommitted(head);
+    expect(read?.after).toBe(head + LIVE_READ_MAX + 1);
+    expect(read?.upTo).toBe(head + LIVE_READ_MAX + 1);
+    expect(read?.changes).toEqual([]);
+    // One short of it is read whole.
+    const under = await store.readCommitted(head + 1);
+    expect(under?.changes).toHaveLength(LIVE_READ_MAX);
   });
 
   test('a group of one that fails rejects, and the writes after it still run', async () => {

@@ -64,6 +64,9 @@ const SYNCED_TABLES = [
   ['cannedResponse', 'canned_responses'],
 ] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];
 
+/** The synced entities by name, as `readCommitted` reads them back from its query. */
+const ENTITY_NAMES = new Map<string, ChangeEntity>(SYNCED_TABLES.map(([entity]) => [entity, entity]));
+
 export class Store {
   /** Agents as last read, for pulls (see AgentCache). */
   readonly agents = new AgentCache();
@@ -139,11 +142,12 @@ export class Store {
    * has seen seq N can never later find a change below N (see docs/architecture.md).
    *
    * With `grouped`, the write joins the others asked for while a grouped transaction was
-   * running (group commit): they run one after the other in the next transaction, each in a
-   * savepoint of its own, and commit together, one COMMIT (one fsync, one hold of the seq
-   * row) for all. Each still resolves only once that transaction has committed, rejects if
-   * it failed, and a write that throws is rolled back to its savepoint alone: the others
-   * commit without it. What they stamped is published as one batch.
+   * running (group commit): they run one after the other in the next transaction and
+   * commit together, one COMMIT (one fsync, one hold of the seq row) for all. Each still
+   * resolves only once that transaction has committed, rejects if it failed, and a write
+   * that throws is undone alone: the others commit without it (they run again, each in a
+   * savepoint, see `transact`, so a grouped write's work must have no effect outside its
+   * transaction but its result). What they stamped is published as one batch.
    */
   async write<T>(
     work: (trx: Trx, changes: ChangeSet) => Promise<T>,
@@ -213,35 +217,57 @@ export class Store {
       );
       const upTo = Math.min(head, until);
       if (upTo <= after) return null;
-      const take = LIVE_READ_MAX + 1;
-      const refs: { entity: ChangeEntity; id: string }[] = [];
-      for (const [entity, table] of SYNCED_TABLES) {
-        const rows = await trx
-          .selectFrom(table)
-          .select('id')
-          .where('seq', '>', after)
-          .where('seq', '<=', upTo)
-          .limit(take)
-          .execute();
-        for (const row of rows) refs.push({ entity, id: row.id });
-      }
-      const accessRows = await trx
+      // What each seq of the range stamped, in one query: a row of a synced table (each holds
+      // the seq of its last change), or a change of sight. A seq is in one row at most, so
+      // past LIVE_READ_MAX rows the range is past it too.
+      const access = trx
         .selectFrom('access_changes')
-        .select(['agent_id', 'conversation_id', 'visible', 'seq'])
+        .select([
+          sql.lit('access').as('entity'),
+          'agent_id as id',
+          sql<string | null>`conversation_id`.as('conversation_id'),
+          sql<number | null>`visible`.as('visible'),
+          'seq',
+        ])
         .where('seq', '>', after)
-        .where('seq', '<=', upTo)
-        .orderBy('seq')
-        .limit(take)
+        .where('seq', '<=', upTo);
+      const rows = await SYNCED_TABLES.reduce(
+        (union, [entity, table]) =>
+          union.unionAll(
+            trx
+              .selectFrom(table)
+              .select([
+                sql.lit(entity).as('entity'),
+                'id',
+                sql<string | null>`null`.as('conversation_id'),
+                sql<number | null>`null`.as('visible'),
+                'seq',
+              ])
+              .where('seq', '>', after)
+              .where('seq', '<=', upTo),
+          ),
+        access,
+      )
+        .limit(LIVE_READ_MAX + 1)
         .execute();
       const empty = { access: [], placements: new Map(), contactPlacements: new Map(), grants: new Map() };
-      if (refs.length + accessRows.length > LIVE_READ_MAX) return { after: upTo, upTo, changes: [], ...empty };
-      const access: AccessChange[] = accessRows.map((row) => ({
-        agentId: row.agent_id,
-        conversationId: row.conversation_id,
-        visible: row.visible === 1,
-        seq: Number(row.seq),
-      }));
-      return { after, upTo, ...(await this.assemble(trx, await loadChanges(trx, refs), access)) };
+      if (rows.length > LIVE_READ_MAX) return { after: upTo, upTo, changes: [], ...empty };
+      const refs: { entity: ChangeEntity; id: string }[] = [];
+      const changesOfSight: AccessChange[] = [];
+      for (const row of rows) {
+        const entity = ENTITY_NAMES.get(row.entity);
+        if (entity !== undefined) refs.push({ entity, id: row.id });
+        else if (row.conversation_id !== null) {
+          changesOfSight.push({
+            agentId: row.id,
+            conversationId: row.conversation_id,
+            visible: Number(row.visible) === 1,
+            seq: Number(row.seq),
+          });
+        }
+      }
+      changesOfSight.sort((a, b) => a.seq - b.seq);
+      return { after, upTo, ...(await this.assemble(trx, await loadChanges(trx, refs), changesOfSight)) };
     });
   }
 
@@ -268,12 +294,32 @@ export class Store {
 
   /**
    * Runs the writes one after the other in one transaction and reads back what they
-   * stamped, as one batch. Several: each in a savepoint, so one that throws is undone alone
-   * and the others go on; and once `budgetMs` has passed, the rest are left for the next
-   * transaction (the outcomes cover only those that ran). One: no savepoint, its failure
-   * fails the transaction.
+   * stamped, as one batch. Once `budgetMs` has passed, the rest are left for the next
+   * transaction (the outcomes cover only those that ran).
+   *
+   * Several: first without a savepoint each (on PostgreSQL a savepoint is a round trip a
+   * write, made while the seq row is held and no other node can write). If one of them
+   * throws, that transaction is rolled back whole and they all run again, each in a
+   * savepoint: the one that throws is undone alone and the others commit. So a grouped
+   * write's work may run twice, and must do nothing outside its transaction but return.
+   * One: no savepoint, its failure fails the transaction.
    */
   private async transact<T>(units: readonly Unit<T>[], budgetMs = Number.POSITIVE_INFINITY): Promise<Committed<T>> {
+    if (units.length > 1) {
+      try {
+        return await this.attempt(units, budgetMs, false);
+      } catch (error) {
+        if (!(error instanceof WriteThrew)) throw error;
+      }
+    }
+    return this.attempt(units, budgetMs, units.length > 1);
+  }
+
+  /**
+   * One transaction of `transact`. Without `savepoints`, a write of several that throws
+   * rolls the transaction back, as a WriteThrew.
+   */
+  private async attempt<T>(units: readonly Unit<T>[], budgetMs: number, savepoints: boolean): Promise<Committed<T>> {
     let ran = 0;
     try {
       return await this.db.transaction().execute(async (trx) => {
@@ -298,7 +344,6 @@ export class Store {
         const outcomes: Outcome<T>[] = [];
         const stamped: ChangeSet[] = [];
         const origins: WriteOrigin[] = [];
-        const savepoints = units.length > 1;
         // The statements that end a write's savepoint wait to go with the next write's, in
         // one round trip on PostgreSQL: every round trip is time the seq row is held and no
         // node writes. (SQLite runs them one by one, in this process: nothing to save there.)
@@ -315,7 +360,12 @@ export class Store {
           const changes = new ChangeSet(clock);
           if (!savepoints) {
             ran += 1;
-            outcomes.push({ ok: true, result: await unit.work(trx, changes) });
+            try {
+              outcomes.push({ ok: true, result: await unit.work(trx, changes) });
+            } catch (error) {
+              // Alone, its failure is the transaction's; among others, they run again with savepoints.
+              throw units.length > 1 ? new WriteThrew(error) : error;
+            }
           } else {
             await settle(['savepoint parley_write']);
             ran += 1;
@@ -341,6 +391,7 @@ export class Store {
         return { outcomes, batch: await this.readBack(trx, stamped, origins) };
       });
     } catch (error) {
+      if (error instanceof WriteThrew) throw error;
       throw new GroupFailure(error, ran);
     }
   }
@@ -382,6 +433,14 @@ export class Store {
       ...(await this.assemble(trx, loaded, access)),
       ...(origin === undefined ? {} : { origin }),
     };
+  }
+}
+
+/** A write of several, run without savepoints, threw: its transaction was rolled back. */
+class WriteThrew extends Error {
+  override readonly name = 'WriteThrew';
+  constructor(override readonly cause: unknown) {
+    super('A grouped write threw', { cause });
   }
 }
 

@@ -67,8 +67,9 @@ export class IngestInterruptedError extends Error {
  * with the event loop handed back in between: a webhook of thousands of messages never
  * holds the process, and readers and other writers take their turn between its slices.
  * Each slice is a grouped write (`Store.write`): it shares its transaction with the slices
- * of other webhooks that arrived meanwhile, in a savepoint of its own, so one webhook that
- * fails does not fail the others, and one COMMIT serves them all. Seqs are taken in commit
+ * of other webhooks that arrived meanwhile: one COMMIT serves them all, and one webhook that
+ * fails does not fail the others (its slice may then run twice: it only returns what it
+ * did, and is counted once its transaction has committed). Seqs are taken in commit
  * order like any other write, so the sequence stays gap-free and ordered.
  *
  * When this resolves, every event is stored, so the webhook may be acknowledged. If it
@@ -87,9 +88,6 @@ export async function ingestEvents(
   // stable, so events with the same time keep the payload's order.
   const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
   const sliceMs = options.sliceMs ?? SLICE_MS;
-  const note = (text: string): void => {
-    if (result.notes.length < MAX_NOTES) result.notes.push(text);
-  };
   let next = 0;
   while (next < ordered.length) {
     if (next > 0) {
@@ -101,6 +99,11 @@ export async function ingestEvents(
     const from = next;
     const slice = await store.write(
       async (trx, changes) => {
+        // Kept with the slice's result, not noted at once: a grouped write may run twice.
+        const notes: string[] = [];
+        const note = (text: string): void => {
+          if (result.notes.length + notes.length < MAX_NOTES) notes.push(text);
+        };
         const context: Context = { trx, changes, now: Date.now(), note };
         const counts = { stored: 0, updated: 0, duplicates: 0, ignored: 0 };
         const started = performance.now();
@@ -115,7 +118,7 @@ export async function ingestEvents(
           else if (outcome === 'updated') counts.updated += 1;
           else counts.ignored += 1;
         } while (index < ordered.length && (index - from < MIN_SLICE_EVENTS || performance.now() - started < sliceMs));
-        return { index, counts };
+        return { index, counts, notes };
       },
       // Grouped: the webhooks that arrive while one transaction commits are stored together
       // in the next, one COMMIT for all, each answered once it has committed.
@@ -127,6 +130,7 @@ export async function ingestEvents(
     result.updated += slice.counts.updated;
     result.duplicates += slice.counts.duplicates;
     result.ignored += slice.counts.ignored;
+    result.notes.push(...slice.notes);
   }
   return result;
 }
