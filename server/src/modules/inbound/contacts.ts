@@ -80,7 +80,7 @@ async function findContact(
       ])
       .select((eb) =>
         (externalId === undefined
-          ? eb.val<string | null>(null)
+          ? sql<string | null>`null`
           : eb
               .selectFrom('messages')
               .select('messages.id')
