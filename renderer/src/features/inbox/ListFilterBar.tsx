@@ -7,7 +7,7 @@ import Popover from '@mui/material/Popover';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { ChannelSchema, ConversationStatusSchema, type ChannelAccount, type Team } from '@parley/protocol';
-import { useId, useState, type JSX } from 'react';
+import { memo, useId, useState, type JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import { NO_FILTERS, filterCount, type ListFilters, type ListSort } from '../../domain/views.js';
 
@@ -60,8 +60,11 @@ function ChipGroup({
   );
 }
 
-/** The filters (status, channel, inbox, label, team) in a popover, and the order. */
-export function ListFilterBar({
+/**
+ * The filters (status, channel, inbox, label, team) in a popover, and the order. Memoized:
+ * opening a conversation renders the list again, not its filters.
+ */
+export const ListFilterBar = memo(function ListFilterBar({
   filters,
   onFiltersChange,
   sort,
@@ -187,4 +190,4 @@ export function ListFilterBar({
       </Popover>
     </Box>
   );
-}
+});

@@ -1,5 +1,5 @@
 import GlobalStyles from '@mui/material/GlobalStyles';
-import { useRef, type JSX, type KeyboardEvent } from 'react';
+import { memo, useRef, type JSX, type KeyboardEvent } from 'react';
 import { useT } from '../../common/i18n/index.js';
 import type { ViewId } from '../../domain/views.js';
 import type { InboxView } from './useInboxViews.js';
@@ -61,8 +61,11 @@ function ViewTabStyles(): JSX.Element {
   );
 }
 
-/** The views, each with its count; the count is part of the tab's name for screen readers. */
-export function ViewTabs({
+/**
+ * The views, each with its count; the count is part of the tab's name for screen readers.
+ * Memoized: opening a conversation renders the list again, not its tabs.
+ */
+export const ViewTabs = memo(function ViewTabs({
   views,
   value,
   onChange,
@@ -125,4 +128,4 @@ export function ViewTabs({
       </div>
     </>
   );
-}
+});
