@@ -239,6 +239,28 @@ async function settle(page: Page): Promise<void> {
   );
 }
 
+/**
+ * Says why a step failed: its error's first line, the lines of Playwright's log that say
+ * what it was waiting on (an element covering the target, one not visible), and a
+ * screenshot of the page at that moment in bench-results/.
+ */
+async function explainFailure(page: Page, what: string, hour: number, error: unknown): Promise<void> {
+  const lines = String(error).split('\n');
+  const why = lines
+    .slice(1)
+    .map((line) => line.trim())
+    .filter((line) => /intercepts pointer events|not visible|not stable|not enabled|detached|waiting for/.test(line))
+    .slice(-3);
+  console.log(`  ${what} failed: ${lines[0]?.slice(0, 160) ?? ''}`);
+  for (const line of why) console.log(`    ${line.slice(0, 200)}`);
+  const file = path.resolve('bench-results', `soak-${what.replace(/\W+/g, '-')}-hour-${hour}.png`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await bounded(
+    page.screenshot({ path: file }).then(() => console.log(`    screenshot: ${path.relative(process.cwd(), file)}`)),
+    5_000,
+  ).catch(() => undefined);
+}
+
 async function title(page: Page): Promise<string> {
   return (await page.getByTestId('thread-title').first().textContent({ timeout: 5_000 })) ?? '';
 }
@@ -465,7 +487,7 @@ try {
         return true;
       } catch (error) {
         entry.failed += 1;
-        if (entry.failed <= 2) console.log(`  ${what} failed: ${String(error).split('\n')[0]?.slice(0, 160)}`);
+        if (entry.failed <= 2) await explainFailure(page, what, hour, error);
         return false;
       }
     };
