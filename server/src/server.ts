@@ -78,6 +78,11 @@ export type RunningServer = {
 export type StartOptions = {
   /** Where log lines go instead of stdout (tests read them). */
   logDestination?: DestinationStream;
+  /**
+   * How often idle sockets' sessions are checked (a second by default). A test that ends a
+   * session with a raw write, and watches what its socket is sent, lengthens it.
+   */
+  sessionSweepMs?: number;
 };
 
 /** Builds and starts the whole server on one port: HTTP routes, webhooks and socket.io. */
@@ -234,6 +239,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log: app.log,
     outbound,
     metrics,
+    ...(options.sessionSweepMs === undefined ? {} : { sessionSweepMs: options.sessionSweepMs }),
     draining: () => lifecycle.draining,
     ...(redis === null ? {} : { redis }),
   });

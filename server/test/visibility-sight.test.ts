@@ -177,7 +177,7 @@ describe('losing and gaining sight', () => {
     const batch = await ben.batches.waitFor((b) => b.upTo === head, 'the deactivation');
     expect(removals(batch.changes)).toEqual(sorted([world.cB, world.cBana]));
     expect(batch.changes.filter((change) => change.entity !== 'removal')).toEqual([]);
-    // The session guard ends a deactivated account's socket within a second (by design), so
+    // The session guard ends a deactivated account's socket at its next request (by design), so
     // its pulls are asked of the sync module itself, as the socket's handler asks them.
     const principal = await principalOf(server.store.db, world.ben.id);
     if (principal === null) throw new Error('no principal for Ben');

@@ -125,7 +125,10 @@ async function setup(): Promise<World> {
 }
 
 beforeEach(async () => {
-  server = await startTestServer();
+  // The deactivation test ends Ben's access with a raw write and then waits for the live
+  // batch that takes his conversations away; a sweep of idle sockets landing between the two
+  // would end his socket first. Sockets that send a request are still checked at once.
+  server = await startTestServer({}, { sessionSweepMs: 60_000 });
   world = await setup();
 });
 

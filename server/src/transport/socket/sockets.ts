@@ -94,6 +94,8 @@ export function startRealtime(
     draining?: () => boolean;
     /** Several nodes (REDIS_URL): socket.io's Streams adapter, and the live feed across nodes. */
     redis?: RedisLink;
+    /** How often idle sockets' sessions are checked (session-guard.ts). */
+    sessionSweepMs?: number;
   },
 ): Realtime {
   const io: ParleyServer = new Server(httpServer, {
@@ -149,7 +151,12 @@ export function startRealtime(
   });
 
   // [wiring:sessions] every request checks its session; ended sessions lose their sockets.
-  const guard = guardSessions(io, { agents: deps.agents, log: deps.log, tokenOf: handshakeToken });
+  const guard = guardSessions(io, {
+    agents: deps.agents,
+    log: deps.log,
+    tokenOf: handshakeToken,
+    ...(deps.sessionSweepMs === undefined ? {} : { sweepMs: deps.sessionSweepMs }),
+  });
 
   // [wiring:live] a socket is sent only the batches it sees something of, and now and then
   // the empty one that moves its cursor past those it was not sent.
