@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { DraftRow, ParleyDb } from './db.js';
 
 /**
@@ -36,28 +37,59 @@ export async function clearDraft(db: ParleyDb, conversationId: string): Promise<
   await db.drafts.delete(conversationId);
 }
 
+/** Where a window keeps, synchronously, what it could not finish writing as it closed. */
+export type DraftJournalStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** A draft as typed at `at` (ms), with an empty one standing for "forgotten" (sent). */
+type Kept = Draft & { at: number };
+
+const KeptSchema = z.object({
+  conversationId: z.string(),
+  text: z.string(),
+  mode: z.enum(['reply', 'note']),
+  mentions: z.array(z.string()),
+  at: z.number(),
+});
+const JournalSchema = z.array(KeptSchema);
+
 /**
  * Saves drafts at most once per `delayMs` while the agent types, and at once on `flush`
  * (switching conversation, closing the window). Writes run in order, so an older text never
  * lands after a newer one, and `read` answers only after the writes before it: a composer
  * opening a conversation gets what the one closing it had just typed, written or not.
  * One saver serves a database (`draftSaverFor`), so every composer shares that order.
+ *
+ * An IndexedDB write started as the window closes or reloads may never finish: the page is
+ * gone first. So `keep` (on pagehide and beforeunload) also copies every draft not yet
+ * confirmed written into a journal in localStorage, which is written at once; the next saver
+ * of that database writes the journal's drafts that are newer than the stored ones, then
+ * forgets them.
  */
 export class DraftSaver {
   // What was typed and not written yet, by conversation: leaving one never drops another's.
-  private readonly pending = new Map<string, Draft>();
+  private readonly pending = new Map<string, Kept>();
+  // Typed or forgotten and not yet confirmed in IndexedDB: what `keep` journals.
+  private readonly unwritten = new Map<string, Kept>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<void> = Promise.resolve();
+  private readonly journalKey: string;
 
   constructor(
     private readonly db: ParleyDb,
     private readonly delayMs: number = 400,
     private readonly onError: (error: unknown) => void = (error) => console.error('Parley: draft not saved', error),
-  ) {}
+    private readonly journal: DraftJournalStorage | null = browserStorage(),
+    private readonly now: () => number = Date.now,
+  ) {
+    this.journalKey = `parley:drafts-unsaved:${db.name}`;
+    this.recover();
+  }
 
   /** The draft as it is now: saved after a pause in typing. */
   schedule(draft: Draft): void {
-    this.pending.set(draft.conversationId, draft);
+    const kept = { ...copy(draft), at: this.now() };
+    this.pending.set(draft.conversationId, kept);
+    this.unwritten.set(draft.conversationId, kept);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), this.delayMs);
   }
@@ -68,15 +100,39 @@ export class DraftSaver {
     this.timer = null;
     const drafts = [...this.pending.values()];
     this.pending.clear();
-    for (const draft of drafts) this.enqueue(() => saveDraft(this.db, draft));
+    for (const draft of drafts) this.enqueue(draft, () => saveDraft(this.db, draft, draft.at));
     return this.chain;
   }
 
   /** Drops what is pending for the conversation and forgets its stored draft (it was sent). */
   clear(conversationId: string): Promise<void> {
     this.pending.delete(conversationId);
-    this.enqueue(() => clearDraft(this.db, conversationId));
+    const forgotten: Kept = { conversationId, text: '', mode: 'reply', mentions: [], at: this.now() };
+    this.unwritten.set(conversationId, forgotten);
+    // A journal left by a window that closed before this one opened is already written; one
+    // this window left (and came back from) must not bring the sent text back.
+    this.rewriteJournal((entries) => entries.filter((entry) => entry.conversationId !== conversationId));
+    this.enqueue(forgotten, () => clearDraft(this.db, conversationId));
     return this.chain;
+  }
+
+  /**
+   * The window is closing or reloading: journals, synchronously, every draft not yet
+   * confirmed written, then starts writing them (which may not finish).
+   */
+  keep(): void {
+    const mine = [...this.unwritten.values()];
+    if (mine.length > 0) {
+      this.rewriteJournal((entries) => {
+        const newest = new Map(entries.map((entry) => [entry.conversationId, entry]));
+        for (const entry of mine) {
+          const other = newest.get(entry.conversationId);
+          if (other === undefined || other.at <= entry.at) newest.set(entry.conversationId, entry);
+        }
+        return [...newest.values()];
+      });
+    }
+    void this.flush();
   }
 
   /** The conversation's draft as the agent last left it: pending, or stored once the writes before it are done. */
@@ -91,8 +147,74 @@ export class DraftSaver {
     return row === undefined ? undefined : copy(row);
   }
 
-  private enqueue(write: () => Promise<void>): void {
-    this.chain = this.chain.then(write).catch(this.onError);
+  /** Writes what an earlier window journaled as it closed, where it is newer than what is stored. */
+  private recover(): void {
+    const entries = this.readJournal();
+    if (entries.length === 0) return;
+    for (const entry of entries) {
+      if (!this.unwritten.has(entry.conversationId)) this.unwritten.set(entry.conversationId, entry);
+    }
+    this.enqueue(null, async () => {
+      for (const entry of entries) {
+        const row = await readDraft(this.db, entry.conversationId);
+        const newer = row === undefined ? !isEmptyDraft(entry) : row.updatedAt < entry.at;
+        if (newer) await saveDraft(this.db, entry, entry.at);
+        if (this.unwritten.get(entry.conversationId) === entry) this.unwritten.delete(entry.conversationId);
+      }
+      // Written: forget those entries, and only those (another window may have added since).
+      this.rewriteJournal((now) =>
+        now.filter(
+          (kept) => !entries.some((done) => done.conversationId === kept.conversationId && done.at === kept.at),
+        ),
+      );
+    });
+  }
+
+  private enqueue(kept: Kept | null, write: () => Promise<void>): void {
+    this.chain = this.chain
+      .then(write)
+      .then(() => {
+        // Confirmed written, unless the agent changed it again meanwhile.
+        if (kept !== null && this.unwritten.get(kept.conversationId) === kept)
+          this.unwritten.delete(kept.conversationId);
+      })
+      .catch(this.onError);
+  }
+
+  private readJournal(): Kept[] {
+    return this.journal === null ? [] : parseJournal(this.journal.getItem(this.journalKey));
+  }
+
+  private rewriteJournal(change: (entries: Kept[]) => Kept[]): void {
+    if (this.journal === null) return;
+    try {
+      const raw = this.journal.getItem(this.journalKey);
+      const after = change(parseJournal(raw));
+      if (after.length > 0) this.journal.setItem(this.journalKey, JSON.stringify(after));
+      else if (raw !== null) this.journal.removeItem(this.journalKey);
+    } catch (error) {
+      // Storage full or disabled: the IndexedDB write is all there is.
+      this.onError(error);
+    }
+  }
+}
+
+function parseJournal(raw: string | null): Kept[] {
+  if (raw === null) return [];
+  try {
+    const parsed = JournalSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    // Unreadable: there is nothing in it to recover.
+    return [];
+  }
+}
+
+function browserStorage(): DraftJournalStorage | null {
+  try {
+    return typeof window === 'undefined' ? null : window.localStorage;
+  } catch {
+    return null;
   }
 }
 
@@ -106,8 +228,14 @@ const savers = new WeakMap<ParleyDb, DraftSaver>();
 export function draftSaverFor(db: ParleyDb): DraftSaver {
   let saver = savers.get(db);
   if (saver === undefined) {
-    saver = new DraftSaver(db);
-    savers.set(db, saver);
+    const created = new DraftSaver(db);
+    saver = created;
+    savers.set(db, created);
+    // Closing or reloading the window: what was not written yet goes to the journal at once.
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', () => created.keep());
+      window.addEventListener('beforeunload', () => created.keep());
+    }
   }
   return saver;
 }

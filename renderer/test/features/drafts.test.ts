@@ -118,4 +118,111 @@ describe('drafts', () => {
     void saver.clear('c1');
     expect(await saver.read('c1')).toBeUndefined();
   });
+
+  describe('closing the window mid-write', () => {
+    /** localStorage's synchronous surface, in memory. */
+    class MemoryStorage {
+      readonly items = new Map<string, string>();
+      getItem(key: string): string | null {
+        return this.items.get(key) ?? null;
+      }
+      setItem(key: string, value: string): void {
+        this.items.set(key, value);
+      }
+      removeItem(key: string): void {
+        this.items.delete(key);
+      }
+      /** What the storage held at this moment, as the next window would find it. */
+      snapshot(): MemoryStorage {
+        const copy = new MemoryStorage();
+        for (const [key, value] of this.items) copy.items.set(key, value);
+        return copy;
+      }
+    }
+    const quiet = (error: unknown): void => {
+      throw error;
+    };
+    const typed: Draft = {
+      conversationId: 'c1',
+      text: 'Let me check the tracking for you today',
+      mode: 'reply',
+      mentions: [],
+    };
+
+    it('journals what was typed as the window closes, and the next window writes it when the write was lost', async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      const closing = new DraftSaver(db, 60_000, quiet, storage, () => 100);
+      closing.schedule(typed);
+      closing.keep();
+      // Synchronously, before any IndexedDB write could finish.
+      const left = storage.snapshot();
+      expect([...left.items.keys()]).toEqual([`parley:drafts-unsaved:${db.name}`]);
+      // The page was gone before IndexedDB committed: the stored row is not there.
+      await closing.flush();
+      await clearDraft(db, 'c1');
+
+      const next = new DraftSaver(db, 60_000, quiet, left, () => 200);
+      expect(await next.read('c1')).toEqual(typed);
+      expect(await readDraft(db, 'c1')).toMatchObject({ text: typed.text, updatedAt: 100 });
+      // Written: the journal is empty again.
+      expect(left.items.size).toBe(0);
+    });
+
+    it('never lets a journal overwrite a newer stored draft, and journals a forgotten one too', async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      const closing = new DraftSaver(db, 60_000, quiet, storage, () => 100);
+      closing.schedule(typed);
+      closing.schedule({ conversationId: 'c2', text: 'Speaks French', mode: 'note', mentions: [] });
+      await closing.flush();
+      // Sent in c2 just before closing: the deletion is journaled, not yet written.
+      void closing.clear('c2');
+      closing.keep();
+      const left = storage.snapshot();
+      await closing.flush();
+      // Meanwhile another window stored a newer c1, and c2's deletion was lost.
+      await saveDraft(db, { ...typed, text: 'Newer text' }, 150);
+      await saveDraft(db, { conversationId: 'c2', text: 'Speaks French', mode: 'note', mentions: [] }, 90);
+
+      const next = new DraftSaver(db, 60_000, quiet, left, () => 200);
+      expect(await next.read('c1')).toMatchObject({ text: 'Newer text' });
+      expect(await next.read('c2')).toBeUndefined();
+    });
+
+    it('does not bring back a draft sent after it was journaled, and merges two windows’ journals', async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      const key = `parley:drafts-unsaved:${db.name}`;
+      const window = new DraftSaver(db, 60_000, quiet, storage, () => 100);
+      // Another window of the same database closes first and journals c2.
+      storage.setItem(key, JSON.stringify([{ conversationId: 'c2', text: 'Hi', mode: 'reply', mentions: [], at: 50 }]));
+      window.schedule(typed);
+      window.keep();
+      expect(JSON.parse(storage.getItem(key) ?? '[]')).toEqual([
+        { conversationId: 'c2', text: 'Hi', mode: 'reply', mentions: [], at: 50 },
+        { ...typed, at: 100 },
+      ]);
+      // The next window writes both.
+      const next = new DraftSaver(db, 60_000, quiet, storage.snapshot(), () => 200);
+      expect(await next.read('c1')).toEqual(typed);
+      expect(await next.read('c2')).toMatchObject({ text: 'Hi' });
+      // The window was not closed after all (the page came back), and the reply was sent.
+      await window.clear('c1');
+      expect(JSON.parse(storage.getItem(key) ?? '[]')).toEqual([
+        { conversationId: 'c2', text: 'Hi', mode: 'reply', mentions: [], at: 50 },
+      ]);
+    });
+
+    it('ignores a journal it cannot read', async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      storage.setItem(`parley:drafts-unsaved:${db.name}`, '{not json');
+      const saver = new DraftSaver(db, 60_000, quiet, storage);
+      expect(await saver.read('c1')).toBeUndefined();
+      saver.schedule(typed);
+      await saver.flush();
+      expect(await saver.read('c1')).toEqual(typed);
+    });
+  });
 });

@@ -141,19 +141,16 @@ export function ConversationComposer({
     };
   }, [saver, conversation.id]);
 
-  // Switching conversation unmounts the composer, and closing the window hides the page:
-  // what was typed in the last moments is written at once, not after the pause.
+  // Switching conversation unmounts the composer, and hiding the window may be the last
+  // moment the page runs: what was typed in the last moments is written at once, not after
+  // the pause. (Closing or reloading the window also journals it: draftSaverFor.)
   useEffect(() => {
     const flush = (): void => void saver.flush();
     const hidden = (): void => {
       if (document.visibilityState === 'hidden') flush();
     };
-    window.addEventListener('pagehide', flush);
-    window.addEventListener('beforeunload', flush);
     document.addEventListener('visibilitychange', hidden);
     return () => {
-      window.removeEventListener('pagehide', flush);
-      window.removeEventListener('beforeunload', flush);
       document.removeEventListener('visibilitychange', hidden);
       flush();
     };
