@@ -135,6 +135,15 @@ export class DraftSaver {
     void this.flush();
   }
 
+  /** This device forgets the agent's data (signing out): nothing pending, nothing journaled. */
+  discard(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending.clear();
+    this.unwritten.clear();
+    this.rewriteJournal(() => []);
+  }
+
   /** The conversation's draft as the agent last left it: pending, or stored once the writes before it are done. */
   async read(conversationId: string): Promise<Draft | undefined> {
     const typed = this.pending.get(conversationId);
@@ -238,4 +247,9 @@ export function draftSaverFor(db: ParleyDb): DraftSaver {
     }
   }
   return saver;
+}
+
+/** Signing out, or a deactivated account: the drafts of that database go with it, journal included. */
+export function discardDrafts(db: ParleyDb): void {
+  draftSaverFor(db).discard();
 }

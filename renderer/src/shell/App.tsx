@@ -3,6 +3,7 @@ import Box from '@mui/material/Box';
 import type { Agent, LoginResponse } from '@parley/protocol';
 import { Suspense, useCallback, useEffect, useRef, useState, type JSX } from 'react';
 import type { ParleyDb } from '../data/db.js';
+import { discardDrafts } from '../data/drafts.js';
 import type { Desktop } from '../platform/desktop.js';
 import { logout } from '../platform/api.js';
 import type { EngineFailure } from '../sync/engine.js';
@@ -69,6 +70,7 @@ export function App(): JSX.Element {
           const token = await desktop.getToken();
           await logout(desktop.serverUrl, token).catch(() => undefined);
           await desktop.clearToken();
+          discardDrafts(db);
           db.close();
           // Signing out deletes this agent's local data from the device.
           await db.delete();

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Agent } from '@parley/protocol';
 import { describeError } from '../common/errors.js';
 import { databaseName, type ParleyDb } from '../data/db.js';
+import { discardDrafts } from '../data/drafts.js';
 import type { LocalDataNotice } from '../data/open.js';
 import { openDatabase, takeOpenedDatabase } from './boot.js';
 import type { Desktop } from '../platform/desktop.js';
@@ -90,6 +91,7 @@ export function useSyncEngine(
           }
           // A deactivated person may no longer read these customers' messages: the device
           // forgets them, the outbox too (nothing in it may be sent any more).
+          discardDrafts(db);
           db.close();
           void db.delete().finally(() => onSignedOut(failure));
         },

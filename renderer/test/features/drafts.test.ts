@@ -214,6 +214,20 @@ describe('drafts', () => {
       ]);
     });
 
+    it('forgets everything when the agent signs out', async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      const saver = new DraftSaver(db, 60_000, quiet, storage, () => 100);
+      saver.schedule(typed);
+      saver.keep();
+      saver.schedule({ ...typed, conversationId: 'c2' });
+      expect(storage.items.size).toBe(1);
+      saver.discard();
+      expect(storage.items.size).toBe(0);
+      await saver.flush();
+      expect(await readDraft(db, 'c2')).toBeUndefined();
+    });
+
     it('ignores a journal it cannot read', async () => {
       const db = newDb();
       const storage = new MemoryStorage();
