@@ -249,10 +249,12 @@ async function explainFailure(page: Page, what: string, hour: number, error: unk
   const why = lines
     .slice(1)
     .map((line) => line.trim())
-    .filter((line) => /intercepts pointer events|not visible|not stable|not enabled|detached|waiting for/.test(line))
+    .filter((line) =>
+      /intercepts pointer events|not visible|not stable|not enabled|detached|waiting for|where it went/.test(line),
+    )
     .slice(-3);
   console.log(`  ${what} failed: ${lines[0]?.slice(0, 160) ?? ''}`);
-  for (const line of why) console.log(`    ${line.slice(0, 200)}`);
+  for (const line of why) console.log(`    ${line.slice(0, line.startsWith('where it went') ? 2_000 : 200)}`);
   const file = path.resolve('bench-results', `soak-${what.replace(/\W+/g, '-')}-hour-${hour}.png`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await bounded(
@@ -284,7 +286,9 @@ async function openByKeyboard(page: Page): Promise<string> {
   const key = random() < 0.7 ? 'j' : 'k';
   for (let n = 0; n < moves; n += 1) await page.keyboard.press(key);
   await page.keyboard.press('Enter');
-  await page.getByTestId('thread-title').first().waitFor({ timeout: STEP_MS });
+  // The conversation shown before stays (inert) until the chosen one's first screen is read:
+  // its title is not the answer yet.
+  await page.locator('[data-testid="thread-pane"][aria-busy="false"]').waitFor({ timeout: STEP_MS });
   await settle(page);
   return title(page);
 }
@@ -326,7 +330,53 @@ async function reply(page: Page, hour: number, n: number): Promise<void> {
   await input.click();
   await input.fill(text);
   await input.press('Enter');
-  await page.getByTestId('message-text').filter({ hasText: text }).first().waitFor({ timeout: STEP_MS });
+  try {
+    await page.getByTestId('message-text').filter({ hasText: text }).first().waitFor({ timeout: STEP_MS });
+  } catch (error) {
+    throw new Error(`${String(error)}\n  where it went: ${await whereIs(page, text)}`);
+  }
+}
+
+/** Where a reply that never showed went: the server's store, the page's cache and outbox, the screen. */
+async function whereIs(page: Page, text: string): Promise<string> {
+  const stored = await server.store.db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+    .select(['messages.conversation_id', 'messages.status', 'contacts.name'])
+    .where('messages.text', '=', text)
+    .execute();
+  const cached = await bounded(
+    page.evaluate(async (wanted) => {
+      const found: string[] = [];
+      for (const info of await indexedDB.databases()) {
+        if (info.name === undefined) continue;
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(info.name as string);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error ?? new Error('open failed'));
+        });
+        for (const store of ['messages', 'outbox']) {
+          if (!db.objectStoreNames.contains(store)) continue;
+          await new Promise<void>((resolve) => {
+            const cursor = db.transaction(store).objectStore(store).openCursor();
+            cursor.onsuccess = () => {
+              const at = cursor.result;
+              if (at === null) return resolve();
+              const row = JSON.stringify(at.value);
+              if (row.includes(wanted)) found.push(`${store}: ${row.slice(0, 300)}`);
+              at.continue();
+            };
+            cursor.onerror = () => resolve();
+          });
+        }
+        db.close();
+      }
+      return `${found.join(' | ') || 'nothing in the cache'}; on screen ${location.hash} ${document.querySelector('[data-testid="thread-title"]')?.textContent ?? ''}`;
+    }, text),
+    10_000,
+  ).catch((error: unknown) => `cache unreadable: ${String(error)}`);
+  return `server ${JSON.stringify(stored)}; ${String(cached)}`;
 }
 
 /** Assignment or status, from the keyboard: assign to me, pending, reopen, resolve. */

@@ -142,3 +142,49 @@ test('five conversations triaged with the keyboard alone', async ({ page }) => {
   );
   await page.screenshot({ path: 'test-results/keyboard-triage.png' });
 });
+
+test('the conversation on its way out takes no typing while the chosen one opens', async ({ page }) => {
+  await signIn(page, server.url);
+  for (const [index, name] of CUSTOMERS.slice(0, 2).entries()) {
+    await customerWrites(server.url, {
+      from: `44770090030${index}`,
+      name,
+      id: `wamid.OUT${index}`,
+      text: `Question number ${index + 1}`,
+    });
+  }
+  const [first, second] = CUSTOMERS;
+  await page.getByTestId('conversation-item').filter({ hasText: first }).click();
+  await expect(page.getByTestId('thread-title')).toHaveText(first ?? '');
+  const pane = page.getByTestId('thread-pane');
+  await expect(pane).toHaveAttribute('aria-busy', 'false');
+  await page.mouse.move(900, 500);
+
+  // Enter on the other row (never pointed at, so its first screen is not read ahead): in the
+  // moments before that screen is read, the first conversation is still shown, and inert.
+  const during = await page.evaluate(async (name) => {
+    const row = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="conversation-item"]')).find(
+      (item) => item.querySelector('[data-testid="conversation-name"]')?.textContent === name,
+    );
+    row?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    // React renders a key press's change in a microtask; reading the chosen thread takes longer.
+    await Promise.resolve();
+    await Promise.resolve();
+    const shownPane = document.querySelector('[data-testid="thread-pane"]');
+    const input = document.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]');
+    input?.focus();
+    return {
+      title: document.querySelector('[data-testid="thread-title"]')?.textContent ?? '',
+      busy: shownPane?.getAttribute('aria-busy'),
+      inert: shownPane?.hasAttribute('inert'),
+      typingPossible: input !== null && document.activeElement === input,
+    };
+  }, second);
+  expect(during).toEqual({ title: first, busy: 'true', inert: true, typingPossible: false });
+
+  // Then the chosen one, ready to type in.
+  await expect(page.getByTestId('thread-title')).toHaveText(second ?? '');
+  await expect(pane).toHaveAttribute('aria-busy', 'false');
+  await page.getByTestId('composer-input').focus();
+  await expect(page.getByTestId('composer-input')).toBeFocused();
+});

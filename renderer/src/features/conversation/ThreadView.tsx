@@ -43,18 +43,24 @@ export function ThreadView({
       </Box>
     );
   }
+  // Until the chosen conversation's first screen is read, the one shown is on its way out:
+  // nothing typed or clicked may land in it (a reply meant for the new customer would go to
+  // the old one). Its box takes no room of its own.
+  const leaving = conversation.id !== conversationId;
   // Keyed, so a draft, a quote or a refusal never carries over to another conversation.
   return (
-    <ConversationThread
-      key={conversation.id}
-      db={db}
-      conversation={conversation}
-      firstPage={firstPage}
-      actions={actions}
-      online={online}
-      agentId={agentId}
-      focus={focus}
-      peers={peers?.conversationId === conversation.id ? peers : undefined}
-    />
+    <Box sx={{ display: 'contents' }} data-testid="thread-pane" inert={leaving} aria-busy={leaving}>
+      <ConversationThread
+        key={conversation.id}
+        db={db}
+        conversation={conversation}
+        firstPage={firstPage}
+        actions={actions}
+        online={online}
+        agentId={agentId}
+        focus={focus}
+        peers={peers?.conversationId === conversation.id ? peers : undefined}
+      />
+    </Box>
   );
 }
