@@ -157,7 +157,9 @@ function Inbox({
   useEffect(
     () =>
       whenIdle(() =>
-        [ThreadView, ContactPanel, CommandPalette, ShortcutHelp, SettingsDialog].forEach((part) => void part.preload()),
+        [ThreadView, ContactPanel, CommandPalette, ShortcutHelp, SettingsDialog, CannedResponsesPanel].forEach(
+          (part) => void part.preload(),
+        ),
       ),
     [],
   );

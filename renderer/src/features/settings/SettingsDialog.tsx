@@ -1,5 +1,6 @@
 import CloseIcon from '@mui/icons-material/Close';
 import Box from '@mui/material/Box';
+import CircularProgress from '@mui/material/CircularProgress';
 import Dialog from '@mui/material/Dialog';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
@@ -15,7 +16,7 @@ import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
-import { useId, useState, type JSX, type ReactNode } from 'react';
+import { Suspense, useId, useState, type JSX, type ReactNode } from 'react';
 import { useT, type MessageKey } from '../../common/i18n/index.js';
 import { updateSettings, useSettings, type Settings } from './store.js';
 import { DESKTOP_SETTINGS_SECTIONS, DesktopSettings, type DesktopSettingsSection } from '../desktop/index.js';
@@ -99,11 +100,20 @@ export function SettingsDialog({
           aria-labelledby={`${id}-tab-${section}`}
           sx={{ flex: 1, pr: 3, minWidth: 0 }}
         >
-          {section === 'general' ? <General /> : null}
-          {section === 'notifications' ? <Notifications /> : null}
-          {section === 'signature' ? <Signature /> : null}
-          {section === 'cannedResponses' ? cannedResponses : null}
-          <DesktopSettings section={section} />
+          {/* A section whose code is still loading waits here, not by hiding the dialog. */}
+          <Suspense
+            fallback={
+              <Box sx={{ display: 'grid', placeItems: 'center', p: 4 }}>
+                <CircularProgress size={24} aria-label={t('settings.loading')} />
+              </Box>
+            }
+          >
+            {section === 'general' ? <General /> : null}
+            {section === 'notifications' ? <Notifications /> : null}
+            {section === 'signature' ? <Signature /> : null}
+            {section === 'cannedResponses' ? cannedResponses : null}
+            <DesktopSettings section={section} />
+          </Suspense>
         </Box>
       </DialogContent>
     </Dialog>
