@@ -81,7 +81,7 @@ export class DraftSaver {
     private readonly journal: DraftJournalStorage | null = browserStorage(),
     private readonly now: () => number = Date.now,
   ) {
-    this.journalKey = `parley:drafts-unsaved:${db.name}`;
+    this.journalKey = journalKeyOf(db);
     this.recover();
   }
 
@@ -219,6 +219,10 @@ function parseJournal(raw: string | null): Kept[] {
   }
 }
 
+function journalKeyOf(db: ParleyDb): string {
+  return `parley:drafts-unsaved:${db.name}`;
+}
+
 function browserStorage(): DraftJournalStorage | null {
   try {
     return typeof window === 'undefined' ? null : window.localStorage;
@@ -251,5 +255,15 @@ export function draftSaverFor(db: ParleyDb): DraftSaver {
 
 /** Signing out, or a deactivated account: the drafts of that database go with it, journal included. */
 export function discardDrafts(db: ParleyDb): void {
-  draftSaverFor(db).discard();
+  const saver = savers.get(db);
+  if (saver !== undefined) {
+    saver.discard();
+    return;
+  }
+  // No composer opened in this session: only a journal an earlier window left may remain.
+  try {
+    browserStorage()?.removeItem(journalKeyOf(db));
+  } catch {
+    // Storage disabled: there is no journal either.
+  }
 }
