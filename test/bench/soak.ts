@@ -263,23 +263,55 @@ async function explainFailure(page: Page, what: string, hour: number, error: unk
   ).catch(() => undefined);
 }
 
+/** The open conversation's name, once its contact is read (the header shows it a moment later). */
 async function title(page: Page): Promise<string> {
-  return (await page.getByTestId('thread-title').first().textContent({ timeout: 5_000 })) ?? '';
+  const shown = page.locator('[data-testid="thread-title"]:not(:empty)').first();
+  await shown.waitFor({ timeout: 5_000 });
+  return (await shown.textContent()) ?? '';
 }
 
-/** Opens one of the first rows of the current view, by click. */
+/** Opens one of the rows in sight in the current view, by pointing at it and clicking. */
 async function openByClick(page: Page): Promise<string> {
-  const rows = page.locator(ROW);
-  await rows.first().waitFor({ timeout: 5_000 });
-  const count = Math.min(8, await rows.count());
-  const row = rows.nth(Math.floor(random() * count));
-  const name = (await row.getByTestId('conversation-name').textContent()) ?? '';
-  await row.click();
-  await page.getByTestId('thread-title').filter({ hasText: name }).waitFor({ timeout: STEP_MS });
-  return name;
+  await page.locator(ROW).first().waitFor({ timeout: 5_000 });
+  // The pointer goes to the list first, as a person's does: the list holds still under it.
+  // Then one of the rows in sight (the list renders a few more above and below its window).
+  const look = (): Promise<{ box: { x: number; y: number; width: number; height: number }; ids: string[] }> =>
+    page.evaluate((selector) => {
+      const rows = Array.from(document.querySelectorAll<HTMLElement>(selector));
+      let scroller: HTMLElement | null = rows[0]?.parentElement ?? null;
+      while (scroller !== null && !/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)) {
+        scroller = scroller.parentElement;
+      }
+      const box = (scroller ?? document.body).getBoundingClientRect();
+      return {
+        box: { x: box.x, y: box.y, width: box.width, height: box.height },
+        ids: rows
+          .filter((row) => {
+            const at = row.getBoundingClientRect();
+            return at.top >= box.top && at.bottom <= box.bottom;
+          })
+          .map((row) => row.dataset.conversationId ?? '')
+          .filter((id) => id !== ''),
+      };
+    }, ROW);
+  const { box } = await look();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const inSight = await look();
+  const id = inSight.ids[Math.floor(random() * Math.min(8, inSight.ids.length))];
+  if (id === undefined) throw new Error('no row in sight');
+  // By its conversation, not its place: the list is virtualized.
+  await page.locator(`${ROW}[data-conversation-id="${id}"]`).click();
+  await page
+    .locator(`[data-testid="thread-pane"][data-conversation-id="${id}"][aria-busy="false"]`)
+    .waitFor({ timeout: STEP_MS });
+  // On to the thread: while the pointer rests on the list, new conversations wait behind
+  // "N updates — show", and the next rows in sight would all be old ones.
+  const thread = await page.getByTestId('message-log').first().boundingBox();
+  if (thread !== null) await page.mouse.move(thread.x + thread.width / 2, thread.y + thread.height / 2);
+  // Read now: a contact's name may change as their profile arrives.
+  return title(page);
 }
 
-/** Opens a row near the current one, with the keyboard: Escape (the list), j or k, Enter. */
 async function openByKeyboard(page: Page): Promise<string> {
   await page.keyboard.press('Escape');
   const moves = 1 + Math.floor(random() * 3);

@@ -49,7 +49,13 @@ export function ThreadView({
   const leaving = conversation.id !== conversationId;
   // Keyed, so a draft, a quote or a refusal never carries over to another conversation.
   return (
-    <Box sx={{ display: 'contents' }} data-testid="thread-pane" inert={leaving} aria-busy={leaving}>
+    <Box
+      sx={{ display: 'contents' }}
+      data-testid="thread-pane"
+      data-conversation-id={conversation.id}
+      inert={leaving}
+      aria-busy={leaving}
+    >
       <ConversationThread
         key={conversation.id}
         db={db}
