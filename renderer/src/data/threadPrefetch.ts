@@ -110,7 +110,8 @@ export function useThreadOpening(db: ParleyDb, conversationId: string | null): T
       },
       () => {
         // The thread reads for itself once mounted: an empty opening lets it.
-        if (current) setOpening({ conversationId, conversation: undefined, messages: [], history: undefined });
+        if (current)
+          setOpening({ conversationId, conversation: undefined, contact: undefined, messages: [], history: undefined });
       },
     );
     return () => {

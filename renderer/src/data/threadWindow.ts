@@ -1,7 +1,8 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { Conversation, Message } from '@parley/protocol';
+import type { Contact, Conversation, Message } from '@parley/protocol';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { resolveContactIn } from './contacts.js';
 import type { HistoryRow, ParleyDb } from './db.js';
 
 /** How many of the newest messages a thread shows when it opens. */
@@ -70,23 +71,26 @@ export async function readWindow(
 
 /**
  * What a thread needs to show its first screen, read in one transaction: the conversation,
- * its newest page of messages and what is known of its older history.
+ * its contact (following merges: the header's name in the first frame), its newest page of
+ * messages and what is known of its older history.
  */
 export type ThreadOpening = {
   conversationId: string;
   conversation: Conversation | undefined;
+  contact: Contact | undefined;
   messages: Message[];
   history: HistoryRow | undefined;
 };
 
 export function readOpening(db: ParleyDb, conversationId: string): Promise<ThreadOpening> {
-  return db.transaction('r', [db.conversations, db.messages, db.history], async () => {
+  return db.transaction('r', [db.conversations, db.contacts, db.messages, db.history], async () => {
     const [conversation, messages, history] = await Promise.all([
       db.conversations.get(conversationId),
       readWindow(db, conversationId, NEWEST),
       db.history.get(conversationId),
     ]);
-    return { conversationId, conversation, messages, history };
+    const contact = conversation === undefined ? undefined : await resolveContactIn(db, conversation.contactId);
+    return { conversationId, conversation, contact, messages, history };
   });
 }
 

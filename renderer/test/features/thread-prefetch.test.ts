@@ -10,7 +10,7 @@ import {
   readAhead,
   readAheadMany,
 } from '../../src/data/threadPrefetch.js';
-import { conversationAt, message } from '../fixtures.js';
+import { contact, conversationAt, message } from '../fixtures.js';
 
 /** The first screens read ahead of a click, kept in memory so the click renders them at once. */
 
@@ -58,6 +58,13 @@ describe('reading a thread ahead', () => {
     expect(await readAhead(db, 'c1')).toBe(opening);
   });
 
+  it('reads the contact with the first page, following a merge, so the header names the customer at once', async () => {
+    db = await seeded(1, 3);
+    // c1's contact k1 was merged into k2.
+    await db.contacts.bulkPut([contact('k1', { name: 'Ana', mergedInto: 'k2' }), contact('k2', { name: 'Ana Lima' })]);
+    expect((await readAhead(db, 'c1'))?.contact?.name).toBe('Ana Lima');
+  });
+
   it('keeps nothing for a conversation the cache does not hold', async () => {
     db = await seeded(1, 5);
     expect(await readAhead(db, 'c9')).toBeUndefined();
@@ -67,7 +74,13 @@ describe('reading a thread ahead', () => {
   it('keeps only the newest page of a thread that showed more, and forgets the least recently used', async () => {
     db = await seeded(KEPT_OPENINGS + 2, 3);
     const shown = numbered('c1', 200);
-    keepOpening(db, { conversationId: 'c1', conversation: undefined, messages: shown, history: undefined });
+    keepOpening(db, {
+      conversationId: 'c1',
+      conversation: undefined,
+      contact: undefined,
+      messages: shown,
+      history: undefined,
+    });
     expect(keptOpening(db, 'c1')?.messages).toEqual(shown.slice(-60));
 
     await readAheadMany(

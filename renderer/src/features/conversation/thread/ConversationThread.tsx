@@ -1,6 +1,6 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
-import type { Agent, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
+import type { Agent, Contact, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
 import {
   memo,
   startTransition,
@@ -56,7 +56,7 @@ export const ConversationThread = memo(function ConversationThread({
   db: ParleyDb;
   conversation: Conversation;
   /** The newest page and the history row, when already read with the conversation. */
-  firstPage: { messages: Message[]; history: HistoryRow | undefined } | undefined;
+  firstPage: { contact: Contact | undefined; messages: Message[]; history: HistoryRow | undefined } | undefined;
   actions: ThreadActions;
   online: boolean;
   agentId: string;
@@ -67,6 +67,8 @@ export const ConversationThread = memo(function ConversationThread({
   const { t, lang } = useT();
   const surroundings = useThreadSurroundings(db, conversation);
   const threadContact = surroundings?.contact;
+  // Read with the first page, so the header names the customer in the first frame.
+  const contact = threadContact?.contact ?? firstPage?.contact;
   const agents = surroundings?.agents ?? NO_AGENTS;
   const teams = surroundings?.teams ?? NO_TEAMS;
   const account = surroundings?.account;
@@ -86,15 +88,15 @@ export const ConversationThread = memo(function ConversationThread({
   const onLogShown = useCallback(() => setLogShown(true), []);
   const settled = useSettled(logShown);
   // What the thread shows when it closes is kept, so opening it again shows it at once.
-  const shown = useRef({ conversation, messages, history });
+  const shown = useRef({ conversation, contact, messages, history });
   useLayoutEffect(() => {
-    shown.current = { conversation, messages, history };
+    shown.current = { conversation, contact, messages, history };
   });
   useEffect(
     () => () => {
-      const { conversation: last, messages: read, history: row } = shown.current;
+      const { conversation: last, contact: person, messages: read, history: row } = shown.current;
       if (read !== undefined)
-        keepOpening(db, { conversationId: last.id, conversation: last, messages: read, history: row });
+        keepOpening(db, { conversationId: last.id, conversation: last, contact: person, messages: read, history: row });
     },
     [db],
   );
@@ -125,7 +127,6 @@ export const ConversationThread = memo(function ConversationThread({
     if (first !== undefined) setReviewFocus({ messageId: first.id, over: focus });
   }
 
-  const contact = threadContact?.contact;
   const contactName = contact?.name ?? '';
   const candidates = threadContact?.candidates ?? [];
 
