@@ -27,6 +27,7 @@ function agent(id: string, overrides: Partial<Agent> = {}): Agent {
 
 function api(overrides: Partial<ConversationActionsApi> = {}): ConversationActionsApi {
   return {
+    conversationId: 'c1',
     conversation: conversationAt('whatsapp', 0),
     me: agent('me'),
     assign: vi.fn(),
@@ -83,8 +84,16 @@ describe('the actions on the open conversation as commands', () => {
     // A snoozed conversation is reopened by "o": unsnoozing is reopening.
     const snoozed = byId(api({ conversation: conversationAt('whatsapp', 0, { status: 'snoozed', snoozedUntil: 5 }) }));
     expect(snoozed.get('conversation.reopen')?.disabled).toBe(false);
-    const none = [...byId(api({ conversation: null })).values()];
+    const none = [...byId(api({ conversationId: null, conversation: null })).values()];
     expect(none.every((command) => command.disabled === true)).toBe(true);
+  });
+
+  it('acts on a conversation chosen and not read yet, rather than waiting on what it does not know', () => {
+    const actions = api({ conversationId: 'c2', conversation: null });
+    const chosen = byId(actions);
+    expect([...chosen.values()].every((command) => command.disabled !== true)).toBe(true);
+    chosen.get('conversation.assignToMe')?.run();
+    expect(actions.assign).toHaveBeenCalledWith('me');
   });
 
   it('finds words in French too', () => {

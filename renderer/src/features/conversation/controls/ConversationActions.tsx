@@ -53,12 +53,15 @@ export function ConversationActionsProvider({
   children: ReactNode;
 }): JSX.Element {
   const { t } = useT();
-  const conversation = useConversation(db, conversationId) ?? null;
+  // The live read answers for the conversation chosen before until it has read the new one:
+  // acting on that answer would change the conversation being left.
+  const live = useConversation(db, conversationId);
+  const conversation = live !== undefined && live.id === conversationId ? live : null;
   const agents = useAgents(db);
   const [picker, setPicker] = useState<{ kind: PickerKind; anchor: HTMLElement | null } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const anchors = useRef(new Map<PickerKind, HTMLElement>());
-  const id = conversation?.id ?? null;
+  const id = conversationId;
 
   const write = useCallback(
     (mutation: Mutation) => {
@@ -72,6 +75,7 @@ export function ConversationActionsProvider({
       if (id !== null) write(make(id));
     };
     return {
+      conversationId: id,
       conversation,
       me,
       assign: (assigneeId) =>

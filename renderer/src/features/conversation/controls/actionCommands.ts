@@ -7,6 +7,9 @@ export type PickerKind = 'assign' | 'label' | 'snooze';
 
 /** What can be done to the open conversation; every change is an outbox mutation. */
 export type ConversationActionsApi = {
+  /** The conversation chosen: the actions act on it, also in the moments before it is read. */
+  conversationId: string | null;
+  /** The chosen conversation as read from the cache; null until then. */
   conversation: Conversation | null;
   me: Agent;
   assign: (assigneeId: string | null) => void;
@@ -65,14 +68,16 @@ const KEYWORDS: Record<ActionId, MessageKey> = {
 
 /**
  * The open conversation's actions as commands. With no conversation open they are all
- * disabled; an action that would change nothing (resolving a resolved one) is too.
+ * disabled; an action that would change nothing (resolving a resolved one) is too, once the
+ * conversation is read.
  */
 export function conversationCommands(api: ConversationActionsApi, t: (key: MessageKey) => string): Command[] {
   const conversation = api.conversation;
-  const none = conversation === null;
+  // Chosen but not read yet: enabled, since what they would change is not known.
+  const none = api.conversationId === null;
   const status = conversation?.status;
   const disabled: Record<ActionId, boolean> = {
-    assignToMe: none || conversation.assigneeId === api.me.id,
+    assignToMe: none || conversation?.assigneeId === api.me.id,
     assign: none,
     resolve: none || status === 'resolved',
     reopen: none || status === 'open',
