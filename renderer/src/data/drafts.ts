@@ -235,29 +235,39 @@ function copy(draft: Draft): Draft {
   return { conversationId: draft.conversationId, text: draft.text, mode: draft.mode, mentions: [...draft.mentions] };
 }
 
-const savers = new WeakMap<ParleyDb, DraftSaver>();
+/** Each database's saver, and how to stop it listening for the window closing. */
+const savers = new WeakMap<ParleyDb, { saver: DraftSaver; detach: () => void }>();
 
 /** The one saver of this database's drafts. */
 export function draftSaverFor(db: ParleyDb): DraftSaver {
-  let saver = savers.get(db);
-  if (saver === undefined) {
-    const created = new DraftSaver(db);
-    saver = created;
-    savers.set(db, created);
-    // Closing or reloading the window: what was not written yet goes to the journal at once.
-    if (typeof window !== 'undefined') {
-      window.addEventListener('pagehide', () => created.keep());
-      window.addEventListener('beforeunload', () => created.keep());
-    }
+  const known = savers.get(db);
+  if (known !== undefined) return known.saver;
+  const saver = new DraftSaver(db);
+  let detach = (): void => undefined;
+  // Closing or reloading the window: what was not written yet goes to the journal at once.
+  if (typeof window !== 'undefined') {
+    const keep = (): void => saver.keep();
+    window.addEventListener('pagehide', keep);
+    window.addEventListener('beforeunload', keep);
+    detach = () => {
+      window.removeEventListener('pagehide', keep);
+      window.removeEventListener('beforeunload', keep);
+    };
   }
+  savers.set(db, { saver, detach });
   return saver;
 }
 
-/** Signing out, or a deactivated account: the drafts of that database go with it, journal included. */
+/**
+ * Signing out, or a deactivated account: the drafts of that database go with it, journal
+ * included, and its saver stops listening (a window signed in again gets a new one).
+ */
 export function discardDrafts(db: ParleyDb): void {
-  const saver = savers.get(db);
-  if (saver !== undefined) {
-    saver.discard();
+  const known = savers.get(db);
+  if (known !== undefined) {
+    known.saver.discard();
+    known.detach();
+    savers.delete(db);
     return;
   }
   // No composer opened in this session: only a journal an earlier window left may remain.

@@ -6,6 +6,7 @@ import {
   DraftSaver,
   clearDraft,
   type Draft,
+  discardDrafts,
   draftSaverFor,
   isEmptyDraft,
   readDraft,
@@ -226,6 +227,46 @@ describe('drafts', () => {
       expect(storage.items.size).toBe(0);
       await saver.flush();
       expect(await readDraft(db, 'c2')).toBeUndefined();
+    });
+
+    it("journals on the window's close, and stops listening once the agent signs out", async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      // A window: its close events, and its localStorage.
+      const listening = new Map<string, number>();
+      class FakeWindow extends EventTarget {
+        readonly localStorage = storage;
+        override addEventListener(type: string, listener: EventListener): void {
+          listening.set(type, (listening.get(type) ?? 0) + 1);
+          super.addEventListener(type, listener);
+        }
+        override removeEventListener(type: string, listener: EventListener): void {
+          listening.set(type, (listening.get(type) ?? 0) - 1);
+          super.removeEventListener(type, listener);
+        }
+      }
+      const fake = new FakeWindow();
+      Object.assign(globalThis, { window: fake });
+      try {
+        const saver = draftSaverFor(db);
+        saver.schedule(typed);
+        fake.dispatchEvent(new Event('pagehide'));
+        expect(storage.items.size).toBe(1);
+        await saver.flush();
+        expect(listening.get('pagehide')).toBe(1);
+        expect(listening.get('beforeunload')).toBe(1);
+
+        discardDrafts(db);
+        expect(storage.items.size).toBe(0);
+        expect(listening.get('pagehide')).toBe(0);
+        expect(listening.get('beforeunload')).toBe(0);
+        // Signed in again in this window: a saver of its own.
+        expect(draftSaverFor(db)).not.toBe(saver);
+        expect(listening.get('pagehide')).toBe(1);
+        discardDrafts(db);
+      } finally {
+        Reflect.deleteProperty(globalThis, 'window');
+      }
     });
 
     it('ignores a journal it cannot read', async () => {
