@@ -10,12 +10,12 @@ import { Composer, type ComposerMode, type ComposerQuote } from './Composer.js';
 import { ModeToggle } from './ModeToggle.js';
 import { isNoteShortcut, mentionsInText, withSignature, type Mention } from './composerText.js';
 import { TemplatePicker } from './TemplatePicker.js';
+import { useComposerDraft } from './useComposerDraft.js';
 import { WindowBanner } from './WindowBanner.js';
 import { useMediaSource } from '../../../platform/media.js';
 import { uploadMedia, type UploadedMedia, type UploadFailure } from '../../../platform/upload.js';
 import type { OutboxRow, ParleyDb } from '../../../data/db.js';
 import { resolveContactIn } from '../../../data/contacts.js';
-import { draftSaverFor } from '../../../data/drafts.js';
 import { useAgents } from '../../../data/hooks.js';
 import { useCannedResponses } from '../../cannedResponses/index.js';
 import { useSettings } from '../../settings/index.js';
@@ -103,10 +103,7 @@ export function ConversationComposer({
   const canned = useCannedResponses(db, agentId);
   const contact = useLiveQuery(() => resolveContactIn(db, conversation.contactId), [db, conversation.contactId]);
   const me = agents?.find((agent) => agent.id === agentId);
-  const [draft, setDraft] = useState('');
-  const [mode, setMode] = useState<ComposerMode>('reply');
-  // The colleagues picked with @ (ids); only those still named in the text are sent.
-  const [mentionIds, setMentionIds] = useState<string[]>([]);
+  const { text: draft, mode, mentionIds, write, changeMode: keepMode, sent } = useComposerDraft(db, conversation.id);
   const [attachment, setAttachment] = useState<AttachmentState | null>(null);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<ComposerError | null>(null);
@@ -115,47 +112,6 @@ export function ConversationComposer({
   const upload = useRef<AbortController | null>(null);
   // A send held because the customer wrote meanwhile: it goes on "Send anyway".
   const [held, setHeld] = useState<(() => void) | null>(null);
-  // One saver for the database: the composer that closes a conversation and the one that
-  // opens it again share its order, so the draft read here includes what was just typed.
-  const saver = draftSaverFor(db);
-  // The agent changed something before the stored draft was read: theirs wins.
-  const touched = useRef(false);
-  // The text as last typed, for a send that finishes after the agent typed on.
-  const latest = useRef('');
-
-  // The draft left in this conversation, on this device (also after a restart).
-  useEffect(() => {
-    let cancelled = false;
-    saver.read(conversation.id).then(
-      (row) => {
-        if (cancelled || row === undefined || touched.current) return;
-        latest.current = row.text;
-        setDraft(row.text);
-        setMode(row.mode);
-        setMentionIds(row.mentions);
-      },
-      (failure: unknown) => console.error('Parley: could not read the draft', failure),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [saver, conversation.id]);
-
-  // Switching conversation unmounts the composer, and hiding the window may be the last
-  // moment the page runs: what was typed in the last moments is written at once, not after
-  // the pause. (Closing or reloading the window also journals it: draftSaverFor.)
-  useEffect(() => {
-    const flush = (): void => void saver.flush();
-    const hidden = (): void => {
-      if (document.visibilityState === 'hidden') flush();
-    };
-    document.addEventListener('visibilitychange', hidden);
-    return () => {
-      document.removeEventListener('visibilitychange', hidden);
-      flush();
-    };
-  }, [saver]);
-
   const picked = useMemo<Mention[]>(
     () =>
       mentionIds.flatMap((id) => {
@@ -165,21 +121,12 @@ export function ConversationComposer({
     [mentionIds, agents],
   );
 
-  function remember(next: { text?: string; mode?: ComposerMode; mentionIds?: string[] }): void {
-    touched.current = true;
-    const text = next.text ?? draft;
-    const ids = next.mentionIds ?? mentionIds;
-    saver.schedule({ conversationId: conversation.id, text, mode: next.mode ?? mode, mentions: ids });
-  }
-
   const changeMode = useCallback(
     (next: ComposerMode) => {
-      setMode(next);
+      keepMode(next);
       setError(null);
-      touched.current = true;
-      saver.schedule({ conversationId: conversation.id, text: draft, mode: next, mentions: mentionIds });
     },
-    [saver, conversation.id, draft, mentionIds],
+    [keepMode],
   );
 
   // Ctrl+Alt+N (⌘⌥N on a Mac) switches between a reply and a note, wherever the focus is.
@@ -211,15 +158,6 @@ export function ConversationComposer({
   const signature = settings.useSignature && settings.signature.trim() !== '' ? settings.signature.trim() : null;
   // A file sent alone carries no caption, so no signature either.
   const signatureShown = signature !== null && (attachment === null || draft.trim() !== '') ? signature : null;
-
-  /** `text` left: what the agent typed after pressing send stays, as the draft. */
-  function sent(text: string): void {
-    if (latest.current !== text) return;
-    latest.current = '';
-    setDraft('');
-    setMentionIds([]);
-    void saver.clear(conversation.id);
-  }
 
   /**
    * Writes the reply to the outbox with its optimistic message; the sync engine sends it
@@ -356,11 +294,7 @@ export function ConversationComposer({
   function changeText(text: string, mentioned: Mention | null): void {
     // Starting a reply: the agent has the thread as it is now in front of them.
     if (!note && draft.trim() === '' && text.trim() !== '') onLook();
-    const ids = mentionsInText(text, mentioned === null ? picked : [...picked, mentioned]);
-    setDraft(text);
-    latest.current = text;
-    if (ids.join() !== mentionIds.join()) setMentionIds(ids);
-    remember({ text, mentionIds: ids });
+    write(text, mentionsInText(text, mentioned === null ? picked : [...picked, mentioned]));
     // The customer is told someone is typing a reply, never a note.
     if (!note && text.trim() !== '') actions.typing(conversation.id);
   }
