@@ -1,4 +1,4 @@
-import type { Agent, Contact, Conversation, Message } from '@parley/protocol';
+import type { Agent, ChannelAccount, Contact, Conversation, Message } from '@parley/protocol';
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
@@ -94,6 +94,20 @@ export function agent(id: string, overrides: Partial<Agent> = {}): Agent {
     active: true,
     capacity: 5,
     teamIds: ['t1'],
+    seq: 1,
+    ...overrides,
+  };
+}
+
+/** The WhatsApp account a1 (the one `conversationAt` uses), with the given name. */
+export function account(name: string, overrides: Partial<ChannelAccount> = {}): ChannelAccount {
+  return {
+    id: 'a1',
+    channel: 'whatsapp',
+    externalId: '100000000000001',
+    name,
+    displayPhoneNumber: '+1 555 0100',
+    humanAgentEnabled: false,
     seq: 1,
     ...overrides,
   };

@@ -111,7 +111,14 @@ export function useThreadOpening(db: ParleyDb, conversationId: string | null): T
       () => {
         // The thread reads for itself once mounted: an empty opening lets it.
         if (current)
-          setOpening({ conversationId, conversation: undefined, contact: undefined, messages: [], history: undefined });
+          setOpening({
+            conversationId,
+            conversation: undefined,
+            contact: undefined,
+            account: undefined,
+            messages: [],
+            history: undefined,
+          });
       },
     );
     return () => {

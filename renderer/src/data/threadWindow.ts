@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { Contact, Conversation, Message } from '@parley/protocol';
+import type { ChannelAccount, Contact, Conversation, Message } from '@parley/protocol';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { resolveContactIn } from './contacts.js';
 import type { HistoryRow, ParleyDb } from './db.js';
@@ -71,26 +71,33 @@ export async function readWindow(
 
 /**
  * What a thread needs to show its first screen, read in one transaction: the conversation,
- * its contact (following merges: the header's name in the first frame), its newest page of
- * messages and what is known of its older history.
+ * its contact (following merges) and account (the header's name and inbox in the first
+ * frame), its newest page of messages and what is known of its older history.
  */
 export type ThreadOpening = {
   conversationId: string;
   conversation: Conversation | undefined;
   contact: Contact | undefined;
+  account: ChannelAccount | undefined;
   messages: Message[];
   history: HistoryRow | undefined;
 };
 
 export function readOpening(db: ParleyDb, conversationId: string): Promise<ThreadOpening> {
-  return db.transaction('r', [db.conversations, db.contacts, db.messages, db.history], async () => {
+  return db.transaction('r', [db.conversations, db.contacts, db.channelAccounts, db.messages, db.history], async () => {
     const [conversation, messages, history] = await Promise.all([
       db.conversations.get(conversationId),
       readWindow(db, conversationId, NEWEST),
       db.history.get(conversationId),
     ]);
-    const contact = conversation === undefined ? undefined : await resolveContactIn(db, conversation.contactId);
-    return { conversationId, conversation, contact, messages, history };
+    const [contact, account] =
+      conversation === undefined
+        ? [undefined, undefined]
+        : await Promise.all([
+            resolveContactIn(db, conversation.contactId),
+            db.channelAccounts.get(conversation.channelAccountId),
+          ]);
+    return { conversationId, conversation, contact, account, messages, history };
   });
 }
 

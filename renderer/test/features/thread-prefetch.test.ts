@@ -10,7 +10,7 @@ import {
   readAhead,
   readAheadMany,
 } from '../../src/data/threadPrefetch.js';
-import { contact, conversationAt, message } from '../fixtures.js';
+import { account, contact, conversationAt, message } from '../fixtures.js';
 
 /** The first screens read ahead of a click, kept in memory so the click renders them at once. */
 
@@ -58,11 +58,14 @@ describe('reading a thread ahead', () => {
     expect(await readAhead(db, 'c1')).toBe(opening);
   });
 
-  it('reads the contact with the first page, following a merge, so the header names the customer at once', async () => {
+  it('reads the contact and the account with the first page, so the header names the customer and the inbox at once', async () => {
     db = await seeded(1, 3);
     // c1's contact k1 was merged into k2.
     await db.contacts.bulkPut([contact('k1', { name: 'Ana', mergedInto: 'k2' }), contact('k2', { name: 'Ana Lima' })]);
-    expect((await readAhead(db, 'c1'))?.contact?.name).toBe('Ana Lima');
+    await db.channelAccounts.put(account('Lisbon store'));
+    const opening = await readAhead(db, 'c1');
+    expect(opening?.contact?.name).toBe('Ana Lima');
+    expect(opening?.account?.name).toBe('Lisbon store');
   });
 
   it('keeps nothing for a conversation the cache does not hold', async () => {
@@ -78,6 +81,7 @@ describe('reading a thread ahead', () => {
       conversationId: 'c1',
       conversation: undefined,
       contact: undefined,
+      account: undefined,
       messages: shown,
       history: undefined,
     });

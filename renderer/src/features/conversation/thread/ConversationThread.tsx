@@ -1,6 +1,6 @@
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
-import type { Agent, Contact, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
+import type { Agent, Conversation, ConversationPeers, Message, Mutation, Team } from '@parley/protocol';
 import {
   memo,
   startTransition,
@@ -16,13 +16,13 @@ import { newClientId } from '../../../common/clientId.js';
 import { describeError } from '../../../common/errors.js';
 import { useT } from '../../../common/i18n/index.js';
 import { useNow } from '../../../common/useNow.js';
-import type { HistoryRow, OutboxRow, ParleyDb } from '../../../data/db.js';
+import type { OutboxRow, ParleyDb } from '../../../data/db.js';
 import { useThreadSurroundings } from '../../../data/hooks.js';
 import { nameList, type ActivityNames } from '../messages/activityText.js';
 import type { ThreadActions } from '../../../domain/actions.js';
 import { useQuotedMessages } from '../../../data/threadQuotes.js';
 import { keepOpening } from '../../../data/threadPrefetch.js';
-import { useThreadWindow } from '../../../data/threadWindow.js';
+import { useThreadWindow, type ThreadOpening } from '../../../data/threadWindow.js';
 import { messagePreview } from '../../../domain/messageView.js';
 import { requestHistory } from '../../../sync/history.js';
 import { enqueue } from '../../../sync/outbox.js';
@@ -56,7 +56,7 @@ export const ConversationThread = memo(function ConversationThread({
   db: ParleyDb;
   conversation: Conversation;
   /** The newest page and the history row, when already read with the conversation. */
-  firstPage: { contact: Contact | undefined; messages: Message[]; history: HistoryRow | undefined } | undefined;
+  firstPage: Omit<ThreadOpening, 'conversationId' | 'conversation'> | undefined;
   actions: ThreadActions;
   online: boolean;
   agentId: string;
@@ -67,11 +67,11 @@ export const ConversationThread = memo(function ConversationThread({
   const { t, lang } = useT();
   const surroundings = useThreadSurroundings(db, conversation);
   const threadContact = surroundings?.contact;
-  // Read with the first page, so the header names the customer in the first frame.
+  // Read with the first page, so the header names the customer and the inbox in the first frame.
   const contact = threadContact?.contact ?? firstPage?.contact;
+  const account = surroundings?.account ?? firstPage?.account;
   const agents = surroundings?.agents ?? NO_AGENTS;
   const teams = surroundings?.teams ?? NO_TEAMS;
-  const account = surroundings?.account;
   const templates = surroundings?.templates;
   const outbox = surroundings?.outbox ?? NO_OUTBOX;
   const history = surroundings === undefined ? firstPage?.history : surroundings.history;
@@ -88,15 +88,14 @@ export const ConversationThread = memo(function ConversationThread({
   const onLogShown = useCallback(() => setLogShown(true), []);
   const settled = useSettled(logShown);
   // What the thread shows when it closes is kept, so opening it again shows it at once.
-  const shown = useRef({ conversation, contact, messages, history });
+  const shown = useRef({ conversation, contact, account, messages, history });
   useLayoutEffect(() => {
-    shown.current = { conversation, contact, messages, history };
+    shown.current = { conversation, contact, account, messages, history };
   });
   useEffect(
     () => () => {
-      const { conversation: last, contact: person, messages: read, history: row } = shown.current;
-      if (read !== undefined)
-        keepOpening(db, { conversationId: last.id, conversation: last, contact: person, messages: read, history: row });
+      const { conversation: last, messages: read, ...rest } = shown.current;
+      if (read !== undefined) keepOpening(db, { conversationId: last.id, conversation: last, messages: read, ...rest });
     },
     [db],
   );
