@@ -38,17 +38,32 @@
  * Every step is bounded (SOAK_STEP_MS, 15 s): a step that fails or times out is counted,
  * not fatal.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import type { CDPSession, Page } from '@playwright/test';
 import { loadConfig, messagingTextWebhook, whatsappTextWebhook } from '@parley/server/testing';
 import { startFakeGraph, type FakeGraphOptions } from '../fake-graph/server.js';
 import { AGENT, APP_SECRET, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 import { launchChromium } from './browser.js';
 import { bounded, printTable, writeResult, type Row } from './harness.js';
 import { inboxPageScript, seedCache, signInToCache, webBuild } from './inbox-cache.js';
-import { BIG_CONTACT } from './pages/inbox-shared.js';
+import {
+  ROW,
+  STEP_MS,
+  canonical,
+  change,
+  explainFailure,
+  openByClick,
+  openByKeyboard,
+  paletteAndClose,
+  pick,
+  random,
+  reply,
+  scrollThread,
+  search,
+  settings,
+  view,
+  type Tally,
+} from './soak-agent.js';
+import { census, measure, type Census, type Sample } from './soak-measure.js';
 
 const env = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -72,7 +87,6 @@ const CACHE = {
 const SNAPSHOTS = process.env['SOAK_SNAPSHOTS'] !== '0';
 const SNAPSHOT_DIR = process.env['SOAK_SNAPSHOT_DIR'];
 const BUDGET_MS = env('SOAK_BUDGET_MS', 720_000);
-const STEP_MS = env('SOAK_STEP_MS', 15_000);
 const TARGET_GROWTH = 0.1;
 /** Customers already writing when the day starts. */
 const FIRST_CUSTOMERS = 24;
@@ -83,20 +97,11 @@ webBuild();
 // The inbox benchmark's page code: it seeds the app's own IndexedDB.
 const pageScript = await inboxPageScript();
 
-/** A small deterministic generator, so two runs play the same day. */
-let state = 20_260_612;
-function random(): number {
-  state = (state * 1_664_525 + 1_013_904_223) >>> 0;
-  return state / 2 ** 32;
-}
-const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-
 const WORDS =
   'hello thanks please order delivery parcel tracking refund return size colour broken missing late invoice payment card address account store price discount stock shipping courier arrived waiting urgent sorry product cancel'.split(
     ' ',
   );
 const sentence = (): string => Array.from({ length: 4 + Math.floor(random() * 10) }, () => pick(WORDS)).join(' ');
-const QUERIES = ['order', 'refund', 'parcel track', 'invoice', 'courier', 'discount', 'Customer', 'Soak'];
 
 const startedAt = Date.now();
 function step(what: string): void {
@@ -150,345 +155,6 @@ async function customerWrites(server: TestServer, customer: Customer): Promise<v
 function someoneWriting(): Customer {
   const recent = Math.floor(random() ** 2 * customers.length);
   return customers[customers.length - 1 - recent] ?? newCustomer();
-}
-
-// ---- measurement -------------------------------------------------------------------------
-
-type Sample = {
-  hour: number;
-  heapMb: number;
-  domNodes: number;
-  documents: number;
-  listeners: number;
-  load1: number;
-};
-
-async function measure(cdp: CDPSession, hour: number): Promise<Sample> {
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('HeapProfiler.collectGarbage');
-  const heap = await cdp.send('Runtime.getHeapUsage');
-  const dom = await cdp.send('Memory.getDOMCounters');
-  return {
-    hour,
-    heapMb: heap.usedSize / 2 ** 20,
-    domNodes: dom.nodes,
-    documents: dom.documents,
-    listeners: dom.jsEventListeners,
-    load1: os.loadavg()[0] ?? Number.NaN,
-  };
-}
-
-type Census = Map<string, { count: number; size: number }>;
-type HeapSnapshot = {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
-  nodes: number[];
-  strings: string[];
-};
-
-/** A heap snapshot summarised by constructor (objects and native DOM), with the detached nodes. */
-async function census(cdp: CDPSession, label: string): Promise<Census> {
-  const chunks: string[] = [];
-  const onChunk = (event: { chunk: string }): void => {
-    chunks.push(event.chunk);
-  };
-  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
-  try {
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-  } finally {
-    cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
-  }
-  const raw = chunks.join('');
-  if (SNAPSHOT_DIR !== undefined) {
-    fs.mkdirSync(SNAPSHOT_DIR, { recursive: true });
-    fs.writeFileSync(path.join(SNAPSHOT_DIR, `soak-${label}.heapsnapshot`), raw);
-  }
-  const parsed = JSON.parse(raw) as HeapSnapshot;
-  const fields = parsed.snapshot.meta.node_fields;
-  const types = parsed.snapshot.meta.node_types[0];
-  const width = fields.length;
-  const typeAt = fields.indexOf('type');
-  const nameAt = fields.indexOf('name');
-  const sizeAt = fields.indexOf('self_size');
-  const result: Census = new Map();
-  for (let i = 0; i < parsed.nodes.length; i += width) {
-    const type = types[parsed.nodes[i + typeAt] ?? 0] ?? '?';
-    const name = parsed.strings[parsed.nodes[i + nameAt] ?? 0] ?? '?';
-    let key: string;
-    if (name.startsWith('Detached ')) key = 'Detached DOM nodes';
-    else if (type === 'object' || type === 'native') key = name.length > 60 ? `${name.slice(0, 57)}...` : name;
-    else key = `(${type})`;
-    const entry = result.get(key) ?? { count: 0, size: 0 };
-    entry.count += 1;
-    entry.size += parsed.nodes[i + sizeAt] ?? 0;
-    result.set(key, entry);
-  }
-  return result;
-}
-
-// ---- the agent's actions -----------------------------------------------------------------
-
-type Tally = Record<string, { ok: number; failed: number }>;
-
-const ROW = '[data-testid="conversation-item"]';
-
-async function settle(page: Page): Promise<void> {
-  // Two frames: what the last action changed is rendered.
-  await page.evaluate(
-    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
-  );
-}
-
-/**
- * Says why a step failed: its error's first line, the lines of Playwright's log that say
- * what it was waiting on (an element covering the target, one not visible), and a
- * screenshot of the page at that moment in bench-results/.
- */
-async function explainFailure(page: Page, what: string, hour: number, error: unknown): Promise<void> {
-  const lines = String(error).split('\n');
-  const why = lines
-    .slice(1)
-    .map((line) => line.trim())
-    .filter((line) =>
-      /intercepts pointer events|not visible|not stable|not enabled|detached|waiting for|where it went/.test(line),
-    )
-    .slice(-3);
-  console.log(`  ${what} failed: ${lines[0]?.slice(0, 160) ?? ''}`);
-  for (const line of why) console.log(`    ${line.slice(0, line.startsWith('where it went') ? 2_000 : 200)}`);
-  const file = path.resolve('bench-results', `soak-${what.replace(/\W+/g, '-')}-hour-${hour}.png`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await bounded(
-    page.screenshot({ path: file }).then(() => console.log(`    screenshot: ${path.relative(process.cwd(), file)}`)),
-    5_000,
-  ).catch(() => undefined);
-}
-
-/** The open conversation's name, once its contact is read (the header shows it a moment later). */
-async function title(page: Page): Promise<string> {
-  const shown = page.locator('[data-testid="thread-title"]:not(:empty)').first();
-  await shown.waitFor({ timeout: 5_000 });
-  return (await shown.textContent()) ?? '';
-}
-
-/** Opens one of the rows in sight in the current view, by pointing at it and clicking. */
-async function openByClick(page: Page): Promise<string> {
-  await page.locator(ROW).first().waitFor({ timeout: 5_000 });
-  // The pointer goes to the list first, as a person's does: the list holds still under it.
-  // Then one of the rows in sight (the list renders a few more above and below its window).
-  const look = (): Promise<{ box: { x: number; y: number; width: number; height: number }; ids: string[] }> =>
-    page.evaluate((selector) => {
-      const rows = Array.from(document.querySelectorAll<HTMLElement>(selector));
-      let scroller: HTMLElement | null = rows[0]?.parentElement ?? null;
-      while (scroller !== null && !/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)) {
-        scroller = scroller.parentElement;
-      }
-      const box = (scroller ?? document.body).getBoundingClientRect();
-      return {
-        box: { x: box.x, y: box.y, width: box.width, height: box.height },
-        ids: rows
-          .filter((row) => {
-            const at = row.getBoundingClientRect();
-            return at.top >= box.top && at.bottom <= box.bottom;
-          })
-          .map((row) => row.dataset.conversationId ?? '')
-          .filter((id) => id !== ''),
-      };
-    }, ROW);
-  const { box } = await look();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  const inSight = await look();
-  const id = inSight.ids[Math.floor(random() * Math.min(8, inSight.ids.length))];
-  if (id === undefined) throw new Error('no row in sight');
-  // By its conversation, not its place: the list is virtualized.
-  await page.locator(`${ROW}[data-conversation-id="${id}"]`).click();
-  await page
-    .locator(`[data-testid="thread-pane"][data-conversation-id="${id}"][aria-busy="false"]`)
-    .waitFor({ timeout: STEP_MS });
-  // On to the thread: while the pointer rests on the list, new conversations wait behind
-  // "N updates — show", and the next rows in sight would all be old ones.
-  const thread = await page.getByTestId('message-log').first().boundingBox();
-  if (thread !== null) await page.mouse.move(thread.x + thread.width / 2, thread.y + thread.height / 2);
-  // Read now: a contact's name may change as their profile arrives.
-  return title(page);
-}
-
-async function openByKeyboard(page: Page): Promise<string> {
-  await page.keyboard.press('Escape');
-  const moves = 1 + Math.floor(random() * 3);
-  const key = random() < 0.7 ? 'j' : 'k';
-  for (let n = 0; n < moves; n += 1) await page.keyboard.press(key);
-  await page.keyboard.press('Enter');
-  // The conversation shown before stays (inert) until the chosen one's first screen is read:
-  // its title is not the answer yet.
-  await page.locator('[data-testid="thread-pane"][aria-busy="false"]').waitFor({ timeout: STEP_MS });
-  await settle(page);
-  return title(page);
-}
-
-/** Scrolls the open thread up a few screens, a frame apart, then back to its end. */
-async function scrollThread(page: Page): Promise<void> {
-  await page.getByTestId('message-log').first().waitFor({ timeout: 5_000 });
-  await page.evaluate(async () => {
-    const log = document.querySelector('[data-testid="message-log"]');
-    let scroller: HTMLElement | null = null;
-    for (let node = log as HTMLElement | null; node !== null; node = node.parentElement) {
-      if (/(auto|scroll)/.test(getComputedStyle(node).overflowY) && node.scrollHeight > node.clientHeight) {
-        scroller = node;
-        break;
-      }
-    }
-    if (scroller === null) {
-      scroller =
-        Array.from(log?.querySelectorAll<HTMLElement>('*') ?? []).find(
-          (node) => /(auto|scroll)/.test(getComputedStyle(node).overflowY) && node.scrollHeight > node.clientHeight,
-        ) ?? null;
-    }
-    if (scroller === null) return;
-    // Inline promises: a named helper here would not survive being sent to the page.
-    for (let n = 0; n < 4; n += 1) {
-      scroller.scrollTop -= scroller.clientHeight;
-      await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
-    }
-    for (let n = 0; n < 6; n += 1) {
-      scroller.scrollTop += 2 * scroller.clientHeight;
-      await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
-    }
-  });
-}
-
-async function reply(page: Page, hour: number, n: number): Promise<void> {
-  const text = `Thanks, I am looking into it now (hour ${hour}, reply ${n}).`;
-  const input = page.getByTestId('composer-input');
-  await input.click();
-  await input.fill(text);
-  await input.press('Enter');
-  try {
-    await page.getByTestId('message-text').filter({ hasText: text }).first().waitFor({ timeout: STEP_MS });
-  } catch (error) {
-    throw new Error(`${String(error)}\n  where it went: ${await whereIs(page, text)}`);
-  }
-}
-
-/** Where a reply that never showed went: the server's store, the page's cache and outbox, the screen. */
-async function whereIs(page: Page, text: string): Promise<string> {
-  const stored = await server.store.db
-    .selectFrom('messages')
-    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-    .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-    .select(['messages.conversation_id', 'messages.status', 'contacts.name'])
-    .where('messages.text', '=', text)
-    .execute();
-  const cached = await bounded(
-    page.evaluate(async (wanted) => {
-      const found: string[] = [];
-      for (const info of await indexedDB.databases()) {
-        if (info.name === undefined) continue;
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const request = indexedDB.open(info.name as string);
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error ?? new Error('open failed'));
-        });
-        for (const store of ['messages', 'outbox']) {
-          if (!db.objectStoreNames.contains(store)) continue;
-          await new Promise<void>((resolve) => {
-            const cursor = db.transaction(store).objectStore(store).openCursor();
-            cursor.onsuccess = () => {
-              const at = cursor.result;
-              if (at === null) return resolve();
-              const row = JSON.stringify(at.value);
-              if (row.includes(wanted)) found.push(`${store}: ${row.slice(0, 300)}`);
-              at.continue();
-            };
-            cursor.onerror = () => resolve();
-          });
-        }
-        db.close();
-      }
-      return `${found.join(' | ') || 'nothing in the cache'}; on screen ${location.hash} ${document.querySelector('[data-testid="thread-title"]')?.textContent ?? ''}`;
-    }, text),
-    10_000,
-  ).catch((error: unknown) => `cache unreadable: ${String(error)}`);
-  return `server ${JSON.stringify(stored)}; ${String(cached)}`;
-}
-
-/** Assignment or status, from the keyboard: assign to me, pending, reopen, resolve. */
-const CHANGES = ['i', 'p', 'o', 'e'] as const;
-async function change(page: Page, n: number): Promise<void> {
-  await page.keyboard.press('Escape');
-  const key = CHANGES[n % CHANGES.length] ?? 'i';
-  await page.keyboard.press(key);
-  if (key === 'i') await page.getByTestId('assignee-button').filter({ hasText: 'Assigned to you' }).waitFor();
-  else {
-    const status = key === 'p' ? 'pending' : key === 'o' ? 'open' : 'resolved';
-    await page.locator(`[data-testid="status-toggle"][data-status="${status}"]`).waitFor({ timeout: STEP_MS });
-  }
-}
-
-async function search(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('/');
-  const input = page.getByTestId('search-input');
-  await input.waitFor();
-  await page.keyboard.type(pick(QUERIES), { delay: 30 });
-  await page
-    .getByTestId('search-group')
-    .first()
-    .waitFor({ timeout: 5_000 })
-    .catch(() => undefined);
-  await input.press('Escape');
-  await page.locator(ROW).first().waitFor({ timeout: STEP_MS });
-}
-
-async function palette(page: Page, query: string): Promise<void> {
-  await page.keyboard.press('Control+k');
-  await page.getByTestId('command-palette').waitFor({ state: 'visible' });
-  await page.keyboard.type(query, { delay: 30 });
-  await settle(page);
-}
-
-async function paletteAndClose(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await palette(page, pick(['mine', 'snooze', 'theme', 'search']));
-  await page.keyboard.press('Escape');
-  await page.getByTestId('command-palette').waitFor({ state: 'hidden' });
-}
-
-async function settings(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.getByTestId('account-button').click();
-  await page.getByRole('menuitem', { name: 'Settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Settings' });
-  await dialog.waitFor();
-  const tabs = dialog.getByRole('tab');
-  const count = await tabs.count();
-  if (count > 1) await tabs.nth(1 + Math.floor(random() * (count - 1))).click();
-  await settle(page);
-  await page.keyboard.press('Escape');
-  await dialog.waitFor({ state: 'hidden' });
-}
-
-async function view(page: Page, which: 'mine' | 'unassigned'): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('g');
-  await page.keyboard.press(which === 'mine' ? 'i' : 'u');
-  await page.locator(`[data-view="${which}"]`).first().waitFor({ timeout: 5_000 });
-}
-
-/** The same screen before every measurement: Mine, the long seeded thread open, the list at its top. */
-async function canonical(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await view(page, 'mine');
-  await palette(page, BIG_CONTACT);
-  await page.getByTestId('palette-option').filter({ hasText: BIG_CONTACT }).first().click();
-  await page.getByTestId('thread-title').filter({ hasText: BIG_CONTACT }).waitFor({ timeout: STEP_MS });
-  await page.evaluate(() => {
-    const list = document.querySelector('[data-testid="conversation-list"]');
-    for (const node of [list, ...Array.from(list?.querySelectorAll<HTMLElement>('*') ?? [])]) {
-      if (node instanceof HTMLElement && node.scrollHeight > node.clientHeight) node.scrollTop = 0;
-    }
-  });
-  await page.keyboard.press('Escape');
-  await page.waitForTimeout(1_500);
 }
 
 // ---- the day -----------------------------------------------------------------------------
@@ -607,7 +273,7 @@ try {
       const left = PER_HOUR.opens - n;
       if (known && replies < PER_HOUR.replies && (left <= PER_HOUR.replies - replies || random() < 0.7)) {
         replies += 1;
-        await attempt('reply', () => reply(page, hour, replies));
+        await attempt('reply', () => reply(page, server, hour, replies));
       }
       if (known && changes < PER_HOUR.changes && (left <= PER_HOUR.changes - changes || random() < 0.4)) {
         changes += 1;
@@ -647,7 +313,7 @@ try {
     await attempt('back to the same screen', () => canonical(page));
     const sample = await measure(cdp, hour);
     samples.push(sample);
-    if (SNAPSHOTS && hour === 1) censusFirst = await census(cdp, 'hour-1');
+    if (SNAPSHOTS && hour === 1) censusFirst = await census(cdp, 'hour-1', SNAPSHOT_DIR);
     const failed = Object.values(tally).reduce((sum, entry) => sum + entry.failed, 0);
     const done = Object.values(tally).reduce((sum, entry) => sum + entry.ok, 0);
     hourRows.push({
@@ -671,7 +337,7 @@ try {
       `hour ${hour}: heap ${sample.heapMb.toFixed(1)} MB, ${sample.domNodes} DOM nodes, ${sample.listeners} listeners, ${done} actions (${failed} failed), load ${sample.load1.toFixed(2)}`,
     );
   }
-  if (SNAPSHOTS && samples.length > 1) censusLast = await census(cdp, `hour-${samples.length}`);
+  if (SNAPSHOTS && samples.length > 1) censusLast = await census(cdp, `hour-${samples.length}`, SNAPSHOT_DIR);
   report['start'] = start;
   report['pageErrors'] = pageErrors;
 } finally {
