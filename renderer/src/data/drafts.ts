@@ -73,6 +73,8 @@ export class DraftSaver {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private readonly journalKey: string;
+  // The agent signed out: the database is closed and gone, nothing more is kept.
+  private discarded = false;
 
   constructor(
     private readonly db: ParleyDb,
@@ -87,6 +89,7 @@ export class DraftSaver {
 
   /** The draft as it is now: saved after a pause in typing. */
   schedule(draft: Draft): void {
+    if (this.discarded) return;
     const kept = { ...copy(draft), at: this.now() };
     this.pending.set(draft.conversationId, kept);
     this.unwritten.set(draft.conversationId, kept);
@@ -100,12 +103,22 @@ export class DraftSaver {
     this.timer = null;
     const drafts = [...this.pending.values()];
     this.pending.clear();
-    for (const draft of drafts) this.enqueue(draft, () => saveDraft(this.db, draft, draft.at));
+    for (const draft of drafts) {
+      // Emptied: stored as no row at all, which carries no time, so a journal an earlier
+      // window left with older text would bring it back. Those entries go now.
+      if (isEmptyDraft(draft)) {
+        this.rewriteJournal((entries) =>
+          entries.filter((entry) => entry.conversationId !== draft.conversationId || entry.at > draft.at),
+        );
+      }
+      this.enqueue(draft, () => saveDraft(this.db, draft, draft.at));
+    }
     return this.chain;
   }
 
   /** Drops what is pending for the conversation and forgets its stored draft (it was sent). */
   clear(conversationId: string): Promise<void> {
+    if (this.discarded) return this.chain;
     this.pending.delete(conversationId);
     const forgotten: Kept = { conversationId, text: '', mode: 'reply', mentions: [], at: this.now() };
     this.unwritten.set(conversationId, forgotten);
@@ -121,6 +134,7 @@ export class DraftSaver {
    * confirmed written, then starts writing them (which may not finish).
    */
   keep(): void {
+    if (this.discarded) return;
     const mine = [...this.unwritten.values()];
     if (mine.length > 0) {
       this.rewriteJournal((entries) => {
@@ -135,8 +149,12 @@ export class DraftSaver {
     void this.flush();
   }
 
-  /** This device forgets the agent's data (signing out): nothing pending, nothing journaled. */
+  /**
+   * This device forgets the agent's data (signing out): nothing pending, nothing journaled,
+   * and from now on nothing kept, whatever a composer still on screen asks.
+   */
   discard(): void {
+    this.discarded = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.pending.clear();
@@ -146,6 +164,7 @@ export class DraftSaver {
 
   /** The conversation's draft as the agent last left it: pending, or stored once the writes before it are done. */
   async read(conversationId: string): Promise<Draft | undefined> {
+    if (this.discarded) return undefined;
     const typed = this.pending.get(conversationId);
     if (typed !== undefined) return copy(typed);
     await this.chain;
@@ -260,14 +279,14 @@ export function draftSaverFor(db: ParleyDb): DraftSaver {
 
 /**
  * Signing out, or a deactivated account: the drafts of that database go with it, journal
- * included, and its saver stops listening (a window signed in again gets a new one).
+ * included, and its saver stops listening. It stays this database's saver, silent, for a
+ * composer still on screen; signing in again opens a new database, with a saver of its own.
  */
 export function discardDrafts(db: ParleyDb): void {
   const known = savers.get(db);
   if (known !== undefined) {
     known.saver.discard();
     known.detach();
-    savers.delete(db);
     return;
   }
   // No composer opened in this session: only a journal an earlier window left may remain.

@@ -174,13 +174,15 @@ describe('drafts', () => {
       const db = newDb();
       const storage = new MemoryStorage();
       const closing = new DraftSaver(db, 60_000, quiet, storage, () => 100);
-      closing.schedule(typed);
       closing.schedule({ conversationId: 'c2', text: 'Speaks French', mode: 'note', mentions: [] });
       await closing.flush();
-      // Sent in c2 just before closing: the deletion is journaled, not yet written.
+      // Typed in c1 and sent in c2 just before closing: both journaled, neither written yet.
+      closing.schedule(typed);
       void closing.clear('c2');
       closing.keep();
       const left = storage.snapshot();
+      const journaled = JSON.parse(left.getItem(`parley:drafts-unsaved:${db.name}`) ?? '[]') as { text: string }[];
+      expect(journaled.map((entry) => entry.text).sort()).toEqual(['', typed.text]);
       await closing.flush();
       // Meanwhile another window stored a newer c1, and c2's deletion was lost.
       await saveDraft(db, { ...typed, text: 'Newer text' }, 150);
@@ -260,13 +262,47 @@ describe('drafts', () => {
         expect(storage.items.size).toBe(0);
         expect(listening.get('pagehide')).toBe(0);
         expect(listening.get('beforeunload')).toBe(0);
-        // Signed in again in this window: a saver of its own.
-        expect(draftSaverFor(db)).not.toBe(saver);
+        // A composer still on screen gets the same saver, which keeps nothing any more.
+        expect(draftSaverFor(db)).toBe(saver);
+        saver.schedule({ ...typed, text: 'Typed after signing out' });
+        saver.keep();
+        await saver.flush();
+        expect(storage.items.size).toBe(0);
+        expect(listening.get('pagehide')).toBe(0);
+        expect(await saver.read('c1')).toBeUndefined();
+        // Signed in again in this window: a new database, with a saver of its own.
+        const again = new ParleyDb(db.name);
+        opened.push(again);
+        expect(draftSaverFor(again)).not.toBe(saver);
         expect(listening.get('pagehide')).toBe(1);
-        discardDrafts(db);
+        discardDrafts(again);
       } finally {
         Reflect.deleteProperty(globalThis, 'window');
       }
+    });
+
+    it('does not bring back text the agent deleted after another window journaled it', async () => {
+      const db = newDb();
+      const storage = new MemoryStorage();
+      // This window started first, with nothing journaled.
+      const window = new DraftSaver(db, 60_000, quiet, storage, () => 100);
+      // Then a pop-out of the same cache closed with c1 and c2 not yet written.
+      storage.setItem(
+        `parley:drafts-unsaved:${db.name}`,
+        JSON.stringify([
+          { ...typed, at: 50 },
+          { conversationId: 'c2', text: 'Hi', mode: 'reply', mentions: [], at: 50 },
+        ]),
+      );
+      // Here the agent empties c1: stored as no row.
+      window.schedule({ ...typed, text: '' });
+      await window.flush();
+      expect(await readDraft(db, 'c1')).toBeUndefined();
+
+      // The next window to start brings back c2, not the text deleted from c1.
+      const next = new DraftSaver(db, 60_000, quiet, storage, () => 200);
+      expect(await next.read('c1')).toBeUndefined();
+      expect(await next.read('c2')).toMatchObject({ text: 'Hi' });
     });
 
     it('ignores a journal it cannot read', async () => {
