@@ -173,18 +173,37 @@ test('the conversation on its way out takes no typing while the chosen one opens
     const shownPane = document.querySelector('[data-testid="thread-pane"]');
     const input = document.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]');
     input?.focus();
+    // The note shortcut (Ctrl+Alt+N, ⌘⌥N on a Mac) listens on the document: not for this composer.
+    const mac = /Mac/.test(navigator.platform);
+    document.dispatchEvent(
+      new KeyboardEvent('keydown', {
+        code: 'KeyN',
+        key: 'n',
+        altKey: true,
+        ctrlKey: !mac,
+        metaKey: mac,
+        bubbles: true,
+        cancelable: true,
+      }),
+    );
+    await Promise.resolve();
     return {
       title: document.querySelector('[data-testid="thread-title"]')?.textContent ?? '',
       busy: shownPane?.getAttribute('aria-busy'),
       inert: shownPane?.hasAttribute('inert'),
       typingPossible: input !== null && document.activeElement === input,
+      mode: document.querySelector('[data-testid="composer-area"]')?.getAttribute('data-mode'),
     };
   }, second);
-  expect(during).toEqual({ title: first, busy: 'true', inert: true, typingPossible: false });
+  expect(during).toEqual({ title: first, busy: 'true', inert: true, typingPossible: false, mode: 'reply' });
 
   // Then the chosen one, ready to type in.
   await expect(page.getByTestId('thread-title')).toHaveText(second ?? '');
   await expect(pane).toHaveAttribute('aria-busy', 'false');
   await page.getByTestId('composer-input').focus();
   await expect(page.getByTestId('composer-input')).toBeFocused();
+  // The first conversation's draft kept its mode: going back, it is still a reply.
+  await page.getByTestId('conversation-item').filter({ hasText: first }).click();
+  await expect(page.getByTestId('thread-title')).toHaveText(first ?? '');
+  await expect(page.getByTestId('composer-area')).toHaveAttribute('data-mode', 'reply');
 });

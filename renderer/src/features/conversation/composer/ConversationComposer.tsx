@@ -129,10 +129,12 @@ export function ConversationComposer({
     [keepMode],
   );
 
-  // Ctrl+Alt+N (⌘⌥N on a Mac) switches between a reply and a note, wherever the focus is.
+  // Ctrl+Alt+N (⌘⌥N on a Mac) switches between a reply and a note, wherever the focus is;
+  // not in a conversation on its way out (its pane is inert while the chosen one opens).
+  const area = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (!isNoteShortcut(event)) return;
+      if (!isNoteShortcut(event) || (area.current?.closest('[inert]') ?? null) !== null) return;
       event.preventDefault();
       changeMode(mode === 'note' ? 'reply' : 'note');
     };
@@ -374,6 +376,7 @@ export function ConversationComposer({
         </Alert>
       )}
       <Box
+        ref={area}
         data-testid="composer-area"
         data-mode={mode}
         sx={{

@@ -23,10 +23,13 @@ export function useConversationActions(): ActionsContextValue | null {
   return use(ActionsContext);
 }
 
-/** Where the composer is found: its text field and its note toggle. */
-const COMPOSER_INPUT = '[data-testid="composer-input"]';
-const COMPOSER_NOTE_TOGGLE = '[data-testid="composer-mode-note"]';
-const COMPOSER_REPLY_TOGGLE = '[data-testid="composer-mode-reply"]';
+/**
+ * Where the composer is found: its text field and its note toggle. Never in an inert pane:
+ * that is the conversation on its way out, while the chosen one opens.
+ */
+const COMPOSER_INPUT = '[data-testid="composer-input"]:not([inert] *)';
+const COMPOSER_NOTE_TOGGLE = '[data-testid="composer-mode-note"]:not([inert] *)';
+const COMPOSER_REPLY_TOGGLE = '[data-testid="composer-mode-reply"]:not([inert] *)';
 
 function focusComposerField(mode: 'reply' | 'note'): void {
   const toggle = document.querySelector<HTMLElement>(mode === 'note' ? COMPOSER_NOTE_TOGGLE : COMPOSER_REPLY_TOGGLE);
