@@ -67,9 +67,10 @@ export const ConversationThread = memo(function ConversationThread({
   const { t, lang } = useT();
   const surroundings = useThreadSurroundings(db, conversation);
   const threadContact = surroundings?.contact;
-  // Read with the first page, so the header names the customer and the inbox in the first frame.
-  const contact = threadContact?.contact ?? firstPage?.contact;
-  const account = surroundings?.account ?? firstPage?.account;
+  // Read with the first page, so the header names the customer and the inbox in the first
+  // frame; once the surroundings are read, theirs (a kept first page may be older).
+  const contact = surroundings === undefined ? firstPage?.contact : threadContact?.contact;
+  const account = surroundings === undefined ? firstPage?.account : surroundings.account;
   const agents = surroundings?.agents ?? NO_AGENTS;
   const teams = surroundings?.teams ?? NO_TEAMS;
   const templates = surroundings?.templates;
