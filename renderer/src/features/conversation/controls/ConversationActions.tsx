@@ -61,7 +61,11 @@ export function ConversationActionsProvider({
   const live = useConversation(db, conversationId);
   const conversation = live !== undefined && live.id === conversationId ? live : null;
   const agents = useAgents(db);
-  const [picker, setPicker] = useState<{ kind: PickerKind; anchor: HTMLElement | null } | null>(null);
+  // A picker belongs to the conversation it was opened on: choosing another closes it.
+  const [picker, setPicker] = useState<{ kind: PickerKind; anchor: HTMLElement | null; conversationId: string } | null>(
+    null,
+  );
+  if (picker !== null && picker.conversationId !== conversationId) setPicker(null);
   const [failure, setFailure] = useState<string | null>(null);
   const anchors = useRef(new Map<PickerKind, HTMLElement>());
   const id = conversationId;
@@ -115,7 +119,7 @@ export function ConversationActionsProvider({
       })),
       openPicker: (kind, anchor) => {
         if (id === null) return;
-        setPicker({ kind, anchor: anchor ?? anchors.current.get(kind) ?? null });
+        setPicker({ kind, anchor: anchor ?? anchors.current.get(kind) ?? null, conversationId: id });
       },
       focusComposer: focusComposerField,
       registerAnchor: (kind, element) => {
