@@ -158,6 +158,8 @@ test('the conversation on its way out takes no typing while the chosen one opens
   await expect(page.getByTestId('thread-title')).toHaveText(first ?? '');
   const pane = page.getByTestId('thread-pane');
   await expect(pane).toHaveAttribute('aria-busy', 'false');
+  // Its composer comes a moment after its messages.
+  await expect(page.getByTestId('composer-area')).toHaveAttribute('data-mode', 'reply');
   await page.mouse.move(900, 500);
 
   // Enter on the other row (never pointed at, so its first screen is not read ahead): in the
