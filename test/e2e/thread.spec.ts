@@ -204,3 +204,30 @@ test('a customer’s markup shows as text, in the thread, the name and the quote
   await expect(links).toHaveAttribute('href', 'https://example.com/a');
   expect(dialogs).toEqual([]);
 });
+
+test('a reply growing by a line keeps the thread at its very end', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const start = Math.floor(Date.now() / 1000) - 3600;
+  await customerSends(
+    Array.from({ length: 12 }, (_, index) => ({
+      id: `wamid.END${index}`,
+      text: `Message number ${index + 1}`,
+      at: start + index * 60,
+    })),
+  );
+  await signIn(page, server.url);
+  await page.getByTestId('conversation-item').filter({ hasText: CUSTOMER.name }).click();
+  await expect(page.getByTestId('thread-title')).toHaveText(CUSTOMER.name);
+  const log = page.getByTestId('message-log');
+  const below = (): Promise<number> =>
+    log.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight);
+  await expect.poll(below).toBeLessThanOrEqual(1);
+
+  // A second line in the composer makes the view a line shorter: less than the distance
+  // that still counts as "at the end", yet enough to cut the last message.
+  const tall = await log.evaluate((element) => element.clientHeight);
+  await page.getByTestId('composer-input').fill('One line of the reply\nand a second one');
+  await expect.poll(() => log.evaluate((element) => element.clientHeight)).toBeLessThan(tall);
+  await expect.poll(below).toBeLessThanOrEqual(1);
+  await expect(page.getByTestId('message-text').filter({ hasText: 'Message number 12' })).toBeInViewport({ ratio: 1 });
+});

@@ -137,6 +137,18 @@ export function MessageLog({
   // what is on screen where it is; it opens at the end and follows it while the agent is there.
   const atBottomNow = useRef(true);
   const shownHeight = useRef<number | null>(null);
+  // The view got shorter (the composer came, or grew with a long reply): at the end, stay
+  // there, to the last pixel (within AT_END_PX the last message would be cut). True when it
+  // scrolled.
+  const holdEnd = (instance: Virtualizer<HTMLDivElement, HTMLDivElement>): boolean => {
+    const height = instance.scrollRect?.height ?? null;
+    const resized = height !== shownHeight.current;
+    shownHeight.current = height;
+    if (!resized || !atBottomNow.current || height === null) return false;
+    if (instance.getTotalSize() - ((instance.scrollOffset ?? 0) + height) <= 1) return false;
+    instance.scrollToEnd();
+    return true;
+  };
   // The app is not built with React Compiler: the virtualizer renders the log again itself.
   // eslint-disable-next-line react-hooks/incompatible-library -- see above
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLDivElement>({
@@ -167,16 +179,10 @@ export function MessageLog({
     onChange: (instance: Virtualizer<HTMLDivElement, HTMLDivElement>) => {
       // From what the virtualizer knows, not from the page's layout: asking the element for
       // its scroll height on each change would lay the page out in the middle of a render.
-      const height = instance.scrollRect?.height ?? null;
       if (instance.scrollRect !== null) logWidthIs(instance.scrollRect.width);
-      const atEnd = instance.getTotalSize() - ((instance.scrollOffset ?? 0) + (height ?? 0)) <= AT_END_PX;
-      // The view got shorter (the composer came, or grew with a long reply): at the end, stay there.
-      const resized = height !== shownHeight.current;
-      shownHeight.current = height;
-      if (resized && atBottomNow.current && !atEnd) {
-        instance.scrollToEnd();
-        return;
-      }
+      if (holdEnd(instance)) return;
+      const height = instance.scrollRect?.height ?? 0;
+      const atEnd = instance.getTotalSize() - ((instance.scrollOffset ?? 0) + height) <= AT_END_PX;
       if (atEnd !== atBottomNow.current) {
         atBottomNow.current = atEnd;
         onBottomChange(atEnd);
@@ -184,6 +190,20 @@ export function MessageLog({
     },
   });
   const scrollToEnd = useCallback(() => virtualizer.scrollToEnd(), [virtualizer]);
+  // The virtualizer tells of a resize only when it changes the rows rendered: a view a few
+  // pixels shorter is watched here too.
+  const hasLog = messages !== undefined;
+  const holdEndRef = useRef(holdEnd);
+  useLayoutEffect(() => {
+    holdEndRef.current = holdEnd;
+  });
+  useEffect(() => {
+    const element = scroller.current;
+    if (!hasLog || element === null) return;
+    const observer = new ResizeObserver(() => holdEndRef.current(virtualizer));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [hasLog, virtualizer]);
 
   // The agent's own reply always brings the end back into view.
   const lastOwnId = lastMessage?.direction === 'outbound' && lastMessage.kind !== 'activity' ? lastMessage.id : null;
