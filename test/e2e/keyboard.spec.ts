@@ -209,3 +209,26 @@ test('the conversation on its way out takes no typing while the chosen one opens
   await expect(page.getByTestId('thread-title')).toHaveText(first ?? '');
   await expect(page.getByTestId('composer-area')).toHaveAttribute('data-mode', 'reply');
 });
+
+test('n starts a private note and r a reply, each with the cursor in the field', async ({ page }) => {
+  await signIn(page, server.url);
+  await customerWrites(server.url, { from: '447700900310', name: 'Ada Lovelace', id: 'wamid.KEYS0', text: 'Hello' });
+  await page.getByTestId('conversation-item').filter({ hasText: 'Ada Lovelace' }).click();
+  await expect(page.getByTestId('thread-title')).toHaveText('Ada Lovelace');
+  const area = page.getByTestId('composer-area');
+  const input = page.getByTestId('composer-input');
+  await expect(area).toHaveAttribute('data-mode', 'reply');
+
+  // From the thread, not a field: the keys are commands.
+  await page.getByTestId('message-log').focus();
+  await page.keyboard.press('n');
+  await expect(area).toHaveAttribute('data-mode', 'note');
+  await expect(input).toBeFocused();
+  await expect(input).toHaveValue('');
+
+  await page.getByTestId('message-log').focus();
+  await page.keyboard.press('r');
+  await expect(area).toHaveAttribute('data-mode', 'reply');
+  await expect(input).toBeFocused();
+  await expect(input).toHaveValue('');
+});

@@ -28,8 +28,8 @@ export function useConversationActions(): ActionsContextValue | null {
  * that is the conversation on its way out, while the chosen one opens.
  */
 const COMPOSER_INPUT = '[data-testid="composer-input"]:not([inert] *)';
-const COMPOSER_NOTE_TOGGLE = '[data-testid="composer-mode-note"]:not([inert] *)';
-const COMPOSER_REPLY_TOGGLE = '[data-testid="composer-mode-reply"]:not([inert] *)';
+const COMPOSER_NOTE_TOGGLE = '[data-testid="mode-note"]:not([inert] *)';
+const COMPOSER_REPLY_TOGGLE = '[data-testid="mode-reply"]:not([inert] *)';
 
 function focusComposerField(mode: 'reply' | 'note'): void {
   const toggle = document.querySelector<HTMLElement>(mode === 'note' ? COMPOSER_NOTE_TOGGLE : COMPOSER_REPLY_TOGGLE);
