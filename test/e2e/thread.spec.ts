@@ -221,13 +221,17 @@ test('a reply growing by a line keeps the thread at its very end', async ({ page
   const log = page.getByTestId('message-log');
   const below = (): Promise<number> =>
     log.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight);
+  const height = (): Promise<number> => log.evaluate((element) => element.clientHeight);
+  // The composer comes a moment after the messages, and the view keeps its end.
+  await expect(page.getByTestId('composer-input')).toBeVisible();
   await expect.poll(below).toBeLessThanOrEqual(1);
 
   // A second line in the composer makes the view a line shorter: less than the distance
   // that still counts as "at the end", yet enough to cut the last message.
-  const tall = await log.evaluate((element) => element.clientHeight);
+  const tall = await height();
   await page.getByTestId('composer-input').fill('One line of the reply\nand a second one');
-  await expect.poll(() => log.evaluate((element) => element.clientHeight)).toBeLessThan(tall);
+  await expect.poll(height).toBeLessThan(tall);
+  expect(tall - (await height())).toBeLessThanOrEqual(48);
   await expect.poll(below).toBeLessThanOrEqual(1);
   await expect(page.getByTestId('message-text').filter({ hasText: 'Message number 12' })).toBeInViewport({ ratio: 1 });
 });
