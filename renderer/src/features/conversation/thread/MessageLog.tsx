@@ -140,12 +140,17 @@ export function MessageLog({
   // The view got shorter (the composer came, or grew with a long reply): at the end, stay
   // there, to the last pixel (within AT_END_PX the last message would be cut). True when it
   // scrolled.
+  // "At the end" is judged by where the view was, from the offset the last scroll event
+  // left and the height before: `atBottomNow` may lag a scroll by the virtualizer's
+  // debounce, and a resize then must not pull the agent back down.
   const holdEnd = (instance: Virtualizer<HTMLDivElement, HTMLDivElement>): boolean => {
     const height = instance.scrollRect?.height ?? null;
-    const resized = height !== shownHeight.current;
+    const before = shownHeight.current;
     shownHeight.current = height;
-    if (!resized || !atBottomNow.current || height === null) return false;
-    if (instance.getTotalSize() - ((instance.scrollOffset ?? 0) + height) <= 1) return false;
+    if (height === before || height === null || before === null) return false;
+    const total = instance.getTotalSize();
+    const offset = instance.scrollOffset ?? 0;
+    if (total - (offset + before) > AT_END_PX || total - (offset + height) <= 1) return false;
     instance.scrollToEnd();
     return true;
   };
