@@ -63,6 +63,25 @@ function sizeOf(item: ThreadItem | undefined): number {
 }
 
 /**
+ * The view got shorter (the composer came, or grew with a long reply): at the end, it stays
+ * there, to the last pixel (within AT_END_PX the last message would be cut). "At the end"
+ * is judged by where the view was, from the offset the last scroll left and the height
+ * before (`shown`, updated here): a flag refreshed on the virtualizer's debounce may lag a
+ * scroll, and a resize then must not pull the agent back down. True when it scrolled.
+ */
+function holdEnd(instance: Virtualizer<HTMLDivElement, HTMLDivElement>, shown: { current: number | null }): boolean {
+  const height = instance.scrollRect?.height ?? null;
+  const before = shown.current;
+  shown.current = height;
+  if (height === before || height === null || before === null) return false;
+  const total = instance.getTotalSize();
+  const offset = instance.scrollOffset ?? 0;
+  if (total - (offset + before) > AT_END_PX || total - (offset + height) <= 1) return false;
+  instance.scrollToEnd();
+  return true;
+}
+
+/**
  * The messages in time order, virtualized: only the rows near the viewport are in the
  * page. It opens at the end, follows new messages while the agent is there (otherwise a
  * button counts them), adds older pages at the top without moving what is on screen, and
@@ -137,23 +156,6 @@ export function MessageLog({
   // what is on screen where it is; it opens at the end and follows it while the agent is there.
   const atBottomNow = useRef(true);
   const shownHeight = useRef<number | null>(null);
-  // The view got shorter (the composer came, or grew with a long reply): at the end, stay
-  // there, to the last pixel (within AT_END_PX the last message would be cut). True when it
-  // scrolled.
-  // "At the end" is judged by where the view was, from the offset the last scroll event
-  // left and the height before: `atBottomNow` may lag a scroll by the virtualizer's
-  // debounce, and a resize then must not pull the agent back down.
-  const holdEnd = (instance: Virtualizer<HTMLDivElement, HTMLDivElement>): boolean => {
-    const height = instance.scrollRect?.height ?? null;
-    const before = shownHeight.current;
-    shownHeight.current = height;
-    if (height === before || height === null || before === null) return false;
-    const total = instance.getTotalSize();
-    const offset = instance.scrollOffset ?? 0;
-    if (total - (offset + before) > AT_END_PX || total - (offset + height) <= 1) return false;
-    instance.scrollToEnd();
-    return true;
-  };
   // The app is not built with React Compiler: the virtualizer renders the log again itself.
   // eslint-disable-next-line react-hooks/incompatible-library -- see above
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLDivElement>({
@@ -185,7 +187,7 @@ export function MessageLog({
       // From what the virtualizer knows, not from the page's layout: asking the element for
       // its scroll height on each change would lay the page out in the middle of a render.
       if (instance.scrollRect !== null) logWidthIs(instance.scrollRect.width);
-      if (holdEnd(instance)) return;
+      if (holdEnd(instance, shownHeight)) return;
       const height = instance.scrollRect?.height ?? 0;
       const atEnd = instance.getTotalSize() - ((instance.scrollOffset ?? 0) + height) <= AT_END_PX;
       if (atEnd !== atBottomNow.current) {
@@ -198,14 +200,10 @@ export function MessageLog({
   // The virtualizer tells of a resize only when it changes the rows rendered: a view a few
   // pixels shorter is watched here too.
   const hasLog = messages !== undefined;
-  const holdEndRef = useRef(holdEnd);
-  useLayoutEffect(() => {
-    holdEndRef.current = holdEnd;
-  });
   useEffect(() => {
     const element = scroller.current;
     if (!hasLog || element === null) return;
-    const observer = new ResizeObserver(() => holdEndRef.current(virtualizer));
+    const observer = new ResizeObserver(() => holdEnd(virtualizer, shownHeight));
     observer.observe(element);
     return () => observer.disconnect();
   }, [hasLog, virtualizer]);
