@@ -106,11 +106,7 @@ export class DraftSaver {
     for (const draft of drafts) {
       // Emptied: stored as no row at all, which carries no time, so a journal an earlier
       // window left with older text would bring it back. Those entries go now.
-      if (isEmptyDraft(draft)) {
-        this.rewriteJournal((entries) =>
-          entries.filter((entry) => entry.conversationId !== draft.conversationId || entry.at > draft.at),
-        );
-      }
+      if (isEmptyDraft(draft)) this.forgetJournaled(draft.conversationId, draft.at);
       this.enqueue(draft, () => saveDraft(this.db, draft, draft.at));
     }
     return this.chain;
@@ -124,7 +120,7 @@ export class DraftSaver {
     this.unwritten.set(conversationId, forgotten);
     // A journal left by a window that closed before this one opened is already written; one
     // this window left (and came back from) must not bring the sent text back.
-    this.rewriteJournal((entries) => entries.filter((entry) => entry.conversationId !== conversationId));
+    this.forgetJournaled(conversationId, forgotten.at);
     this.enqueue(forgotten, () => clearDraft(this.db, conversationId));
     return this.chain;
   }
@@ -211,6 +207,13 @@ export class DraftSaver {
 
   private readJournal(): Kept[] {
     return this.journal === null ? [] : parseJournal(this.journal.getItem(this.journalKey));
+  }
+
+  /** Takes out of the journal what was typed in the conversation up to `at`. */
+  private forgetJournaled(conversationId: string, at: number): void {
+    this.rewriteJournal((entries) =>
+      entries.filter((entry) => entry.conversationId !== conversationId || entry.at > at),
+    );
   }
 
   private rewriteJournal(change: (entries: Kept[]) => Kept[]): void {
