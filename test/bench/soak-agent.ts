@@ -9,9 +9,14 @@ import type { TestServer } from '../support/server.js';
 import { bounded } from './harness.js';
 import { BIG_CONTACT } from './pages/inbox-shared.js';
 
+/** A setting of the day from the environment: a number of zero or more, else the fallback. */
+export function fromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
 /** How long one step may take (SOAK_STEP_MS, 15 s). */
-const stepEnv = Number(process.env['SOAK_STEP_MS'] ?? 15_000);
-export const STEP_MS = Number.isFinite(stepEnv) && stepEnv >= 0 ? stepEnv : 15_000;
+export const STEP_MS = fromEnv('SOAK_STEP_MS', 15_000);
 
 /** A small deterministic generator, so two runs play the same day. */
 let state = 20_260_612;

@@ -59,34 +59,31 @@ import {
   reply,
   scrollThread,
   search,
+  fromEnv,
   settings,
   view,
   type Tally,
 } from './soak-agent.js';
 import { census, measure, type Census, type Sample } from './soak-measure.js';
 
-const env = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
-const HOURS = Math.max(2, env('SOAK_HOURS', 8));
+const HOURS = Math.max(2, fromEnv('SOAK_HOURS', 8));
 const PER_HOUR = {
-  messages: env('SOAK_MESSAGES', 40),
-  newCustomers: env('SOAK_NEW_CUSTOMERS', 6),
-  opens: env('SOAK_OPENS', 15),
-  replies: env('SOAK_REPLIES', 8),
-  changes: env('SOAK_CHANGES', 4),
-  searches: env('SOAK_SEARCHES', 2),
-  reconnects: env('SOAK_RECONNECTS', 1),
+  messages: fromEnv('SOAK_MESSAGES', 40),
+  newCustomers: fromEnv('SOAK_NEW_CUSTOMERS', 6),
+  opens: fromEnv('SOAK_OPENS', 15),
+  replies: fromEnv('SOAK_REPLIES', 8),
+  changes: fromEnv('SOAK_CHANGES', 4),
+  searches: fromEnv('SOAK_SEARCHES', 2),
+  reconnects: fromEnv('SOAK_RECONNECTS', 1),
 };
 const CACHE = {
-  conversations: env('SOAK_CONVERSATIONS', 2_000),
-  messages: env('SOAK_CACHED_MESSAGES', 40_000),
+  conversations: fromEnv('SOAK_CONVERSATIONS', 2_000),
+  messages: fromEnv('SOAK_CACHED_MESSAGES', 40_000),
   thread: 1_000,
 };
 const SNAPSHOTS = process.env['SOAK_SNAPSHOTS'] !== '0';
 const SNAPSHOT_DIR = process.env['SOAK_SNAPSHOT_DIR'];
-const BUDGET_MS = env('SOAK_BUDGET_MS', 720_000);
+const BUDGET_MS = fromEnv('SOAK_BUDGET_MS', 720_000);
 const TARGET_GROWTH = 0.1;
 /** Customers already writing when the day starts. */
 const FIRST_CUSTOMERS = 24;
