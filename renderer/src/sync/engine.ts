@@ -76,6 +76,7 @@ export class SyncEngine {
   stop(): void {
     this.outbox.stop();
     this.history.stop();
+    this.live.stop();
     this.connection.stop();
   }
 

@@ -7,6 +7,13 @@ import type { Puller } from './pull.js';
 
 /** At most this many live changes are applied in one transaction. */
 const LIVE_COALESCE_MAX = 2000;
+/**
+ * After live changes failed to be stored, a pull fetches them again: after this wait,
+ * doubled on each failure in a row, at most this many times, so a device that stays full
+ * does not ask forever. The next live batch or connection starts over.
+ */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX = 5;
 
 /**
  * The live feed: batches the server pushes, applied in order once the engine is ready,
@@ -16,6 +23,9 @@ export class LiveFeed {
   /** Live batches that arrived while a pull was running; applied after it, in order. */
   private queue: LiveBatch[] = [];
   private draining = false;
+  /** Stores that failed in a row; each is followed by a pull, later each time. */
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly link: SyncLink,
@@ -64,10 +74,41 @@ export class LiveFeed {
         await applyChangesFitting(db, changes, last);
         if (arrived.length > 0) options.onArrivals?.({ during: 'live', messages: dedupe(arrived) });
       }
+      this.failures = 0;
     } catch (error) {
       this.link.report('sync', error);
+      // What was taken off the queue is not stored, and the cursor did not move: unless
+      // another batch comes to show the gap, nothing would fetch it again. A pull does, in
+      // pages small enough to fit once the oldest messages made room.
+      this.queue = [];
+      this.retryLater();
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Stops any pull waiting to fetch again what failed to be stored. */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private retryLater(): void {
+    if (this.failures >= RETRY_MAX || this.retryTimer !== undefined) return;
+    const wait = RETRY_FIRST_MS * 2 ** this.failures;
+    this.failures += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.link.ready()) return;
+      this.puller.pull('live').then(
+        () => {
+          this.failures = 0;
+        },
+        (error: unknown) => {
+          this.link.report('sync', error);
+          this.retryLater();
+        },
+      );
+    }, wait);
   }
 }
