@@ -93,6 +93,19 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
   page,
 }) => {
   await customerSends(longThread());
+  // The app's requests for older history wait here while `holding`, so the older page comes
+  // only once the watch below has started, however fast the server answers.
+  let holding = false;
+  const held: string[] = [];
+  let toServer: ((frame: string) => void) | undefined;
+  await page.routeWebSocket(/\/socket\.io\//, (socket) => {
+    const upstream = socket.connectToServer();
+    toServer = (frame) => upstream.send(frame);
+    socket.onMessage((frame) => {
+      if (holding && typeof frame === 'string' && frame.includes('"history:fetch"')) held.push(frame);
+      else upstream.send(frame);
+    });
+  });
   // Signing in after the messages: the first sync brings only the newest ones of the conversation.
   await signIn(page, server.url);
   await openConversation(page, CUSTOMER.name);
@@ -107,12 +120,12 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
   // Scroll up to the oldest cached message, then watch the message in the middle of the view
   // frame by frame while the server's older page is added above it: it must not move.
   const log = page.getByTestId('message-log');
-  const watched = await log.evaluate(async (element) => {
+  holding = true;
+  const start = await log.evaluate(async (element) => {
     const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
     const numberOf = (row: Element): number =>
       Number(/(\d+)$/.exec(row.querySelector('[data-testid="message-text"]')?.textContent ?? '')?.[1] ?? NaN);
     const rows = (): Element[] => Array.from(element.querySelectorAll('[data-testid="message"]'));
-    const oldest = (): number => Math.min(...rows().map(numberOf));
     const view = element.getBoundingClientRect();
     // Until the first cached message is in the view itself, not only rendered above it.
     const firstShown = (): boolean =>
@@ -121,24 +134,39 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
       element.scrollBy({ top: -150 });
       await frame();
     }
-    const before = oldest();
     const middle = rows().find((row) => {
       const box = row.getBoundingClientRect();
       return box.top > view.top + 40 && box.bottom < view.bottom - 40;
     });
-    if (middle === undefined) return { before, after: before, samples: [] as number[], id: '' };
-    const id = middle.getAttribute('data-message-id') ?? '';
+    return { id: middle?.getAttribute('data-message-id') ?? '' };
+  });
+  // The app asked for the older page once its first row came near the view.
+  await expect.poll(() => held.length).toBeGreaterThan(0);
+  expect(start.id).not.toBe('');
+  const watching = log.evaluate(async (element, id) => {
+    const frame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const numberOf = (row: Element): number =>
+      Number(/(\d+)$/.exec(row.querySelector('[data-testid="message-text"]')?.textContent ?? '')?.[1] ?? NaN);
+    const oldest = (): number =>
+      Math.min(...Array.from(element.querySelectorAll('[data-testid="message"]')).map(numberOf));
+    const before = oldest();
+    const top = (): number => element.querySelector(`[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? NaN;
     const samples: number[] = [];
     for (let step = 0; step < 1500 && oldest() >= before; step += 1) {
-      samples.push(element.querySelector(`[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? NaN);
+      samples.push(top());
       await frame();
     }
     for (let step = 0; step < 20; step += 1) {
-      samples.push(element.querySelector(`[data-message-id="${id}"]`)?.getBoundingClientRect().top ?? NaN);
+      samples.push(top());
       await frame();
     }
-    return { before, after: oldest(), samples, id };
-  });
+    return { before, after: oldest(), samples };
+  }, start.id);
+  // A few frames watched before the server has the request.
+  await page.waitForTimeout(200);
+  holding = false;
+  for (const frame of held.splice(0)) toServer?.(frame);
+  const watched = await watching;
   // The older page did come during the watch…
   expect(watched.before).toBe(251);
   expect(watched.after).toBeLessThan(251);
