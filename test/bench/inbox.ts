@@ -35,6 +35,8 @@ const STEP_TIMEOUT_MS = Number(process.env['BENCH_INBOX_TIMEOUT_MS'] ?? 30_000);
 const SERIES_BUDGET_MS = 90_000;
 /** The whole run, seeding aside: steps not started by then are reported as not measured. */
 const RUN_BUDGET_MS = Number(process.env['BENCH_INBOX_BUDGET_MS'] ?? 360_000);
+/** A folder: the openings of the long thread and its scroll are profiled into it (`.cpuprofile`, for DevTools). */
+const PROFILE_DIR = process.env['BENCH_INBOX_PROFILE'];
 const TARGET = { firstRowsMs: 400, openMs: 50, longTaskMs: 50, heapMb: 250 };
 
 const dist = webBuild();
@@ -227,35 +229,50 @@ try {
 
   // Opening the long thread: click to its last message painted, alternating with a short one.
   const opens: number[] = [];
+  const profiled = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    if (PROFILE_DIR === undefined) return work();
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    try {
+      return await work();
+    } finally {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(PROFILE_DIR, { recursive: true });
+      fs.writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    }
+  };
   let openTimedOut = 0;
   const openStarted = Date.now();
-  for (let run = 0; run < RUNS && !outOfTime(); run += 1) {
-    const answer = await bounded(
-      page.evaluate(([contact, id, text, timeout]) => globalThis.inboxBench.open(contact, id, text, timeout), [
-        BIG_CONTACT,
-        seed.lastMessageId,
-        LAST_TEXT,
-        STEP_TIMEOUT_MS,
-      ] as const),
-      STEP_TIMEOUT_MS + 5_000,
-    );
-    const result: OpenResult = answer === 'timeout' ? { ms: null } : answer;
-    step(
-      `open #${run + 1}: ${result.ms === null ? `timed out (> ${STEP_TIMEOUT_MS} ms)` : `${result.ms.toFixed(0)} ms`}`,
-    );
-    if (result.ms === null) {
-      openTimedOut += 1;
-      break;
+  await profiled('open', async () => {
+    for (let run = 0; run < RUNS && !outOfTime(); run += 1) {
+      const answer = await bounded(
+        page.evaluate(([contact, id, text, timeout]) => globalThis.inboxBench.open(contact, id, text, timeout), [
+          BIG_CONTACT,
+          seed.lastMessageId,
+          LAST_TEXT,
+          STEP_TIMEOUT_MS,
+        ] as const),
+        STEP_TIMEOUT_MS + 5_000,
+      );
+      const result: OpenResult = answer === 'timeout' ? { ms: null } : answer;
+      step(
+        `open #${run + 1}: ${result.ms === null ? `timed out (> ${STEP_TIMEOUT_MS} ms)` : `${result.ms.toFixed(0)} ms`}`,
+      );
+      if (result.ms === null) {
+        openTimedOut += 1;
+        break;
+      }
+      opens.push(result.ms);
+      if (Date.now() - openStarted > SERIES_BUDGET_MS || run === RUNS - 1 || result.ms > 10 * TARGET.openMs) break;
+      // Another conversation in between, so the next opening is an opening again.
+      await page.evaluate((big) => globalThis.inboxBench.clickOther(big), BIG_CONTACT);
+      await page
+        .waitForSelector(`[data-message-id="${seed.lastMessageId}"]`, { state: 'detached', timeout: 10_000 })
+        .catch(() => undefined);
+      await page.waitForTimeout(300);
     }
-    opens.push(result.ms);
-    if (Date.now() - openStarted > SERIES_BUDGET_MS || run === RUNS - 1 || result.ms > 10 * TARGET.openMs) break;
-    // Another conversation in between, so the next opening is an opening again.
-    await page.evaluate((big) => globalThis.inboxBench.clickOther(big), BIG_CONTACT);
-    await page
-      .waitForSelector(`[data-message-id="${seed.lastMessageId}"]`, { state: 'detached', timeout: 10_000 })
-      .catch(() => undefined);
-    await page.waitForTimeout(300);
-  }
+  });
   rows.push({
     measure: `open the ${BIG_THREAD}-message thread: click → last message (median)`,
     'app ms': opens.length === 0 ? `> ${STEP_TIMEOUT_MS}` : median(opens),
@@ -346,7 +363,7 @@ try {
   };
   if (threadReady && !outOfTime()) {
     step('scrolling the thread');
-    const answer = await scrollOnce('thread');
+    const answer = await profiled('thread-scroll', () => scrollOnce('thread'));
     if (answer === 'timeout') threadNote = 'timed out';
     else threadScroll = answer;
   } else if (outOfTime()) {
