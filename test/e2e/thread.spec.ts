@@ -263,3 +263,43 @@ test('a reply growing by a line keeps the thread at its very end', async ({ page
   await expect.poll(below).toBeLessThanOrEqual(1);
   await expect(page.getByTestId('message-text').filter({ hasText: 'Message number 12' })).toBeInViewport({ ratio: 1 });
 });
+
+test("after a reload, the conversations at the top of the list open in the click's frame", async ({ page }) => {
+  const names = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra'];
+  const now = Math.floor(Date.now() / 1000);
+  // One message each, a minute apart: the last to write is the top row, the first the last.
+  for (const [index, name] of names.entries()) {
+    await customerSends([{ id: `wamid.TOP${index}`, text: `Hello from ${name}`, at: now - (10 - index) * 60 }], {
+      name,
+      waId: `44770090080${index}`,
+    });
+  }
+  await signIn(page, server.url);
+  await expect(page.getByTestId('conversation-item')).toHaveCount(names.length);
+  // A new page: nothing opened or pointed at is in its memory.
+  await page.mouse.move(900, 500);
+  await page.reload();
+  await expect(page.getByTestId('conversation-item')).toHaveCount(names.length);
+  // The top rows are read ahead once the page is idle, within a second of the rows showing.
+  await page.waitForTimeout(3000);
+
+  /** Clicks a row, and tells whether its message is in the page before anything else could be read. */
+  const inClickFrame = (name: string): Promise<boolean> =>
+    page.evaluate(async (chosen) => {
+      const row = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="conversation-item"]')).find(
+        (item) => item.querySelector('[data-testid="conversation-name"]')?.textContent === chosen,
+      );
+      if (row === undefined) throw new Error(`no row for ${chosen}`);
+      row.click();
+      // React renders a click's change in a microtask; a read from IndexedDB takes longer.
+      await Promise.resolve();
+      await Promise.resolve();
+      return Array.from(document.querySelectorAll('[data-testid="message-text"]')).some(
+        (text) => text.textContent === `Hello from ${chosen}`,
+      );
+    }, name);
+  expect(await inClickFrame('Edsger Dijkstra')).toBe(true);
+  // The last row was not read ahead: its message comes once read.
+  expect(await inClickFrame('Ada Lovelace')).toBe(false);
+  await expect(page.getByTestId('message-text').filter({ hasText: 'Hello from Ada Lovelace' })).toBeVisible();
+});

@@ -7,7 +7,7 @@ import { useT } from '../../common/i18n/index.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { useConversationIndex, useRowsSettled } from '../../data/conversationIndex.js';
 import type { ParleyDb } from '../../data/db.js';
-import { readAhead } from '../../data/threadPrefetch.js';
+import { readAhead, readAheadMany } from '../../data/threadPrefetch.js';
 import { useAgents, useChannelAccounts, useTeams } from '../../data/hooks.js';
 import {
   defaultView,
@@ -28,6 +28,16 @@ import { ViewTabs } from './ViewTabs.js';
 /** The room the search field and the filter bar take (px), kept for them before they render. */
 const SEARCH_ROOM = 56;
 const FILTER_ROOM = 44;
+/**
+ * The conversations at the top of the list whose first screens are read ahead once the rows
+ * show: the one an agent opens first after starting the app opens in the click's frame. Few,
+ * so the conversations opened last keep their places among those kept.
+ */
+const READ_AHEAD_TOP = 3;
+/** The longest the read ahead of the top rows waits for the page to be idle (ms). */
+const READ_AHEAD_IDLE_MS = 1000;
+/** The databases (one a sign-in) whose top rows were read ahead. */
+const topRead = new WeakSet<ParleyDb>();
 
 /** What a query found, grouped (undefined while the worker looks). */
 type Groups = ReturnType<typeof useSearch>;
@@ -246,6 +256,18 @@ function Conversations({
     return [...all].sort((a, b) => a.localeCompare(b));
   }, [index, version]);
 
+  // Once the first rows are on screen, the first screens of the top ones are read, when the
+  // page is idle: once a sign-in, for the list as the app shows it on starting.
+  const top = settled && !topRead.has(db) ? live.slice(0, READ_AHEAD_TOP).map((conversation) => conversation.id) : null;
+  const topKey = top?.join(' ') ?? null;
+  useEffect(() => {
+    if (topKey === null) return;
+    return whenPageIdle(() => {
+      topRead.add(db);
+      if (topKey !== '') void readAheadMany(db, topKey.split(' '));
+    }, READ_AHEAD_IDLE_MS);
+  }, [db, topKey]);
+
   const current = views.find((entry) => entry.key === viewKey(view));
   const loading = !index.complete && index.conversations.size === 0;
   const empty = index.complete && index.conversations.size === 0;
@@ -289,4 +311,14 @@ function Conversations({
       )}
     </>
   );
+}
+
+/** Runs `work` once the page is idle, or after `timeoutMs` at the latest. Returns the cancel. */
+function whenPageIdle(work: () => void, timeoutMs: number): () => void {
+  if (typeof requestIdleCallback !== 'function') {
+    const timer = setTimeout(work, 0);
+    return () => clearTimeout(timer);
+  }
+  const handle = requestIdleCallback(work, { timeout: timeoutMs });
+  return () => cancelIdleCallback(handle);
 }
