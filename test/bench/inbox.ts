@@ -237,9 +237,12 @@ try {
     try {
       return await work();
     } finally {
-      const { profile } = await cdp.send('Profiler.stop');
-      fs.mkdirSync(PROFILE_DIR, { recursive: true });
-      fs.writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+      // A page replaced after a timeout has taken its profile with it.
+      const stopped = await cdp.send('Profiler.stop').catch(() => null);
+      if (stopped !== null) {
+        fs.mkdirSync(PROFILE_DIR, { recursive: true });
+        fs.writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(stopped.profile));
+      }
     }
   };
   let openTimedOut = 0;
