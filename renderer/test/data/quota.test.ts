@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import Dexie, { type DBCore, type DBCoreMutateRequest, type DBCoreMutateResponse } from 'dexie';
+import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Change, Mutation } from '@parley/protocol';
 import { ParleyDb } from '../../src/data/db.js';
@@ -8,6 +8,7 @@ import { evictOldestMessages, isQuotaError, withQuotaRecovery } from '../../src/
 import { applyChanges, applyChangesFitting } from '../../src/sync/apply.js';
 import { enqueue } from '../../src/sync/outbox.js';
 import { conversationAt, message } from '../fixtures.js';
+import { withRoomFor } from '../roomFor.js';
 
 /** Running out of storage: the oldest cached messages make room, the outbox never does. */
 
@@ -18,39 +19,10 @@ afterEach(async () => {
   for (const db of dbs.splice(0)) await db.delete();
 });
 
-/**
- * A database whose messages table holds at most `limit` rows: past that, a write fails
- * with the QuotaExceededError a browser gives when the origin is out of space.
- */
+/** A database whose messages table holds at most `limit` rows. */
 function dbWithRoomFor(limit: number): ParleyDb {
   count += 1;
-  const db = new ParleyDb(`quota-test-${count}`);
-  db.use({
-    stack: 'dbcore',
-    name: 'quota',
-    create: (down: DBCore): DBCore => ({
-      ...down,
-      table: (name) => {
-        const table = down.table(name);
-        if (name !== 'messages') return table;
-        return {
-          ...table,
-          mutate: async (request: DBCoreMutateRequest): Promise<DBCoreMutateResponse> => {
-            if (request.type === 'add' || request.type === 'put') {
-              const stored = await table.count({
-                trans: request.trans,
-                query: { index: table.schema.primaryKey, range: { type: 3, lower: undefined, upper: undefined } },
-              });
-              if (stored + request.values.length > limit) {
-                throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-              }
-            }
-            return table.mutate(request);
-          },
-        };
-      },
-    }),
-  });
+  const db = withRoomFor(new ParleyDb(`quota-test-${count}`), limit);
   dbs.push(db);
   return db;
 }

@@ -1,5 +1,4 @@
 import 'fake-indexeddb/auto';
-import type { DBCore } from 'dexie';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LiveBatch } from '@parley/protocol';
 import { ParleyDb, readMeta } from '../../src/data/db.js';
@@ -7,6 +6,7 @@ import type { SyncLink } from '../../src/sync/link.js';
 import { LiveFeed } from '../../src/sync/live.js';
 import type { Puller } from '../../src/sync/pull.js';
 import { message } from '../fixtures.js';
+import { withRoomFor } from '../roomFor.js';
 
 /** Live batches that cannot be stored are fetched again by a pull, a bounded number of times. */
 
@@ -26,25 +26,7 @@ afterEach(async () => {
 /** A device out of storage, with nothing left to evict: every message write is refused. */
 function fullDb(): ParleyDb {
   count += 1;
-  const db = new ParleyDb(`live-test-${count}`);
-  db.use({
-    stack: 'dbcore',
-    name: 'full',
-    create: (down: DBCore): DBCore => ({
-      ...down,
-      table: (name) => {
-        const table = down.table(name);
-        if (name !== 'messages') return table;
-        return {
-          ...table,
-          mutate: (request) =>
-            request.type === 'add' || request.type === 'put'
-              ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
-              : table.mutate(request),
-        };
-      },
-    }),
-  });
+  const db = withRoomFor(new ParleyDb(`live-test-${count}`), 0);
   dbs.push(db);
   return db;
 }
