@@ -69,6 +69,7 @@ export class SyncEngine {
 
   start(): void {
     if (!this.connection.start()) return;
+    this.live.start();
     this.outbox.start();
     this.history.start();
   }

@@ -26,6 +26,7 @@ export class LiveFeed {
   /** Stores that failed in a row; each is followed by a pull, later each time. */
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly link: SyncLink,
@@ -54,8 +55,7 @@ export class LiveFeed {
           // batch too, so drop what is queued.
           this.queue = [];
           await this.puller.pull('live');
-          // A long gap shows as catching up; once filled, the feed is live again.
-          if (this.link.socket()?.connected === true && this.link.ready()) this.link.setState({ kind: 'online' });
+          this.backOnline();
           continue;
         }
         // The batches queued behind it that follow on without a gap go in the same
@@ -77,9 +77,9 @@ export class LiveFeed {
       this.failures = 0;
     } catch (error) {
       this.link.report('sync', error);
-      // What was taken off the queue is not stored, and the cursor did not move: unless
-      // another batch comes to show the gap, nothing would fetch it again. A pull does, in
-      // pages small enough to fit once the oldest messages made room.
+      // What was taken off the queue is not stored (or only its first part, which moved the
+      // cursor that far): unless another batch comes to show the gap, nothing would fetch
+      // the rest again. A pull does, from the cursor, halving what does not fit as here.
       this.queue = [];
       this.retryLater();
     } finally {
@@ -87,25 +87,39 @@ export class LiveFeed {
     }
   }
 
-  /** Stops any pull waiting to fetch again what failed to be stored. */
+  /** Lets a failed store be fetched again (the engine started). */
+  start(): void {
+    this.stopped = false;
+  }
+
+  /** Stops any pull waiting to fetch again what failed to be stored, and asks for no more. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
 
+  /** A long pull shows as catching up; once it is over, the feed is live again. */
+  private backOnline(): void {
+    if (this.link.socket()?.connected === true && this.link.ready()) this.link.setState({ kind: 'online' });
+  }
+
   private retryLater(): void {
-    if (this.failures >= RETRY_MAX || this.retryTimer !== undefined) return;
+    if (this.stopped || this.failures >= RETRY_MAX || this.retryTimer !== undefined) return;
     const wait = RETRY_FIRST_MS * 2 ** this.failures;
     this.failures += 1;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.link.ready()) return;
+      if (this.stopped || !this.link.ready()) return;
       this.puller.pull('live').then(
         () => {
           this.failures = 0;
+          this.backOnline();
         },
         (error: unknown) => {
           this.link.report('sync', error);
+          // Not caught up, but live: new batches still come, and a gap in them pulls.
+          this.backOnline();
           this.retryLater();
         },
       );

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LiveBatch } from '@parley/protocol';
 import { ParleyDb, readMeta } from '../../src/data/db.js';
-import type { SyncLink } from '../../src/sync/link.js';
+import type { ParleySocket, SyncLink } from '../../src/sync/link.js';
 import { LiveFeed } from '../../src/sync/live.js';
 import type { Puller } from '../../src/sync/pull.js';
 import { message } from '../fixtures.js';
@@ -43,17 +43,20 @@ function batch(): LiveBatch {
 async function feed(
   db: ParleyDb,
   pull: () => Promise<void>,
-): Promise<{ live: LiveFeed; pulls: string[]; reports: string[] }> {
+): Promise<{ live: LiveFeed; pulls: string[]; reports: string[]; states: string[] }> {
   let ready = false;
   const pulls: string[] = [];
   const reports: string[] = [];
+  const states: string[] = [];
+  // A connected socket: the feed only asks whether it is.
+  const socket = { connected: true } as unknown as ParleySocket;
   const link: SyncLink = {
     options: { db, serverUrl: 'http://127.0.0.1:9', token: null, clientName: 'parley-test/0' },
     db,
     timeoutMs: 1000,
-    socket: () => null,
+    socket: () => socket,
     ready: () => ready,
-    setState: () => undefined,
+    setState: (state) => states.push(state.kind),
     report: (what) => reports.push(what),
   };
   const puller = {
@@ -66,19 +69,21 @@ async function feed(
   live.push(batch());
   ready = true;
   await live.drain();
-  return { live, pulls, reports };
+  return { live, pulls, reports, states };
 }
 
 describe('LiveFeed', () => {
   it('fetches again, with a pull, a batch it could not store', async () => {
     const db = fullDb();
-    const { pulls, reports } = await feed(db, () => Promise.resolve());
+    const { pulls, reports, states } = await feed(db, () => Promise.resolve());
     expect(reports).toEqual(['sync']);
     expect(await readMeta(db, 'cursor')).toBeUndefined();
     expect(pulls).toEqual([]);
 
     await vi.advanceTimersByTimeAsync(1000);
     expect(pulls).toEqual(['live']);
+    // A pull of several pages shows as catching up: once over, the feed is live again.
+    expect(states).toEqual(['online']);
     // The pull succeeded: nothing more is asked.
     await vi.advanceTimersByTimeAsync(60_000);
     expect(pulls).toEqual(['live']);
@@ -106,5 +111,27 @@ describe('LiveFeed', () => {
     live.stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(pulls).toEqual([]);
+  });
+
+  it('asks nothing more once stopped while a pull was under way', async () => {
+    const db = fullDb();
+    let fail: (error: Error) => void = () => undefined;
+    const { live, pulls } = await feed(
+      db,
+      () =>
+        new Promise<void>((_, reject) => {
+          fail = reject;
+        }),
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(pulls).toHaveLength(1);
+    // Stopping closes the socket, and the pull under way fails.
+    live.stop();
+    fail(new Error('disconnected'));
+    await vi.advanceTimersByTimeAsync(0);
+    // No timer is left to keep the stopped engine alive.
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(pulls).toHaveLength(1);
   });
 });
