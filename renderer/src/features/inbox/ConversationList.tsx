@@ -4,6 +4,7 @@ import Typography from '@mui/material/Typography';
 import type { Agent } from '@parley/protocol';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
+import { mark } from '../../common/marks.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { useConversationIndex, useRowsSettled } from '../../data/conversationIndex.js';
 import type { ParleyDb } from '../../data/db.js';
@@ -257,14 +258,16 @@ function Conversations({
   }, [index, version]);
 
   // Once the first rows are on screen, the first screens of the top ones are read, when the
-  // page is idle: once a sign-in, for the list as the app shows it on starting.
+  // page is idle: once each time the app starts (a database opened), for the list as it
+  // first shows. A list empty then (a first sign-in, before its first sync) reads nothing:
+  // the conversations that arrive after are read ahead when pointed at.
   const top = settled && !topRead.has(db) ? live.slice(0, READ_AHEAD_TOP).map((conversation) => conversation.id) : null;
   const topKey = top?.join(' ') ?? null;
   useEffect(() => {
     if (topKey === null) return;
     return whenPageIdle(() => {
       topRead.add(db);
-      if (topKey !== '') void readAheadMany(db, topKey.split(' '));
+      if (topKey !== '') void readAheadMany(db, topKey.split(' ')).then(() => mark('list:read-ahead'));
     }, READ_AHEAD_IDLE_MS);
   }, [db, topKey]);
 
