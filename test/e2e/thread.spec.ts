@@ -154,6 +154,8 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
     const samples: number[] = [];
     for (let step = 0; step < 1500 && oldest() >= before; step += 1) {
       samples.push(top());
+      // A few frames watched: the held request may go.
+      if (step === 5) document.body.dataset['watching'] = 'yes';
       await frame();
     }
     for (let step = 0; step < 20; step += 1) {
@@ -162,8 +164,8 @@ test('a long thread opens at its end, keeps few rows in the page, and loads olde
     }
     return { before, after: oldest(), samples };
   }, start.id);
-  // A few frames watched before the server has the request.
-  await page.waitForTimeout(200);
+  // The server has the request only once the watch has begun.
+  await page.waitForFunction(() => document.body.dataset['watching'] === 'yes');
   holding = false;
   for (const frame of held.splice(0)) toServer?.(frame);
   const watched = await watching;
@@ -281,7 +283,7 @@ test("after a reload, the conversations at the top of the list open in the click
   await page.reload();
   await expect(page.getByTestId('conversation-item')).toHaveCount(names.length);
   // The top rows are read ahead once the page is idle, within a second of the rows showing.
-  await page.waitForTimeout(3000);
+  await page.waitForFunction(() => performance.getEntriesByName('parley:list:read-ahead').length > 0);
 
   /** Clicks a row, and tells whether its message is in the page before anything else could be read. */
   const inClickFrame = (name: string): Promise<boolean> =>
