@@ -282,7 +282,9 @@ test("after a reload, the conversations at the top of the list open in the click
   await page.mouse.move(900, 500);
   await page.reload();
   await expect(page.getByTestId('conversation-item')).toHaveCount(names.length);
-  // The top rows are read ahead once the page is idle, within a second of the rows showing.
+  // The thread's code is loaded (it shows what to do with no conversation chosen)…
+  await expect(page.getByText('Pick a conversation to read it.')).toBeVisible();
+  // …and the top rows are read ahead once the page is idle, within a second of the rows showing.
   await page.waitForFunction(() => performance.getEntriesByName('parley:list:read-ahead').length > 0);
 
   /** Clicks a row, and tells whether its message is in the page before anything else could be read. */

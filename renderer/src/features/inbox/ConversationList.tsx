@@ -37,7 +37,7 @@ const FILTER_ROOM = 44;
 const READ_AHEAD_TOP = 3;
 /** The longest the read ahead of the top rows waits for the page to be idle (ms). */
 const READ_AHEAD_IDLE_MS = 1000;
-/** The databases (one a sign-in) whose top rows were read ahead. */
+/** The databases whose top rows were read ahead (one is opened each time the app starts or signs in). */
 const topRead = new WeakSet<ParleyDb>();
 
 /** What a query found, grouped (undefined while the worker looks). */
