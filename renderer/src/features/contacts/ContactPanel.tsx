@@ -8,6 +8,7 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { Agent, Contact, Conversation } from '@parley/protocol';
 import { useDeferredValue, useEffect, useState, type JSX, type ReactNode } from 'react';
+import { onIdle } from '../../common/idle.js';
 import { useT } from '../../common/i18n/index.js';
 import type { ParleyDb } from '../../data/db.js';
 import type { ThreadActions } from '../../domain/actions.js';
@@ -217,12 +218,7 @@ function useIdleValue(value: string): string {
   const [shown, setShown] = useState(value);
   useEffect(() => {
     if (shown === value) return;
-    if (typeof requestIdleCallback === 'function') {
-      const handle = requestIdleCallback(() => setShown(value), { timeout: PANEL_WAIT_MS });
-      return () => cancelIdleCallback(handle);
-    }
-    const timer = setTimeout(() => setShown(value), PANEL_WAIT_MS);
-    return () => clearTimeout(timer);
+    return onIdle(() => setShown(value), PANEL_WAIT_MS);
   }, [value, shown]);
   return useDeferredValue(shown);
 }

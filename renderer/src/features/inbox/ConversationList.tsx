@@ -4,6 +4,7 @@ import Typography from '@mui/material/Typography';
 import type { Agent } from '@parley/protocol';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type JSX } from 'react';
 import { useT } from '../../common/i18n/index.js';
+import { onIdle } from '../../common/idle.js';
 import { mark } from '../../common/marks.js';
 import { SearchField } from '../../common/ui/SearchField.js';
 import { useConversationIndex, useRowsSettled } from '../../data/conversationIndex.js';
@@ -265,7 +266,7 @@ function Conversations({
   const topKey = top?.join(' ') ?? null;
   useEffect(() => {
     if (topKey === null) return;
-    return whenPageIdle(() => {
+    return onIdle(() => {
       topRead.add(db);
       if (topKey !== '') void readAheadMany(db, topKey.split(' ')).then(() => mark('list:read-ahead'));
     }, READ_AHEAD_IDLE_MS);
@@ -314,14 +315,4 @@ function Conversations({
       )}
     </>
   );
-}
-
-/** Runs `work` once the page is idle, or after `timeoutMs` at the latest. Returns the cancel. */
-function whenPageIdle(work: () => void, timeoutMs: number): () => void {
-  if (typeof requestIdleCallback !== 'function') {
-    const timer = setTimeout(work, 0);
-    return () => clearTimeout(timer);
-  }
-  const handle = requestIdleCallback(work, { timeout: timeoutMs });
-  return () => cancelIdleCallback(handle);
 }
