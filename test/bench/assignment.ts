@@ -17,12 +17,12 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { loadConfig, signPayload, startServer, whatsappTextWebhook } from '@parley/server/testing';
-import { printTable, summarize, writeResult } from './harness.js';
+import { fromEnv, printTable, summarize, writeResult } from './harness.js';
 
-const AGENTS = Number(process.env['BENCH_AGENTS'] ?? 200);
-const SUPERVISORS = Number(process.env['BENCH_SUPERVISORS'] ?? 10);
+const AGENTS = fromEnv('BENCH_AGENTS', 200);
+const SUPERVISORS = fromEnv('BENCH_SUPERVISORS', 10);
 const TEAMS = 10;
-const REASSIGNMENTS = Number(process.env['BENCH_REASSIGNMENTS'] ?? 300);
+const REASSIGNMENTS = fromEnv('BENCH_REASSIGNMENTS', 300);
 const TARGET_P99_MS = 150;
 const PASSWORD = 'bench password 1234';
 const SECRET = 'bench-app-secret';

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** A numeric setting from the environment: a number of zero or more, else the fallback. */
+export function fromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
 /** Shared by the benchmarks: percentiles, a printed table and a JSON file per benchmark. */
 
 export function percentile(sorted: readonly number[], p: number): number {

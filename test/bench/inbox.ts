@@ -20,21 +20,21 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { AGENT, startTestServer } from '../support/server.js';
 import { launchChromium } from './browser.js';
-import { bounded, printTable, writeResult, type Row } from './harness.js';
+import { bounded, fromEnv, printTable, writeResult, type Row } from './harness.js';
 import { inboxPageScript, seedCache, signInToCache, webBuild } from './inbox-cache.js';
 import type { OpenResult, ScrollResult } from './pages/inbox-page.js';
 import { BIG_CONTACT, LAST_TEXT } from './pages/inbox-shared.js';
 
-const CONVERSATIONS = Number(process.env['BENCH_INBOX_CONVERSATIONS'] ?? 10_000);
-const MESSAGES = Number(process.env['BENCH_INBOX_MESSAGES'] ?? 200_000);
-const BIG_THREAD = Number(process.env['BENCH_INBOX_THREAD'] ?? 5_000);
-const RUNS = Number(process.env['BENCH_INBOX_RUNS'] ?? 5);
+const CONVERSATIONS = fromEnv('BENCH_INBOX_CONVERSATIONS', 10_000);
+const MESSAGES = fromEnv('BENCH_INBOX_MESSAGES', 200_000);
+const BIG_THREAD = fromEnv('BENCH_INBOX_THREAD', 5_000);
+const RUNS = fromEnv('BENCH_INBOX_RUNS', 5);
 /** One navigation, one opening, one scroll: longer than this is reported as timed out. */
-const STEP_TIMEOUT_MS = Number(process.env['BENCH_INBOX_TIMEOUT_MS'] ?? 30_000);
+const STEP_TIMEOUT_MS = fromEnv('BENCH_INBOX_TIMEOUT_MS', 30_000);
 /** A series of runs stops early once it has taken this long (it keeps what it measured). */
 const SERIES_BUDGET_MS = 90_000;
 /** The whole run, seeding aside: steps not started by then are reported as not measured. */
-const RUN_BUDGET_MS = Number(process.env['BENCH_INBOX_BUDGET_MS'] ?? 360_000);
+const RUN_BUDGET_MS = fromEnv('BENCH_INBOX_BUDGET_MS', 360_000);
 /** A folder: the openings of the long thread and its scroll are profiled into it (`.cpuprofile`, for DevTools). */
 const PROFILE_DIR = process.env['BENCH_INBOX_PROFILE'];
 const TARGET = { firstRowsMs: 400, openMs: 50, longTaskMs: 50, heapMb: 250 };

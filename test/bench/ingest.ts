@@ -17,11 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from '@playwright/test';
 import { launchChromium, serveBundles, type BenchSite } from './browser.js';
-import { printTable, writeResult } from './harness.js';
+import { fromEnv, printTable, writeResult } from './harness.js';
 import type { IngestRun, IngestVariant } from './pages/ingest-page.js';
 
-const MESSAGES = Number(process.env['BENCH_INGEST_MESSAGES'] ?? 100_000);
-const ROUNDS = Number(process.env['BENCH_INGEST_ROUNDS'] ?? 3);
+const MESSAGES = fromEnv('BENCH_INGEST_MESSAGES', 100_000);
+const ROUNDS = fromEnv('BENCH_INGEST_ROUNDS', 3);
 const CLIENT_IDS = process.env['BENCH_INGEST_CLIENT_IDS'] !== '0';
 const TARGET_RATIO = 1.3;
 const TARGET_LONGEST_TASK_MS = 100;

@@ -10,12 +10,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { launchChromium, serveBundles } from './browser.js';
-import { printTable, summarize, writeResult } from './harness.js';
+import { fromEnv, printTable, summarize, writeResult } from './harness.js';
 import type { SearchBenchResult } from './pages/search-page.js';
 
-const MESSAGES = Number(process.env['BENCH_SEARCH_MESSAGES'] ?? 200_000);
+const MESSAGES = fromEnv('BENCH_SEARCH_MESSAGES', 200_000);
 // A team's volume, as the issue sets it: 10,000 conversations, 200,000 messages.
-const CONVERSATIONS = Number(process.env['BENCH_SEARCH_CONVERSATIONS'] ?? 10_000);
+const CONVERSATIONS = fromEnv('BENCH_SEARCH_CONVERSATIONS', 10_000);
 const TARGET_P95_MS = 50;
 
 const here = path.dirname(new URL(import.meta.url).pathname);

@@ -15,14 +15,15 @@
 import { randomUUID } from 'node:crypto';
 import { createTeam, loadConfig, setTeamMembers, startServer } from '@parley/server/testing';
 import { z } from 'zod';
+import { fromEnv } from './harness.js';
 
 const RequestSchema = z.object({ type: z.literal('stats'), gc: z.boolean() });
 
 const config = loadConfig();
 const server = await startServer(config);
-const wanted = Number(process.env['BENCH_CREATE_USERS'] ?? 0);
+const wanted = fromEnv('BENCH_CREATE_USERS', 0);
 const password = process.env['BENCH_PASSWORD'] ?? '';
-const teams = Number(process.env['BENCH_TEAMS'] ?? 0);
+const teams = fromEnv('BENCH_TEAMS', 0);
 const role = teams > 0 ? 'agent' : 'admin';
 if (wanted > 0) {
   const first = await server.agents.createAgent({

@@ -36,13 +36,13 @@ import { z } from 'zod';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { signPayload, whatsappTextWebhook } from '@parley/server/testing';
 import { freePort } from '../../scripts/free-port.mjs';
-import { printTable, summarize, writeResult, type LatencySummary, type Row } from './harness.js';
+import { fromEnv, printTable, summarize, writeResult, type LatencySummary, type Row } from './harness.js';
 
-const RATE = Number(process.env['BENCH_RATE'] ?? 200);
-const AGENTS = Number(process.env['BENCH_AGENTS'] ?? 500);
-const SECONDS = Math.min(30, Number(process.env['BENCH_SECONDS'] ?? 15));
+const RATE = fromEnv('BENCH_RATE', 200);
+const AGENTS = fromEnv('BENCH_AGENTS', 500);
+const SECONDS = Math.min(30, fromEnv('BENCH_SECONDS', 15));
 const CLUSTER = process.env['BENCH_CLUSTER'] !== '0';
-const TEAMS = Number(process.env['BENCH_TEAMS'] ?? 25);
+const TEAMS = fromEnv('BENCH_TEAMS', 25);
 if (!Number.isInteger(TEAMS) || TEAMS < 0 || TEAMS > AGENTS) {
   throw new Error('BENCH_TEAMS is a whole number from 0 to M');
 }

@@ -6,14 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import type { TestServer } from '../support/server.js';
-import { bounded } from './harness.js';
+import { bounded, fromEnv } from './harness.js';
 import { BIG_CONTACT } from './pages/inbox-shared.js';
-
-/** A setting of the day from the environment: a number of zero or more, else the fallback. */
-export function fromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
 
 /** How long one step may take (SOAK_STEP_MS, 15 s). */
 export const STEP_MS = fromEnv('SOAK_STEP_MS', 15_000);

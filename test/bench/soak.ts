@@ -43,7 +43,7 @@ import { loadConfig, messagingTextWebhook, whatsappTextWebhook } from '@parley/s
 import { startFakeGraph, type FakeGraphOptions } from '../fake-graph/server.js';
 import { AGENT, APP_SECRET, TEST_ACCOUNTS, postWebhook, startTestServer, type TestServer } from '../support/server.js';
 import { launchChromium } from './browser.js';
-import { bounded, printTable, writeResult, type Row } from './harness.js';
+import { bounded, fromEnv, printTable, writeResult, type Row } from './harness.js';
 import { inboxPageScript, seedCache, signInToCache, webBuild } from './inbox-cache.js';
 import {
   ROW,
@@ -59,7 +59,6 @@ import {
   reply,
   scrollThread,
   search,
-  fromEnv,
   settings,
   view,
   type Tally,

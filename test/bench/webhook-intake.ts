@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { signPayload, whatsappTextWebhook } from '@parley/server/testing';
-import { printTable, summarize, writeResult, type LatencySummary } from './harness.js';
+import { fromEnv, printTable, summarize, writeResult, type LatencySummary } from './harness.js';
 
 const SECRET = 'bench-app-secret';
 const PHONE_NUMBER_ID = '100000000000001';
-const RATE = Number(process.env['BENCH_RATE'] ?? 200);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const RATE = fromEnv('BENCH_RATE', 200);
+const SECONDS = fromEnv('BENCH_SECONDS', 10);
 const CONCURRENCY = 32;
 const TARGET_P99_MS = 50;
 
