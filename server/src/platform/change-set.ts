@@ -19,7 +19,28 @@ export type SeqClock = {
   value: number;
   /** The value the row holds now. */
   stored: number;
+  /**
+   * A write running beside others (`Store.write`'s `concurrent`): it does not hold the
+   * counter's row while it works, so it cannot know its seqs yet. It stamps its rows with
+   * provisional ones, -1, -2, … in the order taken, and the store gives them their real
+   * values (the counter's value at its end, plus 1, 2, …) under the row's lock, just
+   * before the commit. No reader ever sees a provisional seq: the rows holding one are
+   * not committed.
+   */
+  provisional?: boolean;
 };
+
+/**
+ * Thrown by a concurrent write that meets something it may only do alone (see
+ * `ChangeSet.requireExclusive`): the store rolls its transaction back and runs it again,
+ * with the writes grouped with it, holding the write lock from the start.
+ */
+export class NeedsExclusive extends Error {
+  override readonly name = 'NeedsExclusive';
+  constructor(readonly why: string) {
+    super(`This write must run alone: ${why}`);
+  }
+}
 
 /**
  * Everything a write touches, so the changes can be read back in the same transaction
@@ -36,6 +57,20 @@ export class ChangeSet {
   constructor(private readonly clock: SeqClock) {}
 
   /**
+   * Whether this write runs beside others (PostgreSQL, `Store.write`'s `concurrent`): what
+   * it reads may change before it commits, except the rows it has locked. Otherwise it
+   * holds the write lock from its start, and nothing it reads changes under it.
+   */
+  get concurrent(): boolean {
+    return this.clock.provisional === true;
+  }
+
+  /** In a concurrent write, stops it here, to run again alone (see NeedsExclusive). */
+  requireExclusive(why: string): void {
+    if (this.concurrent) throw new NeedsExclusive(why);
+  }
+
+  /**
    * Stamps one change with the next global sequence number. The transaction holds the
    * counter's row, so writers take their seqs in commit order: a client that has seen seq N
    * has seen every change up to N.
@@ -47,7 +82,7 @@ export class ChangeSet {
     this.stamped += 1;
     this.touched.set(`${entity}:${id}`, { entity, id });
     // A promise, as when each seq was a query: callers need not know.
-    return Promise.resolve(seq);
+    return Promise.resolve(this.concurrent ? -seq : seq);
   }
 
   /**
@@ -64,7 +99,8 @@ export class ChangeSet {
     this.stamped += entries.length;
     return Promise.resolve(
       entries.map((entry, index) => {
-        const stamped: AccessChange = { ...entry, seq: first + index };
+        const seq = first + index;
+        const stamped: AccessChange = { ...entry, seq: this.concurrent ? -seq : seq };
         this.access.set(`${entry.agentId}:${entry.conversationId}`, stamped);
         return stamped;
       }),

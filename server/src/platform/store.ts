@@ -4,10 +4,11 @@ import type { Change, ChangeEntity, LiveBatch } from '@parley/protocol';
 import { engineOf, type Db, type Engine } from './database.js';
 import { AgentCache, loadChanges, loadContactPlacements, loadGrants, loadPlacements } from './change-loads.js';
 import type { Database } from './schema.js';
-import { ChangeSet, type AccessChange, type SeqClock } from './change-set.js';
+import { ChangeSet, NeedsExclusive, type AccessChange, type SeqClock } from './change-set.js';
 import {
   GROUP_BUDGET_MS,
   POSTGRES_GROUP_BUDGET_MS,
+  POSTGRES_PARALLEL_GROUPS,
   SQLITE_GROUP_SPACING_MS,
   GroupFailure,
   WriteGroup,
@@ -18,7 +19,7 @@ import {
 
 export type Trx = Transaction<Database>;
 
-export { ChangeSet, type AccessChange, type SeqClock };
+export { ChangeSet, NeedsExclusive, type AccessChange, type SeqClock };
 
 /** Where a conversation sits, which is what decides who sees it. */
 export type Placement = { teamId: string | null; assigneeId: string | null };
@@ -52,6 +53,13 @@ export const LIVE_GRANTS_MAX = 20;
 /** A node reading more changes than this from other nodes' commits tells its clients to pull instead. */
 export const LIVE_READ_MAX = 1_000;
 
+/**
+ * The write gate (PostgreSQL, a transaction-level advisory lock): a concurrent write holds
+ * it shared, any other write exclusively. So a write that is not concurrent still runs
+ * alone, as it always has, and concurrent writes run beside each other only.
+ */
+const WRITE_GATE = 0x5061726c6579;
+
 /** The tables of synced entities, each row stamped with the seq of its last change. */
 const SYNCED_TABLES = [
   ['agent', 'agents'],
@@ -63,6 +71,9 @@ const SYNCED_TABLES = [
   ['team', 'teams'],
   ['cannedResponse', 'canned_responses'],
 ] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];
+
+/** The table of each synced entity. */
+const TABLE_OF = new Map<ChangeEntity, string>(SYNCED_TABLES);
 
 /** The synced entities by name, as `readCommitted` reads them back from its query. */
 const ENTITY_NAMES = new Map<string, ChangeEntity>(SYNCED_TABLES.map(([entity]) => [entity, entity]));
@@ -80,7 +91,7 @@ export class Store {
 
   constructor(
     readonly db: Db,
-    options: { groupBudgetMs?: number; groupSpacingMs?: number } = {},
+    options: { groupBudgetMs?: number; groupSpacingMs?: number; parallelGroups?: number } = {},
   ) {
     this.engine = engineOf(db);
     const budgetMs = options.groupBudgetMs ?? (this.engine === 'postgres' ? POSTGRES_GROUP_BUDGET_MS : GROUP_BUDGET_MS);
@@ -88,6 +99,10 @@ export class Store {
       (units) => this.insideWrite.run(true, () => this.transact(units, budgetMs)),
       (batch) => this.publish(batch),
       options.groupSpacingMs ?? (this.engine === 'sqlite' ? SQLITE_GROUP_SPACING_MS : 0),
+      // Concurrent writes' transactions run side by side on PostgreSQL (see `write`).
+      this.engine === 'postgres'
+        ? { max: options.parallelGroups ?? POSTGRES_PARALLEL_GROUPS, eligible: (unit) => unit.concurrent }
+        : null,
     );
   }
 
@@ -148,13 +163,22 @@ export class Store {
    * that throws is undone alone: the others commit without it (they run again, each in a
    * savepoint, see `transact`, so a grouped write's work must have no effect outside its
    * transaction but its result). What they stamped is published as one batch.
+   *
+   * With `concurrent` too (grouped writes only; PostgreSQL only, SQLite has one writer),
+   * the write may run beside other concurrent writes, of this node or another, and takes
+   * the seq row only at its end: it holds the row for a few round trips instead of its
+   * whole work, so the nodes' writes no longer take turns for it. Such a write must lock
+   * the rows whose state it reads to decide (`select … for update`), since another
+   * concurrent write may change them meanwhile, and must call `changes.requireExclusive`
+   * before anything it may only do alone: its group then runs again, not concurrent. A
+   * write that is not concurrent still runs alone (the write gate, WRITE_GATE).
    */
   async write<T>(
     work: (trx: Trx, changes: ChangeSet) => Promise<T>,
-    options: { origin?: WriteOrigin; grouped?: boolean } = {},
+    options: { origin?: WriteOrigin; grouped?: boolean; concurrent?: boolean } = {},
   ): Promise<T> {
     if (options.grouped === true) {
-      const joined = this.group.join<T>({ work, origin: options.origin });
+      const joined = this.group.join<T>({ work, origin: options.origin, concurrent: options.concurrent === true });
       if (this.engine === 'sqlite') return joined;
       // Reads asked for from now on wait for it, as for any write under way.
       this.writing.add(joined);
@@ -164,7 +188,7 @@ export class Store {
         this.writing.delete(joined);
       }
     }
-    const unit: Unit<T> = { work, origin: options.origin };
+    const unit: Unit<T> = { work, origin: options.origin, concurrent: false };
     let committed: Committed<T>;
     if (this.engine === 'sqlite') committed = await this.transact([unit]).catch(unwrapFailure);
     else {
@@ -305,42 +329,70 @@ export class Store {
    * One: no savepoint, its failure fails the transaction.
    */
   private async transact<T>(units: readonly Unit<T>[], budgetMs = Number.POSITIVE_INFINITY): Promise<Committed<T>> {
+    // Concurrent only when every write of the group is.
+    if (this.engine === 'postgres' && units.length > 0 && units.every((unit) => unit.concurrent)) {
+      try {
+        return await this.transactAs(units, budgetMs, true);
+      } catch (error) {
+        // One of them met something it may only do alone: the group runs again, alone.
+        if (!(error instanceof NeedsExclusive)) throw error;
+      }
+    }
+    return this.transactAs(units, budgetMs, false);
+  }
+
+  private async transactAs<T>(units: readonly Unit<T>[], budgetMs: number, concurrent: boolean): Promise<Committed<T>> {
     if (units.length > 1) {
       try {
-        return await this.attempt(units, budgetMs, false);
+        return await this.attempt(units, budgetMs, false, concurrent);
       } catch (error) {
         if (!(error instanceof WriteThrew)) throw error;
       }
     }
-    return this.attempt(units, budgetMs, units.length > 1);
+    return this.attempt(units, budgetMs, units.length > 1, concurrent);
   }
 
   /**
    * One transaction of `transact`. Without `savepoints`, a write of several that throws
-   * rolls the transaction back, as a WriteThrew.
+   * rolls the transaction back, as a WriteThrew. `concurrent` (PostgreSQL): the writes run
+   * beside other concurrent ones, and take their seqs at the end (see `write`).
    */
-  private async attempt<T>(units: readonly Unit<T>[], budgetMs: number, savepoints: boolean): Promise<Committed<T>> {
+  private async attempt<T>(
+    units: readonly Unit<T>[],
+    budgetMs: number,
+    savepoints: boolean,
+    concurrent: boolean,
+  ): Promise<Committed<T>> {
     let ran = 0;
     try {
       return await this.db.transaction().execute(async (trx) => {
-        // The write lock, taken first: on PostgreSQL the counter's row, held to COMMIT; on
-        // SQLite the database's write lock (a write as the first statement, so no other
-        // process can write between this read and the commit).
-        const locked =
-          this.engine === 'postgres'
-            ? await trx
-                .selectFrom('seq_counter')
-                .select('value')
-                .where('id', '=', 1)
-                .forUpdate()
-                .executeTakeFirstOrThrow()
-            : await trx
-                .updateTable('seq_counter')
-                .set({ value: sql<number>`value` })
-                .where('id', '=', 1)
-                .returning('value')
-                .executeTakeFirstOrThrow();
-        const clock: SeqClock = { value: Number(locked.value), stored: Number(locked.value) };
+        let clock: SeqClock;
+        if (concurrent) {
+          // The gate, shared: other concurrent writes go on, a write that must run alone waits.
+          await sql`select pg_advisory_xact_lock_shared(${sql.lit(WRITE_GATE)})`.execute(trx);
+          clock = { value: 0, stored: 0, provisional: true };
+        } else {
+          // The write lock, taken first: on PostgreSQL the gate, then the counter's row, both
+          // held to COMMIT (the gate in the same statement, evaluated below the row's lock);
+          // on SQLite the database's write lock (a write as the first statement, so no other
+          // process can write between this read and the commit).
+          const locked =
+            this.engine === 'postgres'
+              ? await trx
+                  .selectFrom('seq_counter')
+                  .select('value')
+                  .where('id', '=', 1)
+                  .where(sql<boolean>`pg_advisory_xact_lock(${sql.lit(WRITE_GATE)})::text is not null`)
+                  .forUpdate()
+                  .executeTakeFirstOrThrow()
+              : await trx
+                  .updateTable('seq_counter')
+                  .set({ value: sql<number>`value` })
+                  .where('id', '=', 1)
+                  .returning('value')
+                  .executeTakeFirstOrThrow();
+          clock = { value: Number(locked.value), stored: Number(locked.value) };
+        }
         const outcomes: Outcome<T>[] = [];
         const stamped: ChangeSet[] = [];
         const origins: WriteOrigin[] = [];
@@ -364,7 +416,8 @@ export class Store {
               outcomes.push({ ok: true, result: await unit.work(trx, changes) });
             } catch (error) {
               // Alone, its failure is the transaction's; among others, they run again with savepoints.
-              throw units.length > 1 ? new WriteThrew(error) : error;
+              if (concurrent && isDeadlock(error)) throw new NeedsExclusive('a deadlock');
+              throw units.length > 1 && !(error instanceof NeedsExclusive) ? new WriteThrew(error) : error;
             }
           } else {
             await settle(['savepoint parley_write']);
@@ -374,6 +427,9 @@ export class Store {
               outcomes.push({ ok: true, result: await unit.work(trx, changes) });
               owed = ['release savepoint parley_write'];
             } catch (error) {
+              // The whole group runs again, alone.
+              if (error instanceof NeedsExclusive) throw error;
+              if (concurrent && isDeadlock(error)) throw new NeedsExclusive('a deadlock');
               // Undone alone, its seqs with it: the next write takes them, so none is lost.
               clock.value = before;
               outcomes.push({ ok: false, error });
@@ -384,6 +440,15 @@ export class Store {
           stamped.push(changes);
           if (unit.origin !== undefined) origins.push(unit.origin);
         }
+        if (concurrent) {
+          // Read back first, with provisional seqs, while other writes may still take theirs.
+          await settle([]);
+          const batch = await this.readBack(trx, stamped, origins);
+          if (clock.value === 0) return { outcomes, batch };
+          // Every row stamped gets its seq, even if none is sent: no provisional one is committed.
+          const base = await stampSeqs(trx, stamped, clock.value);
+          return { outcomes, batch: batch === null ? null : shiftSeqs(batch, base) };
+        }
         // The seqs taken, written to the counter's row once, with the last savepoint's end.
         await settle(
           clock.value === clock.stored ? [] : [`update seq_counter set value = ${clock.value} where id = 1`],
@@ -391,14 +456,15 @@ export class Store {
         return { outcomes, batch: await this.readBack(trx, stamped, origins) };
       });
     } catch (error) {
-      if (error instanceof WriteThrew) throw error;
+      if (error instanceof WriteThrew || error instanceof NeedsExclusive) throw error;
       throw new GroupFailure(error, ran);
     }
   }
 
   /**
    * What the committed writes stamped, as one batch. Their seqs are contiguous: a write
-   * rolled back to its savepoint gave its seqs back to the next one.
+   * rolled back to its savepoint gave its seqs back to the next one. A concurrent group's
+   * batch is read with its provisional seqs, and counts from 0 (see `shiftSeqs`).
    */
   private async readBack(
     trx: Trx,
@@ -436,6 +502,61 @@ export class Store {
   }
 }
 
+/**
+ * Gives a concurrent group its real seqs, in one statement: takes the counter's row (and
+ * holds it to COMMIT: no one else takes a seq meanwhile), moves it on by the `count` seqs
+ * the group took, and restamps each of the group's rows from its provisional seq -n to
+ * base + n. Returns the base, the counter's value before. Only the group's own rows hold a
+ * provisional seq it can see (other writes' are not committed), and none is ever committed.
+ */
+async function stampSeqs(trx: Trx, stamped: readonly ChangeSet[], count: number): Promise<number> {
+  const tables = new Set<string>();
+  for (const changes of stamped) {
+    for (const { entity } of changes.touched.values()) tables.add(TABLE_OF.get(entity) ?? entity);
+    if (changes.access.size > 0) tables.add('access_changes');
+  }
+  // Data-modifying CTEs all run; each restamp reads the base from the counter's.
+  const restamps = [...tables].map(
+    (table, index) =>
+      `, restamp_${index} as (update ${table} set seq = (select base from counter) - seq where seq < 0)`,
+  );
+  const { rows } = await sql<{ base: number | string }>`${sql.raw(
+    `with counter as (update seq_counter set value = value + ${count} where id = 1 returning value - ${count} as base)` +
+      restamps.join(''),
+  )} select base from counter`.execute(trx);
+  const base = rows[0]?.base;
+  if (base === undefined) throw new Error('The seq counter has no row.');
+  return Number(base);
+}
+
+/** A concurrent group's batch, read back with provisional seqs (counted from 0), moved to start at `base`. */
+function shiftSeqs(batch: CommittedBatch, base: number): CommittedBatch {
+  const real = (seq: number): number => (seq < 0 ? base - seq : seq);
+  const shift = (changes: readonly Change[]): Change[] =>
+    changes
+      .map((change) =>
+        change.data.seq < 0 ? ({ ...change, data: { ...change.data, seq: real(change.data.seq) } } as Change) : change,
+      )
+      .sort((a, b) => a.data.seq - b.data.seq);
+  return {
+    ...batch,
+    after: base + batch.after,
+    upTo: base + batch.upTo,
+    changes: shift(batch.changes),
+    access: batch.access.map((change) => ({ ...change, seq: real(change.seq) })),
+    grants: new Map([...batch.grants].map(([id, changes]) => [id, shift(changes)])),
+  };
+}
+
+/**
+ * PostgreSQL ended the statement to break a deadlock: concurrent writes lock the rows they
+ * decide from as they meet them, so two may wait for each other. The loser's group runs
+ * again, alone.
+ */
+function isDeadlock(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '40P01';
+}
+
 /** A write of several, run without savepoints, threw: its transaction was rolled back. */
 class WriteThrew extends Error {
   override readonly name = 'WriteThrew';
@@ -445,4 +566,9 @@ class WriteThrew extends Error {
 }
 
 /** A write waiting for, or running in, a transaction. */
-type Unit<T> = { work: (trx: Trx, changes: ChangeSet) => Promise<T>; origin: WriteOrigin | undefined };
+type Unit<T> = {
+  work: (trx: Trx, changes: ChangeSet) => Promise<T>;
+  origin: WriteOrigin | undefined;
+  /** It may run beside other concurrent writes (see `Store.write`). */
+  concurrent: boolean;
+};

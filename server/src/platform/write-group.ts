@@ -36,6 +36,17 @@ export const POSTGRES_GROUP_BUDGET_MS = 50;
  */
 export const SQLITE_GROUP_SPACING_MS = 10;
 
+/**
+ * On PostgreSQL, how many group transactions of concurrent writes (see `Store.write`) a
+ * node runs at once. Such a transaction holds the seq row only at its end, so the time it
+ * spends is its round trips, one after the other: one transaction at a time, a node stored
+ * at most one message every four round trips, whatever the database could do beside.
+ */
+export const POSTGRES_PARALLEL_GROUPS = 3;
+
+/** Which queued writes may run in a transaction beside others, and how many such transactions at once. */
+export type Parallel<U> = { max: number; eligible: (unit: U) => boolean };
+
 export type Outcome<T> = { ok: true; result: T } | { ok: false; error: unknown };
 /** A committed transaction: the outcome of each write that ran in it, in order, and its batch. */
 export type Committed<T> = { outcomes: Outcome<T>[]; batch: CommittedBatch | null };
@@ -61,7 +72,9 @@ type Queued<U> = { unit: U; resolve: (result: unknown) => void; reject: (error: 
 export class WriteGroup<U> {
   /** Writes waiting for the next group transaction. */
   private readonly queued: Queued<U>[] = [];
-  private running = false;
+  /** Group transactions under way, and whether one of them has writes that must run alone. */
+  private running = 0;
+  private runningAlone = false;
   private scheduled = false;
   /** When the last group transaction started (performance.now()). */
   private lastStarted = Number.NEGATIVE_INFINITY;
@@ -72,11 +85,15 @@ export class WriteGroup<U> {
    * @param publish hands on what a committed transaction stamped, before its writes are answered.
    * @param spacingMs how long after the start of one transaction the next may start at the
    *   earliest (0: as soon as the loop has read what else arrived).
+   * @param parallel the writes that may run in a transaction while others run (only
+   *   transactions of such writes run side by side), and how many such transactions at once.
+   *   Without it, one transaction at a time.
    */
   constructor(
     private readonly commit: (units: U[]) => Promise<Committed<unknown>>,
     private readonly publish: (batch: CommittedBatch | null) => void,
     private readonly spacingMs = 0,
+    private readonly parallel: Parallel<U> | null = null,
   ) {}
 
   /** Queues a write; the next group transaction starts once the loop has read what else arrived. */
@@ -87,8 +104,22 @@ export class WriteGroup<U> {
     });
   }
 
+  /** Whether a transaction may start now: none runs, or only eligible ones, and the next write is eligible too. */
+  private mayStart(): boolean {
+    if (this.queued.length === 0) return false;
+    if (this.running === 0) return true;
+    const next = this.queued[0];
+    return (
+      this.parallel !== null &&
+      !this.runningAlone &&
+      this.running < this.parallel.max &&
+      next !== undefined &&
+      this.parallel.eligible(next.unit)
+    );
+  }
+
   private schedule(): void {
-    if (this.running || this.scheduled || this.queued.length === 0) return;
+    if (this.scheduled || !this.mayStart()) return;
     this.scheduled = true;
     const go = (): void => {
       this.scheduled = false;
@@ -103,10 +134,21 @@ export class WriteGroup<U> {
   }
 
   private async run(): Promise<void> {
-    if (this.running || this.queued.length === 0) return;
-    this.running = true;
+    if (!this.mayStart()) return;
+    // Beside others, only the eligible writes at the head of the queue.
+    let count = Math.min(GROUP_MAX_WRITES, this.queued.length);
+    if (this.running > 0 && this.parallel !== null) {
+      const { eligible } = this.parallel;
+      const stop = this.queued.findIndex((queued, index) => index < count && !eligible(queued.unit));
+      if (stop !== -1) count = stop;
+    }
+    const taken = this.queued.splice(0, count);
+    const alone = this.parallel === null || !taken.every((queued) => this.parallel?.eligible(queued.unit) === true);
+    this.running += 1;
+    if (alone) this.runningAlone = true;
     this.lastStarted = performance.now();
-    const taken = this.queued.splice(0, GROUP_MAX_WRITES);
+    // Another may start beside this one, with what arrives meanwhile.
+    this.schedule();
     let committed: Committed<unknown> | null = null;
     let failure: unknown = null;
     try {
@@ -114,7 +156,8 @@ export class WriteGroup<U> {
     } catch (error) {
       failure = error;
     }
-    this.running = false;
+    this.running -= 1;
+    if (alone) this.runningAlone = false;
     if (committed === null) {
       // The transaction failed as a whole (its COMMIT, or the one write it ran): none of
       // what ran is stored. Those it had not reached yet go first in the next one.
