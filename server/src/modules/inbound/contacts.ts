@@ -133,6 +133,8 @@ export async function upsertContact(
     // A number change replaces the number; otherwise a payload only fills a blank.
     const phone =
       customer.phoneChanged === true && customer.phone !== null ? customer.phone : (found.phone ?? customer.phone);
+    // A new number makes other contacts possible duplicates: not beside other writes.
+    if (phone !== found.phone) changes.requireExclusive('the number changed');
     const added = await addIdentities(
       context,
       event,
@@ -151,6 +153,7 @@ export async function upsertContact(
     }
     return { id: found.id, conversation: known.conversation };
   }
+  changes.requireExclusive('a new customer');
   const id = newId();
   await trx
     .insertInto('contacts')

@@ -88,6 +88,9 @@ export async function ingestEvents(
   // stable, so events with the same time keep the payload's order.
   const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
   const sliceMs = options.sliceMs ?? SLICE_MS;
+  // Customers' messages may be stored beside other webhooks' (on PostgreSQL, see
+  // `Store.write`): `applyMessage` locks what it decides from. Anything else runs alone.
+  const concurrent = ordered.every((event) => event.type === 'message' && event.direction === 'inbound');
   let next = 0;
   while (next < ordered.length) {
     if (next > 0) {
@@ -122,7 +125,9 @@ export async function ingestEvents(
       },
       // Grouped: the webhooks that arrive while one transaction commits are stored together
       // in the next, one COMMIT for all, each answered once it has committed.
-      options.origin === undefined ? { grouped: true } : { origin: options.origin, grouped: true },
+      options.origin === undefined
+        ? { grouped: true, concurrent }
+        : { origin: options.origin, grouped: true, concurrent },
     );
     // Counted once committed: a transaction that failed counts nothing.
     next = slice.index;

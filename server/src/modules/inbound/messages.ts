@@ -4,6 +4,7 @@ import type { InboundAttachment } from '../channels/index.js';
 import { changeStatus, conversationArrived } from '../assignment/index.js';
 import { routeTeam } from '../teams/index.js';
 import { newId } from '../../platform/ids.js';
+import { NeedsExclusive } from '../../platform/change-set.js';
 import { findContactId, lookUpMessage, upsertContact, type ContactLookup } from './contacts.js';
 import { previewColumns, previewOf } from '../../platform/preview.js';
 import {
@@ -31,6 +32,11 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
     // The customer's contact and the duplicate check, in one query.
     lookup = await lookUpMessage(trx, event);
     if (lookup.duplicate) return 'duplicate';
+    if (changes.concurrent) {
+      const locked = await lockConversation(context, event, lookup);
+      if (locked === 'duplicate') return 'duplicate';
+      lookup = locked;
+    }
   }
 
   const contact = await upsertContact(context, event, lookup);
@@ -94,7 +100,7 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
               : ((await findMessage(trx, event.channel, event.content.replyTo.externalId))?.id ?? null),
           storyUrl: event.content.replyTo.storyUrl,
         };
-  await trx
+  const inserted = await trx
     .insertInto('messages')
     .values({
       id,
@@ -126,10 +132,56 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
       raw: JSON.stringify(event.standby ? { standby: true, event: event.raw } : event.raw),
       seq: await changes.nextSeq('message', id),
     })
-    .execute();
+    // Concurrent, the same message may have been stored since the conversation's lock was
+    // taken (see lockConversation): the unique index says so, and the write runs again alone.
+    .$if(changes.concurrent, (query) =>
+      query.onConflict((conflict) => conflict.columns(['channel', 'external_id']).doNothing()),
+    )
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 1) === 0)
+    throw new NeedsExclusive('the message was stored meanwhile');
   // A new or reopened conversation is offered to its team's auto-assignment.
   if (created.has(conversation) || reopened || woken) await conversationArrived(trx, changes, conversation.id, now);
   return 'stored';
+}
+
+/**
+ * In a concurrent write (see `Store.write`), a customer's message to a conversation that
+ * exists and stays open or pending: its conversation is locked, and read again, before
+ * anything is decided from it, since another concurrent write (the same customer's next
+ * message, through another node) may have changed it since the lookup; the duplicate
+ * check is made again with it. Anything more (a new customer or conversation, a
+ * conversation that reopens, and with it the auto-assignment) runs alone.
+ */
+async function lockConversation(
+  context: Context,
+  event: MessageEvent,
+  lookup: ContactLookup,
+): Promise<ContactLookup | 'duplicate'> {
+  const found = lookup.found;
+  if (found === undefined) throw new NeedsExclusive('a new customer');
+  if (found.conversation === null) throw new NeedsExclusive('a new conversation');
+  const row = await context.trx
+    .selectFrom('conversations')
+    .selectAll('conversations')
+    .select((eb) =>
+      eb
+        .selectFrom('messages')
+        .select('messages.id')
+        .where('messages.channel', '=', event.channel)
+        .where('messages.external_id', '=', event.externalId)
+        .limit(1)
+        .as('stored_message_id'),
+    )
+    .where('conversations.id', '=', found.conversation.id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const { stored_message_id: storedMessageId, ...conversation } = row;
+  if (storedMessageId !== null) return 'duplicate';
+  if (conversation.status === 'resolved' || conversation.status === 'snoozed') {
+    throw new NeedsExclusive('the conversation reopens');
+  }
+  return { found: { ...found, conversation }, duplicate: false };
 }
 
 /**
