@@ -83,6 +83,22 @@ function insertRow(id: string = randomUUID()): (trx: Trx, changes: ChangeSet) =>
   };
 }
 
+/** A row, a change of sight (agent-1 starts seeing conversation-1), and another row: three seqs. */
+function rowSightRow(ids: readonly string[]): (trx: Trx, changes: ChangeSet) => Promise<void> {
+  return async (trx, changes) => {
+    await insertRow(ids[0])(trx, changes);
+    const [access] = await changes.stampAccess([
+      { agentId: 'agent-1', conversationId: 'conversation-1', visible: true },
+    ]);
+    if (access === undefined) throw new Error('no seq for the change of sight');
+    await trx
+      .insertInto('access_changes')
+      .values({ agent_id: access.agentId, conversation_id: access.conversationId, visible: 1, seq: access.seq })
+      .execute();
+    await insertRow(ids[1])(trx, changes);
+  };
+}
+
 async function committedIds(reader: Db): Promise<string[]> {
   const rows = await reader.selectFrom('canned_responses').select('id').execute();
   return rows.map((row) => row.id);
@@ -209,16 +225,7 @@ describe('grouped writes on the store', () => {
     const head = await store.head();
     const ids = [randomUUID(), randomUUID()];
     await store.write(async (trx, changes) => {
-      await insertRow(ids[0])(trx, changes);
-      const [access] = await changes.stampAccess([
-        { agentId: 'agent-1', conversationId: 'conversation-1', visible: true },
-      ]);
-      if (access === undefined) throw new Error('no seq for the change of sight');
-      await trx
-        .insertInto('access_changes')
-        .values({ agent_id: access.agentId, conversation_id: access.conversationId, visible: 1, seq: access.seq })
-        .execute();
-      await insertRow(ids[1])(trx, changes);
+      await rowSightRow(ids)(trx, changes);
     });
     const [published] = batches;
     const read = await store.readCommitted(head);
@@ -362,21 +369,7 @@ describe('concurrent writes (PostgreSQL: side by side, taking their seqs at thei
     const { store, batches, reader } = await openStore();
     const head = await store.head();
     const ids = [randomUUID(), randomUUID()];
-    await store.write(
-      async (trx, changes) => {
-        await insertRow(ids[0])(trx, changes);
-        const [access] = await changes.stampAccess([
-          { agentId: 'agent-1', conversationId: 'conversation-1', visible: true },
-        ]);
-        if (access === undefined) throw new Error('no seq for the change of sight');
-        await trx
-          .insertInto('access_changes')
-          .values({ agent_id: access.agentId, conversation_id: access.conversationId, visible: 1, seq: access.seq })
-          .execute();
-        await insertRow(ids[1])(trx, changes);
-      },
-      { grouped: true, concurrent: true },
-    );
+    await store.write(rowSightRow(ids), { grouped: true, concurrent: true });
     const [published] = batches;
     expect(published?.after).toBe(head);
     expect(published?.upTo).toBe(head + 3);

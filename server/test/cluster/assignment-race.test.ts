@@ -13,6 +13,7 @@ import {
   type TestServer,
 } from '../helpers.js';
 import { testDatabaseUrl } from '../support/database.js';
+import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
 import { activities, makeUser, whatsappInbox, type User } from '../team-support.js';
 
 /**
@@ -26,10 +27,8 @@ afterEach(async () => {
 });
 
 async function twoNodes(): Promise<[TestServer, TestServer]> {
-  const a = await startTestServer();
-  cleanups.push(() => a.cleanup());
-  const b = await startTestServer({ databaseUrl: await testDatabaseUrl(a.dataDir) });
-  cleanups.push(() => b.cleanup());
+  const [a, b] = await startTwoNodes();
+  cleanups.push(() => stopTwoNodes(a, b));
   return [a, b];
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
-import { deliver, startTestServer, whatsappText, type TestServer } from '../helpers.js';
-import { testDatabaseUrl } from '../support/database.js';
+import { deliver, whatsappText, type TestServer } from '../helpers.js';
+import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
 
 /**
  * Customers' messages are stored beside each other on PostgreSQL (concurrent writes, see
@@ -16,10 +16,8 @@ afterEach(async () => {
 });
 
 async function twoNodes(): Promise<[TestServer, TestServer]> {
-  const a = await startTestServer();
-  cleanups.push(() => a.cleanup());
-  const b = await startTestServer({ databaseUrl: await testDatabaseUrl(a.dataDir) });
-  cleanups.push(() => b.cleanup());
+  const [a, b] = await startTwoNodes();
+  cleanups.push(() => stopTwoNodes(a, b));
   return [a, b];
 }
 

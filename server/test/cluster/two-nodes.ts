@@ -1,10 +1,15 @@
 import { startTestServer, type TestServer } from '../helpers.js';
 import { testDatabaseUrl } from '../support/database.js';
 
-/** Two nodes on one database with Redis between them: the second shares the first's database. */
-export async function startTwoNodes(redisUrl: string): Promise<[TestServer, TestServer]> {
-  const a = await startTestServer({ redisUrl });
-  const b = await startTestServer({ redisUrl, databaseUrl: await testDatabaseUrl(a.dataDir) });
+/**
+ * Two nodes on one database, with Redis between them when given one (without, each serves
+ * its own commits at once and the other's within the live feed's check): the second
+ * shares the first's database.
+ */
+export async function startTwoNodes(redisUrl?: string): Promise<[TestServer, TestServer]> {
+  const redis = redisUrl === undefined ? {} : { redisUrl };
+  const a = await startTestServer(redis);
+  const b = await startTestServer({ ...redis, databaseUrl: await testDatabaseUrl(a.dataDir) });
   return [a, b];
 }
 
