@@ -117,7 +117,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (secretKey === null) {
     app.log.warn('PARLEY_SECRET_KEY is not set: channel tokens and secrets are stored unencrypted');
   }
-  const store = new Store(db);
+  // Alone (no Redis), a node hands its commits to its sockets in the order they are
+  // published: one group transaction at a time keeps that the seq order. Several nodes put
+  // them in seq order anyway (the live sequencer), so their concurrent writes may run side by side.
+  const store = new Store(db, config.redisUrl === undefined ? { parallelGroups: 1 } : {});
   // Several nodes: Redis between them (socket.io's adapter, the live feed, presence, throttles).
   const redis: RedisLink | null = config.redisUrl === undefined ? null : connectRedis(config.redisUrl, app.log);
   if (redis !== null) {

@@ -76,6 +76,7 @@ test('customers writing six messages at once through both nodes: every message o
     expect(conversation?.last_message_preview).toBe('m6');
   }
   // No provisional seq was committed.
-  const provisional = await db.selectFrom('messages').select('id').where('seq', '<', 0).execute();
-  expect(provisional).toEqual([]);
+  for (const table of ['messages', 'conversations', 'contacts'] as const) {
+    expect(await db.selectFrom(table).select('id').where('seq', '<', 0).execute()).toEqual([]);
+  }
 });

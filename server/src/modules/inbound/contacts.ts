@@ -133,8 +133,6 @@ export async function upsertContact(
     // A number change replaces the number; otherwise a payload only fills a blank.
     const phone =
       customer.phoneChanged === true && customer.phone !== null ? customer.phone : (found.phone ?? customer.phone);
-    // A new number makes other contacts possible duplicates: not beside other writes.
-    if (phone !== found.phone) changes.requireExclusive('the number changed');
     const added = await addIdentities(
       context,
       event,
@@ -143,6 +141,9 @@ export async function upsertContact(
     );
     // A new identity (a BSUID next to a known wa_id, say) is a change clients must see.
     if (name !== found.name || phone !== found.phone || added > 0) {
+      // The contact was read without a lock: beside other writes, its change could undo
+      // theirs (and a new number makes other contacts possible duplicates).
+      changes.requireExclusive('the contact changes');
       await trx
         .updateTable('contacts')
         .set({ name, phone, seq: await changes.nextSeq('contact', found.id) })

@@ -149,9 +149,12 @@ export async function applyMessage(context: Context, event: MessageEvent): Promi
  * In a concurrent write (see `Store.write`), a customer's message to a conversation that
  * exists and stays open or pending: its conversation is locked, and read again, before
  * anything is decided from it, since another concurrent write (the same customer's next
- * message, through another node) may have changed it since the lookup; the duplicate
- * check is made again with it. Anything more (a new customer or conversation, a
- * conversation that reopens, and with it the auto-assignment) runs alone.
+ * message, through another node) may have changed it since the lookup. The duplicate
+ * check is made again in the same query; it sees what was committed before the query
+ * began (PostgreSQL refreshes only the locked row after a wait), so a copy committed while
+ * it waited for the lock is caught at the insert by the unique index, and the group runs
+ * again alone. Anything more (a new customer or conversation, a conversation that
+ * reopens, and with it the auto-assignment) runs alone.
  */
 async function lockConversation(
   context: Context,
