@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Transaction } from 'kysely';
-import type { Change, ChangeEntity, LiveBatch } from '@parley/protocol';
+import type { Change, LiveBatch } from '@parley/protocol';
 import { engineOf, type Db, type Engine } from './database.js';
-import { AgentCache, loadChanges, loadContactPlacements, loadGrants, loadPlacements } from './change-loads.js';
+import { AgentCache } from './change-loads.js';
+import { batchOfRange, batchOfWrites, touchedTables } from './batches.js';
+export { LIVE_GRANTS_MAX, LIVE_READ_MAX } from './batches.js';
+import { enterConcurrently, gateAlone, isDeadlock, shiftSeqs, stampSeqs } from './concurrent-writes.js';
 import type { Database } from './schema.js';
 import { ChangeSet, NeedsExclusive, type AccessChange, type SeqClock } from './change-set.js';
 import {
@@ -46,37 +49,6 @@ export type CommittedBatch = LiveBatch & {
 export type WriteOrigin = { channel: string; receivedAt: number };
 
 type ChangeListener = (batch: CommittedBatch) => void;
-
-/** A write that lets more conversations than this come into sight sends them through a pull instead. */
-export const LIVE_GRANTS_MAX = 20;
-
-/** A node reading more changes than this from other nodes' commits tells its clients to pull instead. */
-export const LIVE_READ_MAX = 1_000;
-
-/**
- * The write gate (PostgreSQL, a transaction-level advisory lock): a concurrent write holds
- * it shared, any other write exclusively. So a write that is not concurrent still runs
- * alone, as it always has, and concurrent writes run beside each other only.
- */
-const WRITE_GATE = 0x5061726c6579;
-
-/** The tables of synced entities, each row stamped with the seq of its last change. */
-const SYNCED_TABLES = [
-  ['agent', 'agents'],
-  ['channelAccount', 'channel_accounts'],
-  ['contact', 'contacts'],
-  ['conversation', 'conversations'],
-  ['message', 'messages'],
-  ['template', 'templates'],
-  ['team', 'teams'],
-  ['cannedResponse', 'canned_responses'],
-] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];
-
-/** The table of each synced entity. */
-const TABLE_OF = new Map<ChangeEntity, string>(SYNCED_TABLES);
-
-/** The synced entities by name, as `readCommitted` reads them back from its query. */
-const ENTITY_NAMES = new Map<string, ChangeEntity>(SYNCED_TABLES.map(([entity]) => [entity, entity]));
 
 export class Store {
   /** Agents as last read, for pulls (see AgentCache). */
@@ -171,7 +143,7 @@ export class Store {
    * the rows whose state it reads to decide (`select … for update`), since another
    * concurrent write may change them meanwhile, and must call `changes.requireExclusive`
    * before anything it may only do alone: its group then runs again, not concurrent. A
-   * write that is not concurrent still runs alone (the write gate, WRITE_GATE).
+   * write that is not concurrent still runs alone (the write gate, see concurrent-writes.ts).
    */
   async write<T>(
     work: (trx: Trx, changes: ChangeSet) => Promise<T>,
@@ -241,73 +213,8 @@ export class Store {
       );
       const upTo = Math.min(head, until);
       if (upTo <= after) return null;
-      // What each seq of the range stamped, in one query: a row of a synced table (each holds
-      // the seq of its last change), or a change of sight. A seq is in one row at most, so
-      // past LIVE_READ_MAX rows the range is past it too.
-      const access = trx
-        .selectFrom('access_changes')
-        .select([
-          sql.lit('access').as('entity'),
-          'agent_id as id',
-          sql<string | null>`conversation_id`.as('conversation_id'),
-          sql<number | null>`visible`.as('visible'),
-          'seq',
-        ])
-        .where('seq', '>', after)
-        .where('seq', '<=', upTo);
-      const rows = await SYNCED_TABLES.reduce(
-        (union, [entity, table]) =>
-          union.unionAll(
-            trx
-              .selectFrom(table)
-              .select([
-                sql.lit(entity).as('entity'),
-                'id',
-                sql<string | null>`null`.as('conversation_id'),
-                sql<number | null>`null`.as('visible'),
-                'seq',
-              ])
-              .where('seq', '>', after)
-              .where('seq', '<=', upTo),
-          ),
-        access,
-      )
-        .limit(LIVE_READ_MAX + 1)
-        .execute();
-      const empty = { access: [], placements: new Map(), contactPlacements: new Map(), grants: new Map() };
-      if (rows.length > LIVE_READ_MAX) return { after: upTo, upTo, changes: [], ...empty };
-      const refs: { entity: ChangeEntity; id: string }[] = [];
-      const changesOfSight: AccessChange[] = [];
-      for (const row of rows) {
-        const entity = ENTITY_NAMES.get(row.entity);
-        if (entity !== undefined) refs.push({ entity, id: row.id });
-        else if (row.conversation_id !== null) {
-          changesOfSight.push({
-            agentId: row.id,
-            conversationId: row.conversation_id,
-            visible: Number(row.visible) === 1,
-            seq: Number(row.seq),
-          });
-        }
-      }
-      changesOfSight.sort((a, b) => a.seq - b.seq);
-      return { after, upTo, ...(await this.assemble(trx, await loadChanges(trx, refs), changesOfSight)) };
+      return batchOfRange(trx, after, upTo);
     });
-  }
-
-  /** What the fan-out needs beside the changes: placements, and what comes into sight. */
-  private async assemble(
-    trx: Trx,
-    loaded: Change[],
-    access: AccessChange[],
-  ): Promise<Omit<CommittedBatch, 'after' | 'upTo' | 'origin'>> {
-    const [placements, contactPlacements] = await Promise.all([
-      loadPlacements(trx, loaded),
-      loadContactPlacements(trx, loaded),
-    ]);
-    const granted = [...new Set(access.filter((change) => change.visible).map((change) => change.conversationId))];
-    const grants = granted.length > 0 && granted.length <= LIVE_GRANTS_MAX ? await loadGrants(trx, granted) : new Map();
-    return { changes: loaded, access, placements, contactPlacements, grants };
   }
 
   /** Resolves once the writes this process had begun have ended (PostgreSQL; SQLite queues by itself). */
@@ -369,7 +276,7 @@ export class Store {
         let clock: SeqClock;
         if (concurrent) {
           // The gate, shared: other concurrent writes go on, a write that must run alone waits.
-          await sql`select pg_advisory_xact_lock_shared(${sql.lit(WRITE_GATE)})`.execute(trx);
+          await enterConcurrently(trx);
           clock = { value: 0, stored: 0, provisional: true };
         } else {
           // The write lock, taken first: on PostgreSQL the gate, then the counter's row, both
@@ -382,7 +289,7 @@ export class Store {
                   .selectFrom('seq_counter')
                   .select('value')
                   .where('id', '=', 1)
-                  .where(sql<boolean>`pg_advisory_xact_lock(${sql.lit(WRITE_GATE)})::text is not null`)
+                  .where(gateAlone())
                   .forUpdate()
                   .executeTakeFirstOrThrow()
               : await trx
@@ -443,118 +350,23 @@ export class Store {
         if (concurrent) {
           // Read back first, with provisional seqs, while other writes may still take theirs.
           await settle([]);
-          const batch = await this.readBack(trx, stamped, origins);
+          const batch = await batchOfWrites(trx, stamped, origins);
           if (clock.value === 0) return { outcomes, batch };
           // Every row stamped gets its seq, even if none is sent: no provisional one is committed.
-          const base = await stampSeqs(trx, stamped, clock.value);
+          const base = await stampSeqs(trx, touchedTables(stamped), clock.value);
           return { outcomes, batch: batch === null ? null : shiftSeqs(batch, base) };
         }
         // The seqs taken, written to the counter's row once, with the last savepoint's end.
         await settle(
           clock.value === clock.stored ? [] : [`update seq_counter set value = ${clock.value} where id = 1`],
         );
-        return { outcomes, batch: await this.readBack(trx, stamped, origins) };
+        return { outcomes, batch: await batchOfWrites(trx, stamped, origins) };
       });
     } catch (error) {
       if (error instanceof WriteThrew || error instanceof NeedsExclusive) throw error;
       throw new GroupFailure(error, ran);
     }
   }
-
-  /**
-   * What the committed writes stamped, as one batch. Their seqs are contiguous: a write
-   * rolled back to its savepoint gave its seqs back to the next one. A concurrent group's
-   * batch is read with its provisional seqs, and counts from 0 (see `shiftSeqs`).
-   */
-  private async readBack(
-    trx: Trx,
-    stamped: readonly ChangeSet[],
-    origins: readonly WriteOrigin[],
-  ): Promise<CommittedBatch | null> {
-    let after: number | null = null;
-    let count = 0;
-    const touched = new Map<string, { entity: ChangeEntity; id: string }>();
-    const accessByKey = new Map<string, AccessChange>();
-    for (const changes of stamped) {
-      if (changes.after !== null && (after === null || changes.after < after)) after = changes.after;
-      count += changes.stamped;
-      for (const [key, ref] of changes.touched) touched.set(key, ref);
-      for (const [key, access] of changes.access) {
-        // The latest per user and conversation wins, as within one write.
-        accessByKey.delete(key);
-        accessByKey.set(key, access);
-      }
-    }
-    const loaded = await loadChanges(trx, [...touched.values()]);
-    const access = [...accessByKey.values()];
-    if (after === null || (loaded.length === 0 && access.length === 0)) return null;
-    // The earliest webhook among them: the fan-out's latency is measured from its arrival.
-    let origin: WriteOrigin | undefined;
-    for (const candidate of origins) {
-      if (origin === undefined || candidate.receivedAt < origin.receivedAt) origin = candidate;
-    }
-    return {
-      after,
-      upTo: after + count,
-      ...(await this.assemble(trx, loaded, access)),
-      ...(origin === undefined ? {} : { origin }),
-    };
-  }
-}
-
-/**
- * Gives a concurrent group its real seqs, in one statement: takes the counter's row (and
- * holds it to COMMIT: no one else takes a seq meanwhile), moves it on by the `count` seqs
- * the group took, and restamps each of the group's rows from its provisional seq -n to
- * base + n. Returns the base, the counter's value before. Only the group's own rows hold a
- * provisional seq it can see (other writes' are not committed), and none is ever committed.
- */
-async function stampSeqs(trx: Trx, stamped: readonly ChangeSet[], count: number): Promise<number> {
-  const tables = new Set<string>();
-  for (const changes of stamped) {
-    for (const { entity } of changes.touched.values()) tables.add(TABLE_OF.get(entity) ?? entity);
-    if (changes.access.size > 0) tables.add('access_changes');
-  }
-  // Data-modifying CTEs all run; each restamp reads the base from the counter's.
-  const restamps = [...tables].map(
-    (table, index) =>
-      `, restamp_${index} as (update ${table} set seq = (select base from counter) - seq where seq < 0)`,
-  );
-  const { rows } = await sql<{ base: number | string }>`${sql.raw(
-    `with counter as (update seq_counter set value = value + ${count} where id = 1 returning value - ${count} as base)` +
-      restamps.join(''),
-  )} select base from counter`.execute(trx);
-  const base = rows[0]?.base;
-  if (base === undefined) throw new Error('The seq counter has no row.');
-  return Number(base);
-}
-
-/** A concurrent group's batch, read back with provisional seqs (counted from 0), moved to start at `base`. */
-function shiftSeqs(batch: CommittedBatch, base: number): CommittedBatch {
-  const real = (seq: number): number => (seq < 0 ? base - seq : seq);
-  const shift = (changes: readonly Change[]): Change[] =>
-    changes
-      .map((change) =>
-        change.data.seq < 0 ? ({ ...change, data: { ...change.data, seq: real(change.data.seq) } } as Change) : change,
-      )
-      .sort((a, b) => a.data.seq - b.data.seq);
-  return {
-    ...batch,
-    after: base + batch.after,
-    upTo: base + batch.upTo,
-    changes: shift(batch.changes),
-    access: batch.access.map((change) => ({ ...change, seq: real(change.seq) })),
-    grants: new Map([...batch.grants].map(([id, changes]) => [id, shift(changes)])),
-  };
-}
-
-/**
- * PostgreSQL ended the statement to break a deadlock: concurrent writes lock the rows they
- * decide from as they meet them, so two may wait for each other. The loser's group runs
- * again, alone.
- */
-function isDeadlock(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '40P01';
 }
 
 /** A write of several, run without savepoints, threw: its transaction was rolled back. */

@@ -154,7 +154,6 @@ export async function upsertContact(
     }
     return { id: found.id, conversation: known.conversation };
   }
-  changes.requireExclusive('a new customer');
   const id = newId();
   await trx
     .insertInto('contacts')
