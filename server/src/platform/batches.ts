@@ -13,7 +13,7 @@ export const LIVE_GRANTS_MAX = 20;
 export const LIVE_READ_MAX = 1_000;
 
 /** The tables of synced entities, each row stamped with the seq of its last change. */
-const SYNCED_TABLES = [
+export const SYNCED_TABLES = [
   ['agent', 'agents'],
   ['channelAccount', 'channel_accounts'],
   ['contact', 'contacts'],

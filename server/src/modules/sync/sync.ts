@@ -3,6 +3,7 @@ import type { Change, ChangeEntity, Message, PullPage } from '@parley/protocol';
 import { MESSAGE_COLUMNS, messageFromRow } from '../../platform/rows.js';
 import type { Database } from '../../platform/schema.js';
 import { GRANT_MESSAGES, loadChanges, loadGrants } from '../../platform/change-loads.js';
+import { SYNCED_TABLES } from '../../platform/batches.js';
 import type { Store, Trx } from '../../platform/store.js';
 import { visibleConversation, type Principal } from '../access/index.js';
 
@@ -207,14 +208,3 @@ function boundsFilter(bounds: BootstrapBounds): Partial<Record<keyof Database, R
            where newer.conversation_id = messages.conversation_id and newer.created_at > messages.created_at) < ${bounds.messagesPerConversation}`,
   };
 }
-
-const SYNCED_TABLES = [
-  ['agent', 'agents'],
-  ['channelAccount', 'channel_accounts'],
-  ['contact', 'contacts'],
-  ['conversation', 'conversations'],
-  ['message', 'messages'],
-  ['template', 'templates'],
-  ['team', 'teams'],
-  ['cannedResponse', 'canned_responses'],
-] as const satisfies readonly (readonly [ChangeEntity, keyof Database])[];
