@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { LiveBatch } from '@parley/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { Db } from '../src/platform/database.js';
-import { LIVE_READ_MAX, Store, type ChangeSet, type CommittedBatch, type Trx } from '../src/platform/store.js';
+import { LIVE_READ_MAX, type ChangeSet, type Trx } from '../src/platform/store.js';
 import { runInSlices } from '../src/platform/slices.js';
 import { whatsapp } from '../src/modules/channels/index.js';
 import { listChannelAccounts } from '../src/modules/channelAccounts/index.js';
@@ -21,7 +16,7 @@ import {
   whatsappText,
   type TestServer,
 } from './helpers.js';
-import { openTestDatabase } from './support/database.js';
+import { closeStores, committedIds, insertRow, openStore, range, rowSightRow, seqsOf } from './support/store-writes.js';
 
 /**
  * Group commit: the grouped writes (every webhook's) asked for while a transaction runs are
@@ -31,86 +26,14 @@ import { openTestDatabase } from './support/database.js';
  * is still a duplicate.
  */
 
-const dirs: string[] = [];
-const handles: Db[] = [];
 const servers: TestServer[] = [];
 
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.cleanup();
-  for (const db of handles.splice(0)) await db.destroy();
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  await closeStores();
 });
 
-async function open(dataDir: string): Promise<Db> {
-  const db = await openTestDatabase(dataDir);
-  handles.push(db);
-  return db;
-}
-
-/** A store whose group transactions take every queued write, however long they take, and a reader of its own. */
-async function openStore(
-  options: { groupSpacingMs?: number; parallelGroups?: number } = {},
-): Promise<{ store: Store; reader: Db; batches: CommittedBatch[] }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-group-commit-'));
-  dirs.push(dataDir);
-  const store = new Store(await open(dataDir), { groupBudgetMs: Number.POSITIVE_INFINITY, ...options });
-  const batches: CommittedBatch[] = [];
-  store.onChanges((batch) => batches.push(batch));
-  // Its own connection: it sees only what was committed.
-  return { store, reader: await open(dataDir), batches };
-}
-
 class Refused extends Error {}
-
-/** Inserts one canned response stamped with the next seq; returns its id. */
-function insertRow(id: string = randomUUID()): (trx: Trx, changes: ChangeSet) => Promise<string> {
-  return async (trx, changes) => {
-    await trx
-      .insertInto('canned_responses')
-      .values({
-        id,
-        shortcut: `s-${id}`,
-        title: 'Grouped',
-        body: 'Group commit',
-        owner_id: null,
-        deleted: 0,
-        created_at: 1,
-        updated_at: 1,
-        seq: await changes.nextSeq('cannedResponse', id),
-      })
-      .execute();
-    return id;
-  };
-}
-
-/** A row, a change of sight (agent-1 starts seeing conversation-1), and another row: three seqs. */
-function rowSightRow(ids: readonly string[]): (trx: Trx, changes: ChangeSet) => Promise<void> {
-  return async (trx, changes) => {
-    await insertRow(ids[0])(trx, changes);
-    const [access] = await changes.stampAccess([
-      { agentId: 'agent-1', conversationId: 'conversation-1', visible: true },
-    ]);
-    if (access === undefined) throw new Error('no seq for the change of sight');
-    await trx
-      .insertInto('access_changes')
-      .values({ agent_id: access.agentId, conversation_id: access.conversationId, visible: 1, seq: access.seq })
-      .execute();
-    await insertRow(ids[1])(trx, changes);
-  };
-}
-
-async function committedIds(reader: Db): Promise<string[]> {
-  const rows = await reader.selectFrom('canned_responses').select('id').execute();
-  return rows.map((row) => row.id);
-}
-
-function seqsOf(batch: CommittedBatch | LiveBatch): number[] {
-  return batch.changes.map((change) => change.data.seq).sort((a, b) => a - b);
-}
-
-function range(after: number, upTo: number): number[] {
-  return Array.from({ length: upTo - after }, (_, index) => after + 1 + index);
-}
 
 describe('grouped writes on the store', () => {
   test('asked for together, they commit in one transaction and one batch, and each resolves only once committed', async () => {
@@ -295,113 +218,6 @@ describe('grouped writes on the store', () => {
     expect(batches[1]?.changes).toHaveLength(3);
     // Not started before the spacing since the first transaction began.
     expect(performance.now() - quietStart).toBeGreaterThanOrEqual(spacingMs);
-  });
-});
-
-describe('concurrent writes (PostgreSQL: side by side, taking their seqs at their end)', () => {
-  /** A write that says when it has begun, and ends only when told. */
-  function heldWrite(
-    log: string[],
-    name: string,
-  ): {
-    work: (trx: Trx, changes: ChangeSet) => Promise<string>;
-    begun: Promise<void>;
-    release: () => void;
-  } {
-    let begun!: () => void;
-    let release!: () => void;
-    const begunPromise = new Promise<void>((resolve) => (begun = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
-    return {
-      work: async (trx, changes) => {
-        log.push(`${name} begins`);
-        begun();
-        const id = await insertRow()(trx, changes);
-        await released;
-        log.push(`${name} ends`);
-        return id;
-      },
-      begun: begunPromise,
-      release,
-    };
-  }
-
-  /** Resolves after the event loop and the database have had time to start what they would. */
-  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
-
-  test('run side by side up to the limit; a write that must run alone waits for them, and runs alone', async () => {
-    const { store, batches } = await openStore({ parallelGroups: 2 });
-    const postgres = store.engine === 'postgres';
-    const head = await store.head();
-    const log: string[] = [];
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => heldWrite(log, name));
-    const alone = heldWrite(log, 'alone');
-    if (a === undefined || b === undefined || c === undefined) throw new Error('no writes');
-    const writes = [store.write(a.work, { grouped: true, concurrent: true })];
-    await a.begun;
-    writes.push(store.write(b.work, { grouped: true, concurrent: true }));
-    await settle();
-    // Beside a on PostgreSQL; SQLite runs one transaction at a time.
-    expect(log.includes('b begins')).toBe(postgres);
-    writes.push(store.write(c.work, { grouped: true, concurrent: true }));
-    writes.push(store.write(alone.work, { grouped: true }));
-    await settle();
-    // At most two at once: c waits for a slot, and the write alone for every other.
-    expect(log.includes('c begins')).toBe(false);
-    expect(log.includes('alone begins')).toBe(false);
-    a.release();
-    b.release();
-    await c.begun;
-    await settle();
-    expect(log.includes('alone begins')).toBe(false);
-    c.release();
-    await alone.begun;
-    alone.release();
-    await Promise.all(writes);
-    expect(log.indexOf('alone begins')).toBeGreaterThan(log.indexOf('c ends'));
-    // Whatever ran beside what, the batches cover the seqs after the head, each once, each
-    // batch exactly its range.
-    expect(batches.flatMap((batch) => seqsOf(batch)).sort((x, y) => x - y)).toEqual(range(head, head + 4));
-    for (const batch of batches) expect(seqsOf(batch)).toEqual(range(batch.after, batch.upTo));
-  });
-
-  test("a concurrent write's batch has its real seqs, as another node reads it back, changes of sight too", async () => {
-    const { store, batches, reader } = await openStore();
-    const head = await store.head();
-    const ids = [randomUUID(), randomUUID()];
-    await store.write(rowSightRow(ids), { grouped: true, concurrent: true });
-    const [published] = batches;
-    expect(published?.after).toBe(head);
-    expect(published?.upTo).toBe(head + 3);
-    expect(published === undefined ? [] : seqsOf(published)).toEqual([head + 1, head + 3]);
-    expect(published?.access).toEqual([
-      { agentId: 'agent-1', conversationId: 'conversation-1', visible: true, seq: head + 2 },
-    ]);
-    const read = await store.readCommitted(head);
-    expect(read?.changes).toEqual(published?.changes);
-    expect(read?.access).toEqual(published?.access);
-    // No provisional seq was committed, and the counter moved on by three.
-    const negative = await reader.selectFrom('canned_responses').select('id').where('seq', '<', 0).execute();
-    expect(negative).toEqual([]);
-    expect(await store.committedHead()).toBe(head + 3);
-  });
-
-  test('a concurrent write that meets something it may only do alone runs again alone, and is stored once', async () => {
-    const { store, reader } = await openStore();
-    const runs: boolean[] = [];
-    const id = randomUUID();
-    await store.write(
-      async (trx, changes) => {
-        runs.push(changes.concurrent);
-        await insertRow(id)(trx, changes);
-        changes.requireExclusive('a test');
-        return id;
-      },
-      { grouped: true, concurrent: true },
-    );
-    // PostgreSQL: first beside others, then alone; SQLite: alone from the start.
-    expect(runs).toEqual(store.engine === 'postgres' ? [true, false] : [false]);
-    expect(await committedIds(reader)).toEqual([id]);
   });
 });
 

@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
-import type { Db } from '../src/platform/database.js';
 import { Store } from '../src/platform/store.js';
-import { openTestDatabase, postgresUrl } from './support/database.js';
+import { postgresUrl } from './support/database.js';
+import { closeStores, openDb, tempDataDir } from './support/store-writes.js';
 
 /**
  * The global `seq` is gap-free in commit order: a client that has read every change up to
@@ -20,19 +17,7 @@ import { openTestDatabase, postgresUrl } from './support/database.js';
 const WRITERS = 6;
 const WRITES_EACH = 15;
 
-const dirs: string[] = [];
-const handles: Db[] = [];
-
-afterEach(async () => {
-  for (const db of handles.splice(0)) await db.destroy();
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(dataDir: string): Promise<Db> {
-  const db = await openTestDatabase(dataDir);
-  handles.push(db);
-  return db;
-}
+afterEach(closeStores);
 
 /** Lets the event loop (and the other writers and the reader) run while a transaction is open. */
 function pause(ms: number): Promise<void> {
@@ -57,13 +42,12 @@ function engineUnderTest(): 'postgres' | 'sqlite' {
 
 /** `mixed`: the even writers' writes are concurrent; otherwise every write runs alone. */
 async function writeAtOnce(mixed: boolean): Promise<{ overlapped: boolean }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-seq-order-'));
-  dirs.push(dataDir);
-  const first = new Store(await open(dataDir));
+  const dataDir = tempDataDir('parley-seq-order-');
+  const first = new Store(await openDb(dataDir));
   // SQLite has one writer by design: the server holds one connection, and a second writing
   // connection would wait on a lock synchronously. PostgreSQL gets a second node's store.
-  const writers = first.engine === 'postgres' ? [first, new Store(await open(dataDir))] : [first];
-  const reader = await open(dataDir);
+  const writers = first.engine === 'postgres' ? [first, new Store(await openDb(dataDir))] : [first];
+  const reader = await openDb(dataDir);
   const start = await first.head();
 
   const seen: number[] = [];

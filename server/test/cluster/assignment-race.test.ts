@@ -13,7 +13,7 @@ import {
   type TestServer,
 } from '../helpers.js';
 import { testDatabaseUrl } from '../support/database.js';
-import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
+import { twoNodesPerTest } from './two-nodes.js';
 import { activities, makeUser, whatsappInbox, type User } from '../team-support.js';
 
 /**
@@ -21,16 +21,12 @@ import { activities, makeUser, whatsappInbox, type User } from '../team-support.
  * conversation is assigned once, by one of them, and no agent goes past their capacity.
  */
 
+// Registered first, so its stop runs after the file's own cleanups.
+const twoNodes = twoNodesPerTest();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function twoNodes(): Promise<[TestServer, TestServer]> {
-  const [a, b] = await startTwoNodes();
-  cleanups.push(() => stopTwoNodes(a, b));
-  return [a, b];
-}
 
 function customerMessage(from: string, id: string): Record<string, unknown> {
   return whatsappText({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, expect, test } from 'vitest';
-import { deliver, whatsappText, type TestServer } from '../helpers.js';
-import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
+import { expect, test } from 'vitest';
+import { deliver, whatsappText } from '../helpers.js';
+import { twoNodesPerTest } from './two-nodes.js';
 
 /**
  * Customers' messages are stored beside each other on PostgreSQL (concurrent writes, see
@@ -10,16 +10,7 @@ import { startTwoNodes, stopTwoNodes } from './two-nodes.js';
  * each message once.
  */
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function twoNodes(): Promise<[TestServer, TestServer]> {
-  const [a, b] = await startTwoNodes();
-  cleanups.push(() => stopTwoNodes(a, b));
-  return [a, b];
-}
+const twoNodes = twoNodesPerTest();
 
 function message(from: string, id: string, text: string, at: number): Record<string, unknown> {
   return whatsappText({ from, name: `Customer ${from}`, id, text, timestampSeconds: at });

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { testDatabaseUrl } from '../support/database.js';
 
@@ -17,4 +18,20 @@ export async function startTwoNodes(redisUrl?: string): Promise<[TestServer, Tes
 export async function stopTwoNodes(a: TestServer, b: TestServer): Promise<void> {
   await b.close();
   await a.cleanup();
+}
+
+/**
+ * Two nodes on one database, no Redis, started by the function this returns and stopped
+ * after each test. Call it at the top of a test file.
+ */
+export function twoNodesPerTest(): () => Promise<[TestServer, TestServer]> {
+  const started: [TestServer, TestServer][] = [];
+  afterEach(async () => {
+    for (const [a, b] of started.splice(0)) await stopTwoNodes(a, b);
+  });
+  return async () => {
+    const nodes = await startTwoNodes();
+    started.push(nodes);
+    return nodes;
+  };
 }
