@@ -40,7 +40,7 @@ test('the pop-out window shows the thread alone and shares the cache with the in
   // What is written there shows in the inbox's thread at once: one cache.
   await popup.getByTestId('composer-input').fill('Written in its own window');
   await popup.getByTestId('composer-send').click();
-  await expect(page.getByText('Written in its own window')).toBeVisible();
+  await expect(page.getByTestId('message-log').getByText('Written in its own window')).toBeVisible();
 
   // The same conversation again: the same window, not a second one.
   await page.getByTestId('popout-button').click();
